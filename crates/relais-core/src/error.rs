@@ -1,0 +1,253 @@
+//! The core's error type: one enum for the boundary, a stable `code()` the UI and the CLI branch
+//! on, and a `message(lang)` in French or English that says what to do next.
+//!
+//! No message carries a secret or a value typed about a person (a malformed birth date is
+//! reported by its field and the expected format, never echoed): messages end up on screens,
+//! in terminals and in bug reports.
+
+use std::path::PathBuf;
+
+use crate::lang::{Lang, tr};
+use crate::record::Kind;
+
+/// The result of a core operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The passphrase does not open this vault's key file.
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// A new passphrase is too easy to guess.
+    #[error("passphrase too weak")]
+    WeakPassphrase,
+    /// The two entries of a new passphrase differ.
+    #[error("passphrases differ")]
+    PassphraseMismatch,
+    /// `init` on a directory that already holds a vault.
+    #[error("a vault already exists there")]
+    VaultExists(PathBuf),
+    /// No vault at this directory.
+    #[error("no vault there")]
+    VaultNotFound(PathBuf),
+    /// The vault was written by a newer version of Relais.
+    #[error("vault schema {found} is newer than {supported}")]
+    NewerSchema {
+        /// Schema version found in the vault.
+        found: i64,
+        /// Newest schema version this build knows.
+        supported: i64,
+    },
+    /// A key file is not what Relais writes (wrong length, not age, damaged).
+    #[error("damaged key file")]
+    DamagedKeyFile(PathBuf),
+    /// The database does not open with the key its key file holds (damaged or swapped files).
+    #[error("vault database damaged")]
+    DamagedVault(PathBuf),
+    /// The vault has no recovery key file.
+    #[error("no recovery key")]
+    NoRecoveryKey,
+    /// The recovery identity does not open the recovery key file, or is not an age identity.
+    #[error("wrong recovery identity")]
+    WrongRecoveryIdentity,
+    /// A recipient string is not an `age1…` X25519 recipient.
+    #[error("invalid recipient")]
+    InvalidRecipient,
+    /// No record matches a reference (id or alias).
+    #[error("{kind:?} not found")]
+    NotFound {
+        /// What was looked for.
+        kind: Kind,
+    },
+    /// Several persons share this alias.
+    #[error("ambiguous {kind:?} reference")]
+    Ambiguous {
+        /// What was looked for.
+        kind: Kind,
+        /// The ids that match.
+        candidates: Vec<String>,
+    },
+    /// A field's value is refused; `problem` says how to fix it.
+    #[error("invalid {field}: {problem:?}")]
+    Invalid {
+        /// The field (column) name, as the CLI and the forms know it.
+        field: String,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// The record belongs to a case handed off to someone else: it is read-only here.
+    #[error("case handed off: read-only")]
+    HandedOff,
+    /// The database refused an operation.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The age layer failed in a way not covered above.
+    #[error("encryption: {0}")]
+    Crypto(String),
+    /// A CSV file could not be read.
+    #[error("CSV line {line}: {problem}")]
+    Csv {
+        /// 1-based line number in the file.
+        line: u64,
+        /// What is wrong there.
+        problem: String,
+    },
+}
+
+/// Why a field's value is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A required field is missing or empty.
+    Required,
+    /// Not a date `YYYY-MM-DD`.
+    MalformedDate,
+    /// Not a date and time (`YYYY-MM-DDTHH:MM`, optionally with an offset).
+    MalformedDateTime,
+    /// Not a whole number / amount.
+    MalformedNumber,
+    /// Not yes/no.
+    MalformedBool,
+    /// A code that the catalogue `list` does not hold.
+    UnknownCode {
+        /// The catalogue list (e.g. `needs`).
+        list: String,
+        /// The valid codes, for the message.
+        valid: Vec<String>,
+    },
+    /// The end is before the start.
+    EndBeforeStart,
+    /// A date in the future where only the past makes sense (birth, intake).
+    InFuture,
+    /// This need exists only for persons trafficked internationally.
+    InternationalOnly,
+    /// This need is not part of the given phase.
+    NotInPhase {
+        /// The phases where the need exists.
+        phases: Vec<String>,
+    },
+    /// Too long for the field.
+    TooLong {
+        /// The maximum, in characters.
+        max: usize,
+    },
+    /// A field this kind of record does not have.
+    UnknownField,
+    /// The referenced record does not exist.
+    UnknownReference,
+    /// A reason is required for this value (rejected referral, "other" closure…).
+    ReasonRequired,
+    /// The record is already in that state.
+    Unchanged,
+}
+
+impl Error {
+    /// A stable identifier the UI and scripts branch on; never changes once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::WrongPassphrase => "WrongPassphrase",
+            Error::WeakPassphrase => "WeakPassphrase",
+            Error::PassphraseMismatch => "PassphraseMismatch",
+            Error::VaultExists(_) => "VaultExists",
+            Error::VaultNotFound(_) => "VaultNotFound",
+            Error::NewerSchema { .. } => "UnsupportedVersion",
+            Error::DamagedKeyFile(_) => "DamagedKeyFile",
+            Error::DamagedVault(_) => "DamagedVault",
+            Error::NoRecoveryKey => "NoRecoveryKey",
+            Error::WrongRecoveryIdentity => "WrongRecoveryIdentity",
+            Error::InvalidRecipient => "InvalidRecipient",
+            Error::NotFound { .. } => "NotFound",
+            Error::Ambiguous { .. } => "Ambiguous",
+            Error::Invalid { .. } => "Invalid",
+            Error::HandedOff => "HandedOff",
+            Error::Database(_) => "Database",
+            Error::Io(_) => "Io",
+            Error::Crypto(_) => "Crypto",
+            Error::Csv { .. } => "Csv",
+        }
+    }
+
+    /// Shorthand for an [`Error::Invalid`].
+    pub fn invalid(field: impl Into<String>, problem: Problem) -> Self {
+        Error::Invalid { field: field.into(), problem }
+    }
+
+    /// The message for a person, in `lang`: what happened and what to do.
+    pub fn message(&self, lang: Lang) -> String {
+        let t = |key: &str, args: &[(&str, &str)]| tr(lang, key, args);
+        match self {
+            Error::WrongPassphrase => t("error.wrong_passphrase", &[]),
+            Error::WeakPassphrase => t("error.weak_passphrase", &[]),
+            Error::PassphraseMismatch => t("error.passphrase_mismatch", &[]),
+            Error::VaultExists(p) => t("error.vault_exists", &[("path", &p.display().to_string())]),
+            Error::VaultNotFound(p) => t("error.vault_not_found", &[("path", &p.display().to_string())]),
+            Error::NewerSchema { found, supported } => {
+                t("error.newer_schema", &[("found", &found.to_string()), ("supported", &supported.to_string())])
+            }
+            Error::DamagedKeyFile(p) => t("error.damaged_key_file", &[("path", &p.display().to_string())]),
+            Error::DamagedVault(p) => t("error.damaged_vault", &[("path", &p.display().to_string())]),
+            Error::NoRecoveryKey => t("error.no_recovery_key", &[]),
+            Error::WrongRecoveryIdentity => t("error.wrong_recovery_identity", &[]),
+            Error::InvalidRecipient => t("error.invalid_recipient", &[]),
+            Error::NotFound { kind } => {
+                let hint = match kind {
+                    Kind::Person => t("hint.person", &[]),
+                    Kind::Organisation => t("hint.organisation", &[]),
+                    _ => t("hint.record", &[]),
+                };
+                t("error.not_found", &[("kind", kind.label(lang)), ("hint", &hint)])
+            }
+            Error::Ambiguous { kind, candidates } => t("error.ambiguous", &[("kind", kind.label(lang)), ("ids", &candidates.join(", "))]),
+            Error::Invalid { field, problem } => {
+                let what = problem.message(lang);
+                t("error.invalid", &[("field", field), ("problem", &what)])
+            }
+            Error::HandedOff => t("error.handed_off", &[]),
+            Error::Database(e) => t("error.database", &[("detail", &e.to_string())]),
+            Error::Io(e) => t("error.io", &[("detail", &e.to_string())]),
+            Error::Crypto(e) => t("error.crypto", &[("detail", e)]),
+            Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
+        }
+    }
+}
+
+impl Problem {
+    /// What is wrong with the value, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let t = |key: &str, args: &[(&str, &str)]| tr(lang, key, args);
+        match self {
+            Problem::Required => t("problem.required", &[]),
+            Problem::MalformedDate => t("problem.malformed_date", &[]),
+            Problem::MalformedDateTime => t("problem.malformed_datetime", &[]),
+            Problem::MalformedNumber => t("problem.malformed_number", &[]),
+            Problem::MalformedBool => t("problem.malformed_bool", &[]),
+            Problem::UnknownCode { list, valid } => t("problem.unknown_code", &[("list", list), ("valid", &valid.join(", "))]),
+            Problem::EndBeforeStart => t("problem.end_before_start", &[]),
+            Problem::InFuture => t("problem.in_future", &[]),
+            Problem::InternationalOnly => t("problem.international_only", &[]),
+            Problem::NotInPhase { phases } => t("problem.not_in_phase", &[("phases", &phases.join(", "))]),
+            Problem::TooLong { max } => t("problem.too_long", &[("max", &max.to_string())]),
+            Problem::UnknownField => t("problem.unknown_field", &[]),
+            Problem::UnknownReference => t("problem.unknown_reference", &[]),
+            Problem::ReasonRequired => t("problem.reason_required", &[]),
+            Problem::Unchanged => t("problem.unchanged", &[]),
+        }
+    }
+}
+
+impl From<age::DecryptError> for Error {
+    fn from(e: age::DecryptError) -> Self {
+        Error::Crypto(e.to_string())
+    }
+}
+
+impl From<age::EncryptError> for Error {
+    fn from(e: age::EncryptError) -> Self {
+        Error::Crypto(e.to_string())
+    }
+}

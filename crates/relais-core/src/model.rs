@@ -1,0 +1,223 @@
+//! The domain's rules over the generic records: defaults a worker would expect, checks across
+//! fields (an end after its start, a need in its phase, an international-only need), and the
+//! operations that change several records at once (a referral's status and its history, the
+//! closure of a case).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use crate::catalogue::Catalogues;
+use crate::error::{Error, Problem, Result};
+use crate::record::{Fields, Kind, str_field};
+use crate::store::{self, Writer};
+
+fn absent(f: &Fields, name: &str) -> bool {
+    f.get(name).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))
+}
+
+fn default(f: &mut Fields, name: &str, v: Value) {
+    if absent(f, name) {
+        f.insert(name.to_owned(), v);
+    }
+}
+
+/// The worker's calendar date at `now` (their local zone, not UTC: at 8 p.m. in Montréal it is
+/// already tomorrow in UTC).
+fn local_today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&chrono::Local).date_naive()
+}
+
+/// Fills what a new record of `kind` gets when the worker does not say.
+pub(crate) fn defaults(kind: Kind, f: &mut Fields, now: DateTime<Utc>) {
+    let today = json!(local_today(now).to_string());
+    let now_s = json!(crate::time::to_db(now));
+    match kind {
+        Kind::Person => {
+            default(f, "status", json!("active"));
+            default(f, "origin", json!("domestic"));
+            default(f, "intake_at", now_s);
+        }
+        Kind::Need => {
+            default(f, "status", json!("identified"));
+            default(f, "identified_on", today);
+            if absent(f, "phase") {
+                let first = str_field(f, "code").and_then(|c| Catalogues::get().entry("needs", c)).and_then(|e| e.phases.first().cloned());
+                if let Some(p) = first {
+                    f.insert("phase".into(), json!(p));
+                }
+            }
+        }
+        Kind::Appointment => {
+            default(f, "status", json!("planned"));
+            default(f, "kind", json!("other"));
+        }
+        Kind::Referral => default(f, "status", json!("requested")),
+        Kind::ReferralEvent => default(f, "at", now_s),
+        Kind::Milestone => {
+            let done = !absent(f, "done_on");
+            default(f, "status", json!(if done { "done" } else { "planned" }));
+        }
+        Kind::TestimonialAid => {
+            default(f, "status", json!("requested"));
+            default(f, "requested_on", today);
+        }
+        Kind::Note => {
+            default(f, "kind", json!("contact"));
+            default(f, "at", now_s);
+        }
+        Kind::Consent => default(f, "starts_on", today),
+        _ => {}
+    }
+}
+
+/// Completes an update the way a worker expects: a need that reaches a final status gets its
+/// closing date, a milestone marked done its date, a closed case its closing date.
+pub(crate) fn complete_update(kind: Kind, merged: &mut Fields, current: &Fields, now: DateTime<Utc>) {
+    let today = json!(local_today(now).to_string());
+    let became = |status: &str| str_field(merged, "status") == Some(status) && str_field(current, "status") != Some(status);
+    match kind {
+        Kind::Need => {
+            let final_status = ["met", "unmet", "declined", "not_applicable"].iter().any(|s| str_field(merged, "status") == Some(s));
+            if final_status && absent(merged, "closed_on") && merged.get("status") != current.get("status") {
+                merged.insert("closed_on".into(), today);
+            }
+        }
+        Kind::Milestone if became("done") && absent(merged, "done_on") => {
+            merged.insert("done_on".into(), today);
+        }
+        Kind::Person if became("closed") && absent(merged, "closed_on") => {
+            merged.insert("closed_on".into(), today);
+        }
+        _ => {}
+    }
+}
+
+fn date(f: &Fields, name: &str) -> Option<NaiveDate> {
+    str_field(f, name).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+fn not_before(f: &Fields, start: &str, end: &str) -> Result<()> {
+    match (str_field(f, start), str_field(f, end)) {
+        // Both are in their stored form (ISO dates or RFC 3339 UTC), which sorts as text.
+        (Some(s), Some(e)) if e < s => Err(Error::invalid(end, Problem::EndBeforeStart)),
+        _ => Ok(()),
+    }
+}
+
+fn same_person(conn: &Connection, f: &Fields, col: &str, kind: Kind) -> Result<()> {
+    let (Some(id), Some(person)) = (str_field(f, col), str_field(f, "person_id")) else { return Ok(()) };
+    let other = store::get(conn, kind, id)?;
+    if str_field(&other, "person_id") != Some(person) {
+        return Err(Error::invalid(col, Problem::UnknownReference));
+    }
+    Ok(())
+}
+
+/// Checks the rules that span fields or records. `rec` is complete (every column present).
+pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Option<&Fields>) -> Result<()> {
+    let today = local_today(Utc::now());
+    match kind {
+        Kind::Person => {
+            if date(rec, "birth_date").is_some_and(|d| d > today) {
+                return Err(Error::invalid("birth_date", Problem::InFuture));
+            }
+            if str_field(rec, "status") == Some("closed") && absent(rec, "closure_reason") {
+                return Err(Error::invalid("closure_reason", Problem::Required));
+            }
+            if str_field(rec, "closure_reason") == Some("other") && absent(rec, "closure_note") {
+                return Err(Error::invalid("closure_note", Problem::ReasonRequired));
+            }
+        }
+        Kind::Need => {
+            let code = str_field(rec, "code").unwrap_or_default();
+            let phase = str_field(rec, "phase").unwrap_or_default();
+            let entry = Catalogues::get().entry("needs", code).ok_or_else(|| Error::invalid("code", Problem::Required))?;
+            if !entry.phases.iter().any(|p| p == phase) {
+                return Err(Error::invalid("phase", Problem::NotInPhase { phases: entry.phases.clone() }));
+            }
+            if entry.international_only {
+                let person = store::get(conn, Kind::Person, str_field(rec, "person_id").unwrap_or_default())?;
+                if str_field(&person, "origin") != Some("international") {
+                    return Err(Error::invalid("code", Problem::InternationalOnly));
+                }
+            }
+            not_before(rec, "identified_on", "closed_on")?;
+        }
+        Kind::Appointment => {
+            not_before(rec, "starts_at", "ends_at")?;
+            same_person(conn, rec, "need_id", Kind::Need)?;
+        }
+        Kind::Referral => {
+            if str_field(rec, "status") == Some("rejected") && absent(rec, "status_reason") {
+                return Err(Error::invalid("status_reason", Problem::ReasonRequired));
+            }
+            if rec.get("amount_cents").and_then(Value::as_i64).is_some_and(|a| a < 0) {
+                return Err(Error::invalid("amount_cents", Problem::MalformedNumber));
+            }
+            same_person(conn, rec, "need_id", Kind::Need)?;
+            same_person(conn, rec, "consent_id", Kind::Consent)?;
+        }
+        Kind::Consent => {
+            not_before(rec, "starts_on", "ends_on")?;
+            not_before(rec, "starts_on", "withdrawn_on")?;
+        }
+        Kind::Deadline => {
+            if !absent(rec, "ivac_status") && str_field(rec, "kind") != Some("ivac_application") {
+                return Err(Error::invalid("ivac_status", Problem::UnknownField));
+            }
+        }
+        Kind::TestimonialAid => not_before(rec, "requested_on", "decided_on")?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Creates a referral and the first entry of its status history.
+pub fn add_referral(w: &mut Writer<'_>, fields: Fields) -> Result<String> {
+    let id = w.insert(Kind::Referral, fields)?;
+    let rec = w_get(w, Kind::Referral, &id)?;
+    let mut ev = Fields::new();
+    ev.insert("referral_id".into(), json!(id));
+    ev.insert("status".into(), rec["status"].clone());
+    ev.insert("reason".into(), rec["status_reason"].clone());
+    w.insert(Kind::ReferralEvent, ev)?;
+    Ok(id)
+}
+
+/// Moves a referral to `status` (with a reason where one is needed) and records the change in
+/// its history.
+pub fn set_referral_status(w: &mut Writer<'_>, id: &str, status: &str, reason: Option<&str>) -> Result<()> {
+    let mut ch = Fields::new();
+    ch.insert("status".into(), json!(status));
+    ch.insert("status_reason".into(), reason.map_or(Value::Null, |r| json!(r)));
+    let changed = w.update(Kind::Referral, id, ch)?;
+    if !changed.iter().any(|c| c == "status") {
+        return Err(Error::invalid("status", Problem::Unchanged));
+    }
+    let mut ev = Fields::new();
+    ev.insert("referral_id".into(), json!(id));
+    ev.insert("status".into(), json!(status));
+    ev.insert("reason".into(), reason.map_or(Value::Null, |r| json!(r)));
+    w.insert(Kind::ReferralEvent, ev)?;
+    Ok(())
+}
+
+/// Closes a case with a closure reason (and a note, required for `other`).
+pub fn close_person(w: &mut Writer<'_>, id: &str, reason: &str, note: Option<&str>) -> Result<Vec<String>> {
+    let mut ch = Fields::new();
+    ch.insert("status".into(), json!("closed"));
+    ch.insert("closure_reason".into(), json!(reason));
+    if let Some(n) = note {
+        ch.insert("closure_note".into(), json!(n));
+    }
+    let changed = w.update(Kind::Person, id, ch)?;
+    if changed.is_empty() {
+        return Err(Error::invalid("status", Problem::Unchanged));
+    }
+    Ok(changed)
+}
+
+fn w_get(w: &Writer<'_>, kind: Kind, id: &str) -> Result<Fields> {
+    store::get(w.conn(), kind, id)
+}

@@ -1,0 +1,87 @@
+//! A person's whole file as one structured document: every record of the case, the directory
+//! entries it references, and its history. This is what `relais export-person` writes for the
+//! person's right of access (Quebec Law 25), and what `person show` and summaries read.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::audit::{self, Event};
+use crate::error::Result;
+use crate::record::{Fields, Kind, str_field};
+use crate::store::Store;
+
+/// Format name of the document.
+pub const FORMAT: &str = "relais.person-file";
+/// Format version; bump on any incompatible change.
+pub const VERSION: u32 = 1;
+
+/// One person's file.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonFile {
+    /// Always [`FORMAT`].
+    pub format: &'static str,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// When it was produced (RFC 3339 UTC).
+    pub generated_at: String,
+    /// The person record.
+    pub person: Fields,
+    /// The case's records by kind name (`need`, `appointment`…), oldest first.
+    pub records: BTreeMap<&'static str, Vec<Fields>>,
+    /// Directory entries the case refers to (`organisation`).
+    pub directory: BTreeMap<&'static str, Vec<Fields>>,
+    /// The audit events about this person.
+    pub history: Vec<Event>,
+}
+
+impl PersonFile {
+    /// The records of one kind.
+    pub fn of(&self, kind: Kind) -> &[Fields] {
+        self.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Loads the whole file of `person_id`.
+pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
+    let person = store.get(Kind::Person, person_id)?;
+    let mut records: BTreeMap<&'static str, Vec<Fields>> = BTreeMap::new();
+    for kind in Kind::ALL {
+        if kind == Kind::Person || !kind.is_case_record() {
+            continue;
+        }
+        let rows = match kind.owner() {
+            Some(("person_id", _)) => store.list_by(kind, "person_id", person_id)?,
+            Some((col, parent)) => {
+                let mut rows = Vec::new();
+                for p in records.get(parent.name()).cloned().unwrap_or_default() {
+                    rows.extend(store.list_by(kind, col, str_field(&p, "id").unwrap_or_default())?);
+                }
+                rows
+            }
+            None => Vec::new(),
+        };
+        records.insert(kind.name(), rows);
+    }
+    let mut org_ids = BTreeSet::new();
+    for rows in records.values() {
+        for r in rows {
+            if let Some(Value::String(id)) = r.get("org_id") {
+                org_ids.insert(id.clone());
+            }
+        }
+    }
+    let orgs = org_ids.iter().map(|id| store.get(Kind::Organisation, id)).collect::<Result<Vec<_>>>()?;
+    let mut directory = BTreeMap::new();
+    directory.insert(Kind::Organisation.name(), orgs);
+    Ok(PersonFile {
+        format: FORMAT,
+        version: VERSION,
+        generated_at: crate::time::to_db(chrono::Utc::now()),
+        person,
+        records,
+        directory,
+        history: audit::for_person(store.conn(), person_id)?,
+    })
+}

@@ -1,0 +1,423 @@
+//! The record kinds of the case model and their columns, as data.
+//!
+//! Every kind is one table with the same four base columns (`id` UUID v7, `created_at`,
+//! `updated_at`, `revision`) plus the columns listed here. Knowing the columns as data lets one
+//! piece of code validate input, write the audit trail, export a person's whole file and
+//! (later) merge bundles, instead of sixteen hand-written copies that drift apart. A test checks
+//! that these lists match the tables of `schema/schema.sql`.
+
+use serde_json::{Map, Value};
+
+use crate::lang::Lang;
+
+/// A record's fields by column name, as JSON values (dates as `YYYY-MM-DD` strings, instants as
+/// RFC 3339 strings, flags as booleans, code lists as arrays).
+pub type Fields = Map<String, Value>;
+
+/// The kinds of record a vault holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A person accompanied.
+    Person,
+    /// A need of a person (catalogue `needs`), with phase and status.
+    Need,
+    /// An appointment.
+    Appointment,
+    /// An organisation of the directory of resources.
+    Organisation,
+    /// A contact person at an organisation.
+    OrgContact,
+    /// A service an organisation offers for a need.
+    Service,
+    /// A referral of a person to an organisation.
+    Referral,
+    /// One status change of a referral (its history).
+    ReferralEvent,
+    /// A court proceeding.
+    Proceeding,
+    /// A milestone of a proceeding.
+    Milestone,
+    /// A testimonial aid requested in a proceeding.
+    TestimonialAid,
+    /// A dated deadline (IVAC, permit expiry…).
+    Deadline,
+    /// A note (contact, phone, visit, case conference).
+    Note,
+    /// A consent to share information.
+    Consent,
+    /// An item of the safety plan.
+    SafetyItem,
+    /// A follow-up task.
+    Task,
+}
+
+/// How a column's value is checked and stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// Text of at most this many characters.
+    Text(usize),
+    /// Yes/no, stored as 0/1.
+    Bool,
+    /// A whole number.
+    Int,
+    /// A calendar date `YYYY-MM-DD`.
+    Date,
+    /// An instant, stored as RFC 3339 UTC.
+    DateTime,
+    /// A code of the named catalogue list.
+    Code(&'static str),
+    /// A list of codes of the named catalogue list, stored as a JSON array.
+    Codes(&'static str),
+    /// A list of free words (languages), stored as a JSON array.
+    Words,
+    /// The id of a record of that kind.
+    Ref(Kind),
+}
+
+/// A column of a record kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    /// Column (and field) name.
+    pub name: &'static str,
+    /// Type.
+    pub ty: Ty,
+    /// Must be present and non-empty.
+    pub required: bool,
+    /// Identifies or endangers the person if shown to a partner (legal name, birth date,
+    /// contact details, address, immigration status, free text): left out of partner summaries.
+    pub sensitive: bool,
+}
+
+const fn c(name: &'static str, ty: Ty) -> Col {
+    Col { name, ty, required: false, sensitive: false }
+}
+const fn req(name: &'static str, ty: Ty) -> Col {
+    Col { name, ty, required: true, sensitive: false }
+}
+const fn sens(name: &'static str, ty: Ty) -> Col {
+    Col { name, ty, required: false, sensitive: true }
+}
+
+const LINE: Ty = Ty::Text(300);
+const LONG: Ty = Ty::Text(4000);
+/// Notes can be long (a case-conference minute), but not unbounded.
+pub const NOTE_MAX: usize = 100_000;
+
+const PERSON: &[Col] = &[
+    req("alias", Ty::Text(120)),
+    sens("legal_name", LINE),
+    sens("birth_date", Ty::Date),
+    sens("phone", Ty::Text(60)),
+    sens("email", LINE),
+    sens("address", LONG),
+    c("region", Ty::Text(120)),
+    c("languages", Ty::Words),
+    c("interpreter_needed", Ty::Bool),
+    c("interpreter_language", Ty::Text(60)),
+    c("safe_to_call", Ty::Bool),
+    c("safe_to_text", Ty::Bool),
+    c("safe_to_leave_message", Ty::Bool),
+    c("exploitation_types", Ty::Codes("exploitation_types")),
+    c("means_of_control", Ty::Codes("means_of_control")),
+    c("labour_sector", Ty::Code("labour_sectors")),
+    req("origin", Ty::Code("origins")),
+    sens("immigration_status", LINE),
+    req("intake_at", Ty::DateTime),
+    c("referral_source", LINE),
+    req("status", Ty::Code("person_statuses")),
+    c("closure_reason", Ty::Code("closure_reasons")),
+    sens("closure_note", LONG),
+    c("closed_on", Ty::Date),
+];
+const NEED: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    req("code", Ty::Code("needs")),
+    req("phase", Ty::Code("phases")),
+    req("status", Ty::Code("need_statuses")),
+    c("identified_on", Ty::Date),
+    c("closed_on", Ty::Date),
+    sens("note", LONG),
+];
+const APPOINTMENT: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    c("need_id", Ty::Ref(Kind::Need)),
+    req("starts_at", Ty::DateTime),
+    c("ends_at", Ty::DateTime),
+    c("place", LINE),
+    c("org_id", Ty::Ref(Kind::Organisation)),
+    c("with_whom", LINE),
+    req("kind", Ty::Code("appointment_kinds")),
+    c("accompanied", Ty::Bool),
+    c("interpreter_language", Ty::Text(60)),
+    c("transport", LINE),
+    req("status", Ty::Code("appointment_statuses")),
+    sens("outcome", LONG),
+];
+const ORGANISATION: &[Col] = &[
+    req("name", LINE),
+    c("kind", Ty::Code("org_kinds")),
+    c("region", Ty::Text(120)),
+    c("address", LONG),
+    c("phone", Ty::Text(60)),
+    c("email", LINE),
+    c("website", LINE),
+    c("languages", Ty::Words),
+    c("open_24_7", Ty::Bool),
+    c("notes", LONG),
+];
+const ORG_CONTACT: &[Col] =
+    &[req("org_id", Ty::Ref(Kind::Organisation)), req("name", LINE), c("role", LINE), c("phone", Ty::Text(60)), c("email", LINE)];
+const SERVICE: &[Col] = &[
+    req("org_id", Ty::Ref(Kind::Organisation)),
+    req("need_code", Ty::Code("needs")),
+    c("region", Ty::Text(120)),
+    c("languages", Ty::Words),
+    c("open_24_7", Ty::Bool),
+    c("notes", LONG),
+];
+const REFERRAL: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    req("org_id", Ty::Ref(Kind::Organisation)),
+    c("need_id", Ty::Ref(Kind::Need)),
+    c("consent_id", Ty::Ref(Kind::Consent)),
+    req("status", Ty::Code("referral_statuses")),
+    c("status_reason", LONG),
+    c("follow_up_on", Ty::Date),
+    c("amount_cents", Ty::Int),
+    sens("outcome", LONG),
+    sens("note", LONG),
+];
+const REFERRAL_EVENT: &[Col] = &[
+    req("referral_id", Ty::Ref(Kind::Referral)),
+    req("status", Ty::Code("referral_statuses")),
+    req("at", Ty::DateTime),
+    c("reason", LONG),
+];
+const PROCEEDING: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    sens("file_number", Ty::Text(100)),
+    c("court", LINE),
+    c("district", Ty::Text(120)),
+    c("role", Ty::Code("court_roles")),
+    c("prosecutor", LINE),
+    sens("note", LONG),
+];
+const MILESTONE: &[Col] = &[
+    req("proceeding_id", Ty::Ref(Kind::Proceeding)),
+    req("code", Ty::Code("milestones")),
+    req("status", Ty::Code("milestone_statuses")),
+    c("due_on", Ty::Date),
+    c("done_on", Ty::Date),
+    sens("note", LONG),
+];
+const TESTIMONIAL_AID: &[Col] = &[
+    req("proceeding_id", Ty::Ref(Kind::Proceeding)),
+    req("code", Ty::Code("testimonial_aids")),
+    req("status", Ty::Code("aid_statuses")),
+    c("requested_on", Ty::Date),
+    c("decided_on", Ty::Date),
+    sens("note", LONG),
+];
+const DEADLINE: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    req("kind", Ty::Code("deadline_kinds")),
+    req("due_on", Ty::Date),
+    c("label", LINE),
+    c("ivac_status", Ty::Code("ivac_statuses")),
+    c("done_on", Ty::Date),
+    sens("note", LONG),
+];
+const NOTE: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    req("kind", Ty::Code("note_kinds")),
+    req("at", Ty::DateTime),
+    Col { name: "text", ty: Ty::Text(NOTE_MAX), required: true, sensitive: true },
+];
+const CONSENT: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    req("scope", Ty::Text(500)),
+    c("org_id", Ty::Ref(Kind::Organisation)),
+    c("recipient", LINE),
+    req("starts_on", Ty::Date),
+    c("ends_on", Ty::Date),
+    req("method", Ty::Code("consent_methods")),
+    c("withdrawn_on", Ty::Date),
+    sens("note", LONG),
+];
+const SAFETY_ITEM: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    Col { name: "text", ty: LONG, required: true, sensitive: true },
+    c("review_on", Ty::Date),
+    c("done_on", Ty::Date),
+];
+const TASK: &[Col] =
+    &[c("person_id", Ty::Ref(Kind::Person)), req("title", Ty::Text(500)), c("due_on", Ty::Date), c("done_at", Ty::DateTime)];
+
+impl Kind {
+    /// Every kind, parents before children (the order to create tables and import records).
+    pub const ALL: [Kind; 16] = [
+        Kind::Person,
+        Kind::Organisation,
+        Kind::OrgContact,
+        Kind::Service,
+        Kind::Need,
+        Kind::Consent,
+        Kind::Appointment,
+        Kind::Referral,
+        Kind::ReferralEvent,
+        Kind::Proceeding,
+        Kind::Milestone,
+        Kind::TestimonialAid,
+        Kind::Deadline,
+        Kind::Note,
+        Kind::SafetyItem,
+        Kind::Task,
+    ];
+
+    /// The table holding this kind.
+    pub fn table(self) -> &'static str {
+        match self {
+            Kind::Person => "persons",
+            Kind::Need => "needs",
+            Kind::Appointment => "appointments",
+            Kind::Organisation => "organisations",
+            Kind::OrgContact => "org_contacts",
+            Kind::Service => "services",
+            Kind::Referral => "referrals",
+            Kind::ReferralEvent => "referral_events",
+            Kind::Proceeding => "proceedings",
+            Kind::Milestone => "milestones",
+            Kind::TestimonialAid => "testimonial_aids",
+            Kind::Deadline => "deadlines",
+            Kind::Note => "notes",
+            Kind::Consent => "consents",
+            Kind::SafetyItem => "safety_items",
+            Kind::Task => "tasks",
+        }
+    }
+
+    /// The columns beyond the four base ones.
+    pub fn columns(self) -> &'static [Col] {
+        match self {
+            Kind::Person => PERSON,
+            Kind::Need => NEED,
+            Kind::Appointment => APPOINTMENT,
+            Kind::Organisation => ORGANISATION,
+            Kind::OrgContact => ORG_CONTACT,
+            Kind::Service => SERVICE,
+            Kind::Referral => REFERRAL,
+            Kind::ReferralEvent => REFERRAL_EVENT,
+            Kind::Proceeding => PROCEEDING,
+            Kind::Milestone => MILESTONE,
+            Kind::TestimonialAid => TESTIMONIAL_AID,
+            Kind::Deadline => DEADLINE,
+            Kind::Note => NOTE,
+            Kind::Consent => CONSENT,
+            Kind::SafetyItem => SAFETY_ITEM,
+            Kind::Task => TASK,
+        }
+    }
+
+    /// The column by name.
+    pub fn column(self, name: &str) -> Option<&'static Col> {
+        self.columns().iter().find(|c| c.name == name)
+    }
+
+    /// How a record of this kind reaches its person: `(column, kind it points to)`, or `None`
+    /// for directory records, which belong to no one.
+    pub fn owner(self) -> Option<(&'static str, Kind)> {
+        match self {
+            Kind::Person | Kind::Organisation | Kind::OrgContact | Kind::Service => None,
+            Kind::ReferralEvent => Some(("referral_id", Kind::Referral)),
+            Kind::Milestone | Kind::TestimonialAid => Some(("proceeding_id", Kind::Proceeding)),
+            _ => Some(("person_id", Kind::Person)),
+        }
+    }
+
+    /// Part of a person's case (as opposed to the shared directory).
+    pub fn is_case_record(self) -> bool {
+        !matches!(self, Kind::Organisation | Kind::OrgContact | Kind::Service)
+    }
+
+    /// The stable name used in the audit log, JSON and bundles.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::Need => "need",
+            Kind::Appointment => "appointment",
+            Kind::Organisation => "organisation",
+            Kind::OrgContact => "org_contact",
+            Kind::Service => "service",
+            Kind::Referral => "referral",
+            Kind::ReferralEvent => "referral_event",
+            Kind::Proceeding => "proceeding",
+            Kind::Milestone => "milestone",
+            Kind::TestimonialAid => "testimonial_aid",
+            Kind::Deadline => "deadline",
+            Kind::Note => "note",
+            Kind::Consent => "consent",
+            Kind::SafetyItem => "safety_item",
+            Kind::Task => "task",
+        }
+    }
+
+    /// Parses [`Kind::name`].
+    pub fn from_name(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// What a person calls this kind, in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (fr, en) = match self {
+            Kind::Person => ("personne", "person"),
+            Kind::Need => ("besoin", "need"),
+            Kind::Appointment => ("rendez-vous", "appointment"),
+            Kind::Organisation => ("organisme", "organisation"),
+            Kind::OrgContact => ("personne-ressource", "contact person"),
+            Kind::Service => ("service", "service"),
+            Kind::Referral => ("référence", "referral"),
+            Kind::ReferralEvent => ("changement de statut de référence", "referral status change"),
+            Kind::Proceeding => ("procédure judiciaire", "court proceeding"),
+            Kind::Milestone => ("étape judiciaire", "court milestone"),
+            Kind::TestimonialAid => ("mesure d'aide au témoignage", "testimonial aid"),
+            Kind::Deadline => ("échéance", "deadline"),
+            Kind::Note => ("note", "note"),
+            Kind::Consent => ("consentement", "consent"),
+            Kind::SafetyItem => ("élément du plan de sécurité", "safety plan item"),
+            Kind::Task => ("tâche", "task"),
+        };
+        lang.pick(fr, en)
+    }
+}
+
+/// Reads a string field.
+pub fn str_field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
+    f.get(name).and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_tables_are_distinct() {
+        let mut tables = std::collections::HashSet::new();
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_name(k.name()), Some(k));
+            assert!(tables.insert(k.table()));
+        }
+    }
+
+    #[test]
+    fn every_code_column_names_an_existing_catalogue() {
+        let c = crate::catalogue::Catalogues::get();
+        for k in Kind::ALL {
+            for col in k.columns() {
+                if let Ty::Code(list) | Ty::Codes(list) = col.ty {
+                    assert!(!c.list(list).is_empty(), "{}.{} -> {list}", k.name(), col.name);
+                }
+            }
+        }
+    }
+}

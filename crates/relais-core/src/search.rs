@@ -1,0 +1,104 @@
+//! Search across the caseload: aliases by substring, notes by full text (SQLite FTS5, accents
+//! ignored, each word a prefix).
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// A person whose alias matches.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PersonHit {
+    /// Person id.
+    pub id: String,
+    /// Alias.
+    pub alias: String,
+    /// Case status.
+    pub status: String,
+}
+
+/// A note that matches.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NoteHit {
+    /// Note id.
+    pub note_id: String,
+    /// Person id.
+    pub person_id: String,
+    /// Person alias.
+    pub alias: String,
+    /// When the note was taken.
+    pub at: String,
+    /// Note kind code.
+    pub kind: String,
+    /// The matching passage, matches between `[` and `]`.
+    pub snippet: String,
+}
+
+/// Search results.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Results {
+    /// Matching persons.
+    pub persons: Vec<PersonHit>,
+    /// Matching notes, best first.
+    pub notes: Vec<NoteHit>,
+}
+
+/// Turns what a person typed into an FTS5 query that cannot be a syntax error: each word a
+/// quoted prefix, all words required.
+pub fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect();
+    if words.is_empty() { None } else { Some(words.join(" ")) }
+}
+
+/// Searches aliases and notes; at most `limit` of each.
+pub fn search(store: &Store, input: &str, limit: usize) -> Result<Results> {
+    let conn = store.conn();
+    let mut out = Results::default();
+    let needle = input.trim();
+    if needle.is_empty() {
+        return Ok(out);
+    }
+    let like = format!("%{}%", needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut st = conn.prepare_cached("SELECT id, alias, status FROM persons WHERE alias LIKE ?1 ESCAPE '\\' ORDER BY alias LIMIT ?2")?;
+    out.persons = st
+        .query_map(params![like, limit as i64], |r| Ok(PersonHit { id: r.get(0)?, alias: r.get(1)?, status: r.get(2)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    if let Some(q) = fts_query(needle) {
+        let mut st = conn.prepare_cached(
+            "SELECT n.id, n.person_id, p.alias, n.at, n.kind, snippet(notes_fts, 0, '[', ']', '…', 12)
+             FROM notes_fts JOIN notes n ON n.rowid = notes_fts.rowid JOIN persons p ON p.id = n.person_id
+             WHERE notes_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+        )?;
+        out.notes = st
+            .query_map(params![q, limit as i64], |r| {
+                Ok(NoteHit {
+                    note_id: r.get(0)?,
+                    person_id: r.get(1)?,
+                    alias: r.get(2)?,
+                    at: r.get(3)?,
+                    kind: r.get(4)?,
+                    snippet: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn queries_cannot_inject_fts_syntax() {
+        assert_eq!(fts_query("IVAC réunion").unwrap(), "\"IVAC\"* \"réunion\"*");
+        assert_eq!(fts_query("a\" OR NEAR(b").unwrap(), "\"a\"* \"OR\"* \"NEAR\"* \"b\"*");
+        assert!(fts_query("  \"*()  ").is_none());
+    }
+}

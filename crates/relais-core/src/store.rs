@@ -1,0 +1,500 @@
+//! The unlocked vault: an open SQLCipher connection and every read and write of the case model.
+//!
+//! All writes go through [`Store::write`], which runs one IMMEDIATE transaction and hands out a
+//! [`Writer`]: the only type that can insert or change a record, and it always appends the
+//! audit event in that same transaction. A failure anywhere rolls the whole thing back.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params_from_iter};
+use serde_json::{Value, json};
+
+use crate::audit::{self, Change, Head};
+use crate::catalogue::Catalogues;
+use crate::error::{Error, Problem, Result};
+use crate::record::{Col, Fields, Kind, Ty};
+use crate::secret::DbKey;
+use crate::{model, time};
+
+/// The migrations, in order. Forward only: a released file is never edited, a change is a new
+/// file. Applied each in its own IMMEDIATE transaction and recorded in `schema_migrations`.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial", include_str!("../../../schema/migrations/0001_initial.sql"))];
+
+/// The newest schema this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// An unlocked vault database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    actor: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` with the raw key, applies pending
+    /// migrations, and refuses a vault written by a newer schema.
+    pub(crate) fn open(path: &Path, key: &DbKey, create: bool) -> Result<Store> {
+        let conn = open_connection(path, create)?;
+        conn.pragma_update(None, "key", &*key.pragma_value())?;
+        Self::finish_open(conn, path)
+    }
+
+    /// Opens a database WITHOUT encryption: plain SQLite, same schema and code. Only for the
+    /// tests' controls and the SQLCipher/plain benchmark ratio.
+    #[cfg(feature = "plaintext-control")]
+    pub fn open_unencrypted_control(path: &Path, owner: &str) -> Result<Store> {
+        let conn = open_connection(path, true)?;
+        let mut s = Self::finish_open(conn, path)?;
+        s.set_meta("owner_name", owner)?;
+        s.actor = owner.to_owned();
+        Ok(s)
+    }
+
+    fn finish_open(conn: Connection, path: &Path) -> Result<Store> {
+        // The first read decrypts page 1: with a key that does not match, SQLCipher answers
+        // "file is not a database" here.
+        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
+            return Err(Error::DamagedVault(path.to_owned()));
+        }
+        // WAL: readers do not block the writer, and a crash leaves either the old or the new
+        // state. FULL: a committed transaction survives a power cut. secure_delete: freed pages
+        // are overwritten. temp_store MEMORY (and the build's SQLITE_TEMP_STORE=3): no decrypted
+        // temporary file, ever. 64 MiB cache: SQLCipher decrypts each page it reads, so a small
+        // cache costs a lot (see BENCHMARKS.md).
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        migrate(&conn)?;
+        let actor = get_meta(&conn, "owner_name")?.unwrap_or_default();
+        Ok(Store { conn, path: path.to_owned(), actor })
+    }
+
+    /// The raw connection, for reads the core does not wrap (tests, benchmarks, statistics).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The vault owner's name, recorded as the actor of every audit event.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// A value of the vault's metadata (`owner_name`, `owner_org`, `vault_id`, `created_at`).
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        get_meta(&self.conn, key)
+    }
+
+    pub(crate) fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        if key == "owner_name" {
+            self.actor = value.to_owned();
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: everything it writes, audit events included,
+    /// is committed together or not at all.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.write_at(Utc::now(), f)
+    }
+
+    /// [`Store::write`] with an explicit clock (demo data, tests).
+    pub fn write_at<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head = Head::load(&tx)?;
+        let mut w = Writer { tx, head, actor: self.actor.clone(), now, now_db: time::to_db(now) };
+        let out = f(&mut w)?;
+        w.head.save(&w.tx)?;
+        w.tx.commit()?;
+        Ok(out)
+    }
+
+    /// One record by id.
+    pub fn get(&self, kind: Kind, id: &str) -> Result<Fields> {
+        get(&self.conn, kind, id)
+    }
+
+    /// The records of `kind` whose column `col` equals `value`, oldest first.
+    pub fn list_by(&self, kind: Kind, col: &str, value: &str) -> Result<Vec<Fields>> {
+        list_where(&self.conn, kind, Some((col, value)))
+    }
+
+    /// Every record of `kind`, oldest first.
+    pub fn list_all(&self, kind: Kind) -> Result<Vec<Fields>> {
+        list_where(&self.conn, kind, None)
+    }
+
+    /// Finds a person by id or alias (case-insensitive).
+    pub fn resolve_person(&self, reference: &str) -> Result<String> {
+        resolve_named(&self.conn, Kind::Person, "alias", reference)
+    }
+
+    /// Finds an organisation by id or name (case-insensitive).
+    pub fn resolve_org(&self, reference: &str) -> Result<String> {
+        resolve_named(&self.conn, Kind::Organisation, "name", reference)
+    }
+
+    /// Checks that a record of `kind` with this id exists and returns the id normalised.
+    pub fn resolve(&self, kind: Kind, id: &str) -> Result<String> {
+        let id = id.trim().to_ascii_lowercase();
+        if exists(&self.conn, kind, &id)? { Ok(id) } else { Err(Error::NotFound { kind }) }
+    }
+}
+
+fn open_connection(path: &Path, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    Ok(Connection::open_with_flags(path, flags)?)
+}
+
+fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM vault_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
+    let current: i64 = conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::NewerSchema { found: current, supported: SCHEMA_VERSION });
+    }
+    for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let applied = conn
+            .execute_batch(sql)
+            .and_then(|_| {
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![version, name, time::to_db(Utc::now())],
+                )
+            })
+            .and_then(|_| conn.pragma_update(None, "user_version", version));
+        match applied {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                conn.execute_batch("ROLLBACK")?;
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn select_sql(kind: Kind) -> String {
+    let cols: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
+    format!("SELECT id, created_at, updated_at, revision, {} FROM {}", cols.join(", "), kind.table())
+}
+
+fn row_to_fields(kind: Kind, r: &rusqlite::Row<'_>) -> rusqlite::Result<Fields> {
+    let mut f = Fields::new();
+    f.insert("id".into(), Value::String(r.get(0)?));
+    f.insert("created_at".into(), Value::String(r.get(1)?));
+    f.insert("updated_at".into(), Value::String(r.get(2)?));
+    f.insert("revision".into(), json!(r.get::<_, i64>(3)?));
+    for (i, col) in kind.columns().iter().enumerate() {
+        let v: Sql = r.get(i + 4)?;
+        f.insert(col.name.into(), sql_to_json(col, v));
+    }
+    Ok(f)
+}
+
+fn sql_to_json(col: &Col, v: Sql) -> Value {
+    match (col.ty, v) {
+        (_, Sql::Null) => Value::Null,
+        (Ty::Bool, Sql::Integer(i)) => Value::Bool(i != 0),
+        (_, Sql::Integer(i)) => json!(i),
+        (_, Sql::Real(x)) => json!(x),
+        (Ty::Codes(_) | Ty::Words, Sql::Text(s)) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+        (_, Sql::Text(s)) => Value::String(s),
+        (_, Sql::Blob(_)) => Value::Null,
+    }
+}
+
+fn json_to_sql(col: &Col, v: &Value) -> Sql {
+    match v {
+        Value::Null => Sql::Null,
+        Value::Bool(b) => Sql::Integer(i64::from(*b)),
+        Value::Number(n) => n.as_i64().map(Sql::Integer).unwrap_or(Sql::Null),
+        Value::String(s) => Sql::Text(s.clone()),
+        Value::Array(_) | Value::Object(_) => {
+            debug_assert!(matches!(col.ty, Ty::Codes(_) | Ty::Words));
+            Sql::Text(v.to_string())
+        }
+    }
+}
+
+pub(crate) fn get(conn: &Connection, kind: Kind, id: &str) -> Result<Fields> {
+    let sql = format!("{} WHERE id = ?1", select_sql(kind));
+    conn.prepare_cached(&sql)?.query_row([id], |r| row_to_fields(kind, r)).optional()?.ok_or(Error::NotFound { kind })
+}
+
+pub(crate) fn list_where(conn: &Connection, kind: Kind, filter: Option<(&str, &str)>) -> Result<Vec<Fields>> {
+    let mut sql = select_sql(kind);
+    if let Some((col, _)) = filter {
+        // Only column names of the static specs reach the SQL text.
+        let col = kind.column(col).map(|c| c.name).ok_or_else(|| Error::invalid(col, Problem::UnknownField))?;
+        sql.push_str(&format!(" WHERE {col} = ?1"));
+    }
+    sql.push_str(" ORDER BY created_at, id");
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = match filter {
+        Some((_, v)) => st.query_map([v], |r| row_to_fields(kind, r))?.collect::<rusqlite::Result<Vec<_>>>()?,
+        None => st.query_map([], |r| row_to_fields(kind, r))?.collect::<rusqlite::Result<Vec<_>>>()?,
+    };
+    Ok(rows)
+}
+
+pub(crate) fn exists(conn: &Connection, kind: Kind, id: &str) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {} WHERE id = ?1", kind.table());
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
+}
+
+fn resolve_named(conn: &Connection, kind: Kind, name_col: &str, reference: &str) -> Result<String> {
+    let reference = reference.trim();
+    if uuid::Uuid::parse_str(reference).is_ok() {
+        let id = reference.to_ascii_lowercase();
+        if exists(conn, kind, &id)? {
+            return Ok(id);
+        }
+    }
+    let sql = format!("SELECT id FROM {} WHERE {name_col} = ?1 COLLATE NOCASE ORDER BY created_at LIMIT 6", kind.table());
+    let ids: Vec<String> = conn.prepare_cached(&sql)?.query_map([reference], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    match ids.len() {
+        0 => Err(Error::NotFound { kind }),
+        1 => Ok(ids.into_iter().next().expect("one")),
+        _ => Err(Error::Ambiguous { kind, candidates: ids }),
+    }
+}
+
+/// The person a record belongs to, following `owner()` links (a milestone → its proceeding →
+/// its person).
+pub(crate) fn person_of(conn: &Connection, kind: Kind, rec: &Fields) -> Result<Option<String>> {
+    let Some((col, parent)) = kind.owner() else {
+        return Ok(match kind {
+            Kind::Person => rec.get("id").and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        });
+    };
+    let Some(parent_id) = rec.get(col).and_then(Value::as_str) else { return Ok(None) };
+    if parent == Kind::Person {
+        return Ok(Some(parent_id.to_owned()));
+    }
+    let parent_rec = get(conn, parent, parent_id)?;
+    person_of(conn, parent, &parent_rec)
+}
+
+/// Checks one input value against its column and returns its stored form.
+fn normalize(conn: &Connection, col: &Col, v: &Value) -> Result<Value> {
+    let bad = |p: Problem| Error::invalid(col.name, p);
+    let v = match v {
+        Value::String(s) if s.trim().is_empty() => &Value::Null,
+        other => other,
+    };
+    if v.is_null() {
+        return if col.required { Err(bad(Problem::Required)) } else { Ok(Value::Null) };
+    }
+    let text = || v.as_str().map(str::trim).ok_or_else(|| bad(Problem::UnknownField));
+    Ok(match col.ty {
+        Ty::Text(max) => {
+            let s = text()?;
+            if s.chars().count() > max {
+                return Err(bad(Problem::TooLong { max }));
+            }
+            Value::String(s.to_owned())
+        }
+        Ty::Bool => match v {
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Value::Bool(n.as_i64() == Some(1)),
+            Value::String(s) => match s.trim().to_lowercase().as_str() {
+                "oui" | "o" | "yes" | "y" | "true" | "vrai" | "1" => Value::Bool(true),
+                "non" | "n" | "no" | "false" | "faux" | "0" => Value::Bool(false),
+                _ => return Err(bad(Problem::MalformedBool)),
+            },
+            _ => return Err(bad(Problem::MalformedBool)),
+        },
+        Ty::Int => match v {
+            Value::Number(n) => json!(n.as_i64().ok_or_else(|| bad(Problem::MalformedNumber))?),
+            Value::String(s) => json!(s.trim().parse::<i64>().map_err(|_| bad(Problem::MalformedNumber))?),
+            _ => return Err(bad(Problem::MalformedNumber)),
+        },
+        Ty::Date => Value::String(time::parse_date(col.name, text()?)?.to_string()),
+        Ty::DateTime => Value::String(time::to_db(time::parse_datetime(col.name, text()?)?)),
+        Ty::Code(list) => {
+            let s = text()?;
+            Catalogues::get().check(list, col.name, s)?;
+            Value::String(s.to_owned())
+        }
+        Ty::Codes(_) | Ty::Words => {
+            let items: Vec<String> = match v {
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| x.as_str().map(|s| s.trim().to_owned()).ok_or_else(|| bad(Problem::UnknownField)))
+                    .collect::<Result<_>>()?,
+                Value::String(s) => s.split(',').map(|x| x.trim().to_owned()).collect(),
+                _ => return Err(bad(Problem::UnknownField)),
+            };
+            let mut out: Vec<String> = Vec::new();
+            for item in items.into_iter().filter(|s| !s.is_empty()) {
+                if let Ty::Codes(list) = col.ty {
+                    Catalogues::get().check(list, col.name, &item)?;
+                }
+                if item.chars().count() > 60 {
+                    return Err(bad(Problem::TooLong { max: 60 }));
+                }
+                if !out.contains(&item) {
+                    out.push(item);
+                }
+            }
+            json!(out)
+        }
+        Ty::Ref(kind) => {
+            let id = text()?.to_ascii_lowercase();
+            if uuid::Uuid::parse_str(&id).is_err() || !exists(conn, kind, &id)? {
+                return Err(bad(Problem::UnknownReference));
+            }
+            Value::String(id)
+        }
+    })
+}
+
+/// The only way to change a vault's records: inside [`Store::write`]'s transaction, each change
+/// writing its audit event.
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+    head: Head,
+    actor: String,
+    now: DateTime<Utc>,
+    now_db: String,
+}
+
+impl Writer<'_> {
+    /// The transaction, for reads inside it.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// The instant this transaction stamps on what it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Creates a record from `input` (field name → value), after filling defaults and checking
+    /// every field and the domain's rules. Returns the new id.
+    pub fn insert(&mut self, kind: Kind, mut input: Fields) -> Result<String> {
+        model::defaults(kind, &mut input, self.now);
+        let mut rec = Fields::new();
+        for (name, v) in &input {
+            let col = kind.column(name).ok_or_else(|| Error::invalid(name.clone(), Problem::UnknownField))?;
+            rec.insert(name.clone(), normalize(&self.tx, col, v)?);
+        }
+        for col in kind.columns() {
+            let v = rec.entry(col.name).or_insert(Value::Null);
+            if col.required && v.is_null() {
+                return Err(Error::invalid(col.name, Problem::Required));
+            }
+        }
+        model::check(kind, &self.tx, &rec, None)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        rec.insert("id".into(), json!(id));
+        let person = person_of(&self.tx, kind, &rec)?;
+        if let Some(p) = &person {
+            if kind != Kind::Person {
+                self.ensure_writable(p)?;
+            }
+        }
+        let cols = kind.columns();
+        let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
+        let marks: Vec<String> = (5..5 + cols.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} (id, created_at, updated_at, revision, {}) VALUES (?1, ?2, ?3, ?4, {})",
+            kind.table(),
+            names.join(", "),
+            marks.join(", ")
+        );
+        let mut values: Vec<Sql> =
+            vec![Sql::Text(id.clone()), Sql::Text(self.now_db.clone()), Sql::Text(self.now_db.clone()), Sql::Integer(1)];
+        values.extend(cols.iter().map(|c| json_to_sql(c, &rec[c.name])));
+        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+        let fields = cols.iter().filter(|c| !rec[c.name].is_null()).map(|c| c.name.to_owned()).collect();
+        self.audit(Change { action: "create", kind: Some(kind.name()), record_id: Some(&id), person_id: person.as_deref(), fields })?;
+        Ok(id)
+    }
+
+    /// Changes the fields given in `changes` (a null or empty value clears an optional field).
+    /// Returns the names of the fields that actually changed; nothing changed means no write,
+    /// no new revision and no audit event.
+    pub fn update(&mut self, kind: Kind, id: &str, changes: Fields) -> Result<Vec<String>> {
+        let current = get(&self.tx, kind, id)?;
+        let person = person_of(&self.tx, kind, &current)?;
+        if let Some(p) = &person {
+            self.ensure_writable(p)?;
+        }
+        let mut merged = current.clone();
+        for (name, v) in &changes {
+            let col = kind.column(name).ok_or_else(|| Error::invalid(name.clone(), Problem::UnknownField))?;
+            merged.insert(name.clone(), normalize(&self.tx, col, v)?);
+        }
+        model::complete_update(kind, &mut merged, &current, self.now);
+        model::check(kind, &self.tx, &merged, Some(&current))?;
+        let changed: Vec<&Col> = kind.columns().iter().filter(|c| merged[c.name] != current[c.name]).collect();
+        if changed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sets: Vec<String> = changed.iter().enumerate().map(|(i, c)| format!("{} = ?{}", c.name, i + 3)).collect();
+        let sql = format!("UPDATE {} SET updated_at = ?2, revision = revision + 1, {} WHERE id = ?1", kind.table(), sets.join(", "));
+        let mut values = vec![Sql::Text(id.to_owned()), Sql::Text(self.now_db.clone())];
+        values.extend(changed.iter().map(|c| json_to_sql(c, &merged[c.name])));
+        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+        let names: Vec<String> = changed.iter().map(|c| c.name.to_owned()).collect();
+        self.audit(Change {
+            action: "update",
+            kind: Some(kind.name()),
+            record_id: Some(id),
+            person_id: person.as_deref(),
+            fields: names.clone(),
+        })?;
+        Ok(names)
+    }
+
+    /// Records a vault-level event (init, passphrase change, demo fill…).
+    pub fn audit_vault(&mut self, action: &str, fields: Vec<String>) -> Result<()> {
+        self.audit(Change { action, kind: None, record_id: None, person_id: None, fields })
+    }
+
+    fn audit(&mut self, change: Change<'_>) -> Result<()> {
+        audit::append(&self.tx, &mut self.head, &self.actor, &self.now_db, change)
+    }
+
+    fn ensure_writable(&self, person_id: &str) -> Result<()> {
+        let status: Option<String> =
+            self.tx.prepare_cached("SELECT status FROM persons WHERE id = ?1")?.query_row([person_id], |r| r.get(0)).optional()?;
+        match status.as_deref() {
+            Some("handed_off") => Err(Error::HandedOff),
+            _ => Ok(()),
+        }
+    }
+}

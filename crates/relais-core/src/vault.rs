@@ -1,0 +1,245 @@
+//! A vault on disk: one directory with `vault.db` (SQLCipher 4), `vault.key.age` (the database
+//! key, age-encrypted to the worker's passphrase) and, when the organisation set one,
+//! `vault.recovery.age` (the same key, age-encrypted to the organisation's recovery X25519
+//! recipient). Two key files because age allows a passphrase stanza only alone in a header.
+//!
+//! Both key files are standard age files: `age -d -i recovery.txt vault.recovery.age` gives the
+//! 32 raw key bytes, and any SQLCipher 4 reader opens `vault.db` with `PRAGMA key = "x'…'"`.
+//! Changing the passphrase rewrites only the small key file, atomically.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::secret::{DbKey, Passphrase};
+use crate::store::Store;
+
+/// File name of the database.
+pub const DB_FILE: &str = "vault.db";
+/// File name of the passphrase-wrapped key.
+pub const KEY_FILE: &str = "vault.key.age";
+/// File name of the recovery-wrapped key.
+pub const RECOVERY_FILE: &str = "vault.recovery.age";
+
+/// The most scrypt work we accept when unwrapping (2^22: several seconds); age writes about
+/// one second's worth on the machine that sets the passphrase.
+const MAX_SCRYPT_LOG_N: u8 = 22;
+
+/// Who the vault belongs to.
+#[derive(Debug, Clone, Default)]
+pub struct Owner {
+    /// The worker's name (the actor of audit events).
+    pub name: String,
+    /// Their organisation.
+    pub org: String,
+}
+
+/// A vault directory (locked until [`Vault::unlock`]).
+#[derive(Debug, Clone)]
+pub struct Vault {
+    dir: PathBuf,
+}
+
+impl Vault {
+    /// The vault at `dir`, which must exist.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Vault> {
+        let dir = dir.into();
+        if !dir.join(KEY_FILE).is_file() || !dir.join(DB_FILE).is_file() {
+            return Err(Error::VaultNotFound(dir));
+        }
+        Ok(Vault { dir })
+    }
+
+    /// Creates a vault in `dir` (created if missing, must not hold a vault): a fresh random
+    /// key, wrapped to `passphrase` and, if given, to the organisation's recovery recipient.
+    pub fn create(dir: impl Into<PathBuf>, passphrase: &Passphrase, owner: &Owner, recovery: Option<&str>) -> Result<(Vault, Store)> {
+        let dir = dir.into();
+        passphrase.check_strength(&[&owner.name, &owner.org, "relais"])?;
+        let recipient = recovery.map(parse_recipient).transpose()?;
+        if dir.join(KEY_FILE).exists() || dir.join(DB_FILE).exists() {
+            return Err(Error::VaultExists(dir));
+        }
+        create_private_dir(&dir)?;
+        let key = DbKey::generate();
+        let mut store = Store::open(&dir.join(DB_FILE), &key, true)?;
+        let now = crate::time::to_db(chrono::Utc::now());
+        store.set_meta("vault_id", &uuid::Uuid::now_v7().to_string())?;
+        store.set_meta("owner_name", &owner.name)?;
+        store.set_meta("owner_org", &owner.org)?;
+        store.set_meta("created_at", &now)?;
+        store.write(|w| w.audit_vault("vault.init", vec![]))?;
+        if let Some(r) = recipient {
+            write_atomic(&dir.join(RECOVERY_FILE), &wrap_to_recipient(&key, &r)?)?;
+        }
+        // The passphrase key file is written last: a vault "exists" once it is there.
+        write_atomic(&dir.join(KEY_FILE), &wrap_to_passphrase(&key, passphrase)?)?;
+        Ok((Vault { dir }, store))
+    }
+
+    /// The vault's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Unwraps the key with `passphrase` and opens the database.
+    pub fn unlock(&self, passphrase: &Passphrase) -> Result<Store> {
+        let key = self.unwrap_key(passphrase)?;
+        Store::open(&self.dir.join(DB_FILE), &key, false)
+    }
+
+    /// Opens the database with an already unwrapped key (benchmarks, backups).
+    pub fn unlock_with_key(&self, key: &DbKey) -> Result<Store> {
+        Store::open(&self.dir.join(DB_FILE), key, false)
+    }
+
+    /// Unwraps the database key (for an outside SQLCipher reader, or a backup). Treat the
+    /// result like the vault itself.
+    pub fn unwrap_key(&self, passphrase: &Passphrase) -> Result<DbKey> {
+        let path = self.dir.join(KEY_FILE);
+        let bytes = fs::read(&path)?;
+        let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|_| Error::DamagedKeyFile(path.clone()))?;
+        if !dec.is_scrypt() {
+            return Err(Error::DamagedKeyFile(path));
+        }
+        let mut id = age::scrypt::Identity::new(passphrase.to_age());
+        id.set_max_work_factor(MAX_SCRYPT_LOG_N);
+        let mut reader = match dec.decrypt(std::iter::once(&id as &dyn age::Identity)) {
+            Ok(r) => r,
+            Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys | age::DecryptError::KeyDecryptionFailed) => {
+                return Err(Error::WrongPassphrase);
+            }
+            Err(e @ age::DecryptError::ExcessiveWork { .. }) => return Err(e.into()),
+            Err(_) => return Err(Error::DamagedKeyFile(path)),
+        };
+        read_key(&mut reader, &path)
+    }
+
+    /// Replaces the passphrase: the old one must open the key file; only the key file is
+    /// rewritten (atomically), the database is untouched. The old passphrase stops working.
+    pub fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<()> {
+        let key = self.unwrap_key(old)?;
+        let mut store = Store::open(&self.dir.join(DB_FILE), &key, false)?;
+        new.check_strength(&[store.actor(), "relais"])?;
+        write_atomic(&self.dir.join(KEY_FILE), &wrap_to_passphrase(&key, new)?)?;
+        store.write(|w| w.audit_vault("vault.passwd", vec![]))
+    }
+
+    /// Sets a new passphrase with the organisation's recovery identity (`AGE-SECRET-KEY-1…`),
+    /// when the worker forgot theirs or left.
+    pub fn recover(&self, identity: &str, new: &Passphrase) -> Result<()> {
+        let path = self.dir.join(RECOVERY_FILE);
+        if !path.is_file() {
+            return Err(Error::NoRecoveryKey);
+        }
+        let identities = parse_identities(identity)?;
+        let bytes = fs::read(&path)?;
+        let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|_| Error::DamagedKeyFile(path.clone()))?;
+        let mut reader = dec.decrypt(identities.iter().map(|i| i as &dyn age::Identity)).map_err(|_| Error::WrongRecoveryIdentity)?;
+        let key = read_key(&mut reader, &path)?;
+        let mut store = Store::open(&self.dir.join(DB_FILE), &key, false)?;
+        new.check_strength(&[store.actor(), "relais"])?;
+        write_atomic(&self.dir.join(KEY_FILE), &wrap_to_passphrase(&key, new)?)?;
+        store.write(|w| w.audit_vault("vault.recover", vec![]))
+    }
+}
+
+fn read_key(reader: &mut impl Read, path: &Path) -> Result<DbKey> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(33));
+    reader.take(33).read_to_end(&mut buf).map_err(|_| Error::DamagedKeyFile(path.to_owned()))?;
+    DbKey::from_bytes(&buf).ok_or_else(|| Error::DamagedKeyFile(path.to_owned()))
+}
+
+fn parse_recipient(s: &str) -> Result<age::x25519::Recipient> {
+    age::x25519::Recipient::from_str(s.trim()).map_err(|_| Error::InvalidRecipient)
+}
+
+fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>> {
+    let ids: Vec<_> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(age::x25519::Identity::from_str)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| Error::WrongRecoveryIdentity)?;
+    if ids.is_empty() {
+        return Err(Error::WrongRecoveryIdentity);
+    }
+    Ok(ids)
+}
+
+fn wrap_to_passphrase(key: &DbKey, passphrase: &Passphrase) -> Result<Vec<u8>> {
+    let enc = age::Encryptor::with_user_passphrase(passphrase.to_age());
+    finish_wrap(enc, key)
+}
+
+fn wrap_to_recipient(key: &DbKey, r: &age::x25519::Recipient) -> Result<Vec<u8>> {
+    let enc = age::Encryptor::with_recipients(std::iter::once(r as &dyn age::Recipient))?;
+    finish_wrap(enc, key)
+}
+
+fn finish_wrap(enc: age::Encryptor, key: &DbKey) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut w = enc.wrap_output(&mut out)?;
+    w.write_all(key.expose())?;
+    w.finish()?;
+    Ok(out)
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if !dir.exists() {
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never a
+/// mix: a temporary file in the same directory, fsync, rename over, fsync the directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::now_v7().simple()));
+    let result = (|| -> std::io::Result<()> {
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    Ok(result?)
+}
+
+/// For tests and `recover`: the recovery recipient of an identity string.
+pub fn recipient_of_identity(identity: &str) -> Result<String> {
+    let ids = parse_identities(identity)?;
+    Ok(ids[0].to_public().to_string())
+}
+
+/// Generates an organisation recovery identity: `(AGE-SECRET-KEY-1…, age1…)`.
+pub fn generate_recovery_identity() -> (Zeroizing<String>, String) {
+    let id = age::x25519::Identity::generate();
+    (Zeroizing::new(id.to_string().expose_secret().to_owned()), id.to_public().to_string())
+}
