@@ -1,0 +1,754 @@
+//! The command line, as clap types. Help texts are French first, then English.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use relais_core::Lang;
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
+}
+
+#[derive(Parser)]
+#[command(
+    name = "relais",
+    version,
+    about = "Relais : dossiers chiffrés des personnes accompagnées. / Relais: encrypted case files of the persons accompanied.",
+    after_help = "Codes de sortie / exit codes : 0 succès/success, 1 erreur/error, 2 usage, 3 phrase de passe incorrecte/wrong passphrase.\n\
+                  Phrase de passe / passphrase : invite sans écho / no-echo prompt, RELAIS_PASSPHRASE, --passphrase-file."
+)]
+pub struct Cli {
+    /// Dossier du coffre / vault folder [défaut/default: <données utilisateur>/relais/vault]
+    #[arg(long, env = "RELAIS_VAULT", global = true)]
+    pub vault: Option<PathBuf>,
+    /// Lire la phrase de passe dans ce fichier (1re ligne) / read the passphrase from this file (1st line)
+    #[arg(long, global = true, value_name = "FICHIER/FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Langue des messages / message language: fr | en
+    #[arg(long, env = "RELAIS_LANG", global = true, default_value = "fr", value_parser = parse_lang)]
+    pub lang: Lang,
+    /// Sortie JSON / JSON output
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Créer un coffre / create a vault
+    Init(InitArgs),
+    /// Changer la phrase de passe / change the passphrase
+    Passwd(PasswdArgs),
+    /// Nouvelle phrase de passe avec la clé de récupération de l'organisme / new passphrase with the organisation's recovery key
+    Recover(RecoverArgs),
+    /// Personnes accompagnées / persons accompanied
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// Besoins / needs
+    #[command(subcommand)]
+    Need(NeedCmd),
+    /// Rendez-vous / appointments
+    #[command(subcommand)]
+    Appointment(AppointmentCmd),
+    /// Références vers des organismes / referrals to organisations
+    #[command(subcommand)]
+    Referral(ReferralCmd),
+    /// Répertoire des ressources / directory of resources
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Procédures judiciaires / court proceedings
+    #[command(subcommand)]
+    Court(CourtCmd),
+    /// Étapes judiciaires / court milestones
+    #[command(subcommand)]
+    Milestone(MilestoneCmd),
+    /// Mesures d'aide au témoignage / testimonial aids
+    #[command(subcommand)]
+    Aid(AidCmd),
+    /// Échéances (IVAC, permis) / deadlines (IVAC, permits)
+    #[command(subcommand)]
+    Deadline(DeadlineCmd),
+    /// Notes
+    #[command(subcommand)]
+    Note(NoteCmd),
+    /// Chercher dans les alias et les notes / search aliases and notes
+    Search(SearchArgs),
+    /// Consentements / consents
+    #[command(subcommand)]
+    Consent(ConsentCmd),
+    /// Plan de sécurité / safety plan
+    #[command(subcommand)]
+    Safety(SafetyCmd),
+    /// Tâches / tasks
+    #[command(subcommand)]
+    Task(TaskCmd),
+    /// Tableau de bord / dashboard
+    Dashboard(DashboardArgs),
+    /// Dossier complet d'une personne en JSON (droit d'accès, Loi 25) / a person's whole file as JSON (right of access, Law 25)
+    ExportPerson(ExportPersonArgs),
+    /// Journal d'audit / audit log
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Remplir le coffre de données fictives / fill the vault with fictional data
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// Votre nom (auteur des événements d'audit) / your name (actor of audit events)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Votre organisme / your organisation
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Clé publique de récupération de l'organisme (age1…) / organisation recovery public key (age1…)
+    #[arg(long, value_name = "age1…")]
+    pub recovery_recipient: Option<String>,
+}
+
+#[derive(Args)]
+pub struct PasswdArgs {
+    /// Nouvelle phrase de passe dans ce fichier (sinon RELAIS_NEW_PASSPHRASE ou invite) / new passphrase from this file (else RELAIS_NEW_PASSPHRASE or prompt)
+    #[arg(long)]
+    pub new_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct RecoverArgs {
+    /// Fichier d'identité de récupération (AGE-SECRET-KEY-1…) / recovery identity file
+    #[arg(long)]
+    pub identity: PathBuf,
+    /// Nouvelle phrase de passe dans ce fichier / new passphrase from this file
+    #[arg(long)]
+    pub new_passphrase_file: Option<PathBuf>,
+}
+
+/// Fields of a person (all optional: `add` needs --alias).
+#[derive(Args)]
+pub struct PersonFieldArgs {
+    /// Alias utilisé partout / alias used everywhere
+    #[arg(long)]
+    pub alias: Option<String>,
+    /// Nom légal (sensible) / legal name (sensitive)
+    #[arg(long)]
+    pub legal_name: Option<String>,
+    /// Date de naissance AAAA-MM-JJ / birth date YYYY-MM-DD
+    #[arg(long)]
+    pub birth_date: Option<String>,
+    /// Téléphone / phone
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Courriel / email
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Adresse / address
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Région / region
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Langues, séparées par des virgules / languages, comma-separated
+    #[arg(long)]
+    pub languages: Option<String>,
+    /// Besoin d'un·e interprète (oui/non) / needs an interpreter (yes/no)
+    #[arg(long)]
+    pub interpreter_needed: Option<String>,
+    /// Langue d'interprétation / interpretation language
+    #[arg(long)]
+    pub interpreter_language: Option<String>,
+    /// Peut-on appeler sans danger (oui/non) / safe to call (yes/no)
+    #[arg(long)]
+    pub safe_to_call: Option<String>,
+    /// Peut-on texter sans danger (oui/non) / safe to text (yes/no)
+    #[arg(long)]
+    pub safe_to_text: Option<String>,
+    /// Peut-on laisser un message (oui/non) / safe to leave a message (yes/no)
+    #[arg(long)]
+    pub safe_to_leave_message: Option<String>,
+    /// Types d'exploitation (codes, virgules) / exploitation types (codes, commas)
+    #[arg(long)]
+    pub exploitation_types: Option<String>,
+    /// Moyens de contrôle (codes, virgules) / means of control (codes, commas)
+    #[arg(long)]
+    pub means_of_control: Option<String>,
+    /// Secteur (travail forcé) / sector (forced labour)
+    #[arg(long)]
+    pub labour_sector: Option<String>,
+    /// domestic | international
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// Statut d'immigration (sensible) / immigration status (sensitive)
+    #[arg(long)]
+    pub immigration_status: Option<String>,
+    /// Date et heure d'accueil / intake date and time (AAAA-MM-JJTHH:MM)
+    #[arg(long)]
+    pub intake_at: Option<String>,
+    /// Source de la référence / referral source
+    #[arg(long)]
+    pub referral_source: Option<String>,
+    /// active | on_hold
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum PersonCmd {
+    /// Ajouter / add (prints the new id)
+    Add(PersonFieldArgs),
+    /// Lister / list
+    List(PersonListArgs),
+    /// Afficher le dossier / show the file
+    Show(PersonRef),
+    /// Modifier / edit
+    Edit(PersonEditArgs),
+    /// Fermer le dossier / close the case
+    Close(PersonCloseArgs),
+}
+
+#[derive(Args)]
+pub struct PersonRef {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+}
+
+#[derive(Args)]
+pub struct PersonListArgs {
+    /// Seulement ce statut / only this status (active, on_hold, closed, handed_off)
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Args)]
+pub struct PersonEditArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    #[command(flatten)]
+    pub fields: PersonFieldArgs,
+}
+
+#[derive(Args)]
+pub struct PersonCloseArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Raison de fermeture (code) / closure reason (code)
+    #[arg(long)]
+    pub reason: String,
+    /// Note (obligatoire pour « other ») / note (required for "other")
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum NeedCmd {
+    /// Ajouter un besoin / add a need
+    Add(NeedAddArgs),
+    /// Changer un besoin / change a need
+    Set(NeedSetArgs),
+}
+
+#[derive(Args)]
+pub struct NeedAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Code du besoin / need code (e.g. housing_emergency)
+    pub code: String,
+    /// immediate | short_medium | long_term
+    #[arg(long)]
+    pub phase: Option<String>,
+    /// identified | in_progress | referred | met | unmet | declined | not_applicable
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Args)]
+pub struct NeedSetArgs {
+    /// Identifiant du besoin / need id
+    pub id: String,
+    /// Statut / status
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Phase
+    #[arg(long)]
+    pub phase: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Args)]
+pub struct AppointmentFieldArgs {
+    /// Début / start (AAAA-MM-JJTHH:MM, heure locale / local time)
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Fin / end
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Type (code) / kind (code)
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Lieu / place
+    #[arg(long)]
+    pub place: Option<String>,
+    /// Organisme (identifiant ou nom) / organisation (id or name)
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Avec qui / with whom
+    #[arg(long)]
+    pub with: Option<String>,
+    /// Besoin lié (identifiant) / linked need (id)
+    #[arg(long)]
+    pub need: Option<String>,
+    /// Accompagné·e par l'intervenant·e (oui/non) / accompanied by the worker (yes/no)
+    #[arg(long)]
+    pub accompanied: Option<String>,
+    /// Interprète (langue) / interpreter (language)
+    #[arg(long)]
+    pub interpreter: Option<String>,
+    /// Transport
+    #[arg(long)]
+    pub transport: Option<String>,
+    /// planned | attended | no_show | cancelled | rescheduled
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Résultat / outcome
+    #[arg(long)]
+    pub outcome: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum AppointmentCmd {
+    /// Ajouter / add
+    Add(AppointmentAddArgs),
+    /// Changer / change
+    Set(AppointmentSetArgs),
+}
+
+#[derive(Args)]
+pub struct AppointmentAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    #[command(flatten)]
+    pub fields: AppointmentFieldArgs,
+}
+
+#[derive(Args)]
+pub struct AppointmentSetArgs {
+    /// Identifiant du rendez-vous / appointment id
+    pub id: String,
+    #[command(flatten)]
+    pub fields: AppointmentFieldArgs,
+}
+
+#[derive(Subcommand)]
+pub enum ReferralCmd {
+    /// Ajouter / add
+    Add(ReferralAddArgs),
+    /// Changer le statut / change the status
+    Status(ReferralStatusArgs),
+}
+
+#[derive(Args)]
+pub struct ReferralAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Organisme (identifiant ou nom) / organisation (id or name)
+    #[arg(long)]
+    pub org: String,
+    /// Besoin lié (identifiant) / linked need (id)
+    #[arg(long)]
+    pub need: Option<String>,
+    /// Consentement (identifiant) / consent (id)
+    #[arg(long)]
+    pub consent: Option<String>,
+    /// Statut initial / initial status [défaut/default: requested]
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Raison / reason
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Date de suivi / follow-up date (AAAA-MM-JJ)
+    #[arg(long)]
+    pub follow_up: Option<String>,
+    /// Montant (fonds d'urgence), ex. 125.50 / amount (emergency fund)
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ReferralStatusArgs {
+    /// Identifiant de la référence / referral id
+    pub id: String,
+    /// Nouveau statut / new status
+    pub status: String,
+    /// Raison (obligatoire pour rejected) / reason (required for rejected)
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum OrgCmd {
+    /// Ajouter / add
+    Add(OrgAddArgs),
+    /// Lister / list
+    List(OrgListArgs),
+    /// Importer un CSV / import a CSV (name,kind,region,address,phone,email,website,languages,open_24_7,notes,needs)
+    Import(OrgImportArgs),
+}
+
+#[derive(Args)]
+pub struct OrgAddArgs {
+    /// Nom / name
+    pub name: String,
+    /// Type (code) / kind (code)
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Région / region
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Adresse / address
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Téléphone / phone
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Courriel / email
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Site web / website
+    #[arg(long)]
+    pub website: Option<String>,
+    /// Langues (virgules) / languages (commas)
+    #[arg(long)]
+    pub languages: Option<String>,
+    /// Ouvert 24/7 (oui/non) / open 24/7 (yes/no)
+    #[arg(long = "open-24-7")]
+    pub open_24_7: Option<String>,
+    /// Notes
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Besoins servis (codes, virgules) / needs served (codes, commas)
+    #[arg(long)]
+    pub needs: Option<String>,
+}
+
+#[derive(Args)]
+pub struct OrgListArgs {
+    /// Seulement les organismes qui servent ce besoin / only organisations serving this need
+    #[arg(long)]
+    pub need: Option<String>,
+}
+
+#[derive(Args)]
+pub struct OrgImportArgs {
+    /// Fichier CSV / CSV file
+    pub file: PathBuf,
+}
+
+#[derive(Subcommand)]
+pub enum CourtCmd {
+    /// Ajouter une procédure / add a proceeding
+    Add(CourtAddArgs),
+}
+
+#[derive(Args)]
+pub struct CourtAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Numéro de dossier / file number
+    #[arg(long)]
+    pub file_number: Option<String>,
+    /// Tribunal / court
+    #[arg(long)]
+    pub court: Option<String>,
+    /// District judiciaire / judicial district
+    #[arg(long)]
+    pub district: Option<String>,
+    /// complainant | witness | other
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Procureur·e (DPCP) / prosecutor
+    #[arg(long)]
+    pub prosecutor: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum MilestoneCmd {
+    /// Ajouter / add
+    Add(MilestoneAddArgs),
+    /// Changer / change
+    Set(MilestoneSetArgs),
+}
+
+#[derive(Args)]
+pub struct MilestoneAddArgs {
+    /// Identifiant de la procédure / proceeding id
+    pub proceeding: String,
+    /// Code de l'étape / milestone code (e.g. trial)
+    pub code: String,
+    /// planned | done | cancelled
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Échéance / due date (AAAA-MM-JJ)
+    #[arg(long)]
+    pub due: Option<String>,
+    /// Date de réalisation / date done
+    #[arg(long)]
+    pub done: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Args)]
+pub struct MilestoneSetArgs {
+    /// Identifiant de l'étape / milestone id
+    pub id: String,
+    /// Statut / status
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Échéance / due date
+    #[arg(long)]
+    pub due: Option<String>,
+    /// Date de réalisation / date done
+    #[arg(long)]
+    pub done: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum AidCmd {
+    /// Demander une mesure / request an aid
+    Add(AidAddArgs),
+    /// Décision / decision
+    Set(AidSetArgs),
+}
+
+#[derive(Args)]
+pub struct AidAddArgs {
+    /// Identifiant de la procédure / proceeding id
+    pub proceeding: String,
+    /// s486_1 | s486_2 | s486_3 | s486_31 | s486_4
+    pub code: String,
+    /// requested | granted | refused | withdrawn
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Date de la demande / date requested
+    #[arg(long)]
+    pub requested: Option<String>,
+}
+
+#[derive(Args)]
+pub struct AidSetArgs {
+    /// Identifiant de la mesure / aid id
+    pub id: String,
+    /// Statut / status
+    pub status: String,
+    /// Date de décision / decision date
+    #[arg(long)]
+    pub decided: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum DeadlineCmd {
+    /// Ajouter / add
+    Add(DeadlineAddArgs),
+    /// Changer / change
+    Set(DeadlineSetArgs),
+}
+
+#[derive(Args)]
+pub struct DeadlineAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// ivac_application | trp_expiry | work_permit_expiry | study_permit_expiry | other
+    pub kind: String,
+    /// Échéance / due date (AAAA-MM-JJ)
+    #[arg(long)]
+    pub due: String,
+    /// Libellé / label
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Statut IVAC / IVAC status
+    #[arg(long)]
+    pub ivac_status: Option<String>,
+}
+
+#[derive(Args)]
+pub struct DeadlineSetArgs {
+    /// Identifiant / id
+    pub id: String,
+    /// Échéance / due date
+    #[arg(long)]
+    pub due: Option<String>,
+    /// Statut IVAC / IVAC status
+    #[arg(long)]
+    pub ivac_status: Option<String>,
+    /// Fait le / done on
+    #[arg(long)]
+    pub done: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum NoteCmd {
+    /// Ajouter une note / add a note
+    Add(NoteAddArgs),
+}
+
+#[derive(Args)]
+pub struct NoteAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Texte (« - » : lire l'entrée standard) / text ("-": read standard input)
+    #[arg(long)]
+    pub text: String,
+    /// contact | phone | visit | case_conference | other
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Date et heure / date and time
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Mots cherchés / words to search
+    pub query: String,
+    /// Résultats au plus / at most this many results
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Subcommand)]
+pub enum ConsentCmd {
+    /// Ajouter / add
+    Add(ConsentAddArgs),
+    /// Retirer / withdraw
+    Withdraw(ConsentWithdrawArgs),
+}
+
+#[derive(Args)]
+pub struct ConsentAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Ce qui peut être communiqué / what may be shared
+    #[arg(long)]
+    pub scope: String,
+    /// written | verbal
+    #[arg(long)]
+    pub method: String,
+    /// Organisme destinataire / recipient organisation
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Autre destinataire / other recipient
+    #[arg(long)]
+    pub recipient: Option<String>,
+    /// Début / from (AAAA-MM-JJ)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Fin / to (AAAA-MM-JJ)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ConsentWithdrawArgs {
+    /// Identifiant du consentement / consent id
+    pub id: String,
+    /// Date du retrait / withdrawal date [défaut/default: aujourd'hui/today]
+    #[arg(long)]
+    pub on: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum SafetyCmd {
+    /// Ajouter un élément au plan de sécurité / add a safety plan item
+    Add(SafetyAddArgs),
+}
+
+#[derive(Args)]
+pub struct SafetyAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Texte / text
+    #[arg(long)]
+    pub text: String,
+    /// Date de révision / review date
+    #[arg(long)]
+    pub review: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum TaskCmd {
+    /// Ajouter / add
+    Add(TaskAddArgs),
+    /// Marquer comme faite / mark done
+    Done(TaskDoneArgs),
+}
+
+#[derive(Args)]
+pub struct TaskAddArgs {
+    /// Identifiant ou alias (facultatif) / id or alias (optional)
+    pub person: Option<String>,
+    /// Titre / title
+    #[arg(long)]
+    pub title: String,
+    /// Échéance / due date (AAAA-MM-JJ)
+    #[arg(long)]
+    pub due: Option<String>,
+}
+
+#[derive(Args)]
+pub struct TaskDoneArgs {
+    /// Identifiant de la tâche / task id
+    pub id: String,
+}
+
+#[derive(Args)]
+pub struct DashboardArgs {
+    /// « Maintenant » fixé (RFC 3339, ex. 2026-12-03T09:00:00-05:00) / a fixed "now"
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ExportPersonArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Fichier de sortie (sinon la sortie standard) / output file (else standard output)
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Vérifier la chaîne du journal / verify the log's chain
+    Verify,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Nombre de personnes fictives / number of fictional persons
+    #[arg(long)]
+    pub persons: usize,
+    /// Graine (même graine, même contenu) / seed (same seed, same content)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Date de référence / reference date (AAAA-MM-JJ) [défaut/default: aujourd'hui/today]
+    #[arg(long)]
+    pub today: Option<String>,
+}

@@ -1,0 +1,763 @@
+//! `relais`: the command-line tool over the Relais core, for scripting, supervisors, tests and
+//! benchmarks. Anything the app does to data, this does through the same core.
+//!
+//! Exit codes: 0 success, 1 error, 2 usage error, 3 wrong passphrase.
+#![forbid(unsafe_code)]
+
+mod args;
+mod render;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Parser;
+use relais_core::error::Error as CoreError;
+use relais_core::record::{Fields, Kind};
+use relais_core::secret::Passphrase;
+use relais_core::vault::{Owner, Vault};
+use relais_core::{Lang, Store, dashboard, demo, directory, model, person_file, search};
+use serde_json::{Value, json};
+
+use args::*;
+
+rust_i18n::i18n!("locales", fallback = "fr");
+
+/// Exit code for a wrong passphrase (scripts retry or ask again on it).
+const EXIT_WRONG_PASSPHRASE: u8 = 3;
+
+fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let mut s = crate::_rust_i18n_translate(lang.code(), key).into_owned();
+    for (k, v) in args {
+        s = s.replace(&format!("%{{{k}}}"), v);
+    }
+    s
+}
+
+/// The language asked for before clap has parsed anything (for usage errors).
+fn early_lang() -> Lang {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--lang" {
+            if let Some(v) = args.next() {
+                return v.parse().unwrap_or_default();
+            }
+        } else if let Some(v) = a.strip_prefix("--lang=") {
+            return v.parse().unwrap_or_default();
+        }
+    }
+    std::env::var("RELAIS_LANG").ok().and_then(|v| v.parse().ok()).unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand)
+            {
+                let _ = e.print();
+                return ExitCode::from(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
+            }
+            eprintln!("{}", tr(early_lang(), "error.usage", &[]));
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
+    let lang = cli.lang;
+    let json_errors = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let (code, message, exit) = match e.downcast_ref::<CoreError>() {
+                Some(core) => {
+                    let exit = if matches!(core, CoreError::WrongPassphrase) { EXIT_WRONG_PASSPHRASE } else { 1 };
+                    (core.code(), core.message(lang), exit)
+                }
+                None => ("Error", format!("{e:#}"), 1),
+            };
+            if json_errors {
+                eprintln!("{}", json!({"error": {"code": code, "message": message}}));
+            } else {
+                eprintln!("{}{message}", tr(lang, "error.prefix", &[]));
+            }
+            ExitCode::from(exit)
+        }
+    }
+}
+
+struct Ctx {
+    lang: Lang,
+    json: bool,
+    vault_dir: PathBuf,
+    passphrase_file: Option<PathBuf>,
+}
+
+impl Ctx {
+    fn passphrase(&self) -> Result<Passphrase> {
+        if let Some(p) = &self.passphrase_file {
+            return read_secret_file(self.lang, p);
+        }
+        if let Ok(p) = std::env::var("RELAIS_PASSPHRASE") {
+            return Ok(Passphrase::new(p));
+        }
+        if std::io::stdin().is_terminal() {
+            let p = rpassword::prompt_password(tr(self.lang, "prompt.passphrase", &[]))?;
+            return Ok(Passphrase::new(p));
+        }
+        Err(anyhow!(tr(self.lang, "error.no_passphrase", &[])))
+    }
+
+    /// A new passphrase: from a file, the environment, or typed twice on a terminal.
+    fn new_passphrase(&self, file: Option<&Path>, env: &str, missing_key: &str) -> Result<Passphrase> {
+        if let Some(p) = file {
+            return read_secret_file(self.lang, p);
+        }
+        if let Ok(p) = std::env::var(env) {
+            return Ok(Passphrase::new(p));
+        }
+        if std::io::stdin().is_terminal() {
+            let a = rpassword::prompt_password(tr(self.lang, "prompt.new_passphrase", &[]))?;
+            let b = rpassword::prompt_password(tr(self.lang, "prompt.repeat_passphrase", &[]))?;
+            if a != b {
+                return Err(CoreError::PassphraseMismatch.into());
+            }
+            return Ok(Passphrase::new(a));
+        }
+        Err(anyhow!(tr(self.lang, missing_key, &[])))
+    }
+
+    fn vault(&self) -> Result<Vault> {
+        Ok(Vault::open(&self.vault_dir)?)
+    }
+
+    fn store(&self) -> Result<Store> {
+        let vault = self.vault()?;
+        Ok(vault.unlock(&self.passphrase()?)?)
+    }
+
+    /// Prints a value as JSON (with `--json`) or runs the human renderer.
+    fn out(&self, value: &impl serde::Serialize, human: impl FnOnce() -> String) {
+        let text = if self.json { serde_json::to_string_pretty(value).expect("serializable") } else { human() };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{text}");
+    }
+
+    fn created(&self, id: &str) {
+        self.out(&json!({ "id": id }), || id.to_owned());
+    }
+
+    fn updated(&self, kind: Kind, id: &str, changed: &[String]) {
+        let kind_label = kind.label(self.lang);
+        self.out(&json!({ "id": id, "changed": changed }), || {
+            if changed.is_empty() {
+                tr(self.lang, "done.unchanged", &[("kind", kind_label), ("id", id)])
+            } else {
+                tr(self.lang, "done.updated", &[("kind", kind_label), ("id", id), ("fields", &changed.join(", "))])
+            }
+        });
+    }
+}
+
+fn read_secret_file(lang: Lang, p: &Path) -> Result<Passphrase> {
+    let s = std::fs::read_to_string(p).with_context(|| tr(lang, "error.read_file", &[("path", &p.display().to_string())]))?;
+    Ok(Passphrase::new(s.lines().next().unwrap_or_default().to_owned()))
+}
+
+fn default_vault_dir(lang: Lang) -> Result<PathBuf> {
+    dirs::data_dir().map(|d| d.join("relais").join("vault")).ok_or_else(|| anyhow!(tr(lang, "error.no_data_dir", &[])))
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx {
+        lang: cli.lang,
+        json: cli.json,
+        vault_dir: match cli.vault {
+            Some(v) => v,
+            None => default_vault_dir(cli.lang)?,
+        },
+        passphrase_file: cli.passphrase_file,
+    };
+    match cli.cmd {
+        Cmd::Init(a) => cmd_init(&ctx, a),
+        Cmd::Passwd(a) => {
+            let vault = ctx.vault()?;
+            let old = ctx.passphrase()?;
+            let new = ctx.new_passphrase(a.new_passphrase_file.as_deref(), "RELAIS_NEW_PASSPHRASE", "error.no_new_passphrase")?;
+            vault.change_passphrase(&old, &new)?;
+            ctx.out(&json!({"ok": true}), || tr(ctx.lang, "done.passwd", &[]));
+            Ok(())
+        }
+        Cmd::Recover(a) => {
+            let vault = ctx.vault()?;
+            let identity = std::fs::read_to_string(&a.identity)
+                .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.identity.display().to_string())]))?;
+            let identity = zeroize::Zeroizing::new(identity);
+            let new = ctx.new_passphrase(a.new_passphrase_file.as_deref(), "RELAIS_NEW_PASSPHRASE", "error.no_new_passphrase")?;
+            vault.recover(&identity, &new)?;
+            ctx.out(&json!({"ok": true}), || tr(ctx.lang, "done.recover", &[]));
+            Ok(())
+        }
+        Cmd::Person(c) => cmd_person(&ctx, c),
+        Cmd::Need(c) => cmd_need(&ctx, c),
+        Cmd::Appointment(c) => cmd_appointment(&ctx, c),
+        Cmd::Referral(c) => cmd_referral(&ctx, c),
+        Cmd::Org(c) => cmd_org(&ctx, c),
+        Cmd::Court(c) => cmd_court(&ctx, c),
+        Cmd::Milestone(c) => cmd_milestone(&ctx, c),
+        Cmd::Aid(c) => cmd_aid(&ctx, c),
+        Cmd::Deadline(c) => cmd_deadline(&ctx, c),
+        Cmd::Note(c) => cmd_note(&ctx, c),
+        Cmd::Search(a) => {
+            let store = ctx.store()?;
+            let res = search::search(&store, &a.query, a.limit)?;
+            ctx.out(&res, || render::search(ctx.lang, &res));
+            Ok(())
+        }
+        Cmd::Consent(c) => cmd_consent(&ctx, c),
+        Cmd::Safety(c) => cmd_safety(&ctx, c),
+        Cmd::Task(c) => cmd_task(&ctx, c),
+        Cmd::Dashboard(a) => {
+            let store = ctx.store()?;
+            let now = match a.now {
+                Some(s) => chrono::DateTime::parse_from_rfc3339(&s)
+                    .map_err(|_| CoreError::invalid("now", relais_core::error::Problem::MalformedDateTime))?,
+                None => relais_core::time::local_now(),
+            };
+            let d = dashboard::compute(&store, now)?;
+            ctx.out(&d, || render::dashboard(ctx.lang, &d));
+            Ok(())
+        }
+        Cmd::ExportPerson(a) => {
+            let mut store = ctx.store()?;
+            let id = store.resolve_person(&a.person)?;
+            let file = person_file::load(&store, &id)?;
+            let text = serde_json::to_string_pretty(&file)?;
+            // Giving a person their file is a disclosure: it goes in the history.
+            store.write(|w| w.audit_vault("person.export", vec![id.clone()]))?;
+            match a.output {
+                Some(path) => {
+                    relais_core::vault::write_atomic(&path, text.as_bytes())
+                        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
+                    eprintln!("{}", tr(ctx.lang, "done.export_person", &[("path", &path.display().to_string())]));
+                }
+                None => println!("{text}"),
+            }
+            Ok(())
+        }
+        Cmd::Audit(AuditCmd::Verify) => {
+            let store = ctx.store()?;
+            let v = relais_core::audit::verify(store.conn())?;
+            ctx.out(&v, || render::audit(ctx.lang, &v));
+            if v.first_break.is_some() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Cmd::Demo(a) => {
+            let mut store = ctx.store()?;
+            let today = match a.today {
+                Some(d) => relais_core::time::parse_date("today", &d)?,
+                None => relais_core::time::local_now().date_naive(),
+            };
+            let tty = std::io::stderr().is_terminal() && !ctx.json;
+            let label = tr(ctx.lang, "progress.demo", &[]);
+            let report = demo::fill(&mut store, a.persons, a.seed, today, &mut |done, total| {
+                if tty {
+                    eprint!("\r{label} : {done}/{total} ({} %)", done * 100 / total.max(1));
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            })?;
+            ctx.out(&report, || {
+                tr(ctx.lang, "done.demo", &[("persons", &report.persons.to_string()), ("records", &report.records.to_string())])
+            });
+            Ok(())
+        }
+    }
+}
+
+fn cmd_init(ctx: &Ctx, a: InitArgs) -> Result<()> {
+    let passphrase = ctx.new_passphrase(ctx.passphrase_file.as_deref(), "RELAIS_PASSPHRASE", "error.no_passphrase")?;
+    let owner = Owner { name: a.name.unwrap_or_default(), org: a.org.unwrap_or_default() };
+    let (vault, _store) = Vault::create(&ctx.vault_dir, &passphrase, &owner, a.recovery_recipient.as_deref())?;
+    let path = vault.dir().display().to_string();
+    ctx.out(&json!({"vault": path, "recovery": a.recovery_recipient.is_some()}), || {
+        let mut s = tr(ctx.lang, "done.init", &[("path", &path)]);
+        if a.recovery_recipient.is_some() {
+            s.push('\n');
+            s.push_str(&tr(ctx.lang, "done.init_recovery", &[]));
+        }
+        s
+    });
+    Ok(())
+}
+
+/// Adds `value` under `key` when given.
+fn put(f: &mut Fields, key: &str, value: Option<impl Into<Value>>) {
+    if let Some(v) = value {
+        f.insert(key.to_owned(), v.into());
+    }
+}
+
+fn person_fields(p: PersonFieldArgs) -> Fields {
+    let mut f = Fields::new();
+    put(&mut f, "alias", p.alias);
+    put(&mut f, "legal_name", p.legal_name);
+    put(&mut f, "birth_date", p.birth_date);
+    put(&mut f, "phone", p.phone);
+    put(&mut f, "email", p.email);
+    put(&mut f, "address", p.address);
+    put(&mut f, "region", p.region);
+    put(&mut f, "languages", p.languages);
+    put(&mut f, "interpreter_needed", p.interpreter_needed);
+    put(&mut f, "interpreter_language", p.interpreter_language);
+    put(&mut f, "safe_to_call", p.safe_to_call);
+    put(&mut f, "safe_to_text", p.safe_to_text);
+    put(&mut f, "safe_to_leave_message", p.safe_to_leave_message);
+    put(&mut f, "exploitation_types", p.exploitation_types);
+    put(&mut f, "means_of_control", p.means_of_control);
+    put(&mut f, "labour_sector", p.labour_sector);
+    put(&mut f, "origin", p.origin);
+    put(&mut f, "immigration_status", p.immigration_status);
+    put(&mut f, "intake_at", p.intake_at);
+    put(&mut f, "referral_source", p.referral_source);
+    put(&mut f, "status", p.status);
+    f
+}
+
+fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        PersonCmd::Add(p) => {
+            let fields = person_fields(p);
+            let id = store.write(|w| w.insert(Kind::Person, fields))?;
+            ctx.created(&id);
+        }
+        PersonCmd::List(a) => {
+            let mut persons = store.list_all(Kind::Person)?;
+            if let Some(s) = &a.status {
+                persons.retain(|p| p.get("status").and_then(Value::as_str) == Some(s));
+            }
+            persons.sort_by_key(|p| p.get("alias").and_then(Value::as_str).unwrap_or_default().to_lowercase());
+            let rows: Vec<Value> = persons
+                .iter()
+                .map(|p| json!({"id": p["id"], "alias": p["alias"], "status": p["status"], "intake_at": p["intake_at"], "origin": p["origin"]}))
+                .collect();
+            ctx.out(&rows, || render::person_list(ctx.lang, &persons));
+        }
+        PersonCmd::Show(a) => {
+            let id = store.resolve_person(&a.person)?;
+            let file = person_file::load(&store, &id)?;
+            ctx.out(&file, || render::person_file(ctx.lang, &file));
+        }
+        PersonCmd::Edit(a) => {
+            let id = store.resolve_person(&a.person)?;
+            let fields = person_fields(a.fields);
+            let changed = store.write(|w| w.update(Kind::Person, &id, fields))?;
+            ctx.updated(Kind::Person, &id, &changed);
+        }
+        PersonCmd::Close(a) => {
+            let id = store.resolve_person(&a.person)?;
+            let changed = store.write(|w| model::close_person(w, &id, &a.reason, a.note.as_deref()))?;
+            ctx.updated(Kind::Person, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+fn cmd_need(ctx: &Ctx, c: NeedCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        NeedCmd::Add(a) => {
+            let person = store.resolve_person(&a.person)?;
+            let mut f = Fields::new();
+            put(&mut f, "person_id", Some(person));
+            put(&mut f, "code", Some(a.code));
+            put(&mut f, "phase", a.phase);
+            put(&mut f, "status", a.status);
+            put(&mut f, "note", a.note);
+            let id = store.write(|w| w.insert(Kind::Need, f))?;
+            ctx.created(&id);
+        }
+        NeedCmd::Set(a) => {
+            let id = store.resolve(Kind::Need, &a.id)?;
+            let mut f = Fields::new();
+            put(&mut f, "status", a.status);
+            put(&mut f, "phase", a.phase);
+            put(&mut f, "note", a.note);
+            let changed = store.write(|w| w.update(Kind::Need, &id, f))?;
+            ctx.updated(Kind::Need, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+fn appointment_fields(store: &Store, a: AppointmentFieldArgs) -> Result<Fields> {
+    let mut f = Fields::new();
+    put(&mut f, "starts_at", a.at);
+    put(&mut f, "ends_at", a.end);
+    put(&mut f, "kind", a.kind);
+    put(&mut f, "place", a.place);
+    if let Some(o) = a.org {
+        put(&mut f, "org_id", Some(store.resolve_org(&o)?));
+    }
+    put(&mut f, "with_whom", a.with);
+    put(&mut f, "need_id", a.need);
+    put(&mut f, "accompanied", a.accompanied);
+    put(&mut f, "interpreter_language", a.interpreter);
+    put(&mut f, "transport", a.transport);
+    put(&mut f, "status", a.status);
+    put(&mut f, "outcome", a.outcome);
+    Ok(f)
+}
+
+fn cmd_appointment(ctx: &Ctx, c: AppointmentCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        AppointmentCmd::Add(a) => {
+            let person = store.resolve_person(&a.person)?;
+            let mut f = appointment_fields(&store, a.fields)?;
+            put(&mut f, "person_id", Some(person));
+            let id = store.write(|w| w.insert(Kind::Appointment, f))?;
+            ctx.created(&id);
+        }
+        AppointmentCmd::Set(a) => {
+            let id = store.resolve(Kind::Appointment, &a.id)?;
+            let f = appointment_fields(&store, a.fields)?;
+            let changed = store.write(|w| w.update(Kind::Appointment, &id, f))?;
+            ctx.updated(Kind::Appointment, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+/// Parses "125", "125.5", "125,50" into cents.
+fn parse_amount(lang: Lang, s: &str) -> Result<i64> {
+    let s = s.trim().replace(',', ".");
+    let bad = || anyhow!(tr(lang, "error.amount", &[]));
+    let (units, cents) = match s.split_once('.') {
+        Some((u, c)) if !c.is_empty() && c.len() <= 2 && c.chars().all(|ch| ch.is_ascii_digit()) => {
+            (u, if c.len() == 1 { format!("{c}0") } else { c.to_owned() })
+        }
+        Some(_) => return Err(bad()),
+        None => (s.as_str(), "00".to_owned()),
+    };
+    let units: i64 = units.parse().map_err(|_| bad())?;
+    let cents: i64 = cents.parse().map_err(|_| bad())?;
+    if units < 0 {
+        return Err(bad());
+    }
+    units.checked_mul(100).and_then(|u| u.checked_add(cents)).ok_or_else(bad)
+}
+
+fn cmd_referral(ctx: &Ctx, c: ReferralCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        ReferralCmd::Add(a) => {
+            let person = store.resolve_person(&a.person)?;
+            let org = store.resolve_org(&a.org)?;
+            let mut f = Fields::new();
+            put(&mut f, "person_id", Some(person));
+            put(&mut f, "org_id", Some(org));
+            put(&mut f, "need_id", a.need);
+            put(&mut f, "consent_id", a.consent);
+            put(&mut f, "status", a.status);
+            put(&mut f, "status_reason", a.reason);
+            put(&mut f, "follow_up_on", a.follow_up);
+            put(&mut f, "amount_cents", a.amount.map(|s| parse_amount(ctx.lang, &s)).transpose()?);
+            put(&mut f, "note", a.note);
+            let id = store.write(|w| model::add_referral(w, f))?;
+            ctx.created(&id);
+        }
+        ReferralCmd::Status(a) => {
+            let id = store.resolve(Kind::Referral, &a.id)?;
+            store.write(|w| model::set_referral_status(w, &id, &a.status, a.reason.as_deref()))?;
+            ctx.updated(Kind::Referral, &id, &["status".to_owned()]);
+        }
+    }
+    Ok(())
+}
+
+fn cmd_org(ctx: &Ctx, c: OrgCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        OrgCmd::Add(a) => {
+            let mut f = Fields::new();
+            put(&mut f, "name", Some(a.name));
+            put(&mut f, "kind", a.kind);
+            put(&mut f, "region", a.region.clone());
+            put(&mut f, "address", a.address);
+            put(&mut f, "phone", a.phone);
+            put(&mut f, "email", a.email);
+            put(&mut f, "website", a.website);
+            put(&mut f, "languages", a.languages.clone());
+            put(&mut f, "open_24_7", a.open_24_7);
+            put(&mut f, "notes", a.notes);
+            let needs: Vec<String> =
+                a.needs.map(|n| n.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+            let id = store.write(|w| {
+                let id = w.insert(Kind::Organisation, f)?;
+                for code in needs {
+                    let mut s = Fields::new();
+                    put(&mut s, "org_id", Some(id.clone()));
+                    put(&mut s, "need_code", Some(code));
+                    put(&mut s, "region", a.region.clone());
+                    put(&mut s, "languages", a.languages.clone());
+                    w.insert(Kind::Service, s)?;
+                }
+                Ok(id)
+            })?;
+            ctx.created(&id);
+        }
+        OrgCmd::List(a) => {
+            let orgs = store.list_all(Kind::Organisation)?;
+            let services = store.list_all(Kind::Service)?;
+            let rows: Vec<Value> = orgs
+                .iter()
+                .filter_map(|o| {
+                    let needs: Vec<&Value> = services.iter().filter(|s| s["org_id"] == o["id"]).map(|s| &s["need_code"]).collect();
+                    if let Some(n) = &a.need {
+                        if !needs.iter().any(|v| v.as_str() == Some(n)) {
+                            return None;
+                        }
+                    }
+                    Some(json!({"id": o["id"], "name": o["name"], "kind": o["kind"], "region": o["region"], "open_24_7": o["open_24_7"], "needs": needs}))
+                })
+                .collect();
+            ctx.out(&rows, || render::org_list(ctx.lang, &rows));
+        }
+        OrgCmd::Import(a) => {
+            let path = a.file;
+            let mut text = Vec::new();
+            std::fs::File::open(&path)
+                .and_then(|mut f| f.read_to_end(&mut text))
+                .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &path.display().to_string())]))?;
+            let r = directory::import_csv(&mut store, &text[..])?;
+            ctx.out(&r, || {
+                tr(
+                    ctx.lang,
+                    "done.org_import",
+                    &[
+                        ("created", &r.created.to_string()),
+                        ("updated", &r.updated.to_string()),
+                        ("unchanged", &r.unchanged.to_string()),
+                        ("services", &r.services_added.to_string()),
+                    ],
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+fn cmd_court(ctx: &Ctx, c: CourtCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    let CourtCmd::Add(a) = c;
+    let person = store.resolve_person(&a.person)?;
+    let mut f = Fields::new();
+    put(&mut f, "person_id", Some(person));
+    put(&mut f, "file_number", a.file_number);
+    put(&mut f, "court", a.court);
+    put(&mut f, "district", a.district);
+    put(&mut f, "role", a.role);
+    put(&mut f, "prosecutor", a.prosecutor);
+    put(&mut f, "note", a.note);
+    let id = store.write(|w| w.insert(Kind::Proceeding, f))?;
+    ctx.created(&id);
+    Ok(())
+}
+
+fn cmd_milestone(ctx: &Ctx, c: MilestoneCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        MilestoneCmd::Add(a) => {
+            let proceeding = store.resolve(Kind::Proceeding, &a.proceeding)?;
+            let mut f = Fields::new();
+            put(&mut f, "proceeding_id", Some(proceeding));
+            put(&mut f, "code", Some(a.code));
+            put(&mut f, "status", a.status);
+            put(&mut f, "due_on", a.due);
+            put(&mut f, "done_on", a.done);
+            put(&mut f, "note", a.note);
+            let id = store.write(|w| w.insert(Kind::Milestone, f))?;
+            ctx.created(&id);
+        }
+        MilestoneCmd::Set(a) => {
+            let id = store.resolve(Kind::Milestone, &a.id)?;
+            let mut f = Fields::new();
+            put(&mut f, "status", a.status);
+            put(&mut f, "due_on", a.due);
+            put(&mut f, "done_on", a.done);
+            put(&mut f, "note", a.note);
+            let changed = store.write(|w| w.update(Kind::Milestone, &id, f))?;
+            ctx.updated(Kind::Milestone, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+fn cmd_aid(ctx: &Ctx, c: AidCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        AidCmd::Add(a) => {
+            let proceeding = store.resolve(Kind::Proceeding, &a.proceeding)?;
+            let mut f = Fields::new();
+            put(&mut f, "proceeding_id", Some(proceeding));
+            put(&mut f, "code", Some(a.code));
+            put(&mut f, "status", a.status);
+            put(&mut f, "requested_on", a.requested);
+            let id = store.write(|w| w.insert(Kind::TestimonialAid, f))?;
+            ctx.created(&id);
+        }
+        AidCmd::Set(a) => {
+            let id = store.resolve(Kind::TestimonialAid, &a.id)?;
+            let mut f = Fields::new();
+            put(&mut f, "status", Some(a.status));
+            put(&mut f, "decided_on", a.decided);
+            let changed = store.write(|w| w.update(Kind::TestimonialAid, &id, f))?;
+            ctx.updated(Kind::TestimonialAid, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+fn cmd_deadline(ctx: &Ctx, c: DeadlineCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        DeadlineCmd::Add(a) => {
+            let person = store.resolve_person(&a.person)?;
+            let mut f = Fields::new();
+            put(&mut f, "person_id", Some(person));
+            put(&mut f, "kind", Some(a.kind));
+            put(&mut f, "due_on", Some(a.due));
+            put(&mut f, "label", a.label);
+            put(&mut f, "ivac_status", a.ivac_status);
+            let id = store.write(|w| w.insert(Kind::Deadline, f))?;
+            ctx.created(&id);
+        }
+        DeadlineCmd::Set(a) => {
+            let id = store.resolve(Kind::Deadline, &a.id)?;
+            let mut f = Fields::new();
+            put(&mut f, "due_on", a.due);
+            put(&mut f, "ivac_status", a.ivac_status);
+            put(&mut f, "done_on", a.done);
+            let changed = store.write(|w| w.update(Kind::Deadline, &id, f))?;
+            ctx.updated(Kind::Deadline, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+fn cmd_note(ctx: &Ctx, c: NoteCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    let NoteCmd::Add(a) = c;
+    let person = store.resolve_person(&a.person)?;
+    // `--text -` reads the note from standard input, so it stays out of the shell history.
+    let text = if a.text == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        a.text
+    };
+    let mut f = Fields::new();
+    put(&mut f, "person_id", Some(person));
+    put(&mut f, "text", Some(text));
+    put(&mut f, "kind", a.kind);
+    put(&mut f, "at", a.at);
+    let id = store.write(|w| w.insert(Kind::Note, f))?;
+    ctx.created(&id);
+    Ok(())
+}
+
+fn cmd_consent(ctx: &Ctx, c: ConsentCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        ConsentCmd::Add(a) => {
+            let person = store.resolve_person(&a.person)?;
+            let mut f = Fields::new();
+            put(&mut f, "person_id", Some(person));
+            put(&mut f, "scope", Some(a.scope));
+            put(&mut f, "method", Some(a.method));
+            if let Some(o) = a.org {
+                put(&mut f, "org_id", Some(store.resolve_org(&o)?));
+            }
+            put(&mut f, "recipient", a.recipient);
+            put(&mut f, "starts_on", a.from);
+            put(&mut f, "ends_on", a.to);
+            put(&mut f, "note", a.note);
+            let id = store.write(|w| w.insert(Kind::Consent, f))?;
+            ctx.created(&id);
+        }
+        ConsentCmd::Withdraw(a) => {
+            let id = store.resolve(Kind::Consent, &a.id)?;
+            let on = a.on.unwrap_or_else(|| relais_core::time::local_now().date_naive().to_string());
+            let mut f = Fields::new();
+            put(&mut f, "withdrawn_on", Some(on));
+            let changed = store.write(|w| w.update(Kind::Consent, &id, f))?;
+            ctx.updated(Kind::Consent, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+fn cmd_safety(ctx: &Ctx, c: SafetyCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    let SafetyCmd::Add(a) = c;
+    let person = store.resolve_person(&a.person)?;
+    let mut f = Fields::new();
+    put(&mut f, "person_id", Some(person));
+    put(&mut f, "text", Some(a.text));
+    put(&mut f, "review_on", a.review);
+    let id = store.write(|w| w.insert(Kind::SafetyItem, f))?;
+    ctx.created(&id);
+    Ok(())
+}
+
+fn cmd_task(ctx: &Ctx, c: TaskCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        TaskCmd::Add(a) => {
+            let mut f = Fields::new();
+            if let Some(p) = a.person {
+                put(&mut f, "person_id", Some(store.resolve_person(&p)?));
+            }
+            put(&mut f, "title", Some(a.title));
+            put(&mut f, "due_on", a.due);
+            let id = store.write(|w| w.insert(Kind::Task, f))?;
+            ctx.created(&id);
+        }
+        TaskCmd::Done(a) => {
+            let id = store.resolve(Kind::Task, &a.id)?;
+            let mut f = Fields::new();
+            put(&mut f, "done_at", Some(relais_core::time::to_db(chrono::Utc::now())));
+            let changed = store.write(|w| w.update(Kind::Task, &id, f))?;
+            ctx.updated(Kind::Task, &id, &changed);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount(Lang::Fr, "125").unwrap(), 12500);
+        assert_eq!(parse_amount(Lang::Fr, "125,5").unwrap(), 12550);
+        assert_eq!(parse_amount(Lang::Fr, "0.07").unwrap(), 7);
+        for bad in ["", "-3", "1.234", "abc", "1.", "99999999999999999999"] {
+            assert!(parse_amount(Lang::Fr, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,191 @@
+//! Human-readable output: labels from the catalogues in the chosen language, instants in local
+//! time. `--json` bypasses all of this.
+
+use std::fmt::Write;
+
+use chrono::Local;
+use relais_core::Lang;
+use relais_core::audit::{Break, Verification};
+use relais_core::catalogue::Catalogues;
+use relais_core::dashboard::{Bucket, Dashboard};
+use relais_core::person_file::PersonFile;
+use relais_core::record::{Fields, Kind, Ty};
+use relais_core::search::Results;
+use serde_json::Value;
+
+use crate::tr;
+
+/// An instant from storage (UTC) in local time, `YYYY-MM-DD HH:MM` (the fr-CA and en-CA
+/// numeric form); dates pass through.
+fn when(s: &str) -> String {
+    match relais_core::time::from_db(s) {
+        Some(dt) if s.len() > 10 => dt.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
+        _ => s.to_owned(),
+    }
+}
+
+fn label(list: &str, code: &str, lang: Lang) -> String {
+    Catalogues::get().label(list, code, lang).to_owned()
+}
+
+fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
+    Some(match (ty, v) {
+        (_, Value::Null) => return None,
+        (Ty::Bool, Value::Bool(b)) => lang.pick(if *b { "oui" } else { "non" }, if *b { "yes" } else { "no" }).to_owned(),
+        (Ty::Code(list), Value::String(s)) => label(list, s, lang),
+        (Ty::Codes(list), Value::Array(a)) => {
+            a.iter().filter_map(Value::as_str).map(|c| label(list, c, lang)).collect::<Vec<_>>().join(", ")
+        }
+        (Ty::Words, Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        (Ty::DateTime, Value::String(s)) => when(s),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    })
+}
+
+fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: Option<&str>) {
+    let _ = writeln!(out, "\n{} ({})", tr(lang, title_key, &[]), b.total);
+    if b.items.is_empty() {
+        let _ = writeln!(out, "  {}", tr(lang, "list.empty", &[]));
+    }
+    for it in &b.items {
+        let what = match (&it.code, code_list) {
+            (Some(c), Some(list)) => label(list, c, lang),
+            (Some(c), None) => c.clone(),
+            _ => String::new(),
+        };
+        let extra = it.label.clone().unwrap_or_default();
+        let parts: Vec<&str> = [what.as_str(), extra.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+        let line = format!("  {}  {}  {}", when(&it.when), it.alias.as_deref().unwrap_or("—"), parts.join(" · "));
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let shown = b.items.len() as i64;
+    if b.total > shown {
+        let _ = writeln!(out, "  {}", tr(lang, "dash.more", &[("n", &(b.total - shown).to_string())]));
+    }
+}
+
+/// The dashboard.
+pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
+    let mut out = tr(lang, "dash.title", &[("today", &d.today)]);
+    out.push('\n');
+    bucket(&mut out, lang, "dash.intakes_72h", &d.intakes_72h, None);
+    bucket(&mut out, lang, "dash.appointments_today", &d.appointments_today, Some("appointment_kinds"));
+    bucket(&mut out, lang, "dash.appointments_week", &d.appointments_week, Some("appointment_kinds"));
+    bucket(&mut out, lang, "dash.overdue_tasks", &d.overdue_tasks, None);
+    bucket(&mut out, lang, "dash.overdue_referrals", &d.overdue_referrals, Some("referral_statuses"));
+    bucket(&mut out, lang, "dash.court_milestones", &d.court_milestones, Some("milestones"));
+    bucket(&mut out, lang, "dash.deadlines", &d.deadlines, Some("deadline_kinds"));
+    bucket(&mut out, lang, "dash.turning_18", &d.turning_18, None);
+    let _ = writeln!(out, "\n{}", tr(lang, "dash.unmet", &[]));
+    for p in &d.unmet_needs_by_phase {
+        let _ = writeln!(out, "  {}{}{}", label("phases", &p.phase, lang), lang.pick(" : ", ": "), p.unmet);
+    }
+    out.trim_end().to_owned()
+}
+
+/// Search results.
+pub fn search(lang: Lang, r: &Results) -> String {
+    let mut out = format!("{} ({})", tr(lang, "search.persons", &[]), r.persons.len());
+    for p in &r.persons {
+        let _ = write!(out, "\n  {}  {}  {}", p.alias, label("person_statuses", &p.status, lang), p.id);
+    }
+    let _ = write!(out, "\n{} ({})", tr(lang, "search.notes", &[]), r.notes.len());
+    for n in &r.notes {
+        let _ = write!(out, "\n  {}  {}  {}", when(&n.at), n.alias, n.snippet);
+    }
+    out
+}
+
+/// The audit verification.
+pub fn audit(lang: Lang, v: &Verification) -> String {
+    match &v.first_break {
+        None => tr(lang, "audit.ok", &[("events", &v.events.to_string())]),
+        Some(Break::Edited { seq }) => tr(lang, "audit.edited", &[("seq", &seq.to_string())]),
+        Some(Break::Missing { after, next }) => tr(lang, "audit.missing", &[("after", &after.to_string()), ("next", &next.to_string())]),
+        Some(Break::Relinked { seq }) => tr(lang, "audit.relinked", &[("seq", &seq.to_string())]),
+        Some(Break::Truncated { last, head }) => tr(lang, "audit.truncated", &[("last", &last.to_string()), ("head", &head.to_string())]),
+    }
+}
+
+/// The list of persons.
+pub fn person_list(lang: Lang, persons: &[Fields]) -> String {
+    let mut out = tr(lang, "list.persons_header", &[]);
+    if persons.is_empty() {
+        out.push_str("\n  ");
+        out.push_str(&tr(lang, "list.empty", &[]));
+    }
+    for p in persons {
+        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let _ =
+            write!(out, "\n{} | {} | {} | {}", s("alias"), label("person_statuses", &s("status"), lang), when(&s("intake_at")), s("id"));
+    }
+    out
+}
+
+/// The directory listing.
+pub fn org_list(lang: Lang, rows: &[Value]) -> String {
+    if rows.is_empty() {
+        return tr(lang, "list.empty", &[]);
+    }
+    rows.iter()
+        .map(|o| {
+            let h24 = if o["open_24_7"] == Value::Bool(true) { " · 24/7" } else { "" };
+            let kind = o["kind"].as_str().map(|k| label("org_kinds", k, lang)).unwrap_or_default();
+            format!(
+                "{}{}  {}  {}  {}",
+                o["name"].as_str().unwrap_or_default(),
+                h24,
+                kind,
+                o["region"].as_str().unwrap_or_default(),
+                o["id"].as_str().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn record_lines(out: &mut String, lang: Lang, kind: Kind, r: &Fields, orgs: &[Fields]) {
+    let parts: Vec<String> = kind
+        .columns()
+        .iter()
+        .filter(|c| !matches!(c.ty, Ty::Ref(Kind::Person)))
+        .filter_map(|c| {
+            let text = match c.ty {
+                // An organisation is shown by its name, not its id.
+                Ty::Ref(Kind::Organisation) => {
+                    orgs.iter().find(|o| o["id"] == r[c.name]).and_then(|o| o["name"].as_str()).map(str::to_owned)
+                }
+                _ => value_text(lang, c.ty, &r[c.name]),
+            };
+            text.map(|v| format!("{}: {v}", c.name))
+        })
+        .collect();
+    let _ = writeln!(out, "  - {}  [{}]", parts.join(" · "), r["id"].as_str().unwrap_or_default());
+}
+
+/// A person's whole file.
+pub fn person_file(lang: Lang, f: &PersonFile) -> String {
+    let mut out = format!("{} — {}\n", tr(lang, "show.person", &[]), f.person["alias"].as_str().unwrap_or_default());
+    for c in Kind::Person.columns() {
+        if let Some(v) = value_text(lang, c.ty, &f.person[c.name]) {
+            let _ = writeln!(out, "  {}: {v}", c.name);
+        }
+    }
+    let _ = writeln!(out, "  id: {}", f.person["id"].as_str().unwrap_or_default());
+    for kind in Kind::ALL {
+        let rows = f.of(kind);
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{} ({})", kind.label(lang), rows.len());
+        for r in rows {
+            record_lines(&mut out, lang, kind, r, f.directory.get("organisation").map(Vec::as_slice).unwrap_or(&[]));
+        }
+    }
+    let _ = writeln!(out, "\n{} ({})", tr(lang, "show.history", &[]), f.history.len());
+    for e in &f.history {
+        let _ = writeln!(out, "  {}  {}  {} {}  {}", when(&e.at), e.actor, e.action, e.kind.as_deref().unwrap_or(""), e.fields.join(", "));
+    }
+    out.trim_end().to_owned()
+}
