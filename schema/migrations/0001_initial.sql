@@ -93,7 +93,8 @@ CREATE TABLE needs (
     note TEXT
 );
 CREATE INDEX needs_person ON needs (person_id);
-CREATE INDEX needs_status_phase ON needs (status, phase);
+-- Covering indexes for the dashboard: counts never touch the wide rows.
+CREATE INDEX needs_status_phase ON needs (status, phase, person_id);
 
 CREATE TABLE consents (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -128,7 +129,7 @@ CREATE TABLE appointments (
     outcome TEXT
 );
 CREATE INDEX appointments_person ON appointments (person_id);
-CREATE INDEX appointments_starts ON appointments (starts_at);
+CREATE INDEX appointments_starts ON appointments (starts_at, status, person_id);
 
 CREATE TABLE referrals (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -145,7 +146,7 @@ CREATE TABLE referrals (
     note TEXT
 );
 CREATE INDEX referrals_person ON referrals (person_id);
-CREATE INDEX referrals_follow_up ON referrals (follow_up_on);
+CREATE INDEX referrals_follow_up ON referrals (follow_up_on, status, person_id);
 
 CREATE TABLE referral_events (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -181,7 +182,7 @@ CREATE TABLE milestones (
     note TEXT
 );
 CREATE INDEX milestones_proceeding ON milestones (proceeding_id);
-CREATE INDEX milestones_due ON milestones (due_on);
+CREATE INDEX milestones_due ON milestones (due_on, status, proceeding_id);
 
 CREATE TABLE testimonial_aids (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -207,7 +208,7 @@ CREATE TABLE deadlines (
     note TEXT
 );
 CREATE INDEX deadlines_person ON deadlines (person_id);
-CREATE INDEX deadlines_due ON deadlines (due_on);
+CREATE INDEX deadlines_open_due ON deadlines (due_on, person_id, done_on) WHERE done_on IS NULL;
 
 CREATE TABLE notes (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -255,7 +256,7 @@ CREATE TABLE tasks (
     done_at TEXT
 );
 CREATE INDEX tasks_person ON tasks (person_id);
-CREATE INDEX tasks_open_due ON tasks (due_on) WHERE done_at IS NULL;
+CREATE INDEX tasks_open_due ON tasks (due_on, person_id, done_at) WHERE done_at IS NULL;
 
 -- The audit trail: one event per change, written in the same transaction as the change.
 -- Each event's hash covers its content and the previous event's hash; `audit_head` holds the

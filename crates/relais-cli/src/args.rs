@@ -1,4 +1,6 @@
 //! The command line, as clap types. Help texts are French first, then English.
+// Parsed once per process: the size of the enum variants does not matter.
+#![allow(clippy::large_enum_variant)]
 
 use std::path::PathBuf;
 

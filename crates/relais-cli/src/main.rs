@@ -519,10 +519,8 @@ fn cmd_org(ctx: &Ctx, c: OrgCmd) -> Result<()> {
                 .iter()
                 .filter_map(|o| {
                     let needs: Vec<&Value> = services.iter().filter(|s| s["org_id"] == o["id"]).map(|s| &s["need_code"]).collect();
-                    if let Some(n) = &a.need {
-                        if !needs.iter().any(|v| v.as_str() == Some(n)) {
-                            return None;
-                        }
+                    if a.need.as_ref().is_some_and(|n| !needs.iter().any(|v| v.as_str() == Some(n))) {
+                        return None;
                     }
                     Some(json!({"id": o["id"], "name": o["name"], "kind": o["kind"], "region": o["region"], "open_24_7": o["open_24_7"], "needs": needs}))
                 })
@@ -753,6 +751,12 @@ mod tests {
         for bad in ["", "-3", "1.234", "abc", "1.", "99999999999999999999"] {
             assert!(parse_amount(Lang::Fr, bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn cli_messages_exist_in_both_languages() {
+        let problems = relais_core::lang::check_catalogue_text(include_str!("../locales/cli.yml"));
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

@@ -44,7 +44,8 @@ fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
 }
 
 fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: Option<&str>) {
-    let _ = writeln!(out, "\n{} ({})", tr(lang, title_key, &[]), b.total);
+    let total = if b.capped { format!("{}+", b.total) } else { b.total.to_string() };
+    let _ = writeln!(out, "\n{} ({total})", tr(lang, title_key, &[]));
     if b.items.is_empty() {
         let _ = writeln!(out, "  {}", tr(lang, "list.empty", &[]));
     }
@@ -61,7 +62,8 @@ fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: 
     }
     let shown = b.items.len() as i64;
     if b.total > shown {
-        let _ = writeln!(out, "  {}", tr(lang, "dash.more", &[("n", &(b.total - shown).to_string())]));
+        let more = if b.capped { format!("{}+", b.total - shown) } else { (b.total - shown).to_string() };
+        let _ = writeln!(out, "  {}", tr(lang, "dash.more", &[("n", &more)]));
     }
 }
 
@@ -79,7 +81,8 @@ pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
     bucket(&mut out, lang, "dash.turning_18", &d.turning_18, None);
     let _ = writeln!(out, "\n{}", tr(lang, "dash.unmet", &[]));
     for p in &d.unmet_needs_by_phase {
-        let _ = writeln!(out, "  {}{}{}", label("phases", &p.phase, lang), lang.pick(" : ", ": "), p.unmet);
+        let plus = if p.capped { "+" } else { "" };
+        let _ = writeln!(out, "  {}{}{}{plus}", label("phases", &p.phase, lang), lang.pick(" : ", ": "), p.unmet);
     }
     out.trim_end().to_owned()
 }

@@ -162,10 +162,8 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
             not_before(rec, "starts_on", "ends_on")?;
             not_before(rec, "starts_on", "withdrawn_on")?;
         }
-        Kind::Deadline => {
-            if !absent(rec, "ivac_status") && str_field(rec, "kind") != Some("ivac_application") {
-                return Err(Error::invalid("ivac_status", Problem::UnknownField));
-            }
+        Kind::Deadline if !absent(rec, "ivac_status") && str_field(rec, "kind") != Some("ivac_application") => {
+            return Err(Error::invalid("ivac_status", Problem::UnknownField));
         }
         Kind::TestimonialAid => not_before(rec, "requested_on", "decided_on")?,
         _ => {}

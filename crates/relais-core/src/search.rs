@@ -1,5 +1,7 @@
 //! Search across the caseload: aliases by substring, notes by full text (SQLite FTS5, accents
-//! ignored, each word a prefix).
+//! ignored, each word a prefix). Notes come newest written first: that is what a worker looks
+//! for, and FTS5 walks its index in that order and stops at the limit, where ranking by
+//! relevance would score every match first (too slow on a large vault).
 
 use rusqlite::params;
 use serde::Serialize;
@@ -40,7 +42,7 @@ pub struct NoteHit {
 pub struct Results {
     /// Matching persons.
     pub persons: Vec<PersonHit>,
-    /// Matching notes, best first.
+    /// Matching notes, newest written first.
     pub notes: Vec<NoteHit>,
 }
 
@@ -73,7 +75,7 @@ pub fn search(store: &Store, input: &str, limit: usize) -> Result<Results> {
         let mut st = conn.prepare_cached(
             "SELECT n.id, n.person_id, p.alias, n.at, n.kind, snippet(notes_fts, 0, '[', ']', '…', 12)
              FROM notes_fts JOIN notes n ON n.rowid = notes_fts.rowid JOIN persons p ON p.id = n.person_id
-             WHERE notes_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+             WHERE notes_fts MATCH ?1 ORDER BY notes_fts.rowid DESC LIMIT ?2",
         )?;
         out.notes = st
             .query_map(params![q, limit as i64], |r| {

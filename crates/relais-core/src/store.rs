@@ -421,10 +421,8 @@ impl Writer<'_> {
         let id = uuid::Uuid::now_v7().to_string();
         rec.insert("id".into(), json!(id));
         let person = person_of(&self.tx, kind, &rec)?;
-        if let Some(p) = &person {
-            if kind != Kind::Person {
-                self.ensure_writable(p)?;
-            }
+        if let Some(p) = person.as_deref().filter(|_| kind != Kind::Person) {
+            self.ensure_writable(p)?;
         }
         let cols = kind.columns();
         let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
