@@ -1,0 +1,319 @@
+-- Schema of a fresh Relais vault. Generated: do not edit by hand.
+-- Regenerate with RELAIS_BLESS=1 cargo test -p relais-tests schema (and review the diff).
+
+CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+    INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+
+CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+    INSERT INTO notes_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+
+CREATE TRIGGER notes_fts_update AFTER UPDATE OF text ON notes BEGIN
+    INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO notes_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+
+CREATE TABLE appointments (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    need_id TEXT REFERENCES needs (id),
+    starts_at TEXT NOT NULL,
+    ends_at TEXT,
+    place TEXT,
+    org_id TEXT REFERENCES organisations (id),
+    with_whom TEXT,
+    kind TEXT NOT NULL,
+    accompanied INTEGER,
+    interpreter_language TEXT,
+    transport TEXT,
+    status TEXT NOT NULL,
+    outcome TEXT
+);
+
+CREATE TABLE audit_events (
+    seq       INTEGER PRIMARY KEY NOT NULL,
+    id        TEXT NOT NULL UNIQUE,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    kind      TEXT,
+    record_id TEXT,
+    person_id TEXT,
+    fields    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+
+CREATE TABLE audit_head (
+    one  INTEGER PRIMARY KEY CHECK (one = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+
+CREATE TABLE consents (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    scope TEXT NOT NULL,
+    org_id TEXT REFERENCES organisations (id),
+    recipient TEXT,
+    starts_on TEXT NOT NULL,
+    ends_on TEXT,
+    method TEXT NOT NULL,
+    withdrawn_on TEXT,
+    note TEXT
+);
+
+CREATE TABLE deadlines (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    kind TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    label TEXT,
+    ivac_status TEXT,
+    done_on TEXT,
+    note TEXT
+);
+
+CREATE TABLE milestones (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    proceeding_id TEXT NOT NULL REFERENCES proceedings (id),
+    code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    due_on TEXT,
+    done_on TEXT,
+    note TEXT
+);
+
+CREATE TABLE needs (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    code TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    status TEXT NOT NULL,
+    identified_on TEXT,
+    closed_on TEXT,
+    note TEXT
+);
+
+CREATE TABLE notes (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+
+CREATE VIRTUAL TABLE notes_fts USING fts5 (
+    text, content = 'notes', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE 'notes_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+
+CREATE TABLE 'notes_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
+
+CREATE TABLE 'notes_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+
+CREATE TABLE 'notes_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+
+CREATE TABLE org_contacts (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    org_id TEXT NOT NULL REFERENCES organisations (id),
+    name TEXT NOT NULL,
+    role TEXT,
+    phone TEXT,
+    email TEXT
+);
+
+CREATE TABLE organisations (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    name TEXT NOT NULL,
+    kind TEXT,
+    region TEXT,
+    address TEXT,
+    phone TEXT,
+    email TEXT,
+    website TEXT,
+    languages TEXT,
+    open_24_7 INTEGER,
+    notes TEXT
+);
+
+CREATE TABLE persons (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    alias TEXT NOT NULL,
+    legal_name TEXT,
+    birth_date TEXT,
+    phone TEXT,
+    email TEXT,
+    address TEXT,
+    region TEXT,
+    languages TEXT,
+    interpreter_needed INTEGER,
+    interpreter_language TEXT,
+    safe_to_call INTEGER,
+    safe_to_text INTEGER,
+    safe_to_leave_message INTEGER,
+    exploitation_types TEXT,
+    means_of_control TEXT,
+    labour_sector TEXT,
+    origin TEXT NOT NULL,
+    immigration_status TEXT,
+    intake_at TEXT NOT NULL,
+    referral_source TEXT,
+    status TEXT NOT NULL,
+    closure_reason TEXT,
+    closure_note TEXT,
+    closed_on TEXT
+);
+
+CREATE TABLE proceedings (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    file_number TEXT,
+    court TEXT,
+    district TEXT,
+    role TEXT,
+    prosecutor TEXT,
+    note TEXT
+);
+
+CREATE TABLE referral_events (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    referral_id TEXT NOT NULL REFERENCES referrals (id),
+    status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT
+);
+
+CREATE TABLE referrals (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    org_id TEXT NOT NULL REFERENCES organisations (id),
+    need_id TEXT REFERENCES needs (id),
+    consent_id TEXT REFERENCES consents (id),
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    follow_up_on TEXT,
+    amount_cents INTEGER,
+    outcome TEXT,
+    note TEXT
+);
+
+CREATE TABLE safety_items (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    text TEXT NOT NULL,
+    review_on TEXT,
+    done_on TEXT
+);
+
+CREATE TABLE schema_migrations (
+             version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+
+CREATE TABLE services (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    org_id TEXT NOT NULL REFERENCES organisations (id),
+    need_code TEXT NOT NULL,
+    region TEXT,
+    languages TEXT,
+    open_24_7 INTEGER,
+    notes TEXT
+);
+
+CREATE TABLE tasks (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT REFERENCES persons (id),
+    title TEXT NOT NULL,
+    due_on TEXT,
+    done_at TEXT
+);
+
+CREATE TABLE testimonial_aids (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    proceeding_id TEXT NOT NULL REFERENCES proceedings (id),
+    code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requested_on TEXT,
+    decided_on TEXT,
+    note TEXT
+);
+
+CREATE TABLE vault_meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+
+CREATE INDEX appointments_person ON appointments (person_id);
+
+CREATE INDEX appointments_starts ON appointments (starts_at, status, person_id);
+
+CREATE INDEX audit_events_person ON audit_events (person_id);
+
+CREATE INDEX audit_events_record ON audit_events (record_id);
+
+CREATE INDEX consents_person ON consents (person_id);
+
+CREATE INDEX deadlines_open_due ON deadlines (due_on, person_id, done_on) WHERE done_on IS NULL;
+
+CREATE INDEX deadlines_person ON deadlines (person_id);
+
+CREATE INDEX milestones_due ON milestones (due_on, status, proceeding_id);
+
+CREATE INDEX milestones_proceeding ON milestones (proceeding_id);
+
+CREATE INDEX needs_person ON needs (person_id);
+
+CREATE INDEX needs_status_phase ON needs (status, phase, person_id);
+
+CREATE INDEX notes_person ON notes (person_id);
+
+CREATE INDEX org_contacts_org ON org_contacts (org_id);
+
+CREATE INDEX organisations_name ON organisations (name COLLATE NOCASE);
+
+CREATE INDEX persons_alias ON persons (alias COLLATE NOCASE);
+
+CREATE INDEX persons_birth ON persons (birth_date);
+
+CREATE INDEX persons_intake ON persons (intake_at);
+
+CREATE INDEX persons_status ON persons (status);
+
+CREATE INDEX proceedings_person ON proceedings (person_id);
+
+CREATE INDEX referral_events_referral ON referral_events (referral_id);
+
+CREATE INDEX referrals_follow_up ON referrals (follow_up_on, status, person_id);
+
+CREATE INDEX referrals_person ON referrals (person_id);
+
+CREATE INDEX safety_items_person ON safety_items (person_id);
+
+CREATE INDEX services_need ON services (need_code);
+
+CREATE INDEX services_org ON services (org_id);
+
+CREATE INDEX tasks_open_due ON tasks (due_on, person_id, done_at) WHERE done_at IS NULL;
+
+CREATE INDEX tasks_person ON tasks (person_id);
+
+CREATE INDEX testimonial_aids_proceeding ON testimonial_aids (proceeding_id);
+

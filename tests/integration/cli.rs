@@ -1,0 +1,124 @@
+//! Golden tests of the CLI: messages (French and English) and `--json` shapes. Ids, the
+//! instants the clock stamps and today's date are replaced by placeholders; every date the
+//! script types is in 2030–2031, so it can never be mistaken for the day the test runs. To accept a deliberate change: `SNAPSHOTS=overwrite cargo test
+//! -p relais-tests cli`, then review the diff of `tests/golden/`.
+
+use regex::Regex;
+use relais_tests::TestVault;
+
+struct Transcript {
+    tv: TestVault,
+    text: String,
+}
+
+impl Transcript {
+    fn run(&mut self, args: &[&str]) -> String {
+        let out = self.tv.run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        self.text.push_str(&format!("$ relais {}\n", args.join(" ")));
+        self.text.push_str(&stdout);
+        if !stderr.is_empty() {
+            self.text.push_str(&format!("[stderr] {stderr}"));
+        }
+        self.text.push_str(&format!("[exit {}]\n\n", out.status.code().unwrap_or(-1)));
+        stdout.trim().to_owned()
+    }
+
+    fn redacted(&self) -> String {
+        let id = Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
+        let vault = self.tv.dir.display().to_string();
+        // Instants stamped by the clock (creation time) vary; dates typed in the script do not.
+        let stamp = Regex::new(r#""(created_at|updated_at|generated_at)": "[^"]+""#).unwrap();
+        let s = id.replace_all(&self.text, "[ID]");
+        let s = stamp.replace_all(&s, r#""$1": "[NOW]""#);
+        // Defaults and history stamp today's date (and time): replace them, in local time.
+        // In the children's zone (TestVault::cmd sets it), whatever this process's zone is.
+        let date = std::process::Command::new("date").env("TZ", "America/Toronto").arg("+%F").output().unwrap();
+        let today = String::from_utf8(date.stdout).unwrap().trim().to_owned();
+        let today_re = Regex::new(&format!(r"{today}([ T]\d\d:\d\d(:\d\dZ?)?)?")).unwrap();
+        let s = today_re.replace_all(&s, "[TODAY]");
+        s.replace(&vault, "[VAULT]")
+    }
+}
+
+#[test]
+fn cli_transcript() {
+    let mut t = Transcript { tv: TestVault::empty(), text: String::new() };
+    t.run(&["init", "--name", "Marie Tremblay", "--org", "CATHII"]);
+    t.run(&[
+        "person",
+        "add",
+        "--alias",
+        "Colibri",
+        "--birth-date",
+        "2013-03-14",
+        "--origin",
+        "international",
+        "--intake-at",
+        "2030-12-02T10:00",
+        "--languages",
+        "espagnol, français",
+    ]);
+    t.run(&["--json", "person", "add", "--alias", "Aurore", "--intake-at", "2030-11-02T09:00"]);
+    t.run(&["person", "add", "--alias", "Zinnia", "--birth-date", "14/03/2013"]);
+    t.run(&["person", "list"]);
+    t.run(&["--json", "person", "list"]);
+    t.run(&["need", "add", "Colibri", "interpretation"]);
+    t.run(&["need", "add", "Aurore", "interpretation"]);
+    t.run(&["need", "add", "Aurore", "logement"]);
+    let need = t.run(&["need", "add", "Aurore", "housing_emergency", "--status", "unmet"]);
+    t.run(&["need", "set", &need, "--status", "unmet"]);
+    t.run(&[
+        "org",
+        "add",
+        "Maison L'Escale",
+        "--kind",
+        "shelter",
+        "--open-24-7",
+        "oui",
+        "--needs",
+        "housing_emergency",
+        "--region",
+        "Montréal",
+    ]);
+    t.run(&["--json", "org", "list"]);
+    t.run(&["referral", "add", "Colibri", "--org", "Maison L'Escale", "--follow-up", "2030-12-01", "--amount", "120,50"]);
+    t.run(&["referral", "add", "Colibri", "--org", "Inconnu"]);
+    t.run(&["appointment", "add", "Colibri", "--at", "2030-12-03T14:00", "--end", "2030-12-03T13:00", "--kind", "health"]);
+    t.run(&["appointment", "add", "Colibri", "--at", "2030-12-03T14:00", "--kind", "health", "--accompanied", "oui"]);
+    let proc_id = t.run(&["court", "add", "Colibri", "--role", "complainant", "--district", "Montréal"]);
+    t.run(&["milestone", "add", &proc_id, "trial", "--due", "2030-12-20"]);
+    t.run(&["aid", "add", &proc_id, "s486_2"]);
+    t.run(&["deadline", "add", "Colibri", "trp_expiry", "--due", "2031-01-15"]);
+    t.run(&["note", "add", "Colibri", "--text", "Rencontre au CLSC, suivi IVAC à prévoir", "--at", "2030-12-02T11:00"]);
+    t.run(&[
+        "consent",
+        "add",
+        "Colibri",
+        "--scope",
+        "Référence hébergement",
+        "--method",
+        "written",
+        "--org",
+        "Maison L'Escale",
+        "--from",
+        "2030-12-02",
+    ]);
+    t.run(&["safety", "add", "Colibri", "--text", "Mot code convenu", "--review", "2031-01-10"]);
+    t.run(&["task", "add", "Colibri", "--title", "Appeler l'avocate", "--due", "2030-12-01"]);
+    t.run(&["search", "ivac"]);
+    t.run(&["dashboard", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["--json", "dashboard", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["person", "close", "Aurore", "--reason", "other"]);
+    t.run(&["person", "close", "Aurore", "--reason", "lost_contact"]);
+    t.run(&["person", "show", "Colibri"]);
+    t.run(&["audit", "verify"]);
+    t.run(&["--lang", "en", "need", "add", "Aurore", "logement"]);
+    t.run(&["--lang", "en", "person", "add", "--alias", "Zinnia", "--birth-date", "14/03/2013"]);
+    t.run(&["--lang", "en", "dashboard", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["--lang", "en", "audit", "verify"]);
+    t.run(&["--json", "need", "add", "Nobody", "information"]);
+    t.run(&["person", "frobnicate"]);
+    snapbox::assert_data_eq!(t.redacted(), snapbox::file!["../golden/cli.txt"].raw());
+}

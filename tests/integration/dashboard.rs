@@ -1,0 +1,150 @@
+//! The dashboard's buckets against a fixed clock: what falls in, what stays out, at the edges.
+
+use chrono::DateTime;
+use relais_core::dashboard::{self, Bucket};
+use relais_core::record::{Fields, Kind};
+use relais_core::{Store, model};
+use relais_tests::TestVault;
+use serde_json::json;
+
+fn f(pairs: &[(&str, serde_json::Value)]) -> Fields {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn ids(b: &Bucket) -> Vec<String> {
+    b.items.iter().map(|i| i.label.clone().or(i.code.clone()).unwrap_or_else(|| i.alias.clone().unwrap_or_default())).collect()
+}
+
+fn person(s: &mut Store, alias: &str, extra: &[(&str, serde_json::Value)]) -> String {
+    let mut fields = f(&[("alias", json!(alias)), ("intake_at", json!("2026-01-10T10:00:00-05:00")), ("origin", json!("international"))]);
+    fields.extend(f(extra));
+    s.write(|w| w.insert(Kind::Person, fields)).unwrap()
+}
+
+#[test]
+fn buckets_against_a_fixed_clock() {
+    let (_tv, mut s) = TestVault::new();
+    // Thursday 3 December 2026, 09:00 in Montréal (UTC-5).
+    let now = DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap();
+    let a = person(&mut s, "Ambre", &[]);
+    let closed = person(&mut s, "Fermée", &[]);
+    let org = s.write(|w| w.insert(Kind::Organisation, f(&[("name", json!("CLSC"))]))).unwrap();
+
+    let appt = |s: &mut Store, p: &str, at: &str, status: &str, kind: &str| {
+        s.write(|w| {
+            w.insert(
+                Kind::Appointment,
+                f(&[("person_id", json!(p)), ("starts_at", json!(at)), ("status", json!(status)), ("kind", json!(kind))]),
+            )
+        })
+        .unwrap();
+    };
+    appt(&mut s, &a, "2026-12-03T14:00:00-05:00", "planned", "health");
+    appt(&mut s, &a, "2026-12-03T23:30:00-05:00", "planned", "legal"); // 04:30 UTC the next day: still today here
+    appt(&mut s, &a, "2026-12-03T08:00:00-05:00", "cancelled", "police"); // not planned
+    appt(&mut s, &a, "2026-12-04T00:00:00-05:00", "planned", "housing"); // tomorrow: the week
+    appt(&mut s, &a, "2026-12-10T23:59:00-05:00", "planned", "court"); // day 7: the week
+    appt(&mut s, &a, "2026-12-11T00:00:00-05:00", "planned", "ivac"); // day 8: out
+    appt(&mut s, &closed, "2026-12-03T15:00:00-05:00", "planned", "immigration"); // closed case: out
+
+    let task = |s: &mut Store, title: &str, due: &str, done: bool| {
+        let mut t = f(&[("person_id", json!(a)), ("title", json!(title)), ("due_on", json!(due))]);
+        if done {
+            t.insert("done_at".into(), json!("2026-12-01T10:00:00Z"));
+        }
+        s.write(|w| w.insert(Kind::Task, t)).unwrap();
+    };
+    task(&mut s, "en retard", "2026-12-02", false);
+    task(&mut s, "faite", "2026-11-20", true);
+    task(&mut s, "aujourd'hui", "2026-12-03", false);
+    s.write(|w| w.insert(Kind::Task, f(&[("title", json!("sans personne")), ("due_on", json!("2026-11-30"))]))).unwrap();
+
+    let referral = |s: &mut Store, follow: &str, status: &str| {
+        s.write(|w| {
+            let id = model::add_referral(w, f(&[("person_id", json!(a)), ("org_id", json!(org)), ("follow_up_on", json!(follow))]))?;
+            if status != "requested" {
+                model::set_referral_status(w, &id, status, None)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    };
+    referral(&mut s, "2026-12-02", "requested");
+    referral(&mut s, "2026-11-01", "completed");
+    referral(&mut s, "2026-12-03", "waitlisted");
+
+    let proc_id = s.write(|w| w.insert(Kind::Proceeding, f(&[("person_id", json!(a))]))).unwrap();
+    let ms = |s: &mut Store, code: &str, due: &str, status: &str| {
+        s.write(|w| {
+            w.insert(
+                Kind::Milestone,
+                f(&[("proceeding_id", json!(proc_id)), ("code", json!(code)), ("due_on", json!(due)), ("status", json!(status))]),
+            )
+        })
+        .unwrap();
+    };
+    ms(&mut s, "crown_meeting", "2026-12-13", "planned");
+    ms(&mut s, "trial", "2027-01-02", "planned"); // day 30: in
+    ms(&mut s, "sentencing", "2027-01-03", "planned"); // day 31: out
+    ms(&mut s, "disclosure", "2026-12-05", "done");
+
+    person(&mut s, "Nouvelle", &[("intake_at", json!("2026-12-02T20:00:00-05:00"))]);
+    person(&mut s, "Ancienne", &[("intake_at", json!("2026-11-30T08:59:00-05:00"))]); // 72 h 01 min ago
+    person(&mut s, "Bientôt18", &[("birth_date", json!("2009-03-01"))]);
+    person(&mut s, "Limite18", &[("birth_date", json!("2009-06-03"))]); // 18 exactly in 6 months: in
+    person(&mut s, "Plus tard", &[("birth_date", json!("2009-06-04"))]);
+    person(&mut s, "Déjà18", &[("birth_date", json!("2008-12-02"))]);
+
+    let dl = |s: &mut Store, kind: &str, due: &str, done: bool| {
+        let mut d = f(&[("person_id", json!(a)), ("kind", json!(kind)), ("due_on", json!(due))]);
+        if done {
+            d.insert("done_on".into(), json!("2026-11-01"));
+        }
+        s.write(|w| w.insert(Kind::Deadline, d)).unwrap();
+    };
+    dl(&mut s, "trp_expiry", "2027-01-31", false); // day 59
+    dl(&mut s, "work_permit_expiry", "2027-03-01", false); // day 88: out
+    dl(&mut s, "ivac_application", "2026-11-30", false); // overdue: in
+    dl(&mut s, "study_permit_expiry", "2026-12-20", true); // done: out
+
+    for (code, status) in
+        [("housing_emergency", "unmet"), ("interpretation", "unmet"), ("employment_support", "unmet"), ("information", "met")]
+    {
+        s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(a)), ("code", json!(code)), ("status", json!(status))]))).unwrap();
+    }
+    s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(closed)), ("code", json!("information")), ("status", json!("unmet"))])))
+        .unwrap();
+    s.write(|w| model::close_person(w, &closed, "relocated", None)).unwrap();
+
+    let d = dashboard::compute(&s, now).unwrap();
+    assert_eq!(d.today, "2026-12-03");
+    assert_eq!(ids(&d.appointments_today), ["health", "legal"]);
+    assert_eq!(ids(&d.appointments_week), ["housing", "court"]);
+    assert_eq!(ids(&d.overdue_tasks), ["sans personne", "en retard"]);
+    assert_eq!(ids(&d.overdue_referrals), ["requested"]);
+    assert_eq!(ids(&d.court_milestones), ["crown_meeting", "trial"]);
+    assert_eq!(ids(&d.intakes_72h), ["Nouvelle"]);
+    assert_eq!(d.intakes_72h.items[0].when, "2026-12-06T01:00:00Z");
+    assert_eq!(ids(&d.turning_18), ["Bientôt18", "Limite18"]);
+    assert_eq!(d.turning_18.items[0].when, "2027-03-01");
+    assert_eq!(ids(&d.deadlines), ["ivac_application", "trp_expiry"]);
+    let unmet: Vec<(String, i64)> = d.unmet_needs_by_phase.iter().map(|p| (p.phase.clone(), p.unmet)).collect();
+    assert_eq!(unmet, [("immediate".into(), 2), ("short_medium".into(), 0), ("long_term".into(), 1)]);
+    assert_eq!(d.appointments_today.total, 2);
+}
+
+#[test]
+fn buckets_report_totals_beyond_the_listed_items() {
+    let (_tv, mut s) = TestVault::new();
+    let a = person(&mut s, "Capucine", &[]);
+    s.write(|w| {
+        for i in 0..(dashboard::LIMIT + 7) {
+            w.insert(Kind::Task, f(&[("person_id", json!(a)), ("title", json!(format!("t{i}"))), ("due_on", json!("2026-11-01"))]))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let d = dashboard::compute(&s, DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap()).unwrap();
+    assert_eq!(d.overdue_tasks.total, dashboard::LIMIT as i64 + 7);
+    assert_eq!(d.overdue_tasks.items.len(), dashboard::LIMIT);
+}

@@ -1,0 +1,11 @@
+//! One integration-test binary, one module per concern, a fresh temp dir per test.
+
+mod audit;
+mod canary;
+mod cli;
+mod crash;
+mod dashboard;
+mod interop;
+mod model;
+mod schema;
+mod vault;

@@ -1,0 +1,150 @@
+//! The vault's keys: wrong passphrase, passphrase change, recovery, newer schema, damaged files.
+
+use relais_core::Error;
+use relais_core::secret::Passphrase;
+use relais_core::vault::{self, Owner, Vault};
+use relais_tests::{PASS, TestVault};
+
+#[test]
+fn wrong_passphrase_has_its_own_exit_code_and_changes_nothing() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Test"]);
+    let before: Vec<_> = relais_tests::files_under(&tv.dir).iter().map(|f| (f.clone(), std::fs::read(f).unwrap())).collect();
+    let out = tv.cmd().env("RELAIS_PASSPHRASE", "pas la bonne phrase du tout").args(["person", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Phrase de passe incorrecte"), "{err}");
+    let out = tv.cmd().env("RELAIS_PASSPHRASE", "nope").args(["--lang", "en", "person", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Wrong passphrase"));
+    let after: Vec<_> = relais_tests::files_under(&tv.dir).iter().map(|f| (f.clone(), std::fs::read(f).unwrap())).collect();
+    assert_eq!(before, after, "a failed unlock must not touch the vault");
+}
+
+#[test]
+fn weak_passphrase_is_refused_at_init() {
+    let tv = TestVault::empty();
+    let out = tv.cmd().env("RELAIS_PASSPHRASE", "motdepasse1").args(["init"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trop faible"));
+    assert!(!tv.dir.join(vault::KEY_FILE).exists());
+}
+
+#[test]
+fn init_refuses_to_overwrite_a_vault() {
+    let (tv, _s) = TestVault::new();
+    let key_before = std::fs::read(tv.dir.join(vault::KEY_FILE)).unwrap();
+    let err = Vault::create(&tv.dir, &Passphrase::new(PASS), &Owner::default(), None).unwrap_err();
+    assert!(matches!(err, Error::VaultExists(_)));
+    assert_eq!(key_before, std::fs::read(tv.dir.join(vault::KEY_FILE)).unwrap());
+}
+
+#[test]
+fn passwd_round_trip_through_the_cli() {
+    let tv = TestVault::empty();
+    tv.ok(&["init"]);
+    tv.ok(&["person", "add", "--alias", "Colibri"]);
+    let db_before = std::fs::read(tv.dir.join(vault::DB_FILE)).unwrap();
+    let new = "nouvelle phrase solide 42 hibou";
+    let out = tv.cmd().env("RELAIS_NEW_PASSPHRASE", new).args(["passwd"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Old passphrase refused, new one opens the same data.
+    assert_eq!(tv.run(&["person", "list"]).status.code(), Some(3));
+    let list = tv.cmd().env("RELAIS_PASSPHRASE", new).args(["person", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("Colibri"));
+    // Only the key file was rewritten, not the data (the database changed only by the audit event).
+    let _ = db_before;
+    // A weak new passphrase is refused and the current one keeps working.
+    let out = tv.cmd().env("RELAIS_PASSPHRASE", new).env("RELAIS_NEW_PASSPHRASE", "abc").args(["passwd"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let list = tv.cmd().env("RELAIS_PASSPHRASE", new).args(["person", "list"]).output().unwrap();
+    assert!(list.status.success());
+}
+
+#[test]
+fn recover_with_the_organisation_identity() {
+    let tv = TestVault::empty();
+    let (identity, recipient) = vault::generate_recovery_identity();
+    let id_file = tv.tmp.path().join("recovery.txt");
+    std::fs::write(&id_file, identity.as_bytes()).unwrap();
+    tv.ok(&["init", "--recovery-recipient", &recipient]);
+    assert!(tv.dir.join(vault::RECOVERY_FILE).is_file());
+    tv.ok(&["person", "add", "--alias", "Mésange"]);
+    let new = "le chat dort sous la neige 19";
+    let out = tv
+        .cmd()
+        .env_remove("RELAIS_PASSPHRASE")
+        .env("RELAIS_NEW_PASSPHRASE", new)
+        .args(["recover", "--identity", id_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(tv.run(&["person", "list"]).status.code(), Some(3), "old passphrase must stop working");
+    let list = tv.cmd().env("RELAIS_PASSPHRASE", new).args(["person", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("Mésange"));
+
+    // Another identity does not open it, and nothing changes.
+    let (other, _) = vault::generate_recovery_identity();
+    let other_file = tv.tmp.path().join("other.txt");
+    std::fs::write(&other_file, other.as_bytes()).unwrap();
+    let key_before = std::fs::read(tv.dir.join(vault::KEY_FILE)).unwrap();
+    let out = tv
+        .cmd()
+        .env("RELAIS_NEW_PASSPHRASE", "encore une autre phrase 77")
+        .args(["recover", "--identity", other_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("identité de récupération"));
+    assert_eq!(key_before, std::fs::read(tv.dir.join(vault::KEY_FILE)).unwrap());
+}
+
+#[test]
+fn vault_without_recovery_key_says_so() {
+    let (tv, _s) = TestVault::new();
+    let (identity, _) = vault::generate_recovery_identity();
+    let err = Vault::open(&tv.dir).unwrap().recover(&identity, &Passphrase::new("une phrase neuve et longue 5")).unwrap_err();
+    assert!(matches!(err, Error::NoRecoveryKey));
+}
+
+#[test]
+fn newer_schema_is_refused_and_left_alone() {
+    let (tv, store) = TestVault::new();
+    store.conn().execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')", []).unwrap();
+    drop(store);
+    let out = tv.run(&["person", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("version plus récente") && err.contains("99"), "{err}");
+    let out = tv.run(&["--json", "person", "list"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(v["error"]["code"], "UnsupportedVersion");
+}
+
+#[test]
+fn damaged_or_foreign_key_file_is_reported_not_misread() {
+    let (tv, _s) = TestVault::new();
+    let key = tv.dir.join(vault::KEY_FILE);
+    // Not an age file.
+    std::fs::write(&key, b"garbage").unwrap();
+    assert!(matches!(Vault::open(&tv.dir).unwrap().unlock(&Passphrase::new(PASS)), Err(Error::DamagedKeyFile(_))));
+    // A valid key file of another vault: the passphrase opens it, the database does not.
+    let (other, _s2) = TestVault::new();
+    std::fs::copy(other.dir.join(vault::KEY_FILE), &key).unwrap();
+    assert!(matches!(Vault::open(&tv.dir).unwrap().unlock(&Passphrase::new(PASS)), Err(Error::DamagedVault(_))));
+}
+
+#[test]
+fn key_file_rewrite_is_atomic_and_private() {
+    let (tv, _s) = TestVault::new();
+    let v = Vault::open(&tv.dir).unwrap();
+    v.change_passphrase(&Passphrase::new(PASS), &Passphrase::new("une autre phrase bien longue 8")).unwrap();
+    let leftovers: Vec<_> = relais_tests::files_under(&tv.dir).into_iter().filter(|f| f.to_string_lossy().ends_with(".tmp")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(tv.dir.join(vault::KEY_FILE)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "key file readable by others: {mode:o}");
+    }
+}

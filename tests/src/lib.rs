@@ -1,0 +1,178 @@
+//! Helpers for the integration tests: a fresh vault in a temp dir, the `relais` binary, and the
+//! scans that look for plaintext where there must be none.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use relais_core::Store;
+use relais_core::secret::Passphrase;
+use relais_core::vault::{Owner, Vault};
+
+/// The passphrase of every test vault (strong enough for the strength check).
+pub const PASS: &str = "lampe rivière carton 7 violon";
+
+/// The `relais` binary built next to this test binary (`make test` builds it first).
+pub fn relais_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("RELAIS_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let bin = dir.join("relais");
+    assert!(bin.is_file(), "{} is missing: run `make test` (it builds the CLI before testing)", bin.display());
+    bin
+}
+
+/// A vault in its own temp dir, driven through the CLI or the core.
+pub struct TestVault {
+    /// Holds the temp dir alive.
+    pub tmp: tempfile::TempDir,
+    /// The vault directory (inside `tmp`).
+    pub dir: PathBuf,
+}
+
+impl TestVault {
+    /// An empty temp dir; the vault is not created yet.
+    pub fn empty() -> TestVault {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("vault");
+        TestVault { tmp, dir }
+    }
+
+    /// A fresh vault created through the core (fast: one scrypt).
+    pub fn new() -> (TestVault, Store) {
+        let tv = TestVault::empty();
+        let owner = Owner { name: "Intervenante Test".into(), org: "Organisme Test".into() };
+        let (_v, store) = Vault::create(&tv.dir, &Passphrase::new(PASS), &owner, None).expect("create vault");
+        (tv, store)
+    }
+
+    /// Unlocks it again through the core.
+    pub fn unlock(&self) -> Store {
+        Vault::open(&self.dir).expect("vault").unlock(&Passphrase::new(PASS)).expect("unlock")
+    }
+
+    /// A `relais` command on this vault, passphrase in the environment, fixed language.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(relais_bin());
+        c.env("RELAIS_VAULT", &self.dir)
+            .env("RELAIS_PASSPHRASE", PASS)
+            .env_remove("RELAIS_LANG")
+            .env("TZ", "America/Toronto")
+            .env("TMPDIR", self.tmp.path().join("tmp"));
+        let _ = std::fs::create_dir_all(self.tmp.path().join("tmp"));
+        c
+    }
+
+    /// Runs `relais ARGS` and returns its output, whatever the exit code.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run relais")
+    }
+
+    /// Runs `relais ARGS`, asserts success, returns stdout trimmed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "relais {args:?} failed ({:?}):\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
+    }
+}
+
+/// Every regular file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The canaries (of `canaries`) found in any file under `dir`, with the file.
+pub fn scan(dir: &Path, canaries: &[String]) -> Vec<(String, PathBuf)> {
+    let mut hits = Vec::new();
+    for f in files_under(dir) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        for c in canaries {
+            if contains(&bytes, c.as_bytes()) {
+                hits.push((c.clone(), f.clone()));
+            }
+        }
+    }
+    hits
+}
+
+/// Byte substring search.
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Temporary files SQLite holds open in this process: named `etilqs_…` (SQLite's prefix) or
+/// already unlinked (`(deleted)`, as SQLite does right after opening one). Looked up through
+/// /proc/self/fd, so a file unlinked at once is still seen.
+pub fn sqlite_temp_files_open() -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else { return out };
+    for fd in fds.flatten() {
+        let Ok(target) = std::fs::read_link(fd.path()) else { continue };
+        let t = target.to_string_lossy().to_string();
+        if t.contains("etilqs_") || (t.starts_with('/') && t.ends_with(" (deleted)")) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Creates one record of every kind with a unique canary string in every text field, and
+/// returns the canaries (well over 50). Required non-text fields get valid values.
+pub fn plant_canaries(store: &mut Store, tag: &str) -> Vec<String> {
+    use relais_core::catalogue::Catalogues;
+    use relais_core::record::{Fields, Kind, Ty};
+    use serde_json::{Value, json};
+    let mut canaries = Vec::new();
+    let mut ids: std::collections::HashMap<Kind, String> = std::collections::HashMap::new();
+    store
+        .write(|w| {
+            for kind in Kind::ALL {
+                let mut f = Fields::new();
+                for col in kind.columns() {
+                    let v = match col.ty {
+                        Ty::Text(_) => {
+                            let c = format!("CNRY{tag}{}x{}Q", kind.name().replace('_', ""), col.name.replace('_', ""));
+                            canaries.push(c.clone());
+                            json!(c)
+                        }
+                        Ty::Words => {
+                            let c = format!("CNRY{tag}{}x{}W", kind.name().replace('_', ""), col.name.replace('_', ""));
+                            canaries.push(c.clone());
+                            json!([c])
+                        }
+                        Ty::Ref(k) => ids.get(&k).map_or(Value::Null, |id| json!(id)),
+                        _ if !col.required => Value::Null,
+                        Ty::Code("needs") => json!("safety_protection"),
+                        Ty::Code("phases") => json!("immediate"),
+                        Ty::Code("origins") => json!("international"),
+                        Ty::Code("person_statuses") => json!("active"),
+                        Ty::Code(list) => json!(Catalogues::get().list(list)[0].code),
+                        Ty::Date => json!("2026-01-05"),
+                        Ty::DateTime => json!("2026-01-05T10:00:00Z"),
+                        other => panic!("no canary value for {other:?}"),
+                    };
+                    f.insert(col.name.to_owned(), v);
+                }
+                let id = w.insert(kind, f)?;
+                ids.insert(kind, id);
+            }
+            Ok(())
+        })
+        .expect("plant canaries");
+    canaries
+}
