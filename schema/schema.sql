@@ -52,6 +52,27 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 
+CREATE TABLE bundles_seen (
+    bundle_id   TEXT PRIMARY KEY NOT NULL,
+    direction   TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    kind        TEXT NOT NULL,
+    peer        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    counts      TEXT NOT NULL
+);
+
+CREATE TABLE conflicts (
+    id          TEXT PRIMARY KEY NOT NULL,
+    kind        TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    person_id   TEXT,
+    bundle_id   TEXT NOT NULL,
+    theirs      TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution  TEXT CHECK (resolution IN ('mine', 'theirs'))
+);
+
 CREATE TABLE consents (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
@@ -66,6 +87,17 @@ CREATE TABLE consents (
     note TEXT
 );
 
+CREATE TABLE contacts (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    name TEXT NOT NULL,
+    org TEXT,
+    age_recipient TEXT NOT NULL UNIQUE,
+    signing_key TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    verified_on TEXT
+);
+
 CREATE TABLE deadlines (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
@@ -76,6 +108,23 @@ CREATE TABLE deadlines (
     ivac_status TEXT,
     done_on TEXT,
     note TEXT
+);
+
+CREATE TABLE exchange_state (
+    record_id TEXT PRIMARY KEY NOT NULL,
+    kind      TEXT NOT NULL,
+    revision  INTEGER NOT NULL,
+    hash      TEXT NOT NULL
+);
+
+CREATE TABLE handoffs (
+    person_id   TEXT NOT NULL,
+    bundle_id   TEXT NOT NULL,
+    to_fingerprint TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    receipt_at  TEXT,
+    purged_at   TEXT,
+    PRIMARY KEY (person_id, bundle_id)
 );
 
 CREATE TABLE milestones (
@@ -268,6 +317,8 @@ CREATE INDEX appointments_starts ON appointments (starts_at, status, person_id);
 CREATE INDEX audit_events_person ON audit_events (person_id);
 
 CREATE INDEX audit_events_record ON audit_events (record_id);
+
+CREATE INDEX conflicts_open ON conflicts (record_id) WHERE resolved_at IS NULL;
 
 CREATE INDEX consents_person ON consents (person_id);
 

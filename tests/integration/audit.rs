@@ -22,12 +22,12 @@ fn every_change_is_audited_with_fields_not_values() {
     let rows: Vec<(String, Option<String>, String, String)> =
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect();
     let actions: Vec<String> = rows.iter().map(|r| format!("{} {}", r.0, r.1.clone().unwrap_or_default())).collect();
-    assert_eq!(actions, ["vault.init ", "create person", "create need", "create note", "update person"]);
-    assert_eq!(rows[4].2, r#"["region"]"#);
+    assert_eq!(actions, ["vault.init ", "identity.create ", "create person", "create need", "create note", "update person"]);
+    assert_eq!(rows[5].2, r#"["region"]"#);
     assert!(rows.iter().all(|r| r.3 == "Marie"));
     assert!(!rows.iter().any(|r| r.2.contains("Laval") || r.2.contains("Premier")), "values leaked into the audit log");
     let v = audit::verify(store.conn()).unwrap();
-    assert_eq!(v.events, 5);
+    assert_eq!(v.events, 6);
     assert_eq!(v.first_break, None);
     assert!(tv.ok(&["audit", "verify"]).contains("intact"));
 }
@@ -58,8 +58,8 @@ fn a_deleted_event_is_caught() {
 #[test]
 fn a_deleted_tail_and_a_renumbered_chain_are_caught() {
     let tv = setup();
-    tv.unlock().conn().execute("DELETE FROM audit_events WHERE seq = 5", []).unwrap();
-    assert_eq!(audit::verify(tv.unlock().conn()).unwrap().first_break, Some(Break::Truncated { last: 4, head: 5 }));
+    tv.unlock().conn().execute("DELETE FROM audit_events WHERE seq = 6", []).unwrap();
+    assert_eq!(audit::verify(tv.unlock().conn()).unwrap().first_break, Some(Break::Truncated { last: 5, head: 6 }));
 
     // Deleting an event and renumbering the rest to hide the gap breaks the hashes.
     let tv = setup();
@@ -67,7 +67,7 @@ fn a_deleted_tail_and_a_renumbered_chain_are_caught() {
     store
         .conn()
         .execute_batch(
-            "DELETE FROM audit_events WHERE seq = 2; UPDATE audit_events SET seq = seq - 1 WHERE seq > 2; UPDATE audit_head SET seq = 4;",
+            "DELETE FROM audit_events WHERE seq = 2; UPDATE audit_events SET seq = seq - 1 WHERE seq > 2; UPDATE audit_head SET seq = 5;",
         )
         .unwrap();
     assert_eq!(audit::verify(store.conn()).unwrap().first_break, Some(Break::Edited { seq: 2 }));

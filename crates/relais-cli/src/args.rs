@@ -94,6 +94,124 @@ pub enum Cmd {
     Audit(AuditCmd),
     /// Remplir le coffre de données fictives / fill the vault with fictional data
     Demo(DemoArgs),
+    /// Votre identité (clés publiques, empreinte) / your identity (public keys, fingerprint)
+    #[command(subcommand)]
+    Identity(IdentityCmd),
+    /// Carnet de contacts (collègues) / contact book (colleagues)
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Créer un envoi chiffré et signé / make an encrypted, signed bundle
+    Export(ExportArgs),
+    /// Importer un envoi / import a bundle
+    Import(ImportArgs),
+    /// Conflits d'import à résoudre / import conflicts to resolve
+    #[command(subcommand)]
+    Conflicts(ConflictsCmd),
+}
+
+#[derive(Subcommand)]
+pub enum IdentityCmd {
+    /// Afficher / show
+    Show,
+    /// Écrire la clé age secrète (AGE-SECRET-KEY-1…) dans un fichier / write the secret age key to a file
+    ExportAge(FileArg),
+    /// Fiche de contact à donner aux collègues / contact card to give colleagues
+    Card,
+}
+
+#[derive(Args)]
+pub struct FileArg {
+    /// Fichier / file
+    pub file: PathBuf,
+}
+
+#[derive(Subcommand)]
+pub enum ContactCmd {
+    /// Ajouter / add
+    Add(ContactAddArgs),
+    /// Lister / list
+    List,
+    /// Marquer l'empreinte comme vérifiée en personne / mark the fingerprint as checked in person
+    Verify(ContactRef),
+    /// Retirer / remove
+    Remove(ContactRef),
+    /// Importer une fiche de contact (« - » : entrée standard) / import a contact card ("-": standard input)
+    ImportCard(FileArg),
+}
+
+#[derive(Args)]
+pub struct ContactAddArgs {
+    /// Nom / name
+    pub name: String,
+    /// Clé age (age1…) / age key
+    #[arg(long)]
+    pub age: String,
+    /// Clé de signature (64 chiffres hexadécimaux) / signing key (64 hex digits)
+    #[arg(long)]
+    pub sign: String,
+    /// Organisme / organisation
+    #[arg(long)]
+    pub org: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ContactRef {
+    /// Nom ou identifiant / name or id
+    pub contact: String,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Destinataire (contact, plusieurs possibles) / recipient (contact, repeatable)
+    #[arg(long = "to", required = true)]
+    pub to: Vec<String>,
+    /// Personne (identifiant ou alias, plusieurs possibles) / person (id or alias, repeatable)
+    #[arg(long = "person", conflicts_with = "all")]
+    pub person: Vec<String>,
+    /// Tous les dossiers ouverts / every open case
+    #[arg(long)]
+    pub all: bool,
+    /// Transfert : votre copie devient en lecture seule / transfer: your copy becomes read-only
+    #[arg(long, conflicts_with = "share")]
+    pub transfer: bool,
+    /// Partage : vous gardez le dossier (défaut) / share: you keep the case (default)
+    #[arg(long)]
+    pub share: bool,
+    /// Fichier texte (armure ASCII) plutôt que binaire / text file (ASCII armor) instead of binary
+    #[arg(long)]
+    pub armor: bool,
+    /// Fichier de sortie (.relais) / output file
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// Fichier .relais / .relais file
+    pub file: PathBuf,
+    /// Montrer ce qui changerait, sans rien changer / show what would change, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Accepter un·e expéditeur·rice dont l'empreinte n'a pas été vérifiée / accept a sender whose fingerprint was not checked
+    #[arg(long)]
+    pub accept_unverified: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ConflictsCmd {
+    /// Lister / list
+    List,
+    /// Résoudre / resolve
+    Resolve(ResolveArgs),
+}
+
+#[derive(Args)]
+pub struct ResolveArgs {
+    /// Identifiant du conflit / conflict id
+    pub id: String,
+    /// mine (garder la vôtre / keep yours) | theirs (prendre la leur / take theirs)
+    #[arg(long)]
+    pub keep: String,
 }
 
 #[derive(Args)]

@@ -255,6 +255,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Cmd::Identity(c) => cmd_identity(&ctx, c),
+        Cmd::Contact(c) => cmd_contact(&ctx, c),
+        Cmd::Export(a) => cmd_export(&ctx, a),
+        Cmd::Import(a) => cmd_import(&ctx, a),
+        Cmd::Conflicts(c) => cmd_conflicts(&ctx, c),
         Cmd::Demo(a) => {
             let mut store = ctx.store()?;
             let today = match a.today {
@@ -277,6 +282,191 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn cmd_identity(ctx: &Ctx, c: IdentityCmd) -> Result<()> {
+    let store = ctx.store()?;
+    match c {
+        IdentityCmd::Show => {
+            let id = relais_core::identity::show(&store)?;
+            ctx.out(&id, || render::identity(ctx.lang, &id));
+        }
+        IdentityCmd::ExportAge(a) => {
+            let secret = relais_core::identity::export_age(&store)?;
+            let mut text = zeroize::Zeroizing::new(String::from("# Relais: clé age secrète de ce coffre / this vault's secret age key\n"));
+            text.push_str(&secret);
+            text.push('\n');
+            relais_core::vault::write_atomic(&a.file, text.as_bytes())
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.file.display().to_string())]))?;
+            eprintln!("{}", tr(ctx.lang, "warn.export_age", &[("path", &a.file.display().to_string())]));
+        }
+        IdentityCmd::Card => {
+            let card = relais_core::identity::card(&store)?;
+            println!("{}", serde_json::to_string_pretty(&card)?);
+        }
+    }
+    Ok(())
+}
+
+fn resolve_contact(store: &Store, reference: &str) -> Result<String> {
+    let reference = reference.trim();
+    if let Ok(id) = store.resolve(Kind::Contact, reference) {
+        return Ok(id);
+    }
+    let matches: Vec<String> = store
+        .list_all(Kind::Contact)?
+        .iter()
+        .filter(|c| {
+            c.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(reference))
+                || c.get("fingerprint").and_then(Value::as_str) == Some(reference)
+        })
+        .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    match matches.len() {
+        0 => Err(CoreError::NotFound { kind: Kind::Contact }.into()),
+        1 => Ok(matches.into_iter().next().expect("one")),
+        _ => Err(CoreError::Ambiguous { kind: Kind::Contact, candidates: matches }.into()),
+    }
+}
+
+fn cmd_contact(ctx: &Ctx, c: ContactCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    match c {
+        ContactCmd::Add(a) => {
+            let mut f = Fields::new();
+            put(&mut f, "name", Some(a.name));
+            put(&mut f, "org", a.org);
+            put(&mut f, "age_recipient", Some(a.age));
+            put(&mut f, "signing_key", Some(a.sign.to_ascii_lowercase()));
+            let id = store.write(|w| w.insert(Kind::Contact, f))?;
+            let fp = store.get(Kind::Contact, &id)?["fingerprint"].as_str().unwrap_or_default().to_owned();
+            eprintln!("{}", tr(ctx.lang, "hint.verify_contact", &[("fingerprint", &fp)]));
+            ctx.created(&id);
+        }
+        ContactCmd::ImportCard(a) => {
+            let text = if a.file.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                s
+            } else {
+                std::fs::read_to_string(&a.file)
+                    .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?
+            };
+            let ident = relais_core::identity::parse_card(&text)?;
+            let mut f = Fields::new();
+            put(&mut f, "name", Some(ident.name));
+            if !ident.org.is_empty() {
+                put(&mut f, "org", Some(ident.org));
+            }
+            put(&mut f, "age_recipient", Some(ident.age_recipient));
+            put(&mut f, "signing_key", Some(ident.signing_key));
+            let id = store.write(|w| w.insert(Kind::Contact, f))?;
+            eprintln!("{}", tr(ctx.lang, "hint.verify_contact", &[("fingerprint", &ident.fingerprint)]));
+            ctx.created(&id);
+        }
+        ContactCmd::List => {
+            let rows = store.list_all(Kind::Contact)?;
+            ctx.out(&rows, || render::contacts(ctx.lang, &rows));
+        }
+        ContactCmd::Verify(a) => {
+            let id = resolve_contact(&store, &a.contact)?;
+            let mut f = Fields::new();
+            put(&mut f, "verified_on", Some(relais_core::time::local_now().date_naive().to_string()));
+            let changed = store.write(|w| w.update(Kind::Contact, &id, f))?;
+            ctx.updated(Kind::Contact, &id, &changed);
+        }
+        ContactCmd::Remove(a) => {
+            let id = resolve_contact(&store, &a.contact)?;
+            store.write(|w| w.delete(Kind::Contact, &id))?;
+            ctx.updated(Kind::Contact, &id, &["deleted".to_owned()]);
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal's standard error; nothing otherwise.
+fn progress_bar(ctx: &Ctx, key: &str) -> impl FnMut(usize, usize) {
+    let tty = std::io::stderr().is_terminal() && !ctx.json;
+    let label = tr(ctx.lang, key, &[]);
+    move |done, total| {
+        if tty {
+            eprint!("\r{label} : {done}/{total} ({} %)", done * 100 / total.max(1));
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
+    use relais_core::bundle::{self, BundleKind, ExportRequest};
+    let mut store = ctx.store()?;
+    let persons = if a.all {
+        store
+            .list_all(Kind::Person)?
+            .into_iter()
+            .filter(|p| matches!(p.get("status").and_then(Value::as_str), Some("active" | "on_hold")))
+            .filter_map(|p| p.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    } else {
+        a.person.iter().map(|p| store.resolve_person(p)).collect::<relais_core::Result<Vec<_>>>()?
+    };
+    let to = a.to.iter().map(|c| resolve_contact(&store, c)).collect::<Result<Vec<_>>>()?;
+    let kind = if a.transfer { BundleKind::Transfer } else { BundleKind::Share };
+    let req = ExportRequest { persons, to, kind, armor: a.armor };
+    let (bytes, manifest, content) = bundle::build_export(&store, &req, &mut progress_bar(ctx, "progress.export"))?;
+    relais_core::vault::write_atomic(&a.output, &bytes)
+        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+    bundle::commit_export(&mut store, &manifest, &content)?;
+    ctx.out(&manifest, || {
+        tr(
+            ctx.lang,
+            "done.export",
+            &[("path", &a.output.display().to_string()), ("persons", &manifest.persons.len().to_string()), ("id", &manifest.bundle_id)],
+        )
+    });
+    Ok(())
+}
+
+fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    use relais_core::bundle;
+    let mut store = ctx.store()?;
+    let bytes = std::fs::read(&a.file).with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?;
+    let opened = bundle::open(&store, &bytes, a.accept_unverified)?;
+    let report = if a.dry_run {
+        bundle::preview(&store, &opened)?
+    } else {
+        bundle::apply(&mut store, &opened, &mut progress_bar(ctx, "progress.import"))?
+    };
+    ctx.out(&report, || render::import(ctx.lang, &report));
+    Ok(())
+}
+
+fn cmd_conflicts(ctx: &Ctx, c: ConflictsCmd) -> Result<()> {
+    use relais_core::bundle;
+    let mut store = ctx.store()?;
+    match c {
+        ConflictsCmd::List => {
+            let items = bundle::conflicts(&store)?;
+            ctx.out(&items, || render::conflicts(ctx.lang, &items));
+        }
+        ConflictsCmd::Resolve(a) => {
+            let theirs = match a.keep.as_str() {
+                "theirs" => true,
+                "mine" => false,
+                _ => {
+                    return Err(CoreError::invalid(
+                        "keep",
+                        relais_core::error::Problem::UnknownCode { list: "keep".into(), valid: vec!["mine".into(), "theirs".into()] },
+                    )
+                    .into());
+                }
+            };
+            bundle::resolve(&mut store, &a.id, theirs)?;
+            ctx.out(&json!({"id": a.id, "keep": a.keep}), || tr(ctx.lang, "done.resolved", &[]));
+        }
+    }
+    Ok(())
 }
 
 fn cmd_init(ctx: &Ctx, a: InitArgs) -> Result<()> {

@@ -192,3 +192,84 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
     }
     out.trim_end().to_owned()
 }
+
+/// This vault's identity.
+pub fn identity(lang: Lang, id: &relais_core::identity::Identity) -> String {
+    format!(
+        "{}\n  {}  {}\n  age: {}\n  signature: {}\n  {} : {}",
+        tr(lang, "identity.title", &[]),
+        id.name,
+        id.org,
+        id.age_recipient,
+        id.signing_key,
+        tr(lang, "identity.fingerprint", &[]),
+        id.fingerprint
+    )
+}
+
+/// The contact book.
+pub fn contacts(lang: Lang, rows: &[Fields]) -> String {
+    if rows.is_empty() {
+        return tr(lang, "list.empty", &[]);
+    }
+    rows.iter()
+        .map(|c| {
+            let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let v = match c.get("verified_on").and_then(Value::as_str) {
+                Some(d) => format!("{} {d}", tr(lang, "contacts.verified", &[])),
+                None => tr(lang, "contacts.unverified", &[]),
+            };
+            format!("{}  {}  {}  ({v})  {}", s("name"), s("org"), s("fingerprint"), s("id"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn sum(m: &std::collections::BTreeMap<String, u64>) -> String {
+    m.values().sum::<u64>().to_string()
+}
+
+/// An import preview or report.
+pub fn import(lang: Lang, p: &relais_core::bundle::Preview) -> String {
+    let mut out = tr(
+        lang,
+        "import.title",
+        &[("id", &p.bundle_id), ("sender", &p.sender.name), ("fingerprint", &p.sender.fingerprint), ("at", &when(&p.created_at))],
+    );
+    if !p.sender_verified {
+        let _ = write!(out, "\n{}", tr(lang, "import.unverified", &[]));
+    }
+    for (_, alias) in &p.persons {
+        let _ = write!(out, "\n  - {alias}");
+    }
+    let c = &p.counts;
+    let _ = write!(
+        out,
+        "\n{}",
+        tr(
+            lang,
+            "import.counts",
+            &[("new", &sum(&c.new)), ("updated", &sum(&c.updated)), ("unchanged", &sum(&c.unchanged)), ("conflicts", &sum(&c.conflicts))]
+        )
+    );
+    let status = if p.replay {
+        "import.replay"
+    } else if p.applied {
+        "import.applied"
+    } else {
+        "import.dry_run"
+    };
+    let _ = write!(out, "\n{}", tr(lang, status, &[]));
+    if p.applied && !c.conflicts.is_empty() {
+        let _ = write!(out, "\n{}", tr(lang, "import.conflicts_hint", &[]));
+    }
+    out
+}
+
+/// Open conflicts.
+pub fn conflicts(lang: Lang, items: &[relais_core::bundle::ConflictItem]) -> String {
+    if items.is_empty() {
+        return tr(lang, "list.empty", &[]);
+    }
+    items.iter().map(|c| format!("{}  {}  {}  [{}]", c.id, c.kind, c.record_id, c.fields.join(", "))).collect::<Vec<_>>().join("\n")
+}

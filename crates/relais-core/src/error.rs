@@ -80,6 +80,49 @@ pub enum Error {
     /// The record belongs to a case handed off to someone else: it is read-only here.
     #[error("case handed off: read-only")]
     HandedOff,
+    /// A bundle file is not an age file at all.
+    #[error("not an age file")]
+    NotAgeFile,
+    /// A bundle file ends too early.
+    #[error("bundle truncated")]
+    BundleTruncated,
+    /// A bundle's bytes were changed after it was written (a MAC or content hash fails).
+    #[error("bundle tampered")]
+    BundleTampered,
+    /// This vault's key does not open the bundle: it was encrypted for someone else.
+    #[error("bundle not for this vault")]
+    BundleNotForThisVault,
+    /// The bundle opens, but its signed recipient list does not name this vault: someone
+    /// re-encrypted it.
+    #[error("bundle re-addressed")]
+    BundleReaddressed,
+    /// A valid age file whose content is not a Relais bundle.
+    #[error("not a bundle")]
+    NotABundle,
+    /// A bundle in a format version this build does not know.
+    #[error("bundle version {found}")]
+    UnsupportedBundleVersion {
+        /// The version found.
+        found: u64,
+    },
+    /// The signature does not verify.
+    #[error("bad signature")]
+    BadSignature,
+    /// Signed by a key that is not in the contact book.
+    #[error("unknown sender")]
+    UnknownSender,
+    /// Signed by a contact whose fingerprint was never checked in person.
+    #[error("unverified sender")]
+    UnverifiedSender,
+    /// The bundle's content breaks the format (a detail says where).
+    #[error("malformed bundle: {detail}")]
+    MalformedBundle {
+        /// Where and what (no values).
+        detail: String,
+    },
+    /// The bundle is larger than Relais accepts.
+    #[error("bundle too large")]
+    BundleTooLarge,
     /// The database refused an operation.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
@@ -144,6 +187,12 @@ pub enum Problem {
     ReasonRequired,
     /// The record is already in that state.
     Unchanged,
+    /// Not a valid public key (age recipient `age1…` or Ed25519 key in hex).
+    MalformedKey,
+    /// The fingerprint does not match the keys it comes with.
+    FingerprintMismatch,
+    /// Already there (a contact with the same keys).
+    Duplicate,
 }
 
 impl Error {
@@ -165,6 +214,18 @@ impl Error {
             Error::Ambiguous { .. } => "Ambiguous",
             Error::Invalid { .. } => "Invalid",
             Error::HandedOff => "HandedOff",
+            Error::NotAgeFile => "NotAgeFile",
+            Error::BundleTruncated => "BundleTruncated",
+            Error::BundleTampered => "BundleTampered",
+            Error::BundleNotForThisVault => "BundleNotForThisVault",
+            Error::BundleReaddressed => "BundleReaddressed",
+            Error::NotABundle => "NotABundle",
+            Error::UnsupportedBundleVersion { .. } => "UnsupportedVersion",
+            Error::BadSignature => "BadSignature",
+            Error::UnknownSender => "UnknownSender",
+            Error::UnverifiedSender => "UnverifiedSender",
+            Error::MalformedBundle { .. } => "MalformedBundle",
+            Error::BundleTooLarge => "BundleTooLarge",
             Error::Database(_) => "Database",
             Error::Io(_) => "Io",
             Error::Crypto(_) => "Crypto",
@@ -208,6 +269,18 @@ impl Error {
                 t("error.invalid", &[("field", field), ("problem", &what)])
             }
             Error::HandedOff => t("error.handed_off", &[]),
+            Error::NotAgeFile => t("error.not_age_file", &[]),
+            Error::BundleTruncated => t("error.bundle_truncated", &[]),
+            Error::BundleTampered => t("error.bundle_tampered", &[]),
+            Error::BundleNotForThisVault => t("error.bundle_not_for_this_vault", &[]),
+            Error::BundleReaddressed => t("error.bundle_readdressed", &[]),
+            Error::NotABundle => t("error.not_a_bundle", &[]),
+            Error::UnsupportedBundleVersion { found } => t("error.bundle_version", &[("found", &found.to_string())]),
+            Error::BadSignature => t("error.bad_signature", &[]),
+            Error::UnknownSender => t("error.unknown_sender", &[]),
+            Error::UnverifiedSender => t("error.unverified_sender", &[]),
+            Error::MalformedBundle { detail } => t("error.malformed_bundle", &[("detail", detail)]),
+            Error::BundleTooLarge => t("error.bundle_too_large", &[]),
             Error::Database(e) => t("error.database", &[("detail", &e.to_string())]),
             Error::Io(e) => t("error.io", &[("detail", &e.to_string())]),
             Error::Crypto(e) => t("error.crypto", &[("detail", e)]),
@@ -236,6 +309,9 @@ impl Problem {
             Problem::UnknownReference => t("problem.unknown_reference", &[]),
             Problem::ReasonRequired => t("problem.reason_required", &[]),
             Problem::Unchanged => t("problem.unchanged", &[]),
+            Problem::MalformedKey => t("problem.malformed_key", &[]),
+            Problem::FingerprintMismatch => t("problem.fingerprint_mismatch", &[]),
+            Problem::Duplicate => t("problem.duplicate", &[]),
         }
     }
 }

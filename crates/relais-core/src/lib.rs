@@ -13,11 +13,13 @@
 rust_i18n::i18n!("locales", fallback = "fr");
 
 pub mod audit;
+pub mod bundle;
 pub mod catalogue;
 pub mod dashboard;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod identity;
 pub mod lang;
 pub mod model;
 pub mod person_file;

@@ -67,6 +67,13 @@ pub(crate) fn defaults(kind: Kind, f: &mut Fields, now: DateTime<Utc>) {
             default(f, "at", now_s);
         }
         Kind::Consent => default(f, "starts_on", today),
+        Kind::Contact => {
+            // The fingerprint is always computed from the keys, never typed.
+            if let (Some(a), Some(k)) = (str_field(f, "age_recipient"), str_field(f, "signing_key")) {
+                let fp = crate::identity::fingerprint(a, k);
+                f.insert("fingerprint".into(), json!(fp));
+            }
+        }
         _ => {}
     }
 }
@@ -166,6 +173,18 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
             return Err(Error::invalid("ivac_status", Problem::UnknownField));
         }
         Kind::TestimonialAid => not_before(rec, "requested_on", "decided_on")?,
+        Kind::Contact => {
+            crate::identity::parse_recipient(str_field(rec, "age_recipient").unwrap_or_default())?;
+            crate::identity::parse_signing_key(str_field(rec, "signing_key").unwrap_or_default())?;
+            let dup: i64 = conn.query_row(
+                "SELECT count(*) FROM contacts WHERE (age_recipient = ?1 OR signing_key = ?2) AND id IS NOT ?3",
+                rusqlite::params![str_field(rec, "age_recipient"), str_field(rec, "signing_key"), str_field(rec, "id")],
+                |r| r.get(0),
+            )?;
+            if dup > 0 {
+                return Err(Error::invalid("age_recipient", Problem::Duplicate));
+            }
+        }
         _ => {}
     }
     Ok(())

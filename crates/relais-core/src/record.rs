@@ -50,6 +50,8 @@ pub enum Kind {
     SafetyItem,
     /// A follow-up task.
     Task,
+    /// A colleague in the contact book (their public keys), not part of any case.
+    Contact,
 }
 
 /// How a column's value is checked and stored.
@@ -251,12 +253,20 @@ const SAFETY_ITEM: &[Col] = &[
     c("review_on", Ty::Date),
     c("done_on", Ty::Date),
 ];
+const CONTACT: &[Col] = &[
+    req("name", LINE),
+    c("org", LINE),
+    req("age_recipient", Ty::Text(100)),
+    req("signing_key", Ty::Text(64)),
+    req("fingerprint", Ty::Text(30)),
+    c("verified_on", Ty::Date),
+];
 const TASK: &[Col] =
     &[c("person_id", Ty::Ref(Kind::Person)), req("title", Ty::Text(500)), c("due_on", Ty::Date), c("done_at", Ty::DateTime)];
 
 impl Kind {
     /// Every kind, parents before children (the order to create tables and import records).
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Person,
         Kind::Organisation,
         Kind::OrgContact,
@@ -273,6 +283,7 @@ impl Kind {
         Kind::Note,
         Kind::SafetyItem,
         Kind::Task,
+        Kind::Contact,
     ];
 
     /// The table holding this kind.
@@ -294,6 +305,7 @@ impl Kind {
             Kind::Consent => "consents",
             Kind::SafetyItem => "safety_items",
             Kind::Task => "tasks",
+            Kind::Contact => "contacts",
         }
     }
 
@@ -316,6 +328,7 @@ impl Kind {
             Kind::Consent => CONSENT,
             Kind::SafetyItem => SAFETY_ITEM,
             Kind::Task => TASK,
+            Kind::Contact => CONTACT,
         }
     }
 
@@ -328,7 +341,7 @@ impl Kind {
     /// for directory records, which belong to no one.
     pub fn owner(self) -> Option<(&'static str, Kind)> {
         match self {
-            Kind::Person | Kind::Organisation | Kind::OrgContact | Kind::Service => None,
+            Kind::Person | Kind::Organisation | Kind::OrgContact | Kind::Service | Kind::Contact => None,
             Kind::ReferralEvent => Some(("referral_id", Kind::Referral)),
             Kind::Milestone | Kind::TestimonialAid => Some(("proceeding_id", Kind::Proceeding)),
             _ => Some(("person_id", Kind::Person)),
@@ -337,7 +350,7 @@ impl Kind {
 
     /// Part of a person's case (as opposed to the shared directory).
     pub fn is_case_record(self) -> bool {
-        !matches!(self, Kind::Organisation | Kind::OrgContact | Kind::Service)
+        !matches!(self, Kind::Organisation | Kind::OrgContact | Kind::Service | Kind::Contact)
     }
 
     /// The stable name used in the audit log, JSON and bundles.
@@ -359,6 +372,7 @@ impl Kind {
             Kind::Consent => "consent",
             Kind::SafetyItem => "safety_item",
             Kind::Task => "task",
+            Kind::Contact => "contact",
         }
     }
 
@@ -386,6 +400,7 @@ impl Kind {
             Kind::Consent => ("consentement", "consent"),
             Kind::SafetyItem => ("élément du plan de sécurité", "safety plan item"),
             Kind::Task => ("tâche", "task"),
+            Kind::Contact => ("contact", "contact"),
         };
         lang.pick(fr, en)
     }

@@ -20,7 +20,10 @@ use crate::{model, time};
 
 /// The migrations, in order. Forward only: a released file is never edited, a change is a new
 /// file. Applied each in its own IMMEDIATE transaction and recorded in `schema_migrations`.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial", include_str!("../../../schema/migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../../../schema/migrations/0001_initial.sql")),
+    (2, "identities_bundles", include_str!("../../../schema/migrations/0002_identities_bundles.sql")),
+];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -43,6 +46,8 @@ impl Store {
     /// migrations, and refuses a vault written by a newer schema.
     pub(crate) fn open(path: &Path, key: &DbKey, create: bool) -> Result<Store> {
         let conn = open_connection(path, create)?;
+        // SQLCipher logs decryption failures to stderr by default; the caller reports them.
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
         conn.pragma_update(None, "key", &*key.pragma_value())?;
         Self::finish_open(conn, path)
     }
@@ -55,6 +60,7 @@ impl Store {
         let mut s = Self::finish_open(conn, path)?;
         s.set_meta("owner_name", owner)?;
         s.actor = owner.to_owned();
+        crate::identity::ensure(&mut s)?;
         Ok(s)
     }
 
@@ -78,7 +84,13 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&conn)?;
         let actor = get_meta(&conn, "owner_name")?.unwrap_or_default();
-        Ok(Store { conn, path: path.to_owned(), actor })
+        let mut store = Store { conn, path: path.to_owned(), actor };
+        // Vaults made before schema 2 get their identities here; a vault being created gets
+        // them once its owner is recorded (Vault::create).
+        if store.meta("vault_id")?.is_some() {
+            crate::identity::ensure(&mut store)?;
+        }
+        Ok(store)
     }
 
     /// The raw connection, for reads the core does not wrap (tests, benchmarks, statistics).
@@ -309,6 +321,13 @@ pub(crate) fn person_of(conn: &Connection, kind: Kind, rec: &Fields) -> Result<O
 
 /// Checks one input value against its column and returns its stored form.
 fn normalize(conn: &Connection, col: &Col, v: &Value) -> Result<Value> {
+    normalize_with(conn, col, v, &|kind, id| exists(conn, kind, id))
+}
+
+/// [`normalize`] with the existence of referenced records decided by `known` (an import checks
+/// references against the bundle and the vault together).
+pub(crate) fn normalize_with(conn: &Connection, col: &Col, v: &Value, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Value> {
+    let _ = conn;
     let bad = |p: Problem| Error::invalid(col.name, p);
     let v = match v {
         Value::String(s) if s.trim().is_empty() => &Value::Null,
@@ -373,7 +392,7 @@ fn normalize(conn: &Connection, col: &Col, v: &Value) -> Result<Value> {
         }
         Ty::Ref(kind) => {
             let id = text()?.to_ascii_lowercase();
-            if uuid::Uuid::parse_str(&id).is_err() || !exists(conn, kind, &id)? {
+            if uuid::Uuid::parse_str(&id).is_err() || !known(kind, &id)? {
                 return Err(bad(Problem::UnknownReference));
             }
             Value::String(id)
@@ -476,6 +495,53 @@ impl Writer<'_> {
             fields: names.clone(),
         })?;
         Ok(names)
+    }
+
+    /// Sets a value of the vault's metadata, in this transaction.
+    pub(crate) fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a record that nothing references (a contact), with its audit event.
+    pub fn delete(&mut self, kind: Kind, id: &str) -> Result<()> {
+        let current = get(&self.tx, kind, id)?;
+        let person = person_of(&self.tx, kind, &current)?;
+        self.tx.execute(&format!("DELETE FROM {} WHERE id = ?1", kind.table()), [id])?;
+        self.audit(Change { action: "delete", kind: Some(kind.name()), record_id: Some(id), person_id: person.as_deref(), fields: vec![] })
+    }
+
+    /// Writes a record received in a bundle as it is (its id, timestamps and revision), over
+    /// the local one if `replace`. The caller validated it and writes the audit events.
+    pub(crate) fn put_received(&mut self, kind: Kind, rec: &Fields, replace: bool) -> Result<()> {
+        let cols = kind.columns();
+        let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
+        let marks: Vec<String> = (5..5 + cols.len()).map(|i| format!("?{i}")).collect();
+        let verb = if replace { "INSERT OR REPLACE" } else { "INSERT" };
+        let sql = format!(
+            "{verb} INTO {} (id, created_at, updated_at, revision, {}) VALUES (?1, ?2, ?3, ?4, {})",
+            kind.table(),
+            names.join(", "),
+            marks.join(", ")
+        );
+        let base = |k: &str| rec.get(k).cloned().unwrap_or(Value::Null);
+        let mut values: Vec<Sql> = vec![
+            Sql::Text(base("id").as_str().unwrap_or_default().to_owned()),
+            Sql::Text(base("created_at").as_str().unwrap_or_default().to_owned()),
+            Sql::Text(base("updated_at").as_str().unwrap_or_default().to_owned()),
+            Sql::Integer(base("revision").as_i64().unwrap_or(1)),
+        ];
+        values.extend(cols.iter().map(|c| json_to_sql(c, rec.get(c.name).unwrap_or(&Value::Null))));
+        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+        Ok(())
+    }
+
+    /// Records an event about a bundle (import, export, receipt, purge).
+    pub(crate) fn audit_bundle(&mut self, action: &str, person_id: Option<&str>, fields: Vec<String>) -> Result<()> {
+        self.audit(Change { action, kind: None, record_id: None, person_id, fields })
     }
 
     /// Records a vault-level event (init, passphrase change, demo fill…).

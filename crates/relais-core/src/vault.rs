@@ -73,6 +73,7 @@ impl Vault {
         store.set_meta("owner_org", &owner.org)?;
         store.set_meta("created_at", &now)?;
         store.write(|w| w.audit_vault("vault.init", vec![]))?;
+        crate::identity::ensure(&mut store)?;
         if let Some(r) = recipient {
             write_atomic(&dir.join(RECOVERY_FILE), &wrap_to_recipient(&key, &r)?)?;
         }
@@ -208,7 +209,8 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never a
 /// mix: a temporary file in the same directory, fsync, rename over, fsync the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    // A bare file name has an empty parent: that is the current directory.
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::now_v7().simple()));
     let result = (|| -> std::io::Result<()> {

@@ -1,0 +1,746 @@
+//! Hand-off bundles: one case or many, moved between vaults as a file only the intended
+//! recipients can open, that proves who sent it, and that can be imported twice without
+//! duplicating anything. Format: `schema/bundle.md` and `schema/bundle.schema.json`.
+//!
+//! The file is an age file (binary, or armored on request) encrypted to the recipients' X25519
+//! keys. Its plaintext is a JSON document `{format, version, manifest, content, signature}`:
+//! the manifest names the sender, the recipients, the cases, the counts and the SHA-256 of the
+//! content; the Ed25519 signature covers the manifest (so the content too, through its hash),
+//! recipients included, so a bundle re-encrypted to someone else is refused.
+//!
+//! Import = decrypt → parse → verify signature and content hash → check the sender against the
+//! contact book → check this vault is a signed recipient → validate every record → plan (new,
+//! updated, unchanged, conflicting) → apply in ONE transaction with its audit events. Any
+//! failure before the commit changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::identity::{self, Identity};
+use crate::record::{Fields, Kind, str_field};
+use crate::store::{self, Store};
+
+/// Format name in every bundle.
+pub const FORMAT: &str = "relais.bundle";
+/// The format version this build writes and the newest it reads.
+pub const VERSION: u64 = 1;
+/// The largest plaintext accepted (a bundle of 1 000 cases is about 20 MB).
+pub const MAX_PLAINTEXT: u64 = 512 * 1024 * 1024;
+/// What the signature is computed over: this prefix, then the canonical manifest.
+const SIGN_CONTEXT: &[u8] = b"relais.bundle.v1 manifest\n";
+
+/// Why a bundle was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BundleKind {
+    /// The cases move: the sender's copy becomes read-only until purged.
+    Transfer,
+    /// A copy for a colleague; the sender keeps working on the case.
+    Share,
+    /// The receiver's signed acknowledgement of a transfer.
+    Receipt,
+}
+
+/// A recipient as named (and signed) in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// age X25519 recipient.
+    pub age_recipient: String,
+    /// Fingerprint of the recipient's keys.
+    pub fingerprint: String,
+}
+
+/// The signed description of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// UUID v7 of this bundle (a replay is recognised by it).
+    pub bundle_id: String,
+    /// When it was made (RFC 3339 UTC).
+    pub created_at: String,
+    /// Transfer, share or receipt.
+    pub kind: BundleKind,
+    /// Who made and signed it.
+    pub sender: Identity,
+    /// Who may open it.
+    pub recipients: Vec<Recipient>,
+    /// The ids of the persons whose cases it carries.
+    pub persons: Vec<String>,
+    /// Records per kind name.
+    pub counts: BTreeMap<String, u64>,
+    /// SHA-256 (hex) of the canonical content.
+    pub content_sha256: String,
+    /// For a receipt: the transfer it acknowledges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_for: Option<String>,
+}
+
+/// The records, by kind name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// Kind name → records (every column plus id, created_at, updated_at, revision).
+    pub records: BTreeMap<String, Vec<Fields>>,
+}
+
+/// Compact JSON with sorted keys: the bytes that are hashed and signed.
+pub fn canonical(v: &Value) -> String {
+    // serde_json's Map is a BTreeMap (the preserve_order feature is not enabled): keys come out
+    // sorted at every level, numbers and strings in one fixed form.
+    v.to_string()
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// The content hash of one record: its columns only (not ids, timestamps or revision).
+pub fn record_hash(kind: Kind, rec: &Fields) -> String {
+    let cols: serde_json::Map<String, Value> =
+        kind.columns().iter().map(|c| (c.name.to_owned(), rec.get(c.name).cloned().unwrap_or(Value::Null))).collect();
+    sha256_hex(&canonical(&Value::Object(cols)))
+}
+
+fn malformed(detail: impl Into<String>) -> Error {
+    Error::MalformedBundle { detail: detail.into() }
+}
+
+/// Kinds a bundle may carry, parents first.
+pub fn bundle_kinds() -> impl Iterator<Item = Kind> {
+    Kind::ALL.into_iter().filter(|k| k.is_case_record() || *k == Kind::Organisation)
+}
+
+/// Progress of a long operation: (done, total).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// Person ids.
+    pub persons: Vec<String>,
+    /// Contact ids of the recipients.
+    pub to: Vec<String>,
+    /// Transfer or share.
+    pub kind: BundleKind,
+    /// ASCII armor instead of binary.
+    pub armor: bool,
+}
+
+/// Builds the bundle file for `req` and records the exchange (and, for a transfer, marks the
+/// cases handed off). Returns the file's bytes and its manifest; the caller writes the file
+/// (atomically) BEFORE calling [`commit_export`], so that a failed write marks nothing.
+pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) -> Result<(Vec<u8>, Manifest, Content)> {
+    if req.to.is_empty() {
+        return Err(Error::invalid("to", crate::error::Problem::Required));
+    }
+    if req.persons.is_empty() {
+        return Err(Error::invalid("person", crate::error::Problem::Required));
+    }
+    let recipients: Vec<Identity> = req
+        .to
+        .iter()
+        .map(|id| {
+            let c = store.get(Kind::Contact, id)?;
+            Ok(contact_identity(&c))
+        })
+        .collect::<Result<_>>()?;
+    let mut content = Content::default();
+    let mut org_ids = BTreeSet::new();
+    let total = req.persons.len();
+    for (i, pid) in req.persons.iter().enumerate() {
+        let file = crate::person_file::load(store, pid)?;
+        if req.kind == BundleKind::Transfer && str_field(&file.person, "status") == Some("handed_off") {
+            return Err(Error::HandedOff);
+        }
+        content.records.entry(Kind::Person.name().into()).or_default().push(file.person.clone());
+        for (kind, rows) in file.records {
+            for r in &rows {
+                if let Some(Value::String(o)) = r.get("org_id") {
+                    org_ids.insert(o.clone());
+                }
+            }
+            content.records.entry(kind.to_owned()).or_default().extend(rows);
+        }
+        progress(i + 1, total);
+    }
+    let orgs = org_ids.iter().map(|id| store.get(Kind::Organisation, id)).collect::<Result<Vec<_>>>()?;
+    content.records.insert(Kind::Organisation.name().into(), orgs);
+    content.records.retain(|_, v| !v.is_empty());
+    let secrets = identity::secrets(store)?;
+    let manifest = Manifest {
+        bundle_id: uuid::Uuid::now_v7().to_string(),
+        created_at: crate::time::to_db(chrono::Utc::now()),
+        kind: req.kind,
+        sender: identity::show(store)?,
+        recipients: recipients
+            .iter()
+            .map(|r| Recipient { age_recipient: r.age_recipient.clone(), fingerprint: r.fingerprint.clone() })
+            .collect(),
+        persons: req.persons.clone(),
+        counts: content.records.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect(),
+        content_sha256: sha256_hex(&canonical(&serde_json::to_value(&content).expect("content serializes"))),
+        receipt_for: None,
+    };
+    let plaintext = sign_document(&secrets, &manifest, &content)?;
+    let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
+    let bytes = encrypt(&plaintext, &age_recipients, req.armor)?;
+    Ok((bytes, manifest, content))
+}
+
+/// After the file is safely written: remembers what was sent (so a later import can tell who
+/// changed what) and, for a transfer, marks the cases handed off. One transaction.
+pub fn commit_export(store: &mut Store, manifest: &Manifest, content: &Content) -> Result<()> {
+    let peers: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
+    store.write(|w| {
+        for (kind_name, rows) in &content.records {
+            let kind = Kind::from_name(kind_name).expect("our own kinds");
+            for r in rows {
+                remember_exchange(w.conn(), kind, r)?;
+            }
+        }
+        w.conn().execute(
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts) VALUES (?1, 'out', ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                manifest.bundle_id,
+                kind_name(manifest.kind),
+                peers.join(","),
+                manifest.created_at,
+                serde_json::to_string(&manifest.counts).expect("counts serialize")
+            ],
+        )?;
+        for pid in &manifest.persons {
+            if manifest.kind == BundleKind::Transfer {
+                let mut ch = Fields::new();
+                ch.insert("status".into(), json!("handed_off"));
+                w.update(Kind::Person, pid, ch)?;
+                for fp in &peers {
+                    w.conn().execute(
+                        "INSERT OR IGNORE INTO handoffs (person_id, bundle_id, to_fingerprint, at) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![pid, manifest.bundle_id, fp, manifest.created_at],
+                    )?;
+                }
+            }
+            w.audit_bundle(&format!("bundle.export.{}", kind_name(manifest.kind)), Some(pid), vec![manifest.bundle_id.clone()])?;
+        }
+        Ok(())
+    })
+}
+
+fn kind_name(k: BundleKind) -> &'static str {
+    match k {
+        BundleKind::Transfer => "transfer",
+        BundleKind::Share => "share",
+        BundleKind::Receipt => "receipt",
+    }
+}
+
+fn contact_identity(c: &Fields) -> Identity {
+    let s = |k: &str| str_field(c, k).unwrap_or_default().to_owned();
+    Identity {
+        name: s("name"),
+        org: s("org"),
+        age_recipient: s("age_recipient"),
+        signing_key: s("signing_key"),
+        fingerprint: s("fingerprint"),
+    }
+}
+
+fn remember_exchange(conn: &rusqlite::Connection, kind: Kind, r: &Fields) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO exchange_state (record_id, kind, revision, hash) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (record_id) DO UPDATE SET revision = excluded.revision, hash = excluded.hash",
+    )?
+    .execute(rusqlite::params![str_field(r, "id"), kind.name(), r.get("revision").and_then(Value::as_i64), record_hash(kind, r)])?;
+    Ok(())
+}
+
+pub(crate) fn sign_document(secrets: &identity::Secrets, manifest: &Manifest, content: &Content) -> Result<Vec<u8>> {
+    let m = serde_json::to_value(manifest).expect("manifest serializes");
+    let mut msg = SIGN_CONTEXT.to_vec();
+    msg.extend_from_slice(canonical(&m).as_bytes());
+    let doc = json!({
+        "format": FORMAT,
+        "version": VERSION,
+        "manifest": m,
+        "content": content,
+        "signature": secrets.sign(&msg),
+    });
+    Ok(serde_json::to_vec(&doc).expect("document serializes"))
+}
+
+fn encrypt(plaintext: &[u8], to: &[age::x25519::Recipient], armor: bool) -> Result<Vec<u8>> {
+    let enc = age::Encryptor::with_recipients(to.iter().map(|r| r as &dyn age::Recipient))?;
+    let mut out = Vec::with_capacity(plaintext.len() + 1024);
+    let format = if armor { age::armor::Format::AsciiArmor } else { age::armor::Format::Binary };
+    let armored = age::armor::ArmoredWriter::wrap_output(&mut out, format)?;
+    let mut w = enc.wrap_output(armored)?;
+    w.write_all(plaintext)?;
+    w.finish()?.finish()?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/// Decrypts an age file (binary or armored) with `identities`, mapping each failure to what a
+/// person can act on. At most [`MAX_PLAINTEXT`] bytes are read.
+pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8>> {
+    let reader = age::armor::ArmoredReader::new(bytes);
+    let dec = match age::Decryptor::new_buffered(reader) {
+        Ok(d) => d,
+        Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
+        Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
+        Err(age::DecryptError::UnknownFormat) => return Err(Error::NotAgeFile),
+        Err(_) => return Err(Error::NotAgeFile),
+    };
+    let mut r = match dec.decrypt(identities.iter().copied()) {
+        Ok(r) => r,
+        Err(age::DecryptError::NoMatchingKeys) => return Err(Error::BundleNotForThisVault),
+        Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
+        Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
+        Err(_) => return Err(Error::BundleTampered),
+    };
+    let mut out = Vec::new();
+    match (&mut r).take(MAX_PLAINTEXT + 1).read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > MAX_PLAINTEXT => Err(Error::BundleTooLarge),
+        Ok(_) => Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Error::BundleTruncated),
+        Err(_) => Err(Error::BundleTampered),
+    }
+}
+
+/// A bundle opened and verified, not yet applied.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The signed manifest.
+    pub manifest: Manifest,
+    /// The records.
+    pub content: Content,
+    /// The sender's contact id in this vault.
+    pub sender_contact: String,
+    /// The sender's fingerprint was checked in person.
+    pub sender_verified: bool,
+}
+
+/// Parses and verifies a decrypted document (signature, content hash, format, version).
+pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
+    let doc: Value = serde_json::from_slice(plaintext).map_err(|_| Error::NotABundle)?;
+    let obj = doc.as_object().ok_or(Error::NotABundle)?;
+    if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(Error::NotABundle);
+    }
+    let version = obj.get("version").and_then(Value::as_u64).ok_or_else(|| malformed("version"))?;
+    if version > VERSION {
+        return Err(Error::UnsupportedBundleVersion { found: version });
+    }
+    if let Some(extra) = obj.keys().find(|k| !["format", "version", "manifest", "content", "signature"].contains(&k.as_str())) {
+        return Err(malformed(format!("champ/field {extra}")));
+    }
+    let m = obj.get("manifest").ok_or_else(|| malformed("manifest"))?;
+    let manifest: Manifest = serde_json::from_value(m.clone()).map_err(|e| malformed(format!("manifest: {e}")))?;
+    let signing_key = identity::parse_signing_key(&manifest.sender.signing_key).map_err(|_| Error::BadSignature)?;
+    let sig_hex = obj.get("signature").and_then(Value::as_str).ok_or(Error::BadSignature)?;
+    let sig_bytes: [u8; 64] = hex::decode(sig_hex).ok().and_then(|b| b.try_into().ok()).ok_or(Error::BadSignature)?;
+    let mut msg = SIGN_CONTEXT.to_vec();
+    msg.extend_from_slice(canonical(m).as_bytes());
+    signing_key.verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig_bytes)).map_err(|_| Error::BadSignature)?;
+    if identity::fingerprint(&manifest.sender.age_recipient, &manifest.sender.signing_key) != manifest.sender.fingerprint {
+        return Err(Error::BadSignature);
+    }
+    let c = obj.get("content").ok_or_else(|| malformed("content"))?;
+    if sha256_hex(&canonical(c)) != manifest.content_sha256 {
+        return Err(Error::BundleTampered);
+    }
+    let content: Content = serde_json::from_value(c.clone()).map_err(|e| malformed(format!("content: {e}")))?;
+    Ok((manifest, content))
+}
+
+/// Decrypts with this vault's identity, verifies, and checks sender and recipients.
+pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Opened> {
+    let secrets = identity::secrets(store)?;
+    let plaintext = zeroize::Zeroizing::new(decrypt(bytes, &[&secrets.age as &dyn age::Identity])?);
+    let (manifest, content) = verify_document(&plaintext)?;
+    let contact: Option<(String, Option<String>, String)> = store
+        .conn()
+        .query_row(
+            "SELECT id, verified_on, age_recipient FROM contacts WHERE signing_key = ?1",
+            [manifest.sender.signing_key.to_ascii_lowercase()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .ok();
+    let Some((sender_contact, verified_on, age_recipient)) = contact else { return Err(Error::UnknownSender) };
+    if age_recipient != manifest.sender.age_recipient {
+        return Err(Error::UnknownSender);
+    }
+    let sender_verified = verified_on.is_some();
+    if !sender_verified && !accept_unverified {
+        return Err(Error::UnverifiedSender);
+    }
+    let me = identity::show(store)?;
+    if !manifest.recipients.iter().any(|r| r.fingerprint == me.fingerprint && r.age_recipient == me.age_recipient) {
+        return Err(Error::BundleReaddressed);
+    }
+    Ok(Opened { manifest, content, sender_contact, sender_verified })
+}
+
+/// What an import does (or would do) to each kind of record.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Records not in this vault yet.
+    pub new: BTreeMap<String, u64>,
+    /// Records changed only by the sender since the last exchange: theirs replaces ours.
+    pub updated: BTreeMap<String, u64>,
+    /// Records identical here, or changed only here.
+    pub unchanged: BTreeMap<String, u64>,
+    /// Records changed on both sides: kept as they are here, listed to resolve.
+    pub conflicts: BTreeMap<String, u64>,
+}
+
+/// The preview of an import, and after it, the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    /// Bundle id.
+    pub bundle_id: String,
+    /// Transfer or share.
+    pub kind: BundleKind,
+    /// Who sent it.
+    pub sender: Identity,
+    /// Whether their fingerprint was checked in person.
+    pub sender_verified: bool,
+    /// When it was made.
+    pub created_at: String,
+    /// (id, alias) of the persons it carries.
+    pub persons: Vec<(String, String)>,
+    /// This bundle was imported before: nothing changes.
+    pub replay: bool,
+    /// Per kind: new, updated, unchanged, conflicts.
+    pub counts: Counts,
+    /// Whether it was applied (false for a dry run or a replay).
+    pub applied: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    New,
+    Update,
+    Unchanged,
+    Conflict,
+}
+
+struct Plan {
+    items: Vec<(Kind, Fields, Action)>,
+    counts: Counts,
+    replay: bool,
+}
+
+/// Validates every record and decides, for each, what importing it means here.
+fn plan(store: &Store, o: &Opened) -> Result<Plan> {
+    let conn = store.conn();
+    let replay: bool =
+        conn.query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [&o.manifest.bundle_id], |r| r.get::<_, i64>(0))? > 0;
+    // Declared counts must be the content's.
+    let actual: BTreeMap<String, u64> = o.content.records.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect();
+    if actual != o.manifest.counts.clone().into_iter().filter(|(_, n)| *n > 0).collect() {
+        return Err(malformed("counts"));
+    }
+    let allowed: HashSet<Kind> = bundle_kinds().collect();
+    let mut ids: HashMap<Kind, HashSet<String>> = HashMap::new();
+    for (name, rows) in &o.content.records {
+        let kind = Kind::from_name(name).filter(|k| allowed.contains(k)).ok_or_else(|| malformed(format!("type/kind {name}")))?;
+        for r in rows {
+            let id = str_field(r, "id").filter(|s| uuid::Uuid::parse_str(s).is_ok()).ok_or_else(|| malformed(format!("{name}.id")))?;
+            if !ids.entry(kind).or_default().insert(id.to_ascii_lowercase()) {
+                return Err(malformed(format!("{name}: id en double / duplicate id")));
+            }
+        }
+    }
+    let persons_in: BTreeSet<&str> = ids.get(&Kind::Person).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+    let declared: BTreeSet<&str> = o.manifest.persons.iter().map(String::as_str).collect();
+    if persons_in != declared {
+        return Err(malformed("persons"));
+    }
+    let known = |kind: Kind, id: &str| -> Result<bool> {
+        Ok(ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && store::exists(conn, kind, id)?))
+    };
+    let mut items = Vec::new();
+    let mut counts = Counts::default();
+    for kind in bundle_kinds() {
+        for r in o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
+            let rec = validate_received(conn, kind, r, &known)?;
+            // Case records must belong to a person carried by this bundle.
+            if kind != Kind::Organisation {
+                let person = owner_person(kind, &rec, &o.content)?;
+                if !declared.contains(person.as_str()) {
+                    return Err(malformed(format!("{}: personne absente / person not in bundle", kind.name())));
+                }
+            }
+            let action = decide(conn, kind, &rec)?;
+            let bucket = match action {
+                Action::New => &mut counts.new,
+                Action::Update => &mut counts.updated,
+                Action::Unchanged => &mut counts.unchanged,
+                Action::Conflict => &mut counts.conflicts,
+            };
+            *bucket.entry(kind.name().into()).or_default() += 1;
+            items.push((kind, rec, action));
+        }
+    }
+    Ok(Plan { items, counts, replay })
+}
+
+fn validate_received(conn: &rusqlite::Connection, kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
+    let bad = |what: &str| malformed(format!("{}.{what}", kind.name()));
+    let mut rec = Fields::new();
+    for base in ["id", "created_at", "updated_at"] {
+        let v = str_field(r, base).ok_or_else(|| bad(base))?;
+        if base != "id" && crate::time::from_db(v).is_none() {
+            return Err(bad(base));
+        }
+        rec.insert(base.into(), json!(v.to_ascii_lowercase()));
+    }
+    rec.insert("created_at".into(), r["created_at"].clone());
+    rec.insert("updated_at".into(), r["updated_at"].clone());
+    let rev = r.get("revision").and_then(Value::as_i64).filter(|n| *n >= 1).ok_or_else(|| bad("revision"))?;
+    rec.insert("revision".into(), json!(rev));
+    for k in r.keys() {
+        if !["id", "created_at", "updated_at", "revision"].contains(&k.as_str()) && kind.column(k).is_none() {
+            return Err(bad(k));
+        }
+    }
+    for col in kind.columns() {
+        let v = r.get(col.name).unwrap_or(&Value::Null);
+        let n = store::normalize_with(conn, col, v, known).map_err(|e| match e {
+            Error::Invalid { field, problem } => malformed(format!("{}.{field}: {}", kind.name(), problem.message(crate::Lang::En))),
+            other => other,
+        })?;
+        rec.insert(col.name.into(), n);
+    }
+    Ok(rec)
+}
+
+fn owner_person(kind: Kind, rec: &Fields, content: &Content) -> Result<String> {
+    match kind.owner() {
+        None => Ok(str_field(rec, "id").unwrap_or_default().to_owned()),
+        Some(("person_id", _)) => Ok(str_field(rec, "person_id").unwrap_or_default().to_owned()),
+        Some((col, parent)) => {
+            let pid = str_field(rec, col).unwrap_or_default();
+            let p = content
+                .records
+                .get(parent.name())
+                .and_then(|rows| rows.iter().find(|r| str_field(r, "id") == Some(pid)))
+                .ok_or_else(|| malformed(format!("{}.{col}", kind.name())))?;
+            owner_person(parent, p, content)
+        }
+    }
+}
+
+fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields) -> Result<Action> {
+    let id = str_field(theirs, "id").unwrap_or_default();
+    let mine = match store::get(conn, kind, id) {
+        Ok(m) => m,
+        Err(Error::NotFound { .. }) => return Ok(Action::New),
+        Err(e) => return Err(e),
+    };
+    let (h_mine, h_theirs) = (record_hash(kind, &mine), record_hash(kind, theirs));
+    if h_mine == h_theirs {
+        return Ok(Action::Unchanged);
+    }
+    // A case handed off from here is read-only: whatever differs was changed by its new holder.
+    if let Some(p) = store::person_of(conn, kind, &mine)? {
+        let status: Option<String> = conn.query_row("SELECT status FROM persons WHERE id = ?1", [&p], |r| r.get(0)).ok();
+        if status.as_deref() == Some("handed_off") {
+            return Ok(Action::Update);
+        }
+    }
+    let base: Option<String> = conn.query_row("SELECT hash FROM exchange_state WHERE record_id = ?1", [id], |r| r.get(0)).ok();
+    let (rev_mine, rev_theirs) = (mine["revision"].as_i64().unwrap_or(1), theirs["revision"].as_i64().unwrap_or(1));
+    Ok(match base {
+        Some(b) if b == h_mine => Action::Update,      // only they changed it
+        Some(b) if b == h_theirs => Action::Unchanged, // only we changed it
+        Some(_) => Action::Conflict,                   // both did
+        None if rev_theirs > rev_mine => Action::Update,
+        None if rev_mine > rev_theirs => Action::Unchanged,
+        None => Action::Conflict,
+    })
+}
+
+/// Opens a bundle and says what importing it would do, without changing anything.
+pub fn preview(store: &Store, o: &Opened) -> Result<Preview> {
+    let p = plan(store, o)?;
+    Ok(make_preview(o, p.counts, p.replay, false))
+}
+
+fn make_preview(o: &Opened, counts: Counts, replay: bool, applied: bool) -> Preview {
+    let persons = o
+        .content
+        .records
+        .get(Kind::Person.name())
+        .map(|rows| {
+            rows.iter()
+                .map(|r| (str_field(r, "id").unwrap_or_default().to_owned(), str_field(r, "alias").unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Preview {
+        bundle_id: o.manifest.bundle_id.clone(),
+        kind: o.manifest.kind,
+        sender: o.manifest.sender.clone(),
+        sender_verified: o.sender_verified,
+        created_at: o.manifest.created_at.clone(),
+        persons,
+        replay,
+        counts,
+        applied,
+    }
+}
+
+/// Applies an opened bundle in one transaction: new records inserted, records changed only by
+/// the sender replaced, conflicts recorded (local version kept), the exchange remembered, one
+/// audit event for the bundle and one per person. A replay changes nothing.
+pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Preview> {
+    let p = plan(store, o)?;
+    if p.replay {
+        return Ok(make_preview(o, p.counts, true, false));
+    }
+    if o.manifest.kind == BundleKind::Receipt {
+        return Err(malformed("kind"));
+    }
+    let total = p.items.len();
+    let bundle_id = o.manifest.bundle_id.clone();
+    store.write(|w| {
+        for (i, (kind, rec, action)) in p.items.iter().enumerate() {
+            match action {
+                Action::New => w.put_received(*kind, rec, false)?,
+                Action::Update if *kind == Kind::Person && o.manifest.kind == BundleKind::Share => {
+                    // A shared copy of a case handed off from here stays read-only here: the
+                    // case is still the sender's.
+                    let mut rec = rec.clone();
+                    let local: Option<String> =
+                        w.conn().query_row("SELECT status FROM persons WHERE id = ?1", [str_field(&rec, "id")], |r| r.get(0)).ok();
+                    if local.as_deref() == Some("handed_off") {
+                        rec.insert("status".into(), json!("handed_off"));
+                    }
+                    w.put_received(*kind, &rec, true)?
+                }
+                Action::Update => w.put_received(*kind, rec, true)?,
+                Action::Unchanged => {}
+                Action::Conflict => {
+                    w.conn().execute(
+                        "INSERT INTO conflicts (id, kind, record_id, person_id, bundle_id, theirs, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        rusqlite::params![
+                            uuid::Uuid::now_v7().to_string(),
+                            kind.name(),
+                            str_field(rec, "id"),
+                            store::person_of(w.conn(), *kind, rec)?,
+                            bundle_id,
+                            serde_json::to_string(rec).expect("record serializes"),
+                            crate::time::to_db(w.now())
+                        ],
+                    )?;
+                }
+            }
+            if *action != Action::Conflict {
+                remember_exchange(w.conn(), *kind, rec)?;
+            }
+            if i % 1000 == 999 || i + 1 == total {
+                progress(i + 1, total);
+            }
+        }
+        w.conn().execute(
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts) VALUES (?1, 'in', ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                bundle_id,
+                kind_name(o.manifest.kind),
+                o.manifest.sender.fingerprint,
+                crate::time::to_db(w.now()),
+                serde_json::to_string(&p.counts).expect("counts serialize")
+            ],
+        )?;
+        let summary = |m: &BTreeMap<String, u64>| m.values().sum::<u64>().to_string();
+        let fields = vec![
+            format!("bundle={bundle_id}"),
+            format!("sender={}", o.manifest.sender.fingerprint),
+            format!("new={}", summary(&p.counts.new)),
+            format!("updated={}", summary(&p.counts.updated)),
+            format!("conflicts={}", summary(&p.counts.conflicts)),
+        ];
+        w.audit_bundle(&format!("bundle.import.{}", kind_name(o.manifest.kind)), None, fields)?;
+        for pid in &o.manifest.persons {
+            w.audit_bundle("bundle.import", Some(pid), vec![format!("bundle={bundle_id}")])?;
+        }
+        Ok(())
+    })?;
+    Ok(make_preview(o, p.counts, false, true))
+}
+
+/// An open conflict.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictItem {
+    /// Conflict id (for `resolve`).
+    pub id: String,
+    /// Kind of record.
+    pub kind: String,
+    /// Record id.
+    pub record_id: String,
+    /// Person, if any.
+    pub person_id: Option<String>,
+    /// The bundle it came with.
+    pub bundle_id: String,
+    /// Fields whose values differ.
+    pub fields: Vec<String>,
+}
+
+/// The conflicts not resolved yet.
+pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
+    let mut st = store.conn().prepare(
+        "SELECT id, kind, record_id, person_id, bundle_id, theirs FROM conflicts WHERE resolved_at IS NULL ORDER BY detected_at, id",
+    )?;
+    let rows: Vec<(String, String, String, Option<String>, String, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, kind, record_id, person_id, bundle_id, theirs)| {
+            let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
+            let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
+            let mine = store.get(k, &record_id)?;
+            let fields = k.columns().iter().filter(|c| mine.get(c.name) != theirs.get(c.name)).map(|c| c.name.to_owned()).collect();
+            Ok(ConflictItem { id, kind, record_id, person_id, bundle_id, fields })
+        })
+        .collect()
+}
+
+/// Resolves a conflict by keeping this vault's version or taking the sender's.
+pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Result<()> {
+    let row: Option<(String, String, String)> = store
+        .conn()
+        .query_row("SELECT kind, record_id, theirs FROM conflicts WHERE id = ?1 AND resolved_at IS NULL", [conflict_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .ok();
+    let (kind, record_id, theirs) = row.ok_or(Error::NotFound { kind: Kind::Contact })?;
+    let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
+    let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
+    store.write(|w| {
+        if keep_theirs {
+            let changes: Fields =
+                k.columns().iter().map(|c| (c.name.to_owned(), theirs.get(c.name).cloned().unwrap_or(Value::Null))).collect();
+            w.update(k, &record_id, changes)?;
+        }
+        // Either way, the sender's version is now known here: the next exchange starts from it.
+        remember_exchange(w.conn(), k, &theirs)?;
+        w.conn().execute(
+            "UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1",
+            rusqlite::params![conflict_id, crate::time::to_db(w.now()), if keep_theirs { "theirs" } else { "mine" }],
+        )?;
+        let person = store::person_of(w.conn(), k, &theirs)?;
+        w.audit_bundle("conflict.resolve", person.as_deref(), vec![format!("keep={}", if keep_theirs { "theirs" } else { "mine" })])
+    })
+}

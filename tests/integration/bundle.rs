@@ -1,0 +1,182 @@
+//! Hand-off bundles end to end through the core: round trip, idempotent re-import, replay,
+//! merging by revision, conflicts, transfers making the sender's copy read-only, and the
+//! signed recipient list.
+
+use relais_core::bundle::{self, BundleKind, ExportRequest};
+use relais_core::identity;
+use relais_core::record::{Fields, Kind};
+use relais_core::{Error, Store};
+use relais_tests::TestVault;
+use serde_json::json;
+
+fn f(pairs: &[(&str, serde_json::Value)]) -> Fields {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// Adds `other`'s card to `store`'s contacts, verified; returns the contact id.
+pub fn befriend(store: &mut Store, other: &Store) -> String {
+    let card = serde_json::to_string(&identity::card(other).unwrap()).unwrap();
+    let id = identity::parse_card(&card).unwrap();
+    let fields = f(&[
+        ("name", json!(id.name)),
+        ("age_recipient", json!(id.age_recipient)),
+        ("signing_key", json!(id.signing_key)),
+        ("verified_on", json!("2026-11-01")),
+    ]);
+    store.write(|w| w.insert(Kind::Contact, fields)).unwrap()
+}
+
+pub fn export(from: &mut Store, to_contact: &str, persons: &[&str], kind: BundleKind) -> Vec<u8> {
+    let req =
+        ExportRequest { persons: persons.iter().map(|s| s.to_string()).collect(), to: vec![to_contact.to_owned()], kind, armor: false };
+    let (bytes, manifest, content) = bundle::build_export(from, &req, &mut |_, _| {}).unwrap();
+    bundle::commit_export(from, &manifest, &content).unwrap();
+    bytes
+}
+
+pub fn import(into: &mut Store, bytes: &[u8]) -> relais_core::Result<bundle::Preview> {
+    let opened = bundle::open(into, bytes, false)?;
+    bundle::apply(into, &opened, &mut |_, _| {})
+}
+
+fn total(m: &std::collections::BTreeMap<String, u64>) -> u64 {
+    m.values().sum()
+}
+
+/// Everything in a vault that a bundle may change, as text, for before/after comparisons.
+pub fn dump(store: &Store) -> String {
+    let mut out = String::new();
+    for k in Kind::ALL {
+        out.push_str(&format!("{:?}\n", store.list_all(k).unwrap()));
+    }
+    for t in ["conflicts", "bundles_seen", "exchange_state", "handoffs", "audit_events"] {
+        let n: i64 = store.conn().query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        out.push_str(&format!("{t}={n}\n"));
+    }
+    out
+}
+
+pub struct Pair {
+    pub a: Store,
+    pub b: Store,
+    pub b_in_a: String,
+    pub a_in_b: String,
+    pub person: String,
+    pub _tva: TestVault,
+    pub _tvb: TestVault,
+}
+
+pub fn pair() -> Pair {
+    let (tva, mut a) = TestVault::new();
+    let (tvb, mut b) = TestVault::new();
+    relais_core::demo::fill(&mut a, 3, 5, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
+    let b_in_a = befriend(&mut a, &b);
+    let a_in_b = befriend(&mut b, &a);
+    let person = a.list_all(Kind::Person).unwrap().into_iter().find(|p| p["status"] == json!("active")).expect("an active case")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Pair { a, b, b_in_a, a_in_b, person, _tva: tva, _tvb: tvb }
+}
+
+#[test]
+fn round_trip_then_reimport_changes_nothing() {
+    let mut p = pair();
+    let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    let r = import(&mut p.b, &bytes).unwrap();
+    assert!(r.applied && !r.replay);
+    let sent = relais_core::person_file::load(&p.a, &p.person).unwrap();
+    let got = relais_core::person_file::load(&p.b, &p.person).unwrap();
+    assert_eq!(sent.person, got.person);
+    assert_eq!(sent.records, got.records, "every record arrives as it was");
+    assert_eq!(
+        total(&r.counts.new) as usize,
+        1 + sent.records.values().map(Vec::len).sum::<usize>() + sent.directory["organisation"].len()
+    );
+    let before = dump(&p.b);
+    let again = import(&mut p.b, &bytes).unwrap();
+    assert!(again.replay && !again.applied);
+    assert_eq!(total(&again.counts.new), 0);
+    assert_eq!(before, dump(&p.b), "a replay changes nothing");
+}
+
+#[test]
+fn changes_on_one_side_merge_and_on_both_sides_conflict() {
+    let mut p = pair();
+    let first = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    import(&mut p.b, &first).unwrap();
+    // B changes the region; A adds a note. Each sends a new share.
+    p.b.write(|w| w.update(Kind::Person, &p.person, f(&[("region", json!("Gaspésie"))]))).unwrap();
+    p.a.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p.person)), ("text", json!("Nouvelle note de A"))]))).unwrap();
+    let from_b = export(&mut p.b, &p.a_in_b, &[&p.person], BundleKind::Share);
+    let r = import(&mut p.a, &from_b).unwrap();
+    assert_eq!(r.counts.updated.get("person"), Some(&1));
+    assert!(r.counts.conflicts.is_empty());
+    assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Gaspésie"));
+    assert_eq!(p.a.list_by(Kind::Note, "person_id", &p.person).unwrap().len(), 41, "A's new note stays");
+
+    // Now both change the same record: a conflict, local version kept until resolved.
+    p.a.write(|w| w.update(Kind::Person, &p.person, f(&[("region", json!("Estrie"))]))).unwrap();
+    p.b.write(|w| w.update(Kind::Person, &p.person, f(&[("region", json!("Outaouais"))]))).unwrap();
+    let from_b = export(&mut p.b, &p.a_in_b, &[&p.person], BundleKind::Share);
+    let r = import(&mut p.a, &from_b).unwrap();
+    assert_eq!(r.counts.conflicts.get("person"), Some(&1));
+    assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Estrie"));
+    let open = bundle::conflicts(&p.a).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].fields, ["region"]);
+    bundle::resolve(&mut p.a, &open[0].id, true).unwrap();
+    assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Outaouais"));
+    assert!(bundle::conflicts(&p.a).unwrap().is_empty());
+}
+
+#[test]
+fn a_transfer_makes_the_senders_copy_read_only() {
+    let mut p = pair();
+    let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["status"], json!("handed_off"));
+    let e = p.a.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p.person)), ("text", json!("x"))]))).unwrap_err();
+    assert_eq!(e.code(), "HandedOff");
+    import(&mut p.b, &bytes).unwrap();
+    assert_eq!(p.b.get(Kind::Person, &p.person).unwrap()["status"], json!("active"), "the receiver holds an open case");
+    // Transferring a case already handed off is refused.
+    let req = ExportRequest { persons: vec![p.person.clone()], to: vec![p.b_in_a.clone()], kind: BundleKind::Transfer, armor: false };
+    assert!(matches!(bundle::build_export(&p.a, &req, &mut |_, _| {}), Err(Error::HandedOff)));
+}
+
+#[test]
+fn senders_must_be_known_and_verified() {
+    let (_tvc, mut c) = TestVault::new();
+    let mut p = pair();
+    let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    // C is not a recipient at all.
+    let _ = befriend(&mut c, &p.a);
+    assert!(matches!(import(&mut c, &bytes), Err(Error::BundleNotForThisVault)));
+    // B without A in its contacts: unknown sender.
+    p.b.conn().execute("DELETE FROM contacts", []).unwrap();
+    assert!(matches!(import(&mut p.b, &bytes), Err(Error::UnknownSender)));
+    // A known but unverified: refused unless accepted explicitly.
+    let card = serde_json::to_string(&identity::card(&p.a).unwrap()).unwrap();
+    let id = identity::parse_card(&card).unwrap();
+    p.b.write(|w| {
+        w.insert(
+            Kind::Contact,
+            f(&[("name", json!("A")), ("age_recipient", json!(id.age_recipient)), ("signing_key", json!(id.signing_key))]),
+        )
+    })
+    .unwrap();
+    assert!(matches!(import(&mut p.b, &bytes), Err(Error::UnverifiedSender)));
+    let opened = bundle::open(&p.b, &bytes, true).unwrap();
+    assert!(!opened.sender_verified);
+    assert!(bundle::apply(&mut p.b, &opened, &mut |_, _| {}).unwrap().applied);
+}
+
+#[test]
+fn contact_cards_are_checked() {
+    let (_tv, s) = TestVault::new();
+    let card = serde_json::to_string(&identity::card(&s).unwrap()).unwrap();
+    assert!(identity::parse_card(&card).is_ok());
+    let tampered = card.replacen(&identity::show(&s).unwrap().fingerprint[..4], "0000", 1);
+    assert!(identity::parse_card(&tampered).is_err());
+    assert!(identity::parse_card("{}").is_err());
+}
