@@ -58,7 +58,8 @@ CREATE TABLE bundles_seen (
     kind        TEXT NOT NULL,
     peer        TEXT NOT NULL,
     at          TEXT NOT NULL,
-    counts      TEXT NOT NULL
+    counts      TEXT NOT NULL,
+    persons     TEXT NOT NULL DEFAULT '[]'
 );
 
 CREATE TABLE conflicts (

@@ -21,7 +21,8 @@ CREATE TABLE bundles_seen (
     kind        TEXT NOT NULL,
     peer        TEXT NOT NULL,
     at          TEXT NOT NULL,
-    counts      TEXT NOT NULL
+    counts      TEXT NOT NULL,
+    persons     TEXT NOT NULL DEFAULT '[]'
 );
 
 -- The content hash and revision of each record at its last exchange (export or import): a

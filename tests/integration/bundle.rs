@@ -180,3 +180,43 @@ fn contact_cards_are_checked() {
     assert!(identity::parse_card(&tampered).is_err());
     assert!(identity::parse_card("{}").is_err());
 }
+
+#[test]
+fn receipt_then_purge_erases_the_handed_off_case() {
+    let mut p = pair();
+    let canary = "CANARYPURGE7731";
+    p.a.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p.person)), ("text", json!(canary))]))).unwrap();
+    let other = p.a.list_all(Kind::Person).unwrap().into_iter().find(|x| x["id"] != json!(p.person)).unwrap()["alias"].clone();
+    let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    // No receipt yet: nothing to purge.
+    assert_eq!(bundle::purge_handed_off(&mut p.a).unwrap(), 0);
+    import(&mut p.b, &bytes).unwrap();
+    let (receipt, m) = bundle::build_receipt(&p.b, None, true).unwrap();
+    assert_eq!(m.receipt_for.as_deref().map(str::len), Some(36));
+    assert!(receipt.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+    let r = import(&mut p.a, &receipt).unwrap();
+    assert!(r.applied);
+    assert!(import(&mut p.a, &receipt).unwrap().replay, "a receipt imported twice changes nothing");
+    assert_eq!(bundle::purge_handed_off(&mut p.a).unwrap(), 1);
+    assert!(matches!(p.a.get(Kind::Person, &p.person), Err(Error::NotFound { .. })));
+    assert!(p.a.list_by(Kind::Note, "person_id", &p.person).unwrap().is_empty());
+    assert_eq!(relais_core::audit::verify(p.a.conn()).unwrap().first_break, None);
+    // The other cases are untouched, the purged one is gone from the files too.
+    assert!(p.a.list_all(Kind::Person).unwrap().iter().any(|x| x["alias"] == other));
+    drop(p.a);
+    let hits = relais_tests::scan(p._tva.tmp.path(), &[canary.to_owned()]);
+    assert!(hits.is_empty(), "{hits:?}");
+}
+
+#[test]
+fn a_receipt_for_a_transfer_never_made_is_refused() {
+    let mut p = pair();
+    let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    import(&mut p.b, &bytes).unwrap();
+    let (receipt, _) = bundle::build_receipt(&p.b, None, false).unwrap();
+    // The transfer's hand-off is forgotten on A: the receipt matches nothing and changes nothing.
+    p.a.conn().execute("DELETE FROM handoffs", []).unwrap();
+    let before = dump(&p.a);
+    assert!(matches!(import(&mut p.a, &receipt), Err(Error::MalformedBundle { .. })));
+    assert_eq!(before, dump(&p.a));
+}

@@ -107,6 +107,22 @@ pub enum Cmd {
     /// Conflits d'import à résoudre / import conflicts to resolve
     #[command(subcommand)]
     Conflicts(ConflictsCmd),
+    /// Accusé de réception signé d'un transfert importé / signed receipt of an imported transfer
+    Receipt(ReceiptArgs),
+    /// Effacer les dossiers remis dont l'accusé de réception est revenu / erase handed-off cases whose receipt came back
+    PurgeHandedOff,
+}
+
+#[derive(Args)]
+pub struct ReceiptArgs {
+    /// Envoi reçu (défaut : le dernier transfert importé) / bundle received (default: the last transfer imported)
+    pub bundle: Option<String>,
+    /// Fichier texte (armure ASCII) / text file (ASCII armor)
+    #[arg(long)]
+    pub armor: bool,
+    /// Fichier de sortie / output file
+    #[arg(short, long)]
+    pub output: PathBuf,
 }
 
 #[derive(Subcommand)]

@@ -260,6 +260,20 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Export(a) => cmd_export(&ctx, a),
         Cmd::Import(a) => cmd_import(&ctx, a),
         Cmd::Conflicts(c) => cmd_conflicts(&ctx, c),
+        Cmd::Receipt(a) => {
+            let store = ctx.store()?;
+            let (bytes, manifest) = relais_core::bundle::build_receipt(&store, a.bundle.as_deref(), a.armor)?;
+            relais_core::vault::write_atomic(&a.output, &bytes)
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+            ctx.out(&manifest, || tr(ctx.lang, "done.receipt", &[("path", &a.output.display().to_string())]));
+            Ok(())
+        }
+        Cmd::PurgeHandedOff => {
+            let mut store = ctx.store()?;
+            let n = relais_core::bundle::purge_handed_off(&mut store)?;
+            ctx.out(&json!({"purged": n}), || tr(ctx.lang, "done.purged", &[("n", &n.to_string())]));
+            Ok(())
+        }
         Cmd::Demo(a) => {
             let mut store = ctx.store()?;
             let today = match a.today {

@@ -208,13 +208,14 @@ pub fn commit_export(store: &mut Store, manifest: &Manifest, content: &Content) 
             }
         }
         w.conn().execute(
-            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts) VALUES (?1, 'out', ?2, ?3, ?4, ?5)",
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6)",
             rusqlite::params![
                 manifest.bundle_id,
                 kind_name(manifest.kind),
                 peers.join(","),
                 manifest.created_at,
-                serde_json::to_string(&manifest.counts).expect("counts serialize")
+                serde_json::to_string(&manifest.counts).expect("counts serialize"),
+                serde_json::to_string(&manifest.persons).expect("ids serialize")
             ],
         )?;
         for pid in &manifest.persons {
@@ -465,7 +466,8 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     }
     let persons_in: BTreeSet<&str> = ids.get(&Kind::Person).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
     let declared: BTreeSet<&str> = o.manifest.persons.iter().map(String::as_str).collect();
-    if persons_in != declared {
+    let receipt = o.manifest.kind == BundleKind::Receipt;
+    if (receipt && (!o.content.records.is_empty() || o.manifest.receipt_for.is_none())) || (!receipt && persons_in != declared) {
         return Err(malformed("persons"));
     }
     let known = |kind: Kind, id: &str| -> Result<bool> {
@@ -612,7 +614,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
         return Ok(make_preview(o, p.counts, true, false));
     }
     if o.manifest.kind == BundleKind::Receipt {
-        return Err(malformed("kind"));
+        return apply_receipt(store, o, p.counts);
     }
     let total = p.items.len();
     let bundle_id = o.manifest.bundle_id.clone();
@@ -656,13 +658,14 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             }
         }
         w.conn().execute(
-            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts) VALUES (?1, 'in', ?2, ?3, ?4, ?5)",
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'in', ?2, ?3, ?4, ?5, ?6)",
             rusqlite::params![
                 bundle_id,
                 kind_name(o.manifest.kind),
                 o.manifest.sender.fingerprint,
                 crate::time::to_db(w.now()),
-                serde_json::to_string(&p.counts).expect("counts serialize")
+                serde_json::to_string(&p.counts).expect("counts serialize"),
+                serde_json::to_string(&o.manifest.persons).expect("ids serialize")
             ],
         )?;
         let summary = |m: &BTreeMap<String, u64>| m.values().sum::<u64>().to_string();
@@ -743,4 +746,105 @@ pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Resul
         let person = store::person_of(w.conn(), k, &theirs)?;
         w.audit_bundle("conflict.resolve", person.as_deref(), vec![format!("keep={}", if keep_theirs { "theirs" } else { "mine" })])
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receipts and purge
+
+/// Builds the signed receipt of an imported transfer (the latest one when `bundle_id` is
+/// `None`), encrypted to its sender. Importing it lets the sender purge the cases.
+pub fn build_receipt(store: &Store, bundle_id: Option<&str>, armor: bool) -> Result<(Vec<u8>, Manifest)> {
+    let row: Option<(String, String, String)> = store
+        .conn()
+        .query_row(
+            "SELECT bundle_id, peer, persons FROM bundles_seen WHERE direction = 'in' AND kind = 'transfer'
+             AND (?1 IS NULL OR bundle_id = ?1) ORDER BY at DESC, bundle_id DESC LIMIT 1",
+            [bundle_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .ok();
+    let (for_id, peer, persons) = row.ok_or(Error::NotFound { kind: Kind::Person })?;
+    let contact: Fields = store.list_by(Kind::Contact, "fingerprint", &peer)?.into_iter().next().ok_or(Error::UnknownSender)?;
+    let to = contact_identity(&contact);
+    let content = Content::default();
+    let manifest = Manifest {
+        bundle_id: uuid::Uuid::now_v7().to_string(),
+        created_at: crate::time::to_db(chrono::Utc::now()),
+        kind: BundleKind::Receipt,
+        sender: identity::show(store)?,
+        recipients: vec![Recipient { age_recipient: to.age_recipient.clone(), fingerprint: to.fingerprint.clone() }],
+        persons: serde_json::from_str(&persons).map_err(|_| malformed("persons"))?,
+        counts: BTreeMap::new(),
+        content_sha256: sha256_hex(&canonical(&serde_json::to_value(&content).expect("content serializes"))),
+        receipt_for: Some(for_id),
+    };
+    let plaintext = sign_document(&identity::secrets(store)?, &manifest, &content)?;
+    let bytes = encrypt(&plaintext, &[identity::parse_recipient(&to.age_recipient)?], armor)?;
+    Ok((bytes, manifest))
+}
+
+fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Result<Preview> {
+    let for_id = o.manifest.receipt_for.clone().ok_or_else(|| malformed("receipt_for"))?;
+    let sender = o.manifest.sender.fingerprint.clone();
+    store.write(|w| {
+        let n = w.conn().execute(
+            "UPDATE handoffs SET receipt_at = ?3 WHERE bundle_id = ?1 AND to_fingerprint = ?2 AND receipt_at IS NULL",
+            rusqlite::params![for_id, sender, crate::time::to_db(w.now())],
+        )?;
+        if n == 0 {
+            return Err(malformed("receipt_for"));
+        }
+        w.conn().execute(
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'in', 'receipt', ?2, ?3, '{}', ?4)",
+            rusqlite::params![o.manifest.bundle_id, sender, crate::time::to_db(w.now()), serde_json::to_string(&o.manifest.persons).expect("ids")],
+        )?;
+        for pid in &o.manifest.persons {
+            w.audit_bundle("bundle.receipt", Some(pid), vec![format!("bundle={for_id}")])?;
+        }
+        Ok(())
+    })?;
+    Ok(make_preview(o, counts, false, true))
+}
+
+/// Removes every record of the cases handed off whose receipt came back, keeping only audit
+/// events (which name fields, never values). Returns the number of cases purged.
+pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
+    let ids: Vec<String> = store
+        .conn()
+        .prepare(
+            "SELECT DISTINCT h.person_id FROM handoffs h JOIN persons p ON p.id = h.person_id
+             WHERE h.receipt_at IS NOT NULL AND h.purged_at IS NULL AND p.status = 'handed_off'",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    store.write(|w| {
+        for pid in &ids {
+            // Children before parents, so foreign keys hold at every step.
+            for kind in Kind::ALL.into_iter().rev().filter(|k| k.is_case_record() && *k != Kind::Person) {
+                let sql = match kind.owner() {
+                    Some(("person_id", _)) => format!("DELETE FROM {} WHERE person_id = ?1", kind.table()),
+                    Some((col, parent)) => {
+                        format!("DELETE FROM {} WHERE {col} IN (SELECT id FROM {} WHERE person_id = ?1)", kind.table(), parent.table())
+                    }
+                    None => continue,
+                };
+                w.conn().execute(&sql, [pid])?;
+            }
+            w.conn().execute("DELETE FROM conflicts WHERE person_id = ?1", [pid])?;
+            w.conn().execute("DELETE FROM persons WHERE id = ?1", [pid])?;
+            w.conn()
+                .execute("UPDATE handoffs SET purged_at = ?2 WHERE person_id = ?1", rusqlite::params![pid, crate::time::to_db(w.now())])?;
+            w.audit_bundle("case.purged", Some(pid), vec!["policy=handed_off_with_receipt".into()])?;
+        }
+        let live: Vec<String> = bundle_kinds().map(|k| format!("SELECT id FROM {}", k.table())).collect();
+        w.conn().execute(&format!("DELETE FROM exchange_state WHERE record_id NOT IN ({})", live.join(" UNION ALL ")), [])?;
+        Ok(())
+    })?;
+    // secure_delete zeroed the freed pages; the checkpoint moves that into the main file and
+    // empties the WAL, which still held the old pages.
+    store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(ids.len())
 }
