@@ -14,7 +14,7 @@ DEMO_VAULT   ?= $(HOME)/.local/share/relais/demo-vault
 # The demo vault holds only fictional data; its passphrase is public on purpose.
 DEMO_PASS    := démo relais colibri 2026 fictif
 APT_PACKAGES := build-essential pkg-config libssl-dev age python3 python3-venv poppler-utils
-PY_PACKAGES  := sqlcipher3-binary==0.6.0
+PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0
 
 export RELAIS_TEST_PYTHON := $(VENV)/bin/python
 # Tests run in a fixed zone so that "today" and local times are the same on every machine.
@@ -55,8 +55,10 @@ rust:
 	  echo "Installation de Rust (rustup) / installing Rust (rustup)"; \
 	  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal; }
 
-venv: $(VENV)/.ok
-$(VENV)/.ok:
+# The marker names the package list, so a change to the list reinstalls.
+PY_MARK := $(VENV)/.ok-$(shell echo '$(PY_PACKAGES)' | md5sum | cut -c1-12)
+venv: $(PY_MARK)
+$(PY_MARK):
 	@mkdir -p $(CACHE)
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(PY_PACKAGES)

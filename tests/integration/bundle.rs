@@ -220,3 +220,50 @@ fn a_receipt_for_a_transfer_never_made_is_refused() {
     assert!(matches!(import(&mut p.a, &receipt), Err(Error::MalformedBundle { .. })));
     assert_eq!(before, dump(&p.a));
 }
+
+#[test]
+fn committed_json_schema_is_the_generated_one() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/bundle.schema.json");
+    let generated = serde_json::to_string_pretty(&bundle::json_schema()).unwrap() + "\n";
+    if std::env::var_os("RELAIS_BLESS").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(path).expect("schema/bundle.schema.json is committed"), generated);
+}
+
+/// If this fails, the bundle format changed: bump `bundle::VERSION` and document it in
+/// schema/bundle.md; do not edit the expected bytes to make it pass.
+#[test]
+fn frozen_manifest_bytes() {
+    let m = bundle::Manifest {
+        bundle_id: "01900000-0000-7000-8000-000000000001".into(),
+        created_at: "2026-12-03T14:00:00Z".into(),
+        kind: BundleKind::Transfer,
+        sender: identity::Identity {
+            name: "Marie".into(),
+            org: "CATHII".into(),
+            age_recipient: "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj".into(),
+            signing_key: "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a".into(),
+            fingerprint: identity::fingerprint(
+                "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj",
+                "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            ),
+        },
+        recipients: vec![bundle::Recipient {
+            age_recipient: "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef".into(),
+            fingerprint: "0000-1111-2222-3333-4444".into(),
+        }],
+        persons: vec!["01900000-0000-7000-8000-000000000002".into()],
+        counts: [("person".to_owned(), 1u64), ("note".to_owned(), 3u64)].into_iter().collect(),
+        content_sha256: "ab".repeat(32),
+        receipt_for: None,
+    };
+    let expected = concat!(
+        r#"{"bundle_id":"01900000-0000-7000-8000-000000000001","content_sha256":"abababababababababababababababababababababababababababababababab","#,
+        r#""counts":{"note":3,"person":1},"created_at":"2026-12-03T14:00:00Z","kind":"transfer","persons":["01900000-0000-7000-8000-000000000002"],"#,
+        r#""recipients":[{"age_recipient":"age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef","fingerprint":"0000-1111-2222-3333-4444"}],"#,
+        r#""sender":{"age_recipient":"age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj","fingerprint":"0CF7-ED6F-0EC3-55A5-494A","#,
+        r#""name":"Marie","org":"CATHII","signing_key":"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"}}"#
+    );
+    assert_eq!(bundle::canonical(&serde_json::to_value(&m).unwrap()), expected);
+}

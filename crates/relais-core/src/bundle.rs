@@ -848,3 +848,109 @@ pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
     store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(ids.len())
 }
+
+// ---------------------------------------------------------------------------------------------
+// The format's JSON Schema
+
+/// The JSON Schema (draft 2020-12) of a bundle's plaintext, generated from the record specs so
+/// it cannot drift from the code; `schema/bundle.schema.json` is this, committed (a test checks).
+pub fn json_schema() -> Value {
+    use crate::record::Ty;
+    let base = json!({
+        "id": {"type": "string", "format": "uuid"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "revision": {"type": "integer", "minimum": 1}
+    });
+    let mut defs = serde_json::Map::new();
+    let mut records = serde_json::Map::new();
+    for kind in bundle_kinds() {
+        let mut props = base.as_object().expect("object").clone();
+        let mut required: Vec<&str> = vec!["id", "created_at", "updated_at", "revision"];
+        for col in kind.columns() {
+            let t = match col.ty {
+                Ty::Text(max) => json!({"type": ["string", "null"], "maxLength": max}),
+                Ty::Bool => json!({"type": ["boolean", "null"]}),
+                Ty::Int => json!({"type": ["integer", "null"]}),
+                Ty::Date => json!({"type": ["string", "null"], "format": "date"}),
+                Ty::DateTime => json!({"type": ["string", "null"], "format": "date-time"}),
+                Ty::Code(list) => json!({"type": ["string", "null"], "description": format!("a code of the catalogue '{list}'")}),
+                Ty::Codes(list) => {
+                    json!({"type": ["array", "null"], "items": {"type": "string"}, "description": format!("codes of the catalogue '{list}'")})
+                }
+                Ty::Words => json!({"type": ["array", "null"], "items": {"type": "string", "maxLength": 60}}),
+                Ty::Ref(k) => json!({"type": ["string", "null"], "format": "uuid", "description": format!("id of a {}", k.name())}),
+            };
+            props.insert(col.name.into(), t);
+            if col.required {
+                required.push(col.name);
+            }
+        }
+        defs.insert(
+            kind.name().into(),
+            json!({"type": "object", "properties": props, "required": required, "additionalProperties": false}),
+        );
+        records.insert(kind.name().into(), json!({"type": "array", "items": {"$ref": format!("#/$defs/{}", kind.name())}}));
+    }
+    let identity = json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "org": {"type": "string"},
+            "age_recipient": {"type": "string", "pattern": "^age1[02-9ac-hj-np-z]+$"},
+            "signing_key": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "fingerprint": {"type": "string", "pattern": "^[0-9A-F]{4}(-[0-9A-F]{4}){4}$"}
+        },
+        "required": ["name", "age_recipient", "signing_key", "fingerprint"],
+        "additionalProperties": false
+    });
+    defs.insert("identity".into(), identity);
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:relais:bundle:1",
+        "title": "Relais hand-off bundle (plaintext of the age file), format version 1",
+        "type": "object",
+        "properties": {
+            "format": {"const": FORMAT},
+            "version": {"const": VERSION},
+            "manifest": {
+                "type": "object",
+                "properties": {
+                    "bundle_id": {"type": "string", "format": "uuid"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "kind": {"enum": ["transfer", "share", "receipt"]},
+                    "sender": {"$ref": "#/$defs/identity"},
+                    "recipients": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "age_recipient": {"type": "string", "pattern": "^age1[02-9ac-hj-np-z]+$"},
+                                "fingerprint": {"type": "string", "pattern": "^[0-9A-F]{4}(-[0-9A-F]{4}){4}$"}
+                            },
+                            "required": ["age_recipient", "fingerprint"],
+                            "additionalProperties": false
+                        }
+                    },
+                    "persons": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+                    "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+                    "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "receipt_for": {"type": "string", "format": "uuid"}
+                },
+                "required": ["bundle_id", "created_at", "kind", "sender", "recipients", "persons", "counts", "content_sha256"],
+                "additionalProperties": false
+            },
+            "content": {
+                "type": "object",
+                "properties": {"records": {"type": "object", "properties": records, "additionalProperties": false}},
+                "required": ["records"],
+                "additionalProperties": false
+            },
+            "signature": {"type": "string", "pattern": "^[0-9a-f]{128}$"}
+        },
+        "required": ["format", "version", "manifest", "content", "signature"],
+        "additionalProperties": false,
+        "$defs": defs
+    })
+}
