@@ -30,7 +30,7 @@ pub const FORMAT: &str = "relais.bundle";
 /// The format version this build writes and the newest it reads.
 pub const VERSION: u64 = 1;
 /// The largest plaintext accepted (a bundle of 1 000 cases is about 20 MB).
-pub const MAX_PLAINTEXT: u64 = 512 * 1024 * 1024;
+pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
 /// What the signature is computed over: this prefix, then the canonical manifest.
 const SIGN_CONTEXT: &[u8] = b"relais.bundle.v1 manifest\n";
 
@@ -292,20 +292,87 @@ fn encrypt(plaintext: &[u8], to: &[age::x25519::Recipient], armor: bool) -> Resu
 // ---------------------------------------------------------------------------------------------
 // Import
 
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+const ARMOR_END: &[u8] = b"-----END AGE ENCRYPTED FILE-----";
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+/// The binary age file inside an armored one (whitespace around the armor is allowed).
+fn dearmor(bytes: &[u8]) -> Result<Vec<u8>> {
+    let trimmed = trim_ascii(bytes);
+    if !trimmed.ends_with(ARMOR_END) {
+        return Err(Error::BundleTruncated);
+    }
+    let mut out = Vec::new();
+    age::armor::ArmoredReader::new(trimmed).take(MAX_PLAINTEXT + 1).read_to_end(&mut out).map_err(|_| Error::NotAgeFile)?;
+    if out.len() as u64 > MAX_PLAINTEXT {
+        return Err(Error::BundleTooLarge);
+    }
+    Ok(out)
+}
+
+/// The age header's syntax, stricter than the age crate: every stanza ends with a short body
+/// line (even empty), body lines are at most 64 characters, the header ends with its MAC line.
+fn check_header(bin: &[u8]) -> Result<()> {
+    const INTRO: &[u8] = b"age-encryption.org/v1\n";
+    if !bin.starts_with(INTRO) {
+        return Err(if INTRO.starts_with(bin) { Error::BundleTruncated } else { Error::NotAgeFile });
+    }
+    let mut rest = &bin[INTRO.len()..];
+    let mut next_line = || -> Result<&[u8]> {
+        let nl = rest.iter().position(|&c| c == b'\n').ok_or(Error::BundleTruncated)?;
+        let line = &rest[..nl];
+        rest = &rest[nl + 1..];
+        Ok(line)
+    };
+    let mut line = next_line()?;
+    loop {
+        if line.starts_with(b"--- ") {
+            return Ok(());
+        }
+        if !line.starts_with(b"-> ") {
+            return Err(Error::NotAgeFile);
+        }
+        loop {
+            line = next_line()?;
+            if line.starts_with(b"-> ") || line.starts_with(b"---") || line.len() > 64 {
+                return Err(Error::NotAgeFile);
+            }
+            if line.len() < 64 {
+                break;
+            }
+        }
+        line = next_line()?;
+    }
+}
+
 /// Decrypts an age file (binary or armored) with `identities`, mapping each failure to what a
-/// person can act on. At most [`MAX_PLAINTEXT`] bytes are read.
+/// person can act on. At most [`MAX_PLAINTEXT`] bytes are read, and nothing is returned unless
+/// the whole payload authenticated.
 pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8>> {
-    let reader = age::armor::ArmoredReader::new(bytes);
-    let dec = match age::Decryptor::new_buffered(reader) {
+    let armored = trim_ascii(bytes).starts_with(ARMOR_BEGIN);
+    let dearmored;
+    let bin: &[u8] = if armored {
+        dearmored = dearmor(bytes)?;
+        &dearmored
+    } else {
+        bytes
+    };
+    check_header(bin)?;
+    let dec = match age::Decryptor::new_buffered(bin) {
         Ok(d) => d,
         Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
         Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
-        Err(age::DecryptError::UnknownFormat) => return Err(Error::NotAgeFile),
         Err(_) => return Err(Error::NotAgeFile),
     };
     let mut r = match dec.decrypt(identities.iter().copied()) {
         Ok(r) => r,
-        Err(age::DecryptError::NoMatchingKeys) => return Err(Error::BundleNotForThisVault),
+        // No stanza opened with our key (for X25519 "not ours" and "damaged" look the same).
+        Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => return Err(Error::BundleNotForThisVault),
         Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
         Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
         Err(_) => return Err(Error::BundleTampered),
@@ -315,6 +382,8 @@ pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8
         Ok(_) if out.len() as u64 > MAX_PLAINTEXT => Err(Error::BundleTooLarge),
         Ok(_) => Ok(out),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Error::BundleTruncated),
+        // A payload chunk that does not authenticate: altered, or cut inside the payload (the
+        // age format cannot tell those apart).
         Err(_) => Err(Error::BundleTampered),
     }
 }
@@ -334,7 +403,12 @@ pub struct Opened {
 
 /// Parses and verifies a decrypted document (signature, content hash, format, version).
 pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
-    let doc: Value = serde_json::from_slice(plaintext).map_err(|_| Error::NotABundle)?;
+    // Something that does not even start like a JSON object is not a bundle; a JSON object that
+    // does not parse is a damaged one.
+    if plaintext.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Error::NotABundle);
+    }
+    let doc: Value = serde_json::from_slice(plaintext).map_err(|e| malformed(format!("JSON ligne/line {}", e.line())))?;
     let obj = doc.as_object().ok_or(Error::NotABundle)?;
     if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(Error::NotABundle);
@@ -451,7 +525,7 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     // Declared counts must be the content's.
     let actual: BTreeMap<String, u64> = o.content.records.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect();
     if actual != o.manifest.counts.clone().into_iter().filter(|(_, n)| *n > 0).collect() {
-        return Err(malformed("counts"));
+        return Err(Error::BundleCountMismatch);
     }
     let allowed: HashSet<Kind> = bundle_kinds().collect();
     let mut ids: HashMap<Kind, HashSet<String>> = HashMap::new();
@@ -460,7 +534,7 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
         for r in rows {
             let id = str_field(r, "id").filter(|s| uuid::Uuid::parse_str(s).is_ok()).ok_or_else(|| malformed(format!("{name}.id")))?;
             if !ids.entry(kind).or_default().insert(id.to_ascii_lowercase()) {
-                return Err(malformed(format!("{name}: id en double / duplicate id")));
+                return Err(Error::BundleDuplicateId);
             }
         }
     }
@@ -482,7 +556,7 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
             if kind != Kind::Organisation {
                 let person = owner_person(kind, &rec, &o.content)?;
                 if !declared.contains(person.as_str()) {
-                    return Err(malformed(format!("{}: personne absente / person not in bundle", kind.name())));
+                    return Err(Error::BundleDanglingReference);
                 }
             }
             let action = decide(conn, kind, &rec)?;
@@ -521,6 +595,7 @@ fn validate_received(conn: &rusqlite::Connection, kind: Kind, r: &Fields, known:
     for col in kind.columns() {
         let v = r.get(col.name).unwrap_or(&Value::Null);
         let n = store::normalize_with(conn, col, v, known).map_err(|e| match e {
+            Error::Invalid { problem: crate::error::Problem::UnknownReference, .. } => Error::BundleDanglingReference,
             Error::Invalid { field, problem } => malformed(format!("{}.{field}: {}", kind.name(), problem.message(crate::Lang::En))),
             other => other,
         })?;
@@ -539,7 +614,7 @@ fn owner_person(kind: Kind, rec: &Fields, content: &Content) -> Result<String> {
                 .records
                 .get(parent.name())
                 .and_then(|rows| rows.iter().find(|r| str_field(r, "id") == Some(pid)))
-                .ok_or_else(|| malformed(format!("{}.{col}", kind.name())))?;
+                .ok_or(Error::BundleDanglingReference)?;
             owner_person(parent, p, content)
         }
     }
@@ -953,4 +1028,11 @@ pub fn json_schema() -> Value {
         "additionalProperties": false,
         "$defs": defs
     })
+}
+
+/// Encrypts arbitrary bytes to `to` (test vectors: a valid age file that is not a bundle).
+#[doc(hidden)]
+pub fn encrypt_for_test_vectors(plaintext: &[u8], to: &[&str]) -> Result<Vec<u8>> {
+    let recipients = to.iter().map(|r| identity::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
+    encrypt(plaintext, &recipients, false)
 }

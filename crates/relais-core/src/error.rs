@@ -120,6 +120,15 @@ pub enum Error {
         /// Where and what (no values).
         detail: String,
     },
+    /// Two records of a bundle share an id.
+    #[error("duplicate id in bundle")]
+    BundleDuplicateId,
+    /// A bundle's declared counts are not its content's.
+    #[error("bundle counts do not match")]
+    BundleCountMismatch,
+    /// A record of a bundle refers to a person or record the bundle does not carry.
+    #[error("dangling reference in bundle")]
+    BundleDanglingReference,
     /// The bundle is larger than Relais accepts.
     #[error("bundle too large")]
     BundleTooLarge,
@@ -226,6 +235,9 @@ impl Error {
             Error::UnverifiedSender => "UnverifiedSender",
             Error::MalformedBundle { .. } => "MalformedBundle",
             Error::BundleTooLarge => "BundleTooLarge",
+            Error::BundleDuplicateId => "BundleDuplicateId",
+            Error::BundleCountMismatch => "BundleCountMismatch",
+            Error::BundleDanglingReference => "BundleDanglingReference",
             Error::Database(_) => "Database",
             Error::Io(_) => "Io",
             Error::Crypto(_) => "Crypto",
@@ -281,6 +293,9 @@ impl Error {
             Error::UnverifiedSender => t("error.unverified_sender", &[]),
             Error::MalformedBundle { detail } => t("error.malformed_bundle", &[("detail", detail)]),
             Error::BundleTooLarge => t("error.bundle_too_large", &[]),
+            Error::BundleDuplicateId => t("error.bundle_duplicate_id", &[]),
+            Error::BundleCountMismatch => t("error.bundle_count_mismatch", &[]),
+            Error::BundleDanglingReference => t("error.bundle_dangling_reference", &[]),
             Error::Database(e) => t("error.database", &[("detail", &e.to_string())]),
             Error::Io(e) => t("error.io", &[("detail", &e.to_string())]),
             Error::Crypto(e) => t("error.crypto", &[("detail", e)]),

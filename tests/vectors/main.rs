@@ -1,0 +1,383 @@
+//! Test vectors, one test per file:
+//! - `age-cctv/`: the C2SP CCTV age vectors through the bundle reader's decryption layer
+//!   (`bundle::decrypt`): every `success` decrypts to the expected hash, every failure is
+//!   rejected before any plaintext reaches an import; vectors for features the age crate does
+//!   not implement are listed as ignored, with the reason.
+//! - `bundles/`: bad (and good) bundles for a vault with fixed test keys (`bundles/keys.json`):
+//!   each must fail with the error code of its `expect:` header and leave the vault exactly as
+//!   it was; `success` ones import once and then are recognised as replays.
+//!   `RELAIS_BLESS=1` regenerates the corpus (review the diff).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use ed25519_dalek::{Signer, SigningKey};
+use libtest_mimic::{Arguments, Failed, Trial};
+use relais_core::bundle::{self, BundleKind, ExportRequest};
+use relais_core::identity;
+use relais_core::record::{Fields, Kind};
+use relais_core::{Error, Store};
+use relais_tests::TestVault;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+fn dir(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors").join(sub)
+}
+
+/// `key: value` header lines, a blank line, then the body.
+fn parse_vector(bytes: &[u8]) -> (Vec<(String, String)>, Vec<u8>) {
+    let split = bytes.windows(2).position(|w| w == b"\n\n").expect("header and body");
+    let header = String::from_utf8_lossy(&bytes[..split])
+        .lines()
+        .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect();
+    (header, bytes[split + 2..].to_vec())
+}
+
+fn get<'a>(h: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    h.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str())
+}
+
+// ------------------------------------------------------------------------------------------
+// C2SP CCTV
+
+fn cctv_trial(path: PathBuf) -> Trial {
+    let name = format!("cctv::{}", path.file_name().unwrap().to_string_lossy());
+    let bytes = std::fs::read(&path).unwrap();
+    let (h, mut body) = parse_vector(&bytes);
+    if get(&h, "compressed") == Some("zlib") {
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(&body[..]).read_to_end(&mut out).unwrap();
+        body = out;
+    }
+    let skip = h.iter().any(|(k, v)| k == "identity" && v.starts_with("AGE-SECRET-KEY-PQ-"));
+    let trial = Trial::test(name, move || run_cctv(&h, &body));
+    if skip { trial.with_ignored_flag(true) } else { trial }
+}
+
+fn run_cctv(h: &[(String, String)], body: &[u8]) -> Result<(), Failed> {
+    let expect = get(h, "expect").ok_or("no expect")?;
+    let mut x25519 = Vec::new();
+    let mut scrypt = Vec::new();
+    for (k, v) in h {
+        match k.as_str() {
+            "identity" => x25519.push(age::x25519::Identity::from_str(v).map_err(|e| format!("identity: {e}"))?),
+            "passphrase" => {
+                let mut id = age::scrypt::Identity::new(age::secrecy::SecretString::from(v.clone()));
+                id.set_max_work_factor(22);
+                scrypt.push(id);
+            }
+            _ => {}
+        }
+    }
+    let ids: Vec<&dyn age::Identity> =
+        x25519.iter().map(|i| i as &dyn age::Identity).chain(scrypt.iter().map(|i| i as &dyn age::Identity)).collect();
+    let got = bundle::decrypt(body, &ids);
+    match (expect, got) {
+        ("success", Ok(plain)) => {
+            let hash = hex::encode(Sha256::digest(&plain));
+            if Some(hash.as_str()) == get(h, "payload") { Ok(()) } else { Err(format!("payload hash {hash}").into()) }
+        }
+        ("success", Err(e)) => Err(format!("expected success, got {}", e.code()).into()),
+        (_, Ok(_)) => Err(format!("expected {expect}, but it decrypted").into()),
+        ("no match", Err(Error::BundleNotForThisVault)) => Ok(()),
+        ("no match", Err(e)) => Err(format!("no match should say BundleNotForThisVault, got {}", e.code()).into()),
+        ("HMAC failure", Err(Error::BundleTampered)) => Ok(()),
+        ("HMAC failure", Err(e)) => Err(format!("HMAC failure should say BundleTampered, got {}", e.code()).into()),
+        (_, Err(_)) => Ok(()),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The bundle corpus
+
+struct Keys {
+    v: Value,
+}
+
+impl Keys {
+    fn load() -> Keys {
+        Keys { v: serde_json::from_str(&std::fs::read_to_string(dir("bundles").join("keys.json")).unwrap()).unwrap() }
+    }
+    fn s(&self, who: &str, k: &str) -> String {
+        self.v[who][k].as_str().unwrap().to_owned()
+    }
+    fn signer(&self, who: &str) -> SigningKey {
+        SigningKey::from_bytes(&hex::decode(self.s(who, "signing_seed")).unwrap().try_into().unwrap())
+    }
+    fn public(&self, who: &str) -> (String, String) {
+        (self.s(who, "age_recipient"), hex::encode(self.signer(who).verifying_key().to_bytes()))
+    }
+}
+
+/// A fresh vault whose identities are `who`'s fixed test keys.
+fn vault_as(keys: &Keys, who: &str) -> (TestVault, Store) {
+    let (tv, store) = TestVault::new();
+    store.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'age_identity'", [keys.s(who, "age_identity")]).unwrap();
+    store.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'signing_seed'", [keys.s(who, "signing_seed")]).unwrap();
+    (tv, store)
+}
+
+fn add_contact(store: &mut Store, keys: &Keys, who: &str) -> String {
+    let (age, sign) = keys.public(who);
+    let f: Fields =
+        [("name", json!(who)), ("age_recipient", json!(age)), ("signing_key", json!(sign)), ("verified_on", json!("2026-11-01"))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+    store.write(|w| w.insert(Kind::Contact, f)).unwrap()
+}
+
+/// The receiving vault every corpus file is imported into.
+fn receiver(keys: &Keys) -> (TestVault, Store) {
+    let (tv, mut store) = vault_as(keys, "receiver");
+    add_contact(&mut store, keys, "sender");
+    (tv, store)
+}
+
+fn dump(store: &Store) -> String {
+    let mut out = String::new();
+    for k in Kind::ALL {
+        out.push_str(&format!("{:?}\n", store.list_all(k).unwrap()));
+    }
+    for t in ["conflicts", "bundles_seen", "exchange_state", "handoffs", "audit_events", "vault_meta"] {
+        let rows: Vec<String> = store
+            .conn()
+            .prepare(&format!("SELECT * FROM {t}"))
+            .unwrap()
+            .query_map([], |r| Ok(format!("{:?}", r.get::<_, rusqlite::types::Value>(0)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        out.push_str(&format!("{t}={rows:?}\n"));
+    }
+    out
+}
+
+fn bundle_trial(path: PathBuf) -> Trial {
+    let name = format!("bundles::{}", path.file_stem().unwrap().to_string_lossy());
+    Trial::test(name, move || {
+        let (h, body) = parse_vector(&std::fs::read(&path).unwrap());
+        let expect = get(&h, "expect").ok_or("no expect")?.to_owned();
+        let keys = Keys::load();
+        let (_tv, mut store) = receiver(&keys);
+        let before = dump(&store);
+        let result = bundle::open(&store, &body, false).and_then(|o| bundle::apply(&mut store, &o, &mut |_, _| {}));
+        match (expect.as_str(), result) {
+            ("success", Ok(p)) if p.applied => {
+                let after_first = dump(&store);
+                let again = bundle::open(&store, &body, false).and_then(|o| bundle::apply(&mut store, &o, &mut |_, _| {}))?;
+                if !again.replay || dump(&store) != after_first {
+                    return Err("importing the same bundle twice changed something".into());
+                }
+                Ok(())
+            }
+            ("success", other) => Err(format!("expected success, got {other:?}").into()),
+            (code, Err(e)) if e.code() == code => {
+                if dump(&store) != before {
+                    return Err("the refused bundle changed the vault".into());
+                }
+                if e.message(relais_core::Lang::Fr).is_empty() || e.message(relais_core::Lang::En).is_empty() {
+                    return Err("no message".into());
+                }
+                Ok(())
+            }
+            (code, other) => Err(format!("expected {code}, got {:?}", other.map(|_| ()).map_err(|e| e.code())).into()),
+        }
+    })
+}
+
+fn sign(keys: &Keys, who: &str, manifest: &Value) -> String {
+    let mut msg = b"relais.bundle.v1 manifest\n".to_vec();
+    msg.extend_from_slice(bundle::canonical(manifest).as_bytes());
+    hex::encode(keys.signer(who).sign(&msg).to_bytes())
+}
+
+fn sha(v: &Value) -> String {
+    hex::encode(Sha256::digest(bundle::canonical(v).as_bytes()))
+}
+
+/// Writes the corpus: a valid share from the fixed sender, and one mutation per bad input.
+fn generate() {
+    let keys = Keys::load();
+    let (_tvs, mut sender) = vault_as(&keys, "sender");
+    let to = add_contact(&mut sender, &keys, "receiver");
+    let f = |pairs: &[(&str, Value)]| -> Fields { pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect() };
+    let p =
+        sender.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Vecteur")), ("intake_at", json!("2026-11-02T10:00:00Z"))]))).unwrap();
+    sender.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("housing_emergency"))]))).unwrap();
+    sender
+        .write(|w| {
+            w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("Note de test")), ("at", json!("2026-11-02T11:00:00Z"))]))
+        })
+        .unwrap();
+    let req = ExportRequest { persons: vec![p.clone()], to: vec![to], kind: BundleKind::Share, armor: false };
+    let (valid, manifest, content) = bundle::build_export(&sender, &req, &mut |_, _| {}).unwrap();
+    let manifest = serde_json::to_value(&manifest).unwrap();
+    let content = serde_json::to_value(&content).unwrap();
+    let receiver_r = keys.s("receiver", "age_recipient");
+    let stranger_r = keys.s("stranger", "age_recipient");
+    let seal = |version: Value, m: &Value, c: &Value, sig: String, to: &str| -> Vec<u8> {
+        let doc = json!({"format": "relais.bundle", "version": version, "manifest": m, "content": c, "signature": sig});
+        bundle::encrypt_for_test_vectors(&serde_json::to_vec(&doc).unwrap(), &[to]).unwrap()
+    };
+    let resign = |m: &Value, c: &Value| -> Vec<u8> { seal(json!(1), m, c, sign(&keys, "sender", m), &receiver_r) };
+    let with_content = |c: Value| -> Vec<u8> {
+        let mut m = manifest.clone();
+        m["content_sha256"] = json!(sha(&c));
+        m["counts"] = json!(
+            c["records"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_array().unwrap().len()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        );
+        resign(&m, &c)
+    };
+    let mut out: Vec<(&str, &str, &str, Vec<u8>)> = Vec::new();
+    out.push(("valid_share", "success", "a valid share; imported twice, the second is a replay", valid.clone()));
+    out.push(("truncated_in_header", "BundleTruncated", "only the first 60 bytes (cut inside the header)", valid[..60].to_vec()));
+    out.push((
+        "truncated_in_payload",
+        "BundleTampered",
+        "the last third is missing; a cut inside the encrypted payload fails authentication like an alteration",
+        valid[..valid.len() * 2 / 3].to_vec(),
+    ));
+    let mut flip = valid.clone();
+    let n = flip.len() - 10;
+    flip[n] ^= 0x01;
+    out.push(("flipped_bit_payload", "BundleTampered", "one bit flipped near the end of the payload", flip));
+    let mut flip = valid.clone();
+    let mac = flip.windows(4).position(|w| w == b"--- ").unwrap() + 4;
+    flip[mac] = if flip[mac] == b'A' { b'B' } else { b'A' };
+    out.push(("flipped_header_mac", "BundleTampered", "one character of the header MAC changed", flip));
+    out.push((
+        "encrypted_to_someone_else",
+        "BundleNotForThisVault",
+        "a valid bundle encrypted to another vault",
+        seal(json!(1), &manifest, &content, sign(&keys, "sender", &manifest), &stranger_r),
+    ));
+    out.push(("not_age", "NotAgeFile", "plain text", b"Bonjour, ceci n'est pas un envoi Relais.\n".to_vec()));
+    let armored = {
+        let doc = json!({"format": "relais.bundle", "version": 1, "manifest": manifest, "content": content, "signature": sign(&keys, "sender", &manifest)});
+        let recipient = identity::parse_recipient(&receiver_r).unwrap();
+        let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+        let mut buf = Vec::new();
+        let aw = age::armor::ArmoredWriter::wrap_output(&mut buf, age::armor::Format::AsciiArmor).unwrap();
+        let mut w = enc.wrap_output(aw).unwrap();
+        std::io::Write::write_all(&mut w, &serde_json::to_vec(&doc).unwrap()).unwrap();
+        w.finish().unwrap().finish().unwrap();
+        let mut g = b"Voici le fichier :\n".to_vec();
+        g.extend(buf);
+        g.extend(b"\nMerci !\n");
+        g
+    };
+    out.push(("armored_with_garbage", "NotAgeFile", "an armored bundle with text around it", armored));
+    out.push((
+        "age_but_not_bundle",
+        "NotABundle",
+        "a valid age file holding a PDF",
+        bundle::encrypt_for_test_vectors(b"%PDF-1.4\n%fake\n", &[&receiver_r]).unwrap(),
+    ));
+    out.push((
+        "malformed_json",
+        "MalformedBundle",
+        "JSON cut in the middle",
+        bundle::encrypt_for_test_vectors(b"{\"format\": \"relais.bundle\", \"version\": 1, \"manif", &[&receiver_r]).unwrap(),
+    ));
+    let mut bad_sig = sign(&keys, "sender", &manifest);
+    bad_sig.replace_range(0..1, if bad_sig.starts_with('0') { "1" } else { "0" });
+    out.push(("bad_signature", "BadSignature", "the signature altered", seal(json!(1), &manifest, &content, bad_sig, &receiver_r)));
+    let mut m = manifest.clone();
+    let (age_s, sign_s) = keys.public("stranger");
+    m["sender"] = json!({"name": "Inconnu", "org": "", "age_recipient": age_s, "signing_key": sign_s, "fingerprint": identity::fingerprint(&age_s, &sign_s)});
+    out.push((
+        "signed_by_unknown_key",
+        "UnknownSender",
+        "validly signed by a key not in the contacts",
+        seal(json!(1), &m, &content, sign(&keys, "stranger", &m), &receiver_r),
+    ));
+    let mut m = manifest.clone();
+    m["recipients"] = json!([{"age_recipient": stranger_r, "fingerprint": identity::fingerprint(&stranger_r, &keys.public("stranger").1)}]);
+    out.push((
+        "recipients_not_naming_this_vault",
+        "BundleReaddressed",
+        "signed for someone else, re-encrypted to this vault",
+        resign(&m, &content),
+    ));
+    out.push((
+        "future_version",
+        "UnsupportedVersion",
+        "format version 2",
+        seal(json!(2), &manifest, &content, sign(&keys, "sender", &manifest), &receiver_r),
+    ));
+    let mut c = content.clone();
+    c["records"]["note"][0]["person_id"] = json!("01900000-0000-7000-8000-00000000dead");
+    out.push(("reference_to_absent_person", "BundleDanglingReference", "a note of a person the bundle does not carry", with_content(c)));
+    let mut c = content.clone();
+    let note = c["records"]["note"][0].clone();
+    c["records"]["note"].as_array_mut().unwrap().push(note);
+    out.push(("duplicate_ids", "BundleDuplicateId", "the same note twice", with_content(c)));
+    let mut m = manifest.clone();
+    m["counts"]["note"] = json!(1_000_000);
+    out.push(("declared_count_too_large", "BundleCountMismatch", "a million notes announced, one carried", resign(&m, &content)));
+    let mut c = content.clone();
+    c["records"]["note"][0]["text"] = json!("x".repeat(150_000));
+    out.push(("huge_string_field", "MalformedBundle", "a note of 150 000 characters (limit 100 000)", with_content(c)));
+    let mut c = content.clone();
+    c["records"]["person"][0]["alias"] = json!("Modifié");
+    out.push((
+        "content_changed_after_signing",
+        "BundleTampered",
+        "content altered, manifest (and its hash) left as signed",
+        resign(&manifest, &c),
+    ));
+    let d = dir("bundles");
+    for entry in std::fs::read_dir(&d).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "vector") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    for (name, expect, comment, bytes) in out {
+        let mut file = format!("expect: {expect}\ncomment: {comment}\n\n").into_bytes();
+        file.extend(bytes);
+        std::fs::write(d.join(format!("{name}.vector")), file).unwrap();
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    if std::env::var_os("RELAIS_BLESS").is_some() {
+        generate();
+    }
+    let mut trials = Vec::new();
+    let mut cctv: Vec<PathBuf> = std::fs::read_dir(dir("age-cctv"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "README.md"))
+        .collect();
+    cctv.sort();
+    let mut skipped = 0;
+    for p in cctv {
+        let t = cctv_trial(p);
+        skipped += usize::from(t.has_ignored_flag());
+        trials.push(t);
+    }
+    eprintln!(
+        "CCTV: {skipped} vectors skipped (ignored): post-quantum hybrid identities (AGE-SECRET-KEY-PQ-), which the age crate 0.12 cannot parse."
+    );
+    let mut corpus: Vec<PathBuf> = std::fs::read_dir(dir("bundles"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "vector"))
+        .collect();
+    corpus.sort();
+    assert!(corpus.len() >= 18, "the bad-bundle corpus is missing: RELAIS_BLESS=1 regenerates it");
+    trials.extend(corpus.into_iter().map(bundle_trial));
+    libtest_mimic::run(&args, trials).exit();
+}
