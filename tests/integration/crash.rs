@@ -64,3 +64,91 @@ fn kill_9_during_a_large_write_leaves_all_or_nothing() {
     }
     assert!(rolled_back >= ROUNDS / 4, "only {rolled_back} of {ROUNDS} runs were killed before their commit");
 }
+
+/// A directory copied file by file (a closed vault: db and key files).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn kill_9_during_the_import_of_1000_cases_leaves_all_or_nothing() {
+    use relais_core::bundle::{self, BundleKind, ExportRequest};
+    use relais_core::identity;
+    use relais_core::record::{Fields, Kind};
+    const CASES: usize = 1000;
+    let (tva, mut a) = TestVault::new();
+    let (tvb, mut b) = TestVault::new();
+    let contact = |s: &mut relais_core::Store, other: &relais_core::Store| -> String {
+        let id = identity::show(other).unwrap();
+        let f: Fields = [
+            ("name", serde_json::json!(id.name)),
+            ("age_recipient", serde_json::json!(id.age_recipient)),
+            ("signing_key", serde_json::json!(id.signing_key)),
+            ("verified_on", serde_json::json!("2026-11-01")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        s.write(|w| w.insert(Kind::Contact, f)).unwrap()
+    };
+    relais_core::demo::fill(&mut a, CASES, 11, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
+    let to = contact(&mut a, &b);
+    contact(&mut b, &a);
+    let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false };
+    let (bytes, _, _) = bundle::build_export(&a, &req, &mut |_, _| {}).unwrap();
+    let file = tva.tmp.path().join("mille.relais");
+    std::fs::write(&file, &bytes).unwrap();
+    drop(b);
+    drop(a);
+
+    // One uninterrupted import on a copy, to know how long the transaction lasts.
+    let round_vault = |n: usize| -> TestVault {
+        let tv = TestVault::empty();
+        copy_dir(&tvb.dir, &tv.dir);
+        let _ = n;
+        tv
+    };
+    let probe = round_vault(0);
+    let t = Instant::now();
+    probe.ok(&["person", "list"]);
+    let unlock = t.elapsed();
+    let t = Instant::now();
+    probe.ok(&["import", file.to_str().unwrap()]);
+    let full = t.elapsed();
+    assert_eq!(probe.unlock().conn().query_row("SELECT count(*) FROM persons", [], |r| r.get::<_, i64>(0)).unwrap(), CASES as i64);
+    let span = full.saturating_sub(unlock).as_millis().max(20) as u64;
+
+    let mut rng = rand::thread_rng();
+    let mut interrupted = 0;
+    for round in 1..=ROUNDS {
+        let tv = round_vault(round);
+        let mut child = tv.cmd().args(["import", file.to_str().unwrap()]).stdout(std::process::Stdio::null()).spawn().unwrap();
+        let wait = unlock.as_millis() as u64 + rng.gen_range(0..span);
+        std::thread::sleep(Duration::from_millis(wait));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let store = tv.unlock();
+        let c = store.conn();
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok", "round {round}");
+        let cipher_errors: i64 = c.prepare("PRAGMA cipher_integrity_check").unwrap().query_map([], |_| Ok(())).unwrap().count() as i64;
+        assert_eq!(cipher_errors, 0);
+        assert_eq!(relais_core::audit::verify(c).unwrap().first_break, None);
+        let persons: i64 = c.query_row("SELECT count(*) FROM persons", [], |r| r.get(0)).unwrap();
+        let notes: i64 = c.query_row("SELECT count(*) FROM notes", [], |r| r.get(0)).unwrap();
+        let seen: i64 = c.query_row("SELECT count(*) FROM bundles_seen", [], |r| r.get(0)).unwrap();
+        match persons {
+            0 => {
+                assert_eq!((notes, seen), (0, 0), "round {round}: half an import");
+                interrupted += 1;
+            }
+            n if n == CASES as i64 => assert_eq!((notes, seen), (40 * CASES as i64, 1), "round {round}"),
+            n => panic!("round {round}: {n} persons after a kill at {wait} ms (exit {status:?})"),
+        }
+    }
+    assert!(interrupted >= ROUNDS / 4, "only {interrupted} of {ROUNDS} imports were killed before their commit");
+}
