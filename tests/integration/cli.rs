@@ -9,11 +9,17 @@ use relais_tests::TestVault;
 struct Transcript {
     tv: TestVault,
     text: String,
+    /// Other paths to hide (another vault's temp dir).
+    hide: Vec<String>,
 }
 
 impl Transcript {
     fn run(&mut self, args: &[&str]) -> String {
         let out = self.tv.run(args);
+        self.record(args, out)
+    }
+
+    fn record(&mut self, args: &[&str], out: std::process::Output) -> String {
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         self.text.push_str(&format!("$ relais {}\n", args.join(" ")));
@@ -38,13 +44,23 @@ impl Transcript {
         let today = String::from_utf8(date.stdout).unwrap().trim().to_owned();
         let today_re = Regex::new(&format!(r"{today}([ T]\d\d:\d\d(:\d\dZ?)?)?")).unwrap();
         let s = today_re.replace_all(&s, "[TODAY]");
-        s.replace(&vault, "[VAULT]")
+        let fp = Regex::new(r"[0-9A-F]{4}(-[0-9A-F]{4}){4}").unwrap();
+        let age = Regex::new(r"age1[0-9a-z]{58}").unwrap();
+        let key = Regex::new(r"\b[0-9a-f]{64}\b").unwrap();
+        let s = fp.replace_all(&s, "[FINGERPRINT]");
+        let s = age.replace_all(&s, "[AGE-RECIPIENT]");
+        let s = key.replace_all(&s, "[KEY]");
+        let mut s = s.replace(&vault, "[VAULT]").replace(&self.tv.tmp.path().display().to_string(), "[TMP]");
+        for h in &self.hide {
+            s = s.replace(h, "[OTHER]");
+        }
+        s
     }
 }
 
 #[test]
 fn cli_transcript() {
-    let mut t = Transcript { tv: TestVault::empty(), text: String::new() };
+    let mut t = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new() };
     t.run(&["init", "--name", "Marie Tremblay", "--org", "CATHII"]);
     t.run(&[
         "person",
@@ -121,4 +137,57 @@ fn cli_transcript() {
     t.run(&["--json", "need", "add", "Nobody", "information"]);
     t.run(&["person", "frobnicate"]);
     snapbox::assert_data_eq!(t.redacted(), snapbox::file!["../golden/cli.txt"].raw());
+}
+
+#[test]
+fn cli_transcript_bundles() {
+    let mut a = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new() };
+    let b = TestVault::empty();
+    a.hide.push(b.tmp.path().display().to_string());
+    let dir = a.tv.tmp.path().to_owned();
+    let p = |name: &str| dir.join(name).display().to_string();
+    // Commands on B are run through B's vault but recorded in the same transcript.
+    let on_b = |a: &mut Transcript, args: &[&str]| -> String {
+        let out = b.run(args);
+        let mut shown = vec!["[B]"];
+        shown.extend_from_slice(args);
+        a.record(&shown, out)
+    };
+    a.run(&["init", "--name", "Marie"]);
+    on_b(&mut a, &["init", "--name", "Jean"]);
+    a.run(&["person", "add", "--alias", "Colibri", "--intake-at", "2030-11-02T10:00"]);
+    a.run(&["note", "add", "Colibri", "--text", "Première rencontre", "--at", "2030-11-02T11:00"]);
+    a.run(&["identity", "show"]);
+    std::fs::write(dir.join("jean.card"), on_b(&mut a, &["identity", "card"])).unwrap();
+    std::fs::write(dir.join("marie.card"), a.run(&["identity", "card"])).unwrap();
+    a.run(&["contact", "import-card", &p("jean.card")]);
+    a.run(&["contact", "import-card", &p("jean.card")]);
+    a.run(&["contact", "list"]);
+    a.run(&["export", "--to", "Jean", "--person", "Colibri", "-o", &p("partage.relais")]);
+    on_b(&mut a, &["import", &p("partage.relais")]);
+    on_b(&mut a, &["contact", "import-card", &p("marie.card")]);
+    on_b(&mut a, &["import", &p("partage.relais")]);
+    on_b(&mut a, &["contact", "verify", "Marie"]);
+    on_b(&mut a, &["import", "--dry-run", &p("partage.relais")]);
+    on_b(&mut a, &["import", &p("partage.relais")]);
+    on_b(&mut a, &["--json", "import", &p("partage.relais")]);
+    a.run(&["contact", "verify", "Jean"]);
+    a.run(&["export", "--to", "Jean", "--person", "Colibri", "--transfer", "--armor", "-o", &p("transfert.relais")]);
+    a.run(&["person", "list"]);
+    a.run(&["note", "add", "Colibri", "--text", "Trop tard"]);
+    on_b(&mut a, &["import", &p("transfert.relais")]);
+    on_b(&mut a, &["receipt", "-o", &p("accuse.relais")]);
+    a.run(&["purge-handed-off"]);
+    a.run(&["import", &p("accuse.relais")]);
+    a.run(&["purge-handed-off"]);
+    a.run(&["person", "list"]);
+    let bytes = std::fs::read(dir.join("partage.relais")).unwrap();
+    std::fs::write(dir.join("coupe.relais"), &bytes[..40]).unwrap();
+    on_b(&mut a, &["import", &p("coupe.relais")]);
+    on_b(&mut a, &["--lang", "en", "import", &p("coupe.relais")]);
+    std::fs::write(dir.join("texte.relais"), "bonjour").unwrap();
+    on_b(&mut a, &["--lang", "en", "import", &p("texte.relais")]);
+    on_b(&mut a, &["conflicts", "list"]);
+    on_b(&mut a, &["audit", "verify"]);
+    snapbox::assert_data_eq!(a.redacted(), snapbox::file!["../golden/cli-bundles.txt"].raw());
 }

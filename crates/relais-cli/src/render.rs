@@ -196,10 +196,9 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
 /// This vault's identity.
 pub fn identity(lang: Lang, id: &relais_core::identity::Identity) -> String {
     format!(
-        "{}\n  {}  {}\n  age: {}\n  signature: {}\n  {} : {}",
+        "{}\n  {}\n  age: {}\n  signature: {}\n  {} : {}",
         tr(lang, "identity.title", &[]),
-        id.name,
-        id.org,
+        format!("{}  {}", id.name, id.org).trim_end(),
         id.age_recipient,
         id.signing_key,
         tr(lang, "identity.fingerprint", &[]),
@@ -243,17 +242,26 @@ pub fn import(lang: Lang, p: &relais_core::bundle::Preview) -> String {
         let _ = write!(out, "\n  - {alias}");
     }
     let c = &p.counts;
-    let _ = write!(
-        out,
-        "\n{}",
-        tr(
-            lang,
-            "import.counts",
-            &[("new", &sum(&c.new)), ("updated", &sum(&c.updated)), ("unchanged", &sum(&c.unchanged)), ("conflicts", &sum(&c.conflicts))]
-        )
-    );
+    if p.kind != relais_core::bundle::BundleKind::Receipt {
+        let _ = write!(
+            out,
+            "\n{}",
+            tr(
+                lang,
+                "import.counts",
+                &[
+                    ("new", &sum(&c.new)),
+                    ("updated", &sum(&c.updated)),
+                    ("unchanged", &sum(&c.unchanged)),
+                    ("conflicts", &sum(&c.conflicts))
+                ]
+            )
+        );
+    }
     let status = if p.replay {
         "import.replay"
+    } else if p.applied && p.kind == relais_core::bundle::BundleKind::Receipt {
+        "import.receipt"
     } else if p.applied {
         "import.applied"
     } else {
