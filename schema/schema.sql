@@ -116,7 +116,7 @@ CREATE TABLE exchange_state (
     kind      TEXT NOT NULL,
     revision  INTEGER NOT NULL,
     hash      TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE handoffs (
     person_id   TEXT NOT NULL,

@@ -32,7 +32,7 @@ CREATE TABLE exchange_state (
     kind      TEXT NOT NULL,
     revision  INTEGER NOT NULL,
     hash      TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 -- A record changed on both sides since the last exchange: kept as it is here until the worker
 -- picks (`relais conflicts resolve ID --keep mine|theirs`).

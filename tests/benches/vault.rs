@@ -146,6 +146,7 @@ fn main() {
             "≤ 1.25".into(),
         ),
     ];
+    let bundle_rows = bundle_bench(tmp.path());
     let mut md = String::new();
     let _ = writeln!(md, "# Benchmarks\n\nProduced by `make bench` (tests/benches/vault.rs); do not edit by hand.\n");
     let _ = writeln!(md, "- Machine: {}\n- Date: {}\n", machine(), chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"));
@@ -153,8 +154,168 @@ fn main() {
     for (a, b, c, d) in &rows_out {
         let _ = writeln!(md, "| {a} | {b} | {c} | {d} |");
     }
+    let _ = writeln!(md, "\n## Envois / bundles (1 000 demo cases)\n");
+    let _ = writeln!(
+        md,
+        "| Mesure / measure | Résultat / result | Borne physique / physical bound | Rapport / ratio (cible / target ≥ 0.50) |\n|---|---|---|---|"
+    );
+    for (a, b, c, d) in &bundle_rows {
+        let _ = writeln!(md, "| {a} | {b} | {c} | {d} |");
+    }
     print!("{md}");
     let out = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
     std::fs::write(out, md).unwrap();
     eprintln!("written to BENCHMARKS.md");
+}
+
+/// Export and import of 1 000 demo cases, each next to its physical bound measured in the same
+/// run: export vs a bare SELECT of the same rows + `age` encrypting the same plaintext; import vs
+/// `age` decrypting it + a bare bulk insert of the same rows into an empty vault, one
+/// transaction, no validation and no audit.
+fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, String)> {
+    use relais_core::bundle::{self, BundleKind, ExportRequest};
+    use relais_core::identity;
+    use relais_core::record::{Fields, Kind};
+    use std::process::Command;
+    const CASES: usize = 1000;
+    let pass = Passphrase::new(PASS);
+    let (_va, mut a) = Vault::create(tmp.join("a"), &pass, &Owner { name: "A".into(), org: String::new() }, None).unwrap();
+    let (_vb, b) = Vault::create(tmp.join("b"), &pass, &Owner { name: "B".into(), org: String::new() }, None).unwrap();
+    eprintln!("bundles: filling {CASES} cases…");
+    demo::fill(&mut a, CASES, 7, NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(), &mut |_, _| {}).unwrap();
+    let contact = |s: &mut Store, other: &Store| -> String {
+        let id = identity::show(other).unwrap();
+        let f: Fields = [
+            ("name", serde_json::json!(id.name)),
+            ("age_recipient", serde_json::json!(id.age_recipient)),
+            ("signing_key", serde_json::json!(id.signing_key)),
+            ("verified_on", serde_json::json!("2026-11-01")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        s.write(|w| w.insert(Kind::Contact, f)).unwrap()
+    };
+    let to = contact(&mut a, &b);
+    let mut b = b;
+    contact(&mut b, &a);
+    let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false };
+
+    // Export, and its bound.
+    let t = Instant::now();
+    let (bytes, manifest, _content) = bundle::build_export(&a, &req, &mut |_, _| {}).unwrap();
+    let t_export = t.elapsed();
+    let rows: u64 = manifest.counts.values().sum();
+    let t = Instant::now();
+    let mut selected = 0u64;
+    for kind in bundle::bundle_kinds() {
+        let mut st = a.conn().prepare(&format!("SELECT * FROM {}", kind.table())).unwrap();
+        let n = st.column_count();
+        let mut q = st.query([]).unwrap();
+        while let Some(r) = q.next().unwrap() {
+            for i in 0..n {
+                let _: rusqlite::types::Value = r.get(i).unwrap();
+            }
+            selected += 1;
+        }
+    }
+    let t_select = t.elapsed();
+    let b_identity = identity::export_age(&b).unwrap();
+    let b_id: age::x25519::Identity = std::str::FromStr::from_str(&b_identity).unwrap();
+    let plaintext = bundle::decrypt(&bytes, &[&b_id as &dyn age::Identity]).unwrap();
+    let mb = plaintext.len() as f64 / 1e6;
+    // Fictional demo data: writing it in clear to the benchmark's temp dir is fine.
+    let plain_file = tmp.join("plain.json");
+    std::fs::write(&plain_file, &plaintext).unwrap();
+    let id_file = tmp.join("b.txt");
+    std::fs::write(&id_file, b_identity.as_bytes()).unwrap();
+    let recipient = identity::show(&b).unwrap().age_recipient;
+    let t = Instant::now();
+    let ok = Command::new("age")
+        .args(["-r", &recipient, "-o", tmp.join("by-age.age").to_str().unwrap(), plain_file.to_str().unwrap()])
+        .status()
+        .unwrap()
+        .success();
+    let t_age_enc = t.elapsed();
+    assert!(ok, "age -r failed");
+    let bundle_file = tmp.join("bundle.relais");
+    std::fs::write(&bundle_file, &bytes).unwrap();
+
+    // Import, and its bound.
+    let t = Instant::now();
+    let opened = bundle::open(&b, &bytes, false).unwrap();
+    let report = bundle::apply(&mut b, &opened, &mut |_, _| {}).unwrap();
+    let t_import = t.elapsed();
+    assert!(report.applied);
+    let t = Instant::now();
+    let ok = Command::new("age")
+        .args(["-d", "-i", id_file.to_str().unwrap(), "-o", "/dev/null", bundle_file.to_str().unwrap()])
+        .status()
+        .unwrap()
+        .success();
+    let t_age_dec = t.elapsed();
+    assert!(ok, "age -d failed");
+    let (_vc, mut c) = Vault::create(tmp.join("c"), &pass, &Owner::default(), None).unwrap();
+    let content: bundle::Content =
+        serde_json::from_value(serde_json::from_slice::<serde_json::Value>(&plaintext).unwrap()["content"].clone()).unwrap();
+    let t = Instant::now();
+    {
+        let tx = c.conn().unchecked_transaction().unwrap();
+        for kind in bundle::bundle_kinds() {
+            let cols: Vec<&str> =
+                ["id", "created_at", "updated_at", "revision"].into_iter().chain(kind.columns().iter().map(|c| c.name)).collect();
+            let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+            let mut st = tx.prepare(&format!("INSERT INTO {} ({}) VALUES ({})", kind.table(), cols.join(", "), marks.join(", "))).unwrap();
+            for r in content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
+                let vals: Vec<rusqlite::types::Value> = cols
+                    .iter()
+                    .map(|c| match &r[*c] {
+                        serde_json::Value::Null => rusqlite::types::Value::Null,
+                        serde_json::Value::Bool(b) => rusqlite::types::Value::Integer(i64::from(*b)),
+                        serde_json::Value::Number(n) => rusqlite::types::Value::Integer(n.as_i64().unwrap_or(0)),
+                        serde_json::Value::String(s) => rusqlite::types::Value::Text(s.clone()),
+                        other => rusqlite::types::Value::Text(other.to_string()),
+                    })
+                    .collect();
+                st.execute(rusqlite::params_from_iter(vals)).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let t_insert = t.elapsed();
+    let _ = &mut c;
+    let _ = std::fs::remove_file(&plain_file);
+
+    let fmt = |d: Duration| {
+        let s = d.as_secs_f64();
+        format!("{s:.2} s · {:.1} MB/s · {:.0} cases/s · {:.0} rows/s", mb / s, CASES as f64 / s, rows as f64 / s)
+    };
+    let export_bound = t_select + t_age_enc;
+    let import_bound = t_age_dec + t_insert;
+    vec![
+        (
+            "Export",
+            fmt(t_export),
+            format!(
+                "{} (SELECT {selected} rows {:.2} s + age -r {:.2} s)",
+                fmt(export_bound),
+                t_select.as_secs_f64(),
+                t_age_enc.as_secs_f64()
+            ),
+            format!("{:.2}", export_bound.as_secs_f64() / t_export.as_secs_f64()),
+        ),
+        (
+            "Import",
+            fmt(t_import),
+            format!("{} (age -d {:.2} s + bulk INSERT {:.2} s)", fmt(import_bound), t_age_dec.as_secs_f64(), t_insert.as_secs_f64()),
+            format!("{:.2}", import_bound.as_secs_f64() / t_import.as_secs_f64()),
+        ),
+        (
+            "Taille / size",
+            format!("{mb:.1} MB plaintext, {:.1} MB bundle, {rows} records", bytes.len() as f64 / 1e6),
+            String::new(),
+            String::new(),
+        ),
+    ]
 }

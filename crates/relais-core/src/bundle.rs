@@ -157,7 +157,7 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     let mut org_ids = BTreeSet::new();
     let total = req.persons.len();
     for (i, pid) in req.persons.iter().enumerate() {
-        let file = crate::person_file::load(store, pid)?;
+        let file = crate::person_file::load_records(store, pid)?;
         if req.kind == BundleKind::Transfer && str_field(&file.person, "status") == Some("handed_off") {
             return Err(Error::HandedOff);
         }
@@ -187,10 +187,14 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
             .collect(),
         persons: req.persons.clone(),
         counts: content.records.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect(),
-        content_sha256: sha256_hex(&canonical(&serde_json::to_value(&content).expect("content serializes"))),
+        content_sha256: String::new(),
         receipt_for: None,
     };
-    let plaintext = sign_document(&secrets, &manifest, &content)?;
+    // Content serializes straight to its canonical form (sorted maps all the way down), so it
+    // is written once and both hashed and embedded as is.
+    let content_json = serde_json::to_string(&content).expect("content serializes");
+    let manifest = Manifest { content_sha256: sha256_hex(&content_json), ..manifest };
+    let plaintext = sign_document_raw(&secrets, &manifest, &content_json);
     let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
     let bytes = encrypt(&plaintext, &age_recipients, req.armor)?;
     Ok((bytes, manifest, content))
@@ -264,18 +268,16 @@ fn remember_exchange(conn: &rusqlite::Connection, kind: Kind, r: &Fields) -> Res
     Ok(())
 }
 
-pub(crate) fn sign_document(secrets: &identity::Secrets, manifest: &Manifest, content: &Content) -> Result<Vec<u8>> {
-    let m = serde_json::to_value(manifest).expect("manifest serializes");
+fn sign_document_raw(secrets: &identity::Secrets, manifest: &Manifest, content_json: &str) -> Vec<u8> {
+    let m = canonical(&serde_json::to_value(manifest).expect("manifest serializes"));
     let mut msg = SIGN_CONTEXT.to_vec();
-    msg.extend_from_slice(canonical(&m).as_bytes());
-    let doc = json!({
-        "format": FORMAT,
-        "version": VERSION,
-        "manifest": m,
-        "content": content,
-        "signature": secrets.sign(&msg),
-    });
-    Ok(serde_json::to_vec(&doc).expect("document serializes"))
+    msg.extend_from_slice(m.as_bytes());
+    let sig = secrets.sign(&msg);
+    format!(r#"{{"content":{content_json},"format":"{FORMAT}","manifest":{m},"signature":"{sig}","version":{VERSION}}}"#).into_bytes()
+}
+
+pub(crate) fn sign_document(secrets: &identity::Secrets, manifest: &Manifest, content: &Content) -> Result<Vec<u8>> {
+    Ok(sign_document_raw(secrets, manifest, &serde_json::to_string(content).expect("content serializes")))
 }
 
 fn encrypt(plaintext: &[u8], to: &[age::x25519::Recipient], armor: bool) -> Result<Vec<u8>> {
@@ -408,8 +410,8 @@ pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
     if plaintext.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(Error::NotABundle);
     }
-    let doc: Value = serde_json::from_slice(plaintext).map_err(|e| malformed(format!("JSON ligne/line {}", e.line())))?;
-    let obj = doc.as_object().ok_or(Error::NotABundle)?;
+    let mut doc: Value = serde_json::from_slice(plaintext).map_err(|e| malformed(format!("JSON ligne/line {}", e.line())))?;
+    let obj = doc.as_object_mut().ok_or(Error::NotABundle)?;
     if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(Error::NotABundle);
     }
@@ -431,11 +433,11 @@ pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
     if identity::fingerprint(&manifest.sender.age_recipient, &manifest.sender.signing_key) != manifest.sender.fingerprint {
         return Err(Error::BadSignature);
     }
-    let c = obj.get("content").ok_or_else(|| malformed("content"))?;
-    if sha256_hex(&canonical(c)) != manifest.content_sha256 {
+    let c = obj.remove("content").ok_or_else(|| malformed("content"))?;
+    if sha256_hex(&canonical(&c)) != manifest.content_sha256 {
         return Err(Error::BundleTampered);
     }
-    let content: Content = serde_json::from_value(c.clone()).map_err(|e| malformed(format!("content: {e}")))?;
+    let content: Content = serde_json::from_value(c).map_err(|e| malformed(format!("content: {e}")))?;
     Ok((manifest, content))
 }
 
