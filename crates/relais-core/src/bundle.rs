@@ -553,7 +553,7 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     let mut counts = Counts::default();
     for kind in bundle_kinds() {
         for r in o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
-            let rec = validate_received(conn, kind, r, &known)?;
+            let rec = validate_received(kind, r, &known)?;
             // Case records must belong to a person carried by this bundle.
             if kind != Kind::Organisation {
                 let person = owner_person(kind, &rec, &o.content)?;
@@ -575,7 +575,7 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     Ok(Plan { items, counts, replay })
 }
 
-fn validate_received(conn: &rusqlite::Connection, kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
+fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
     let bad = |what: &str| malformed(format!("{}.{what}", kind.name()));
     let mut rec = Fields::new();
     for base in ["id", "created_at", "updated_at"] {
@@ -596,7 +596,7 @@ fn validate_received(conn: &rusqlite::Connection, kind: Kind, r: &Fields, known:
     }
     for col in kind.columns() {
         let v = r.get(col.name).unwrap_or(&Value::Null);
-        let n = store::normalize_with(conn, col, v, known).map_err(|e| match e {
+        let n = store::normalize_with(col, v, known).map_err(|e| match e {
             Error::Invalid { problem: crate::error::Problem::UnknownReference, .. } => Error::BundleDanglingReference,
             Error::Invalid { field, problem } => malformed(format!("{}.{field}: {}", kind.name(), problem.message(crate::Lang::En))),
             other => other,

@@ -321,13 +321,12 @@ pub(crate) fn person_of(conn: &Connection, kind: Kind, rec: &Fields) -> Result<O
 
 /// Checks one input value against its column and returns its stored form.
 fn normalize(conn: &Connection, col: &Col, v: &Value) -> Result<Value> {
-    normalize_with(conn, col, v, &|kind, id| exists(conn, kind, id))
+    normalize_with(col, v, &|kind, id| exists(conn, kind, id))
 }
 
 /// [`normalize`] with the existence of referenced records decided by `known` (an import checks
 /// references against the bundle and the vault together).
-pub(crate) fn normalize_with(conn: &Connection, col: &Col, v: &Value, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Value> {
-    let _ = conn;
+pub(crate) fn normalize_with(col: &Col, v: &Value, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Value> {
     let bad = |p: Problem| Error::invalid(col.name, p);
     let v = match v {
         Value::String(s) if s.trim().is_empty() => &Value::Null,
