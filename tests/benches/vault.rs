@@ -175,7 +175,7 @@ fn main() {
 fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, String)> {
     use relais_core::bundle::{self, BundleKind, ExportRequest};
     use relais_core::identity;
-    use relais_core::record::{Fields, Kind};
+    use relais_core::record::Kind;
     use std::process::Command;
     const CASES: usize = 1000;
     let pass = Passphrase::new(PASS);
@@ -183,22 +183,9 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     let (_vb, b) = Vault::create(tmp.join("b"), &pass, &Owner { name: "B".into(), org: String::new() }, None).unwrap();
     eprintln!("bundles: filling {CASES} cases…");
     demo::fill(&mut a, CASES, 7, NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(), &mut |_, _| {}).unwrap();
-    let contact = |s: &mut Store, other: &Store| -> String {
-        let id = identity::show(other).unwrap();
-        let f: Fields = [
-            ("name", serde_json::json!(id.name)),
-            ("age_recipient", serde_json::json!(id.age_recipient)),
-            ("signing_key", serde_json::json!(id.signing_key)),
-            ("verified_on", serde_json::json!("2026-11-01")),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        s.write(|w| w.insert(Kind::Contact, f)).unwrap()
-    };
-    let to = contact(&mut a, &b);
+    let to = relais_tests::add_verified_contact(&mut a, &b);
     let mut b = b;
-    contact(&mut b, &a);
+    relais_tests::add_verified_contact(&mut b, &a);
     let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
     let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false };
 

@@ -43,7 +43,12 @@ fn kill_9_during_a_large_write_leaves_all_or_nothing() {
     let mut rng = rand::thread_rng();
     let mut rolled_back = 0;
     for round in 0..ROUNDS {
-        let mut child = tv.cmd().args(["demo", "--persons", &PERSONS.to_string(), "--seed", &round.to_string()]).spawn().unwrap();
+        let mut child = tv
+            .cmd()
+            .args(["demo", "--persons", &PERSONS.to_string(), "--seed", &round.to_string()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         let wait = unlock.as_millis() as u64 * 8 / 10 + rng.gen_range(0..span);
         std::thread::sleep(Duration::from_millis(wait));
         let finished = child.try_wait().unwrap().is_some();
@@ -76,27 +81,13 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 #[test]
 fn kill_9_during_the_import_of_1000_cases_leaves_all_or_nothing() {
     use relais_core::bundle::{self, BundleKind, ExportRequest};
-    use relais_core::identity;
-    use relais_core::record::{Fields, Kind};
+    use relais_core::record::Kind;
     const CASES: usize = 1000;
     let (tva, mut a) = TestVault::new();
     let (tvb, mut b) = TestVault::new();
-    let contact = |s: &mut relais_core::Store, other: &relais_core::Store| -> String {
-        let id = identity::show(other).unwrap();
-        let f: Fields = [
-            ("name", serde_json::json!(id.name)),
-            ("age_recipient", serde_json::json!(id.age_recipient)),
-            ("signing_key", serde_json::json!(id.signing_key)),
-            ("verified_on", serde_json::json!("2026-11-01")),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        s.write(|w| w.insert(Kind::Contact, f)).unwrap()
-    };
     relais_core::demo::fill(&mut a, CASES, 11, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
-    let to = contact(&mut a, &b);
-    contact(&mut b, &a);
+    let to = relais_tests::add_verified_contact(&mut a, &b);
+    relais_tests::add_verified_contact(&mut b, &a);
     let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
     let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false };
     let (bytes, _, _) = bundle::build_export(&a, &req, &mut |_, _| {}).unwrap();
