@@ -214,9 +214,11 @@ fn generate() {
         })
         .unwrap();
     let req = ExportRequest { persons: vec![p.clone()], to: vec![to], kind: BundleKind::Share, armor: false };
-    let (valid, manifest, content) = bundle::build_export(&sender, &req, &mut |_, _| {}).unwrap();
+    let (valid, manifest, _) = bundle::build_export(&sender, &req, &mut |_, _| {}).unwrap();
     let manifest = serde_json::to_value(&manifest).unwrap();
-    let content = serde_json::to_value(&content).unwrap();
+    let receiver_id = age::x25519::Identity::from_str(&keys.s("receiver", "age_identity")).unwrap();
+    let plain = bundle::decrypt(&valid, &[&receiver_id as &dyn age::Identity]).unwrap();
+    let content = serde_json::from_slice::<Value>(&plain).unwrap()["content"].clone();
     let receiver_r = keys.s("receiver", "age_recipient");
     let stranger_r = keys.s("stranger", "age_recipient");
     let seal = |version: Value, m: &Value, c: &Value, sig: String, to: &str| -> Vec<u8> {

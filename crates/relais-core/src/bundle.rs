@@ -138,7 +138,7 @@ pub struct ExportRequest {
 /// Builds the bundle file for `req` and records the exchange (and, for a transfer, marks the
 /// cases handed off). Returns the file's bytes and its manifest; the caller writes the file
 /// (atomically) BEFORE calling [`commit_export`], so that a failed write marks nothing.
-pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) -> Result<(Vec<u8>, Manifest, Content)> {
+pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) -> Result<(Vec<u8>, Manifest, Exported)> {
     if req.to.is_empty() {
         return Err(Error::invalid("to", crate::error::Problem::Required));
     }
@@ -153,28 +153,65 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
             Ok(contact_identity(&c))
         })
         .collect::<Result<_>>()?;
-    let mut content = Content::default();
-    let mut org_ids = BTreeSet::new();
-    let total = req.persons.len();
-    for (i, pid) in req.persons.iter().enumerate() {
-        let file = crate::person_file::load_records(store, pid)?;
-        if req.kind == BundleKind::Transfer && str_field(&file.person, "status") == Some("handed_off") {
-            return Err(Error::HandedOff);
-        }
-        content.records.entry(Kind::Person.name().into()).or_default().push(file.person.clone());
-        for (kind, rows) in file.records {
-            for r in &rows {
-                if let Some(Value::String(o)) = r.get("org_id") {
-                    org_ids.insert(o.clone());
-                }
-            }
-            content.records.entry(kind.to_owned()).or_default().extend(rows);
-        }
-        progress(i + 1, total);
+    // One query per kind for all the cases (children through their parents' ids), each row
+    // written straight to canonical JSON.
+    let persons = store::list_in(store.conn(), Kind::Person, "id", &req.persons)?;
+    if persons.len() != req.persons.len() {
+        return Err(Error::NotFound { kind: Kind::Person });
     }
-    let orgs = org_ids.iter().map(|id| store.get(Kind::Organisation, id)).collect::<Result<Vec<_>>>()?;
-    content.records.insert(Kind::Organisation.name().into(), orgs);
-    content.records.retain(|_, v| !v.is_empty());
+    if req.kind == BundleKind::Transfer && persons.iter().any(|p| str_field(p, "status") == Some("handed_off")) {
+        return Err(Error::HandedOff);
+    }
+    let mut ids_of: HashMap<Kind, Vec<String>> = HashMap::new();
+    ids_of.insert(Kind::Person, req.persons.clone());
+    let mut parts: BTreeMap<&'static str, Vec<u8>> = BTreeMap::new();
+    let mut exported = Exported::default();
+    let mut counts = BTreeMap::new();
+    let mut org_ids = BTreeSet::new();
+    let kinds: Vec<Kind> = bundle_kinds().filter(|k| *k != Kind::Organisation).collect();
+    let mut write_kind = |kind: Kind,
+                          col: &str,
+                          ids: &[String],
+                          parts: &mut BTreeMap<&'static str, Vec<u8>>,
+                          org_ids: &mut BTreeSet<String>|
+     -> Result<Vec<String>> {
+        let mut buf = Vec::new();
+        let rows = store::write_json_in(store.conn(), kind, col, ids, &mut buf)?;
+        if !rows.is_empty() {
+            parts.insert(kind.name(), buf);
+            counts.insert(kind.name().to_owned(), rows.len() as u64);
+        }
+        let ids = rows.iter().map(|r| r.id.clone()).collect();
+        for r in rows {
+            if let Some(o) = &r.org_id {
+                org_ids.insert(o.clone());
+            }
+            exported.records.push((kind, r));
+        }
+        Ok(ids)
+    };
+    for (i, kind) in kinds.iter().enumerate() {
+        let (col, ids) = match kind.owner() {
+            None => ("id", req.persons.clone()),
+            Some((col, parent)) => (col, ids_of.get(&parent).cloned().unwrap_or_default()),
+        };
+        let written = write_kind(*kind, col, &ids, &mut parts, &mut org_ids)?;
+        ids_of.insert(*kind, written);
+        progress(i + 1, kinds.len());
+    }
+    let orgs: Vec<String> = std::mem::take(&mut org_ids).into_iter().collect();
+    write_kind(Kind::Organisation, "id", &orgs, &mut parts, &mut org_ids)?;
+    let mut content_json = b"{\"records\":{".to_vec();
+    for (n, (name, buf)) in parts.iter().enumerate() {
+        if n > 0 {
+            content_json.push(b',');
+        }
+        content_json.extend_from_slice(format!("\"{name}\":[").as_bytes());
+        content_json.extend_from_slice(buf);
+        content_json.push(b']');
+    }
+    content_json.extend_from_slice(b"}}");
+    let content_json = String::from_utf8(content_json).expect("JSON is UTF-8");
     let secrets = identity::secrets(store)?;
     let manifest = Manifest {
         bundle_id: uuid::Uuid::now_v7().to_string(),
@@ -186,30 +223,43 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
             .map(|r| Recipient { age_recipient: r.age_recipient.clone(), fingerprint: r.fingerprint.clone() })
             .collect(),
         persons: req.persons.clone(),
-        counts: content.records.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect(),
+        counts,
         content_sha256: String::new(),
         receipt_for: None,
     };
-    // Content serializes straight to its canonical form (sorted maps all the way down), so it
-    // is written once and both hashed and embedded as is.
-    let content_json = serde_json::to_string(&content).expect("content serializes");
+    // The content is written once, in canonical form, and both hashed and embedded as is.
     let manifest = Manifest { content_sha256: sha256_hex(&content_json), ..manifest };
     let plaintext = sign_document_raw(&secrets, &manifest, &content_json);
     let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
     let bytes = encrypt(&plaintext, &age_recipients, req.armor)?;
-    Ok((bytes, manifest, content))
+    Ok((bytes, manifest, exported))
+}
+
+/// What an export wrote, for [`commit_export`].
+#[derive(Debug, Clone, Default)]
+pub struct Exported {
+    records: Vec<(Kind, store::WrittenRow)>,
+}
+
+impl Exported {
+    /// Number of records written.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
 }
 
 /// After the file is safely written: remembers what was sent (so a later import can tell who
 /// changed what) and, for a transfer, marks the cases handed off. One transaction.
-pub fn commit_export(store: &mut Store, manifest: &Manifest, content: &Content) -> Result<()> {
+pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported) -> Result<()> {
     let peers: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
     store.write(|w| {
-        for (kind_name, rows) in &content.records {
-            let kind = Kind::from_name(kind_name).expect("our own kinds");
-            for r in rows {
-                remember_exchange(w.conn(), kind, r)?;
-            }
+        for (kind, r) in &exported.records {
+            remember_written(w.conn(), *kind, &r.id, r.revision, &r.hash)?;
         }
         w.conn().execute(
             "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6)",
@@ -260,11 +310,19 @@ fn contact_identity(c: &Fields) -> Identity {
 }
 
 fn remember_exchange(conn: &rusqlite::Connection, kind: Kind, r: &Fields) -> Result<()> {
+    remember_exchange_hash(conn, kind, r, &record_hash(kind, r))
+}
+
+fn remember_exchange_hash(conn: &rusqlite::Connection, kind: Kind, r: &Fields, hash: &str) -> Result<()> {
+    remember_written(conn, kind, str_field(r, "id").unwrap_or_default(), r.get("revision").and_then(Value::as_i64).unwrap_or(1), hash)
+}
+
+fn remember_written(conn: &rusqlite::Connection, kind: Kind, id: &str, revision: i64, hash: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO exchange_state (record_id, kind, revision, hash) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (record_id) DO UPDATE SET revision = excluded.revision, hash = excluded.hash",
     )?
-    .execute(rusqlite::params![str_field(r, "id"), kind.name(), r.get("revision").and_then(Value::as_i64), record_hash(kind, r)])?;
+    .execute(rusqlite::params![id, kind.name(), revision, hash])?;
     Ok(())
 }
 
@@ -514,7 +572,8 @@ enum Action {
 }
 
 struct Plan {
-    items: Vec<(Kind, Fields, Action)>,
+    /// Each record, what to do with it, and its content hash.
+    items: Vec<(Kind, Fields, Action, String)>,
     counts: Counts,
     replay: bool,
 }
@@ -551,17 +610,33 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     };
     let mut items = Vec::new();
     let mut counts = Counts::default();
+    // Record id -> the person it belongs to, filled parents first (bundle_kinds' order).
+    let mut owners: HashMap<String, String> = HashMap::new();
+    let mut known_person: HashMap<String, bool> = HashMap::new();
     for kind in bundle_kinds() {
         for r in o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
             let rec = validate_received(kind, r, &known)?;
             // Case records must belong to a person carried by this bundle.
             if kind != Kind::Organisation {
-                let person = owner_person(kind, &rec, &o.content)?;
+                let person = match kind.owner() {
+                    None => str_field(&rec, "id").unwrap_or_default().to_owned(),
+                    Some(("person_id", _)) => str_field(&rec, "person_id").unwrap_or_default().to_owned(),
+                    Some((col, _)) => {
+                        owners.get(str_field(&rec, col).unwrap_or_default()).cloned().ok_or(Error::BundleDanglingReference)?
+                    }
+                };
                 if !declared.contains(person.as_str()) {
                     return Err(Error::BundleDanglingReference);
                 }
+                owners.insert(str_field(&rec, "id").unwrap_or_default().to_owned(), person);
             }
-            let action = decide(conn, kind, &rec)?;
+            let hash = record_hash(kind, &rec);
+            // A case this vault does not have yet brings only new records: no lookup needed.
+            let person_here = match owners.get(str_field(&rec, "id").unwrap_or_default()) {
+                Some(p) => *known_person.entry(p.clone()).or_insert_with(|| store::exists(conn, Kind::Person, p).unwrap_or(true)),
+                None => true,
+            };
+            let action = if person_here { decide(conn, kind, &rec, &hash)? } else { Action::New };
             let bucket = match action {
                 Action::New => &mut counts.new,
                 Action::Update => &mut counts.updated,
@@ -569,7 +644,7 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                 Action::Conflict => &mut counts.conflicts,
             };
             *bucket.entry(kind.name().into()).or_default() += 1;
-            items.push((kind, rec, action));
+            items.push((kind, rec, action, hash));
         }
     }
     Ok(Plan { items, counts, replay })
@@ -606,30 +681,14 @@ fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Resul
     Ok(rec)
 }
 
-fn owner_person(kind: Kind, rec: &Fields, content: &Content) -> Result<String> {
-    match kind.owner() {
-        None => Ok(str_field(rec, "id").unwrap_or_default().to_owned()),
-        Some(("person_id", _)) => Ok(str_field(rec, "person_id").unwrap_or_default().to_owned()),
-        Some((col, parent)) => {
-            let pid = str_field(rec, col).unwrap_or_default();
-            let p = content
-                .records
-                .get(parent.name())
-                .and_then(|rows| rows.iter().find(|r| str_field(r, "id") == Some(pid)))
-                .ok_or(Error::BundleDanglingReference)?;
-            owner_person(parent, p, content)
-        }
-    }
-}
-
-fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields) -> Result<Action> {
+fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields, h_theirs: &str) -> Result<Action> {
     let id = str_field(theirs, "id").unwrap_or_default();
     let mine = match store::get(conn, kind, id) {
         Ok(m) => m,
         Err(Error::NotFound { .. }) => return Ok(Action::New),
         Err(e) => return Err(e),
     };
-    let (h_mine, h_theirs) = (record_hash(kind, &mine), record_hash(kind, theirs));
+    let h_mine = record_hash(kind, &mine);
     if h_mine == h_theirs {
         return Ok(Action::Unchanged);
     }
@@ -643,9 +702,9 @@ fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields) -> Result<Ac
     let base: Option<String> = conn.query_row("SELECT hash FROM exchange_state WHERE record_id = ?1", [id], |r| r.get(0)).ok();
     let (rev_mine, rev_theirs) = (mine["revision"].as_i64().unwrap_or(1), theirs["revision"].as_i64().unwrap_or(1));
     Ok(match base {
-        Some(b) if b == h_mine => Action::Update,      // only they changed it
-        Some(b) if b == h_theirs => Action::Unchanged, // only we changed it
-        Some(_) => Action::Conflict,                   // both did
+        Some(b) if b == h_mine => Action::Update,       // only they changed it
+        Some(b) if b == *h_theirs => Action::Unchanged, // only we changed it
+        Some(_) => Action::Conflict,                    // both did
         None if rev_theirs > rev_mine => Action::Update,
         None if rev_mine > rev_theirs => Action::Unchanged,
         None => Action::Conflict,
@@ -696,7 +755,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
     let total = p.items.len();
     let bundle_id = o.manifest.bundle_id.clone();
     store.write(|w| {
-        for (i, (kind, rec, action)) in p.items.iter().enumerate() {
+        for (i, (kind, rec, action, hash)) in p.items.iter().enumerate() {
             match action {
                 Action::New => w.put_received(*kind, rec, false)?,
                 Action::Update if *kind == Kind::Person && o.manifest.kind == BundleKind::Share => {
@@ -728,7 +787,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                 }
             }
             if *action != Action::Conflict {
-                remember_exchange(w.conn(), *kind, rec)?;
+                remember_exchange_hash(w.conn(), *kind, rec, hash)?;
             }
             if i % 1000 == 999 || i + 1 == total {
                 progress(i + 1, total);

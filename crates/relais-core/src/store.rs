@@ -11,6 +11,8 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params_from_iter};
 use serde_json::{Value, json};
 
+use sha2::{Digest, Sha256};
+
 use crate::audit::{self, Change, Head};
 use crate::catalogue::Catalogues;
 use crate::error::{Error, Problem, Result};
@@ -280,6 +282,138 @@ pub(crate) fn list_where(conn: &Connection, kind: Kind, filter: Option<(&str, &s
     Ok(rows)
 }
 
+/// The INSERT (or INSERT OR REPLACE) of a received record, built once per kind: an import
+/// writes a hundred thousand of them.
+fn received_sql(kind: Kind, replace: bool) -> &'static str {
+    static SQL: std::sync::OnceLock<std::collections::HashMap<(Kind, bool), String>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for k in Kind::ALL {
+            for r in [false, true] {
+                let cols = k.columns();
+                let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
+                let marks: Vec<String> = (5..5 + cols.len()).map(|i| format!("?{i}")).collect();
+                let verb = if r { "INSERT OR REPLACE" } else { "INSERT" };
+                let sql = format!(
+                    "{verb} INTO {} (id, created_at, updated_at, revision, {}) VALUES (?1, ?2, ?3, ?4, {})",
+                    k.table(),
+                    names.join(", "),
+                    marks.join(", ")
+                );
+                m.insert((k, r), sql);
+            }
+        }
+        m
+    });
+    all[&(kind, replace)].as_str()
+}
+
+/// What an export needs to remember of each record it wrote.
+#[derive(Debug, Clone)]
+pub(crate) struct WrittenRow {
+    pub id: String,
+    pub revision: i64,
+    /// SHA-256 of the canonical JSON of the columns (what `bundle::record_hash` computes).
+    pub hash: String,
+    pub org_id: Option<String>,
+}
+
+fn write_json_value(out: &mut Vec<u8>, ty: Option<Ty>, v: rusqlite::types::ValueRef<'_>) {
+    use rusqlite::types::ValueRef as V;
+    match (ty, v) {
+        (_, V::Null) => out.extend_from_slice(b"null"),
+        (Some(Ty::Bool), V::Integer(i)) => out.extend_from_slice(if i != 0 { b"true" } else { b"false" }),
+        (_, V::Integer(i)) => {
+            use std::io::Write;
+            let _ = write!(out, "{i}");
+        }
+        (_, V::Real(x)) => serde_json::to_writer(&mut *out, &x).expect("writes to a Vec"),
+        (Some(Ty::Codes(_) | Ty::Words), V::Text(t)) => {
+            let v: Value = serde_json::from_slice(t).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(t).into_owned()));
+            serde_json::to_writer(&mut *out, &v).expect("writes to a Vec");
+        }
+        (_, V::Text(t)) => serde_json::to_writer(&mut *out, &String::from_utf8_lossy(t)).expect("writes to a Vec"),
+        (_, V::Blob(_)) => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Writes the records of `kind` whose `col` is one of `values` as canonical JSON objects
+/// (sorted keys, compact: exactly what serializing their `Fields` gives), comma-separated, to
+/// `out`, straight from the rows: an export of a thousand cases does not build a map per
+/// record. Returns what the exchange state needs of each.
+pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[String], out: &mut Vec<u8>) -> Result<Vec<WrittenRow>> {
+    let col =
+        if col == "id" { "id" } else { kind.column(col).map(|c| c.name).ok_or_else(|| Error::invalid(col, Problem::UnknownField))? };
+    // No ORDER BY: sorting every row would cost more than all the rest; the order is the
+    // index's (grouped by owner), the same for the same vault.
+    let sql = format!("{} WHERE {col} IN (SELECT value FROM json_each(?1))", select_sql(kind));
+    let cols = kind.columns();
+    // (key, row index, type) sorted by key: all fields, and the columns alone (for the hash).
+    let mut all: Vec<(&str, usize, Option<Ty>)> =
+        vec![("id", 0, None), ("created_at", 1, None), ("updated_at", 2, None), ("revision", 3, None)];
+    all.extend(cols.iter().enumerate().map(|(i, c)| (c.name, i + 4, Some(c.ty))));
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    let only_cols: Vec<&(&str, usize, Option<Ty>)> = all.iter().filter(|(_, i, _)| *i >= 4).collect();
+    let org_idx = cols.iter().position(|c| c.name == "org_id").map(|i| i + 4);
+    let list = serde_json::to_string(values).expect("strings serialize");
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut rows = st.query([list])?;
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); cols.len() + 4];
+    let mut written = Vec::new();
+    while let Some(r) = rows.next()? {
+        for (_, idx, ty) in &all {
+            let b = &mut bufs[*idx];
+            b.clear();
+            write_json_value(b, *ty, r.get_ref(*idx)?);
+        }
+        let mut h = Sha256::new();
+        h.update(b"{");
+        for (n, (key, idx, _)) in only_cols.iter().enumerate() {
+            if n > 0 {
+                h.update(b",");
+            }
+            h.update(b"\"");
+            h.update(key.as_bytes());
+            h.update(b"\":");
+            h.update(&bufs[*idx]);
+        }
+        h.update(b"}");
+        if !written.is_empty() {
+            out.push(b',');
+        }
+        out.push(b'{');
+        for (n, (key, idx, _)) in all.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":");
+            out.extend_from_slice(&bufs[*idx]);
+        }
+        out.push(b'}');
+        written.push(WrittenRow {
+            id: r.get(0)?,
+            revision: r.get(3)?,
+            hash: hex::encode(h.finalize()),
+            org_id: org_idx.and_then(|i| r.get::<_, Option<String>>(i).ok().flatten()),
+        });
+    }
+    Ok(written)
+}
+
+/// The records of `kind` whose `col` is one of `values`, oldest first (one query for many
+/// persons: an export of a thousand cases).
+pub(crate) fn list_in(conn: &Connection, kind: Kind, col: &str, values: &[String]) -> Result<Vec<Fields>> {
+    let col =
+        if col == "id" { "id" } else { kind.column(col).map(|c| c.name).ok_or_else(|| Error::invalid(col, Problem::UnknownField))? };
+    let sql = format!("{} WHERE {col} IN (SELECT value FROM json_each(?1)) ORDER BY created_at, id", select_sql(kind));
+    let list = serde_json::to_string(values).expect("strings serialize");
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map([list], |r| row_to_fields(kind, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 pub(crate) fn exists(conn: &Connection, kind: Kind, id: &str) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {} WHERE id = ?1", kind.table());
     Ok(conn.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
@@ -517,15 +651,7 @@ impl Writer<'_> {
     /// the local one if `replace`. The caller validated it and writes the audit events.
     pub(crate) fn put_received(&mut self, kind: Kind, rec: &Fields, replace: bool) -> Result<()> {
         let cols = kind.columns();
-        let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
-        let marks: Vec<String> = (5..5 + cols.len()).map(|i| format!("?{i}")).collect();
-        let verb = if replace { "INSERT OR REPLACE" } else { "INSERT" };
-        let sql = format!(
-            "{verb} INTO {} (id, created_at, updated_at, revision, {}) VALUES (?1, ?2, ?3, ?4, {})",
-            kind.table(),
-            names.join(", "),
-            marks.join(", ")
-        );
+        let sql = received_sql(kind, replace);
         let base = |k: &str| rec.get(k).cloned().unwrap_or(Value::Null);
         let mut values: Vec<Sql> = vec![
             Sql::Text(base("id").as_str().unwrap_or_default().to_owned()),
@@ -534,7 +660,7 @@ impl Writer<'_> {
             Sql::Integer(base("revision").as_i64().unwrap_or(1)),
         ];
         values.extend(cols.iter().map(|c| json_to_sql(c, rec.get(c.name).unwrap_or(&Value::Null))));
-        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+        self.tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
         Ok(())
     }
 
