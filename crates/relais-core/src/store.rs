@@ -337,6 +337,28 @@ fn write_json_value(out: &mut Vec<u8>, ty: Option<Ty>, v: rusqlite::types::Value
     }
 }
 
+/// Writes `{"key":value,…}` (values already JSON) piece by piece to `put`.
+fn write_object<'a>(fields: impl Iterator<Item = (&'a str, &'a [u8])>, mut put: impl FnMut(&[u8])) {
+    put(b"{");
+    for (n, (key, value)) in fields.enumerate() {
+        if n > 0 {
+            put(b",");
+        }
+        put(b"\"");
+        put(key.as_bytes());
+        put(b"\":");
+        put(value);
+    }
+    put(b"}");
+}
+
+/// `SELECT … FROM kind WHERE col IN (ids given as a JSON array in ?1)`.
+fn in_query(kind: Kind, col: &str) -> Result<String> {
+    let col =
+        if col == "id" { "id" } else { kind.column(col).map(|c| c.name).ok_or_else(|| Error::invalid(col, Problem::UnknownField))? };
+    Ok(format!("{} WHERE {col} IN (SELECT value FROM json_each(?1))", select_sql(kind)))
+}
+
 /// Writes the records of `kind` whose `col` is one of `values` as canonical JSON objects
 /// (sorted keys, compact: exactly what serializing their `Fields` gives), comma-separated, to
 /// `out`, straight from the rows: an export of a thousand cases does not build a map per
@@ -367,31 +389,11 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
             write_json_value(b, *ty, r.get_ref(*idx)?);
         }
         let mut h = Sha256::new();
-        h.update(b"{");
-        for (n, (key, idx, _)) in only_cols.iter().enumerate() {
-            if n > 0 {
-                h.update(b",");
-            }
-            h.update(b"\"");
-            h.update(key.as_bytes());
-            h.update(b"\":");
-            h.update(&bufs[*idx]);
-        }
-        h.update(b"}");
+        write_object(only_cols.iter().map(|(k, i, _)| (*k, bufs[*i].as_slice())), |b| h.update(b));
         if !written.is_empty() {
             out.push(b',');
         }
-        out.push(b'{');
-        for (n, (key, idx, _)) in all.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            out.push(b'"');
-            out.extend_from_slice(key.as_bytes());
-            out.extend_from_slice(b"\":");
-            out.extend_from_slice(&bufs[*idx]);
-        }
-        out.push(b'}');
+        write_object(all.iter().map(|(k, i, _)| (*k, bufs[*i].as_slice())), |b| out.extend_from_slice(b));
         written.push(WrittenRow {
             id: r.get(0)?,
             revision: r.get(3)?,
@@ -405,9 +407,7 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
 /// The records of `kind` whose `col` is one of `values`, oldest first (one query for many
 /// persons: an export of a thousand cases).
 pub(crate) fn list_in(conn: &Connection, kind: Kind, col: &str, values: &[String]) -> Result<Vec<Fields>> {
-    let col =
-        if col == "id" { "id" } else { kind.column(col).map(|c| c.name).ok_or_else(|| Error::invalid(col, Problem::UnknownField))? };
-    let sql = format!("{} WHERE {col} IN (SELECT value FROM json_each(?1)) ORDER BY created_at, id", select_sql(kind));
+    let sql = format!("{} ORDER BY created_at, id", in_query(kind, col)?);
     let list = serde_json::to_string(values).expect("strings serialize");
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map([list], |r| row_to_fields(kind, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
