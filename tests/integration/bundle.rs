@@ -37,19 +37,6 @@ fn total(m: &std::collections::BTreeMap<String, u64>) -> u64 {
     m.values().sum()
 }
 
-/// Everything in a vault that a bundle may change, as text, for before/after comparisons.
-pub fn dump(store: &Store) -> String {
-    let mut out = String::new();
-    for k in Kind::ALL {
-        out.push_str(&format!("{:?}\n", store.list_all(k).unwrap()));
-    }
-    for t in ["conflicts", "bundles_seen", "exchange_state", "handoffs", "audit_events"] {
-        let n: i64 = store.conn().query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap();
-        out.push_str(&format!("{t}={n}\n"));
-    }
-    out
-}
-
 pub struct Pair {
     pub a: Store,
     pub b: Store,
@@ -87,11 +74,11 @@ fn round_trip_then_reimport_changes_nothing() {
         total(&r.counts.new) as usize,
         1 + sent.records.values().map(Vec::len).sum::<usize>() + sent.directory["organisation"].len()
     );
-    let before = dump(&p.b);
+    let before = relais_tests::dump_vault(&p.b);
     let again = import(&mut p.b, &bytes).unwrap();
     assert!(again.replay && !again.applied);
     assert_eq!(total(&again.counts.new), 0);
-    assert_eq!(before, dump(&p.b), "a replay changes nothing");
+    assert_eq!(before, relais_tests::dump_vault(&p.b), "a replay changes nothing");
 }
 
 #[test]
@@ -210,9 +197,9 @@ fn a_receipt_for_a_transfer_never_made_is_refused() {
     let (receipt, _) = bundle::build_receipt(&p.b, None, false).unwrap();
     // The transfer's hand-off is forgotten on A: the receipt matches nothing and changes nothing.
     p.a.conn().execute("DELETE FROM handoffs", []).unwrap();
-    let before = dump(&p.a);
+    let before = relais_tests::dump_vault(&p.a);
     assert!(matches!(import(&mut p.a, &receipt), Err(Error::MalformedBundle { .. })));
-    assert_eq!(before, dump(&p.a));
+    assert_eq!(before, relais_tests::dump_vault(&p.a));
 }
 
 #[test]

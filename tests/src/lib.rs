@@ -192,3 +192,20 @@ pub fn add_verified_contact(store: &mut Store, other: &Store) -> String {
     .collect();
     store.write(|w| w.insert(relais_core::record::Kind::Contact, fields)).expect("add contact")
 }
+
+/// Every row of every table a change could touch (records, bundle bookkeeping, audit trail,
+/// metadata), as text: two dumps are equal only if nothing changed.
+pub fn dump_vault(store: &Store) -> String {
+    let mut out = String::new();
+    for k in relais_core::record::Kind::ALL {
+        out.push_str(&format!("{:?}\n", store.list_all(k).expect("list")));
+    }
+    for t in ["conflicts", "bundles_seen", "exchange_state", "handoffs", "audit_events", "audit_head", "vault_meta"] {
+        let mut st = store.conn().prepare(&format!("SELECT * FROM {t} ORDER BY 1")).expect("table");
+        let n = st.column_count();
+        let rows: Vec<Vec<rusqlite::types::Value>> =
+            st.query_map([], |r| (0..n).map(|i| r.get(i)).collect()).expect("rows").map(Result::unwrap).collect();
+        out.push_str(&format!("{t}={rows:?}\n"));
+    }
+    out
+}

@@ -137,25 +137,6 @@ fn receiver(keys: &Keys) -> (TestVault, Store) {
     (tv, store)
 }
 
-fn dump(store: &Store) -> String {
-    let mut out = String::new();
-    for k in Kind::ALL {
-        out.push_str(&format!("{:?}\n", store.list_all(k).unwrap()));
-    }
-    for t in ["conflicts", "bundles_seen", "exchange_state", "handoffs", "audit_events", "vault_meta"] {
-        let rows: Vec<String> = store
-            .conn()
-            .prepare(&format!("SELECT * FROM {t}"))
-            .unwrap()
-            .query_map([], |r| Ok(format!("{:?}", r.get::<_, rusqlite::types::Value>(0)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        out.push_str(&format!("{t}={rows:?}\n"));
-    }
-    out
-}
-
 fn bundle_trial(path: PathBuf) -> Trial {
     let name = format!("bundles::{}", path.file_stem().unwrap().to_string_lossy());
     Trial::test(name, move || {
@@ -163,20 +144,20 @@ fn bundle_trial(path: PathBuf) -> Trial {
         let expect = get(&h, "expect").ok_or("no expect")?.to_owned();
         let keys = Keys::load();
         let (_tv, mut store) = receiver(&keys);
-        let before = dump(&store);
+        let before = relais_tests::dump_vault(&store);
         let result = bundle::open(&store, &body, false).and_then(|o| bundle::apply(&mut store, &o, &mut |_, _| {}));
         match (expect.as_str(), result) {
             ("success", Ok(p)) if p.applied => {
-                let after_first = dump(&store);
+                let after_first = relais_tests::dump_vault(&store);
                 let again = bundle::open(&store, &body, false).and_then(|o| bundle::apply(&mut store, &o, &mut |_, _| {}))?;
-                if !again.replay || dump(&store) != after_first {
+                if !again.replay || relais_tests::dump_vault(&store) != after_first {
                     return Err("importing the same bundle twice changed something".into());
                 }
                 Ok(())
             }
             ("success", other) => Err(format!("expected success, got {other:?}").into()),
             (code, Err(e)) if e.code() == code => {
-                if dump(&store) != before {
+                if relais_tests::dump_vault(&store) != before {
                     return Err("the refused bundle changed the vault".into());
                 }
                 if e.message(relais_core::Lang::Fr).is_empty() || e.message(relais_core::Lang::En).is_empty() {

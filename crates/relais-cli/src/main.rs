@@ -280,16 +280,7 @@ fn run(cli: Cli) -> Result<()> {
                 Some(d) => relais_core::time::parse_date("today", &d)?,
                 None => relais_core::time::local_now().date_naive(),
             };
-            let tty = std::io::stderr().is_terminal() && !ctx.json;
-            let label = tr(ctx.lang, "progress.demo", &[]);
-            let report = demo::fill(&mut store, a.persons, a.seed, today, &mut |done, total| {
-                if tty {
-                    eprint!("\r{label} : {done}/{total} ({} %)", done * 100 / total.max(1));
-                    if done == total {
-                        eprintln!();
-                    }
-                }
-            })?;
+            let report = demo::fill(&mut store, a.persons, a.seed, today, &mut progress_bar(&ctx, "progress.demo"))?;
             ctx.out(&report, || {
                 tr(ctx.lang, "done.demo", &[("persons", &report.persons.to_string()), ("records", &report.records.to_string())])
             });

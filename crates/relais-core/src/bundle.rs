@@ -653,15 +653,12 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
 fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
     let bad = |what: &str| malformed(format!("{}.{what}", kind.name()));
     let mut rec = Fields::new();
-    for base in ["id", "created_at", "updated_at"] {
-        let v = str_field(r, base).ok_or_else(|| bad(base))?;
-        if base != "id" && crate::time::from_db(v).is_none() {
-            return Err(bad(base));
-        }
-        rec.insert(base.into(), json!(v.to_ascii_lowercase()));
+    let id = str_field(r, "id").ok_or_else(|| bad("id"))?;
+    rec.insert("id".into(), json!(id.to_ascii_lowercase()));
+    for stamp in ["created_at", "updated_at"] {
+        let v = str_field(r, stamp).filter(|v| crate::time::from_db(v).is_some()).ok_or_else(|| bad(stamp))?;
+        rec.insert(stamp.into(), json!(v));
     }
-    rec.insert("created_at".into(), r["created_at"].clone());
-    rec.insert("updated_at".into(), r["updated_at"].clone());
     let rev = r.get("revision").and_then(Value::as_i64).filter(|n| *n >= 1).ok_or_else(|| bad("revision"))?;
     rec.insert("revision".into(), json!(rev));
     for k in r.keys() {

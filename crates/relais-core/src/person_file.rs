@@ -45,13 +45,6 @@ impl PersonFile {
 
 /// Loads the whole file of `person_id`.
 pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
-    let mut file = load_records(store, person_id)?;
-    file.history = audit::for_person(store.conn(), person_id)?;
-    Ok(file)
-}
-
-/// [`load`] without the history (what a bundle carries).
-pub fn load_records(store: &Store, person_id: &str) -> Result<PersonFile> {
     let person = store.get(Kind::Person, person_id)?;
     let mut records: BTreeMap<&'static str, Vec<Fields>> = BTreeMap::new();
     for kind in Kind::ALL {
@@ -89,6 +82,6 @@ pub fn load_records(store: &Store, person_id: &str) -> Result<PersonFile> {
         person,
         records,
         directory,
-        history: Vec::new(),
+        history: audit::for_person(store.conn(), person_id)?,
     })
 }
