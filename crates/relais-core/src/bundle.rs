@@ -97,14 +97,75 @@ pub fn canonical(v: &Value) -> String {
 }
 
 fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
+    store::hex_lower(&Sha256::digest(s.as_bytes()))
 }
 
-/// The content hash of one record: its columns only (not ids, timestamps or revision).
+/// Feeds whatever is written to it into SHA-256: JSON is hashed as it is serialized, without
+/// building the string first.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// SHA-256 of [`canonical`]`(v)`, streamed.
+fn canonical_sha256(v: &Value) -> String {
+    let mut h = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut h, v).expect("hashing cannot fail");
+    store::hex_lower(&h.0.finalize())
+}
+
+/// The content hash of one record: its columns only (not ids, timestamps or revision), as the
+/// canonical JSON object of those columns (sorted keys, missing ones null), streamed.
 pub fn record_hash(kind: Kind, rec: &Fields) -> String {
-    let cols: serde_json::Map<String, Value> =
-        kind.columns().iter().map(|c| (c.name.to_owned(), rec.get(c.name).cloned().unwrap_or(Value::Null))).collect();
-    sha256_hex(&canonical(&Value::Object(cols)))
+    use std::io::Write;
+    let mut h = HashWriter(Sha256::new());
+    let _ = h.write_all(b"{");
+    for (n, name) in sorted_columns(kind).iter().enumerate() {
+        if n > 0 {
+            let _ = h.write_all(b",");
+        }
+        serde_json::to_writer(&mut h, name).expect("hashing cannot fail");
+        let _ = h.write_all(b":");
+        serde_json::to_writer(&mut h, rec.get(*name).unwrap_or(&Value::Null)).expect("hashing cannot fail");
+    }
+    let _ = h.write_all(b"}");
+    store::hex_lower(&h.0.finalize())
+}
+
+/// A kind's column names in the order of a canonical object's keys.
+fn sorted_columns(kind: Kind) -> &'static [&'static str] {
+    &sorted_names(kind).0
+}
+
+/// A kind's field names (the four base ones and its columns), sorted like a record's keys.
+fn all_fields_sorted(kind: Kind) -> &'static [&'static str] {
+    &sorted_names(kind).1
+}
+
+/// Per kind, sorted: (its column names, its column names and the four base fields).
+fn sorted_names(kind: Kind) -> &'static (Vec<&'static str>, Vec<&'static str>) {
+    type Names = (Vec<&'static str>, Vec<&'static str>);
+    static ALL: std::sync::OnceLock<HashMap<Kind, Names>> = std::sync::OnceLock::new();
+    &ALL.get_or_init(|| {
+        Kind::ALL
+            .iter()
+            .map(|k| {
+                let mut cols: Vec<&'static str> = k.columns().iter().map(|c| c.name).collect();
+                cols.sort_unstable();
+                let mut all = cols.clone();
+                all.extend(["id", "created_at", "updated_at", "revision"]);
+                all.sort_unstable();
+                (*k, (cols, all))
+            })
+            .collect()
+    })[&kind]
 }
 
 fn malformed(detail: impl Into<String>) -> Error {
@@ -162,58 +223,9 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     if req.kind == BundleKind::Transfer && persons.iter().any(|p| str_field(p, "status") == Some("handed_off")) {
         return Err(Error::HandedOff);
     }
-    let mut ids_of: HashMap<Kind, Vec<String>> = HashMap::new();
-    ids_of.insert(Kind::Person, req.persons.clone());
-    let mut parts: BTreeMap<&'static str, Vec<u8>> = BTreeMap::new();
-    let mut exported = Exported::default();
-    let mut counts = BTreeMap::new();
-    let mut org_ids = BTreeSet::new();
-    let kinds: Vec<Kind> = bundle_kinds().filter(|k| *k != Kind::Organisation).collect();
-    let mut write_kind = |kind: Kind,
-                          col: &str,
-                          ids: &[String],
-                          parts: &mut BTreeMap<&'static str, Vec<u8>>,
-                          org_ids: &mut BTreeSet<String>|
-     -> Result<Vec<String>> {
-        let mut buf = Vec::new();
-        let rows = store::write_json_in(store.conn(), kind, col, ids, &mut buf)?;
-        if !rows.is_empty() {
-            parts.insert(kind.name(), buf);
-            counts.insert(kind.name().to_owned(), rows.len() as u64);
-        }
-        let ids = rows.iter().map(|r| r.id.clone()).collect();
-        for r in rows {
-            if let Some(o) = &r.org_id {
-                org_ids.insert(o.clone());
-            }
-            exported.records.push((kind, r));
-        }
-        Ok(ids)
-    };
-    for (i, kind) in kinds.iter().enumerate() {
-        let (col, ids) = match kind.owner() {
-            None => ("id", req.persons.clone()),
-            Some((col, parent)) => (col, ids_of.get(&parent).cloned().unwrap_or_default()),
-        };
-        let written = write_kind(*kind, col, &ids, &mut parts, &mut org_ids)?;
-        ids_of.insert(*kind, written);
-        progress(i + 1, kinds.len());
-    }
-    let orgs: Vec<String> = std::mem::take(&mut org_ids).into_iter().collect();
-    write_kind(Kind::Organisation, "id", &orgs, &mut parts, &mut org_ids)?;
-    let mut content_json = b"{\"records\":{".to_vec();
-    for (n, (name, buf)) in parts.iter().enumerate() {
-        if n > 0 {
-            content_json.push(b',');
-        }
-        content_json.extend_from_slice(format!("\"{name}\":[").as_bytes());
-        content_json.extend_from_slice(buf);
-        content_json.push(b']');
-    }
-    content_json.extend_from_slice(b"}}");
-    let content_json = String::from_utf8(content_json).expect("JSON is UTF-8");
     let secrets = identity::secrets(store)?;
-    let manifest = Manifest {
+    let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
+    let mut manifest = Manifest {
         bundle_id: uuid::Uuid::now_v7().to_string(),
         created_at: crate::time::to_db(chrono::Utc::now()),
         kind: req.kind,
@@ -223,16 +235,152 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
             .map(|r| Recipient { age_recipient: r.age_recipient.clone(), fingerprint: r.fingerprint.clone() })
             .collect(),
         persons: req.persons.clone(),
-        counts,
+        counts: BTreeMap::new(),
         content_sha256: String::new(),
         receipt_for: None,
     };
-    // The content is written once, in canonical form, and both hashed and embedded as is.
-    let manifest = Manifest { content_sha256: sha256_hex(&content_json), ..manifest };
-    let plaintext = sign_document_raw(&secrets, &manifest, &content_json);
-    let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
-    let bytes = encrypt(&plaintext, &age_recipients, req.armor)?;
+    let mut exported = Exported::default();
+    // The document is `{"content":…,"format":…,"manifest":…,"signature":…,"version":…}`: the
+    // content comes first, so a second thread hashes and encrypts it while this one is still
+    // reading the next kinds (the machine's other core); the signed tail follows.
+    let (to_enc, from_main) = std::sync::mpsc::sync_channel::<Piece>(8);
+    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<String>(1);
+    let bytes = std::thread::scope(|scope| -> Result<Vec<u8>> {
+        let encryptor = scope.spawn(move || {
+            encrypt_with(&age_recipients, req.armor, |w| {
+                w.write_all(b"{\"content\":")?;
+                let mut h = Sha256::new();
+                for piece in from_main.iter() {
+                    match piece {
+                        Piece::Content(b) => {
+                            h.update(&b);
+                            w.write_all(&b)?;
+                        }
+                        Piece::EndOfContent => {
+                            let _ = hash_tx.send(hex::encode(std::mem::take(&mut h).finalize()));
+                        }
+                        Piece::Tail(b) => {
+                            w.write_all(&b)?;
+                            return Ok(());
+                        }
+                    }
+                }
+                // The reading side stopped on an error: it reports it.
+                Err(Error::Io(std::io::Error::other("export interrompu / export interrupted")))
+            })
+        });
+        let produced = write_content(store, req, &mut manifest.counts, &mut exported, &to_enc, progress);
+        let finished = produced.and_then(|()| {
+            to_enc.send(Piece::EndOfContent).map_err(|_| encryption_stopped())?;
+            manifest.content_sha256 = hash_rx.recv().map_err(|_| encryption_stopped())?;
+            to_enc.send(Piece::Tail(document_tail(&secrets, &manifest).into_bytes())).map_err(|_| encryption_stopped())
+        });
+        drop(to_enc);
+        let encrypted = encryptor.join().expect("the encryption thread does not panic");
+        finished?;
+        encrypted
+    })?;
     Ok((bytes, manifest, exported))
+}
+
+fn encryption_stopped() -> Error {
+    Error::Io(std::io::Error::other("le chiffrement s'est arrêté / encryption stopped"))
+}
+
+/// What the reading side sends to the encrypting one, in document order.
+enum Piece {
+    /// Bytes of the content (hashed and encrypted).
+    Content(Vec<u8>),
+    /// The content is complete: send back its hash.
+    EndOfContent,
+    /// The rest of the document, after the content (encrypted only).
+    Tail(Vec<u8>),
+}
+
+/// The order in which kinds are read: a parent before its children, every kind that refers
+/// to organisations before the organisations, and otherwise by name, the order in which they
+/// appear in the document, so that most kinds can be sent on as soon as they are read.
+fn read_order() -> Vec<Kind> {
+    let mut left: Vec<Kind> = bundle_kinds().collect();
+    left.sort_by_key(|k| k.name());
+    let refers_to_orgs = |k: Kind| k.columns().iter().any(|c| matches!(c.ty, crate::record::Ty::Ref(Kind::Organisation)));
+    let mut order = Vec::new();
+    while !left.is_empty() {
+        let ready = |k: &Kind| match (*k, k.owner()) {
+            (Kind::Organisation, _) => left.iter().all(|o| !refers_to_orgs(*o)),
+            (_, Some((_, parent))) => !left.contains(&parent),
+            _ => true,
+        };
+        let i = left.iter().position(ready).expect("kinds form no cycle");
+        order.push(left.remove(i));
+    }
+    order
+}
+
+/// Reads every record of the requested cases, kind by kind, as canonical JSON, and sends the
+/// content on in document order (kinds sorted by name, empty kinds left out).
+fn write_content(
+    store: &Store,
+    req: &ExportRequest,
+    counts: &mut BTreeMap<String, u64>,
+    exported: &mut Exported,
+    to_enc: &std::sync::mpsc::SyncSender<Piece>,
+    progress: Progress<'_>,
+) -> Result<()> {
+    let order = read_order();
+    let mut doc_order: Vec<Kind> = order.clone();
+    doc_order.sort_by_key(|k| k.name());
+    let mut next = 0; // index in doc_order of the next kind to send
+    let mut sent_any = false;
+    let mut done: HashMap<Kind, Vec<u8>> = HashMap::new();
+    let mut ids_of: HashMap<Kind, Vec<String>> = HashMap::new();
+    let mut org_ids = BTreeSet::new();
+    to_enc.send(Piece::Content(b"{\"records\":{".to_vec())).map_err(|_| encryption_stopped())?;
+    for (i, kind) in order.iter().enumerate() {
+        let (col, ids): (&str, &[String]) = match (kind, kind.owner()) {
+            (Kind::Organisation, _) => {
+                ids_of.insert(Kind::Organisation, std::mem::take(&mut org_ids).into_iter().collect());
+                ("id", &ids_of[&Kind::Organisation])
+            }
+            (_, None) => ("id", &req.persons),
+            (_, Some(("person_id", _))) => ("person_id", &req.persons),
+            (_, Some((col, parent))) => (col, ids_of.get(&parent).map(Vec::as_slice).unwrap_or(&[])),
+        };
+        let mut buf = Vec::new();
+        let rows = store::write_json_in(store.conn(), *kind, col, ids, &mut buf)?;
+        if !rows.is_empty() {
+            counts.insert(kind.name().to_owned(), rows.len() as u64);
+        }
+        let mut written = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let Some(o) = &r.org_id {
+                org_ids.insert(o.clone());
+            }
+            written.push(r.id.clone());
+            exported.records.push((*kind, r));
+        }
+        ids_of.insert(*kind, written);
+        done.insert(*kind, buf);
+        // Send on every kind whose turn has come.
+        while next < doc_order.len() {
+            let Some(buf) = done.remove(&doc_order[next]) else { break };
+            if !buf.is_empty() {
+                let mut head = Vec::with_capacity(32);
+                if sent_any {
+                    head.push(b',');
+                }
+                head.extend_from_slice(format!("\"{}\":[", doc_order[next].name()).as_bytes());
+                to_enc.send(Piece::Content(head)).map_err(|_| encryption_stopped())?;
+                to_enc.send(Piece::Content(buf)).map_err(|_| encryption_stopped())?;
+                to_enc.send(Piece::Content(b"]".to_vec())).map_err(|_| encryption_stopped())?;
+                sent_any = true;
+            }
+            next += 1;
+        }
+        progress(i + 1, order.len());
+    }
+    to_enc.send(Piece::Content(b"}}".to_vec())).map_err(|_| encryption_stopped())?;
+    Ok(())
 }
 
 /// What an export wrote, for [`commit_export`].
@@ -326,12 +474,17 @@ fn remember_written(conn: &rusqlite::Connection, kind: Kind, id: &str, revision:
     Ok(())
 }
 
-fn sign_document_raw(secrets: &identity::Secrets, manifest: &Manifest, content_json: &str) -> Vec<u8> {
+/// What follows the content in the document: format, signed manifest, signature, version.
+fn document_tail(secrets: &identity::Secrets, manifest: &Manifest) -> String {
     let m = canonical(&serde_json::to_value(manifest).expect("manifest serializes"));
     let mut msg = SIGN_CONTEXT.to_vec();
     msg.extend_from_slice(m.as_bytes());
     let sig = secrets.sign(&msg);
-    format!(r#"{{"content":{content_json},"format":"{FORMAT}","manifest":{m},"signature":"{sig}","version":{VERSION}}}"#).into_bytes()
+    format!(r#","format":"{FORMAT}","manifest":{m},"signature":"{sig}","version":{VERSION}}}"#)
+}
+
+fn sign_document_raw(secrets: &identity::Secrets, manifest: &Manifest, content_json: &str) -> Vec<u8> {
+    format!(r#"{{"content":{content_json}{}"#, document_tail(secrets, manifest)).into_bytes()
 }
 
 pub(crate) fn sign_document(secrets: &identity::Secrets, manifest: &Manifest, content: &Content) -> Result<Vec<u8>> {
@@ -339,12 +492,17 @@ pub(crate) fn sign_document(secrets: &identity::Secrets, manifest: &Manifest, co
 }
 
 fn encrypt(plaintext: &[u8], to: &[age::x25519::Recipient], armor: bool) -> Result<Vec<u8>> {
+    encrypt_with(to, armor, |w| Ok(w.write_all(plaintext)?))
+}
+
+/// Encrypts to `to` whatever `write` writes, into one age file (armored or binary).
+fn encrypt_with(to: &[age::x25519::Recipient], armor: bool, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Vec<u8>> {
     let enc = age::Encryptor::with_recipients(to.iter().map(|r| r as &dyn age::Recipient))?;
-    let mut out = Vec::with_capacity(plaintext.len() + 1024);
+    let mut out = Vec::new();
     let format = if armor { age::armor::Format::AsciiArmor } else { age::armor::Format::Binary };
     let armored = age::armor::ArmoredWriter::wrap_output(&mut out, format)?;
     let mut w = enc.wrap_output(armored)?;
-    w.write_all(plaintext)?;
+    write(&mut w)?;
     w.finish()?.finish()?;
     Ok(out)
 }
@@ -461,6 +619,29 @@ pub struct Opened {
     pub sender_verified: bool,
 }
 
+/// `{"records": {kind: [record…]}}` taken apart without copying the records (what
+/// `serde_json::from_value::<Content>` does, field by field, for 100 000 records).
+fn content_from_value(c: Value) -> Result<Content> {
+    let Value::Object(mut c) = c else { return Err(malformed("content")) };
+    if let Some(extra) = c.keys().find(|k| k.as_str() != "records") {
+        return Err(malformed(format!("content: champ/field {extra}")));
+    }
+    let Some(Value::Object(kinds)) = c.remove("records") else { return Err(malformed("content.records")) };
+    let mut records = BTreeMap::new();
+    for (name, rows) in kinds {
+        let Value::Array(rows) = rows else { return Err(malformed(format!("content.records.{name}"))) };
+        let rows = rows
+            .into_iter()
+            .map(|r| match r {
+                Value::Object(f) => Ok(f),
+                _ => Err(malformed(format!("content.records.{name}"))),
+            })
+            .collect::<Result<Vec<Fields>>>()?;
+        records.insert(name, rows);
+    }
+    Ok(Content { records })
+}
+
 /// Parses and verifies a decrypted document (signature, content hash, format, version).
 pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
     // Something that does not even start like a JSON object is not a bundle; a JSON object that
@@ -492,10 +673,10 @@ pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
         return Err(Error::BadSignature);
     }
     let c = obj.remove("content").ok_or_else(|| malformed("content"))?;
-    if sha256_hex(&canonical(&c)) != manifest.content_sha256 {
+    if canonical_sha256(&c) != manifest.content_sha256 {
         return Err(Error::BundleTampered);
     }
-    let content: Content = serde_json::from_value(c).map_err(|e| malformed(format!("content: {e}")))?;
+    let content = content_from_value(c)?;
     Ok((manifest, content))
 }
 
@@ -652,20 +833,23 @@ fn plan(store: &Store, o: &Opened) -> Result<Plan> {
 
 fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
     let bad = |what: &str| malformed(format!("{}.{what}", kind.name()));
-    let mut rec = Fields::new();
-    let id = str_field(r, "id").ok_or_else(|| bad("id"))?;
-    rec.insert("id".into(), json!(id.to_ascii_lowercase()));
-    for stamp in ["created_at", "updated_at"] {
-        let v = str_field(r, stamp).filter(|v| crate::time::from_db(v).is_some()).ok_or_else(|| bad(stamp))?;
-        rec.insert(stamp.into(), json!(v));
-    }
-    let rev = r.get("revision").and_then(Value::as_i64).filter(|n| *n >= 1).ok_or_else(|| bad("revision"))?;
-    rec.insert("revision".into(), json!(rev));
+    // Both key lists are sorted: one walk finds a key that is not a field of this kind.
+    let mut known_keys = all_fields_sorted(kind).iter().peekable();
     for k in r.keys() {
-        if !["id", "created_at", "updated_at", "revision"].contains(&k.as_str()) && kind.column(k).is_none() {
+        while known_keys.next_if(|f| **f < k.as_str()).is_some() {}
+        if known_keys.next_if(|f| **f == k.as_str()).is_none() {
             return Err(bad(k));
         }
     }
+    let mut fields: Vec<(String, Value)> = Vec::with_capacity(kind.columns().len() + 4);
+    let id = str_field(r, "id").ok_or_else(|| bad("id"))?;
+    fields.push(("id".into(), Value::String(id.to_ascii_lowercase())));
+    for stamp in ["created_at", "updated_at"] {
+        let v = str_field(r, stamp).filter(|v| crate::time::from_db(v).is_some()).ok_or_else(|| bad(stamp))?;
+        fields.push((stamp.into(), Value::String(v.to_owned())));
+    }
+    let rev = r.get("revision").and_then(Value::as_i64).filter(|n| *n >= 1).ok_or_else(|| bad("revision"))?;
+    fields.push(("revision".into(), json!(rev)));
     for col in kind.columns() {
         let v = r.get(col.name).unwrap_or(&Value::Null);
         let n = store::normalize_with(col, v, known).map_err(|e| match e {
@@ -673,9 +857,11 @@ fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Resul
             Error::Invalid { field, problem } => malformed(format!("{}.{field}: {}", kind.name(), problem.message(crate::Lang::En))),
             other => other,
         })?;
-        rec.insert(col.name.into(), n);
+        fields.push((col.name.into(), n));
     }
-    Ok(rec)
+    // Built in one go from sorted pairs rather than key by key.
+    fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(fields.into_iter().collect())
 }
 
 fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields, h_theirs: &str) -> Result<Action> {
@@ -1093,4 +1279,36 @@ pub fn json_schema() -> Value {
 pub fn encrypt_for_test_vectors(plaintext: &[u8], to: &[&str]) -> Result<Vec<u8>> {
     let recipients = to.iter().map(|r| identity::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
     encrypt(plaintext, &recipients, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_read_parents_first_and_organisations_after_what_refers_to_them() {
+        let order = read_order();
+        assert_eq!(order.len(), bundle_kinds().count());
+        let pos = |k: Kind| order.iter().position(|o| *o == k).unwrap();
+        for k in bundle_kinds() {
+            if let Some((_, parent)) = k.owner() {
+                assert!(pos(parent) < pos(k), "{} read before its parent {}", k.name(), parent.name());
+            }
+            if k.columns().iter().any(|c| matches!(c.ty, crate::record::Ty::Ref(Kind::Organisation))) {
+                assert!(pos(k) < pos(Kind::Organisation), "{} refers to organisations read before it", k.name());
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_hashes_are_the_hashes_of_the_canonical_text() {
+        let mut rec = Fields::new();
+        rec.insert("title".into(), json!("Rendez-vous « IVAC »\n\"x\""));
+        rec.insert("person_id".into(), json!("0190a0a0-0000-7000-8000-000000000001"));
+        let cols: serde_json::Map<String, Value> =
+            Kind::Task.columns().iter().map(|c| (c.name.to_owned(), rec.get(c.name).cloned().unwrap_or(Value::Null))).collect();
+        assert_eq!(record_hash(Kind::Task, &rec), sha256_hex(&canonical(&Value::Object(cols))));
+        let v = json!({"b": [1, "é"], "a": {"z": null, "y": true}});
+        assert_eq!(canonical_sha256(&v), sha256_hex(&canonical(&v)));
+    }
 }

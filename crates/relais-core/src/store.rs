@@ -332,9 +332,23 @@ fn write_json_value(out: &mut Vec<u8>, ty: Option<Ty>, v: rusqlite::types::Value
             let v: Value = serde_json::from_slice(t).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(t).into_owned()));
             serde_json::to_writer(&mut *out, &v).expect("writes to a Vec");
         }
-        (_, V::Text(t)) => serde_json::to_writer(&mut *out, &String::from_utf8_lossy(t)).expect("writes to a Vec"),
+        (_, V::Text(t)) => match std::str::from_utf8(t) {
+            Ok(t) => serde_json::to_writer(&mut *out, t).expect("writes to a Vec"),
+            Err(_) => serde_json::to_writer(&mut *out, &String::from_utf8_lossy(t)).expect("writes to a Vec"),
+        },
         (_, V::Blob(_)) => out.extend_from_slice(b"null"),
     }
+}
+
+/// Lower-case hex of a digest (what `hex::encode` gives, without going through `char`s).
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
 }
 
 /// Writes `{"key":value,…}` (values already JSON) piece by piece to `put`.
@@ -380,24 +394,33 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
     let list = serde_json::to_string(values).expect("strings serialize");
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows = st.query([list])?;
-    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); cols.len() + 4];
+    // Each record is written once, straight into `out`; the columns' values are then hashed
+    // from there (where each value sits is remembered in `spans`).
+    let mut spans: Vec<(usize, usize)> = vec![(0, 0); cols.len() + 4];
     let mut written = Vec::new();
     while let Some(r) = rows.next()? {
-        for (_, idx, ty) in &all {
-            let b = &mut bufs[*idx];
-            b.clear();
-            write_json_value(b, *ty, r.get_ref(*idx)?);
-        }
-        let mut h = Sha256::new();
-        write_object(only_cols.iter().map(|(k, i, _)| (*k, bufs[*i].as_slice())), |b| h.update(b));
         if !written.is_empty() {
             out.push(b',');
         }
-        write_object(all.iter().map(|(k, i, _)| (*k, bufs[*i].as_slice())), |b| out.extend_from_slice(b));
+        out.push(b'{');
+        for (n, (key, idx, ty)) in all.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":");
+            let start = out.len();
+            write_json_value(out, *ty, r.get_ref(*idx)?);
+            spans[*idx] = (start, out.len());
+        }
+        out.push(b'}');
+        let mut h = Sha256::new();
+        write_object(only_cols.iter().map(|(k, i, _)| (*k, &out[spans[*i].0..spans[*i].1])), |b| h.update(b));
         written.push(WrittenRow {
             id: r.get(0)?,
             revision: r.get(3)?,
-            hash: hex::encode(h.finalize()),
+            hash: hex_lower(&h.finalize()),
             org_id: org_idx.and_then(|i| r.get::<_, Option<String>>(i).ok().flatten()),
         });
     }
