@@ -148,3 +148,48 @@ fn buckets_report_totals_beyond_the_listed_items() {
     assert_eq!(d.overdue_tasks.total, dashboard::LIMIT as i64 + 7);
     assert_eq!(d.overdue_tasks.items.len(), dashboard::LIMIT);
 }
+
+#[test]
+fn the_week_calendar_runs_monday_to_sunday_in_local_time() {
+    let (_tv, mut s) = TestVault::new();
+    let a = person(&mut s, "Ambre", &[]);
+    for (at, status) in [
+        ("2026-11-29T23:59:00-05:00", "planned"),   // the Sunday before: out
+        ("2026-11-30T00:00:00-05:00", "attended"),  // Monday midnight: in, whatever its status
+        ("2026-12-06T23:30:00-05:00", "cancelled"), // Sunday 23:30 here, Monday 04:30 UTC: in
+        ("2026-12-07T00:00:00-05:00", "planned"),   // the next Monday: out
+    ] {
+        s.write(|w| {
+            w.insert(
+                Kind::Appointment,
+                f(&[("person_id", json!(a)), ("starts_at", json!(at)), ("status", json!(status)), ("kind", json!("health"))]),
+            )
+        })
+        .unwrap();
+    }
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let tz = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
+    let week = dashboard::week(&s, monday, tz).unwrap();
+    let got: Vec<(&str, &str)> = week.iter().map(|i| (i.starts_at.as_str(), i.status.as_str())).collect();
+    assert_eq!(got, vec![("2026-11-30T05:00:00Z", "attended"), ("2026-12-07T04:30:00Z", "cancelled")]);
+    assert!(week.iter().all(|i| i.alias == "Ambre" && i.person_id == a));
+}
+
+#[test]
+fn the_caseload_counts_open_needs_and_filters_by_status() {
+    let (_tv, mut s) = TestVault::new();
+    let b = person(&mut s, "bleuet", &[]);
+    let a = person(&mut s, "Ambre", &[]);
+    let c = person(&mut s, "Cèdre", &[]);
+    for (p, code, status) in [(&a, "safety_protection", "identified"), (&a, "information", "met"), (&a, "accompaniment", "unmet"), (&b, "information", "declined")] {
+        s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!(code)), ("status", json!(status))]))).unwrap();
+    }
+    s.write(|w| model::close_person(w, &c, "plan_completed", None)).unwrap();
+    let all = relais_core::search::caseload(&s, None).unwrap();
+    // By alias, case ignored.
+    assert_eq!(all.iter().map(|r| r.alias.as_str()).collect::<Vec<_>>(), vec!["Ambre", "bleuet", "Cèdre"]);
+    assert_eq!(all.iter().map(|r| r.open_needs).collect::<Vec<_>>(), vec![2, 0, 0]);
+    let active = relais_core::search::caseload(&s, Some("active")).unwrap();
+    assert_eq!(active.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec![a.as_str(), b.as_str()]);
+    assert_eq!(relais_core::search::caseload(&s, Some("closed")).unwrap()[0].id, c);
+}

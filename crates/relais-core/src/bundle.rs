@@ -35,6 +35,7 @@ pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
 const SIGN_CONTEXT: &[u8] = b"relais.bundle.v1 manifest\n";
 
 /// Why a bundle was made.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BundleKind {
@@ -709,6 +710,7 @@ pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Open
 }
 
 /// What an import does (or would do) to each kind of record.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
     /// Records not in this vault yet.
@@ -722,6 +724,7 @@ pub struct Counts {
 }
 
 /// The preview of an import, and after it, the report.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Preview {
     /// Bundle id.
@@ -1005,6 +1008,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
 }
 
 /// An open conflict.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ConflictItem {
     /// Conflict id (for `resolve`).

@@ -14,6 +14,7 @@ use crate::lang::Lang;
 pub const CATALOGUES_JSON: &str = include_str!("../../../schema/catalogues.json");
 
 /// One entry of a catalogue list.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct Entry {
     /// Stable code.

@@ -22,6 +22,7 @@ pub const LIMIT: usize = 50;
 pub const COUNT_CAP: i64 = 200;
 
 /// One line of a bucket.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Item {
     /// The record's id.
@@ -39,6 +40,7 @@ pub struct Item {
 }
 
 /// A list on the dashboard.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Bucket {
     /// How many records fall in it, at most [`COUNT_CAP`].
@@ -50,6 +52,7 @@ pub struct Bucket {
 }
 
 /// Unmet needs in one phase.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PhaseCount {
     /// Phase code.
@@ -61,6 +64,7 @@ pub struct PhaseCount {
 }
 
 /// Everything on the dashboard.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     /// The "now" it was computed for.
@@ -271,4 +275,49 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
         deadlines,
         unmet_needs_by_phase,
     })
+}
+
+/// An appointment in the week calendar.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CalendarItem {
+    /// Appointment id.
+    pub id: String,
+    /// Person id.
+    pub person_id: String,
+    /// Person alias.
+    pub alias: String,
+    /// Start (RFC 3339 UTC).
+    pub starts_at: String,
+    /// End, if known.
+    pub ends_at: Option<String>,
+    /// Appointment kind code.
+    pub kind: String,
+    /// Status code (planned, attended…).
+    pub status: String,
+    /// Place.
+    pub place: Option<String>,
+}
+
+/// The appointments of the 7 days from `monday` (local dates in `tz`), every status, in order.
+pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<CalendarItem>> {
+    let end = monday.checked_add_days(Days::new(7)).expect("date in range");
+    let mut st = store.conn().prepare_cached(
+        "SELECT a.id, a.person_id, p.alias, a.starts_at, a.ends_at, a.kind, a.status, a.place
+         FROM appointments a JOIN persons p ON p.id = a.person_id
+         WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias",
+    )?;
+    let rows = st.query_map([local_midnight_utc(&tz, monday), local_midnight_utc(&tz, end)], |r| {
+        Ok(CalendarItem {
+            id: r.get(0)?,
+            person_id: r.get(1)?,
+            alias: r.get(2)?,
+            starts_at: r.get(3)?,
+            ends_at: r.get(4)?,
+            kind: r.get(5)?,
+            status: r.get(6)?,
+            place: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

@@ -17,6 +17,7 @@ use crate::record::{Fields, Kind};
 use crate::store::{Store, Writer};
 
 /// What the fill wrote.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct DemoReport {
     /// Persons created.

@@ -18,6 +18,7 @@ pub const CSV_COLUMNS: &[&str] =
     &["name", "kind", "region", "address", "phone", "email", "website", "languages", "open_24_7", "notes", "needs"];
 
 /// What a CSV import did.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct ImportReport {
     /// Organisations created.
@@ -120,6 +121,7 @@ fn import_row(w: &mut Writer<'_>, row: Vec<(String, String)>, report: &mut Impor
 }
 
 /// A resource suggested for a need.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Suggestion {
     /// Organisation id.

@@ -204,6 +204,43 @@ pub enum Problem {
     Duplicate,
 }
 
+/// Every value [`Error::code`] can return (the app's TypeScript error type is generated from it).
+pub const CODES: &[&str] = &[
+    "WrongPassphrase",
+    "WeakPassphrase",
+    "PassphraseMismatch",
+    "VaultExists",
+    "VaultNotFound",
+    "UnsupportedVersion",
+    "DamagedKeyFile",
+    "DamagedVault",
+    "NoRecoveryKey",
+    "WrongRecoveryIdentity",
+    "InvalidRecipient",
+    "NotFound",
+    "Ambiguous",
+    "Invalid",
+    "HandedOff",
+    "NotAgeFile",
+    "BundleTruncated",
+    "BundleTampered",
+    "BundleNotForThisVault",
+    "BundleReaddressed",
+    "NotABundle",
+    "BadSignature",
+    "UnknownSender",
+    "UnverifiedSender",
+    "MalformedBundle",
+    "BundleTooLarge",
+    "BundleDuplicateId",
+    "BundleCountMismatch",
+    "BundleDanglingReference",
+    "Database",
+    "Io",
+    "Crypto",
+    "Csv",
+];
+
 impl Error {
     /// A stable identifier the UI and scripts branch on; never changes once published.
     pub fn code(&self) -> &'static str {
@@ -340,5 +377,23 @@ impl From<age::DecryptError> for Error {
 impl From<age::EncryptError> for Error {
     fn from(e: age::EncryptError) -> Self {
         Error::Crypto(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_lists_every_code() {
+        // The codes `Error::code` returns, read from its own source.
+        let src = include_str!("error.rs");
+        let body = &src[src.find("pub fn code(&self)").unwrap()..src.find("/// Shorthand for an").unwrap()];
+        let mut found: Vec<&str> = body.split("=> \"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+        found.sort_unstable();
+        found.dedup();
+        let mut listed = CODES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(found, listed);
     }
 }

@@ -24,6 +24,7 @@ pub const CARD_FORMAT: &str = "relais.contact-card";
 
 /// The public face of a vault (or a contact): what colleagues need to send to it and to check
 /// what it signed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Identity {
     /// The worker's name.

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A language of the interface. French is the default: the users work in Quebec.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {

@@ -28,6 +28,23 @@ fn local_today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&chrono::Local).date_naive()
 }
 
+/// The fields [`defaults`] fills when the worker leaves them empty (a form need not insist).
+pub fn defaulted_fields(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Person => &["status", "origin", "intake_at"],
+        Kind::Need => &["status", "identified_on", "phase"],
+        Kind::Appointment => &["status", "kind"],
+        Kind::Referral => &["status"],
+        Kind::ReferralEvent => &["at"],
+        Kind::Milestone => &["status"],
+        Kind::TestimonialAid => &["status", "requested_on"],
+        Kind::Note => &["kind", "at"],
+        Kind::Consent => &["starts_on"],
+        Kind::Contact => &["fingerprint"],
+        _ => &[],
+    }
+}
+
 /// Fills what a new record of `kind` gets when the worker does not say.
 pub(crate) fn defaults(kind: Kind, f: &mut Fields, now: DateTime<Utc>) {
     let today = json!(local_today(now).to_string());
@@ -237,4 +254,27 @@ pub fn close_person(w: &mut Writer<'_>, id: &str, reason: &str, note: Option<&st
 
 fn w_get(w: &Writer<'_>, kind: Kind, id: &str) -> Result<Fields> {
     store::get(w.conn(), kind, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaulted_fields_are_what_defaults_fills() {
+        for kind in Kind::ALL {
+            let mut f = Fields::new();
+            // What a need's phase and a contact's fingerprint are computed from.
+            f.insert("code".into(), json!("safety_protection"));
+            f.insert("age_recipient".into(), json!("age1x"));
+            f.insert("signing_key".into(), json!("00"));
+            let before: Vec<String> = f.keys().cloned().collect();
+            defaults(kind, &mut f, chrono::Utc::now());
+            let mut filled: Vec<&str> = f.keys().map(String::as_str).filter(|k| !before.iter().any(|b| b == k)).collect();
+            filled.sort_unstable();
+            let mut said = defaulted_fields(kind).to_vec();
+            said.sort_unstable();
+            assert_eq!(filled, said, "{}", kind.name());
+        }
+    }
 }

@@ -18,6 +18,7 @@ pub const FORMAT: &str = "relais.person-file";
 pub const VERSION: u32 = 1;
 
 /// One person's file.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonFile {
     /// Always [`FORMAT`].

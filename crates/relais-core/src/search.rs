@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::store::Store;
 
 /// A person whose alias matches.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PersonHit {
     /// Person id.
@@ -21,6 +22,7 @@ pub struct PersonHit {
 }
 
 /// A note that matches.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct NoteHit {
     /// Note id.
@@ -38,6 +40,7 @@ pub struct NoteHit {
 }
 
 /// Search results.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Results {
     /// Matching persons.
@@ -103,4 +106,46 @@ mod tests {
         assert_eq!(fts_query("a\" OR NEAR(b").unwrap(), "\"a\"* \"OR\"* \"NEAR\"* \"b\"*");
         assert!(fts_query("  \"*()  ").is_none());
     }
+}
+
+/// A line of the caseload.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CaseRow {
+    /// Person id.
+    pub id: String,
+    /// Alias.
+    pub alias: String,
+    /// Case status.
+    pub status: String,
+    /// Region.
+    pub region: Option<String>,
+    /// Domestic or international.
+    pub origin: String,
+    /// When the case was opened.
+    pub intake_at: String,
+    /// Needs still to meet (identified, in progress, referred, unmet).
+    pub open_needs: i64,
+}
+
+/// The caseload, by alias, optionally only the cases with `status`.
+pub fn caseload(store: &Store, status: Option<&str>) -> Result<Vec<CaseRow>> {
+    let mut st = store.conn().prepare_cached(
+        "SELECT p.id, p.alias, p.status, p.region, p.origin, p.intake_at,
+                (SELECT count(*) FROM needs n WHERE n.person_id = p.id
+                   AND n.status IN ('identified', 'in_progress', 'referred', 'unmet'))
+         FROM persons p WHERE ?1 IS NULL OR p.status = ?1 ORDER BY p.alias COLLATE NOCASE, p.id",
+    )?;
+    let rows = st.query_map([status], |r| {
+        Ok(CaseRow {
+            id: r.get(0)?,
+            alias: r.get(1)?,
+            status: r.get(2)?,
+            region: r.get(3)?,
+            origin: r.get(4)?,
+            intake_at: r.get(5)?,
+            open_needs: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
