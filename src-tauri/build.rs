@@ -1,0 +1,31 @@
+fn main() {
+    // The app's own commands are listed here: Tauri then requires each to be granted by a
+    // capability (capabilities/main.json), so the allow-list is explicit and reviewed.
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(relais_commands())))
+        .expect("tauri build script");
+}
+
+/// Keep in step with `generate_handler!` in src/lib.rs (a test checks it).
+fn relais_commands() -> &'static [&'static str] {
+    &[
+        "app_info",
+        "set_lang",
+        "set_autolock",
+        "touch",
+        "create_vault",
+        "unlock",
+        "open_demo",
+        "lock",
+        "dashboard",
+        "week",
+        "persons",
+        "search",
+        "person_file",
+        "add_record",
+        "update_record",
+        "set_referral_status",
+        "schema",
+        "suggest",
+        "organisations",
+    ]
+}

@@ -1,0 +1,334 @@
+//! What crosses the IPC boundary: every command's arguments, results and errors. The
+//! TypeScript the UI uses is generated from these types ([`typescript`]) and committed as
+//! `ui/src/lib/bindings.ts`; a test fails when it is stale (`RELAIS_BLESS=1` rewrites it).
+
+use relais_core::record::{Col, Ty};
+use relais_core::{Error, Fields, Kind, Lang};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Codes the app adds to the core's [`relais_core::error::CODES`].
+pub const APP_CODES: &[&str] = &["Locked", "NoVault", "UnknownKind", "Busy"];
+
+/// An error as the UI receives it: a stable code, a message for a person in their language
+/// (what happened, what to do) and, for a form, the field it is about.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ApiError {
+    #[ts(type = "ErrorCode")]
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn from_core(e: &Error, lang: Lang) -> ApiError {
+        let field = match e {
+            Error::Invalid { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        ApiError { code: e.code().to_owned(), message: e.message(lang), field }
+    }
+
+    pub fn app(code: &'static str, lang: Lang) -> ApiError {
+        debug_assert!(APP_CODES.contains(&code));
+        let message = match code {
+            "Locked" => lang.pick(
+                "Le coffre est verrouillé. Déverrouillez-le avec votre phrase de passe.",
+                "The vault is locked. Unlock it with your passphrase.",
+            ),
+            "NoVault" => lang.pick(
+                "Aucun coffre n'existe encore sur cet ordinateur. Créez-en un.",
+                "There is no vault on this computer yet. Create one.",
+            ),
+            "UnknownKind" => lang.pick("Type de fiche inconnu.", "Unknown kind of record."),
+            _ => lang.pick(
+                "Une autre opération est en cours. Attendez qu'elle finisse.",
+                "Another operation is running. Wait for it to finish.",
+            ),
+        };
+        ApiError { code: code.to_owned(), message: message.to_owned(), field: None }
+    }
+}
+
+/// What the first screen needs to know.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    /// The worker's own vault exists on this computer.
+    pub vault_exists: bool,
+    /// A vault is open.
+    pub unlocked: bool,
+    /// The open vault is the fictional demo.
+    pub demo: bool,
+    pub lang: Lang,
+    pub autolock_minutes: u32,
+    /// The open vault's owner.
+    pub owner_name: Option<String>,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CreateVaultArgs {
+    pub name: String,
+    pub org: String,
+    pub passphrase: String,
+    pub confirm: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct UnlockArgs {
+    pub passphrase: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RecordArgs {
+    /// Kind name (`person`, `need`, `appointment`…).
+    pub kind: String,
+    /// For an update: the record's id.
+    pub id: Option<String>,
+    pub fields: Fields,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ReferralStatusArgs {
+    pub id: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct OrganisationsArgs {
+    /// A need code: organisations serving it, 24/7 first, then region, then language.
+    pub need: Option<String>,
+    pub region: Option<String>,
+    pub language: Option<String>,
+}
+
+/// The type of a field, for the forms.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Long,
+    Bool,
+    Int,
+    Date,
+    DateTime,
+    Code,
+    Codes,
+    Words,
+    Ref,
+}
+
+/// One field of a kind of record, as the core defines it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FieldSpec {
+    pub name: String,
+    pub ty: FieldType,
+    /// For codes: the catalogue list.
+    pub list: Option<String>,
+    /// For references: the kind referred to.
+    pub ref_kind: Option<String>,
+    pub required: bool,
+    /// For text: the most characters allowed.
+    pub max: Option<u32>,
+    /// Identifying or endangering if shared.
+    pub sensitive: bool,
+    /// The core fills it when left empty (a form need not insist).
+    pub defaulted: bool,
+}
+
+impl FieldSpec {
+    fn of(kind: Kind, c: &Col) -> FieldSpec {
+        let (ty, list, ref_kind, max) = match c.ty {
+            Ty::Text(n) if n > 300 => (FieldType::Long, None, None, Some(n as u32)),
+            Ty::Text(n) => (FieldType::Text, None, None, Some(n as u32)),
+            Ty::Bool => (FieldType::Bool, None, None, None),
+            Ty::Int => (FieldType::Int, None, None, None),
+            Ty::Date => (FieldType::Date, None, None, None),
+            Ty::DateTime => (FieldType::DateTime, None, None, None),
+            Ty::Code(l) => (FieldType::Code, Some(l.to_owned()), None, None),
+            Ty::Codes(l) => (FieldType::Codes, Some(l.to_owned()), None, None),
+            Ty::Words => (FieldType::Words, None, None, None),
+            Ty::Ref(k) => (FieldType::Ref, None, Some(k.name().to_owned()), None),
+        };
+        FieldSpec {
+            name: c.name.to_owned(),
+            ty,
+            list,
+            ref_kind,
+            required: c.required,
+            max,
+            sensitive: c.sensitive,
+            defaulted: relais_core::model::defaulted_fields(kind).contains(&c.name),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct KindSpec {
+    pub name: String,
+    pub fields: Vec<FieldSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CatalogueList {
+    pub name: String,
+    pub entries: Vec<relais_core::catalogue::Entry>,
+}
+
+/// The kinds of records and the catalogues: what the forms are built from.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Schema {
+    pub kinds: Vec<KindSpec>,
+    pub catalogues: Vec<CatalogueList>,
+}
+
+impl Schema {
+    pub fn build() -> Schema {
+        let cat = relais_core::catalogue::Catalogues::get();
+        Schema {
+            kinds: Kind::ALL
+                .iter()
+                .map(|k| KindSpec { name: k.name().to_owned(), fields: k.columns().iter().map(|c| FieldSpec::of(*k, c)).collect() })
+                .collect(),
+            catalogues: cat.names().map(|n| CatalogueList { name: n.to_owned(), entries: cat.list(n).to_vec() }).collect(),
+        }
+    }
+}
+
+/// Progress of a long operation, sent as the `progress` event.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Progress {
+    /// `demo`, `import`, `export`.
+    pub op: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Every command: its arguments (as passed to `invoke`) and its result.
+const COMMANDS: &[(&str, &str, &str)] = &[
+    ("app_info", "Record<string, never>", "AppInfo"),
+    ("set_lang", "{ lang: Lang }", "null"),
+    ("set_autolock", "{ minutes: number }", "null"),
+    ("touch", "Record<string, never>", "null"),
+    ("create_vault", "{ args: CreateVaultArgs }", "null"),
+    ("unlock", "{ args: UnlockArgs }", "null"),
+    ("open_demo", "Record<string, never>", "DemoReport | null"),
+    ("lock", "Record<string, never>", "null"),
+    ("dashboard", "Record<string, never>", "Dashboard"),
+    ("week", "{ monday: string }", "Array<CalendarItem>"),
+    ("persons", "{ status: string | null }", "Array<CaseRow>"),
+    ("search", "{ query: string }", "Results"),
+    ("person_file", "{ id: string }", "PersonFile"),
+    ("add_record", "{ args: RecordArgs }", "string"),
+    ("update_record", "{ args: RecordArgs }", "Array<string>"),
+    ("set_referral_status", "{ args: ReferralStatusArgs }", "null"),
+    ("schema", "Record<string, never>", "Schema"),
+    ("suggest", "{ needId: string }", "Array<Suggestion>"),
+    ("organisations", "{ args: OrganisationsArgs }", "Array<JsonMap>"),
+];
+
+/// The names of the commands, as registered (a test compares them with build.rs and lib.rs).
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|(n, _, _)| *n)
+}
+
+/// The generated TypeScript: every type above and those of the core they use, the error
+/// codes, and the map of commands.
+pub fn typescript() -> String {
+    use relais_core::{audit, bundle, dashboard, demo, directory, identity, person_file, search};
+    let mut out = String::from(
+        "// Generated from the Rust types by src-tauri (api.rs): do not edit.\n\
+         // Regenerate with `RELAIS_BLESS=1 cargo test -p relais-app bindings`.\n\n\
+         export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;\n\
+         export type JsonMap = { [key in string]?: JsonValue };\n\n",
+    );
+    // Counts are i64 in Rust, but never near 2^53: plain JSON numbers for the UI.
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        ApiError::decl(&cfg),
+        AppInfo::decl(&cfg),
+        CreateVaultArgs::decl(&cfg),
+        UnlockArgs::decl(&cfg),
+        RecordArgs::decl(&cfg),
+        ReferralStatusArgs::decl(&cfg),
+        OrganisationsArgs::decl(&cfg),
+        FieldType::decl(&cfg),
+        FieldSpec::decl(&cfg),
+        KindSpec::decl(&cfg),
+        CatalogueList::decl(&cfg),
+        Schema::decl(&cfg),
+        Progress::decl(&cfg),
+        Lang::decl(&cfg),
+        relais_core::catalogue::Entry::decl(&cfg),
+        dashboard::Item::decl(&cfg),
+        dashboard::Bucket::decl(&cfg),
+        dashboard::PhaseCount::decl(&cfg),
+        dashboard::Dashboard::decl(&cfg),
+        dashboard::CalendarItem::decl(&cfg),
+        search::PersonHit::decl(&cfg),
+        search::NoteHit::decl(&cfg),
+        search::Results::decl(&cfg),
+        search::CaseRow::decl(&cfg),
+        person_file::PersonFile::decl(&cfg),
+        audit::Event::decl(&cfg),
+        identity::Identity::decl(&cfg),
+        directory::Suggestion::decl(&cfg),
+        demo::DemoReport::decl(&cfg),
+        bundle::BundleKind::decl(&cfg),
+        bundle::Counts::decl(&cfg),
+        bundle::Preview::decl(&cfg),
+        bundle::ConflictItem::decl(&cfg),
+    ];
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push('\n');
+    }
+    let codes: Vec<String> = relais_core::error::CODES.iter().chain(APP_CODES).map(|c| format!("\"{c}\"")).collect();
+    out.push_str(&format!("\nexport type ErrorCode = {};\n", codes.join(" | ")));
+    out.push_str("\nexport interface Commands {\n");
+    for (name, args, result) in COMMANDS {
+        out.push_str(&format!("  {name}: {{ args: {args}; result: {result} }};\n"));
+    }
+    out.push_str("}\n");
+    // serde_json's map is spelled out by ts-rs; one name for it reads better.
+    out.replace("{ [key in string]?: JsonValue }", "JsonMap").replace("{ [key in string]: JsonValue }", "JsonMap").replacen(
+        "export type JsonMap = JsonMap;",
+        "export type JsonMap = { [key in string]?: JsonValue };",
+        1,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        let fresh = typescript();
+        if std::env::var_os("RELAIS_BLESS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/lib/bindings.ts is stale: run `RELAIS_BLESS=1 cargo test -p relais-app bindings` and commit it"
+        );
+    }
+
+    #[test]
+    fn every_command_is_registered_and_granted() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let build = std::fs::read_to_string(dir.join("build.rs")).unwrap();
+        let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+        let cap = std::fs::read_to_string(dir.join("capabilities/main.json")).unwrap();
+        for name in command_names() {
+            assert!(build.contains(&format!("\"{name}\"")), "{name} missing from build.rs");
+            assert!(lib.contains(&format!("commands::{name},")), "{name} missing from generate_handler!");
+            assert!(cap.contains(&format!("\"allow-{}\"", name.replace('_', "-"))), "{name} not granted in capabilities/main.json");
+        }
+        assert_eq!(build.matches("\",\n").count(), command_names().count(), "build.rs lists a command api.rs does not know");
+    }
+}

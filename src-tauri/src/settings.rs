@@ -1,0 +1,36 @@
+//! The app's preferences: language and auto-lock delay. No case data; kept next to, not in,
+//! the vault so that the unlock screen already speaks the worker's language.
+
+use std::path::Path;
+
+use relais_core::Lang;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub lang: Lang,
+    /// Minutes without use before the vault locks itself.
+    pub autolock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { lang: Lang::Fr, autolock_minutes: 5 }
+    }
+}
+
+/// Auto-lock bounds: at least a minute, at most a working hour.
+pub const AUTOLOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
+
+impl Settings {
+    /// The saved settings, or the defaults when there are none (or they cannot be read).
+    pub fn load(dir: &Path) -> Settings {
+        std::fs::read(dir.join("settings.json")).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    pub fn save(&self, dir: &Path) -> relais_core::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        relais_core::vault::write_atomic(&dir.join("settings.json"), &serde_json::to_vec_pretty(self).expect("settings serialize"))
+    }
+}

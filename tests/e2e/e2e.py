@@ -1,0 +1,362 @@
+"""End-to-end run of the real desktop app: Xvfb + tauri-driver + WebKitWebDriver + selenium.
+
+Usage: e2e.py APP_BINARY ARTIFACTS_DIR
+
+Each scenario starts the app with its own XDG data/config/cache directories (so the vault, the
+settings and whatever WebKit writes land in a temp dir we can scan), clicks through the window
+as a person would, and saves screenshots in ARTIFACTS_DIR for a person to look at.
+"""
+
+import datetime
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+PASS = "colibri rivière lanterne 2026"
+CANARY = "CANARI-E2E-9f27c1"  # planted in case data; must never appear in plain text on disk
+XSS_ALIAS = '<img src=x onerror="window.__pwned=1">' + CANARY
+XSS_NOTE = "<script>window.__pwned=2</script> " + CANARY + " note"
+
+APP = os.path.abspath(sys.argv[1])
+ART = os.path.abspath(sys.argv[2])
+os.makedirs(ART, exist_ok=True)
+DISPLAY = ":97"
+
+
+def port_free(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def wait_port(port, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class App:
+    """One app instance (one XDG home), driven through one WebDriver session."""
+
+    def __init__(self, home, port):
+        for p in (port, port + 1):
+            if not port_free(p):
+                raise RuntimeError(f"port {p} is taken: is an earlier run still going?")
+        self.home = home
+        self.port = port
+        env = dict(os.environ)
+        env.update(
+            DISPLAY=DISPLAY,
+            XDG_DATA_HOME=os.path.join(home, "data"),
+            XDG_CONFIG_HOME=os.path.join(home, "config"),
+            XDG_CACHE_HOME=os.path.join(home, "cache"),
+        )
+        for d in ("data", "config", "cache"):
+            os.makedirs(os.path.join(home, d), exist_ok=True)
+        self.driver_proc = subprocess.Popen(
+            ["tauri-driver", "--port", str(port), "--native-port", str(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped with WebKitWebDriver and the app
+        )
+        wait_port(port)
+        opts = ArgOptions()
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": APP})
+        # WebKitWebDriver behind tauri-driver can drop the very first request while starting.
+        for attempt in range(4):
+            try:
+                self.d = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=opts)
+                break
+            except Exception:
+                if attempt == 3:
+                    self.stop_driver()
+                    raise
+                time.sleep(2)
+        self.wait = WebDriverWait(self.d, 20)
+
+    def quit(self):
+        try:
+            self.d.quit()
+        except Exception:
+            pass
+        self.stop_driver()
+
+    def stop_driver(self):
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.driver_proc.pid, sig)
+                self.driver_proc.wait(5)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+    # --- helpers -------------------------------------------------------------------------------
+    def el(self, testid):
+        return self.wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]'))
+
+    def els(self, css):
+        return self.d.find_elements(By.CSS_SELECTOR, css)
+
+    def click(self, testid):
+        self.el(testid).click()
+
+    def type(self, testid, text):
+        e = self.el(testid)
+        e.clear()
+        e.send_keys(text)
+
+    def set_value(self, testid, value):
+        """For inputs WebDriver cannot type into reliably (date, datetime-local)."""
+        e = self.el(testid)
+        self.d.execute_script(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+            e,
+            value,
+        )
+
+    def select(self, testid, value):
+        Select(self.el(testid)).select_by_value(value)
+
+    def text(self, testid):
+        return self.el(testid).text
+
+    def wait_text(self, testid, needle):
+        try:
+            self.wait.until(lambda d: needle in d.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]').text)
+        except TimeoutException:
+            raise AssertionError(f"{needle!r} not in {testid}: {self.text(testid)!r}")
+
+    def shot(self, name):
+        self.d.save_screenshot(os.path.join(ART, name + ".png"))
+
+    def body(self):
+        return self.d.find_element(By.TAG_NAME, "body").text
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print("  ok:", what)
+
+
+def scan(root, needle):
+    """Files under root holding needle in clear (UTF-8 or UTF-16)."""
+    hits = []
+    pats = [needle.encode(), needle.encode("utf-16-le")]
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            try:
+                with open(p, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            if any(x in data for x in pats):
+                hits.append(p)
+    return hits
+
+
+def scenario_worker(tmp):
+    home = os.path.join(tmp, "worker")
+    app = App(home, 4444)
+    try:
+        print("scenario: a worker's first day")
+        app.el("create-form")
+        app.shot("01-create-vault")
+        app.type("owner-name", "Camille Intervenante")
+        app.type("owner-org", "Organisme pivot")
+        app.type("passphrase", PASS)
+        app.type("confirm", PASS)
+        app.click("create")
+        app.el("nav-dashboard")
+        check("Tableau de bord" in app.body(), "the vault opens on the dashboard, in French")
+
+        # A resource in the directory, to refer to.
+        app.click("nav-directory")
+        app.click("new-org")
+        app.type("f-organisation-name", "Maison d'hébergement Le Phare")
+        app.type("f-organisation-region", "Montréal")
+        app.select("f-organisation-open_24_7", "true")
+        app.click("save")
+        app.wait_text("directory", "Le Phare")
+
+        # A person, with a need, an appointment, a referral, a court milestone.
+        app.click("nav-caseload")
+        app.click("new-person")
+        app.type("f-person-alias", XSS_ALIAS)
+        app.type("f-person-region", "Montréal")
+        app.type("f-person-legal_name", "Nom légal " + CANARY)
+        app.click("save")
+        app.wait_text("person-alias", CANARY)
+        check(app.d.execute_script("return window.__pwned === undefined"), "an alias made of HTML is shown as text, no script ran")
+        check(app.text("person-alias") == XSS_ALIAS, "the alias reads exactly as typed")
+
+        app.click("tab-needs")
+        app.click("add-need")
+        app.select("f-need-code", "safety_protection")
+        app.click("save")
+        app.wait_text("list-need", "Sécurité")
+
+        app.click("tab-appointments")
+        app.click("add-appointment")
+        now = datetime.datetime.now()
+        at = now + datetime.timedelta(minutes=5)
+        app.set_value("f-appointment-starts_at", at.strftime("%Y-%m-%dT%H:%M"))
+        app.type("f-appointment-place", "Palais de justice")
+        app.click("save")
+        app.wait_text("list-appointment", "Palais de justice")
+
+        app.click("tab-referrals")
+        app.click("add-referral")
+        app.select("f-referral-org_id", Select(app.el("f-referral-org_id")).options[1].get_attribute("value"))
+        yesterday = (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        app.set_value("f-referral-follow_up_on", yesterday)
+        app.click("save")
+        app.wait_text("list-referral", "Le Phare")
+
+        app.click("tab-court")
+        app.click("add-proceeding")
+        app.type("f-proceeding-court", "Cour du Québec")
+        app.click("save")
+        app.click("add-milestone")
+        app.select("f-milestone-code", Select(app.el("f-milestone-code")).options[1].get_attribute("value"))
+        app.set_value("f-milestone-due_on", (now + datetime.timedelta(days=10)).strftime("%Y-%m-%d"))
+        app.click("save")
+        app.wait_text("timeline", "Prévue")
+        app.shot("02-person-court")
+
+        app.click("tab-notes")
+        app.click("add-note")
+        app.type("f-note-text", XSS_NOTE)
+        app.click("save")
+        app.wait_text("list-note", CANARY)
+        check(app.d.execute_script("return window.__pwned === undefined"), "a note holding <script> is shown as text, no script ran")
+        app.shot("03-person-notes")
+
+        # The dashboard shows them.
+        app.click("nav-dashboard")
+        today_bucket = "bucket-appointments_today" if at.date() == now.date() else "bucket-appointments_week"
+        app.wait_text(today_bucket, CANARY)
+        app.wait_text("bucket-court_milestones", CANARY)
+        app.wait_text("bucket-intakes_72h", CANARY)
+        app.wait_text("bucket-overdue_referrals", CANARY)
+        print("  ok: the dashboard shows the appointment, the court milestone, the intake and the referral to follow up")
+        app.shot("04-dashboard")
+
+        # Lock: the case data leaves the page; unlock brings it back.
+        app.click("lock")
+        app.el("unlock-form")
+        check(CANARY not in app.d.page_source, "after locking, no case data remains in the page")
+        app.type("passphrase", "not the passphrase at all")
+        app.click("unlock")
+        app.el("start-error")
+        check("phrase de passe" in app.text("start-error").lower(), "a wrong passphrase is refused, in French")
+        app.type("passphrase", PASS)
+        app.click("unlock")
+        app.click("nav-caseload")
+        app.wait_text("caseload", CANARY)
+        print("  ok: unlocking again shows the caseload")
+
+        # Ctrl+L locks at once.
+        app.d.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "l")
+        app.el("unlock-form")
+        print("  ok: Ctrl+L locks")
+        app.type("passphrase", PASS)
+        app.click("unlock")
+
+        # English and back.
+        app.select("lang-select", "en")
+        app.wait.until(lambda d: "Dashboard" in d.find_element(By.TAG_NAME, "nav").text)
+        app.click("nav-dashboard")
+        app.wait.until(lambda d: "Appointments today" in app.body())
+        app.shot("05-dashboard-en")
+        app.select("lang-select", "fr")
+        app.wait.until(lambda d: "Tableau de bord" in d.find_element(By.TAG_NAME, "nav").text)
+        print("  ok: the interface switches to English and back to French")
+    except Exception:
+        app.shot("failure-worker")
+        raise
+    finally:
+        app.quit()
+
+    # Nothing of the case in clear anywhere the app and its webview write.
+    hits = scan(home, CANARY)
+    check(hits == [], f"no plaintext canary in the app's data, config and cache dirs ({hits})")
+    vault = os.path.join(home, "data", "ca.relais.desktop", "vault", "vault.db")
+    check(os.path.getsize(vault) > 0, "the vault was written")
+
+
+def scenario_demo(tmp):
+    app = App(os.path.join(tmp, "demo"), 4454)
+    try:
+        print("scenario: a first look with the demo vault")
+        app.click("open-demo")
+        app.el("demo-badge")
+        app.el("bucket-appointments_week")
+        app.shot("06-demo-dashboard")
+        app.click("nav-caseload")
+        app.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="person-link"]')) >= 20)
+        app.shot("07-demo-caseload")
+        app.els('[data-testid="person-link"]')[0].click()
+        app.el("overview")
+        app.shot("08-demo-person")
+        app.click("tab-court")
+        app.shot("09-demo-court")
+        app.click("nav-calendar")
+        app.el("week")
+        app.shot("10-demo-calendar")
+        print("  ok: the demo opens with fictional persons, a person file and a week calendar")
+    except Exception:
+        app.shot("failure-demo")
+        raise
+    finally:
+        app.quit()
+
+
+def main():
+    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tmp = tempfile.mkdtemp(prefix="relais-e2e-")
+    failed = False
+    try:
+        # Xvfb is ready once its socket exists.
+        for _ in range(50):
+            if os.path.exists("/tmp/.X11-unix/X" + DISPLAY[1:]):
+                break
+            time.sleep(0.1)
+        for s in (scenario_worker, scenario_demo):
+            try:
+                s(tmp)
+            except Exception:
+                failed = True
+                traceback.print_exc()
+    finally:
+        xvfb.terminate()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("screenshots:", ART)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

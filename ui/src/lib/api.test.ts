@@ -1,0 +1,52 @@
+import { describe, expect, it, vi } from 'vitest';
+
+// The Tauri modules are never reached: the backend is replaced.
+vi.mock('@tauri-apps/api/core', () => ({ invoke: () => Promise.reject(new Error('no Tauri in tests')) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: () => Promise.resolve(() => {}) }));
+vi.mock('@tauri-apps/plugin-dialog', () => ({ open: vi.fn(), save: vi.fn() }));
+
+import { call, isApiError, onProgress, setBackend, toApiError } from './api';
+
+describe('the IPC client', () => {
+  it('passes the command and its arguments, and returns the result', async () => {
+    const seen: Array<[string, unknown]> = [];
+    setBackend({
+      invoke: async (cmd, args) => {
+        seen.push([cmd, args]);
+        return cmd === 'search' ? { persons: [], notes: [] } : null;
+      },
+      listen: async () => () => {},
+    });
+    const r = await call('search', { query: 'Colibri' });
+    expect(r).toEqual({ persons: [], notes: [] });
+    expect(seen).toEqual([['search', { query: 'Colibri' }]]);
+  });
+
+  it('turns the backend’s errors into { code, message, field }', async () => {
+    setBackend({
+      invoke: async () => {
+        throw { code: 'Invalid', message: 'La date de naissance est mal écrite.', field: 'birth_date' };
+      },
+      listen: async () => () => {},
+    });
+    await expect(call('add_record', { args: { kind: 'person', id: null, fields: {} } })).rejects.toEqual({
+      code: 'Invalid', message: 'La date de naissance est mal écrite.', field: 'birth_date',
+    });
+  });
+
+  it('wraps what Tauri itself throws (plain strings) as an error with a message', () => {
+    const e = toApiError('invalid args `args` for command `unlock`');
+    expect(isApiError(e)).toBe(true);
+    expect(e.message).toContain('unlock');
+    expect(e.field).toBeNull();
+  });
+
+  it('delivers progress events to the handler', async () => {
+    let handler: ((p: unknown) => void) | undefined;
+    setBackend({ invoke: async () => null, listen: async (_e, h) => { handler = h; return () => {}; } });
+    const got: number[] = [];
+    await onProgress((p) => got.push(p.done));
+    handler?.({ op: 'demo', done: 3, total: 25 });
+    expect(got).toEqual([3]);
+  });
+});

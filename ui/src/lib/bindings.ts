@@ -1,0 +1,531 @@
+// Generated from the Rust types by src-tauri (api.rs): do not edit.
+// Regenerate with `RELAIS_BLESS=1 cargo test -p relais-app bindings`.
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | JsonMap | null;
+export type JsonMap = { [key in string]?: JsonValue };
+
+export type ApiError = { code: ErrorCode, message: string, field: string | null, };
+export type AppInfo = { 
+/**
+ * The worker's own vault exists on this computer.
+ */
+vault_exists: boolean, 
+/**
+ * A vault is open.
+ */
+unlocked: boolean, 
+/**
+ * The open vault is the fictional demo.
+ */
+demo: boolean, lang: Lang, autolock_minutes: number, 
+/**
+ * The open vault's owner.
+ */
+owner_name: string | null, version: string, };
+export type CreateVaultArgs = { name: string, org: string, passphrase: string, confirm: string, };
+export type UnlockArgs = { passphrase: string, };
+export type RecordArgs = { 
+/**
+ * Kind name (`person`, `need`, `appointment`…).
+ */
+kind: string, 
+/**
+ * For an update: the record's id.
+ */
+id: string | null, fields: JsonMap, };
+export type ReferralStatusArgs = { id: string, status: string, reason: string | null, };
+export type OrganisationsArgs = { 
+/**
+ * A need code: organisations serving it, 24/7 first, then region, then language.
+ */
+need: string | null, region: string | null, language: string | null, };
+export type FieldType = "text" | "long" | "bool" | "int" | "date" | "date_time" | "code" | "codes" | "words" | "ref";
+export type FieldSpec = { name: string, ty: FieldType, 
+/**
+ * For codes: the catalogue list.
+ */
+list: string | null, 
+/**
+ * For references: the kind referred to.
+ */
+ref_kind: string | null, required: boolean, 
+/**
+ * For text: the most characters allowed.
+ */
+max: number | null, 
+/**
+ * Identifying or endangering if shared.
+ */
+sensitive: boolean, 
+/**
+ * The core fills it when left empty (a form need not insist).
+ */
+defaulted: boolean, };
+export type KindSpec = { name: string, fields: Array<FieldSpec>, };
+export type CatalogueList = { name: string, entries: Array<Entry>, };
+export type Schema = { kinds: Array<KindSpec>, catalogues: Array<CatalogueList>, };
+export type Progress = { 
+/**
+ * `demo`, `import`, `export`.
+ */
+op: string, done: number, total: number, };
+export type Lang = "fr" | "en";
+export type Entry = { 
+/**
+ * Stable code.
+ */
+code: string, 
+/**
+ * French label.
+ */
+fr: string, 
+/**
+ * English label.
+ */
+en: string, 
+/**
+ * For needs: the phases the need belongs to.
+ */
+phases?: Array<string>, 
+/**
+ * For needs: only for persons trafficked internationally.
+ */
+international_only?: boolean, };
+export type Item = { 
+/**
+ * The record's id.
+ */
+id: string, 
+/**
+ * The person's id (absent for a task not tied to a person).
+ */
+person_id: string | null, 
+/**
+ * The person's alias.
+ */
+alias: string | null, 
+/**
+ * The date or instant that puts the item in the bucket.
+ */
+when: string, 
+/**
+ * A code describing the item (appointment kind, milestone, deadline kind, referral status…).
+ */
+code: string | null, 
+/**
+ * A short free label where the record has one (task title, deadline label).
+ */
+label: string | null, };
+export type Bucket = { 
+/**
+ * How many records fall in it, at most [`COUNT_CAP`].
+ */
+total: number, 
+/**
+ * More than [`COUNT_CAP`] records fall in it.
+ */
+capped: boolean, 
+/**
+ * The first [`LIMIT`] of them.
+ */
+items: Array<Item>, };
+export type PhaseCount = { 
+/**
+ * Phase code.
+ */
+phase: string, 
+/**
+ * Number of unmet needs, at most [`COUNT_CAP`].
+ */
+unmet: number, 
+/**
+ * More than [`COUNT_CAP`] unmet needs.
+ */
+capped: boolean, };
+export type Dashboard = { 
+/**
+ * The "now" it was computed for.
+ */
+now: string, 
+/**
+ * Today's date in the worker's time zone.
+ */
+today: string, 
+/**
+ * Planned appointments today.
+ */
+appointments_today: Bucket, 
+/**
+ * Planned appointments in the next 7 days (after today).
+ */
+appointments_week: Bucket, 
+/**
+ * Open tasks past their due date.
+ */
+overdue_tasks: Bucket, 
+/**
+ * Open referrals past their follow-up date.
+ */
+overdue_referrals: Bucket, 
+/**
+ * Planned court milestones in the next 30 days.
+ */
+court_milestones: Bucket, 
+/**
+ * Persons still inside the first 72 hours after intake (`when` = end of the window).
+ */
+intakes_72h: Bucket, 
+/**
+ * Persons turning 18 within 6 months (`when` = the 18th birthday).
+ */
+turning_18: Bucket, 
+/**
+ * Deadlines (IVAC, permits) not done and due within 60 days, overdue ones included.
+ */
+deadlines: Bucket, 
+/**
+ * Unmet needs by phase, in catalogue order.
+ */
+unmet_needs_by_phase: Array<PhaseCount>, };
+export type CalendarItem = { 
+/**
+ * Appointment id.
+ */
+id: string, 
+/**
+ * Person id.
+ */
+person_id: string, 
+/**
+ * Person alias.
+ */
+alias: string, 
+/**
+ * Start (RFC 3339 UTC).
+ */
+starts_at: string, 
+/**
+ * End, if known.
+ */
+ends_at: string | null, 
+/**
+ * Appointment kind code.
+ */
+kind: string, 
+/**
+ * Status code (planned, attended…).
+ */
+status: string, 
+/**
+ * Place.
+ */
+place: string | null, };
+export type PersonHit = { 
+/**
+ * Person id.
+ */
+id: string, 
+/**
+ * Alias.
+ */
+alias: string, 
+/**
+ * Case status.
+ */
+status: string, };
+export type NoteHit = { 
+/**
+ * Note id.
+ */
+note_id: string, 
+/**
+ * Person id.
+ */
+person_id: string, 
+/**
+ * Person alias.
+ */
+alias: string, 
+/**
+ * When the note was taken.
+ */
+at: string, 
+/**
+ * Note kind code.
+ */
+kind: string, 
+/**
+ * The matching passage, matches between `[` and `]`.
+ */
+snippet: string, };
+export type Results = { 
+/**
+ * Matching persons.
+ */
+persons: Array<PersonHit>, 
+/**
+ * Matching notes, newest written first.
+ */
+notes: Array<NoteHit>, };
+export type CaseRow = { 
+/**
+ * Person id.
+ */
+id: string, 
+/**
+ * Alias.
+ */
+alias: string, 
+/**
+ * Case status.
+ */
+status: string, 
+/**
+ * Region.
+ */
+region: string | null, 
+/**
+ * Domestic or international.
+ */
+origin: string, 
+/**
+ * When the case was opened.
+ */
+intake_at: string, 
+/**
+ * Needs still to meet (identified, in progress, referred, unmet).
+ */
+open_needs: number, };
+export type PersonFile = { 
+/**
+ * Always [`FORMAT`].
+ */
+format: string, 
+/**
+ * Always [`VERSION`].
+ */
+version: number, 
+/**
+ * When it was produced (RFC 3339 UTC).
+ */
+generated_at: string, 
+/**
+ * The person record.
+ */
+person: JsonMap, 
+/**
+ * The case's records by kind name (`need`, `appointment`…), oldest first.
+ */
+records: { [key in string]: Array<JsonMap> }, 
+/**
+ * Directory entries the case refers to (`organisation`).
+ */
+directory: { [key in string]: Array<JsonMap> }, 
+/**
+ * The audit events about this person.
+ */
+history: Array<Event>, };
+export type Event = { 
+/**
+ * Position in the chain, from 1.
+ */
+seq: number, 
+/**
+ * UUID v7 of the event.
+ */
+id: string, 
+/**
+ * When (RFC 3339 UTC).
+ */
+at: string, 
+/**
+ * Who (the vault owner's name).
+ */
+actor: string, 
+/**
+ * What (`create`, `update`, `vault.init`, `vault.passwd`…).
+ */
+action: string, 
+/**
+ * Kind of record, if any.
+ */
+kind: string | null, 
+/**
+ * Record id, if any.
+ */
+record_id: string | null, 
+/**
+ * Person the record belongs to, if any.
+ */
+person_id: string | null, 
+/**
+ * Names of the fields changed (never their values).
+ */
+fields: Array<string>, 
+/**
+ * Hash of the previous event.
+ */
+prev_hash: string, 
+/**
+ * Hash of this event.
+ */
+hash: string, };
+export type Identity = { 
+/**
+ * The worker's name.
+ */
+name: string, 
+/**
+ * Their organisation.
+ */
+org: string, 
+/**
+ * The age X25519 recipient (`age1…`).
+ */
+age_recipient: string, 
+/**
+ * The Ed25519 public key, 64 hex digits.
+ */
+signing_key: string, 
+/**
+ * `XXXX-XXXX-XXXX-XXXX-XXXX`: compare it out loud before trusting.
+ */
+fingerprint: string, };
+export type Suggestion = { 
+/**
+ * Organisation id.
+ */
+org_id: string, 
+/**
+ * Organisation name.
+ */
+name: string, 
+/**
+ * Region served.
+ */
+region: string | null, 
+/**
+ * Open around the clock.
+ */
+open_24_7: boolean, 
+/**
+ * Serves the person's region.
+ */
+region_match: boolean, 
+/**
+ * Serves in the person's language.
+ */
+language_match: boolean, };
+export type DemoReport = { 
+/**
+ * Persons created.
+ */
+persons: number, 
+/**
+ * Records created in all (persons included, audit events not).
+ */
+records: number, };
+export type BundleKind = "transfer" | "share" | "receipt";
+export type Counts = { 
+/**
+ * Records not in this vault yet.
+ */
+new: { [key in string]: number }, 
+/**
+ * Records changed only by the sender since the last exchange: theirs replaces ours.
+ */
+updated: { [key in string]: number }, 
+/**
+ * Records identical here, or changed only here.
+ */
+unchanged: { [key in string]: number }, 
+/**
+ * Records changed on both sides: kept as they are here, listed to resolve.
+ */
+conflicts: { [key in string]: number }, };
+export type Preview = { 
+/**
+ * Bundle id.
+ */
+bundle_id: string, 
+/**
+ * Transfer or share.
+ */
+kind: BundleKind, 
+/**
+ * Who sent it.
+ */
+sender: Identity, 
+/**
+ * Whether their fingerprint was checked in person.
+ */
+sender_verified: boolean, 
+/**
+ * When it was made.
+ */
+created_at: string, 
+/**
+ * (id, alias) of the persons it carries.
+ */
+persons: Array<[string, string]>, 
+/**
+ * This bundle was imported before: nothing changes.
+ */
+replay: boolean, 
+/**
+ * Per kind: new, updated, unchanged, conflicts.
+ */
+counts: Counts, 
+/**
+ * Whether it was applied (false for a dry run or a replay).
+ */
+applied: boolean, };
+export type ConflictItem = { 
+/**
+ * Conflict id (for `resolve`).
+ */
+id: string, 
+/**
+ * Kind of record.
+ */
+kind: string, 
+/**
+ * Record id.
+ */
+record_id: string, 
+/**
+ * Person, if any.
+ */
+person_id: string | null, 
+/**
+ * The bundle it came with.
+ */
+bundle_id: string, 
+/**
+ * Fields whose values differ.
+ */
+fields: Array<string>, };
+
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy";
+
+export interface Commands {
+  app_info: { args: Record<string, never>; result: AppInfo };
+  set_lang: { args: { lang: Lang }; result: null };
+  set_autolock: { args: { minutes: number }; result: null };
+  touch: { args: Record<string, never>; result: null };
+  create_vault: { args: { args: CreateVaultArgs }; result: null };
+  unlock: { args: { args: UnlockArgs }; result: null };
+  open_demo: { args: Record<string, never>; result: DemoReport | null };
+  lock: { args: Record<string, never>; result: null };
+  dashboard: { args: Record<string, never>; result: Dashboard };
+  week: { args: { monday: string }; result: Array<CalendarItem> };
+  persons: { args: { status: string | null }; result: Array<CaseRow> };
+  search: { args: { query: string }; result: Results };
+  person_file: { args: { id: string }; result: PersonFile };
+  add_record: { args: { args: RecordArgs }; result: string };
+  update_record: { args: { args: RecordArgs }; result: Array<string> };
+  set_referral_status: { args: { args: ReferralStatusArgs }; result: null };
+  schema: { args: Record<string, never>; result: Schema };
+  suggest: { args: { needId: string }; result: Array<Suggestion> };
+  organisations: { args: { args: OrganisationsArgs }; result: Array<JsonMap> };
+}

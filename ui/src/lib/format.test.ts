@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatDate, formatDateTime, formatWhen, isoDate, mondayOf, toLocalInput } from './format';
+
+describe('dates in the worker’s language', () => {
+  it('writes a calendar date the French-Canadian and English-Canadian way', () => {
+    expect(formatDate('2026-12-03', 'fr')).toBe('3 décembre 2026');
+    expect(formatDate('2026-12-03', 'en')).toBe('December 3, 2026');
+  });
+
+  it('shows an instant in the given zone, not in UTC', () => {
+    // 02:30 UTC on Dec 4 is still Dec 3 in Montréal (UTC-5).
+    expect(formatDateTime('2026-12-04T02:30:00Z', 'fr', 'America/Toronto')).toContain('3 décembre 2026');
+    expect(formatDateTime('2026-12-04T02:30:00Z', 'fr', 'America/Toronto')).toContain('21');
+    expect(formatDateTime('2026-12-04T02:30:00Z', 'en', 'America/Toronto')).toContain('December 3, 2026');
+  });
+
+  it('tells dates and instants apart, and leaves what it cannot read as it is', () => {
+    expect(formatWhen('2026-01-05', 'fr')).toBe('5 janvier 2026');
+    expect(formatWhen('2026-01-05T15:00:00Z', 'en', 'UTC')).toContain('January 5, 2026');
+    expect(formatDate('5/1/2026', 'fr')).toBe('5/1/2026');
+    expect(formatWhen(null, 'fr')).toBe('');
+  });
+
+  it('finds the Monday of a week and the local ISO date', () => {
+    expect(isoDate(mondayOf(new Date(2026, 11, 3)))).toBe('2026-11-30'); // a Thursday
+    expect(isoDate(mondayOf(new Date(2026, 10, 30)))).toBe('2026-11-30'); // the Monday itself
+    expect(isoDate(mondayOf(new Date(2026, 11, 6)))).toBe('2026-11-30'); // the Sunday after
+  });
+
+  it('fills a datetime-local input in local time', () => {
+    const v = toLocalInput('2026-12-03T14:30:00Z');
+    expect(v).toMatch(/^2026-12-03T\d{2}:30$/);
+    expect(toLocalInput('garbage')).toBe('');
+  });
+});

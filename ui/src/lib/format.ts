@@ -1,0 +1,61 @@
+// Dates and times in the worker's language (fr-CA / en-CA) and local time zone.
+import type { Lang } from './bindings';
+
+const tag = (lang: Lang) => (lang === 'en' ? 'en-CA' : 'fr-CA');
+
+/** A calendar date `YYYY-MM-DD` (no time zone: it is a day, not an instant). */
+export function formatDate(date: string | null | undefined, lang: Lang): string {
+  if (!date) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return date;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return new Intl.DateTimeFormat(tag(lang), { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+}
+
+/** An instant (RFC 3339), shown in the local zone. */
+export function formatDateTime(instant: string | null | undefined, lang: Lang, timeZone?: string): string {
+  if (!instant) return '';
+  const d = new Date(instant);
+  if (Number.isNaN(d.getTime())) return instant;
+  return new Intl.DateTimeFormat(tag(lang), {
+    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone,
+  }).format(d);
+}
+
+/** A date or an instant, whichever it is. */
+export function formatWhen(value: string | null | undefined, lang: Lang, timeZone?: string): string {
+  if (!value) return '';
+  return value.length === 10 ? formatDate(value, lang) : formatDateTime(value, lang, timeZone);
+}
+
+/** Hour and minute of an instant, local zone. */
+export function formatTime(instant: string, lang: Lang, timeZone?: string): string {
+  return new Intl.DateTimeFormat(tag(lang), { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(instant));
+}
+
+/** "lundi 7 décembre" / "Monday, December 7". */
+export function formatDay(date: Date, lang: Lang): string {
+  return new Intl.DateTimeFormat(tag(lang), { weekday: 'long', day: 'numeric', month: 'long' }).format(date);
+}
+
+/** `YYYY-MM-DD` of a local date. */
+export function isoDate(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The Monday of the week holding `d` (weeks start on Monday in Quebec calendars). */
+export function mondayOf(d: Date): Date {
+  const m = new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  m.setDate(m.getDate() - ((m.getDay() + 6) % 7));
+  return m;
+}
+
+/** The value a `datetime-local` input shows for a stored instant (local zone). */
+export function toLocalInput(instant: string | null | undefined): string {
+  if (!instant) return '';
+  const d = new Date(instant);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${isoDate(d)}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
