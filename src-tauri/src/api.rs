@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Codes the app adds to the core's [`relais_core::error::CODES`].
-pub const APP_CODES: &[&str] = &["Locked", "NoVault", "UnknownKind", "Busy"];
+pub const APP_CODES: &[&str] = &["Locked", "NoVault", "UnknownKind", "Busy", "NothingToImport"];
 
 /// An error as the UI receives it: a stable code, a message for a person in their language
 /// (what happened, what to do) and, for a form, the field it is about.
@@ -41,6 +41,10 @@ impl ApiError {
                 "There is no vault on this computer yet. Create one.",
             ),
             "UnknownKind" => lang.pick("Type de fiche inconnu.", "Unknown kind of record."),
+            "NothingToImport" => lang.pick(
+                "Aucun envoi n'est ouvert. Choisissez d'abord le fichier à importer.",
+                "No bundle is open. Choose the file to import first.",
+            ),
             _ => lang.pick(
                 "Une autre opération est en cours. Attendez qu'elle finisse.",
                 "Another operation is running. Wait for it to finish.",
@@ -101,6 +105,67 @@ pub struct OrganisationsArgs {
     pub need: Option<String>,
     pub region: Option<String>,
     pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ChangePassphraseArgs {
+    pub old: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+/// The worker's own identity, and the card to give to colleagues.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct IdentityView {
+    pub identity: relais_core::identity::Identity,
+    /// The contact card as text (JSON), also shown as a QR code.
+    pub card: String,
+    /// The card as a QR code, an SVG document.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PickArgs {
+    /// Save (true) or open (false).
+    pub save: bool,
+    pub title: String,
+    /// Suggested file name when saving.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ExportArgs {
+    /// Person ids.
+    pub persons: Vec<String>,
+    /// Contact ids.
+    pub to: Vec<String>,
+    /// The cases move (the copy here becomes read-only) instead of being shared.
+    pub transfer: bool,
+    /// Where to write, as chosen with `pick_file`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportDone {
+    pub bundle_id: String,
+    pub persons: usize,
+    pub records: usize,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ImportArgs {
+    pub path: String,
+    /// Open it even though the sender's fingerprint was not checked in person.
+    pub accept_unverified: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ResolveArgs {
+    /// Conflict id.
+    pub id: String,
+    /// Keep the version received (true) or the one here (false).
+    pub keep_theirs: bool,
 }
 
 /// The type of a field, for the forms.
@@ -224,6 +289,19 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("update_record", "{ args: RecordArgs }", "Array<string>"),
     ("set_referral_status", "{ args: ReferralStatusArgs }", "null"),
     ("schema", "Record<string, never>", "Schema"),
+    ("change_passphrase", "{ args: ChangePassphraseArgs }", "null"),
+    ("identity", "Record<string, never>", "IdentityView"),
+    ("contacts", "Record<string, never>", "Array<JsonMap>"),
+    ("add_contact_card", "{ card: string }", "string"),
+    ("verify_contact", "{ id: string }", "null"),
+    ("remove_contact", "{ id: string }", "null"),
+    ("pick_file", "{ args: PickArgs }", "string | null"),
+    ("export_bundle", "{ args: ExportArgs }", "ExportDone"),
+    ("open_import", "{ args: ImportArgs }", "Preview"),
+    ("apply_import", "Record<string, never>", "Preview"),
+    ("cancel_import", "Record<string, never>", "null"),
+    ("conflicts", "Record<string, never>", "Array<ConflictItem>"),
+    ("resolve_conflict", "{ args: ResolveArgs }", "null"),
     ("suggest", "{ needId: string }", "Array<Suggestion>"),
     ("organisations", "{ args: OrganisationsArgs }", "Array<JsonMap>"),
 ];
@@ -259,6 +337,13 @@ pub fn typescript() -> String {
         CatalogueList::decl(&cfg),
         Schema::decl(&cfg),
         Progress::decl(&cfg),
+        ChangePassphraseArgs::decl(&cfg),
+        IdentityView::decl(&cfg),
+        PickArgs::decl(&cfg),
+        ExportArgs::decl(&cfg),
+        ExportDone::decl(&cfg),
+        ImportArgs::decl(&cfg),
+        ResolveArgs::decl(&cfg),
         Lang::decl(&cfg),
         relais_core::catalogue::Entry::decl(&cfg),
         dashboard::Item::decl(&cfg),
@@ -326,7 +411,10 @@ mod tests {
         let cap = std::fs::read_to_string(dir.join("capabilities/main.json")).unwrap();
         for name in command_names() {
             assert!(build.contains(&format!("\"{name}\"")), "{name} missing from build.rs");
-            assert!(lib.contains(&format!("commands::{name},")), "{name} missing from generate_handler!");
+            assert!(
+                lib.contains(&format!("commands::{name},")) || lib.contains(&format!("handoff::{name},")),
+                "{name} missing from generate_handler!"
+            );
             assert!(cap.contains(&format!("\"allow-{}\"", name.replace('_', "-"))), "{name} not granted in capabilities/main.json");
         }
         assert_eq!(build.matches("\",\n").count(), command_names().count(), "build.rs lists a command api.rs does not know");

@@ -8,7 +8,7 @@ use tauri::{AppHandle, Emitter, State};
 use crate::api::{self, ApiError, AppInfo, CreateVaultArgs, OrganisationsArgs, RecordArgs, ReferralStatusArgs, UnlockArgs};
 use crate::{AppState, Session, settings};
 
-type Res<T> = Result<T, ApiError>;
+pub(crate) type Res<T> = Result<T, ApiError>;
 
 /// The demo vault holds only fictional data; its passphrase is public on purpose.
 const DEMO_PASSPHRASE: &str = "démo relais colibri 2026 fictif";
@@ -19,7 +19,7 @@ fn core<T>(state: &AppState, r: relais_core::Result<T>) -> Res<T> {
 }
 
 /// Runs `f` on the open vault (and counts as activity).
-fn with_store<T>(state: &AppState, f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T>) -> Res<T> {
+pub(crate) fn with_store<T>(state: &AppState, f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T>) -> Res<T> {
     state.touch();
     let lang = state.lang();
     let mut guard = state.session.lock().expect("session lock");
@@ -181,6 +181,19 @@ pub fn update_record(state: State<'_, AppState>, args: RecordArgs) -> Res<Vec<St
 #[tauri::command]
 pub fn set_referral_status(state: State<'_, AppState>, args: ReferralStatusArgs) -> Res<()> {
     with_store(&state, |s| s.write(|w| model::set_referral_status(w, &args.id, &args.status, args.reason.as_deref())))
+}
+
+/// Changes the passphrase of the open vault (its key file only; the data is not re-encrypted).
+#[tauri::command]
+pub async fn change_passphrase(state: State<'_, AppState>, args: api::ChangePassphraseArgs) -> Res<()> {
+    let lang = state.lang();
+    if args.new != args.confirm {
+        return Err(ApiError::from_core(&Error::PassphraseMismatch, lang));
+    }
+    let demo = state.session.lock().expect("session lock").as_ref().map(|s| s.demo).ok_or_else(|| ApiError::app("Locked", lang))?;
+    let dir = if demo { state.demo_dir() } else { state.vault_dir() };
+    state.touch();
+    core(&state, Vault::open(dir).and_then(|v| v.change_passphrase(&Passphrase::new(args.old), &Passphrase::new(args.new))))
 }
 
 #[tauri::command]

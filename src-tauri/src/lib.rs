@@ -6,6 +6,7 @@
 
 pub mod api;
 mod commands;
+mod handoff;
 mod settings;
 
 use std::path::PathBuf;
@@ -31,6 +32,9 @@ pub(crate) struct AppState {
     pub config_dir: PathBuf,
     /// The open vault, if unlocked. Locking drops it (and with it the key).
     pub session: Mutex<Option<Session>>,
+    /// A bundle opened and previewed, waiting for the worker to confirm (decrypted: dropped on
+    /// lock like the session).
+    pub pending: Mutex<Option<relais_core::bundle::Opened>>,
     pub settings: Mutex<settings::Settings>,
     pub last_activity: Mutex<Instant>,
 }
@@ -54,6 +58,7 @@ impl AppState {
 
     /// Drops the open vault. Returns whether one was open.
     pub fn lock(&self) -> bool {
+        self.pending.lock().expect("pending lock").take();
         self.session.lock().expect("session lock").take().is_some()
     }
 }
@@ -102,6 +107,19 @@ pub fn run() {
             commands::update_record,
             commands::set_referral_status,
             commands::schema,
+            commands::change_passphrase,
+            handoff::identity,
+            handoff::contacts,
+            handoff::add_contact_card,
+            handoff::verify_contact,
+            handoff::remove_contact,
+            handoff::pick_file,
+            handoff::export_bundle,
+            handoff::open_import,
+            handoff::apply_import,
+            handoff::cancel_import,
+            handoff::conflicts,
+            handoff::resolve_conflict,
             commands::suggest,
             commands::organisations,
         ])
@@ -113,6 +131,7 @@ pub fn run() {
                 data_dir,
                 config_dir,
                 session: Mutex::new(None),
+                pending: Mutex::new(None),
                 settings: Mutex::new(settings),
                 last_activity: Mutex::new(Instant::now()),
             });
@@ -178,8 +197,7 @@ mod tests {
         let cap = json("capabilities/main.json");
         assert_eq!(cap["windows"], serde_json::json!(["main"]));
         let granted: Vec<String> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
-        let mut expected: Vec<String> =
-            ["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open", "dialog:allow-save"].map(String::from).to_vec();
+        let mut expected: Vec<String> = ["core:event:allow-listen", "core:event:allow-unlisten"].map(String::from).to_vec();
         expected.extend(api::command_names().map(|c| format!("allow-{}", c.replace('_', "-"))));
         assert_eq!(granted, expected);
         let cargo = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();

@@ -55,7 +55,7 @@ def wait_port(port, timeout=20):
 class App:
     """One app instance (one XDG home), driven through one WebDriver session."""
 
-    def __init__(self, home, port):
+    def __init__(self, home, port, files=None):
         for p in (port, port + 1):
             if not port_free(p):
                 raise RuntimeError(f"port {p} is taken: is an earlier run still going?")
@@ -68,6 +68,8 @@ class App:
             XDG_CONFIG_HOME=os.path.join(home, "config"),
             XDG_CACHE_HOME=os.path.join(home, "cache"),
         )
+        if files:
+            env["RELAIS_E2E_FILES"] = files  # where "save" and "open" dialogs point under WebDriver
         for d in ("data", "config", "cache"):
             os.makedirs(os.path.join(home, d), exist_ok=True)
         self.driver_proc = subprocess.Popen(
@@ -308,6 +310,105 @@ def scenario_worker(tmp):
     check(os.path.getsize(vault) > 0, "the vault was written")
 
 
+def unlock(app):
+    app.type("passphrase", PASS)
+    app.click("unlock")
+    app.el("nav-dashboard")
+
+
+def card_of(app):
+    app.click("nav-contacts")
+    return app.wait.until(lambda d: app.el("my-card").get_attribute("value") or None)
+
+
+def add_verified_contact(app, card):
+    app.click("nav-contacts")
+    app.d.execute_script(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", app.el("contact-card"), card
+    )
+    app.click("add-contact")
+    app.wait_text("contacts", "Non vérifiée")
+    app.click("verify-contact")
+    app.wait_text("contacts", "Vérifiée le")
+
+
+def scenario_handoff(tmp):
+    """The worker of the first scenario sends her case to a supervisor, who imports it."""
+    files = os.path.join(tmp, "files")
+    os.makedirs(files, exist_ok=True)
+    home_a, home_b = os.path.join(tmp, "worker"), os.path.join(tmp, "supervisor")
+    print("scenario: a case handed to a supervisor")
+    b = App(home_b, 4464, files)
+    try:
+        b.el("create-form")
+        b.type("owner-name", "Dominique Superviseure")
+        b.type("passphrase", PASS)
+        b.type("confirm", PASS)
+        b.click("create")
+        b.el("nav-dashboard")
+        card_b = card_of(b)
+        b.shot("11-contacts-identity")
+    finally:
+        b.quit()
+
+    a = App(home_a, 4444, files)
+    try:
+        unlock(a)
+        add_verified_contact(a, card_b)
+        card_a = card_of(a)
+        a.click("nav-handoff")
+        a.wait.until(lambda d: len(a.els('[data-testid="export-person"]')) >= 1)
+        a.els('[data-testid="export-person"]')[0].click()
+        a.els('[data-testid="export-recipient"]')[0].click()
+        a.click("do-export")
+        a.wait_text("exported", ".relais")
+        a.shot("12-export-done")
+        print("  ok: the worker exports the case to the supervisor, a verified contact")
+    except Exception:
+        a.shot("failure-handoff-a")
+        raise
+    finally:
+        a.quit()
+    bundles = [f for f in os.listdir(files) if f.endswith(".relais")]
+    check(len(bundles) == 1, "one bundle file was written where the save dialog pointed")
+
+    b = App(home_b, 4464, files)
+    try:
+        unlock(b)
+        add_verified_contact(b, card_a)
+        b.click("nav-handoff")
+        b.click("choose-bundle")
+        b.wait_text("preview", "Camille Intervenante")
+        b.wait_text("preview", CANARY)
+        b.shot("13-import-preview")
+        check("vérifiée en personne" in b.text("preview"), "the preview names the sender and shows the fingerprint was checked")
+        b.click("confirm-import")
+        b.wait_text("imported", "Importation terminée")
+        b.click("nav-caseload")
+        b.wait_text("caseload", CANARY)
+        b.els('[data-testid="person-link"]')[0].click()
+        b.wait_text("person-alias", CANARY)
+        check(b.text("person-alias") == XSS_ALIAS, "the supervisor sees the same person, alias shown as text")
+        check(b.d.execute_script("return window.__pwned === undefined"), "no script from the imported fields ran")
+        b.click("tab-notes")
+        b.wait_text("list-note", CANARY)
+        b.shot("14-imported-person")
+        print("  ok: the supervisor imports the bundle and finds the same person, notes included")
+        # Importing the same file again changes nothing and says so.
+        b.click("nav-handoff")
+        b.click("choose-bundle")
+        b.wait_text("preview", "déjà été importé")
+        print("  ok: the same bundle a second time is recognised as a replay")
+    except Exception:
+        b.shot("failure-handoff-b")
+        raise
+    finally:
+        b.quit()
+    for root in (home_a, home_b, files):
+        hits = scan(root, CANARY)
+        check(hits == [], f"no plaintext canary under {os.path.basename(root)} ({hits})")
+
+
 def scenario_demo(tmp):
     app = App(os.path.join(tmp, "demo"), 4454)
     try:
@@ -345,7 +446,7 @@ def main():
             if os.path.exists("/tmp/.X11-unix/X" + DISPLAY[1:]):
                 break
             time.sleep(0.1)
-        for s in (scenario_worker, scenario_demo):
+        for s in (scenario_worker, scenario_handoff, scenario_demo):
             try:
                 s(tmp)
             except Exception:

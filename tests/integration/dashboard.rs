@@ -181,7 +181,12 @@ fn the_caseload_counts_open_needs_and_filters_by_status() {
     let b = person(&mut s, "bleuet", &[]);
     let a = person(&mut s, "Ambre", &[]);
     let c = person(&mut s, "Cèdre", &[]);
-    for (p, code, status) in [(&a, "safety_protection", "identified"), (&a, "information", "met"), (&a, "accompaniment", "unmet"), (&b, "information", "declined")] {
+    for (p, code, status) in [
+        (&a, "safety_protection", "identified"),
+        (&a, "information", "met"),
+        (&a, "accompaniment", "unmet"),
+        (&b, "information", "declined"),
+    ] {
         s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!(code)), ("status", json!(status))]))).unwrap();
     }
     s.write(|w| model::close_person(w, &c, "plan_completed", None)).unwrap();

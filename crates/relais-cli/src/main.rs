@@ -358,14 +358,7 @@ fn cmd_contact(ctx: &Ctx, c: ContactCmd) -> Result<()> {
                     .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?
             };
             let ident = relais_core::identity::parse_card(&text)?;
-            let mut f = Fields::new();
-            put(&mut f, "name", Some(ident.name));
-            if !ident.org.is_empty() {
-                put(&mut f, "org", Some(ident.org));
-            }
-            put(&mut f, "age_recipient", Some(ident.age_recipient));
-            put(&mut f, "signing_key", Some(ident.signing_key));
-            let id = store.write(|w| w.insert(Kind::Contact, f))?;
+            let id = relais_core::identity::add_contact(&mut store, &ident)?;
             eprintln!("{}", tr(ctx.lang, "hint.verify_contact", &[("fingerprint", &ident.fingerprint)]));
             ctx.created(&id);
         }
@@ -375,9 +368,7 @@ fn cmd_contact(ctx: &Ctx, c: ContactCmd) -> Result<()> {
         }
         ContactCmd::Verify(a) => {
             let id = resolve_contact(&store, &a.contact)?;
-            let mut f = Fields::new();
-            put(&mut f, "verified_on", Some(relais_core::time::local_now().date_naive().to_string()));
-            let changed = store.write(|w| w.update(Kind::Contact, &id, f))?;
+            let changed = relais_core::identity::verify_contact(&mut store, &id)?;
             ctx.updated(Kind::Contact, &id, &changed);
         }
         ContactCmd::Remove(a) => {

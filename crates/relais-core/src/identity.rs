@@ -153,6 +153,26 @@ pub fn parse_card(text: &str) -> Result<Identity> {
     Ok(card.identity)
 }
 
+/// Adds a contact from a checked identity (a card, or keys typed in). Returns its id. The
+/// fingerprint is computed, never taken on trust; the contact is not verified yet.
+pub fn add_contact(store: &mut Store, ident: &Identity) -> Result<String> {
+    let mut f = crate::record::Fields::new();
+    f.insert("name".into(), serde_json::json!(ident.name));
+    if !ident.org.is_empty() {
+        f.insert("org".into(), serde_json::json!(ident.org));
+    }
+    f.insert("age_recipient".into(), serde_json::json!(ident.age_recipient));
+    f.insert("signing_key".into(), serde_json::json!(ident.signing_key.to_ascii_lowercase()));
+    store.write(|w| w.insert(crate::Kind::Contact, f))
+}
+
+/// Marks a contact's fingerprint as checked in person, today. Returns the fields changed.
+pub fn verify_contact(store: &mut Store, id: &str) -> Result<Vec<String>> {
+    let mut f = crate::record::Fields::new();
+    f.insert("verified_on".into(), serde_json::json!(crate::time::local_now().date_naive().to_string()));
+    store.write(|w| w.update(crate::Kind::Contact, id, f))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 // The Tauri modules are never reached: the backend is replaced.
 vi.mock('@tauri-apps/api/core', () => ({ invoke: () => Promise.reject(new Error('no Tauri in tests')) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: () => Promise.resolve(() => {}) }));
-vi.mock('@tauri-apps/plugin-dialog', () => ({ open: vi.fn(), save: vi.fn() }));
 
 import { call, isApiError, onProgress, setBackend, toApiError } from './api';
 

@@ -2,7 +2,6 @@
 // nothing else imports @tauri-apps/*. Tests replace the backend with `setBackend`.
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type { ApiError, Commands, ErrorCode, Progress } from './bindings';
 
 export interface Backend {
@@ -57,11 +56,3 @@ export function onProgress(handler: (p: Progress) => void): Promise<() => void> 
 export function onLocked(handler: () => void): Promise<() => void> {
   return backend.listen('locked', () => handler());
 }
-
-/** Native file dialogs (the only way the UI reaches files). */
-export const dialogs = {
-  openFile: (title: string, extensions: string[]) =>
-    openDialog({ title, multiple: false, directory: false, filters: [{ name: 'Relais', extensions }] }),
-  saveFile: (title: string, defaultPath: string, extensions: string[]) =>
-    saveDialog({ title, defaultPath, filters: [{ name: 'Relais', extensions }] }),
-};

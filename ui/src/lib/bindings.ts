@@ -69,6 +69,57 @@ export type Progress = {
  * `demo`, `import`, `export`.
  */
 op: string, done: number, total: number, };
+export type ChangePassphraseArgs = { old: string, new: string, confirm: string, };
+export type IdentityView = { identity: Identity, 
+/**
+ * The contact card as text (JSON), also shown as a QR code.
+ */
+card: string, 
+/**
+ * The card as a QR code, an SVG document.
+ */
+qr_svg: string, };
+export type PickArgs = { 
+/**
+ * Save (true) or open (false).
+ */
+save: boolean, title: string, 
+/**
+ * Suggested file name when saving.
+ */
+name: string, };
+export type ExportArgs = { 
+/**
+ * Person ids.
+ */
+persons: Array<string>, 
+/**
+ * Contact ids.
+ */
+to: Array<string>, 
+/**
+ * The cases move (the copy here becomes read-only) instead of being shared.
+ */
+transfer: boolean, 
+/**
+ * Where to write, as chosen with `pick_file`.
+ */
+path: string, };
+export type ExportDone = { bundle_id: string, persons: number, records: number, path: string, };
+export type ImportArgs = { path: string, 
+/**
+ * Open it even though the sender's fingerprint was not checked in person.
+ */
+accept_unverified: boolean, };
+export type ResolveArgs = { 
+/**
+ * Conflict id.
+ */
+id: string, 
+/**
+ * Keep the version received (true) or the one here (false).
+ */
+keep_theirs: boolean, };
 export type Lang = "fr" | "en";
 export type Entry = { 
 /**
@@ -506,7 +557,7 @@ bundle_id: string,
  */
 fields: Array<string>, };
 
-export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy";
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport";
 
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
@@ -526,6 +577,19 @@ export interface Commands {
   update_record: { args: { args: RecordArgs }; result: Array<string> };
   set_referral_status: { args: { args: ReferralStatusArgs }; result: null };
   schema: { args: Record<string, never>; result: Schema };
+  change_passphrase: { args: { args: ChangePassphraseArgs }; result: null };
+  identity: { args: Record<string, never>; result: IdentityView };
+  contacts: { args: Record<string, never>; result: Array<JsonMap> };
+  add_contact_card: { args: { card: string }; result: string };
+  verify_contact: { args: { id: string }; result: null };
+  remove_contact: { args: { id: string }; result: null };
+  pick_file: { args: { args: PickArgs }; result: string | null };
+  export_bundle: { args: { args: ExportArgs }; result: ExportDone };
+  open_import: { args: { args: ImportArgs }; result: Preview };
+  apply_import: { args: Record<string, never>; result: Preview };
+  cancel_import: { args: Record<string, never>; result: null };
+  conflicts: { args: Record<string, never>; result: Array<ConflictItem> };
+  resolve_conflict: { args: { args: ResolveArgs }; result: null };
   suggest: { args: { needId: string }; result: Array<Suggestion> };
   organisations: { args: { args: OrganisationsArgs }; result: Array<JsonMap> };
 }

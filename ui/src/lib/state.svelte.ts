@@ -10,6 +10,8 @@ export type Route =
   | { name: 'person'; id: string; tab: Tab }
   | { name: 'calendar' }
   | { name: 'directory' }
+  | { name: 'handoff' }
+  | { name: 'contacts' }
   | { name: 'settings' };
 
 export const app = $state<{ info: AppInfo | null; schema: Schema | null; route: Route; notice: string }>({

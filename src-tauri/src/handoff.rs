@@ -1,0 +1,154 @@
+//! Hand-off commands: identity and contacts, export and import of bundles, conflicts. Files
+//! are chosen through the dialog plugin, on this side: the webview never sees a path it could
+//! make up.
+
+use std::path::PathBuf;
+
+use relais_core::bundle::{self, BundleKind, ExportRequest};
+use relais_core::{Fields, Kind, identity};
+use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::AppState;
+use crate::api::{self, ApiError, ExportArgs, ExportDone, IdentityView, ImportArgs, PickArgs, ResolveArgs};
+use crate::commands::{Res, with_store};
+
+#[tauri::command]
+pub fn identity(state: State<'_, AppState>) -> Res<IdentityView> {
+    with_store(&state, |s| {
+        let card = identity::card(s)?;
+        let text = serde_json::to_string_pretty(&card).expect("card serializes");
+        let qr_svg = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+            .map(|q| q.render::<qrcode::render::svg::Color<'_>>().min_dimensions(220, 220).quiet_zone(true).build())
+            .unwrap_or_default();
+        Ok(IdentityView { card: text, qr_svg, identity: card.identity })
+    })
+}
+
+#[tauri::command]
+pub fn contacts(state: State<'_, AppState>) -> Res<Vec<Fields>> {
+    with_store(&state, |s| s.list_all(Kind::Contact))
+}
+
+#[tauri::command]
+pub fn add_contact_card(state: State<'_, AppState>, card: String) -> Res<String> {
+    with_store(&state, |s| {
+        let ident = identity::parse_card(&card)?;
+        identity::add_contact(s, &ident)
+    })
+}
+
+#[tauri::command]
+pub fn verify_contact(state: State<'_, AppState>, id: String) -> Res<()> {
+    with_store(&state, |s| identity::verify_contact(s, &id).map(|_| ()))
+}
+
+#[tauri::command]
+pub fn remove_contact(state: State<'_, AppState>, id: String) -> Res<()> {
+    with_store(&state, |s| s.write(|w| w.delete(Kind::Contact, &id)))
+}
+
+/// Asks where to save, or which file to open (`.relais` bundles). `None`: the worker cancelled.
+///
+/// Under WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION) a native dialog cannot be
+/// driven; the end-to-end run names a directory in RELAIS_E2E_FILES instead: saving goes there
+/// under the suggested name, opening takes the newest bundle there.
+#[tauri::command]
+pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
+    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
+        && let Some(dir) = std::env::var_os("RELAIS_E2E_FILES").map(PathBuf::from)
+    {
+        return Ok(if args.save { Some(dir.join(&args.name)) } else { newest_bundle(&dir) }.map(|p| p.display().to_string()));
+    }
+    let dialog = app.dialog().file().set_title(args.title).add_filter("Relais", &["relais"]);
+    let picked = if args.save { dialog.set_file_name(args.name).blocking_save_file() } else { dialog.blocking_pick_file() };
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
+
+fn newest_bundle(dir: &std::path::Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "relais"))
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+        .map(|e| e.path())
+}
+
+/// Writes a bundle of the chosen cases for the chosen contacts (progress events `export`).
+#[tauri::command]
+pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> {
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        with_store(&state, |s| {
+            let req = ExportRequest {
+                persons: args.persons,
+                to: args.to,
+                kind: if args.transfer { BundleKind::Transfer } else { BundleKind::Share },
+                armor: false,
+            };
+            let (bytes, manifest, exported) = bundle::build_export(s, &req, &mut |done, total| {
+                let _ = app.emit("progress", api::Progress { op: "export".into(), done, total });
+            })?;
+            // The file first, atomically; only then is the exchange recorded (and, for a
+            // transfer, the cases marked handed off).
+            relais_core::vault::write_atomic(std::path::Path::new(&args.path), &bytes)?;
+            bundle::commit_export(s, &manifest, &exported)?;
+            Ok(ExportDone { bundle_id: manifest.bundle_id, persons: manifest.persons.len(), records: exported.len(), path: args.path })
+        })
+    })
+    .await
+    .map_err(|_| ApiError::app("Busy", lang))?
+}
+
+/// Opens a bundle and previews what importing it would do; nothing changes yet.
+#[tauri::command]
+pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<bundle::Preview> {
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let bytes = std::fs::read(&args.path).map_err(|e| ApiError::from_core(&e.into(), lang))?;
+        let (opened, preview) = with_store(&state, |s| {
+            let opened = bundle::open(s, &bytes, args.accept_unverified)?;
+            let preview = bundle::preview(s, &opened)?;
+            Ok((opened, preview))
+        })?;
+        *state.pending.lock().expect("pending lock") = Some(opened);
+        Ok(preview)
+    })
+    .await
+    .map_err(|_| ApiError::app("Busy", lang))?
+}
+
+/// Applies the bundle previewed last, in one transaction (progress events `import`).
+#[tauri::command]
+pub async fn apply_import(app: AppHandle) -> Res<bundle::Preview> {
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let opened = state.pending.lock().expect("pending lock").take().ok_or_else(|| ApiError::app("NothingToImport", lang))?;
+        with_store(&state, |s| {
+            bundle::apply(s, &opened, &mut |done, total| {
+                let _ = app.emit("progress", api::Progress { op: "import".into(), done, total });
+            })
+        })
+    })
+    .await
+    .map_err(|_| ApiError::app("Busy", lang))?
+}
+
+/// Forgets a previewed bundle (the worker cancelled).
+#[tauri::command]
+pub fn cancel_import(state: State<'_, AppState>) {
+    state.pending.lock().expect("pending lock").take();
+}
+
+#[tauri::command]
+pub fn conflicts(state: State<'_, AppState>) -> Res<Vec<bundle::ConflictItem>> {
+    with_store(&state, |s| bundle::conflicts(s))
+}
+
+#[tauri::command]
+pub fn resolve_conflict(state: State<'_, AppState>, args: ResolveArgs) -> Res<()> {
+    with_store(&state, |s| bundle::resolve(s, &args.id, args.keep_theirs))
+}
