@@ -47,7 +47,7 @@ bench: deps
 
 # A .deb of the release build (Tauri's bundler, offline).
 package: deps ui
-	cd ui && npx tauri build --config ../src-tauri/tauri.conf.json --bundles deb
+	ui/node_modules/.bin/tauri build --bundles deb
 	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/deb/*.deb
 
 # The UI first: the app embeds ui/dist when it is compiled.

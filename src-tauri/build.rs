@@ -26,6 +26,8 @@ fn relais_commands() -> &'static [&'static str] {
         "set_referral_status",
         "schema",
         "change_passphrase",
+        "recovery_status",
+        "set_recovery",
         "identity",
         "contacts",
         "add_contact_card",

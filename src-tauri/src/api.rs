@@ -114,6 +114,14 @@ pub struct ChangePassphraseArgs {
     pub confirm: String,
 }
 
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RecoveryArgs {
+    /// The organisation's recovery recipient, `age1…`.
+    pub recipient: String,
+    /// The vault's passphrase.
+    pub passphrase: String,
+}
+
 /// The worker's own identity, and the card to give to colleagues.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct IdentityView {
@@ -290,6 +298,8 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("set_referral_status", "{ args: ReferralStatusArgs }", "null"),
     ("schema", "Record<string, never>", "Schema"),
     ("change_passphrase", "{ args: ChangePassphraseArgs }", "null"),
+    ("recovery_status", "Record<string, never>", "boolean"),
+    ("set_recovery", "{ args: RecoveryArgs }", "null"),
     ("identity", "Record<string, never>", "IdentityView"),
     ("contacts", "Record<string, never>", "Array<JsonMap>"),
     ("add_contact_card", "{ card: string }", "string"),
@@ -338,6 +348,7 @@ pub fn typescript() -> String {
         Schema::decl(&cfg),
         Progress::decl(&cfg),
         ChangePassphraseArgs::decl(&cfg),
+        RecoveryArgs::decl(&cfg),
         IdentityView::decl(&cfg),
         PickArgs::decl(&cfg),
         ExportArgs::decl(&cfg),

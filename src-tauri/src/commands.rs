@@ -183,17 +183,35 @@ pub fn set_referral_status(state: State<'_, AppState>, args: ReferralStatusArgs)
     with_store(&state, |s| s.write(|w| model::set_referral_status(w, &args.id, &args.status, args.reason.as_deref())))
 }
 
+/// The open vault (its key files), for the operations on them.
+fn open_vault(state: &AppState) -> Res<Vault> {
+    let lang = state.lang();
+    let demo = state.session.lock().expect("session lock").as_ref().map(|s| s.demo).ok_or_else(|| ApiError::app("Locked", lang))?;
+    state.touch();
+    core(state, Vault::open(if demo { state.demo_dir() } else { state.vault_dir() }))
+}
+
 /// Changes the passphrase of the open vault (its key file only; the data is not re-encrypted).
 #[tauri::command]
 pub async fn change_passphrase(state: State<'_, AppState>, args: api::ChangePassphraseArgs) -> Res<()> {
-    let lang = state.lang();
     if args.new != args.confirm {
-        return Err(ApiError::from_core(&Error::PassphraseMismatch, lang));
+        return Err(ApiError::from_core(&Error::PassphraseMismatch, state.lang()));
     }
-    let demo = state.session.lock().expect("session lock").as_ref().map(|s| s.demo).ok_or_else(|| ApiError::app("Locked", lang))?;
-    let dir = if demo { state.demo_dir() } else { state.vault_dir() };
-    state.touch();
-    core(&state, Vault::open(dir).and_then(|v| v.change_passphrase(&Passphrase::new(args.old), &Passphrase::new(args.new))))
+    let vault = open_vault(&state)?;
+    core(&state, vault.change_passphrase(&Passphrase::new(args.old), &Passphrase::new(args.new)))
+}
+
+/// Whether the organisation's recovery key is set for the open vault.
+#[tauri::command]
+pub fn recovery_status(state: State<'_, AppState>) -> Res<bool> {
+    Ok(open_vault(&state)?.has_recovery())
+}
+
+/// Sets the organisation's recovery key (`age1…`), proven by the passphrase.
+#[tauri::command]
+pub async fn set_recovery(state: State<'_, AppState>, args: api::RecoveryArgs) -> Res<()> {
+    let vault = open_vault(&state)?;
+    core(&state, vault.set_recovery(&Passphrase::new(args.passphrase), &args.recipient))
 }
 
 #[tauri::command]

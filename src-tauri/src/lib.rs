@@ -108,6 +108,8 @@ pub fn run() {
             commands::set_referral_status,
             commands::schema,
             commands::change_passphrase,
+            commands::recovery_status,
+            commands::set_recovery,
             handoff::identity,
             handoff::contacts,
             handoff::add_contact_card,

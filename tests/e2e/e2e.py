@@ -429,6 +429,19 @@ def scenario_demo(tmp):
         app.el("week")
         app.shot("10-demo-calendar")
         print("  ok: the demo opens with fictional persons, a person file and a week calendar")
+
+        # Auto-lock: the shortest delay, then nobody touches anything.
+        app.click("nav-settings")
+        app.type("autolock", "1")
+        app.click("save-settings")
+        app.wait.until(lambda d: "Paramètres enregistrés" in app.body())
+        t0 = time.time()
+        WebDriverWait(app.d, 100).until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="unlock-form"], [data-testid="create-form"]'))
+        waited = time.time() - t0
+        check(55 <= waited <= 100, f"the vault locks itself after a minute without use ({waited:.0f} s)")
+        check("inactivité" in app.body(), "and says why, in French")
+        check("Alizé" not in app.d.page_source and "Colibri" not in app.d.page_source, "no case data remains in the page")
+        app.shot("15-auto-locked")
     except Exception:
         app.shot("failure-demo")
         raise

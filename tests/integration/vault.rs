@@ -100,6 +100,35 @@ fn recover_with_the_organisation_identity() {
 }
 
 #[test]
+fn a_recovery_key_can_be_set_later_and_then_recovers() {
+    let (tv, s) = TestVault::new();
+    drop(s);
+    let v = Vault::open(&tv.dir).unwrap();
+    assert!(!v.has_recovery());
+    let (identity, recipient) = vault::generate_recovery_identity();
+    // A wrong passphrase or a malformed recipient: refused, and no file appears.
+    assert!(matches!(v.set_recovery(&Passphrase::new("pas la bonne phrase du tout"), &recipient), Err(Error::WrongPassphrase)));
+    assert!(matches!(v.set_recovery(&Passphrase::new(PASS), "age1pasunecle"), Err(Error::InvalidRecipient)));
+    assert!(!v.has_recovery());
+    v.set_recovery(&Passphrase::new(PASS), &recipient).unwrap();
+    assert!(v.has_recovery());
+    let new = Passphrase::new("le héron guette au bord du fleuve 12");
+    v.recover(&identity, &new).unwrap();
+    assert!(v.unlock(&new).is_ok());
+    assert!(matches!(v.unlock(&Passphrase::new(PASS)), Err(Error::WrongPassphrase)));
+    let store = v.unlock(&new).unwrap();
+    let actions: Vec<String> = store
+        .conn()
+        .prepare("SELECT action FROM audit_events ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(actions.iter().any(|a| a == "vault.recovery") && actions.iter().any(|a| a == "vault.recover"), "{actions:?}");
+}
+
+#[test]
 fn vault_without_recovery_key_says_so() {
     let (tv, _s) = TestVault::new();
     let (identity, _) = vault::generate_recovery_identity();

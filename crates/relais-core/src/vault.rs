@@ -130,6 +130,22 @@ impl Vault {
         store.write(|w| w.audit_vault("vault.passwd", vec![]))
     }
 
+    /// Whether the organisation's recovery key is set for this vault.
+    pub fn has_recovery(&self) -> bool {
+        self.dir.join(RECOVERY_FILE).is_file()
+    }
+
+    /// Sets (or replaces) the organisation's recovery key: the vault key wrapped to `recipient`
+    /// (`age1…`), so that the organisation's identity can set a new passphrase later. The
+    /// passphrase proves the right to do it.
+    pub fn set_recovery(&self, passphrase: &Passphrase, recipient: &str) -> Result<()> {
+        let r = parse_recipient(recipient)?;
+        let key = self.unwrap_key(passphrase)?;
+        let mut store = Store::open(&self.dir.join(DB_FILE), &key, false)?;
+        write_atomic(&self.dir.join(RECOVERY_FILE), &wrap_to_recipient(&key, &r)?)?;
+        store.write(|w| w.audit_vault("vault.recovery", vec![]))
+    }
+
     /// Sets a new passphrase with the organisation's recovery identity (`AGE-SECRET-KEY-1…`),
     /// when the worker forgot theirs or left.
     pub fn recover(&self, identity: &str, new: &Passphrase) -> Result<()> {

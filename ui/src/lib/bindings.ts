@@ -70,6 +70,15 @@ export type Progress = {
  */
 op: string, done: number, total: number, };
 export type ChangePassphraseArgs = { old: string, new: string, confirm: string, };
+export type RecoveryArgs = { 
+/**
+ * The organisation's recovery recipient, `age1…`.
+ */
+recipient: string, 
+/**
+ * The vault's passphrase.
+ */
+passphrase: string, };
 export type IdentityView = { identity: Identity, 
 /**
  * The contact card as text (JSON), also shown as a QR code.
@@ -578,6 +587,8 @@ export interface Commands {
   set_referral_status: { args: { args: ReferralStatusArgs }; result: null };
   schema: { args: Record<string, never>; result: Schema };
   change_passphrase: { args: { args: ChangePassphraseArgs }; result: null };
+  recovery_status: { args: Record<string, never>; result: boolean };
+  set_recovery: { args: { args: RecoveryArgs }; result: null };
   identity: { args: Record<string, never>; result: IdentityView };
   contacts: { args: Record<string, never>; result: Array<JsonMap> };
   add_contact_card: { args: { card: string }; result: string };

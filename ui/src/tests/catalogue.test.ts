@@ -68,3 +68,15 @@ describe('the message catalogue', () => {
     }
   });
 });
+
+describe('the IPC boundary', () => {
+  it('is crossed by one module only: nothing else imports @tauri-apps', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) => {
+        const p = join(dir, n);
+        return statSync(p).isDirectory() ? files(p) : /\.(ts|svelte)$/.test(p) && !p.endsWith('.test.ts') ? [p] : [];
+      });
+    const importers = files(SRC).filter((f) => /from ['"]@tauri-apps\//.test(readFileSync(f, 'utf8')));
+    expect(importers.map((f) => f.slice(SRC.length))).toEqual(['lib/api.ts']);
+  });
+});
