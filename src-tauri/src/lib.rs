@@ -193,6 +193,28 @@ mod tests {
         assert_eq!(conf["app"]["windows"], serde_json::json!([]), "the one window is built in code, with its navigation guard");
     }
 
+    /// The Tauri bundler refuses to package when the UI's @tauri-apps/api and the tauri crate
+    /// are on different minor releases; catch it here, not at `make package`.
+    #[test]
+    fn the_ui_and_rust_sides_use_the_same_tauri_minor_release() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+        let crate_version = lock
+            .split("[[package]]")
+            .find(|p| p.contains("\nname = \"tauri\"\n"))
+            .unwrap()
+            .split("version = \"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let package = json("../ui/package.json");
+        let npm_version = package["dependencies"]["@tauri-apps/api"].as_str().unwrap().trim_start_matches(['^', '~', '=']);
+        let minor = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+        assert_eq!(minor(crate_version), minor(npm_version), "tauri crate {crate_version} vs @tauri-apps/api {npm_version}");
+    }
+
     /// The capability set is a small explicit allow-list: no shell, http or fs plugin.
     #[test]
     fn the_capabilities_are_an_explicit_allow_list() {

@@ -157,6 +157,20 @@ class App:
         return self.d.find_element(By.TAG_NAME, "body").text
 
 
+UNLABELLED_JS = """
+return [...document.querySelectorAll('input, select, textarea, button')]
+  .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
+  .filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim())))
+  .map(e => e.outerHTML.slice(0, 120));
+"""
+
+
+def labelled(app, where):
+    """Every visible control has a name a screen reader can announce."""
+    bad = app.d.execute_script(UNLABELLED_JS)
+    check(bad == [], f"every control is labelled on {where} ({bad})")
+
+
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
@@ -187,6 +201,7 @@ def scenario_worker(tmp):
         print("scenario: a worker's first day")
         app.el("create-form")
         app.shot("01-create-vault")
+        labelled(app, "the create screen")
         app.type("owner-name", "Camille Intervenante")
         app.type("owner-org", "Organisme pivot")
         app.type("passphrase", PASS)
@@ -207,6 +222,7 @@ def scenario_worker(tmp):
         # A person, with a need, an appointment, a referral, a court milestone.
         app.click("nav-caseload")
         app.click("new-person")
+        labelled(app, "the new person form")
         app.type("f-person-alias", XSS_ALIAS)
         app.type("f-person-region", "Montréal")
         app.type("f-person-legal_name", "Nom légal " + CANARY)
@@ -358,6 +374,7 @@ def scenario_handoff(tmp):
         card_a = card_of(a)
         a.click("nav-handoff")
         a.wait.until(lambda d: len(a.els('[data-testid="export-person"]')) >= 1)
+        labelled(a, "the hand-off screen")
         a.els('[data-testid="export-person"]')[0].click()
         a.els('[data-testid="export-recipient"]')[0].click()
         a.click("do-export")
@@ -432,6 +449,7 @@ def scenario_demo(tmp):
 
         # Auto-lock: the shortest delay, then nobody touches anything.
         app.click("nav-settings")
+        labelled(app, "the settings")
         app.type("autolock", "1")
         app.click("save-settings")
         app.wait.until(lambda d: "Paramètres enregistrés" in app.body())
