@@ -9,4 +9,5 @@ mod dashboard;
 mod interop;
 mod model;
 mod schema;
+mod summary;
 mod vault;

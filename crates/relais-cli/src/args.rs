@@ -89,6 +89,8 @@ pub enum Cmd {
     Dashboard(DashboardArgs),
     /// Dossier complet d'une personne en JSON (droit d'accès, Loi 25) / a person's whole file as JSON (right of access, Law 25)
     ExportPerson(ExportPersonArgs),
+    /// Résumé de suivi à imprimer (Markdown ou HTML) / follow-up summary to print (Markdown or HTML)
+    Summary(SummaryArgs),
     /// Journal d'audit / audit log
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -857,6 +859,30 @@ pub struct TaskDoneArgs {
 #[derive(Args)]
 pub struct DashboardArgs {
     /// « Maintenant » fixé (RFC 3339, ex. 2026-12-03T09:00:00-05:00) / a fixed "now"
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Args)]
+pub struct SummaryArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Début de la période (AAAA-MM-JJ ; défaut : l'accueil) / start of the period (default: intake)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Fin de la période (AAAA-MM-JJ ; défaut : aujourd'hui) / end of the period (default: today)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// internal (tout) | partner (sans renseignements identifiants ni notes) / internal | partner
+    #[arg(long, default_value = "internal", value_parser = ["internal", "partner"])]
+    pub level: String,
+    /// md | html
+    #[arg(long, value_parser = ["md", "html"])]
+    pub format: String,
+    /// Fichier de sortie (sinon la sortie standard) / output file (else standard output)
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// « Maintenant » fixé (RFC 3339) / a fixed "now"
     #[arg(long)]
     pub now: Option<String>,
 }

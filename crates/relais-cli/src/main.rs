@@ -160,6 +160,16 @@ impl Ctx {
     }
 }
 
+/// `--now` (RFC 3339) for reproducible output, else the local time.
+fn fixed_now(now: Option<String>) -> relais_core::Result<chrono::DateTime<chrono::FixedOffset>> {
+    match now {
+        Some(s) => {
+            chrono::DateTime::parse_from_rfc3339(&s).map_err(|_| CoreError::invalid("now", relais_core::error::Problem::MalformedDateTime))
+        }
+        None => Ok(relais_core::time::local_now()),
+    }
+}
+
 fn read_secret_file(lang: Lang, p: &Path) -> Result<Passphrase> {
     let s = std::fs::read_to_string(p).with_context(|| tr(lang, "error.read_file", &[("path", &p.display().to_string())]))?;
     Ok(Passphrase::new(s.lines().next().unwrap_or_default().to_owned()))
@@ -220,13 +230,31 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Task(c) => cmd_task(&ctx, c),
         Cmd::Dashboard(a) => {
             let store = ctx.store()?;
-            let now = match a.now {
-                Some(s) => chrono::DateTime::parse_from_rfc3339(&s)
-                    .map_err(|_| CoreError::invalid("now", relais_core::error::Problem::MalformedDateTime))?,
-                None => relais_core::time::local_now(),
-            };
+            let now = fixed_now(a.now)?;
             let d = dashboard::compute(&store, now)?;
             ctx.out(&d, || render::dashboard(ctx.lang, &d));
+            Ok(())
+        }
+        Cmd::Summary(a) => {
+            use relais_core::summary::{self, Level, Options};
+            let mut store = ctx.store()?;
+            let id = store.resolve_person(&a.person)?;
+            let now = fixed_now(a.now)?;
+            let date = |field: &str, v: Option<String>| v.map(|s| relais_core::time::parse_date(field, &s)).transpose();
+            let level = if a.level == "partner" { Level::Partner } else { Level::Internal };
+            let options = Options { from: date("from", a.from)?, to: date("to", a.to)?, lang: ctx.lang, level, now };
+            let doc = summary::build(&store, &id, &options)?;
+            let text = if a.format == "html" { summary::html(&doc) } else { summary::markdown(&doc) };
+            // A summary is a disclosure: it goes in the history, with its level.
+            store.write(|w| w.audit_vault("person.summary", vec![id.clone(), format!("level={}", a.level)]))?;
+            match a.output {
+                Some(path) => {
+                    relais_core::vault::write_atomic(&path, text.as_bytes())
+                        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
+                    eprintln!("{}", tr(ctx.lang, "done.summary", &[("path", &path.display().to_string())]));
+                }
+                None => print!("{text}"),
+            }
             Ok(())
         }
         Cmd::ExportPerson(a) => {

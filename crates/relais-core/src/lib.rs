@@ -27,6 +27,7 @@ pub mod record;
 pub mod search;
 pub mod secret;
 pub mod store;
+pub mod summary;
 pub mod time;
 pub mod vault;
 

@@ -1,0 +1,603 @@
+//! The follow-up summary of one person for a case conference or a hand-over: where they stand,
+//! in the worker's language, at the level of detail the reader may see.
+//!
+//! The content is gathered once into a [`Doc`] (sections of lines, and two figures), then
+//! written as Markdown or as one self-contained HTML page (inline CSS and SVG, no script, no
+//! outside reference). `partner` leaves out everything identifying or sensitive: the legal
+//! name, date of birth, contact details, address, immigration status, every field the model
+//! marks sensitive, and the notes; the page says it is a partner version.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use crate::catalogue::Catalogues;
+use crate::error::Result;
+use crate::lang::Lang;
+use crate::person_file::{self, PersonFile};
+use crate::record::{Fields, Kind, str_field};
+use crate::store::Store;
+
+/// Who the summary is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The organisation itself: everything.
+    Internal,
+    /// A partner organisation: nothing identifying or sensitive, no notes.
+    Partner,
+}
+
+/// What to summarise, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// First day of the period covered (inclusive); none: from the intake.
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (inclusive); none: today.
+    pub to: Option<NaiveDate>,
+    /// Language of the document.
+    pub lang: Lang,
+    /// Who it is for.
+    pub level: Level,
+    /// "Now", in the worker's zone (what is "coming" is after it).
+    pub now: DateTime<chrono::FixedOffset>,
+}
+
+/// One line of a section: a label and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// What the line is about.
+    pub label: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A titled part of the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// Section title.
+    pub title: String,
+    /// Its lines, in order.
+    pub lines: Vec<Line>,
+}
+
+/// A step of the court timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Milestone label.
+    pub label: String,
+    /// When it was done, or is due.
+    pub date: String,
+    /// Done already.
+    pub done: bool,
+}
+
+/// The summary, ready to be written in any format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    /// Language of the document.
+    pub lang: Lang,
+    /// Title.
+    pub title: String,
+    /// Set for the partner version: said at the top of the page.
+    pub banner: Option<String>,
+    /// The sections, in order.
+    pub sections: Vec<Section>,
+    /// Needs by phase: (phase label, met, in progress, unmet).
+    pub needs_figure: Vec<(String, usize, usize, usize)>,
+    /// The court timeline, in order.
+    pub court_figure: Vec<Step>,
+    /// Who produced it, when, and that it is not encrypted.
+    pub footer: String,
+}
+
+fn t(lang: Lang, key: &str) -> String {
+    crate::lang::tr(lang, key, &[])
+}
+
+/// "3 décembre 2026" / "December 3, 2026".
+pub fn long_date(d: NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 12] =
+        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+    const EN: [&str; 12] =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let m = d.month0() as usize;
+    match lang {
+        Lang::Fr if d.day() == 1 => format!("1er {} {}", FR[m], d.year()),
+        Lang::Fr => format!("{} {} {}", d.day(), FR[m], d.year()),
+        Lang::En => format!("{} {}, {}", EN[m], d.day(), d.year()),
+    }
+}
+
+/// French typography: a no-break space before « : ; ? ! » and inside « guillemets »; straight
+/// quotes become « ». English is left as it is.
+pub fn typo(text: &str, lang: Lang) -> String {
+    if lang != Lang::Fr {
+        return text.to_owned();
+    }
+    const NBSP: char = '\u{a0}';
+    const NNBSP: char = '\u{202f}';
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut open = true;
+    for c in text.chars() {
+        match c {
+            ':' | ';' | '?' | '!' => {
+                while out.ends_with(' ') {
+                    out.pop();
+                }
+                // Not inside a time or a URL-like token: only after a word or a closing mark.
+                if out.chars().last().is_some_and(|p| !p.is_ascii_digit() && p != NBSP && p != NNBSP) {
+                    out.push(if c == ':' { NBSP } else { NNBSP });
+                }
+                out.push(c);
+            }
+            '"' => {
+                if open {
+                    out.push('«');
+                    out.push(NBSP);
+                } else {
+                    while out.ends_with(' ') {
+                        out.pop();
+                    }
+                    out.push(NBSP);
+                    out.push('»');
+                }
+                open = !open;
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn date_of(v: Option<&str>) -> Option<NaiveDate> {
+    let s = v?;
+    if s.len() == 10 {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    } else {
+        crate::time::from_db(s).map(|d| d.with_timezone(&chrono::Local).date_naive())
+    }
+}
+
+struct Ctx<'a> {
+    file: &'a PersonFile,
+    o: &'a Options,
+    cat: &'a Catalogues,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl Ctx<'_> {
+    fn label(&self, list: &str, code: Option<&str>) -> String {
+        code.map(|c| self.cat.label(list, c, self.o.lang).to_owned()).unwrap_or_default()
+    }
+    fn date(&self, v: Option<&str>) -> String {
+        date_of(v).map(|d| long_date(d, self.o.lang)).unwrap_or_default()
+    }
+    fn in_period(&self, v: Option<&str>) -> bool {
+        date_of(v).is_some_and(|d| d >= self.from && d <= self.to)
+    }
+    fn recs(&self, kind: Kind) -> &[Fields] {
+        self.file.of(kind)
+    }
+    fn org(&self, id: Option<&str>) -> String {
+        let orgs = self.file.directory.get(Kind::Organisation.name()).map(Vec::as_slice).unwrap_or(&[]);
+        id.and_then(|id| orgs.iter().find(|o| str_field(o, "id") == Some(id)))
+            .and_then(|o| str_field(o, "name"))
+            .unwrap_or_default()
+            .to_owned()
+    }
+    /// A free-text field, only when the level shows sensitive fields.
+    fn sensitive(&self, kind: Kind, r: &Fields, field: &str) -> Option<String> {
+        let col = kind.column(field)?;
+        if col.sensitive && self.o.level == Level::Partner {
+            return None;
+        }
+        str_field(r, field).filter(|s| !s.trim().is_empty()).map(str::to_owned)
+    }
+    fn line(&self, label: impl Into<String>, parts: &[String]) -> Line {
+        Line { label: label.into(), text: parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(" · ") }
+    }
+}
+
+/// Gathers the summary of `person_id`.
+pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
+    let file = person_file::load(store, person_id)?;
+    let lang = o.lang;
+    let p = &file.person;
+    let today = o.now.date_naive();
+    let intake = date_of(str_field(p, "intake_at")).unwrap_or(today);
+    let c = Ctx { file: &file, o, cat: Catalogues::get(), from: o.from.unwrap_or(intake), to: o.to.unwrap_or(today) };
+    let mut sections = Vec::new();
+
+    // Who, and the situation.
+    let mut who = vec![c.line(t(lang, "summary.alias"), &[str_field(p, "alias").unwrap_or_default().to_owned()])];
+    if o.level == Level::Internal {
+        for (field, key) in [("legal_name", "summary.legal_name"), ("immigration_status", "summary.immigration_status")] {
+            if let Some(v) = c.sensitive(Kind::Person, p, field) {
+                who.push(c.line(t(lang, key), &[v]));
+            }
+        }
+        if let Some(d) = str_field(p, "birth_date") {
+            who.push(c.line(t(lang, "summary.birth_date"), &[c.date(Some(d))]));
+        }
+    }
+    who.push(c.line(
+        t(lang, "summary.status"),
+        &[c.label("person_statuses", str_field(p, "status")), c.label("origins", str_field(p, "origin"))],
+    ));
+    let exploitation: Vec<String> = p
+        .get("exploitation_types")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(|x| c.label("exploitation_types", Some(x))).collect())
+        .unwrap_or_default();
+    if !exploitation.is_empty() {
+        who.push(c.line(t(lang, "summary.exploitation"), &[exploitation.join(", ")]));
+    }
+    if let Some(r) = str_field(p, "region") {
+        who.push(c.line(t(lang, "summary.region"), &[r.to_owned()]));
+    }
+    who.push(c.line(t(lang, "summary.intake"), &[c.date(str_field(p, "intake_at"))]));
+    who.push(c.line(t(lang, "summary.period"), &[format!("{} – {}", long_date(c.from, lang), long_date(c.to, lang))]));
+    sections.push(Section { title: t(lang, "summary.who"), lines: who });
+
+    // Needs by phase, and the figure.
+    let mut needs_figure = Vec::new();
+    let mut needs = Vec::new();
+    for phase in c.cat.list("phases") {
+        let in_phase: Vec<&Fields> = c.recs(Kind::Need).iter().filter(|n| str_field(n, "phase") == Some(phase.code.as_str())).collect();
+        let count = |set: &[&str]| in_phase.iter().filter(|n| set.contains(&str_field(n, "status").unwrap_or_default())).count();
+        needs_figure.push((
+            phase.label(lang).to_owned(),
+            count(&["met"]),
+            count(&["in_progress", "referred", "identified"]),
+            count(&["unmet"]),
+        ));
+        for n in in_phase {
+            let changed = if c.in_period(str_field(n, "closed_on")) {
+                t(lang, "summary.closed_in_period")
+            } else if c.in_period(str_field(n, "identified_on")) {
+                t(lang, "summary.new_in_period")
+            } else {
+                String::new()
+            };
+            needs.push(c.line(
+                phase.label(lang).to_owned(),
+                &[c.label("needs", str_field(n, "code")), c.label("need_statuses", str_field(n, "status")), changed],
+            ));
+        }
+    }
+    sections.push(Section { title: t(lang, "summary.needs"), lines: needs });
+
+    // Appointments: held and missed in the period, coming.
+    let mut appts = Vec::new();
+    let now_db = crate::time::to_db(o.now.with_timezone(&Utc));
+    let mut sorted: Vec<&Fields> = c.recs(Kind::Appointment).iter().collect();
+    sorted.sort_by_key(|a| str_field(a, "starts_at").unwrap_or_default().to_owned());
+    for a in sorted {
+        let at = str_field(a, "starts_at");
+        let status = str_field(a, "status").unwrap_or_default();
+        let key = match status {
+            "attended" if c.in_period(at) => "summary.held",
+            "no_show" | "cancelled" if c.in_period(at) => "summary.missed",
+            "planned" if at.is_some_and(|s| s >= now_db.as_str()) => "summary.coming",
+            _ => continue,
+        };
+        appts.push(c.line(
+            t(lang, key),
+            &[
+                c.date(at),
+                c.label("appointment_kinds", str_field(a, "kind")),
+                c.org(str_field(a, "org_id")),
+                str_field(a, "place").unwrap_or_default().to_owned(),
+            ],
+        ));
+    }
+    sections.push(Section { title: t(lang, "summary.appointments"), lines: appts });
+
+    // Referrals: current status and outcome.
+    let referrals = c
+        .recs(Kind::Referral)
+        .iter()
+        .map(|r| {
+            c.line(
+                c.org(str_field(r, "org_id")),
+                &[c.label("referral_statuses", str_field(r, "status")), c.sensitive(Kind::Referral, r, "outcome").unwrap_or_default()],
+            )
+        })
+        .collect();
+    sections.push(Section { title: t(lang, "summary.referrals"), lines: referrals });
+
+    // Court: the timeline (figure) and the testimonial aids.
+    let mut court = Vec::new();
+    let mut court_figure = Vec::new();
+    for pr in c.recs(Kind::Proceeding) {
+        let pid = str_field(pr, "id");
+        let mut ms: Vec<&Fields> = c.recs(Kind::Milestone).iter().filter(|m| str_field(m, "proceeding_id") == pid).collect();
+        ms.sort_by_key(|m| str_field(m, "done_on").or(str_field(m, "due_on")).unwrap_or("9999").to_owned());
+        for m in ms {
+            let done = str_field(m, "status") == Some("done");
+            let when = str_field(m, "done_on").or(str_field(m, "due_on"));
+            let step = Step { label: c.label("milestones", str_field(m, "code")), date: c.date(when), done };
+            court.push(c.line(
+                if done { t(lang, "summary.done") } else { t(lang, "summary.next") },
+                &[step.label.clone(), c.label("milestone_statuses", str_field(m, "status")), step.date.clone()],
+            ));
+            court_figure.push(step);
+        }
+        for aid in c.recs(Kind::TestimonialAid).iter().filter(|a| str_field(a, "proceeding_id") == pid) {
+            court.push(c.line(
+                t(lang, "summary.aid"),
+                &[c.label("testimonial_aids", str_field(aid, "code")), c.label("aid_statuses", str_field(aid, "status"))],
+            ));
+        }
+    }
+    sections.push(Section { title: t(lang, "summary.court"), lines: court });
+
+    // Deadlines coming, open tasks.
+    let deadlines = c
+        .recs(Kind::Deadline)
+        .iter()
+        .filter(|d| str_field(d, "done_on").is_none())
+        .map(|d| {
+            c.line(
+                c.label("deadline_kinds", str_field(d, "kind")),
+                &[
+                    c.date(str_field(d, "due_on")),
+                    c.label("ivac_statuses", str_field(d, "ivac_status")),
+                    str_field(d, "label").unwrap_or_default().to_owned(),
+                ],
+            )
+        })
+        .collect();
+    sections.push(Section { title: t(lang, "summary.deadlines"), lines: deadlines });
+    let tasks = c
+        .recs(Kind::Task)
+        .iter()
+        .filter(|x| str_field(x, "done_at").is_none())
+        .map(|x| c.line(c.date(str_field(x, "due_on")), &[str_field(x, "title").unwrap_or_default().to_owned()]))
+        .collect();
+    sections.push(Section { title: t(lang, "summary.tasks"), lines: tasks });
+
+    // Consents in force.
+    let consents = c
+        .recs(Kind::Consent)
+        .iter()
+        .filter(|x| str_field(x, "withdrawn_on").is_none() && date_of(str_field(x, "ends_on")).is_none_or(|e| e >= today))
+        .map(|x| {
+            c.line(
+                str_field(x, "scope").unwrap_or_default().to_owned(),
+                &[c.org(str_field(x, "org_id")), str_field(x, "recipient").unwrap_or_default().to_owned(), c.date(str_field(x, "ends_on"))],
+            )
+        })
+        .collect();
+    sections.push(Section { title: t(lang, "summary.consents"), lines: consents });
+
+    // The notes of the period: internal only.
+    if o.level == Level::Internal {
+        let notes = c
+            .recs(Kind::Note)
+            .iter()
+            .filter(|n| c.in_period(str_field(n, "at")))
+            .map(|n| c.line(c.date(str_field(n, "at")), &[str_field(n, "text").unwrap_or_default().to_owned()]))
+            .collect();
+        sections.push(Section { title: t(lang, "summary.notes"), lines: notes });
+    }
+
+    let generated = crate::lang::tr(
+        lang,
+        "summary.generated",
+        &[("who", store.actor()), ("date", &long_date(today, lang)), ("time", &o.now.format("%H:%M").to_string())],
+    );
+    Ok(Doc {
+        lang,
+        title: crate::lang::tr(lang, "summary.title", &[("alias", str_field(p, "alias").unwrap_or_default())]),
+        banner: (o.level == Level::Partner).then(|| t(lang, "summary.partner_banner")),
+        sections,
+        needs_figure,
+        court_figure,
+        footer: generated,
+    })
+}
+
+/// The summary as Markdown. Text from the vault is escaped so it cannot become markup.
+pub fn markdown(doc: &Doc) -> String {
+    let lang = doc.lang;
+    let esc = |s: &str| {
+        let mut o = String::with_capacity(s.len());
+        for ch in s.chars() {
+            if "\\`*_{}[]<>#|!".contains(ch) {
+                o.push('\\');
+            }
+            o.push(if ch == '\n' { ' ' } else { ch });
+        }
+        o
+    };
+    let mut out = format!("# {}\n\n", esc(&typo(&doc.title, lang)));
+    if let Some(b) = &doc.banner {
+        out.push_str(&format!("> **{}**\n\n", typo(b, lang)));
+    }
+    for s in &doc.sections {
+        out.push_str(&format!("## {}\n\n", typo(&s.title, lang)));
+        if s.title == t(lang, "summary.needs") && !doc.needs_figure.is_empty() {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n|---|---:|---:|---:|\n",
+                typo(&t(lang, "summary.phase"), lang),
+                t(lang, "summary.met"),
+                t(lang, "summary.in_progress"),
+                t(lang, "summary.unmet")
+            ));
+            for (phase, met, prog, unmet) in &doc.needs_figure {
+                out.push_str(&format!("| {} | {met} | {prog} | {unmet} |\n", esc(phase)));
+            }
+            out.push('\n');
+        }
+        if s.lines.is_empty() {
+            out.push_str(&format!("_{}_\n\n", t(lang, "summary.nothing")));
+            continue;
+        }
+        for l in &s.lines {
+            out.push_str(&format!("- **{}** {}\n", esc(&typo(&format!("{}:", l.label), lang)), esc(&typo(&l.text, lang))));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("---\n\n{}\n", esc(&typo(&doc.footer, lang))));
+    out
+}
+
+fn html_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(ch),
+        }
+    }
+    o
+}
+
+/// The needs by phase as stacked horizontal bars (met, in progress, unmet), in SVG.
+fn needs_svg(doc: &Doc) -> String {
+    let lang = doc.lang;
+    let max = doc.needs_figure.iter().map(|(_, a, b, c)| a + b + c).max().unwrap_or(0).max(1);
+    let (w, row) = (420.0, 30.0);
+    let mut svg = format!(
+        r#"<svg role="img" aria-label="{}" width="640" height="{}" viewBox="0 0 640 {}">"#,
+        html_escape(&t(lang, "summary.needs_figure")),
+        row * doc.needs_figure.len() as f64 + 30.0,
+        row * doc.needs_figure.len() as f64 + 30.0
+    );
+    for (i, (phase, met, prog, unmet)) in doc.needs_figure.iter().enumerate() {
+        let y = i as f64 * row;
+        svg.push_str(&format!(r#"<text x="0" y="{}" font-size="12">{}</text>"#, y + 18.0, html_escape(phase)));
+        let mut x = 190.0;
+        for (n, color) in [(met, "#1d5e2a"), (prog, "#b58100"), (unmet, "#9b1c1c")] {
+            let len = w * (*n as f64) / max as f64;
+            if *n > 0 {
+                svg.push_str(&format!(r#"<rect x="{x:.1}" y="{}" width="{len:.1}" height="20" fill="{color}"/>"#, y + 4.0));
+                svg.push_str(&format!(r##"<text x="{:.1}" y="{}" font-size="11" fill="#fff">{n}</text>"##, x + 4.0, y + 18.0));
+            }
+            x += len;
+        }
+    }
+    let ly = row * doc.needs_figure.len() as f64 + 20.0;
+    for (i, (key, color)) in
+        [("summary.met", "#1d5e2a"), ("summary.in_progress", "#b58100"), ("summary.unmet", "#9b1c1c")].iter().enumerate()
+    {
+        let x = 190.0 + i as f64 * 150.0;
+        svg.push_str(&format!(r#"<rect x="{x}" y="{}" width="12" height="12" fill="{color}"/>"#, ly - 10.0));
+        svg.push_str(&format!(r#"<text x="{}" y="{ly}" font-size="12">{}</text>"#, x + 16.0, html_escape(&t(lang, key))));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The court timeline: one dot per step on a line, filled when done.
+fn court_svg(doc: &Doc) -> String {
+    let n = doc.court_figure.len().max(1);
+    let step = 600.0 / n as f64;
+    let mut svg = format!(
+        r#"<svg role="img" aria-label="{}" width="640" height="110" viewBox="0 0 640 110">"#,
+        html_escape(&t(doc.lang, "summary.court_figure"))
+    );
+    svg.push_str(r##"<line x1="20" y1="30" x2="620" y2="30" stroke="#46525c" stroke-width="2"/>"##);
+    for (i, s) in doc.court_figure.iter().enumerate() {
+        let x = 20.0 + step * i as f64 + step / 2.0;
+        let fill = if s.done { "#1d5e2a" } else { "#fff" };
+        svg.push_str(&format!(r##"<circle cx="{x:.1}" cy="30" r="8" fill="{fill}" stroke="#0b4f7c" stroke-width="3"/>"##));
+        svg.push_str(&format!(r#"<text x="{x:.1}" y="58" font-size="11" text-anchor="middle">{}</text>"#, html_escape(&s.label)));
+        svg.push_str(&format!(
+            r##"<text x="{x:.1}" y="74" font-size="10" text-anchor="middle" fill="#46525c">{}</text>"##,
+            html_escape(&s.date)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+const CSS: &str = "body{font-family:'DejaVu Sans','Noto Sans',sans-serif;color:#14212b;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.45}\
+h1{font-size:1.6rem}h2{font-size:1.15rem;border-bottom:2px solid #c9d0d6;padding-bottom:.2rem;margin-top:1.6rem;break-after:avoid}\
+.banner{border:2px solid #7a3e00;background:#fff7e0;padding:.5rem .75rem;font-weight:700}\
+ul{padding-left:1.1rem}li{margin:.2rem 0;break-inside:avoid}.label{font-weight:700}.nothing{color:#46525c;font-style:italic}\
+footer{margin-top:2rem;border-top:1px solid #c9d0d6;padding-top:.5rem;color:#46525c;font-size:.9rem}\
+@media print{body{margin:0;max-width:none}a{color:inherit}}";
+
+/// The summary as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched.
+pub fn html(doc: &Doc) -> String {
+    let lang = doc.lang;
+    let e = |s: &str| html_escape(&typo(s, lang));
+    let mut out = format!(
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        if lang == Lang::En { "en-CA" } else { "fr-CA" },
+        e(&doc.title),
+        e(&doc.title)
+    );
+    if let Some(b) = &doc.banner {
+        out.push_str(&format!("<p class=\"banner\">{}</p>\n", e(b)));
+    }
+    for s in &doc.sections {
+        out.push_str(&format!("<section>\n<h2>{}</h2>\n", e(&s.title)));
+        if s.title == t(lang, "summary.needs") && !doc.needs_figure.is_empty() {
+            out.push_str(&needs_svg(doc));
+            out.push('\n');
+        }
+        if s.title == t(lang, "summary.court") && !doc.court_figure.is_empty() {
+            out.push_str(&court_svg(doc));
+            out.push('\n');
+        }
+        if s.lines.is_empty() {
+            out.push_str(&format!("<p class=\"nothing\">{}</p>\n", e(&t(lang, "summary.nothing"))));
+        } else {
+            out.push_str("<ul>\n");
+            for l in &s.lines {
+                out.push_str(&format!("<li><span class=\"label\">{}</span> {}</li>\n", e(&format!("{}:", l.label)), e(&l.text)));
+            }
+            out.push_str("</ul>\n");
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str(&format!("<footer>{}</footer>\n</body>\n</html>\n", e(&doc.footer)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_typography_and_dates() {
+        assert_eq!(typo("Statut : actif ; prêt ? oui !", Lang::Fr), "Statut\u{a0}: actif\u{202f}; prêt\u{202f}? oui\u{202f}!");
+        assert_eq!(typo("Statut: actif", Lang::Fr), "Statut\u{a0}: actif");
+        assert_eq!(typo("à 14:30", Lang::Fr), "à 14:30", "no space inside a time");
+        assert_eq!(typo("dit \"oui\"", Lang::Fr), "dit «\u{a0}oui\u{a0}»");
+        assert_eq!(typo("Status: active", Lang::En), "Status: active");
+        let d = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(long_date(d, Lang::Fr), "3 décembre 2026");
+        assert_eq!(long_date(d, Lang::En), "December 3, 2026");
+        assert_eq!(long_date(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), Lang::Fr), "1er janvier 2027");
+    }
+
+    #[test]
+    fn markup_in_vault_text_stays_text() {
+        let doc = Doc {
+            lang: Lang::En,
+            title: "Summary: <b>x</b>".into(),
+            banner: None,
+            sections: vec![Section {
+                title: "Notes".into(),
+                lines: vec![Line { label: "<script>".into(), text: "a *b* [c](d) <img src=x>".into() }],
+            }],
+            needs_figure: vec![],
+            court_figure: vec![],
+            footer: String::new(),
+        };
+        let h = html(&doc);
+        assert!(!h.contains("<script>") && !h.contains("<img") && !h.contains("<b>"));
+        assert!(h.contains("&lt;script&gt;"));
+        let m = markdown(&doc);
+        assert!(m.contains("\\<script\\>") && m.contains("\\*b\\*") && m.contains("\\[c\\]"));
+    }
+}
