@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Codes the app adds to the core's [`relais_core::error::CODES`].
-pub const APP_CODES: &[&str] = &["Locked", "NoVault", "UnknownKind", "Busy", "NothingToImport"];
+pub const APP_CODES: &[&str] = &["Locked", "NoVault", "UnknownKind", "Busy", "NothingToImport", "NoFileChosen"];
 
 /// An error as the UI receives it: a stable code, a message for a person in their language
 /// (what happened, what to do) and, for a form, the field it is about.
@@ -41,6 +41,7 @@ impl ApiError {
                 "There is no vault on this computer yet. Create one.",
             ),
             "UnknownKind" => lang.pick("Type de fiche inconnu.", "Unknown kind of record."),
+            "NoFileChosen" => lang.pick("Choisissez d'abord le fichier.", "Choose the file first."),
             "NothingToImport" => lang.pick(
                 "Aucun envoi n'est ouvert. Choisissez d'abord le fichier à importer.",
                 "No bundle is open. Choose the file to import first.",
@@ -149,8 +150,6 @@ pub struct ExportArgs {
     pub to: Vec<String>,
     /// The cases move (the copy here becomes read-only) instead of being shared.
     pub transfer: bool,
-    /// Where to write, as chosen with `pick_file`.
-    pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -163,7 +162,6 @@ pub struct ExportDone {
 
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ImportArgs {
-    pub path: String,
     /// Open it even though the sender's fingerprint was not checked in person.
     pub accept_unverified: bool,
 }

@@ -1,6 +1,6 @@
 //! Hand-off commands: identity and contacts, export and import of bundles, conflicts. Files
-//! are chosen through the dialog plugin, on this side: the webview never sees a path it could
-//! make up.
+//! are chosen through the dialog plugin, on this side, and export and import use only the file
+//! chosen there: the webview can show the path but never hands one to the file system.
 
 use std::path::PathBuf;
 
@@ -55,14 +55,26 @@ pub fn remove_contact(state: State<'_, AppState>, id: String) -> Res<()> {
 /// under the suggested name, opening takes the newest bundle there.
 #[tauri::command]
 pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
-    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
+    let picked = if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
         && let Some(dir) = std::env::var_os("RELAIS_E2E_FILES").map(PathBuf::from)
     {
-        return Ok(if args.save { Some(dir.join(&args.name)) } else { newest_bundle(&dir) }.map(|p| p.display().to_string()));
+        if args.save { Some(dir.join(&args.name)) } else { newest_bundle(&dir) }
+    } else {
+        let dialog = app.dialog().file().set_title(args.title).add_filter("Relais", &["relais"]);
+        let chosen = if args.save { dialog.set_file_name(args.name).blocking_save_file() } else { dialog.blocking_pick_file() };
+        chosen.and_then(|p| p.into_path().ok())
+    };
+    let shown = picked.as_ref().map(|p| p.display().to_string());
+    *app.state::<AppState>().picked.lock().expect("picked lock") = picked.map(|p| (args.save, p));
+    Ok(shown)
+}
+
+/// The file chosen last in a dialog, if it was chosen for this (`save` or open).
+fn chosen(state: &AppState, save: bool) -> Res<PathBuf> {
+    match state.picked.lock().expect("picked lock").as_ref() {
+        Some((s, p)) if *s == save => Ok(p.clone()),
+        _ => Err(ApiError::app("NoFileChosen", state.lang())),
     }
-    let dialog = app.dialog().file().set_title(args.title).add_filter("Relais", &["relais"]);
-    let picked = if args.save { dialog.set_file_name(args.name).blocking_save_file() } else { dialog.blocking_pick_file() };
-    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }
 
 fn newest_bundle(dir: &std::path::Path) -> Option<PathBuf> {
@@ -80,6 +92,7 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
     let lang = app.state::<AppState>().lang();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
+        let path = chosen(&state, true)?;
         with_store(&state, |s| {
             let req = ExportRequest {
                 persons: args.persons,
@@ -92,9 +105,14 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
             })?;
             // The file first, atomically; only then is the exchange recorded (and, for a
             // transfer, the cases marked handed off).
-            relais_core::vault::write_atomic(std::path::Path::new(&args.path), &bytes)?;
+            relais_core::vault::write_atomic(&path, &bytes)?;
             bundle::commit_export(s, &manifest, &exported)?;
-            Ok(ExportDone { bundle_id: manifest.bundle_id, persons: manifest.persons.len(), records: exported.len(), path: args.path })
+            Ok(ExportDone {
+                bundle_id: manifest.bundle_id,
+                persons: manifest.persons.len(),
+                records: exported.len(),
+                path: path.display().to_string(),
+            })
         })
     })
     .await
@@ -107,7 +125,7 @@ pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<bundle::Previe
     let lang = app.state::<AppState>().lang();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
-        let bytes = std::fs::read(&args.path).map_err(|e| ApiError::from_core(&e.into(), lang))?;
+        let bytes = std::fs::read(chosen(&state, false)?).map_err(|e| ApiError::from_core(&e.into(), lang))?;
         let (opened, preview) = with_store(&state, |s| {
             let opened = bundle::open(s, &bytes, args.accept_unverified)?;
             let preview = bundle::preview(s, &opened)?;

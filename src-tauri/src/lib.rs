@@ -35,6 +35,9 @@ pub(crate) struct AppState {
     /// A bundle opened and previewed, waiting for the worker to confirm (decrypted: dropped on
     /// lock like the session).
     pub pending: Mutex<Option<relais_core::bundle::Opened>>,
+    /// The last file the worker chose in a dialog, and whether to save to it: the only paths
+    /// export and import use (the webview never hands a path to the file system).
+    pub picked: Mutex<Option<(bool, PathBuf)>>,
     pub settings: Mutex<settings::Settings>,
     pub last_activity: Mutex<Instant>,
 }
@@ -59,6 +62,7 @@ impl AppState {
     /// Drops the open vault. Returns whether one was open.
     pub fn lock(&self) -> bool {
         self.pending.lock().expect("pending lock").take();
+        self.picked.lock().expect("picked lock").take();
         self.session.lock().expect("session lock").take().is_some()
     }
 }
@@ -134,6 +138,7 @@ pub fn run() {
                 config_dir,
                 session: Mutex::new(None),
                 pending: Mutex::new(None),
+                picked: Mutex::new(None),
                 settings: Mutex::new(settings),
                 last_activity: Mutex::new(Instant::now()),
             });

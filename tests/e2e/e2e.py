@@ -392,6 +392,16 @@ def scenario_handoff(tmp):
     b = App(home_b, 4464, files)
     try:
         unlock(b)
+        # A script in the page (as an injected one would) cannot name a file to write or read:
+        # export and import use only the file chosen in the dialog.
+        target = os.path.join(tmp, "written-by-script.relais")
+        err = b.d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.__TAURI_INTERNALS__.invoke('export_bundle', {args: {persons: [], to: [], transfer: false, path: arguments[0]}})"
+            ".then(() => done('written'), (e) => done(e.code || String(e)));",
+            target,
+        )
+        check(err == "NoFileChosen" and not os.path.exists(target), f"the page cannot choose where a bundle is written ({err})")
         add_verified_contact(b, card_a)
         b.click("nav-handoff")
         b.click("choose-bundle")

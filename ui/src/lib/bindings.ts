@@ -109,13 +109,9 @@ to: Array<string>,
 /**
  * The cases move (the copy here becomes read-only) instead of being shared.
  */
-transfer: boolean, 
-/**
- * Where to write, as chosen with `pick_file`.
- */
-path: string, };
+transfer: boolean, };
 export type ExportDone = { bundle_id: string, persons: number, records: number, path: string, };
-export type ImportArgs = { path: string, 
+export type ImportArgs = { 
 /**
  * Open it even though the sender's fingerprint was not checked in person.
  */
@@ -566,7 +562,7 @@ bundle_id: string,
  */
 fields: Array<string>, };
 
-export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport";
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
