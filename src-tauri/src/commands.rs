@@ -38,7 +38,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     let settings = state.settings.lock().expect("settings lock").clone();
     let session = state.session.lock().expect("session lock");
     AppInfo {
-        vault_exists: state.vault_dir().join("vault.key.age").is_file(),
+        vault_exists: state.vault_dir().join(relais_core::vault::KEY_FILE).is_file(),
         unlocked: session.is_some(),
         demo: session.as_ref().is_some_and(|s| s.demo),
         lang: settings.lang,
@@ -92,7 +92,7 @@ pub async fn create_vault(state: State<'_, AppState>, args: CreateVaultArgs) -> 
 pub async fn unlock(state: State<'_, AppState>, args: UnlockArgs) -> Res<()> {
     let lang = state.lang();
     let dir = state.vault_dir();
-    if !dir.join("vault.key.age").is_file() {
+    if !dir.join(relais_core::vault::KEY_FILE).is_file() {
         return Err(ApiError::app("NoVault", lang));
     }
     let vault = core(&state, Vault::open(dir))?;
@@ -109,7 +109,7 @@ pub async fn open_demo(app: AppHandle, state: State<'_, AppState>) -> Res<Option
     let pass = Passphrase::new(DEMO_PASSPHRASE);
     let lang = state.lang();
     let (store, report) = tauri::async_runtime::spawn_blocking(move || -> relais_core::Result<_> {
-        if dir.join("vault.key.age").is_file() {
+        if dir.join(relais_core::vault::KEY_FILE).is_file() {
             return Ok((Vault::open(&dir)?.unlock(&pass)?, None));
         }
         let owner = Owner { name: "Intervenante démo / Demo worker".into(), org: "Organisme démo / Demo organisation".into() };

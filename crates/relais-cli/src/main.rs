@@ -160,6 +160,20 @@ impl Ctx {
     }
 }
 
+/// Writes `text` atomically to `output` and says so (in `done_key`'s words), or prints it.
+fn write_or_print(ctx: &Ctx, output: Option<PathBuf>, text: &str, done_key: &str) -> Result<()> {
+    match output {
+        Some(path) => {
+            relais_core::vault::write_atomic(&path, text.as_bytes())
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
+            eprintln!("{}", tr(ctx.lang, done_key, &[("path", &path.display().to_string())]));
+        }
+        None if text.ends_with('\n') => print!("{text}"),
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
 /// `--now` (RFC 3339) for reproducible output, else the local time.
 fn fixed_now(now: Option<String>) -> relais_core::Result<chrono::DateTime<chrono::FixedOffset>> {
     match now {
@@ -247,15 +261,7 @@ fn run(cli: Cli) -> Result<()> {
             let text = if a.format == "html" { summary::html(&doc) } else { summary::markdown(&doc) };
             // A summary is a disclosure: it goes in the history, with its level.
             store.write(|w| w.audit_vault("person.summary", vec![id.clone(), format!("level={}", a.level)]))?;
-            match a.output {
-                Some(path) => {
-                    relais_core::vault::write_atomic(&path, text.as_bytes())
-                        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
-                    eprintln!("{}", tr(ctx.lang, "done.summary", &[("path", &path.display().to_string())]));
-                }
-                None => print!("{text}"),
-            }
-            Ok(())
+            write_or_print(&ctx, a.output, &text, "done.summary")
         }
         Cmd::ExportPerson(a) => {
             let mut store = ctx.store()?;
@@ -264,15 +270,7 @@ fn run(cli: Cli) -> Result<()> {
             let text = serde_json::to_string_pretty(&file)?;
             // Giving a person their file is a disclosure: it goes in the history.
             store.write(|w| w.audit_vault("person.export", vec![id.clone()]))?;
-            match a.output {
-                Some(path) => {
-                    relais_core::vault::write_atomic(&path, text.as_bytes())
-                        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
-                    eprintln!("{}", tr(ctx.lang, "done.export_person", &[("path", &path.display().to_string())]));
-                }
-                None => println!("{text}"),
-            }
-            Ok(())
+            write_or_print(&ctx, a.output, &text, "done.export_person")
         }
         Cmd::Audit(AuditCmd::Verify) => {
             let store = ctx.store()?;

@@ -97,10 +97,6 @@ pub fn canonical(v: &Value) -> String {
     v.to_string()
 }
 
-fn sha256_hex(s: &str) -> String {
-    store::hex_lower(&Sha256::digest(s.as_bytes()))
-}
-
 /// Feeds whatever is written to it into SHA-256: JSON is hashed as it is serialized, without
 /// building the string first.
 struct HashWriter(Sha256);
@@ -258,7 +254,7 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
                             w.write_all(&b)?;
                         }
                         Piece::EndOfContent => {
-                            let _ = hash_tx.send(hex::encode(std::mem::take(&mut h).finalize()));
+                            let _ = hash_tx.send(store::hex_lower(&std::mem::take(&mut h).finalize()));
                         }
                         Piece::Tail(b) => {
                             w.write_all(&b)?;
@@ -484,12 +480,9 @@ fn document_tail(secrets: &identity::Secrets, manifest: &Manifest) -> String {
     format!(r#","format":"{FORMAT}","manifest":{m},"signature":"{sig}","version":{VERSION}}}"#)
 }
 
-fn sign_document_raw(secrets: &identity::Secrets, manifest: &Manifest, content_json: &str) -> Vec<u8> {
-    format!(r#"{{"content":{content_json}{}"#, document_tail(secrets, manifest)).into_bytes()
-}
-
 pub(crate) fn sign_document(secrets: &identity::Secrets, manifest: &Manifest, content: &Content) -> Result<Vec<u8>> {
-    Ok(sign_document_raw(secrets, manifest, &serde_json::to_string(content).expect("content serializes")))
+    let content_json = serde_json::to_string(content).expect("content serializes");
+    Ok(format!(r#"{{"content":{content_json}{}"#, document_tail(secrets, manifest)).into_bytes())
 }
 
 fn encrypt(plaintext: &[u8], to: &[age::x25519::Recipient], armor: bool) -> Result<Vec<u8>> {
@@ -1098,7 +1091,7 @@ pub fn build_receipt(store: &Store, bundle_id: Option<&str>, armor: bool) -> Res
         recipients: vec![Recipient { age_recipient: to.age_recipient.clone(), fingerprint: to.fingerprint.clone() }],
         persons: serde_json::from_str(&persons).map_err(|_| malformed("persons"))?,
         counts: BTreeMap::new(),
-        content_sha256: sha256_hex(&canonical(&serde_json::to_value(&content).expect("content serializes"))),
+        content_sha256: canonical_sha256(&serde_json::to_value(&content).expect("content serializes")),
         receipt_for: Some(for_id),
     };
     let plaintext = sign_document(&identity::secrets(store)?, &manifest, &content)?;
@@ -1288,6 +1281,10 @@ pub fn encrypt_for_test_vectors(plaintext: &[u8], to: &[&str]) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sha256_hex(s: &str) -> String {
+        hex::encode(Sha256::digest(s.as_bytes()))
+    }
 
     #[test]
     fn kinds_are_read_parents_first_and_organisations_after_what_refers_to_them() {

@@ -340,15 +340,12 @@ fn write_json_value(out: &mut Vec<u8>, ty: Option<Ty>, v: rusqlite::types::Value
     }
 }
 
-/// Lower-case hex of a digest (what `hex::encode` gives, without going through `char`s).
+/// Lower-case hex of a digest, as `hex::encode` writes it but without going through a `char`
+/// iterator (it showed in the export profile: one per record).
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
+    let mut buf = vec![0u8; bytes.len() * 2];
+    hex::encode_to_slice(bytes, &mut buf).expect("the buffer is twice the input");
+    String::from_utf8(buf).expect("hex digits are ASCII")
 }
 
 /// Writes `{"key":value,…}` (values already JSON) piece by piece to `put`.

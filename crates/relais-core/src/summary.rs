@@ -211,15 +211,14 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
 
     // Who, and the situation.
     let mut who = vec![c.line(t(lang, "summary.alias"), &[str_field(p, "alias").unwrap_or_default().to_owned()])];
-    if o.level == Level::Internal {
-        for (field, key) in [("legal_name", "summary.legal_name"), ("immigration_status", "summary.immigration_status")] {
-            if let Some(v) = c.sensitive(Kind::Person, p, field) {
-                who.push(c.line(t(lang, key), &[v]));
-            }
+    // Sensitive fields: `sensitive` leaves them out of the partner version.
+    for (field, key) in [("legal_name", "summary.legal_name"), ("immigration_status", "summary.immigration_status")] {
+        if let Some(v) = c.sensitive(Kind::Person, p, field) {
+            who.push(c.line(t(lang, key), &[v]));
         }
-        if let Some(d) = str_field(p, "birth_date") {
-            who.push(c.line(t(lang, "summary.birth_date"), &[c.date(Some(d))]));
-        }
+    }
+    if let Some(d) = c.sensitive(Kind::Person, p, "birth_date") {
+        who.push(c.line(t(lang, "summary.birth_date"), &[c.date(Some(&d))]));
     }
     who.push(c.line(
         t(lang, "summary.status"),
