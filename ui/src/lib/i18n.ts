@@ -1,6 +1,6 @@
 // Message catalogue (svelte-i18n): French first, English second, switchable at run time.
 import { addMessages, init, locale } from 'svelte-i18n';
-import { get } from 'svelte/store';
+import { derived } from 'svelte/store';
 import fr from '../locales/fr.json';
 import en from '../locales/en.json';
 import type { Lang } from './bindings';
@@ -14,8 +14,7 @@ export function setLocale(lang: Lang): void {
   document.documentElement.lang = lang === 'en' ? 'en-CA' : 'fr-CA';
 }
 
-export function currentLang(): Lang {
-  return get(locale) === 'en' ? 'en' : 'fr';
-}
+/** The interface language, as the app's `Lang`. */
+export const uiLang = derived(locale, (l): Lang => (l === 'en' ? 'en' : 'fr'));
 
 export { fr, en };
