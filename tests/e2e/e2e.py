@@ -460,6 +460,15 @@ def scenario_demo(tmp):
         # Auto-lock: the shortest delay, then nobody touches anything.
         app.click("nav-settings")
         labelled(app, "the settings")
+        # Out of range: the field stops it in the page; the command refuses it too.
+        for minutes in (0, 61):
+            err = app.d.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "window.__TAURI_INTERNALS__.invoke('set_autolock', {minutes: arguments[0]})"
+                ".then(() => done('saved'), (e) => done(e.code || String(e)));",
+                minutes,
+            )
+            check(err == "Invalid", f"an auto-lock delay of {minutes} minutes is refused ({err})")
         app.type("autolock", "1")
         app.click("save-settings")
         app.wait.until(lambda d: "Paramètres enregistrés" in app.body())
