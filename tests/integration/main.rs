@@ -9,5 +9,6 @@ mod dashboard;
 mod interop;
 mod model;
 mod schema;
+mod stats;
 mod summary;
 mod vault;

@@ -1,5 +1,6 @@
-//! The follow-up summary: golden Markdown in French and English, a self-contained HTML page,
-//! and the partner version proven free of what it must leave out.
+//! The follow-up summary: golden Markdown in French and English, a self-contained HTML page, a
+//! PDF read back with poppler's `pdftotext`, and the partner version proven free of what it
+//! must leave out, in every format.
 
 use chrono::{DateTime, NaiveDate};
 use relais_core::record::{Fields, Kind};
@@ -73,31 +74,159 @@ fn the_partner_version_leaves_out_what_it_must() {
         })
         .unwrap();
     let org = s.write(|w| w.insert(Kind::Organisation, f(&[("name", json!("CLSC Partenaire"))]))).unwrap();
+    // An organisation no consent covers: its referral and appointment stay out of the partner version.
+    let hidden_org = s.write(|w| w.insert(Kind::Organisation, f(&[("name", json!(secret("uncovered-org")))]))).unwrap();
     s.write(|w| {
         w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("safety_protection")), ("note", json!(secret("need-note")))]))?;
         w.insert(Kind::Note, f(&[("person_id", json!(p)), ("at", json!("2026-11-20T10:00:00-05:00")), ("text", json!(secret("note")))]))?;
+        w.insert(
+            Kind::Consent,
+            f(&[
+                ("person_id", json!(p)),
+                ("scope", json!("Suivi")),
+                ("org_id", json!(org)),
+                ("starts_on", json!("2026-10-01")),
+                ("method", json!("written")),
+            ]),
+        )?;
+        // Withdrawn: covers nothing any more.
+        w.insert(
+            Kind::Consent,
+            f(&[
+                ("person_id", json!(p)),
+                ("scope", json!(secret("withdrawn-scope"))),
+                ("org_id", json!(hidden_org)),
+                ("starts_on", json!("2026-10-01")),
+                ("withdrawn_on", json!("2026-11-01")),
+                ("method", json!("verbal")),
+            ]),
+        )?;
+        w.insert(
+            Kind::Appointment,
+            f(&[
+                ("person_id", json!(p)),
+                ("org_id", json!(org)),
+                ("starts_at", json!("2026-11-10T10:00:00-05:00")),
+                ("kind", json!("health")),
+                ("status", json!("attended")),
+                ("place", json!(secret("place"))),
+            ]),
+        )?;
+        w.insert(
+            Kind::Appointment,
+            f(&[
+                ("person_id", json!(p)),
+                ("org_id", json!(hidden_org)),
+                ("starts_at", json!("2026-11-12T10:00:00-05:00")),
+                ("kind", json!("legal")),
+                ("status", json!("attended")),
+            ]),
+        )?;
+        relais_core::model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(hidden_org)), ("status", json!("requested"))]))?;
         relais_core::model::add_referral(
             w,
             f(&[("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("completed")), ("outcome", json!(secret("outcome")))]),
         )
     })
     .unwrap();
-    let left_out = ["legal", "phone", "email", "address", "immigration", "need-note", "note", "outcome"].map(secret);
+    let left_out =
+        ["legal", "phone", "email", "address", "immigration", "need-note", "note", "outcome", "place", "uncovered-org", "withdrawn-scope"]
+            .map(secret);
     for lang in [Lang::Fr, Lang::En] {
         let doc = summary::build(&s, &p, &options(lang, Level::Partner)).unwrap();
-        for text in [summary::markdown(&doc), summary::html(&doc)] {
+        let pdf_text = pdftotext(&summary::pdf(&doc).unwrap());
+        for text in [summary::markdown(&doc), summary::html(&doc), pdf_text] {
             for x in &left_out {
                 assert!(!text.contains(x.as_str()), "{x} in the partner version");
             }
             assert!(!text.contains("2008") && !text.contains("29 février") && !text.contains("February 29"), "date of birth left out");
             assert!(text.contains("Héron") && text.contains("CLSC Partenaire"), "what a partner may see is there");
+            assert!(text.contains(if lang == Lang::Fr { "Version partenaire" } else { "Partner version" }), "the page says so");
         }
-        assert!(doc.banner.as_deref().is_some_and(|b| b.contains(if lang == Lang::Fr { "Version partenaire" } else { "Partner version" })));
-        // The internal version has them (so the test above can fail).
-        let internal = summary::markdown(&summary::build(&s, &p, &options(lang, Level::Internal)).unwrap());
-        for x in ["legal", "immigration", "note"].map(secret) {
-            assert!(internal.contains(x.as_str()), "{x} missing from the internal version");
+        // The internal version has them (so the test above can fail), in the PDF too.
+        let internal = summary::build(&s, &p, &options(lang, Level::Internal)).unwrap();
+        let internal_pdf = pdftotext(&summary::pdf(&internal).unwrap());
+        for text in [summary::markdown(&internal), internal_pdf] {
+            for x in ["legal", "immigration", "note", "place", "uncovered-org"].map(secret) {
+                assert!(text.contains(x.as_str()), "{x} missing from the internal version");
+            }
         }
+    }
+}
+
+/// The text of a PDF, as poppler's `pdftotext` reads it (the real tool, not our code).
+fn pdftotext(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is installed by `make test`");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext could not read the PDF");
+    // Lines wrap where the page ends them: join them to search phrases.
+    String::from_utf8(out.stdout).unwrap().split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_pdf_opens_and_holds_the_sections_in_its_language() {
+    let (_tv, s, id) = demo_person();
+    for (lang, sections) in [
+        (
+            Lang::Fr,
+            [
+                "Résumé de suivi",
+                "La personne",
+                "Besoins par phase",
+                "Rendez-vous",
+                "Références",
+                "Préparation à la cour",
+                "Notes de la période",
+            ],
+        ),
+        (
+            Lang::En,
+            ["Follow-up summary", "The person", "Needs by phase", "Appointments", "Referrals", "Court preparation", "Notes of the period"],
+        ),
+    ] {
+        let doc = summary::build(&s, &id, &options(lang, Level::Internal)).unwrap();
+        let pdf = summary::pdf(&doc).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+        let text = pdftotext(&pdf);
+        for title in sections {
+            assert!(text.contains(title), "{title:?} missing from the {lang:?} PDF: {text}");
+        }
+        let other = if lang == Lang::Fr { "Needs by phase" } else { "Besoins par phase" };
+        assert!(!text.contains(other), "the other language leaked into the {lang:?} PDF");
+        // Every line of every section made it to the page (court milestones through the timeline).
+        for sec in &doc.sections {
+            for line in &sec.lines {
+                // Its first words, up to any punctuation French typography spaces out.
+                let first = line.text.split(|c| ":;?!·(\"".contains(c)).next().unwrap_or_default();
+                let words = first.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+                assert!(text.contains(&words), "{words:?} ({}) missing from the PDF", sec.title);
+            }
+        }
+        // French typography survives typesetting: a space before the colon (poppler extracts the
+        // no-break space as a plain one), none in English.
+        if lang == Lang::Fr {
+            assert!(text.contains("Résumé de suivi :"), "space before « : »");
+        } else {
+            assert!(text.contains("Follow-up summary:"), "no space before the colon in English");
+        }
+    }
+    // The fonts are embedded: poppler's pdffonts lists them all as "emb yes".
+    let pdf = summary::pdf(&summary::build(&s, &id, &options(Lang::Fr, Level::Internal)).unwrap()).unwrap();
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), &pdf).unwrap();
+    let fonts = std::process::Command::new("pdffonts").arg(tmp.path()).output().unwrap();
+    let listing = String::from_utf8_lossy(&fonts.stdout);
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "no font listed: {listing}");
+    for row in rows {
+        assert!(row.contains(" yes yes "), "font not embedded: {row}");
     }
 }
 
@@ -112,6 +241,14 @@ fn the_cli_writes_a_summary_and_refuses_a_malformed_date() {
     assert!(html.contains("Version partenaire") && html.contains("Colibri"));
     let md = tv.ok(&["--lang", "en", "summary", "Colibri", "--format", "md"]);
     assert!(md.starts_with("# Follow-up summary: Colibri"), "{md}");
+    let pdf = tv.tmp.path().join("colibri.pdf");
+    tv.ok(&["summary", "Colibri", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    assert!(pdftotext(&std::fs::read(&pdf).unwrap()).contains("Colibri"));
+    // A PDF needs a file: a clear error, not binary on the terminal.
+    let r = tv.run(&["--lang", "en", "summary", "Colibri", "--format", "pdf"]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("-o FILE.pdf"), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(r.stdout.is_empty());
     // A malformed date: a clear error, exit 1, no file.
     let bad = tv.tmp.path().join("bad.md");
     let r = tv.run(&["summary", "Colibri", "--format", "md", "--from", "2026-13-01", "-o", bad.to_str().unwrap()]);

@@ -89,8 +89,10 @@ pub enum Cmd {
     Dashboard(DashboardArgs),
     /// Dossier complet d'une personne en JSON (droit d'accès, Loi 25) / a person's whole file as JSON (right of access, Law 25)
     ExportPerson(ExportPersonArgs),
-    /// Résumé de suivi à imprimer (Markdown ou HTML) / follow-up summary to print (Markdown or HTML)
+    /// Résumé de suivi à imprimer (Markdown, HTML ou PDF) / follow-up summary to print (Markdown, HTML or PDF)
     Summary(SummaryArgs),
+    /// Statistiques anonymes (aucun nombre sous 11) / anonymous statistics (no count under 11)
+    Stats(StatsArgs),
     /// Journal d'audit / audit log
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -876,9 +878,28 @@ pub struct SummaryArgs {
     /// internal (tout) | partner (sans renseignements identifiants ni notes) / internal | partner
     #[arg(long, default_value = "internal", value_parser = ["internal", "partner"])]
     pub level: String,
-    /// md | html
-    #[arg(long, value_parser = ["md", "html"])]
+    /// md | html | pdf
+    #[arg(long, value_parser = ["md", "html", "pdf"])]
     pub format: String,
+    /// Fichier de sortie (sinon la sortie standard ; obligatoire pour pdf) / output file (else standard output; required for pdf)
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// « Maintenant » fixé (RFC 3339) / a fixed "now"
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Args)]
+pub struct StatsArgs {
+    /// Début de la période (AAAA-MM-JJ ; défaut : depuis le début) / start of the period (default: from the start)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Fin de la période (AAAA-MM-JJ ; défaut : aujourd'hui) / end of the period (default: today)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// En CSV (une ligne par nombre publié) / as CSV (one line per published number)
+    #[arg(long)]
+    pub csv: bool,
     /// Fichier de sortie (sinon la sortie standard) / output file (else standard output)
     #[arg(short, long)]
     pub output: Option<PathBuf>,

@@ -11,7 +11,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 use relais_core::error::Error as CoreError;
 use relais_core::record::{Fields, Kind};
@@ -161,15 +161,20 @@ impl Ctx {
 }
 
 /// Writes `text` atomically to `output` and says so (in `done_key`'s words), or prints it.
-fn write_or_print(ctx: &Ctx, output: Option<PathBuf>, text: &str, done_key: &str) -> Result<()> {
+fn write_or_print(ctx: &Ctx, output: Option<PathBuf>, bytes: &[u8], done_key: &str) -> Result<()> {
     match output {
         Some(path) => {
-            relais_core::vault::write_atomic(&path, text.as_bytes())
+            relais_core::vault::write_atomic(&path, bytes)
                 .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
             eprintln!("{}", tr(ctx.lang, done_key, &[("path", &path.display().to_string())]));
         }
-        None if text.ends_with('\n') => print!("{text}"),
-        None => println!("{text}"),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            if !bytes.ends_with(b"\n") {
+                out.write_all(b"\n")?;
+            }
+        }
     }
     Ok(())
 }
@@ -257,11 +262,32 @@ fn run(cli: Cli) -> Result<()> {
             let date = |field: &str, v: Option<String>| v.map(|s| relais_core::time::parse_date(field, &s)).transpose();
             let level = if a.level == "partner" { Level::Partner } else { Level::Internal };
             let options = Options { from: date("from", a.from)?, to: date("to", a.to)?, lang: ctx.lang, level, now };
+            if a.format == "pdf" && a.output.is_none() {
+                bail!(tr(ctx.lang, "error.pdf_needs_output", &[]));
+            }
             let doc = summary::build(&store, &id, &options)?;
-            let text = if a.format == "html" { summary::html(&doc) } else { summary::markdown(&doc) };
+            let bytes = match a.format.as_str() {
+                "html" => summary::html(&doc).into_bytes(),
+                "pdf" => summary::pdf(&doc)?,
+                _ => summary::markdown(&doc).into_bytes(),
+            };
             // A summary is a disclosure: it goes in the history, with its level.
             store.write(|w| w.audit_vault("person.summary", vec![id.clone(), format!("level={}", a.level)]))?;
-            write_or_print(&ctx, a.output, &text, "done.summary")
+            write_or_print(&ctx, a.output, &bytes, "done.summary")
+        }
+        Cmd::Stats(a) => {
+            let store = ctx.store()?;
+            let now = fixed_now(a.now)?;
+            let date = |field: &str, v: Option<String>| v.map(|s| relais_core::time::parse_date(field, &s)).transpose();
+            let stats = relais_core::stats::compute(&store, date("from", a.from)?, date("to", a.to)?, ctx.lang, now)?;
+            let text = if a.csv {
+                relais_core::stats::csv(&stats)
+            } else if ctx.json {
+                serde_json::to_string_pretty(&stats)?
+            } else {
+                render::stats(&stats)
+            };
+            write_or_print(&ctx, a.output, text.as_bytes(), "done.stats")
         }
         Cmd::ExportPerson(a) => {
             let mut store = ctx.store()?;
@@ -270,7 +296,7 @@ fn run(cli: Cli) -> Result<()> {
             let text = serde_json::to_string_pretty(&file)?;
             // Giving a person their file is a disclosure: it goes in the history.
             store.write(|w| w.audit_vault("person.export", vec![id.clone()]))?;
-            write_or_print(&ctx, a.output, &text, "done.export_person")
+            write_or_print(&ctx, a.output, text.as_bytes(), "done.export_person")
         }
         Cmd::Audit(AuditCmd::Verify) => {
             let store = ctx.store()?;

@@ -281,3 +281,60 @@ pub fn conflicts(lang: Lang, items: &[relais_core::bundle::ConflictItem]) -> Str
     }
     items.iter().map(|c| format!("{}  {}  {}  [{}]", c.id, c.kind, c.record_id, c.fields.join(", "))).collect::<Vec<_>>().join("\n")
 }
+
+/// The anonymous statistics as aligned text tables.
+pub fn stats(s: &relais_core::stats::Stats) -> String {
+    use relais_core::lang::tr;
+    use relais_core::stats::Cell;
+    let lang = s.lang;
+    let day = |d| relais_core::summary::long_date(d, lang);
+    let since = s.from.map(day).unwrap_or_else(|| tr(lang, "stats.since_start", &[]));
+    let mut out =
+        format!("{}\n{}\n{}\n", s.title, tr(lang, "stats.period", &[("from", &since), ("to", &day(s.to))]), tr(lang, "stats.rule", &[]));
+    let total = tr(lang, "stats.total", &[]);
+    for t in &s.tables {
+        let _ = writeln!(out, "\n{}\n  ({})", t.title, t.note);
+        let mut header: Vec<String> = vec![String::new()];
+        header.extend(t.columns.iter().map(|c| c.label.clone()));
+        if t.row_totals.is_some() {
+            header.push(total.clone());
+        }
+        let mut grid = vec![header];
+        for (i, row) in t.rows.iter().enumerate() {
+            let mut line = vec![row.label.clone()];
+            line.extend(t.cells[i].iter().map(Cell::text));
+            if let Some(rt) = &t.row_totals {
+                line.push(rt[i].text());
+            }
+            grid.push(line);
+        }
+        if let Some(ct) = &t.column_totals {
+            let mut line = vec![total.clone()];
+            line.extend(ct.iter().map(Cell::text));
+            if t.row_totals.is_some() {
+                line.extend(t.total.iter().map(Cell::text));
+            }
+            grid.push(line);
+        }
+        let widths: Vec<usize> = (0..grid[0].len()).map(|j| grid.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
+        for row in &grid {
+            let mut line = String::from("  ");
+            for (j, cell) in row.iter().enumerate() {
+                let pad = widths[j] - cell.chars().count();
+                if j == 0 {
+                    let _ = write!(line, "{cell}{}", " ".repeat(pad));
+                } else {
+                    let _ = write!(line, "  {}{cell}", " ".repeat(pad));
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+    let m = &s.median_days_to_first_service;
+    let value = match m.days {
+        Some(d) => format!("{d} ({} {})", m.persons.text(), tr(lang, "stats.persons", &[]).to_lowercase()),
+        None => tr(lang, "stats.median_hidden", &[]),
+    };
+    let _ = writeln!(out, "\n{}{}{value}", m.label, lang.pick(" : ", ": "));
+    out.trim_end().to_owned()
+}

@@ -490,7 +490,11 @@ fn encrypt(plaintext: &[u8], to: &[age::x25519::Recipient], armor: bool) -> Resu
 }
 
 /// Encrypts to `to` whatever `write` writes, into one age file (armored or binary).
-fn encrypt_with(to: &[age::x25519::Recipient], armor: bool, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Vec<u8>> {
+pub(crate) fn encrypt_with(
+    to: &[age::x25519::Recipient],
+    armor: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<Vec<u8>> {
     let enc = age::Encryptor::with_recipients(to.iter().map(|r| r as &dyn age::Recipient))?;
     let mut out = Vec::new();
     let format = if armor { age::armor::Format::AsciiArmor } else { age::armor::Format::Binary };

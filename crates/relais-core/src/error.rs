@@ -141,6 +141,9 @@ pub enum Error {
     /// The age layer failed in a way not covered above.
     #[error("encryption: {0}")]
     Crypto(String),
+    /// The summary PDF could not be typeset (a fault of the template, never of the data).
+    #[error("typesetting: {0}")]
+    Typeset(String),
     /// A CSV file could not be read.
     #[error("CSV line {line}: {problem}")]
     Csv {
@@ -238,6 +241,7 @@ pub const CODES: &[&str] = &[
     "Database",
     "Io",
     "Crypto",
+    "Typeset",
     "Csv",
 ];
 
@@ -278,6 +282,7 @@ impl Error {
             Error::Database(_) => "Database",
             Error::Io(_) => "Io",
             Error::Crypto(_) => "Crypto",
+            Error::Typeset(_) => "Typeset",
             Error::Csv { .. } => "Csv",
         }
     }
@@ -336,6 +341,7 @@ impl Error {
             Error::Database(e) => t("error.database", &[("detail", &e.to_string())]),
             Error::Io(e) => t("error.io", &[("detail", &e.to_string())]),
             Error::Crypto(e) => t("error.crypto", &[("detail", e)]),
+            Error::Typeset(_) => t("error.summary_pdf", &[]),
             Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
         }
     }

@@ -26,6 +26,7 @@ pub mod person_file;
 pub mod record;
 pub mod search;
 pub mod secret;
+pub mod stats;
 pub mod store;
 pub mod summary;
 pub mod time;

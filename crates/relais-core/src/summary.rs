@@ -3,9 +3,11 @@
 //!
 //! The content is gathered once into a [`Doc`] (sections of lines, and two figures), then
 //! written as Markdown or as one self-contained HTML page (inline CSS and SVG, no script, no
-//! outside reference). `partner` leaves out everything identifying or sensitive: the legal
-//! name, date of birth, contact details, address, immigration status, every field the model
-//! marks sensitive, and the notes; the page says it is a partner version.
+//! outside reference), or as a PDF typeset by typst (`pdf`). `partner` leaves out everything
+//! identifying or sensitive: the legal name, date of birth, contact details, address,
+//! immigration status, every field the model marks sensitive, the notes, appointment places,
+//! and whatever no consent in force covers (referrals and appointments with an organisation no
+//! consent names); the page says it is a partner version.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -16,6 +18,9 @@ use crate::lang::Lang;
 use crate::person_file::{self, PersonFile};
 use crate::record::{Fields, Kind, str_field};
 use crate::store::Store;
+
+mod pdf;
+pub use pdf::pdf;
 
 /// Who the summary is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,36 +47,58 @@ pub struct Options {
 }
 
 /// One line of a section: a label and its text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Line {
     /// What the line is about.
     pub label: String,
     /// Its text.
     pub text: String,
+    /// Shown by the section's figure too (a court milestone): formats that draw the figure
+    /// do not repeat it.
+    pub in_figure: bool,
+}
+
+/// A figure drawn at the top of a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Figure {
+    /// Needs by phase: met, in progress, unmet.
+    Needs,
+    /// The court-preparation timeline.
+    Court,
 }
 
 /// A titled part of the summary.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Section {
     /// Section title.
     pub title: String,
+    /// The figure drawn before its lines, if any.
+    pub figure: Option<Figure>,
     /// Its lines, in order.
     pub lines: Vec<Line>,
 }
 
 /// A step of the court timeline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Step {
     /// Milestone label.
     pub label: String,
     /// When it was done, or is due.
     pub date: String,
+    /// Its status, in words.
+    pub status: String,
     /// Done already.
     pub done: bool,
 }
 
 /// The summary, ready to be written in any format.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Doc {
     /// Language of the document.
     pub lang: Lang,
@@ -118,15 +145,21 @@ pub fn typo(text: &str, lang: Lang) -> String {
     const NNBSP: char = '\u{202f}';
     let mut out = String::with_capacity(text.len() + 8);
     let mut open = true;
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             ':' | ';' | '?' | '!' => {
-                while out.ends_with(' ') {
-                    out.pop();
-                }
-                // Not inside a time or a URL-like token: only after a word or a closing mark.
-                if out.chars().last().is_some_and(|p| !p.is_ascii_digit() && p != NBSP && p != NNBSP) {
-                    out.push(if c == ':' { NBSP } else { NNBSP });
+                let prev = out.chars().last();
+                // A time (14:30) keeps its colon as it is.
+                let in_time = c == ':' && prev.is_some_and(|p| p.is_ascii_digit()) && chars.peek().is_some_and(char::is_ascii_digit);
+                if !in_time {
+                    while out.ends_with(' ') {
+                        out.pop();
+                    }
+                    // After a word or a closing mark, not at the start nor after another space.
+                    if out.chars().last().is_some_and(|p| p != NBSP && p != NNBSP) {
+                        out.push(if c == ':' { NBSP } else { NNBSP });
+                    }
                 }
                 out.push(c);
             }
@@ -149,7 +182,8 @@ pub fn typo(text: &str, lang: Lang) -> String {
     out
 }
 
-fn date_of(v: Option<&str>) -> Option<NaiveDate> {
+/// The local day of a stored date (`YYYY-MM-DD`) or date-time (UTC RFC 3339).
+pub(crate) fn date_of(v: Option<&str>) -> Option<NaiveDate> {
     let s = v?;
     if s.len() == 10 {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -164,6 +198,8 @@ struct Ctx<'a> {
     cat: &'a Catalogues,
     from: NaiveDate,
     to: NaiveDate,
+    /// Consents in force today.
+    consents: Vec<&'a Fields>,
 }
 
 impl Ctx<'_> {
@@ -194,8 +230,20 @@ impl Ctx<'_> {
         }
         str_field(r, field).filter(|s| !s.trim().is_empty()).map(str::to_owned)
     }
+    /// At `partner`, whether a consent in force covers sharing what concerns this organisation
+    /// (or this referral, through the consent it names). Always true at `internal`.
+    fn covered(&self, org_id: Option<&str>, consent_id: Option<&str>) -> bool {
+        self.o.level == Level::Internal
+            || self.consents.iter().any(|x| {
+                (org_id.is_some() && str_field(x, "org_id") == org_id) || (consent_id.is_some() && str_field(x, "id") == consent_id)
+            })
+    }
     fn line(&self, label: impl Into<String>, parts: &[String]) -> Line {
-        Line { label: label.into(), text: parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(" · ") }
+        Line {
+            label: label.into(),
+            text: parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(" · "),
+            in_figure: false,
+        }
     }
 }
 
@@ -206,7 +254,16 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     let p = &file.person;
     let today = o.now.date_naive();
     let intake = date_of(str_field(p, "intake_at")).unwrap_or(today);
-    let c = Ctx { file: &file, o, cat: Catalogues::get(), from: o.from.unwrap_or(intake), to: o.to.unwrap_or(today) };
+    let consents = file
+        .of(Kind::Consent)
+        .iter()
+        .filter(|x| {
+            str_field(x, "withdrawn_on").is_none()
+                && date_of(str_field(x, "starts_on")).is_none_or(|s| s <= today)
+                && date_of(str_field(x, "ends_on")).is_none_or(|e| e >= today)
+        })
+        .collect();
+    let c = Ctx { file: &file, o, cat: Catalogues::get(), from: o.from.unwrap_or(intake), to: o.to.unwrap_or(today), consents };
     let mut sections = Vec::new();
 
     // Who, and the situation.
@@ -237,7 +294,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     }
     who.push(c.line(t(lang, "summary.intake"), &[c.date(str_field(p, "intake_at"))]));
     who.push(c.line(t(lang, "summary.period"), &[format!("{} – {}", long_date(c.from, lang), long_date(c.to, lang))]));
-    sections.push(Section { title: t(lang, "summary.who"), lines: who });
+    sections.push(Section { title: t(lang, "summary.who"), figure: None, lines: who });
 
     // Needs by phase, and the figure.
     let mut needs_figure = Vec::new();
@@ -265,7 +322,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
             ));
         }
     }
-    sections.push(Section { title: t(lang, "summary.needs"), lines: needs });
+    sections.push(Section { title: t(lang, "summary.needs"), figure: Some(Figure::Needs), lines: needs });
 
     // Appointments: held and missed in the period, coming.
     let mut appts = Vec::new();
@@ -275,28 +332,28 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     for a in sorted {
         let at = str_field(a, "starts_at");
         let status = str_field(a, "status").unwrap_or_default();
+        // A partner sees only the appointments with organisations a consent covers, and never
+        // the place (a shelter's address says where the person is).
+        let org = str_field(a, "org_id");
+        if !c.covered(org, None) || (o.level == Level::Partner && org.is_none()) {
+            continue;
+        }
+        let place = if o.level == Level::Partner { String::new() } else { str_field(a, "place").unwrap_or_default().to_owned() };
         let key = match status {
             "attended" if c.in_period(at) => "summary.held",
             "no_show" | "cancelled" if c.in_period(at) => "summary.missed",
             "planned" if at.is_some_and(|s| s >= now_db.as_str()) => "summary.coming",
             _ => continue,
         };
-        appts.push(c.line(
-            t(lang, key),
-            &[
-                c.date(at),
-                c.label("appointment_kinds", str_field(a, "kind")),
-                c.org(str_field(a, "org_id")),
-                str_field(a, "place").unwrap_or_default().to_owned(),
-            ],
-        ));
+        appts.push(c.line(t(lang, key), &[c.date(at), c.label("appointment_kinds", str_field(a, "kind")), c.org(org), place]));
     }
-    sections.push(Section { title: t(lang, "summary.appointments"), lines: appts });
+    sections.push(Section { title: t(lang, "summary.appointments"), figure: None, lines: appts });
 
     // Referrals: current status and outcome.
     let referrals = c
         .recs(Kind::Referral)
         .iter()
+        .filter(|r| c.covered(str_field(r, "org_id"), str_field(r, "consent_id")))
         .map(|r| {
             c.line(
                 c.org(str_field(r, "org_id")),
@@ -304,7 +361,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
             )
         })
         .collect();
-    sections.push(Section { title: t(lang, "summary.referrals"), lines: referrals });
+    sections.push(Section { title: t(lang, "summary.referrals"), figure: None, lines: referrals });
 
     // Court: the timeline (figure) and the testimonial aids.
     let mut court = Vec::new();
@@ -316,11 +373,19 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
         for m in ms {
             let done = str_field(m, "status") == Some("done");
             let when = str_field(m, "done_on").or(str_field(m, "due_on"));
-            let step = Step { label: c.label("milestones", str_field(m, "code")), date: c.date(when), done };
-            court.push(c.line(
-                if done { t(lang, "summary.done") } else { t(lang, "summary.next") },
-                &[step.label.clone(), c.label("milestone_statuses", str_field(m, "status")), step.date.clone()],
-            ));
+            let step = Step {
+                label: c.label("milestones", str_field(m, "code")),
+                date: c.date(when),
+                status: c.label("milestone_statuses", str_field(m, "status")),
+                done,
+            };
+            court.push(Line {
+                in_figure: true,
+                ..c.line(
+                    if done { t(lang, "summary.done") } else { t(lang, "summary.next") },
+                    &[step.label.clone(), step.status.clone(), step.date.clone()],
+                )
+            });
             court_figure.push(step);
         }
         for aid in c.recs(Kind::TestimonialAid).iter().filter(|a| str_field(a, "proceeding_id") == pid) {
@@ -330,13 +395,13 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
             ));
         }
     }
-    sections.push(Section { title: t(lang, "summary.court"), lines: court });
+    sections.push(Section { title: t(lang, "summary.court"), figure: Some(Figure::Court), lines: court });
 
     // Deadlines coming, open tasks.
-    let deadlines = c
-        .recs(Kind::Deadline)
-        .iter()
-        .filter(|d| str_field(d, "done_on").is_none())
+    let mut coming: Vec<&Fields> = c.recs(Kind::Deadline).iter().filter(|d| str_field(d, "done_on").is_none()).collect();
+    coming.sort_by_key(|d| str_field(d, "due_on").unwrap_or_default().to_owned());
+    let deadlines = coming
+        .into_iter()
         .map(|d| {
             c.line(
                 c.label("deadline_kinds", str_field(d, "kind")),
@@ -348,20 +413,19 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
             )
         })
         .collect();
-    sections.push(Section { title: t(lang, "summary.deadlines"), lines: deadlines });
-    let tasks = c
-        .recs(Kind::Task)
-        .iter()
-        .filter(|x| str_field(x, "done_at").is_none())
+    sections.push(Section { title: t(lang, "summary.deadlines"), figure: None, lines: deadlines });
+    let mut open_tasks: Vec<&Fields> = c.recs(Kind::Task).iter().filter(|x| str_field(x, "done_at").is_none()).collect();
+    open_tasks.sort_by_key(|x| str_field(x, "due_on").unwrap_or("9999").to_owned());
+    let tasks = open_tasks
+        .into_iter()
         .map(|x| c.line(c.date(str_field(x, "due_on")), &[str_field(x, "title").unwrap_or_default().to_owned()]))
         .collect();
-    sections.push(Section { title: t(lang, "summary.tasks"), lines: tasks });
+    sections.push(Section { title: t(lang, "summary.tasks"), figure: None, lines: tasks });
 
     // Consents in force.
     let consents = c
-        .recs(Kind::Consent)
+        .consents
         .iter()
-        .filter(|x| str_field(x, "withdrawn_on").is_none() && date_of(str_field(x, "ends_on")).is_none_or(|e| e >= today))
         .map(|x| {
             c.line(
                 str_field(x, "scope").unwrap_or_default().to_owned(),
@@ -369,17 +433,17 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
             )
         })
         .collect();
-    sections.push(Section { title: t(lang, "summary.consents"), lines: consents });
+    sections.push(Section { title: t(lang, "summary.consents"), figure: None, lines: consents });
 
     // The notes of the period: internal only.
     if o.level == Level::Internal {
-        let notes = c
-            .recs(Kind::Note)
-            .iter()
-            .filter(|n| c.in_period(str_field(n, "at")))
+        let mut in_period: Vec<&Fields> = c.recs(Kind::Note).iter().filter(|n| c.in_period(str_field(n, "at"))).collect();
+        in_period.sort_by_key(|n| date_of(str_field(n, "at")));
+        let notes = in_period
+            .into_iter()
             .map(|n| c.line(c.date(str_field(n, "at")), &[str_field(n, "text").unwrap_or_default().to_owned()]))
             .collect();
-        sections.push(Section { title: t(lang, "summary.notes"), lines: notes });
+        sections.push(Section { title: t(lang, "summary.notes"), figure: None, lines: notes });
     }
 
     let generated = crate::lang::tr(
@@ -396,6 +460,14 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
         court_figure,
         footer: generated,
     })
+}
+
+/// A summary file encrypted for one contact of the directory: an age file that only they can
+/// open (`age -d -i their-key`), instead of a document in clear on disk or in an email.
+pub fn encrypt_for_contact(store: &Store, contact_id: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+    let contact = store.get(Kind::Contact, contact_id)?;
+    let recipient = crate::identity::parse_recipient(str_field(&contact, "age_recipient").unwrap_or_default())?;
+    crate::bundle::encrypt_with(&[recipient], false, |w| Ok(w.write_all(bytes)?))
 }
 
 /// The summary as Markdown. Text from the vault is escaped so it cannot become markup.
@@ -417,7 +489,7 @@ pub fn markdown(doc: &Doc) -> String {
     }
     for s in &doc.sections {
         out.push_str(&format!("## {}\n\n", typo(&s.title, lang)));
-        if s.title == t(lang, "summary.needs") && !doc.needs_figure.is_empty() {
+        if s.figure == Some(Figure::Needs) && !doc.needs_figure.is_empty() {
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n|---|---:|---:|---:|\n",
                 typo(&t(lang, "summary.phase"), lang),
@@ -494,23 +566,28 @@ fn needs_svg(doc: &Doc) -> String {
     svg
 }
 
-/// The court timeline: one dot per step on a line, filled when done.
+/// The court timeline, top to bottom: one dot per step on a line, filled when done.
 fn court_svg(doc: &Doc) -> String {
-    let n = doc.court_figure.len().max(1);
-    let step = 600.0 / n as f64;
+    let row = 26.0;
+    let height = row * doc.court_figure.len() as f64 + 8.0;
     let mut svg = format!(
-        r#"<svg role="img" aria-label="{}" width="640" height="110" viewBox="0 0 640 110">"#,
+        r#"<svg role="img" aria-label="{}" width="640" height="{height}" viewBox="0 0 640 {height}">"#,
         html_escape(&t(doc.lang, "summary.court_figure"))
     );
-    svg.push_str(r##"<line x1="20" y1="30" x2="620" y2="30" stroke="#46525c" stroke-width="2"/>"##);
+    if doc.court_figure.len() > 1 {
+        svg.push_str(&format!(r##"<line x1="12" y1="17" x2="12" y2="{}" stroke="#46525c" stroke-width="2"/>"##, height - 17.0));
+    }
     for (i, s) in doc.court_figure.iter().enumerate() {
-        let x = 20.0 + step * i as f64 + step / 2.0;
+        let y = 17.0 + row * i as f64;
         let fill = if s.done { "#1d5e2a" } else { "#fff" };
-        svg.push_str(&format!(r##"<circle cx="{x:.1}" cy="30" r="8" fill="{fill}" stroke="#0b4f7c" stroke-width="3"/>"##));
-        svg.push_str(&format!(r#"<text x="{x:.1}" y="58" font-size="11" text-anchor="middle">{}</text>"#, html_escape(&s.label)));
+        let weight = if s.done { "400" } else { "700" };
+        svg.push_str(&format!(r##"<circle cx="12" cy="{y}" r="6" fill="{fill}" stroke="#0b4f7c" stroke-width="2.5"/>"##));
+        svg.push_str(&format!(r##"<text x="30" y="{}" font-size="12" fill="#46525c">{}</text>"##, y + 4.0, html_escape(&s.date)));
         svg.push_str(&format!(
-            r##"<text x="{x:.1}" y="74" font-size="10" text-anchor="middle" fill="#46525c">{}</text>"##,
-            html_escape(&s.date)
+            r#"<text x="190" y="{}" font-size="12" font-weight="{weight}">{} · {}</text>"#,
+            y + 4.0,
+            html_escape(&typo(&s.label, doc.lang)),
+            html_escape(&s.status)
         ));
     }
     svg.push_str("</svg>");
@@ -539,19 +616,22 @@ pub fn html(doc: &Doc) -> String {
     }
     for s in &doc.sections {
         out.push_str(&format!("<section>\n<h2>{}</h2>\n", e(&s.title)));
-        if s.title == t(lang, "summary.needs") && !doc.needs_figure.is_empty() {
+        if s.figure == Some(Figure::Needs) && !doc.needs_figure.is_empty() {
             out.push_str(&needs_svg(doc));
             out.push('\n');
         }
-        if s.title == t(lang, "summary.court") && !doc.court_figure.is_empty() {
+        if s.figure == Some(Figure::Court) && !doc.court_figure.is_empty() {
             out.push_str(&court_svg(doc));
             out.push('\n');
         }
+        // What the figure shows is not repeated under it.
+        let drawn = s.figure == Some(Figure::Court) && !doc.court_figure.is_empty();
+        let lines: Vec<&Line> = s.lines.iter().filter(|l| !(drawn && l.in_figure)).collect();
         if s.lines.is_empty() {
             out.push_str(&format!("<p class=\"nothing\">{}</p>\n", e(&t(lang, "summary.nothing"))));
-        } else {
+        } else if !lines.is_empty() {
             out.push_str("<ul>\n");
-            for l in &s.lines {
+            for l in lines {
                 out.push_str(&format!("<li><span class=\"label\">{}</span> {}</li>\n", e(&format!("{}:", l.label)), e(&l.text)));
             }
             out.push_str("</ul>\n");
@@ -571,6 +651,7 @@ mod tests {
         assert_eq!(typo("Statut : actif ; prêt ? oui !", Lang::Fr), "Statut\u{a0}: actif\u{202f}; prêt\u{202f}? oui\u{202f}!");
         assert_eq!(typo("Statut: actif", Lang::Fr), "Statut\u{a0}: actif");
         assert_eq!(typo("à 14:30", Lang::Fr), "à 14:30", "no space inside a time");
+        assert_eq!(typo("19 novembre 2026: appel", Lang::Fr), "19 novembre 2026\u{a0}: appel", "after a date, yes");
         assert_eq!(typo("dit \"oui\"", Lang::Fr), "dit «\u{a0}oui\u{a0}»");
         assert_eq!(typo("Status: active", Lang::En), "Status: active");
         let d = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
@@ -587,7 +668,8 @@ mod tests {
             banner: None,
             sections: vec![Section {
                 title: "Notes".into(),
-                lines: vec![Line { label: "<script>".into(), text: "a *b* [c](d) <img src=x>".into() }],
+                figure: None,
+                lines: vec![Line { label: "<script>".into(), text: "a *b* [c](d) <img src=x>".into(), in_figure: false }],
             }],
             needs_figure: vec![],
             court_figure: vec![],

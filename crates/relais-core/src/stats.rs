@@ -1,0 +1,699 @@
+//! Anonymous statistics for a coalition or a funder: counts only, never a name, an id or free
+//! text, and no count under [`THRESHOLD`].
+//!
+//! Every table is built from true counts inside this module, then *suppressed* before anything
+//! leaves it: a [`Table`] holds only [`Cell`]s, either a count of at least 11 or "< 11".
+//!
+//! - **Primary suppression**: every count under 11 (zero included) is hidden.
+//! - **Secondary suppression**: a table publishes its totals, so a single hidden cell of a row
+//!   would be its total minus the others. Each relation of the table (a row and its total, a
+//!   column and its total, the totals and the grand total) is made to hide either nothing or at
+//!   least two cells whose sum is at least 11, by hiding the smallest other cells.
+//! - **Audit**: the published counts and totals are then read as a system of linear equations
+//!   over the hidden cells; while any hidden cell is uniquely determined by it (subtraction, or
+//!   any combination of rows and columns), one more cell is hidden. Only then is the table
+//!   returned.
+//!
+//! Tables where a unit counts in several rows (a person with two types of exploitation) have no
+//! totals, hence no relation to protect: they get primary suppression only.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalogue::Catalogues;
+use crate::error::Result;
+use crate::lang::{Lang, tr};
+use crate::record::{Fields, Kind, str_field};
+use crate::store::Store;
+
+/// The smallest count that may be published.
+pub const THRESHOLD: u64 = 11;
+
+/// A published count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// At least [`THRESHOLD`].
+    Count(u64),
+    /// Hidden: under the threshold, or hidden so that another cannot be recovered.
+    Suppressed,
+}
+
+impl Cell {
+    /// As printed: the number, or "< 11".
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Count(n) => n.to_string(),
+            Cell::Suppressed => format!("< {THRESHOLD}"),
+        }
+    }
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Cell::Count(n) => s.serialize_u64(*n),
+            Cell::Suppressed => s.serialize_str(&self.text()),
+        }
+    }
+}
+
+/// A row or column heading: a catalogue code and its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Head {
+    /// Catalogue code (stable across languages).
+    pub code: String,
+    /// Label in the report's language.
+    pub label: String,
+}
+
+/// One published table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Table {
+    /// Stable identifier (`needs_by_phase_status`…).
+    pub id: &'static str,
+    /// Title in the report's language.
+    pub title: String,
+    /// What is counted, and how, in the report's language.
+    pub note: String,
+    /// Row headings.
+    pub rows: Vec<Head>,
+    /// Column headings.
+    pub columns: Vec<Head>,
+    /// `cells[row][column]`.
+    #[cfg_attr(feature = "ts", ts(type = "Array<Array<number | string>>"))]
+    pub cells: Vec<Vec<Cell>>,
+    /// Total of each row (two-way tables only).
+    #[cfg_attr(feature = "ts", ts(type = "Array<number | string> | null"))]
+    pub row_totals: Option<Vec<Cell>>,
+    /// Total of each column (additive tables).
+    #[cfg_attr(feature = "ts", ts(type = "Array<number | string> | null"))]
+    pub column_totals: Option<Vec<Cell>>,
+    /// Grand total (additive tables).
+    #[cfg_attr(feature = "ts", ts(type = "number | string | null"))]
+    pub total: Option<Cell>,
+}
+
+/// The median number of days from intake to first service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Median {
+    /// How many persons it is computed over.
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
+    pub persons: Cell,
+    /// The median in days; none when fewer than [`THRESHOLD`] persons.
+    pub days: Option<f64>,
+    /// What it measures, in the report's language.
+    pub label: String,
+}
+
+/// The report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Stats {
+    /// First day covered.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub from: Option<NaiveDate>,
+    /// Last day covered.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub to: NaiveDate,
+    /// Language of the labels.
+    pub lang: Lang,
+    /// Title.
+    pub title: String,
+    /// The tables.
+    pub tables: Vec<Table>,
+    /// Median days from intake to first service.
+    pub median_days_to_first_service: Median,
+}
+
+/// True counts, before suppression. Never leaves this module.
+struct Raw {
+    id: &'static str,
+    rows: Vec<Head>,
+    columns: Vec<Head>,
+    counts: Vec<Vec<u64>>,
+    /// Units are counted once (totals are published) or may count in several rows (no totals).
+    additive: bool,
+}
+
+fn heads(list: &str, lang: Lang) -> Vec<Head> {
+    Catalogues::get().list(list).iter().map(|e| Head { code: e.code.clone(), label: e.label(lang).to_owned() }).collect()
+}
+
+fn count_head(lang: Lang) -> Vec<Head> {
+    vec![Head { code: "count".into(), label: tr(lang, "stats.count", &[]) }]
+}
+
+use crate::summary::date_of as day;
+
+/// Computes the statistics of the period `from..=to` (`from` none: since the first intake),
+/// already suppressed.
+pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, lang: Lang, now: DateTime<FixedOffset>) -> Result<Stats> {
+    let to = to.unwrap_or(now.date_naive());
+    let in_period = |d: Option<NaiveDate>| d.is_some_and(|d| from.is_none_or(|f| d >= f) && d <= to);
+
+    // The persons followed in the period: taken in by its end, not closed before its start.
+    let persons: Vec<Fields> = store
+        .list_all(Kind::Person)?
+        .into_iter()
+        .filter(|p| {
+            day(str_field(p, "intake_at")).is_some_and(|d| d <= to)
+                && day(str_field(p, "closed_on")).is_none_or(|c| from.is_none_or(|f| c >= f))
+        })
+        .collect();
+    let followed: HashMap<&str, &Fields> = persons.iter().filter_map(|p| str_field(p, "id").map(|id| (id, p))).collect();
+    let of_followed = |kind: Kind| -> Result<Vec<Fields>> {
+        Ok(store.list_all(kind)?.into_iter().filter(|r| str_field(r, "person_id").is_some_and(|id| followed.contains_key(id))).collect())
+    };
+    let index = |hs: &[Head], code: Option<&str>| code.and_then(|c| hs.iter().position(|h| h.code == c));
+    let mut raws = Vec::new();
+
+    // Persons by origin (each person once).
+    let origins = heads("origins", lang);
+    let mut counts = vec![vec![0u64]; origins.len()];
+    for p in &persons {
+        if let Some(i) = index(&origins, str_field(p, "origin")) {
+            counts[i][0] += 1;
+        }
+    }
+    raws.push(Raw { id: "persons_by_origin", rows: origins.clone(), columns: count_head(lang), counts, additive: true });
+
+    // Persons by type of exploitation and origin (a person may count in several types).
+    let types = heads("exploitation_types", lang);
+    let mut counts = vec![vec![0u64; origins.len()]; types.len()];
+    for p in &persons {
+        let Some(o) = index(&origins, str_field(p, "origin")) else { continue };
+        for t in p.get("exploitation_types").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(i) = index(&types, t.as_str()) {
+                counts[i][o] += 1;
+            }
+        }
+    }
+    raws.push(Raw { id: "persons_by_exploitation", rows: types, columns: origins, counts, additive: false });
+
+    // Needs by phase and current status.
+    let phases = heads("phases", lang);
+    let statuses = heads("need_statuses", lang);
+    let mut counts = vec![vec![0u64; statuses.len()]; phases.len()];
+    for n in of_followed(Kind::Need)? {
+        if day(str_field(&n, "identified_on")).is_some_and(|d| d > to) {
+            continue;
+        }
+        if let (Some(i), Some(j)) = (index(&phases, str_field(&n, "phase")), index(&statuses, str_field(&n, "status"))) {
+            counts[i][j] += 1;
+        }
+    }
+    raws.push(Raw { id: "needs_by_phase_status", rows: phases, columns: statuses, counts, additive: true });
+
+    // Referrals by the kind of organisation and their status (outcome).
+    let kinds = heads("org_kinds", lang);
+    let statuses = heads("referral_statuses", lang);
+    let org_kind: HashMap<String, String> = store
+        .list_all(Kind::Organisation)?
+        .iter()
+        .filter_map(|o| Some((str_field(o, "id")?.to_owned(), str_field(o, "kind").unwrap_or("other").to_owned())))
+        .collect();
+    let mut counts = vec![vec![0u64; statuses.len()]; kinds.len()];
+    for r in of_followed(Kind::Referral)? {
+        if day(str_field(&r, "created_at")).is_some_and(|d| d > to) {
+            continue;
+        }
+        let kind = str_field(&r, "org_id").and_then(|o| org_kind.get(o)).map(String::as_str);
+        if let (Some(i), Some(j)) = (index(&kinds, kind.or(Some("other"))), index(&statuses, str_field(&r, "status"))) {
+            counts[i][j] += 1;
+        }
+    }
+    raws.push(Raw { id: "referrals_by_org_kind_status", rows: kinds, columns: statuses, counts, additive: true });
+
+    // Appointments of the period by status.
+    let statuses = heads("appointment_statuses", lang);
+    let mut counts = vec![vec![0u64]; statuses.len()];
+    let appointments = of_followed(Kind::Appointment)?;
+    for a in &appointments {
+        if in_period(day(str_field(a, "starts_at")))
+            && let Some(i) = index(&statuses, str_field(a, "status"))
+        {
+            counts[i][0] += 1;
+        }
+    }
+    raws.push(Raw { id: "appointments_by_status", rows: statuses, columns: count_head(lang), counts, additive: true });
+
+    // Court milestones reached in the period.
+    let milestones = heads("milestones", lang);
+    let proceedings: HashMap<String, ()> =
+        of_followed(Kind::Proceeding)?.iter().filter_map(|p| str_field(p, "id").map(|id| (id.to_owned(), ()))).collect();
+    let mut counts = vec![vec![0u64]; milestones.len()];
+    for m in store.list_all(Kind::Milestone)? {
+        let mine = str_field(&m, "proceeding_id").is_some_and(|p| proceedings.contains_key(p));
+        if mine
+            && str_field(&m, "status") == Some("done")
+            && in_period(day(str_field(&m, "done_on")))
+            && let Some(i) = index(&milestones, str_field(&m, "code"))
+        {
+            counts[i][0] += 1;
+        }
+    }
+    raws.push(Raw { id: "milestones_reached", rows: milestones, columns: count_head(lang), counts, additive: true });
+
+    // Median days from intake to the first appointment attended, for persons taken in during
+    // the period.
+    let mut first: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+    for a in &appointments {
+        if str_field(a, "status") == Some("attended")
+            && let (Some(p), Some(d)) = (str_field(a, "person_id"), day(str_field(a, "starts_at")))
+        {
+            first.entry(p).and_modify(|x| *x = (*x).min(d)).or_insert(d);
+        }
+    }
+    let mut days: Vec<i64> = persons
+        .iter()
+        .filter(|p| in_period(day(str_field(p, "intake_at"))))
+        .filter_map(|p| {
+            let intake = day(str_field(p, "intake_at"))?;
+            let served = *first.get(str_field(p, "id")?)?;
+            (served >= intake).then(|| (served - intake).num_days())
+        })
+        .collect();
+    days.sort_unstable();
+    let n = days.len() as u64;
+    let median = (n >= THRESHOLD).then(|| {
+        let m = days.len() / 2;
+        if days.len() % 2 == 1 { days[m] as f64 } else { (days[m - 1] + days[m]) as f64 / 2.0 }
+    });
+
+    let tables = raws.into_iter().map(|r| suppress(r, lang)).collect();
+    Ok(Stats {
+        from,
+        to,
+        lang,
+        title: tr(lang, "stats.title", &[]),
+        tables,
+        median_days_to_first_service: Median {
+            persons: if n >= THRESHOLD { Cell::Count(n) } else { Cell::Suppressed },
+            days: median,
+            label: tr(lang, "stats.median_days", &[]),
+        },
+    })
+}
+
+/// The grid of a table with its margins: interior `rows × cols`, then (additive) a totals
+/// column for two-way tables and a totals row. `None` where a margin does not exist.
+struct Grid {
+    values: Vec<Vec<Option<u64>>>,
+    hidden: Vec<Vec<bool>>,
+    /// Each relation: the cells it adds up, with +1 or -1 (the total).
+    relations: Vec<Vec<((usize, usize), i64)>>,
+    interior: (usize, usize),
+}
+
+impl Grid {
+    // Index loops read as the sums they are (rows, columns, margins).
+    #[allow(clippy::needless_range_loop)]
+    fn new(counts: &[Vec<u64>], additive: bool) -> Grid {
+        let (r, c) = (counts.len(), counts.first().map_or(0, Vec::len));
+        let two_way = additive && c > 1;
+        let (gr, gc) = (r + usize::from(additive), c + usize::from(two_way));
+        let mut values = vec![vec![None; gc]; gr];
+        for (i, row) in counts.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                values[i][j] = Some(*v);
+            }
+        }
+        let mut relations = Vec::new();
+        if additive {
+            // Column totals (and the grand total under the row totals).
+            for j in 0..gc {
+                values[r][j] = Some((0..r).map(|i| values[i][j].unwrap_or(0)).sum());
+                let mut rel: Vec<_> = (0..r).map(|i| ((i, j), 1)).collect();
+                rel.push(((r, j), -1));
+                relations.push(rel);
+            }
+            if two_way {
+                for i in 0..r {
+                    values[i][c] = Some(counts[i].iter().sum());
+                    let mut rel: Vec<_> = (0..c).map(|j| ((i, j), 1)).collect();
+                    rel.push(((i, c), -1));
+                    relations.push(rel);
+                }
+                values[r][c] = Some(counts.iter().flatten().sum());
+                let mut rel: Vec<_> = (0..c).map(|j| ((r, j), 1)).collect();
+                rel.push(((r, c), -1));
+                relations.push(rel);
+            }
+        }
+        let hidden = values.iter().map(|row| row.iter().map(|v| v.is_some_and(|v| v < THRESHOLD)).collect()).collect();
+        Grid { values, hidden, relations, interior: (r, c) }
+    }
+
+    fn value(&self, (i, j): (usize, usize)) -> u64 {
+        self.values[i][j].unwrap_or(0)
+    }
+
+    /// Hides the smallest visible cell of `rel`, interior cells first. False if none is left.
+    fn hide_one_more(&mut self, rel: &[((usize, usize), i64)]) -> bool {
+        let (r, c) = self.interior;
+        let best = rel
+            .iter()
+            .map(|(cell, _)| *cell)
+            .filter(|&(i, j)| !self.hidden[i][j])
+            .min_by_key(|&(i, j)| (i >= r || j >= c, self.value((i, j)), i, j));
+        match best {
+            Some((i, j)) => {
+                self.hidden[i][j] = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The heuristic pass: no relation hides exactly one cell, nor a group under the threshold
+    /// next to a published total.
+    fn secondary(&mut self) {
+        loop {
+            let mut changed = false;
+            for k in 0..self.relations.len() {
+                let rel = self.relations[k].clone();
+                let hidden: Vec<_> = rel.iter().filter(|((i, j), _)| self.hidden[*i][*j]).collect();
+                if hidden.is_empty() {
+                    continue;
+                }
+                let total_visible = rel.iter().any(|((i, j), coef)| *coef < 0 && !self.hidden[*i][*j]);
+                let hidden_sum: u64 = hidden.iter().filter(|(_, coef)| *coef > 0).map(|(cell, _)| self.value(*cell)).sum();
+                if (hidden.len() == 1 || (total_visible && hidden_sum < THRESHOLD)) && self.hide_one_more(&rel) {
+                    changed = true;
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+    }
+
+    /// Hidden cells that the published counts determine exactly, by any linear combination of
+    /// the table's relations.
+    fn determined(&self) -> Vec<(usize, usize)> {
+        let vars: Vec<(usize, usize)> = (0..self.values.len())
+            .flat_map(|i| (0..self.values[i].len()).map(move |j| (i, j)))
+            .filter(|&(i, j)| self.values[i][j].is_some() && self.hidden[i][j])
+            .collect();
+        let rows: Vec<Vec<f64>> = self
+            .relations
+            .iter()
+            .map(|rel| {
+                let mut row = vec![0.0; vars.len()];
+                for (cell, coef) in rel {
+                    if let Some(k) = vars.iter().position(|v| v == cell) {
+                        row[k] = *coef as f64;
+                    }
+                }
+                row
+            })
+            .collect();
+        determined_columns(rows, vars.len()).into_iter().map(|k| vars[k]).collect()
+    }
+}
+
+/// The variables fixed by the equations `rows` (coefficients only; the right-hand sides are
+/// known): those whose unit vector is in the row space, i.e. a row of the reduced echelon form
+/// with a single non-zero entry.
+fn determined_columns(mut rows: Vec<Vec<f64>>, n: usize) -> Vec<usize> {
+    const EPS: f64 = 1e-9;
+    let mut pivot_row = 0;
+    for col in 0..n {
+        let Some(p) = (pivot_row..rows.len()).find(|&r| rows[r][col].abs() > EPS) else { continue };
+        rows.swap(pivot_row, p);
+        let lead = rows[pivot_row][col];
+        for x in rows[pivot_row].iter_mut() {
+            *x /= lead;
+        }
+        for r in 0..rows.len() {
+            if r != pivot_row && rows[r][col].abs() > EPS {
+                let f = rows[r][col];
+                let pivot = rows[pivot_row].clone();
+                for (x, p) in rows[r].iter_mut().zip(pivot) {
+                    *x -= f * p;
+                }
+            }
+        }
+        pivot_row += 1;
+    }
+    rows.iter()
+        .filter_map(|row| {
+            let nz: Vec<usize> = (0..n).filter(|&k| row[k].abs() > EPS).collect();
+            (nz.len() == 1).then(|| nz[0])
+        })
+        .collect()
+}
+
+fn suppress(raw: Raw, lang: Lang) -> Table {
+    let mut g = Grid::new(&raw.counts, raw.additive);
+    if raw.additive {
+        g.secondary();
+        // The audit: hide more until no hidden cell can be worked out.
+        while let Some(cell) = g.determined().first().copied() {
+            let rels: Vec<_> = g.relations.iter().filter(|rel| rel.iter().any(|(c, _)| *c == cell)).cloned().collect();
+            if !rels.iter().any(|rel| g.hide_one_more(rel)) {
+                break; // everything around it is hidden already
+            }
+            g.secondary();
+        }
+    }
+    let (r, c) = g.interior;
+    let cell = |i: usize, j: usize| if g.hidden[i][j] { Cell::Suppressed } else { Cell::Count(g.value((i, j))) };
+    let two_way = raw.additive && c > 1;
+    Table {
+        id: raw.id,
+        title: tr(lang, &format!("stats.{}", raw.id), &[]),
+        note: tr(lang, &format!("stats.{}_note", raw.id), &[]),
+        cells: (0..r).map(|i| (0..c).map(|j| cell(i, j)).collect()).collect(),
+        row_totals: two_way.then(|| (0..r).map(|i| cell(i, c)).collect()),
+        column_totals: raw.additive.then(|| (0..c).map(|j| cell(r, j)).collect()),
+        total: raw.additive.then(|| if two_way { cell(r, c) } else { cell(r, 0) }),
+        rows: raw.rows,
+        columns: raw.columns,
+    }
+}
+
+/// The report as CSV: one line per published number (`table,row,column,count`), codes not labels
+/// in the first columns so a spreadsheet can join years, labels after.
+pub fn csv(stats: &Stats) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let total = Head { code: "total".into(), label: tr(stats.lang, "stats.total", &[]) };
+    let _ = w.write_record(["table", "row", "column", "count", "row_label", "column_label"]);
+    for t in &stats.tables {
+        let mut put = |row: &Head, col: &Head, cell: &Cell| {
+            let _ = w.write_record([t.id, &row.code, &col.code, &cell.text(), &row.label, &col.label]);
+        };
+        for (i, row) in t.rows.iter().enumerate() {
+            for (j, col) in t.columns.iter().enumerate() {
+                put(row, col, &t.cells[i][j]);
+            }
+            if let Some(rt) = &t.row_totals {
+                put(row, &total, &rt[i]);
+            }
+        }
+        if let Some(ct) = &t.column_totals {
+            for (j, col) in t.columns.iter().enumerate() {
+                put(&total, col, &ct[j]);
+            }
+        }
+        if let (Some(tt), Some(_)) = (&t.total, &t.row_totals) {
+            put(&total, &total, tt);
+        }
+    }
+    let m = &stats.median_days_to_first_service;
+    let median = Head { code: "median_days_to_first_service".into(), label: m.label.clone() };
+    let persons = Head { code: "persons".into(), label: tr(stats.lang, "stats.persons", &[]) };
+    let days = Head { code: "days".into(), label: tr(stats.lang, "stats.days", &[]) };
+    let _ = w.write_record(["median_days_to_first_service", &median.code, &persons.code, &m.persons.text(), &median.label, &persons.label]);
+    let value = m.days.map(|d| d.to_string()).unwrap_or_default();
+    let _ = w.write_record(["median_days_to_first_service", &median.code, &days.code, &value, &median.label, &days.label]);
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(counts: Vec<Vec<u64>>) -> Table {
+        let c = counts[0].len();
+        let h = |n: usize, p: &str| (0..n).map(|i| Head { code: format!("{p}{i}"), label: format!("{p}{i}") }).collect();
+        suppress(Raw { id: "persons_by_origin", rows: h(counts.len(), "r"), columns: h(c, "c"), counts, additive: true }, Lang::En)
+    }
+
+    fn n(c: &Cell) -> Option<u64> {
+        match c {
+            Cell::Count(n) => Some(*n),
+            Cell::Suppressed => None,
+        }
+    }
+
+    #[test]
+    fn the_subtraction_case_is_closed() {
+        // 50 + 5 + 30 = 85: hiding only the 5 would leave it as 85 - 50 - 30.
+        let t = table(vec![vec![50], vec![5], vec![30]]);
+        let cells: Vec<_> = t.cells.iter().map(|r| n(&r[0])).collect();
+        assert_eq!(cells, [Some(50), None, None], "the smallest other cell is hidden too");
+        assert_eq!(t.total, Some(Cell::Count(85)), "the total stays true");
+        // Nothing under the threshold is ever published.
+        let t = table(vec![vec![3], vec![4], vec![40]]);
+        assert!(t.cells.iter().flatten().chain(t.total.iter()).all(|c| n(c).is_none_or(|v| v >= THRESHOLD)));
+        // 3 + 4 hidden, total 47 shown: their sum (7) would say both are small; 40 is hidden too.
+        assert_eq!(t.cells[2][0], Cell::Suppressed);
+    }
+
+    #[test]
+    fn nothing_is_hidden_when_nothing_needs_to_be() {
+        let t = table(vec![vec![20, 30], vec![40, 11]]);
+        assert_eq!(t.cells, vec![vec![Cell::Count(20), Cell::Count(30)], vec![Cell::Count(40), Cell::Count(11)]]);
+        assert_eq!(t.row_totals, Some(vec![Cell::Count(50), Cell::Count(51)]));
+        assert_eq!(t.column_totals, Some(vec![Cell::Count(60), Cell::Count(41)]));
+        assert_eq!(t.total, Some(Cell::Count(101)));
+    }
+
+    #[test]
+    fn a_two_way_table_hides_a_rectangle_not_a_cell() {
+        let t = table(vec![vec![30, 2, 25], vec![40, 50, 60], vec![20, 35, 45]]);
+        assert_eq!(t.cells[0][1], Cell::Suppressed);
+        // Row 0 and column 1 each hide at least one more cell.
+        assert!(t.cells[0].iter().filter(|c| n(c).is_none()).count() >= 2);
+        assert!(t.cells.iter().filter(|r| n(&r[1]).is_none()).count() >= 2);
+    }
+
+    #[test]
+    fn the_audit_finds_what_subtraction_finds() {
+        // x + y = known, y = known: x is determined; two unknowns in one equation are not.
+        assert_eq!(determined_columns(vec![vec![1.0, 1.0], vec![0.0, 1.0]], 2), vec![0, 1]);
+        assert!(determined_columns(vec![vec![1.0, 1.0]], 2).is_empty());
+    }
+
+    /// Rank over the rationals, exactly (integer elimination), for the independent check.
+    fn rank(mut m: Vec<Vec<i128>>) -> usize {
+        let cols = m.first().map_or(0, Vec::len);
+        let mut rank = 0;
+        for col in 0..cols {
+            let Some(p) = (rank..m.len()).find(|&r| m[r][col] != 0) else { continue };
+            m.swap(rank, p);
+            for r in rank + 1..m.len() {
+                if m[r][col] != 0 {
+                    let (a, b) = (m[rank][col], m[r][col]);
+                    let pivot = m[rank].clone();
+                    for (x, p) in m[r].iter_mut().zip(pivot) {
+                        *x = *x * a - p * b;
+                    }
+                }
+            }
+            rank += 1;
+        }
+        rank
+    }
+
+    /// What an attacker holds: the published cells and totals and the table's sums. A hidden
+    /// cell is exposed when its unit vector lies in the span of the sums over hidden cells.
+    fn exposed(t: &Table) -> Vec<String> {
+        let (r, c) = (t.cells.len(), t.columns.len());
+        let mut grid: Vec<Vec<Cell>> = t.cells.clone();
+        if let Some(rt) = &t.row_totals {
+            for (i, row) in grid.iter_mut().enumerate() {
+                row.push(rt[i]);
+            }
+        }
+        let mut last = t.column_totals.clone().unwrap();
+        if t.row_totals.is_some() {
+            last.push(t.total.unwrap());
+        }
+        grid.push(last);
+        let hidden: Vec<(usize, usize)> = (0..grid.len())
+            .flat_map(|i| (0..grid[i].len()).map(move |j| (i, j)))
+            .filter(|&(i, j)| grid[i][j] == Cell::Suppressed)
+            .collect();
+        let var = |cell: (usize, usize)| hidden.iter().position(|h| *h == cell);
+        let mut eqs: Vec<Vec<i128>> = Vec::new();
+        let mut sum = |cells: Vec<(usize, usize)>, total: (usize, usize)| {
+            let mut row = vec![0i128; hidden.len()];
+            for cell in cells {
+                if let Some(k) = var(cell) {
+                    row[k] += 1;
+                }
+            }
+            if let Some(k) = var(total) {
+                row[k] -= 1;
+            }
+            eqs.push(row);
+        };
+        for j in 0..grid[0].len() {
+            sum((0..r).map(|i| (i, j)).collect(), (r, j));
+        }
+        if t.row_totals.is_some() {
+            for i in 0..=r {
+                sum((0..c).map(|j| (i, j)).collect(), (i, c));
+            }
+        }
+        let base = rank(eqs.clone());
+        hidden
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| {
+                let mut with = eqs.clone();
+                let mut unit = vec![0i128; hidden.len()];
+                unit[*k] = 1;
+                with.push(unit);
+                rank(with) == base
+            })
+            .map(|(_, cell)| format!("{cell:?}"))
+            .collect()
+    }
+
+    #[test]
+    fn the_independent_check_sees_a_single_hidden_cell() {
+        // Built by hand, unsuppressed: 5 hidden alone next to a published total is exposed.
+        let h = |s: &str| Head { code: s.into(), label: s.into() };
+        let t = Table {
+            id: "x",
+            title: String::new(),
+            note: String::new(),
+            rows: vec![h("a"), h("b")],
+            columns: vec![h("n")],
+            cells: vec![vec![Cell::Count(50)], vec![Cell::Suppressed]],
+            row_totals: None,
+            column_totals: Some(vec![Cell::Count(55)]),
+            total: Some(Cell::Count(55)),
+        };
+        assert_eq!(exposed(&t), ["(1, 0)"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        #[test]
+        fn no_small_count_is_published_nor_recoverable(
+            counts in proptest::collection::vec(proptest::collection::vec(0u64..45, 1..5), 1..6)
+        ) {
+            let width = counts[0].len();
+            let counts: Vec<Vec<u64>> = counts.into_iter().map(|mut r| { r.resize(width, 7); r }).collect();
+            let t = table(counts.clone());
+            // What is published is true, and never under the threshold.
+            for (i, row) in t.cells.iter().enumerate() {
+                for (j, cell) in row.iter().enumerate() {
+                    if let Cell::Count(v) = cell {
+                        proptest::prop_assert_eq!(*v, counts[i][j]);
+                        proptest::prop_assert!(*v >= THRESHOLD);
+                    }
+                }
+            }
+            let all = t.row_totals.iter().flatten().chain(t.column_totals.iter().flatten()).chain(t.total.iter());
+            for c in all {
+                proptest::prop_assert!(n(c).is_none_or(|v| v >= THRESHOLD));
+            }
+            let total: u64 = counts.iter().flatten().sum();
+            proptest::prop_assert!(t.total.and_then(|c| n(&c)).is_none_or(|v| v == total));
+            // No hidden cell can be worked out from the rest.
+            let exposed = exposed(&t);
+            proptest::prop_assert!(exposed.is_empty(), "exposed {:?} in {:?} -> {:?}", exposed, counts, t.cells);
+        }
+    }
+}

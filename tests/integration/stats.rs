@@ -1,0 +1,155 @@
+//! Anonymous statistics: true where published, nothing under 11, no hidden cell recoverable by
+//! subtraction from the totals, and nothing that names anyone.
+
+use chrono::{DateTime, NaiveDate};
+use relais_core::record::{Fields, Kind};
+use relais_core::stats::{self, Cell};
+use relais_core::{Lang, Store};
+use relais_tests::TestVault;
+use serde_json::json;
+
+fn now() -> DateTime<chrono::FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap()
+}
+
+fn f(pairs: &[(&str, serde_json::Value)]) -> Fields {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// `domestic` + `international` persons, each with one unmet immediate need; aliases are canaries.
+fn fill(s: &mut Store, domestic: usize, international: usize) -> Vec<String> {
+    let mut planted = Vec::new();
+    for (origin, n) in [("domestic", domestic), ("international", international)] {
+        for i in 0..n {
+            let alias = format!("CANARY-{origin}-{i}-5d2e");
+            let id = s
+                .write(|w| {
+                    let id = w.insert(
+                        Kind::Person,
+                        f(&[("alias", json!(alias)), ("origin", json!(origin)), ("intake_at", json!("2026-10-01T10:00:00-04:00"))]),
+                    )?;
+                    w.insert(
+                        Kind::Need,
+                        f(&[
+                            ("person_id", json!(id)),
+                            ("code", json!("safety_protection")),
+                            ("phase", json!("immediate")),
+                            ("status", json!("unmet")),
+                        ]),
+                    )?;
+                    Ok(id)
+                })
+                .unwrap();
+            planted.push(alias);
+            planted.push(id);
+        }
+    }
+    planted
+}
+
+fn origin_table(s: &stats::Stats) -> &stats::Table {
+    s.tables.iter().find(|t| t.id == "persons_by_origin").unwrap()
+}
+
+#[test]
+fn a_single_small_cell_is_not_left_to_subtraction() {
+    let (_tv, mut s) = TestVault::new();
+    fill(&mut s, 30, 4);
+    let st = stats::compute(&s, None, None, Lang::Fr, now()).unwrap();
+    let t = origin_table(&st);
+    // 30 + 4 = 34. Publishing 30 and 34 would give 4 by subtraction: 30 is hidden too.
+    assert_eq!(t.cells, vec![vec![Cell::Suppressed], vec![Cell::Suppressed]]);
+    assert_eq!(t.total, Some(Cell::Count(34)), "the total stays true");
+    // With enough on both sides, nothing is hidden (so the test above can fail).
+    let (_tv, mut s) = TestVault::new();
+    fill(&mut s, 30, 12);
+    let st = stats::compute(&s, None, None, Lang::Fr, now()).unwrap();
+    assert_eq!(origin_table(&st).cells, vec![vec![Cell::Count(30)], vec![Cell::Count(12)]]);
+}
+
+#[test]
+fn no_count_under_eleven_and_no_name_in_any_format() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Coordination"]);
+    let mut s = tv.unlock();
+    let planted = fill(&mut s, 25, 3);
+    drop(s);
+    let json_out = tv.ok(&["--json", "stats", "--now", "2026-12-03T09:00:00-05:00"]);
+    let csv_out = tv.ok(&["stats", "--csv", "--now", "2026-12-03T09:00:00-05:00"]);
+    let text_out = tv.ok(&["--lang", "en", "stats", "--now", "2026-12-03T09:00:00-05:00"]);
+    for out in [&json_out, &csv_out, &text_out] {
+        for x in &planted {
+            assert!(!out.contains(x.as_str()), "{x} in the statistics");
+        }
+    }
+    // Every number published in the CSV is at least 11 (the median's days excepted).
+    let mut rows = csv::Reader::from_reader(csv_out.as_bytes());
+    let mut seen_hidden = false;
+    for r in rows.records() {
+        let r = r.unwrap();
+        if &r[2] == "days" {
+            continue;
+        }
+        match r[3].parse::<u64>() {
+            Ok(n) => assert!(n >= 11, "{r:?}"),
+            Err(_) => {
+                assert_eq!(&r[3], "< 11", "{r:?}");
+                seen_hidden = true;
+            }
+        }
+    }
+    assert!(seen_hidden);
+    let v: serde_json::Value = serde_json::from_str(&json_out).unwrap();
+    let origin = &v["tables"][0];
+    assert_eq!(origin["cells"], json!([["< 11"], ["< 11"]]), "25 and 3 of 28: both hidden");
+    assert_eq!(origin["total"], json!(28));
+    assert!(text_out.contains("Anonymous statistics") && text_out.contains("< 11"));
+    // A malformed date: a clear error, exit 1.
+    let r = tv.run(&["stats", "--from", "2026-02-30"]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("from"));
+}
+
+#[test]
+fn the_period_limits_what_is_counted() {
+    let (_tv, mut s) = TestVault::new();
+    fill(&mut s, 12, 12);
+    // Before anyone's intake: nobody followed.
+    let st = stats::compute(&s, None, Some(NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()), Lang::En, now()).unwrap();
+    assert_eq!(origin_table(&st).total, Some(Cell::Suppressed));
+    let st = stats::compute(&s, Some(NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()), None, Lang::En, now()).unwrap();
+    assert_eq!(origin_table(&st).total, Some(Cell::Count(24)));
+    let needs = |st: &stats::Stats, code: &str| {
+        let t = st.tables.iter().find(|t| t.id == "needs_by_phase_status").unwrap();
+        t.cells[0][t.columns.iter().position(|c| c.code == code).unwrap()]
+    };
+    // Only unmet needs: the five empty statuses of that row add up to 0 next to a published
+    // total, which would tell they are all 0. So the 24 is hidden too.
+    assert_eq!(needs(&st, "unmet"), Cell::Suppressed);
+    // Counts everywhere a zero would otherwise be read off a total: every phase has met and
+    // unmet needs; then the gap the coalition reports is published.
+    let persons: Vec<String> = s.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    s.write(|w| {
+        for id in &persons {
+            for (code, phase, status) in [
+                ("basic_material", "immediate", "met"),
+                ("accompaniment", "short_medium", "met"),
+                ("legal_assistance", "short_medium", "unmet"),
+                ("skills_development", "long_term", "met"),
+                ("employment_support", "long_term", "unmet"),
+            ] {
+                w.insert(
+                    Kind::Need,
+                    f(&[("person_id", json!(id)), ("code", json!(code)), ("phase", json!(phase)), ("status", json!(status))]),
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let st = stats::compute(&s, Some(NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()), None, Lang::En, now()).unwrap();
+    assert_eq!(needs(&st, "unmet"), Cell::Count(24), "the gap the coalition reports");
+    // The five empty statuses of the immediate row still add up to 0 beside its total: one more
+    // cell of that row (the smaller-or-first, "met") is hidden with them.
+    assert_eq!(needs(&st, "met"), Cell::Suppressed);
+}
