@@ -42,5 +42,8 @@ fn relais_commands() -> &'static [&'static str] {
         "resolve_conflict",
         "suggest",
         "organisations",
+        "summary_preview",
+        "save_summary",
+        "stats",
     ]
 }

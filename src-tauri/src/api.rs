@@ -140,6 +140,42 @@ pub struct PickArgs {
     pub title: String,
     /// Suggested file name when saving.
     pub name: String,
+    /// The file type offered by the dialog (`relais`, `pdf`, `html`, `md`, `age`); empty: `relais`.
+    #[serde(default)]
+    pub ext: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SummaryArgs {
+    /// Person id.
+    pub person: String,
+    /// First day (`YYYY-MM-DD`); none or empty: from the intake.
+    pub from: Option<String>,
+    /// Last day; none or empty: today.
+    pub to: Option<String>,
+    /// The partner version (else internal).
+    pub partner: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SummarySaveArgs {
+    pub summary: SummaryArgs,
+    /// `pdf`, `html` or `md`.
+    pub format: String,
+    /// A contact id: the file is encrypted (age) for them instead of written in clear.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SummarySaved {
+    pub path: String,
+    pub encrypted: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct StatsArgs {
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -312,6 +348,9 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("resolve_conflict", "{ args: ResolveArgs }", "null"),
     ("suggest", "{ needId: string }", "Array<Suggestion>"),
     ("organisations", "{ args: OrganisationsArgs }", "Array<JsonMap>"),
+    ("summary_preview", "{ args: SummaryArgs }", "Doc"),
+    ("save_summary", "{ args: SummarySaveArgs }", "SummarySaved"),
+    ("stats", "{ args: StatsArgs }", "Stats"),
 ];
 
 /// The names of the commands, as registered (a test compares them with build.rs and lib.rs).
@@ -351,6 +390,19 @@ pub fn typescript() -> String {
         PickArgs::decl(&cfg),
         ExportArgs::decl(&cfg),
         ExportDone::decl(&cfg),
+        SummaryArgs::decl(&cfg),
+        SummarySaveArgs::decl(&cfg),
+        SummarySaved::decl(&cfg),
+        StatsArgs::decl(&cfg),
+        relais_core::summary::Doc::decl(&cfg),
+        relais_core::summary::Section::decl(&cfg),
+        relais_core::summary::Line::decl(&cfg),
+        relais_core::summary::Step::decl(&cfg),
+        relais_core::summary::Figure::decl(&cfg),
+        relais_core::stats::Stats::decl(&cfg),
+        relais_core::stats::Table::decl(&cfg),
+        relais_core::stats::Head::decl(&cfg),
+        relais_core::stats::Median::decl(&cfg),
         ImportArgs::decl(&cfg),
         ResolveArgs::decl(&cfg),
         Lang::decl(&cfg),
@@ -421,7 +473,7 @@ mod tests {
         for name in command_names() {
             assert!(build.contains(&format!("\"{name}\"")), "{name} missing from build.rs");
             assert!(
-                lib.contains(&format!("commands::{name},")) || lib.contains(&format!("handoff::{name},")),
+                ["commands", "handoff", "reports"].iter().any(|m| lib.contains(&format!("{m}::{name},"))),
                 "{name} missing from generate_handler!"
             );
             assert!(cap.contains(&format!("\"allow-{}\"", name.replace('_', "-"))), "{name} not granted in capabilities/main.json");

@@ -60,7 +60,8 @@ pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
     {
         if args.save { Some(dir.join(&args.name)) } else { newest_bundle(&dir) }
     } else {
-        let dialog = app.dialog().file().set_title(args.title).add_filter("Relais", &["relais"]);
+        let ext = if args.ext.is_empty() { "relais".to_owned() } else { args.ext.clone() };
+        let dialog = app.dialog().file().set_title(args.title).add_filter(ext.to_uppercase(), &[ext.as_str()]);
         let chosen = if args.save { dialog.set_file_name(args.name).blocking_save_file() } else { dialog.blocking_pick_file() };
         chosen.and_then(|p| p.into_path().ok())
     };
@@ -70,7 +71,7 @@ pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
 }
 
 /// The file chosen last in a dialog, if it was chosen for this (`save` or open).
-fn chosen(state: &AppState, save: bool) -> Res<PathBuf> {
+pub(crate) fn chosen(state: &AppState, save: bool) -> Res<PathBuf> {
     match state.picked.lock().expect("picked lock").as_ref() {
         Some((s, p)) if *s == save => Ok(p.clone()),
         _ => Err(ApiError::app("NoFileChosen", state.lang())),

@@ -7,6 +7,7 @@
 pub mod api;
 mod commands;
 mod handoff;
+mod reports;
 mod settings;
 
 use std::path::PathBuf;
@@ -128,6 +129,9 @@ pub fn run() {
             handoff::resolve_conflict,
             commands::suggest,
             commands::organisations,
+            reports::summary_preview,
+            reports::save_summary,
+            reports::stats,
         ])
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;

@@ -381,6 +381,31 @@ def scenario_handoff(tmp):
         a.wait_text("exported", ".relais")
         a.shot("12-export-done")
         print("  ok: the worker exports the case to the supervisor, a verified contact")
+
+        # The follow-up summary: previewed at both levels, then saved encrypted for the supervisor.
+        a.click("nav-caseload")
+        a.els('[data-testid="person-link"]')[0].click()
+        a.click("tab-summary")
+        labelled(a, "the summary panel")
+        a.click("summary-preview")
+        a.wait_text("summary-doc", "Nom légal")
+        check("Besoins par phase" in a.text("summary-doc"), "the internal summary shows the needs by phase, in French")
+        a.click("level-partner")
+        a.click("summary-preview")
+        a.wait_text("summary-doc", "Version partenaire")
+        check("Nom légal" not in a.text("summary-doc"), "the partner version leaves out the legal name")
+        check(a.d.execute_script("return window.__pwned === undefined"), "no script from the summary's fields ran")
+        check("PAS chiffré" in a.text("summary-warning"), "saving in clear is flagged as unencrypted")
+        a.select("summary-recipient", Select(a.el("summary-recipient")).options[1].get_attribute("value"))
+        check(not a.els('[data-testid="summary-warning"]'), "no warning once the file is encrypted for a contact")
+        a.shot("16-summary-partner")
+        a.click("summary-save")
+        a.wait_text("summary-saved", ".pdf.age")
+        saved = [f for f in os.listdir(files) if f.endswith(".pdf.age")]
+        check(len(saved) == 1, "the encrypted summary was written where the dialog pointed")
+        with open(os.path.join(files, saved[0]), "rb") as fh:
+            check(fh.read(21) == b"age-encryption.org/v1", "the summary file is an age file")
+        print("  ok: the summary is previewed internal and partner, and saved encrypted for a contact")
     except Exception:
         a.shot("failure-handoff-a")
         raise
@@ -456,6 +481,18 @@ def scenario_demo(tmp):
         app.el("week")
         app.shot("10-demo-calendar")
         print("  ok: the demo opens with fictional persons, a person file and a week calendar")
+
+        app.click("nav-stats")
+        app.wait_text("stats-persons_by_origin", "Total")
+        cells = lambda t: app.d.execute_script(
+            f"return [...document.querySelectorAll('[data-testid=\"stats-{t}\"] td')].map(c => c.textContent.trim())"
+        )
+        check(cells("persons_by_origin")[-1] == "25", f"the 25 demo persons are counted ({cells('persons_by_origin')})")
+        shown = [c for t in ("persons_by_origin", "needs_by_phase_status", "referrals_by_org_kind_status") for c in cells(t)]
+        check(shown and all(c == "< 11" or int(c) >= 11 for c in shown), f"no count under 11 is shown ({len(shown)} cells)")
+        check("Alizé" not in app.body() and "Colibri" not in app.body(), "no alias in the statistics")
+        app.shot("17-demo-stats")
+        print("  ok: the anonymous statistics of the demo vault")
 
         # Auto-lock: the shortest delay, then nobody touches anything.
         app.click("nav-settings")

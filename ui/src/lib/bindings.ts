@@ -96,7 +96,11 @@ save: boolean, title: string,
 /**
  * Suggested file name when saving.
  */
-name: string, };
+name: string, 
+/**
+ * The file type offered by the dialog (`relais`, `pdf`, `html`, `md`, `age`); empty: `relais`.
+ */
+ext: string, };
 export type ExportArgs = { 
 /**
  * Person ids.
@@ -111,6 +115,192 @@ to: Array<string>,
  */
 transfer: boolean, };
 export type ExportDone = { bundle_id: string, persons: number, records: number, path: string, };
+export type SummaryArgs = { 
+/**
+ * Person id.
+ */
+person: string, 
+/**
+ * First day (`YYYY-MM-DD`); none or empty: from the intake.
+ */
+from: string | null, 
+/**
+ * Last day; none or empty: today.
+ */
+to: string | null, 
+/**
+ * The partner version (else internal).
+ */
+partner: boolean, };
+export type SummarySaveArgs = { summary: SummaryArgs, 
+/**
+ * `pdf`, `html` or `md`.
+ */
+format: string, 
+/**
+ * A contact id: the file is encrypted (age) for them instead of written in clear.
+ */
+to: string | null, };
+export type SummarySaved = { path: string, encrypted: boolean, };
+export type StatsArgs = { from: string | null, to: string | null, };
+export type Doc = { 
+/**
+ * Language of the document.
+ */
+lang: Lang, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Set for the partner version: said at the top of the page.
+ */
+banner: string | null, 
+/**
+ * The sections, in order.
+ */
+sections: Array<Section>, 
+/**
+ * Needs by phase: (phase label, met, in progress, unmet).
+ */
+needs_figure: Array<[string, number, number, number]>, 
+/**
+ * The court timeline, in order.
+ */
+court_figure: Array<Step>, 
+/**
+ * Who produced it, when, and that it is not encrypted.
+ */
+footer: string, };
+export type Section = { 
+/**
+ * Section title.
+ */
+title: string, 
+/**
+ * The figure drawn before its lines, if any.
+ */
+figure: Figure | null, 
+/**
+ * Its lines, in order.
+ */
+lines: Array<Line>, };
+export type Line = { 
+/**
+ * What the line is about.
+ */
+label: string, 
+/**
+ * Its text.
+ */
+text: string, 
+/**
+ * Shown by the section's figure too (a court milestone): formats that draw the figure
+ * do not repeat it.
+ */
+in_figure: boolean, };
+export type Step = { 
+/**
+ * Milestone label.
+ */
+label: string, 
+/**
+ * When it was done, or is due.
+ */
+date: string, 
+/**
+ * Its status, in words.
+ */
+status: string, 
+/**
+ * Done already.
+ */
+done: boolean, };
+export type Figure = "needs" | "court";
+export type Stats = { 
+/**
+ * First day covered.
+ */
+from: string | null, 
+/**
+ * Last day covered.
+ */
+to: string, 
+/**
+ * Language of the labels.
+ */
+lang: Lang, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * The tables.
+ */
+tables: Array<Table>, 
+/**
+ * Median days from intake to first service.
+ */
+median_days_to_first_service: Median, };
+export type Table = { 
+/**
+ * Stable identifier (`needs_by_phase_status`…).
+ */
+id: string, 
+/**
+ * Title in the report's language.
+ */
+title: string, 
+/**
+ * What is counted, and how, in the report's language.
+ */
+note: string, 
+/**
+ * Row headings.
+ */
+rows: Array<Head>, 
+/**
+ * Column headings.
+ */
+columns: Array<Head>, 
+/**
+ * `cells[row][column]`.
+ */
+cells: Array<Array<number | string>>, 
+/**
+ * Total of each row (two-way tables only).
+ */
+row_totals: Array<number | string> | null, 
+/**
+ * Total of each column (additive tables).
+ */
+column_totals: Array<number | string> | null, 
+/**
+ * Grand total (additive tables).
+ */
+total: number | string | null, };
+export type Head = { 
+/**
+ * Catalogue code (stable across languages).
+ */
+code: string, 
+/**
+ * Label in the report's language.
+ */
+label: string, };
+export type Median = { 
+/**
+ * How many persons it is computed over.
+ */
+persons: number | string, 
+/**
+ * The median in days; none when fewer than [`THRESHOLD`] persons.
+ */
+days: number | null, 
+/**
+ * What it measures, in the report's language.
+ */
+label: string, };
 export type ImportArgs = { 
 /**
  * Open it even though the sender's fingerprint was not checked in person.
@@ -599,4 +789,7 @@ export interface Commands {
   resolve_conflict: { args: { args: ResolveArgs }; result: null };
   suggest: { args: { needId: string }; result: Array<Suggestion> };
   organisations: { args: { args: OrganisationsArgs }; result: Array<JsonMap> };
+  summary_preview: { args: { args: SummaryArgs }; result: Doc };
+  save_summary: { args: { args: SummarySaveArgs }; result: SummarySaved };
+  stats: { args: { args: StatsArgs }; result: Stats };
 }

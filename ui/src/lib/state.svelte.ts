@@ -2,7 +2,7 @@
 import type { AppInfo, CatalogueList, Entry, FieldSpec, Lang, Schema } from './bindings';
 
 export type Tab =
-  | 'overview' | 'needs' | 'appointments' | 'referrals' | 'court' | 'deadlines' | 'notes' | 'consents' | 'safety' | 'tasks' | 'history';
+  | 'overview' | 'needs' | 'appointments' | 'referrals' | 'court' | 'deadlines' | 'notes' | 'consents' | 'safety' | 'tasks' | 'history' | 'summary';
 
 export type Route =
   | { name: 'dashboard' }
@@ -12,6 +12,7 @@ export type Route =
   | { name: 'directory' }
   | { name: 'handoff' }
   | { name: 'contacts' }
+  | { name: 'stats' }
   | { name: 'settings' };
 
 export const app = $state<{ info: AppInfo | null; schema: Schema | null; route: Route; notice: string }>({

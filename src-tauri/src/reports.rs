@@ -1,0 +1,72 @@
+//! The follow-up summary (preview, then save) and the anonymous statistics.
+
+use relais_core::stats;
+use relais_core::summary::{self, Doc, Level, Options};
+use tauri::{AppHandle, Manager, State};
+
+use crate::AppState;
+use crate::api::{ApiError, StatsArgs, SummaryArgs, SummarySaveArgs, SummarySaved};
+use crate::commands::{Res, with_store};
+use crate::handoff::chosen;
+
+/// An optional date from a form field: empty means none.
+fn date(field: &str, v: &Option<String>) -> relais_core::Result<Option<chrono::NaiveDate>> {
+    v.as_deref().filter(|s| !s.trim().is_empty()).map(|s| relais_core::time::parse_date(field, s)).transpose()
+}
+
+fn options(args: &SummaryArgs, lang: relais_core::Lang) -> relais_core::Result<Options> {
+    Ok(Options {
+        from: date("from", &args.from)?,
+        to: date("to", &args.to)?,
+        lang,
+        level: if args.partner { Level::Partner } else { Level::Internal },
+        now: relais_core::time::local_now(),
+    })
+}
+
+/// The summary, to show before saving (nothing is written, nothing is audited).
+#[tauri::command]
+pub fn summary_preview(state: State<'_, AppState>, args: SummaryArgs) -> Res<Doc> {
+    let lang = state.lang();
+    with_store(&state, |s| summary::build(s, &args.person, &options(&args, lang)?))
+}
+
+/// Writes the summary to the file chosen in the save dialog, in clear or (with `to`) as an age
+/// file only that contact can open. Audited as a disclosure, with its level.
+#[tauri::command]
+pub async fn save_summary(app: AppHandle, args: SummarySaveArgs) -> Res<SummarySaved> {
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let path = chosen(&state, true)?;
+        with_store(&state, |s| {
+            let doc = summary::build(s, &args.summary.person, &options(&args.summary, lang)?)?;
+            let bytes = match args.format.as_str() {
+                "html" => summary::html(&doc).into_bytes(),
+                "md" => summary::markdown(&doc).into_bytes(),
+                _ => summary::pdf(&doc)?,
+            };
+            let bytes = match &args.to {
+                Some(contact) => summary::encrypt_for_contact(s, contact, &bytes)?,
+                None => bytes,
+            };
+            relais_core::vault::write_atomic(&path, &bytes)?;
+            let level = if args.summary.partner { "level=partner" } else { "level=internal" };
+            let mut detail = vec![args.summary.person.clone(), level.to_owned()];
+            if let Some(c) = &args.to {
+                detail.push(format!("encrypted_to={c}"));
+            }
+            s.write(|w| w.audit_vault("person.summary", detail))?;
+            Ok(SummarySaved { path: path.display().to_string(), encrypted: args.to.is_some() })
+        })
+    })
+    .await
+    .map_err(|_| ApiError::app("Busy", lang))?
+}
+
+/// The anonymous statistics of a period, already suppressed.
+#[tauri::command]
+pub fn stats(state: State<'_, AppState>, args: StatsArgs) -> Res<stats::Stats> {
+    let lang = state.lang();
+    with_store(&state, |s| stats::compute(s, date("from", &args.from)?, date("to", &args.to)?, lang, relais_core::time::local_now()))
+}
