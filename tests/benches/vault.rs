@@ -56,6 +56,13 @@ fn fill_time(store: &mut Store, persons: usize) -> (Duration, usize) {
 
 fn main() {
     // For working on bundles: only their part, printed, BENCHMARKS.md left alone.
+    if std::env::var("RELAIS_BENCH_ONLY").as_deref() == Ok("summary") {
+        let tmp = tempfile::tempdir().unwrap();
+        for (a, b, c, d) in summary_bench(tmp.path()) {
+            println!("{a} | {b} | {c} | {d}");
+        }
+        return;
+    }
     if std::env::var("RELAIS_BENCH_ONLY").as_deref() == Ok("bundles") {
         let tmp = tempfile::tempdir().unwrap();
         for (a, b, c, d) in bundle_bench(tmp.path()) {
@@ -158,6 +165,8 @@ fn main() {
             "≤ 1.25".into(),
         ),
     ];
+    let mut rows_out = rows_out;
+    rows_out.extend(summary_bench(tmp.path()));
     let bundle_rows = bundle_bench(tmp.path());
     let mut md = String::new();
     let _ = writeln!(md, "# Benchmarks\n\nProduced by `make bench` (tests/benches/vault.rs); do not edit by hand.\n");
@@ -178,6 +187,96 @@ fn main() {
     let out = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
     std::fs::write(out, md).unwrap();
     eprintln!("written to BENCHMARKS.md");
+}
+
+/// The follow-up summary of one person with 500 records, per format: gathering (`build`), then
+/// writing Markdown, HTML and PDF. The first PDF also parses the embedded fonts (reported apart).
+fn summary_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, String)> {
+    use relais_core::record::{Fields, Kind};
+    use relais_core::summary::{self, Level, Options};
+    use serde_json::json;
+    let (_v, mut s) =
+        Vault::create(tmp.join("summary"), &Passphrase::new(PASS), &Owner { name: "Banc".into(), org: String::new() }, None).unwrap();
+    let f = |pairs: Vec<(&str, serde_json::Value)>| -> Fields { pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect() };
+    let needs = [
+        ("safety_protection", "immediate"),
+        ("basic_material", "immediate"),
+        ("accompaniment", "short_medium"),
+        ("skills_development", "long_term"),
+    ];
+    let statuses = ["identified", "in_progress", "met", "unmet"];
+    let person = s
+        .write(|w| {
+            let p = w.insert(
+                Kind::Person,
+                f(vec![("alias", json!("Banc")), ("origin", json!("international")), ("intake_at", json!("2025-01-15T10:00:00-05:00"))]),
+            )?;
+            let org = w.insert(Kind::Organisation, f(vec![("name", json!("CLSC du Banc d'essai"))]))?;
+            let pr = w.insert(Kind::Proceeding, f(vec![("person_id", json!(p)), ("court", json!("Cour du Québec"))]))?;
+            for i in 0..60 {
+                let (code, phase) = needs[i % needs.len()];
+                w.insert(Kind::Need, f(vec![("person_id", json!(p)), ("code", json!(code)), ("phase", json!(phase)), ("status", json!(statuses[i % 4]))]))?;
+            }
+            for i in 0..150 {
+                let at = format!("2026-{:02}-{:02}T10:00:00-05:00", 1 + i % 12, 1 + i % 28);
+                let status = if i % 5 == 0 { "no_show" } else { "attended" };
+                w.insert(
+                    Kind::Appointment,
+                    f(vec![("person_id", json!(p)), ("starts_at", json!(at)), ("kind", json!("health")), ("status", json!(status)), ("org_id", json!(org))]),
+                )?;
+            }
+            for i in 0..150 {
+                let at = format!("2026-{:02}-{:02}T15:00:00-05:00", 1 + i % 11, 1 + i % 28);
+                let text = "Rencontre de suivi : révision du plan de sécurité, démarches IVAC et logement ; prochaine étape à confirmer avec l'intervenante du CAVAC. ".repeat(2);
+                w.insert(Kind::Note, f(vec![("person_id", json!(p)), ("kind", json!("visit")), ("at", json!(at)), ("text", json!(text))]))?;
+            }
+            for i in 0..108 {
+                w.insert(Kind::Task, f(vec![("person_id", json!(p)), ("title", json!(format!("Tâche {i} : appeler"))), ("due_on", json!("2026-12-20"))]))?;
+            }
+            for _ in 0..20 {
+                relais_core::model::add_referral(w, f(vec![("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("requested"))]))?;
+            }
+            let codes = ["police_complaint", "statement_taken", "charging_decision", "first_appearance", "bail_hearing"];
+            for i in 0..10 {
+                let status = if i < 6 { "done" } else { "planned" };
+                let day = format!("2026-{:02}-10", 1 + i);
+                w.insert(
+                    Kind::Milestone,
+                    f(vec![("proceeding_id", json!(pr)), ("code", json!(codes[i % 5])), ("status", json!(status)), (if i < 6 { "done_on" } else { "due_on" }, json!(day))]),
+                )?;
+            }
+            Ok(p)
+        })
+        .unwrap();
+    let records = 1 + 60 + 150 + 150 + 108 + 20 + 1 + 10;
+    let o = Options {
+        from: None,
+        to: None,
+        lang: relais_core::Lang::Fr,
+        level: Level::Internal,
+        now: chrono::DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap(),
+    };
+    let doc = summary::build(&s, &person, &o).unwrap();
+    let t0 = Instant::now();
+    let first_pdf = summary::pdf(&doc).unwrap();
+    let cold = t0.elapsed();
+    let build = times(20, |_| drop(summary::build(&s, &person, &o).unwrap()));
+    let md = times(20, |_| drop(summary::markdown(&summary::build(&s, &person, &o).unwrap())));
+    let html = times(20, |_| drop(summary::html(&summary::build(&s, &person, &o).unwrap())));
+    let pdf = times(10, |_| drop(summary::pdf(&summary::build(&s, &person, &o).unwrap()).unwrap()));
+    let load = format!("1 person, {records} records");
+    let p = |v: &Vec<Duration>| format!("p50 {:.1} ms, p95 {:.1} ms", pct(v.clone(), 0.5), pct(v.clone(), 0.95));
+    vec![
+        ("Résumé : collecte / summary: gather", load.clone(), p(&build), "—".into()),
+        ("Résumé Markdown / summary Markdown", load.clone(), p(&md), "—".into()),
+        ("Résumé HTML / summary HTML", load.clone(), p(&html), "< 50 ms".into()),
+        (
+            "Résumé PDF / summary PDF",
+            format!("{load}, {} kB", first_pdf.len() / 1000),
+            format!("{}; first of the process (fonts parsed) {:.0} ms", p(&pdf), cold.as_secs_f64() * 1000.0),
+            "< 1 s".into(),
+        ),
+    ]
 }
 
 /// Export and import of 1 000 demo cases, each next to its physical bound measured in the same

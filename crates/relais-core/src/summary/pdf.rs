@@ -114,7 +114,8 @@ pub fn pdf(doc: &Doc) -> Result<Vec<u8>> {
     let compiled: PagedDocument = typst::compile(&world).output.map_err(|d| fail(&d))?;
     let options = typst_pdf::PdfOptions { tagged: true, ..Default::default() };
     let bytes = typst_pdf::pdf(&compiled, &options).map_err(|d| fail(&d))?;
-    // Typst memoizes across compilations; keep that cache from growing with every summary.
-    typst::comemo::evict(2);
+    // Typst memoizes across compilations: drop that cache, so memory does not grow with every
+    // summary and no layout of one person's summary outlives it in memory.
+    typst::comemo::evict(0);
     Ok(bytes)
 }
