@@ -45,5 +45,8 @@ fn relais_commands() -> &'static [&'static str] {
         "summary_preview",
         "save_summary",
         "stats",
+        "backup_status",
+        "set_backup_reminder",
+        "backup_vault",
     ]
 }

@@ -66,6 +66,7 @@ pub struct AppInfo {
     pub demo: bool,
     pub lang: Lang,
     pub autolock_minutes: u32,
+    pub backup_reminder_days: u32,
     /// The open vault's owner.
     pub owner_name: Option<String>,
     pub version: String,
@@ -170,6 +171,20 @@ pub struct SummarySaveArgs {
 pub struct SummarySaved {
     pub path: String,
     pub encrypted: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct BackupArgs {
+    pub passphrase: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupStatus {
+    /// When the last backup was made (UTC RFC 3339), if ever.
+    pub last: Option<String>,
+    pub remind_after_days: u32,
+    /// Older than that, or never made.
+    pub due: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -351,6 +366,9 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("summary_preview", "{ args: SummaryArgs }", "Doc"),
     ("save_summary", "{ args: SummarySaveArgs }", "SummarySaved"),
     ("stats", "{ args: StatsArgs }", "Stats"),
+    ("backup_status", "Record<string, never>", "BackupStatus"),
+    ("set_backup_reminder", "{ days: number }", "null"),
+    ("backup_vault", "{ args: BackupArgs }", "string"),
 ];
 
 /// The names of the commands, as registered (a test compares them with build.rs and lib.rs).
@@ -394,6 +412,8 @@ pub fn typescript() -> String {
         SummarySaveArgs::decl(&cfg),
         SummarySaved::decl(&cfg),
         StatsArgs::decl(&cfg),
+        BackupArgs::decl(&cfg),
+        BackupStatus::decl(&cfg),
         relais_core::summary::Doc::decl(&cfg),
         relais_core::summary::Section::decl(&cfg),
         relais_core::summary::Line::decl(&cfg),
@@ -473,7 +493,7 @@ mod tests {
         for name in command_names() {
             assert!(build.contains(&format!("\"{name}\"")), "{name} missing from build.rs");
             assert!(
-                ["commands", "handoff", "reports"].iter().any(|m| lib.contains(&format!("{m}::{name},"))),
+                ["commands", "handoff", "reports", "safekeeping"].iter().any(|m| lib.contains(&format!("{m}::{name},"))),
                 "{name} missing from generate_handler!"
             );
             assert!(cap.contains(&format!("\"allow-{}\"", name.replace('_', "-"))), "{name} not granted in capabilities/main.json");

@@ -43,6 +43,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         demo: session.as_ref().is_some_and(|s| s.demo),
         lang: settings.lang,
         autolock_minutes: settings.autolock_minutes,
+        backup_reminder_days: settings.backup_reminder_days,
         owner_name: session.as_ref().and_then(|s| s.store.meta("owner_name").ok().flatten()),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     }
@@ -184,7 +185,7 @@ pub fn set_referral_status(state: State<'_, AppState>, args: ReferralStatusArgs)
 }
 
 /// The open vault (its key files), for the operations on them.
-fn open_vault(state: &AppState) -> Res<Vault> {
+pub(crate) fn open_vault(state: &AppState) -> Res<Vault> {
     let lang = state.lang();
     let demo = state.session.lock().expect("session lock").as_ref().map(|s| s.demo).ok_or_else(|| ApiError::app("Locked", lang))?;
     state.touch();

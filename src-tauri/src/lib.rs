@@ -8,6 +8,7 @@ pub mod api;
 mod commands;
 mod handoff;
 mod reports;
+mod safekeeping;
 mod settings;
 
 use std::path::PathBuf;
@@ -132,6 +133,9 @@ pub fn run() {
             reports::summary_preview,
             reports::save_summary,
             reports::stats,
+            safekeeping::backup_status,
+            safekeeping::set_backup_reminder,
+            safekeeping::backup_vault,
         ])
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;

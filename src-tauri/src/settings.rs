@@ -1,4 +1,4 @@
-//! The app's preferences: language and auto-lock delay. No case data; kept next to, not in,
+//! The app's preferences: language, auto-lock delay, backup reminder. No case data; kept next to, not in,
 //! the vault so that the unlock screen already speaks the worker's language.
 
 use std::path::Path;
@@ -12,16 +12,21 @@ pub struct Settings {
     pub lang: Lang,
     /// Minutes without use before the vault locks itself.
     pub autolock_minutes: u32,
+    /// Days without a backup before the dashboard reminds the worker.
+    pub backup_reminder_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { lang: Lang::Fr, autolock_minutes: 5 }
+        Settings { lang: Lang::Fr, autolock_minutes: 5, backup_reminder_days: 7 }
     }
 }
 
 /// Auto-lock bounds: at least a minute, at most a working hour.
 pub const AUTOLOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
+
+/// Backup reminder bounds: from every day to once a quarter.
+pub const BACKUP_REMINDER_RANGE: std::ops::RangeInclusive<u32> = 1..=90;
 
 impl Settings {
     /// The saved settings, or the defaults when there are none (or they cannot be read).

@@ -406,6 +406,27 @@ def scenario_handoff(tmp):
         with open(os.path.join(files, saved[0]), "rb") as fh:
             check(fh.read(21) == b"age-encryption.org/v1", "the summary file is an age file")
         print("  ok: the summary is previewed internal and partner, and saved encrypted for a contact")
+
+        # A backup: reminded on the dashboard, made from the settings with the passphrase.
+        a.click("nav-dashboard")
+        a.wait_text("backup-reminder", "sauvegarde")
+        a.click("nav-settings")
+        a.type("backup-passphrase", "pas la phrase de passe")
+        a.click("backup-now")
+        a.wait.until(lambda d: "phrase de passe" in a.text("backup-form").lower() and a.els('[data-testid="backup-form"] .error'))
+        check(not [f for f in os.listdir(files) if f.endswith(".relais-backup")], "a wrong passphrase writes no backup")
+        a.type("backup-passphrase", PASS)
+        a.click("backup-now")
+        a.wait_text("backup-message", ".relais-backup")
+        backups = [f for f in os.listdir(files) if f.endswith(".relais-backup")]
+        check(len(backups) == 1, "the backup was written where the dialog pointed")
+        listing = subprocess.run(["tar", "tf", os.path.join(files, backups[0])], capture_output=True, text=True).stdout.split()
+        check(listing == ["manifest.json", "vault.db", "vault.key.age"], f"a tar holding the database and the wrapped key ({listing})")
+        a.shot("18-backup-done")
+        a.click("nav-dashboard")
+        a.el("unmet-needs")
+        check(not a.els('[data-testid="backup-reminder"]'), "no reminder right after a backup")
+        print("  ok: the backup reminder, a refused passphrase, a backup file, no reminder after")
     except Exception:
         a.shot("failure-handoff-a")
         raise

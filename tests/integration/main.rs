@@ -1,6 +1,7 @@
 //! One integration-test binary, one module per concern, a fresh temp dir per test.
 
 mod audit;
+mod backup;
 mod bundle;
 mod canary;
 mod cli;

@@ -44,6 +44,10 @@ pub enum Cmd {
     Passwd(PasswdArgs),
     /// Nouvelle phrase de passe avec la clé de récupération de l'organisme / new passphrase with the organisation's recovery key
     Recover(RecoverArgs),
+    /// Sauvegarde chiffrée du coffre entier dans un fichier / encrypted backup of the whole vault to one file
+    Backup(BackupArgs),
+    /// Restaurer une sauvegarde dans un nouveau dossier (--vault) / restore a backup into a new folder (--vault)
+    Restore(RestoreArgs),
     /// Personnes accompagnées / persons accompanied
     #[command(subcommand)]
     Person(PersonCmd),
@@ -260,6 +264,25 @@ pub struct RecoverArgs {
     #[arg(long)]
     pub identity: PathBuf,
     /// Nouvelle phrase de passe dans ce fichier / new passphrase from this file
+    #[arg(long)]
+    pub new_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// Fichier de sauvegarde à écrire / backup file to write
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// Fichier de sauvegarde / backup file
+    pub file: PathBuf,
+    /// Phrase de passe perdue : l'identité de récupération (AGE-SECRET-KEY-1…) / lost passphrase: the recovery identity
+    #[arg(long)]
+    pub identity: Option<PathBuf>,
+    /// Avec --identity : la nouvelle phrase de passe dans ce fichier / with --identity: the new passphrase from this file
     #[arg(long)]
     pub new_passphrase_file: Option<PathBuf>,
 }

@@ -228,6 +228,33 @@ fn run(cli: Cli) -> Result<()> {
             ctx.out(&json!({"ok": true}), || tr(ctx.lang, "done.recover", &[]));
             Ok(())
         }
+        Cmd::Backup(a) => {
+            let vault = ctx.vault()?;
+            let key = vault.unwrap_key(&ctx.passphrase()?)?;
+            let mut store = vault.unlock_with_key(&key)?;
+            relais_core::backup::backup(&mut store, &key, vault.dir(), &a.output)
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+            ctx.out(&json!({"ok": true, "path": a.output}), || tr(ctx.lang, "done.backup", &[("path", &a.output.display().to_string())]));
+            Ok(())
+        }
+        Cmd::Restore(a) => {
+            use relais_core::backup::{Proof, restore};
+            let persons = match &a.identity {
+                Some(id_file) => {
+                    let identity = std::fs::read_to_string(id_file)
+                        .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &id_file.display().to_string())]))?;
+                    let identity = zeroize::Zeroizing::new(identity);
+                    let new = ctx.new_passphrase(a.new_passphrase_file.as_deref(), "RELAIS_NEW_PASSPHRASE", "error.no_new_passphrase")?;
+                    restore(&a.file, &ctx.vault_dir, Proof::Recovery { identity: identity.trim(), new: &new })?
+                }
+                None => restore(&a.file, &ctx.vault_dir, Proof::Passphrase(&ctx.passphrase()?))?,
+            };
+            let dir = ctx.vault_dir.display().to_string();
+            ctx.out(&json!({"ok": true, "vault": dir, "persons": persons}), || {
+                tr(ctx.lang, "done.restore", &[("path", &dir), ("persons", &persons.to_string())])
+            });
+            Ok(())
+        }
         Cmd::Person(c) => cmd_person(&ctx, c),
         Cmd::Need(c) => cmd_need(&ctx, c),
         Cmd::Appointment(c) => cmd_appointment(&ctx, c),

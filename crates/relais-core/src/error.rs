@@ -141,6 +141,9 @@ pub enum Error {
     /// The age layer failed in a way not covered above.
     #[error("encryption: {0}")]
     Crypto(String),
+    /// Not a Relais backup, or a truncated or altered one.
+    #[error("invalid backup")]
+    InvalidBackup,
     /// The summary PDF could not be typeset (a fault of the template, never of the data).
     #[error("typesetting: {0}")]
     Typeset(String),
@@ -242,6 +245,7 @@ pub const CODES: &[&str] = &[
     "Io",
     "Crypto",
     "Typeset",
+    "InvalidBackup",
     "Csv",
 ];
 
@@ -283,6 +287,7 @@ impl Error {
             Error::Io(_) => "Io",
             Error::Crypto(_) => "Crypto",
             Error::Typeset(_) => "Typeset",
+            Error::InvalidBackup => "InvalidBackup",
             Error::Csv { .. } => "Csv",
         }
     }
@@ -342,6 +347,7 @@ impl Error {
             Error::Io(e) => t("error.io", &[("detail", &e.to_string())]),
             Error::Crypto(e) => t("error.crypto", &[("detail", e)]),
             Error::Typeset(_) => t("error.summary_pdf", &[]),
+            Error::InvalidBackup => t("error.invalid_backup", &[]),
             Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
         }
     }

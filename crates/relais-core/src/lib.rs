@@ -13,6 +13,7 @@
 rust_i18n::i18n!("locales", fallback = "fr");
 
 pub mod audit;
+pub mod backup;
 pub mod bundle;
 pub mod catalogue;
 pub mod dashboard;

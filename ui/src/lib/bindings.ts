@@ -17,7 +17,7 @@ unlocked: boolean,
 /**
  * The open vault is the fictional demo.
  */
-demo: boolean, lang: Lang, autolock_minutes: number, 
+demo: boolean, lang: Lang, autolock_minutes: number, backup_reminder_days: number, 
 /**
  * The open vault's owner.
  */
@@ -143,6 +143,16 @@ format: string,
 to: string | null, };
 export type SummarySaved = { path: string, encrypted: boolean, };
 export type StatsArgs = { from: string | null, to: string | null, };
+export type BackupArgs = { passphrase: string, };
+export type BackupStatus = { 
+/**
+ * When the last backup was made (UTC RFC 3339), if ever.
+ */
+last: string | null, remind_after_days: number, 
+/**
+ * Older than that, or never made.
+ */
+due: boolean, };
 export type Doc = { 
 /**
  * Language of the document.
@@ -752,7 +762,7 @@ bundle_id: string,
  */
 fields: Array<string>, };
 
-export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Typeset" | "InvalidBackup" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
@@ -792,4 +802,7 @@ export interface Commands {
   summary_preview: { args: { args: SummaryArgs }; result: Doc };
   save_summary: { args: { args: SummarySaveArgs }; result: SummarySaved };
   stats: { args: { args: StatsArgs }; result: Stats };
+  backup_status: { args: Record<string, never>; result: BackupStatus };
+  set_backup_reminder: { args: { days: number }; result: null };
+  backup_vault: { args: { args: BackupArgs }; result: string };
 }

@@ -1,0 +1,256 @@
+//! Backup and restore of a whole vault in one file.
+//!
+//! A backup is a POSIX tar archive (`tar tf` lists it) holding:
+//! - `vault.db`: a consistent copy of the database made through SQLite's online backup API
+//!   (never a raw copy of a file being written), still encrypted with the vault key;
+//! - `vault.key.age` and, if the vault has one, `vault.recovery.age`: the wrapped keys, so the
+//!   passphrase or the recovery identity opens the restored vault;
+//! - `manifest.json`: the format version and the SHA-256 of each file.
+//!
+//! Nothing in it is in clear: the database pages are SQLCipher's, the keys are age files.
+//! Restoring unpacks into a temporary directory beside the target, checks every hash, opens the
+//! database with the passphrase and runs SQLite's and SQLCipher's integrity checks; only then is
+//! the directory renamed into place. Any failure leaves nothing behind.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::secret::{DbKey, Passphrase};
+use crate::store::Store;
+use crate::vault::{DB_FILE, KEY_FILE, RECOVERY_FILE, Vault};
+
+const MANIFEST: &str = "manifest.json";
+const FORMAT: &str = "relais-backup";
+const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    version: u32,
+    created_at: String,
+    /// File name → SHA-256 (hex).
+    files: std::collections::BTreeMap<String, String>,
+}
+
+/// Removes a path when dropped, unless kept.
+struct Cleanup(Option<PathBuf>);
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+        }
+    }
+}
+
+fn sha256_file(path: &Path) -> Result<String> {
+    let mut h = Sha256::new();
+    let mut r = BufReader::new(File::open(path)?);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+fn sibling(path: &Path, tag: &str) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{tag}-{}", uuid::Uuid::now_v7().simple()))
+}
+
+/// When the last backup was made (the `vault.backup` audit events), as stored (UTC RFC 3339).
+pub fn last_backup(store: &Store) -> Result<Option<String>> {
+    Ok(store.conn().query_row("SELECT max(at) FROM audit_events WHERE action = 'vault.backup'", [], |r| r.get(0))?)
+}
+
+/// Writes a backup of the open vault `store` (whose files are in `vault_dir`, opened with `key`)
+/// to `out`, atomically: a failure (a full disk…) leaves no partial file. Recorded in the audit
+/// trail (a copy of every case was made) once the file is in place.
+pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> Result<()> {
+    // 1. A consistent copy of the database, through the backup API, in one step (one read
+    //    transaction: writers on other connections wait or go to the WAL, the copy is a snapshot).
+    let db_copy = sibling(out, "db");
+    let _db_guard = Cleanup(Some(db_copy.clone()));
+    {
+        let mut dst = Connection::open(&db_copy)?;
+        dst.pragma_update(None, "cipher_log_level", "NONE")?;
+        dst.pragma_update(None, "key", &*key.pragma_value())?;
+        let b = rusqlite::backup::Backup::new(store.conn(), &mut dst)?;
+        loop {
+            match b.step(-1)? {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => {}
+                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+    }
+    // 2. The archive, next to its destination, then renamed into place.
+    let mut files = vec![(DB_FILE, db_copy.clone()), (KEY_FILE, vault_dir.join(KEY_FILE))];
+    if vault_dir.join(RECOVERY_FILE).is_file() {
+        files.push((RECOVERY_FILE, vault_dir.join(RECOVERY_FILE)));
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        created_at: crate::time::to_db(chrono::Utc::now()),
+        files: files.iter().map(|(n, p)| Ok((n.to_string(), sha256_file(p)?))).collect::<Result<_>>()?,
+    };
+    let tmp = sibling(out, "tmp");
+    let mut tmp_guard = Cleanup(Some(tmp.clone()));
+    {
+        let mut tar = tar::Builder::new(File::create(&tmp)?);
+        tar.mode(tar::HeaderMode::Deterministic);
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Io(std::io::Error::other(e)))?;
+        let mut header = tar::Header::new_ustar();
+        header.set_size(json.len() as u64);
+        header.set_mode(0o600);
+        tar.append_data(&mut header, MANIFEST, json.as_slice())?;
+        for (name, path) in &files {
+            let mut f = File::open(path)?;
+            let mut header = tar::Header::new_ustar();
+            header.set_size(f.metadata()?.len());
+            header.set_mode(0o600);
+            tar.append_data(&mut header, name, &mut f)?;
+        }
+        let f = tar.into_inner()?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, out)?;
+    tmp_guard.0 = None;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    store.write(|w| w.audit_vault("vault.backup", vec![]))
+}
+
+/// How the restored vault is opened to check it.
+pub enum Proof<'a> {
+    /// The vault's passphrase.
+    Passphrase(&'a Passphrase),
+    /// The recovery identity (`AGE-SECRET-KEY-1…`), for a lost passphrase; the restored vault
+    /// then gets `new` as its passphrase.
+    Recovery {
+        /// The identity.
+        identity: &'a str,
+        /// The new passphrase.
+        new: &'a Passphrase,
+    },
+}
+
+fn malformed(_what: &str) -> Error {
+    Error::InvalidBackup
+}
+
+/// Restores the backup `file` into the new vault directory `dir` (which must not hold a vault),
+/// after checking it whole. Returns the number of persons in the restored vault.
+pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
+    if dir.join(DB_FILE).exists() || dir.join(KEY_FILE).exists() {
+        return Err(Error::VaultExists(dir.to_owned()));
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let staging = sibling(dir, "restoring");
+    let mut guard = Cleanup(Some(staging.clone()));
+    std::fs::create_dir(&staging)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o700))?;
+    }
+    // Unpack only the names we know, each once, to files we name ourselves.
+    let mut manifest: Option<Manifest> = None;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut archive = tar::Archive::new(BufReader::new(File::open(file)?));
+    let entries = archive.entries().map_err(|_| malformed("not a tar archive"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|_| Error::InvalidBackup)?;
+        let name = entry.path().map_err(|_| malformed("bad name"))?.to_string_lossy().into_owned();
+        if !seen.insert(name.clone()) {
+            return Err(malformed("duplicate entry"));
+        }
+        match name.as_str() {
+            MANIFEST => {
+                let mut s = Vec::new();
+                entry.by_ref().take(1 << 20).read_to_end(&mut s).map_err(|_| Error::InvalidBackup)?;
+                manifest = Some(serde_json::from_slice(&s).map_err(|_| malformed("manifest"))?);
+            }
+            DB_FILE | KEY_FILE | RECOVERY_FILE => {
+                let mut out = File::create(staging.join(&name))?;
+                let n = std::io::copy(&mut entry, &mut out)
+                    .map_err(|e| if e.kind() == std::io::ErrorKind::UnexpectedEof { Error::InvalidBackup } else { Error::Io(e) })?;
+                if n != entry.header().size().unwrap_or(u64::MAX) {
+                    return Err(Error::InvalidBackup);
+                }
+                out.sync_all()?;
+            }
+            _ => return Err(malformed("unexpected entry")),
+        }
+    }
+    let manifest = manifest.ok_or_else(|| malformed("no manifest"))?;
+    if manifest.format != FORMAT {
+        return Err(Error::InvalidBackup);
+    }
+    if manifest.version != VERSION {
+        return Err(Error::InvalidBackup);
+    }
+    for name in [DB_FILE, KEY_FILE] {
+        if !manifest.files.contains_key(name) {
+            return Err(malformed("missing file"));
+        }
+    }
+    for (name, hash) in &manifest.files {
+        let path = staging.join(name);
+        if !path.is_file() {
+            return Err(Error::InvalidBackup);
+        }
+        if &sha256_file(&path)? != hash {
+            return Err(Error::InvalidBackup);
+        }
+    }
+    // Open it as the worker will, and check every page.
+    let vault = Vault::open(&staging)?;
+    let store = match proof {
+        Proof::Passphrase(p) => vault.unlock(p)?,
+        Proof::Recovery { identity, new } => {
+            vault.recover(identity, new)?;
+            vault.unlock(new)?
+        }
+    };
+    let ok: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let cipher_bad = store.conn().prepare("PRAGMA cipher_integrity_check")?.query_map([], |r| r.get::<_, String>(0))?.count();
+    if ok != "ok" || cipher_bad != 0 {
+        return Err(Error::DamagedVault(file.to_owned()));
+    }
+    let persons: i64 = store.conn().query_row("SELECT count(*) FROM persons", [], |r| r.get(0))?;
+    drop(store);
+    drop(vault);
+    // The target may exist as an empty directory (made by the user): replace it.
+    if dir.is_dir() {
+        std::fs::remove_dir(dir)?;
+    }
+    std::fs::rename(&staging, dir)?;
+    guard.0 = None;
+    Ok(persons)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_beside_the_target_are_hidden_and_unique() {
+        let a = super::sibling(std::path::Path::new("/tmp/x/backup.relais-backup"), "tmp");
+        let b = super::sibling(std::path::Path::new("/tmp/x/backup.relais-backup"), "tmp");
+        assert_ne!(a, b);
+        assert!(a.file_name().unwrap().to_string_lossy().starts_with(".backup.relais-backup.tmp-"));
+        assert_eq!(a.parent(), Some(std::path::Path::new("/tmp/x")));
+    }
+}

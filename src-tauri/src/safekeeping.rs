@@ -1,0 +1,52 @@
+//! Backups from the app: the reminder when the last one is too old, and making one.
+
+use relais_core::Error;
+use relais_core::secret::Passphrase;
+use tauri::{AppHandle, Manager, State};
+
+use crate::api::{ApiError, BackupArgs, BackupStatus};
+use crate::commands::{Res, open_vault, with_store};
+use crate::handoff::chosen;
+use crate::{AppState, settings};
+
+/// When the last backup was made, and whether the worker should be reminded to make one.
+#[tauri::command]
+pub fn backup_status(state: State<'_, AppState>) -> Res<BackupStatus> {
+    let days = state.settings.lock().expect("settings lock").backup_reminder_days;
+    let last = with_store(&state, |s| relais_core::backup::last_backup(s))?;
+    let due = match last.as_deref().and_then(relais_core::time::from_db) {
+        Some(at) => chrono::Utc::now() - at > chrono::Duration::days(i64::from(days)),
+        None => true,
+    };
+    Ok(BackupStatus { last, remind_after_days: days, due })
+}
+
+/// After how many days without a backup the dashboard reminds the worker.
+#[tauri::command]
+pub fn set_backup_reminder(state: State<'_, AppState>, days: u32) -> Res<()> {
+    let lang = state.lang();
+    if !settings::BACKUP_REMINDER_RANGE.contains(&days) {
+        return Err(ApiError::from_core(&Error::invalid("backup_reminder_days", relais_core::error::Problem::MalformedNumber), lang));
+    }
+    let mut s = state.settings.lock().expect("settings lock");
+    s.backup_reminder_days = days;
+    s.save(&state.config_dir).map_err(|e| ApiError::from_core(&e, lang))
+}
+
+/// Writes a backup of the open vault to the file chosen in the save dialog. The passphrase is
+/// asked again: it proves the worker is the one at the keyboard, and it unwraps the key the
+/// copy is encrypted with.
+#[tauri::command]
+pub async fn backup_vault(app: AppHandle, args: BackupArgs) -> Res<String> {
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let path = chosen(&state, true)?;
+        let vault = open_vault(&state)?;
+        let key = vault.unwrap_key(&Passphrase::new(args.passphrase)).map_err(|e| ApiError::from_core(&e, lang))?;
+        with_store(&state, |s| relais_core::backup::backup(s, &key, vault.dir(), &path))?;
+        Ok(path.display().to_string())
+    })
+    .await
+    .map_err(|_| ApiError::app("Busy", lang))?
+}
