@@ -56,7 +56,11 @@ pub async fn save_summary(app: AppHandle, args: SummarySaveArgs) -> Res<SummaryS
             if let Some(c) = &args.to {
                 detail.push(format!("encrypted_to={c}"));
             }
-            s.write(|w| w.audit_vault("person.summary", detail))?;
+            // Recorded, or not kept: a summary that is not in the history must not exist.
+            if let Err(e) = s.write(|w| w.audit_vault("person.summary", detail)) {
+                let _ = std::fs::remove_file(&path);
+                return Err(e);
+            }
             Ok(SummarySaved { path: path.display().to_string(), encrypted: args.to.is_some() })
         })
     })

@@ -7,6 +7,7 @@ mod canary;
 mod cli;
 mod crash;
 mod dashboard;
+mod diskfull;
 mod interop;
 mod model;
 mod schema;

@@ -298,9 +298,18 @@ fn run(cli: Cli) -> Result<()> {
                 "pdf" => summary::pdf(&doc)?,
                 _ => summary::markdown(&doc).into_bytes(),
             };
-            // A summary is a disclosure: it goes in the history, with its level.
-            store.write(|w| w.audit_vault("person.summary", vec![id.clone(), format!("level={}", a.level)]))?;
-            write_or_print(&ctx, a.output, &bytes, "done.summary")
+            // The file first (a full disk must not leave a history entry for a summary that was never
+            // written), then the history: a summary is a disclosure, recorded with its level. If
+            // the history cannot take it, the file goes.
+            let output = a.output.clone();
+            write_or_print(&ctx, a.output, &bytes, "done.summary")?;
+            if let Err(e) = store.write(|w| w.audit_vault("person.summary", vec![id.clone(), format!("level={}", a.level)])) {
+                if let Some(p) = output {
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(e.into());
+            }
+            Ok(())
         }
         Cmd::Stats(a) => {
             let store = ctx.store()?;

@@ -187,7 +187,7 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
             DB_FILE | KEY_FILE | RECOVERY_FILE => {
                 let mut out = File::create(staging.join(&name))?;
                 let n = std::io::copy(&mut entry, &mut out)
-                    .map_err(|e| if e.kind() == std::io::ErrorKind::UnexpectedEof { Error::InvalidBackup } else { Error::Io(e) })?;
+                    .map_err(|e| if e.kind() == std::io::ErrorKind::UnexpectedEof { Error::InvalidBackup } else { Error::from(e) })?;
                 if n != entry.header().size().unwrap_or(u64::MAX) {
                     return Err(Error::InvalidBackup);
                 }

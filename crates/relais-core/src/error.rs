@@ -134,10 +134,13 @@ pub enum Error {
     BundleTooLarge,
     /// The database refused an operation.
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     /// A file could not be read or written.
     #[error("file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+    /// No space left on the disk (or over quota): the operation was abandoned whole.
+    #[error("disk full")]
+    DiskFull,
     /// The age layer failed in a way not covered above.
     #[error("encryption: {0}")]
     Crypto(String),
@@ -246,6 +249,7 @@ pub const CODES: &[&str] = &[
     "Crypto",
     "Typeset",
     "InvalidBackup",
+    "DiskFull",
     "Csv",
 ];
 
@@ -288,6 +292,7 @@ impl Error {
             Error::Crypto(_) => "Crypto",
             Error::Typeset(_) => "Typeset",
             Error::InvalidBackup => "InvalidBackup",
+            Error::DiskFull => "DiskFull",
             Error::Csv { .. } => "Csv",
         }
     }
@@ -348,6 +353,7 @@ impl Error {
             Error::Crypto(e) => t("error.crypto", &[("detail", e)]),
             Error::Typeset(_) => t("error.summary_pdf", &[]),
             Error::InvalidBackup => t("error.invalid_backup", &[]),
+            Error::DiskFull => t("error.disk_full", &[]),
             Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
         }
     }
@@ -376,6 +382,29 @@ impl Problem {
             Problem::MalformedKey => t("problem.malformed_key", &[]),
             Problem::FingerprintMismatch => t("problem.fingerprint_mismatch", &[]),
             Problem::Duplicate => t("problem.duplicate", &[]),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        // SQLITE_FULL, or SQLITE_IOERR_SHMSIZE (4874: no room to grow the WAL index).
+        let shm_full = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == 4874);
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull,
+            _ if shm_full => Error::DiskFull,
+            _ => Error::Database(e),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        // ENOSPC (28) and EDQUOT (122 on Linux) are the same story for the worker.
+        if e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded || e.raw_os_error() == Some(28) {
+            Error::DiskFull
+        } else {
+            Error::Io(e)
         }
     }
 }

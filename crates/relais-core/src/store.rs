@@ -69,8 +69,13 @@ impl Store {
     fn finish_open(conn: Connection, path: &Path) -> Result<Store> {
         // The first read decrypts page 1: with a key that does not match, SQLCipher answers
         // "file is not a database" here.
-        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
-            return Err(Error::DamagedVault(path.to_owned()));
+        // Anything else (a full disk that leaves no room for the WAL index…) is said as it is,
+        // not as a damaged vault.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            return Err(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::SystemIoFailure) => e.into(),
+                _ => Error::DamagedVault(path.to_owned()),
+            });
         }
         // WAL: readers do not block the writer, and a crash leaves either the old or the new
         // state. FULL: a committed transaction survives a power cut. secure_delete: freed pages
