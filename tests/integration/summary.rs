@@ -256,3 +256,25 @@ fn the_cli_writes_a_summary_and_refuses_a_malformed_date() {
     assert!(String::from_utf8_lossy(&r.stderr).contains("from"), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(!bad.exists());
 }
+
+#[test]
+fn a_summary_encrypted_for_a_verified_contact_opens_with_the_age_command() {
+    let (tv, mut s, id) = demo_person();
+    let (other, o) = TestVault::new();
+    let contact = relais_tests::add_verified_contact(&mut s, &o);
+    let pdf = summary::pdf(&summary::build(&s, &id, &options(Lang::Fr, Level::Partner)).unwrap()).unwrap();
+    let sealed = summary::encrypt_for_contact(&s, &contact, &pdf).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1\n-> X25519 "));
+    let file = tv.tmp.path().join("resume.pdf.age");
+    std::fs::write(&file, &sealed).unwrap();
+    drop(o);
+    let identity = other.tmp.path().join("id.txt");
+    other.ok(&["identity", "export-age", identity.to_str().unwrap()]);
+    let out = std::process::Command::new("age").args(["-d", "-i", identity.to_str().unwrap(), file.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, pdf, "the standard age command gives back the PDF");
+    // Never to a key nobody checked.
+    s.write(|w| w.update(Kind::Contact, &contact, [("verified_on".to_owned(), serde_json::Value::Null)].into_iter().collect())).unwrap();
+    let e = summary::encrypt_for_contact(&s, &contact, &pdf).unwrap_err();
+    assert_eq!(e.code(), "UnverifiedContact");
+}

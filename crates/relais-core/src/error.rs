@@ -138,6 +138,9 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("file: {0}")]
     Io(std::io::Error),
+    /// A document was to be encrypted for a contact whose key was never checked in person.
+    #[error("unverified contact")]
+    UnverifiedContact,
     /// No space left on the disk (or over quota): the operation was abandoned whole.
     #[error("disk full")]
     DiskFull,
@@ -250,6 +253,7 @@ pub const CODES: &[&str] = &[
     "Typeset",
     "InvalidBackup",
     "DiskFull",
+    "UnverifiedContact",
     "Csv",
 ];
 
@@ -293,6 +297,7 @@ impl Error {
             Error::Typeset(_) => "Typeset",
             Error::InvalidBackup => "InvalidBackup",
             Error::DiskFull => "DiskFull",
+            Error::UnverifiedContact => "UnverifiedContact",
             Error::Csv { .. } => "Csv",
         }
     }
@@ -354,6 +359,7 @@ impl Error {
             Error::Typeset(_) => t("error.summary_pdf", &[]),
             Error::InvalidBackup => t("error.invalid_backup", &[]),
             Error::DiskFull => t("error.disk_full", &[]),
+            Error::UnverifiedContact => t("error.unverified_contact", &[]),
             Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
         }
     }

@@ -462,10 +462,14 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     })
 }
 
-/// A summary file encrypted for one contact of the directory: an age file that only they can
-/// open (`age -d -i their-key`), instead of a document in clear on disk or in an email.
+/// A summary file encrypted for one verified contact: an age file that only they can open
+/// (`age -d -i their-key`), instead of a document in clear on disk or in an email.
 pub fn encrypt_for_contact(store: &Store, contact_id: &str, bytes: &[u8]) -> Result<Vec<u8>> {
     let contact = store.get(Kind::Contact, contact_id)?;
+    // Only to a key checked in person: an unverified card could be an impostor's.
+    if str_field(&contact, "verified_on").is_none() {
+        return Err(crate::error::Error::UnverifiedContact);
+    }
     let recipient = crate::identity::parse_recipient(str_field(&contact, "age_recipient").unwrap_or_default())?;
     crate::bundle::encrypt_with(&[recipient], false, |w| Ok(w.write_all(bytes)?))
 }
