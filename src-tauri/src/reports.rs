@@ -1,7 +1,7 @@
 //! The follow-up summary (preview, then save) and the anonymous statistics.
 
 use relais_core::stats;
-use relais_core::summary::{self, Doc, Level, Options};
+use relais_core::summary::{self, Doc, Format, Level, Options};
 use tauri::{AppHandle, Manager, State};
 
 use crate::AppState;
@@ -11,7 +11,7 @@ use crate::handoff::chosen;
 
 /// An optional date from a form field: empty means none.
 fn date(field: &str, v: &Option<String>) -> relais_core::Result<Option<chrono::NaiveDate>> {
-    v.as_deref().filter(|s| !s.trim().is_empty()).map(|s| relais_core::time::parse_date(field, s)).transpose()
+    relais_core::time::parse_optional_date(field, v.as_deref().filter(|s| !s.trim().is_empty()))
 }
 
 fn options(args: &SummaryArgs, lang: relais_core::Lang) -> relais_core::Result<Options> {
@@ -40,27 +40,14 @@ pub async fn save_summary(app: AppHandle, args: SummarySaveArgs) -> Res<SummaryS
         let state = app.state::<AppState>();
         let path = chosen(&state, true)?;
         with_store(&state, |s| {
-            let doc = summary::build(s, &args.summary.person, &options(&args.summary, lang)?)?;
-            let bytes = match args.format.as_str() {
-                "html" => summary::html(&doc).into_bytes(),
-                "md" => summary::markdown(&doc).into_bytes(),
-                _ => summary::pdf(&doc)?,
-            };
+            let options = options(&args.summary, lang)?;
+            let doc = summary::build(s, &args.summary.person, &options)?;
+            let bytes = summary::render(&doc, Format::parse(&args.format)?)?;
             let bytes = match &args.to {
                 Some(contact) => summary::encrypt_for_contact(s, contact, &bytes)?,
                 None => bytes,
             };
-            relais_core::vault::write_atomic(&path, &bytes)?;
-            let level = if args.summary.partner { "level=partner" } else { "level=internal" };
-            let mut detail = vec![args.summary.person.clone(), level.to_owned()];
-            if let Some(c) = &args.to {
-                detail.push(format!("encrypted_to={c}"));
-            }
-            // Recorded, or not kept: a summary that is not in the history must not exist.
-            if let Err(e) = s.write(|w| w.audit_vault("person.summary", detail)) {
-                let _ = std::fs::remove_file(&path);
-                return Err(e);
-            }
+            summary::save(s, &path, &bytes, &args.summary.person, options.level, args.to.as_deref())?;
             Ok(SummarySaved { path: path.display().to_string(), encrypted: args.to.is_some() })
         })
     })

@@ -286,36 +286,33 @@ fn run(cli: Cli) -> Result<()> {
             let mut store = ctx.store()?;
             let id = store.resolve_person(&a.person)?;
             let now = fixed_now(a.now)?;
-            let date = |field: &str, v: Option<String>| v.map(|s| relais_core::time::parse_date(field, &s)).transpose();
+            let date = relais_core::time::parse_optional_date;
             let level = if a.level == "partner" { Level::Partner } else { Level::Internal };
-            let options = Options { from: date("from", a.from)?, to: date("to", a.to)?, lang: ctx.lang, level, now };
-            if a.format == "pdf" && a.output.is_none() {
+            let options = Options { from: date("from", a.from.as_deref())?, to: date("to", a.to.as_deref())?, lang: ctx.lang, level, now };
+            let format = summary::Format::parse(&a.format)?;
+            if format == summary::Format::Pdf && a.output.is_none() {
                 bail!(tr(ctx.lang, "error.pdf_needs_output", &[]));
             }
             let doc = summary::build(&store, &id, &options)?;
-            let bytes = match a.format.as_str() {
-                "html" => summary::html(&doc).into_bytes(),
-                "pdf" => summary::pdf(&doc)?,
-                _ => summary::markdown(&doc).into_bytes(),
-            };
-            // The file first (a full disk must not leave a history entry for a summary that was never
-            // written), then the history: a summary is a disclosure, recorded with its level. If
-            // the history cannot take it, the file goes.
-            let output = a.output.clone();
-            write_or_print(&ctx, a.output, &bytes, "done.summary")?;
-            if let Err(e) = store.write(|w| w.audit_vault("person.summary", vec![id.clone(), format!("level={}", a.level)])) {
-                if let Some(p) = output {
-                    let _ = std::fs::remove_file(p);
+            let bytes = summary::render(&doc, format)?;
+            match a.output {
+                Some(path) => {
+                    summary::save(&mut store, &path, &bytes, &id, level, None)
+                        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
+                    eprintln!("{}", tr(ctx.lang, "done.summary", &[("path", &path.display().to_string())]));
+                    Ok(())
                 }
-                return Err(e.into());
+                None => {
+                    write_or_print(&ctx, None, &bytes, "done.summary")?;
+                    Ok(summary::record(&mut store, &id, level, None)?)
+                }
             }
-            Ok(())
         }
         Cmd::Stats(a) => {
             let store = ctx.store()?;
             let now = fixed_now(a.now)?;
-            let date = |field: &str, v: Option<String>| v.map(|s| relais_core::time::parse_date(field, &s)).transpose();
-            let stats = relais_core::stats::compute(&store, date("from", a.from)?, date("to", a.to)?, ctx.lang, now)?;
+            let date = relais_core::time::parse_optional_date;
+            let stats = relais_core::stats::compute(&store, date("from", a.from.as_deref())?, date("to", a.to.as_deref())?, ctx.lang, now)?;
             let text = if a.csv {
                 relais_core::stats::csv(&stats)
             } else if ctx.json {

@@ -462,6 +462,63 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     })
 }
 
+/// The file formats of a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Markdown (`md`).
+    Markdown,
+    /// One self-contained HTML page (`html`).
+    Html,
+    /// PDF (`pdf`).
+    Pdf,
+}
+
+impl Format {
+    /// `md`, `html` or `pdf`.
+    pub fn parse(s: &str) -> Result<Format> {
+        match s {
+            "md" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
+            "pdf" => Ok(Format::Pdf),
+            _ => Err(crate::error::Error::invalid(
+                "format",
+                crate::error::Problem::UnknownCode { list: "format".into(), valid: vec!["md".into(), "html".into(), "pdf".into()] },
+            )),
+        }
+    }
+}
+
+/// The summary's file content in `format`.
+pub fn render(doc: &Doc, format: Format) -> Result<Vec<u8>> {
+    Ok(match format {
+        Format::Markdown => markdown(doc).into_bytes(),
+        Format::Html => html(doc).into_bytes(),
+        Format::Pdf => pdf(doc)?,
+    })
+}
+
+/// Records that a summary of `person` left the vault (a disclosure), with its level and, when it
+/// was sealed for a contact, for whom.
+pub fn record(store: &mut Store, person: &str, level: Level, encrypted_to: Option<&str>) -> Result<()> {
+    let mut detail = vec![person.to_owned(), if level == Level::Partner { "level=partner" } else { "level=internal" }.to_owned()];
+    if let Some(c) = encrypted_to {
+        detail.push(format!("encrypted_to={c}"));
+    }
+    store.write(|w| w.audit_vault("person.summary", detail))
+}
+
+/// Writes a summary file atomically, then records it. The file comes first, so that a full disk
+/// leaves no history entry for a summary that was never written; if the history cannot take
+/// it, the file is removed: a summary not in the history must not exist.
+pub fn save(store: &mut Store, path: &std::path::Path, bytes: &[u8], person: &str, level: Level, encrypted_to: Option<&str>) -> Result<()> {
+    crate::vault::write_atomic(path, bytes)?;
+    if let Err(e) = record(store, person, level, encrypted_to) {
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// A summary file encrypted for one verified contact: an age file that only they can open
 /// (`age -d -i their-key`), instead of a document in clear on disk or in an email.
 pub fn encrypt_for_contact(store: &Store, contact_id: &str, bytes: &[u8]) -> Result<Vec<u8>> {

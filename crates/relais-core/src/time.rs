@@ -17,6 +17,11 @@ pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::invalid(field, Problem::MalformedDate))
 }
 
+/// [`parse_date`] of an optional value (an option not given stays none).
+pub fn parse_optional_date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>> {
+    s.map(|s| parse_date(field, s)).transpose()
+}
+
 /// Parses a date and time: RFC 3339 with an offset, or `YYYY-MM-DDTHH:MM[:SS]` /
 /// `YYYY-MM-DD HH:MM[:SS]` in local time.
 pub fn parse_datetime(field: &str, s: &str) -> Result<DateTime<Utc>> {
