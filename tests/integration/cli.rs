@@ -11,6 +11,14 @@ struct Transcript {
     text: String,
     /// Other paths to hide (another vault's temp dir).
     hide: Vec<String>,
+    /// Every local date seen while the script ran: a run that crosses midnight stamps two.
+    days: std::collections::BTreeSet<String>,
+}
+
+/// Today in the children's zone (TestVault::cmd sets it), whatever this process's zone is.
+fn local_today() -> String {
+    let date = std::process::Command::new("date").env("TZ", "America/Toronto").arg("+%F").output().unwrap();
+    String::from_utf8(date.stdout).unwrap().trim().to_owned()
 }
 
 impl Transcript {
@@ -20,6 +28,9 @@ impl Transcript {
     }
 
     fn record(&mut self, args: &[&str], out: std::process::Output) -> String {
+        // The command ran before this call: the date after it bounds the dates it stamped,
+        // and the one before the first command is taken when the transcript is made.
+        self.days.insert(local_today());
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         self.text.push_str(&format!("$ relais {}\n", args.join(" ")));
@@ -39,10 +50,8 @@ impl Transcript {
         let s = id.replace_all(&self.text, "[ID]");
         let s = stamp.replace_all(&s, r#""$1": "[NOW]""#);
         // Defaults and history stamp today's date (and time): replace them, in local time.
-        // In the children's zone (TestVault::cmd sets it), whatever this process's zone is.
-        let date = std::process::Command::new("date").env("TZ", "America/Toronto").arg("+%F").output().unwrap();
-        let today = String::from_utf8(date.stdout).unwrap().trim().to_owned();
-        let today_re = Regex::new(&format!(r"{today}([ T]\d\d:\d\d(:\d\dZ?)?)?")).unwrap();
+        let days = self.days.iter().cloned().collect::<Vec<_>>().join("|");
+        let today_re = Regex::new(&format!(r"({days})([ T]\d\d:\d\d(:\d\dZ?)?)?")).unwrap();
         let s = today_re.replace_all(&s, "[TODAY]");
         let fp = Regex::new(r"[0-9A-F]{4}(-[0-9A-F]{4}){4}").unwrap();
         let age = Regex::new(r"age1[0-9a-z]{58}").unwrap();
@@ -60,7 +69,7 @@ impl Transcript {
 
 #[test]
 fn cli_transcript() {
-    let mut t = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new() };
+    let mut t = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new(), days: [local_today()].into() };
     t.run(&["init", "--name", "Marie Tremblay", "--org", "CATHII"]);
     t.run(&[
         "person",
@@ -141,7 +150,7 @@ fn cli_transcript() {
 
 #[test]
 fn cli_transcript_bundles() {
-    let mut a = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new() };
+    let mut a = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new(), days: [local_today()].into() };
     let b = TestVault::empty();
     a.hide.push(b.tmp.path().display().to_string());
     let dir = a.tv.tmp.path().to_owned();
