@@ -92,6 +92,10 @@ pub struct RecordArgs {
     /// For an update: the record's id.
     pub id: Option<String>,
     pub fields: Fields,
+    /// With no consent naming the recipient: the worker's written reason to go ahead anyway.
+    #[serde(default)]
+    #[ts(optional)]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -165,6 +169,14 @@ pub struct SummarySaveArgs {
     pub format: String,
     /// A contact id: the file is encrypted (age) for them instead of written in clear.
     pub to: Option<String>,
+    /// At partner level, who it is for (else the contact it is encrypted for).
+    #[serde(default)]
+    #[ts(optional)]
+    pub recipient: Option<String>,
+    /// With no consent naming the recipient: the worker's written reason to go ahead anyway.
+    #[serde(default)]
+    #[ts(optional)]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -201,6 +213,10 @@ pub struct ExportArgs {
     pub to: Vec<String>,
     /// The cases move (the copy here becomes read-only) instead of being shared.
     pub transfer: bool,
+    /// With no consent naming the recipient: the worker's written reason to go ahead anyway.
+    #[serde(default)]
+    #[ts(optional)]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -166,7 +166,7 @@ pub fn add_record(state: State<'_, AppState>, args: RecordArgs) -> Res<String> {
     let k = kind(&state, &args.kind)?;
     with_store(&state, |s| {
         s.write(|w| match k {
-            Kind::Referral => model::add_referral(w, args.fields),
+            Kind::Referral => model::add_referral(w, args.fields, args.override_reason.as_deref()),
             _ => w.insert(k, args.fields),
         })
     })

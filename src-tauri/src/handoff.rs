@@ -100,6 +100,7 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
                 to: args.to,
                 kind: if args.transfer { BundleKind::Transfer } else { BundleKind::Share },
                 armor: false,
+                override_reason: args.override_reason,
             };
             let (bytes, manifest, exported) = bundle::build_export(s, &req, &mut |done, total| {
                 let _ = app.emit("progress", api::Progress { op: "export".into(), done, total });

@@ -41,13 +41,16 @@ pub async fn save_summary(app: AppHandle, args: SummarySaveArgs) -> Res<SummaryS
         let path = chosen(&state, true)?;
         with_store(&state, |s| {
             let options = options(&args.summary, lang)?;
-            let doc = summary::build(s, &args.summary.person, &options)?;
+            let person = &args.summary.person;
+            let release =
+                summary::release(s, person, options.level, args.recipient.as_deref(), args.to.as_deref(), args.override_reason.as_deref())?;
+            let doc = summary::build(s, person, &options)?;
             let bytes = summary::render(&doc, Format::parse(&args.format)?)?;
             let bytes = match &args.to {
                 Some(contact) => summary::encrypt_for_contact(s, contact, &bytes)?,
                 None => bytes,
             };
-            summary::save(s, &path, &bytes, &args.summary.person, options.level, args.to.as_deref())?;
+            summary::save(s, &path, &bytes, person, options.level, args.to.as_deref(), release.as_ref())?;
             Ok(SummarySaved { path: path.display().to_string(), encrypted: args.to.is_some() })
         })
     })

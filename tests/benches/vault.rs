@@ -233,8 +233,10 @@ fn summary_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, St
             for i in 0..108 {
                 w.insert(Kind::Task, f(vec![("person_id", json!(p)), ("title", json!(format!("Tâche {i} : appeler"))), ("due_on", json!("2026-12-20"))]))?;
             }
+            // The consent the referrals need (the gate).
+            w.insert(Kind::Consent, f(vec![("person_id", json!(p)), ("scope", json!("Références")), ("org_id", json!(org)), ("method", json!("written"))]))?;
             for _ in 0..20 {
-                relais_core::model::add_referral(w, f(vec![("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("requested"))]))?;
+                relais_core::model::add_referral(w, f(vec![("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("requested"))]), None)?;
             }
             let codes = ["police_complaint", "statement_taken", "charging_decision", "first_appearance", "bail_hearing"];
             for i in 0..10 {
@@ -298,7 +300,8 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     let mut b = b;
     relais_tests::add_verified_contact(&mut b, &a);
     let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
-    let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false };
+    // The demo's consents name organisations, not this colleague: the share goes by override.
+    let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false, override_reason: Some("Banc d'essai".into()) };
 
     // Export, and its bound: the median of 5 runs each (an export changes nothing until it is
     // committed, so it can be repeated).

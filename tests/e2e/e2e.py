@@ -252,7 +252,18 @@ def scenario_worker(tmp):
         yesterday = (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
         app.set_value("f-referral-follow_up_on", yesterday)
         app.click("save")
+        # No consent names the organisation: refused, saying which consent is missing; the
+        # worker goes ahead by writing why, and the reason lands in the case's notes.
+        app.wait_text("form-referral", "Aucun consentement")
+        app.type("override-reason", "Hébergement d'urgence le soir même")
+        app.shot("19-consent-override")
+        check("Passer outre" in app.text("save"), "the button says it overrides")
+        app.click("save")
         app.wait_text("list-referral", "Le Phare")
+        app.click("tab-notes")
+        app.wait_text("list-note", "Hébergement d'urgence le soir même")
+        check("Dérogation au consentement" in app.text("list-note"), "the override is a note of its own kind")
+        print("  ok: a referral with no consent is refused, then made by an override whose reason is kept")
 
         app.click("tab-court")
         app.click("add-proceeding")
@@ -378,9 +389,12 @@ def scenario_handoff(tmp):
         a.els('[data-testid="export-person"]')[0].click()
         a.els('[data-testid="export-recipient"]')[0].click()
         a.click("do-export")
+        a.wait_text("export", "Aucun consentement")
+        a.type("override-reason", "Supervision clinique du dossier")
+        a.click("do-export")
         a.wait_text("exported", ".relais")
         a.shot("12-export-done")
-        print("  ok: the worker exports the case to the supervisor, a verified contact")
+        print("  ok: the worker shares the case with the supervisor, a verified contact, by a consent override")
 
         # The follow-up summary: previewed at both levels, then saved encrypted for the supervisor.
         a.click("nav-caseload")
@@ -399,6 +413,10 @@ def scenario_handoff(tmp):
         a.select("summary-recipient", Select(a.el("summary-recipient")).options[1].get_attribute("value"))
         check(not a.els('[data-testid="summary-warning"]'), "no warning once the file is encrypted for a contact")
         a.shot("16-summary-partner")
+        a.type("summary-for", "Dominique Superviseure")
+        a.click("summary-save")
+        a.wait_text("summary-panel", "Aucun consentement")
+        a.type("override-reason", "Discussion de cas du mardi")
         a.click("summary-save")
         a.wait_text("summary-saved", ".pdf.age")
         saved = [f for f in os.listdir(files) if f.endswith(".pdf.age")]

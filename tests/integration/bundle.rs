@@ -21,8 +21,25 @@ pub fn befriend(store: &mut Store, other: &Store) -> String {
 }
 
 pub fn export(from: &mut Store, to_contact: &str, persons: &[&str], kind: BundleKind) -> Vec<u8> {
-    let req =
-        ExportRequest { persons: persons.iter().map(|s| s.to_string()).collect(), to: vec![to_contact.to_owned()], kind, armor: false };
+    // A share needs each person's consent naming the colleague (tests/integration/consent.rs);
+    // these tests are about the format: the consent is recorded once, where it is missing.
+    if kind == BundleKind::Share {
+        let to = relais_core::consent::Recipient::contact(from.conn(), to_contact).unwrap();
+        let today = relais_core::time::local_date(chrono::Utc::now());
+        for p in persons {
+            if relais_core::consent::covering(from.conn(), p, &to, today).unwrap().is_none() {
+                let c = [("person_id", json!(p)), ("scope", json!("Suivi")), ("recipient", json!(to.label)), ("method", json!("written"))];
+                from.write(|w| w.insert(Kind::Consent, c.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())).unwrap();
+            }
+        }
+    }
+    let req = ExportRequest {
+        persons: persons.iter().map(|s| s.to_string()).collect(),
+        to: vec![to_contact.to_owned()],
+        kind,
+        armor: false,
+        override_reason: None,
+    };
     let (bytes, manifest, content) = bundle::build_export(from, &req, &mut |_, _| {}).unwrap();
     bundle::commit_export(from, &manifest, &content).unwrap();
     bytes
@@ -121,7 +138,13 @@ fn a_transfer_makes_the_senders_copy_read_only() {
     import(&mut p.b, &bytes).unwrap();
     assert_eq!(p.b.get(Kind::Person, &p.person).unwrap()["status"], json!("active"), "the receiver holds an open case");
     // Transferring a case already handed off is refused.
-    let req = ExportRequest { persons: vec![p.person.clone()], to: vec![p.b_in_a.clone()], kind: BundleKind::Transfer, armor: false };
+    let req = ExportRequest {
+        persons: vec![p.person.clone()],
+        to: vec![p.b_in_a.clone()],
+        kind: BundleKind::Transfer,
+        armor: false,
+        override_reason: None,
+    };
     assert!(matches!(bundle::build_export(&p.a, &req, &mut |_, _| {}), Err(Error::HandedOff)));
 }
 

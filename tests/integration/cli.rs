@@ -108,7 +108,22 @@ fn cli_transcript() {
         "Montréal",
     ]);
     t.run(&["--json", "org", "list"]);
+    // No consent names the shelter yet (the one below starts in 2030): refused, then by override.
     t.run(&["referral", "add", "Colibri", "--org", "Maison L'Escale", "--follow-up", "2030-12-01", "--amount", "120,50"]);
+    t.run(&["--lang", "en", "referral", "add", "Colibri", "--org", "Maison L'Escale"]);
+    t.run(&[
+        "referral",
+        "add",
+        "Colibri",
+        "--org",
+        "Maison L'Escale",
+        "--follow-up",
+        "2030-12-01",
+        "--amount",
+        "120,50",
+        "--override-reason",
+        "Hébergement d'urgence le soir même",
+    ]);
     t.run(&["referral", "add", "Colibri", "--org", "Inconnu"]);
     t.run(&["appointment", "add", "Colibri", "--at", "2030-12-03T14:00", "--end", "2030-12-03T13:00", "--kind", "health"]);
     t.run(&["appointment", "add", "Colibri", "--at", "2030-12-03T14:00", "--kind", "health", "--accompanied", "oui"]);
@@ -172,6 +187,21 @@ fn cli_transcript_bundles() {
     a.run(&["contact", "import-card", &p("jean.card")]);
     a.run(&["contact", "import-card", &p("jean.card")]);
     a.run(&["contact", "list"]);
+    // A share needs Colibri's consent naming Jean.
+    a.run(&["export", "--to", "Jean", "--person", "Colibri", "-o", &p("partage.relais")]);
+    a.run(&[
+        "consent",
+        "add",
+        "Colibri",
+        "--scope",
+        "Suivi du dossier",
+        "--recipient",
+        "Jean",
+        "--method",
+        "verbal",
+        "--from",
+        "2025-01-01",
+    ]);
     a.run(&["export", "--to", "Jean", "--person", "Colibri", "-o", &p("partage.relais")]);
     on_b(&mut a, &["import", &p("partage.relais")]);
     on_b(&mut a, &["contact", "import-card", &p("marie.card")]);

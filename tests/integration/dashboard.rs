@@ -61,7 +61,11 @@ fn buckets_against_a_fixed_clock() {
 
     let referral = |s: &mut Store, follow: &str, status: &str| {
         s.write(|w| {
-            let id = model::add_referral(w, f(&[("person_id", json!(a)), ("org_id", json!(org)), ("follow_up_on", json!(follow))]))?;
+            let id = model::add_referral(
+                w,
+                f(&[("person_id", json!(a)), ("org_id", json!(org)), ("follow_up_on", json!(follow))]),
+                Some("Essai"),
+            )?;
             if status != "requested" {
                 model::set_referral_status(w, &id, status, None)?;
             }

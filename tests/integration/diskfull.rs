@@ -69,7 +69,8 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
     let to_colleague = relais_tests::add_verified_contact(&mut store, &colleague);
     let ids: Vec<String> =
         colleague.conn().prepare("SELECT id FROM persons").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-    let req = ExportRequest { persons: ids, to: vec![to_worker], kind: BundleKind::Share, armor: false };
+    let req =
+        ExportRequest { persons: ids, to: vec![to_worker], kind: BundleKind::Share, armor: false, override_reason: Some("Essai".into()) };
     let (big_bundle, _, _) = bundle::build_export(&colleague, &req, &mut |_, _| {}).unwrap();
     let alias: String = store.conn().query_row("SELECT alias FROM persons ORDER BY alias LIMIT 1", [], |r| r.get(0)).unwrap();
     drop(store);
@@ -99,7 +100,7 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
     };
     let out = |name: &str| small.join(name).to_string_lossy().into_owned();
     for (what, args) in [
-        ("export", vec!["export", "--to", to_colleague.as_str(), "--all", "-o", &out("envoi.relais")]),
+        ("export", vec!["export", "--to", to_colleague.as_str(), "--all", "-o", &out("envoi.relais"), "--override-reason", "Essai"]),
         ("backup", vec!["backup", "-o", &out("coffre.relais-backup")]),
         ("summary", vec!["summary", alias.as_str(), "--format", "pdf", "-o", &out("resume.pdf")]),
     ] {

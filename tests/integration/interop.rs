@@ -113,7 +113,7 @@ print("valid", sum(len(v) for v in doc["content"]["records"].values()))
         b.ok(&["identity", "export-age", id_file.to_str().unwrap()]);
         for armor in [false, true] {
             let bundle = a.tmp.path().join(if armor { "x.relais.txt" } else { "x.relais" });
-            let mut args = vec!["export", "--to", "Jean", "--all", "-o", bundle.to_str().unwrap()];
+            let mut args = vec!["export", "--to", "Jean", "--all", "-o", bundle.to_str().unwrap(), "--override-reason", "Essai"];
             if armor {
                 args.push("--armor");
             }
@@ -144,7 +144,7 @@ print("valid", sum(len(v) for v in doc["content"]["records"].values()))
         c.ok(&["contact", "import-card", ca.to_str().unwrap()]);
         c.ok(&["contact", "verify", "Marie"]);
         let bundle = a.tmp.path().join("x.relais");
-        a.ok(&["export", "--to", "Jean", "--all", "-o", bundle.to_str().unwrap()]);
+        a.ok(&["export", "--to", "Jean", "--all", "-o", bundle.to_str().unwrap(), "--override-reason", "Essai"]);
         let id_file = b.tmp.path().join("b-identity.txt");
         b.ok(&["identity", "export-age", id_file.to_str().unwrap()]);
         let plain = b.tmp.path().join("plain.json");

@@ -5,6 +5,7 @@ mod backup;
 mod bundle;
 mod canary;
 mod cli;
+mod consent;
 mod crash;
 mod dashboard;
 mod diskfull;

@@ -102,7 +102,14 @@ fn referral_history_and_reasons() {
     let (_tv, mut s) = TestVault::new();
     let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Opale"))]))).unwrap();
     let org = s.write(|w| w.insert(Kind::Organisation, f(&[("name", json!("Logis Transition"))]))).unwrap();
-    let r = s.write(|w| model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]))).unwrap();
+    s.write(|w| {
+        w.insert(
+            Kind::Consent,
+            f(&[("person_id", json!(p)), ("scope", json!("Hébergement")), ("org_id", json!(org)), ("method", json!("written"))]),
+        )
+    })
+    .unwrap();
+    let r = s.write(|w| model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), None)).unwrap();
     let e = refused(&mut s, |w| model::set_referral_status(w, &r, "rejected", None));
     assert_eq!(e.message(Lang::En), "status_reason: a reason is required for this value");
     s.write(|w| model::set_referral_status(w, &r, "waitlisted", None)).unwrap();

@@ -122,10 +122,15 @@ fn the_partner_version_leaves_out_what_it_must() {
                 ("status", json!("attended")),
             ]),
         )?;
-        relais_core::model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(hidden_org)), ("status", json!("requested"))]))?;
+        relais_core::model::add_referral(
+            w,
+            f(&[("person_id", json!(p)), ("org_id", json!(hidden_org)), ("status", json!("requested"))]),
+            Some("Urgence : hébergement le soir même"),
+        )?;
         relais_core::model::add_referral(
             w,
             f(&[("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("completed")), ("outcome", json!(secret("outcome")))]),
+            None,
         )
     })
     .unwrap();
@@ -236,7 +241,8 @@ fn the_cli_writes_a_summary_and_refuses_a_malformed_date() {
     tv.ok(&["init", "--name", "Marie Tremblay"]);
     tv.ok(&["person", "add", "--alias", "Colibri"]);
     let out = tv.tmp.path().join("colibri.html");
-    tv.ok(&["summary", "Colibri", "--format", "html", "--level", "partner", "-o", out.to_str().unwrap()]);
+    tv.ok(&["consent", "add", "Colibri", "--scope", "Suivi", "--recipient", "CLSC Partenaire", "--method", "written"]);
+    tv.ok(&["summary", "Colibri", "--format", "html", "--level", "partner", "--for", "CLSC Partenaire", "-o", out.to_str().unwrap()]);
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("Version partenaire") && html.contains("Colibri"));
     let md = tv.ok(&["--lang", "en", "summary", "Colibri", "--format", "md"]);

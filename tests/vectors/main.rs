@@ -194,7 +194,13 @@ fn generate() {
             w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("Note de test")), ("at", json!("2026-11-02T11:00:00Z"))]))
         })
         .unwrap();
-    let req = ExportRequest { persons: vec![p.clone()], to: vec![to], kind: BundleKind::Share, armor: false };
+    let req = ExportRequest {
+        persons: vec![p.clone()],
+        to: vec![to],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: Some("Vecteurs de test".into()),
+    };
     let (valid, manifest, _) = bundle::build_export(&sender, &req, &mut |_, _| {}).unwrap();
     let manifest = serde_json::to_value(&manifest).unwrap();
     let receiver_id = age::x25519::Identity::from_str(&keys.s("receiver", "age_identity")).unwrap();

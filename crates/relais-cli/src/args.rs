@@ -207,6 +207,9 @@ pub struct ExportArgs {
     /// Fichier de sortie (.relais) / output file
     #[arg(short, long)]
     pub output: PathBuf,
+    /// Sans consentement qui nomme le destinataire : la raison écrite de passer outre (gardée au dossier, journalisée) / with no consent naming the recipient: the written reason to go ahead (kept in the case, audited)
+    #[arg(long)]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Args)]
@@ -542,6 +545,9 @@ pub struct ReferralAddArgs {
     /// Note
     #[arg(long)]
     pub note: Option<String>,
+    /// Sans consentement qui nomme le destinataire : la raison écrite de passer outre (gardée au dossier, journalisée) / with no consent naming the recipient: the written reason to go ahead (kept in the case, audited)
+    #[arg(long)]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Args)]
@@ -904,6 +910,13 @@ pub struct SummaryArgs {
     /// md | html | pdf
     #[arg(long, value_parser = ["md", "html", "pdf"])]
     pub format: String,
+    /// Pour qui (obligatoire au niveau partner ; un consentement doit le nommer) / for whom (required at partner level; a consent must name them)
+    #[arg(long = "for")]
+    pub recipient: Option<String>,
+    /// Sans consentement qui nomme le destinataire : la raison écrite de passer outre (gardée au dossier, journalisée) / with no consent naming the recipient: the written reason to go ahead (kept in the case, audited)
+    #[arg(long)]
+    pub override_reason: Option<String>,
+
     /// Fichier de sortie (sinon la sortie standard ; obligatoire pour pdf) / output file (else standard output; required for pdf)
     #[arg(short, long)]
     pub output: Option<PathBuf>,

@@ -293,18 +293,19 @@ fn run(cli: Cli) -> Result<()> {
             if format == summary::Format::Pdf && a.output.is_none() {
                 bail!(tr(ctx.lang, "error.pdf_needs_output", &[]));
             }
+            let release = summary::release(&store, &id, level, a.recipient.as_deref(), None, a.override_reason.as_deref())?;
             let doc = summary::build(&store, &id, &options)?;
             let bytes = summary::render(&doc, format)?;
             match a.output {
                 Some(path) => {
-                    summary::save(&mut store, &path, &bytes, &id, level, None)
+                    summary::save(&mut store, &path, &bytes, &id, level, None, release.as_ref())
                         .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
                     eprintln!("{}", tr(ctx.lang, "done.summary", &[("path", &path.display().to_string())]));
                     Ok(())
                 }
                 None => {
                     write_or_print(&ctx, None, &bytes, "done.summary")?;
-                    Ok(summary::record(&mut store, &id, level, None)?)
+                    Ok(summary::record(&mut store, &id, level, None, release.as_ref())?)
                 }
             }
         }
@@ -494,7 +495,7 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     };
     let to = a.to.iter().map(|c| resolve_contact(&store, c)).collect::<Result<Vec<_>>>()?;
     let kind = if a.transfer { BundleKind::Transfer } else { BundleKind::Share };
-    let req = ExportRequest { persons, to, kind, armor: a.armor };
+    let req = ExportRequest { persons, to, kind, armor: a.armor, override_reason: a.override_reason };
     let (bytes, manifest, content) = bundle::build_export(&store, &req, &mut progress_bar(ctx, "progress.export"))?;
     relais_core::vault::write_atomic(&a.output, &bytes)
         .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
@@ -740,7 +741,7 @@ fn cmd_referral(ctx: &Ctx, c: ReferralCmd) -> Result<()> {
             put(&mut f, "follow_up_on", a.follow_up);
             put(&mut f, "amount_cents", a.amount.map(|s| parse_amount(ctx.lang, &s)).transpose()?);
             put(&mut f, "note", a.note);
-            let id = store.write(|w| model::add_referral(w, f))?;
+            let id = store.write(|w| model::add_referral(w, f, a.override_reason.as_deref()))?;
             ctx.created(&id);
         }
         ReferralCmd::Status(a) => {

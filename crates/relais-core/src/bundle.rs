@@ -191,6 +191,9 @@ pub struct ExportRequest {
     pub kind: BundleKind,
     /// ASCII armor instead of binary.
     pub armor: bool,
+    /// For a share, why it goes ahead when no consent of a person names a recipient (kept in
+    /// their case and audited); none: such a share is refused.
+    pub override_reason: Option<String>,
 }
 
 /// Builds the bundle file for `req` and records the exchange (and, for a transfer, marks the
@@ -220,6 +223,19 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     if req.kind == BundleKind::Transfer && persons.iter().any(|p| str_field(p, "status") == Some("handed_off")) {
         return Err(Error::HandedOff);
     }
+    // A share discloses the cases to someone outside their file: each person's consent must
+    // name each recipient. (A transfer moves the case to the colleague who takes it over.)
+    let mut releases = Vec::new();
+    if req.kind == BundleKind::Share {
+        let today = crate::time::local_date(chrono::Utc::now());
+        for pid in &req.persons {
+            for cid in &req.to {
+                let to = crate::consent::Recipient::contact(store.conn(), cid)?;
+                crate::consent::check(store.conn(), pid, &to, today, req.override_reason.as_deref())?;
+                releases.push((pid.clone(), to));
+            }
+        }
+    }
     let secrets = identity::secrets(store)?;
     let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
     let mut manifest = Manifest {
@@ -236,7 +252,7 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
         content_sha256: String::new(),
         receipt_for: None,
     };
-    let mut exported = Exported::default();
+    let mut exported = Exported { releases, override_reason: req.override_reason.clone(), ..Exported::default() };
     // The document is `{"content":…,"format":…,"manifest":…,"signature":…,"version":…}`: the
     // content comes first, so a second thread hashes and encrypts it while this one is still
     // reading the next kinds (the machine's other core); the signed tail follows.
@@ -384,6 +400,9 @@ fn write_content(
 #[derive(Debug, Clone, Default)]
 pub struct Exported {
     records: Vec<(Kind, store::WrittenRow)>,
+    /// For a share: each (person, recipient) the consent gate let through.
+    releases: Vec<(String, crate::consent::Recipient)>,
+    override_reason: Option<String>,
 }
 
 impl Exported {
@@ -403,6 +422,9 @@ impl Exported {
 pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported) -> Result<()> {
     let peers: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
     store.write(|w| {
+        for (pid, to) in &exported.releases {
+            crate::consent::require(w, pid, to, crate::consent::Purpose::Share, exported.override_reason.as_deref())?;
+        }
         for (kind, r) in &exported.records {
             remember_written(w.conn(), *kind, &r.id, r.revision, &r.hash)?;
         }

@@ -229,8 +229,10 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
     }
 
     let mut consent_ids = Vec::new();
+    let mut consented = Vec::new();
     for k in 0..2 {
         let org = &orgs[rng.gen_range(0..orgs.len())];
+        consented.push(org.clone());
         consent_ids.push(w.insert(
             Kind::Consent,
             f(&[
@@ -270,16 +272,19 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
         n += 1;
     }
 
+    // Referrals go where the person consented to (the consent gate would refuse the others).
     for _ in 0..4 {
+        let k = rng.gen_range(0..2);
         let id = model::add_referral(
             w,
             f(&[
                 ("person_id", json!(pid)),
-                ("org_id", json!(orgs[rng.gen_range(0..orgs.len())])),
+                ("org_id", json!(consented[k])),
                 ("need_id", json!(need_ids[rng.gen_range(0..need_ids.len())])),
-                ("consent_id", json!(consent_ids[0])),
+                ("consent_id", json!(consent_ids[k])),
                 ("follow_up_on", json!(day(today, rng.gen_range(-20..40)))),
             ]),
+            None,
         )?;
         n += 2;
         let next = ["received", "accepted", "waitlisted", "in_progress", "completed"][rng.gen_range(0..5)];

@@ -141,6 +141,15 @@ pub enum Error {
     /// A document was to be encrypted for a contact whose key was never checked in person.
     #[error("unverified contact")]
     UnverifiedContact,
+    /// No consent of the person in force today covers this recipient (and no reason was
+    /// written to go ahead without one).
+    #[error("no consent covers this recipient")]
+    ConsentMissing {
+        /// The person's alias.
+        person: String,
+        /// The recipient, as named in the directory or the contact book.
+        recipient: String,
+    },
     /// No space left on the disk (or over quota): the operation was abandoned whole.
     #[error("disk full")]
     DiskFull,
@@ -254,6 +263,7 @@ pub const CODES: &[&str] = &[
     "InvalidBackup",
     "DiskFull",
     "UnverifiedContact",
+    "ConsentMissing",
     "Csv",
 ];
 
@@ -298,6 +308,7 @@ impl Error {
             Error::InvalidBackup => "InvalidBackup",
             Error::DiskFull => "DiskFull",
             Error::UnverifiedContact => "UnverifiedContact",
+            Error::ConsentMissing { .. } => "ConsentMissing",
             Error::Csv { .. } => "Csv",
         }
     }
@@ -360,6 +371,7 @@ impl Error {
             Error::InvalidBackup => t("error.invalid_backup", &[]),
             Error::DiskFull => t("error.disk_full", &[]),
             Error::UnverifiedContact => t("error.unverified_contact", &[]),
+            Error::ConsentMissing { person, recipient } => t("error.consent_missing", &[("person", person), ("recipient", recipient)]),
             Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
         }
     }

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod backup;
 pub mod bundle;
 pub mod catalogue;
+pub mod consent;
 pub mod dashboard;
 pub mod demo;
 pub mod directory;

@@ -22,11 +22,7 @@ fn default(f: &mut Fields, name: &str, v: Value) {
     }
 }
 
-/// The worker's calendar date at `now` (their local zone, not UTC: at 8 p.m. in Montréal it is
-/// already tomorrow in UTC).
-fn local_today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&chrono::Local).date_naive()
-}
+use crate::time::local_date as local_today;
 
 /// The fields [`defaults`] fills when the worker leaves them empty (a form need not insist).
 pub fn defaulted_fields(kind: Kind) -> &'static [&'static str] {
@@ -207,8 +203,27 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
     Ok(())
 }
 
-/// Creates a referral and the first entry of its status history.
-pub fn add_referral(w: &mut Writer<'_>, fields: Fields) -> Result<String> {
+/// Creates a referral and the first entry of its status history, once the consent gate let it
+/// through: a consent of the person in force today must name the organisation (it is linked
+/// when the worker did not pick one), or the worker writes why they refer without one
+/// (`override_reason`, kept and audited; see [`crate::consent`]).
+pub fn add_referral(w: &mut Writer<'_>, mut fields: Fields, override_reason: Option<&str>) -> Result<String> {
+    if let (Some(person), Some(org)) = (str_field(&fields, "person_id"), str_field(&fields, "org_id")) {
+        let (person, org) = (person.to_owned(), org.to_owned());
+        if !store::exists(w.conn(), Kind::Person, &person)? {
+            return Err(Error::invalid("person_id", Problem::UnknownReference));
+        }
+        if !store::exists(w.conn(), Kind::Organisation, &org)? {
+            return Err(Error::invalid("org_id", Problem::UnknownReference));
+        }
+        let to = crate::consent::Recipient::organisation(w.conn(), &org)?;
+        let found = crate::consent::require(w, &person, &to, crate::consent::Purpose::Referral, override_reason)?;
+        if absent(&fields, "consent_id")
+            && let Some(c) = found
+        {
+            fields.insert("consent_id".into(), json!(c));
+        }
+    }
     let id = w.insert(Kind::Referral, fields)?;
     let rec = w_get(w, Kind::Referral, &id)?;
     let mut ev = Fields::new();

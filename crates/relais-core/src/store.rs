@@ -694,6 +694,12 @@ impl Writer<'_> {
         self.audit(Change { action, kind: None, record_id: None, person_id, fields })
     }
 
+    /// Records an event about a person that is not a change of one record (a disclosure, a
+    /// consent override).
+    pub(crate) fn audit_person(&mut self, action: &str, person_id: &str, fields: Vec<String>) -> Result<()> {
+        self.audit(Change { action, kind: None, record_id: None, person_id: Some(person_id), fields })
+    }
+
     /// Records a vault-level event (init, passphrase change, demo fill…).
     pub fn audit_vault(&mut self, action: &str, fields: Vec<String>) -> Result<()> {
         self.audit(Change { action, kind: None, record_id: None, person_id: None, fields })

@@ -254,15 +254,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     let p = &file.person;
     let today = o.now.date_naive();
     let intake = date_of(str_field(p, "intake_at")).unwrap_or(today);
-    let consents = file
-        .of(Kind::Consent)
-        .iter()
-        .filter(|x| {
-            str_field(x, "withdrawn_on").is_none()
-                && date_of(str_field(x, "starts_on")).is_none_or(|s| s <= today)
-                && date_of(str_field(x, "ends_on")).is_none_or(|e| e >= today)
-        })
-        .collect();
+    let consents = file.of(Kind::Consent).iter().filter(|x| crate::consent::in_force(x, today)).collect();
     let c = Ctx { file: &file, o, cat: Catalogues::get(), from: o.from.unwrap_or(intake), to: o.to.unwrap_or(today), consents };
     let mut sections = Vec::new();
 
@@ -497,22 +489,68 @@ pub fn render(doc: &Doc, format: Format) -> Result<Vec<u8>> {
     })
 }
 
+/// Whom a partner summary is released to, once the consent gate let it through.
+#[derive(Debug, Clone)]
+pub struct Release {
+    recipient: crate::consent::Recipient,
+    override_reason: Option<String>,
+}
+
+/// The consent gate of a summary, before anything is built or written. At `internal` (a
+/// document for the team) there is none; at `partner` the recipient is required (`to`, else the
+/// contact it is sealed for) and a consent of the person in force today must name them, or the
+/// worker writes why it goes without one.
+pub fn release(
+    store: &Store,
+    person: &str,
+    level: Level,
+    to: Option<&str>,
+    sealed_for: Option<&str>,
+    override_reason: Option<&str>,
+) -> Result<Option<Release>> {
+    if level == Level::Internal {
+        return Ok(None);
+    }
+    let recipient = match (to.filter(|t| !t.trim().is_empty()), sealed_for) {
+        (Some(name), _) => crate::consent::Recipient::named(name)?,
+        (None, Some(contact)) => crate::consent::Recipient::contact(store.conn(), contact)?,
+        (None, None) => return Err(crate::error::Error::invalid("recipient", crate::error::Problem::Required)),
+    };
+    let today = crate::time::local_date(chrono::Utc::now());
+    crate::consent::check(store.conn(), person, &recipient, today, override_reason)?;
+    Ok(Some(Release { recipient, override_reason: override_reason.map(str::to_owned) }))
+}
+
 /// Records that a summary of `person` left the vault (a disclosure), with its level and, when it
-/// was sealed for a contact, for whom.
-pub fn record(store: &mut Store, person: &str, level: Level, encrypted_to: Option<&str>) -> Result<()> {
-    let mut detail = vec![person.to_owned(), if level == Level::Partner { "level=partner" } else { "level=internal" }.to_owned()];
+/// was sealed for a contact, for whom; a partner summary passes the consent gate in the same
+/// transaction (an override keeps its reason in the case).
+pub fn record(store: &mut Store, person: &str, level: Level, encrypted_to: Option<&str>, release: Option<&Release>) -> Result<()> {
+    let mut detail = vec![if level == Level::Partner { "level=partner" } else { "level=internal" }.to_owned()];
     if let Some(c) = encrypted_to {
         detail.push(format!("encrypted_to={c}"));
     }
-    store.write(|w| w.audit_vault("person.summary", detail))
+    store.write(|w| {
+        if let Some(r) = release {
+            crate::consent::require(w, person, &r.recipient, crate::consent::Purpose::Summary, r.override_reason.as_deref())?;
+        }
+        w.audit_person("person.summary", person, detail)
+    })
 }
 
 /// Writes a summary file atomically, then records it. The file comes first, so that a full disk
 /// leaves no history entry for a summary that was never written; if the history cannot take
 /// it, the file is removed: a summary not in the history must not exist.
-pub fn save(store: &mut Store, path: &std::path::Path, bytes: &[u8], person: &str, level: Level, encrypted_to: Option<&str>) -> Result<()> {
+pub fn save(
+    store: &mut Store,
+    path: &std::path::Path,
+    bytes: &[u8],
+    person: &str,
+    level: Level,
+    encrypted_to: Option<&str>,
+    release: Option<&Release>,
+) -> Result<()> {
     crate::vault::write_atomic(path, bytes)?;
-    if let Err(e) = record(store, person, level, encrypted_to) {
+    if let Err(e) = record(store, person, level, encrypted_to, release) {
         let _ = std::fs::remove_file(path);
         return Err(e);
     }

@@ -54,6 +54,12 @@ pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
 }
 
+/// The worker's calendar date at `now` (their local zone, not UTC: at 8 p.m. in Montréal it is
+/// already tomorrow in UTC).
+pub fn local_date(now: DateTime<Utc>) -> chrono::NaiveDate {
+    now.with_timezone(&Local).date_naive()
+}
+
 /// Now, as the local wall clock sees it (the dashboard's default "now").
 pub fn local_now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()

@@ -32,7 +32,11 @@ kind: string,
 /**
  * For an update: the record's id.
  */
-id: string | null, fields: JsonMap, };
+id: string | null, fields: JsonMap, 
+/**
+ * With no consent naming the recipient: the worker's written reason to go ahead anyway.
+ */
+override_reason?: string, };
 export type ReferralStatusArgs = { id: string, status: string, reason: string | null, };
 export type OrganisationsArgs = { 
 /**
@@ -113,7 +117,11 @@ to: Array<string>,
 /**
  * The cases move (the copy here becomes read-only) instead of being shared.
  */
-transfer: boolean, };
+transfer: boolean, 
+/**
+ * With no consent naming the recipient: the worker's written reason to go ahead anyway.
+ */
+override_reason?: string, };
 export type ExportDone = { bundle_id: string, persons: number, records: number, path: string, };
 export type SummaryArgs = { 
 /**
@@ -140,7 +148,15 @@ format: string,
 /**
  * A contact id: the file is encrypted (age) for them instead of written in clear.
  */
-to: string | null, };
+to: string | null, 
+/**
+ * At partner level, who it is for (else the contact it is encrypted for).
+ */
+recipient?: string, 
+/**
+ * With no consent naming the recipient: the worker's written reason to go ahead anyway.
+ */
+override_reason?: string, };
 export type SummarySaved = { path: string, encrypted: boolean, };
 export type StatsArgs = { from: string | null, to: string | null, };
 export type BackupArgs = { passphrase: string, };
@@ -762,7 +778,7 @@ bundle_id: string,
  */
 fields: Array<string>, };
 
-export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Typeset" | "InvalidBackup" | "DiskFull" | "UnverifiedContact" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Typeset" | "InvalidBackup" | "DiskFull" | "UnverifiedContact" | "ConsentMissing" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
