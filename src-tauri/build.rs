@@ -48,5 +48,16 @@ fn relais_commands() -> &'static [&'static str] {
         "backup_status",
         "set_backup_reminder",
         "backup_vault",
+        "retention_info",
+        "set_retention_years",
+        "set_case_retention",
+        "destroy_person",
+        "trash_list",
+        "trash_delete",
+        "trash_restore",
+        "trash_empty",
+        "incidents",
+        "export_incidents",
+        "copied",
     ]
 }

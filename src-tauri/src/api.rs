@@ -185,6 +185,41 @@ pub struct SummarySaved {
     pub encrypted: bool,
 }
 
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RetentionInfo {
+    /// The organisation's period, in years after closure.
+    pub years: u32,
+    pub cases: Vec<relais_core::retention::CaseRetention>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RetentionCaseArgs {
+    pub person: String,
+    /// `YYYY-MM-DD`; none: back to the organisation's period.
+    pub until: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct DestroyArgs {
+    pub person: String,
+    pub policy: relais_core::retention::Policy,
+    /// The person's alias, typed again.
+    pub confirm: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct TrashArgs {
+    pub kind: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct IncidentExportArgs {
+    /// `csv` or `json`.
+    pub format: String,
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct BackupArgs {
     pub passphrase: String,
@@ -385,6 +420,17 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("backup_status", "Record<string, never>", "BackupStatus"),
     ("set_backup_reminder", "{ days: number }", "null"),
     ("backup_vault", "{ args: BackupArgs }", "string"),
+    ("retention_info", "Record<string, never>", "RetentionInfo"),
+    ("set_retention_years", "{ years: number }", "null"),
+    ("set_case_retention", "{ args: RetentionCaseArgs }", "null"),
+    ("destroy_person", "{ args: DestroyArgs }", "Destroyed"),
+    ("trash_list", "Record<string, never>", "Array<TrashItem>"),
+    ("trash_delete", "{ args: TrashArgs }", "string"),
+    ("trash_restore", "{ id: string }", "null"),
+    ("trash_empty", "Record<string, never>", "number"),
+    ("incidents", "Record<string, never>", "Array<JsonMap>"),
+    ("export_incidents", "{ args: IncidentExportArgs }", "string"),
+    ("copied", "Record<string, never>", "null"),
 ];
 
 /// The names of the commands, as registered (a test compares them with build.rs and lib.rs).
@@ -430,6 +476,15 @@ pub fn typescript() -> String {
         StatsArgs::decl(&cfg),
         BackupArgs::decl(&cfg),
         BackupStatus::decl(&cfg),
+        RetentionInfo::decl(&cfg),
+        RetentionCaseArgs::decl(&cfg),
+        DestroyArgs::decl(&cfg),
+        TrashArgs::decl(&cfg),
+        IncidentExportArgs::decl(&cfg),
+        relais_core::retention::CaseRetention::decl(&cfg),
+        relais_core::retention::Destroyed::decl(&cfg),
+        relais_core::retention::Policy::decl(&cfg),
+        relais_core::trash::Item::decl(&cfg),
         relais_core::summary::Doc::decl(&cfg),
         relais_core::summary::Section::decl(&cfg),
         relais_core::summary::Line::decl(&cfg),
@@ -509,7 +564,9 @@ mod tests {
         for name in command_names() {
             assert!(build.contains(&format!("\"{name}\"")), "{name} missing from build.rs");
             assert!(
-                ["commands", "handoff", "reports", "safekeeping"].iter().any(|m| lib.contains(&format!("{m}::{name},"))),
+                ["commands", "handoff", "reports", "safekeeping", "privacy", "clipboard"]
+                    .iter()
+                    .any(|m| lib.contains(&format!("{m}::{name},"))),
                 "{name} missing from generate_handler!"
             );
             assert!(cap.contains(&format!("\"allow-{}\"", name.replace('_', "-"))), "{name} not granted in capabilities/main.json");

@@ -29,7 +29,7 @@ pub(crate) fn with_store<T>(state: &AppState, f: impl FnOnce(&mut relais_core::S
 
 fn kind(state: &AppState, name: &str) -> Res<Kind> {
     Kind::from_name(name)
-        .filter(|k| k.is_case_record() || *k == Kind::Organisation)
+        .filter(|k| k.is_case_record() || matches!(k, Kind::Organisation | Kind::Incident))
         .ok_or_else(|| ApiError::app("UnknownKind", state.lang()))
 }
 
@@ -130,8 +130,9 @@ pub async fn open_demo(app: AppHandle, state: State<'_, AppState>) -> Res<Option
 }
 
 #[tauri::command]
-pub fn lock(state: State<'_, AppState>) {
+pub fn lock(app: tauri::AppHandle, state: State<'_, AppState>) {
     state.lock();
+    crate::clipboard::clear_if_ours(&app, None);
 }
 
 #[tauri::command]

@@ -5,8 +5,10 @@
 //! off the UI thread and report progress as events.
 
 pub mod api;
+mod clipboard;
 mod commands;
 mod handoff;
+mod privacy;
 mod reports;
 mod safekeeping;
 mod settings;
@@ -42,6 +44,9 @@ pub(crate) struct AppState {
     pub picked: Mutex<Option<(bool, PathBuf)>>,
     pub settings: Mutex<settings::Settings>,
     pub last_activity: Mutex<Instant>,
+    /// What the last copy from the app put on the clipboard (a hash, and a number telling copies
+    /// apart), until it is cleared.
+    pub copied: Mutex<Option<(u64, u64)>>,
 }
 
 impl AppState {
@@ -86,6 +91,7 @@ fn auto_lock(app: tauri::AppHandle) {
         let limit = Duration::from_secs(u64::from(state.settings.lock().expect("settings lock").autolock_minutes) * 60);
         let idle = state.last_activity.lock().expect("activity lock").elapsed();
         if idle >= limit && state.lock() {
+            clipboard::clear_if_ours(&app, None);
             let _ = app.emit("locked", "idle");
         }
     }
@@ -95,6 +101,7 @@ fn auto_lock(app: tauri::AppHandle) {
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::set_lang,
@@ -136,6 +143,17 @@ pub fn run() {
             safekeeping::backup_status,
             safekeeping::set_backup_reminder,
             safekeeping::backup_vault,
+            privacy::retention_info,
+            privacy::set_retention_years,
+            privacy::set_case_retention,
+            privacy::destroy_person,
+            privacy::trash_list,
+            privacy::trash_delete,
+            privacy::trash_restore,
+            privacy::trash_empty,
+            privacy::incidents,
+            privacy::export_incidents,
+            clipboard::copied,
         ])
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
@@ -149,6 +167,7 @@ pub fn run() {
                 picked: Mutex::new(None),
                 settings: Mutex::new(settings),
                 last_activity: Mutex::new(Instant::now()),
+                copied: Mutex::new(None),
             });
             // One window, built here so that navigation away from the app is refused and
             // the webview keeps nothing on disk (an ephemeral, incognito web context). Under

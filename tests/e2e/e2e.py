@@ -20,6 +20,7 @@ import traceback
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
@@ -501,7 +502,9 @@ def scenario_handoff(tmp):
 
 
 def scenario_demo(tmp):
-    app = App(os.path.join(tmp, "demo"), 4454)
+    files = os.path.join(tmp, "demo-files")
+    os.makedirs(files, exist_ok=True)
+    app = App(os.path.join(tmp, "demo"), 4454, files)
     try:
         print("scenario: a first look with the demo vault")
         app.click("open-demo")
@@ -533,6 +536,64 @@ def scenario_demo(tmp):
         app.shot("17-demo-stats")
         print("  ok: the anonymous statistics of the demo vault")
 
+        # The trash: an appointment deleted by mistake, put back from the settings.
+        app.click("nav-caseload")
+        app.els('[data-testid="person-link"]')[0].click()
+        alias = app.text("person-alias")
+        app.click("tab-appointments")
+        app.wait.until(lambda d: app.els('[data-testid="trash-appointment"]'))
+        before = len(app.els('[data-testid="list-appointment"] > li'))
+        app.els('[data-testid="trash-appointment"]')[0].click()
+        app.wait_text("person-notice", "corbeille")
+        check(len(app.els('[data-testid="list-appointment"] > li')) == before - 1, "the appointment left the file")
+        app.click("nav-settings")
+        app.wait_text("trash-card", alias)
+        labelled(app, "the settings with the trash")
+        app.d.execute_script("arguments[0].scrollIntoView()", app.el("trash-card"))
+        app.shot("20-trash")
+        app.click("trash-restore")
+        app.wait_text("trash-card", "Remis en place")
+        app.click("nav-caseload")
+        app.els('[data-testid="person-link"]')[0].click()
+        app.click("tab-appointments")
+        app.wait.until(lambda d: len(app.els('[data-testid="list-appointment"] > li')) == before)
+        print("  ok: an appointment goes to the trash and comes back")
+
+        # The incident register: recorded, then exported for the privacy officer.
+        app.click("nav-incidents")
+        app.click("add-incident")
+        labelled(app, "the incident form")
+        app.set_value("f-incident-occurred_on", time.strftime("%Y-%m-%d"))
+        app.type("f-incident-description", "Ordinateur portable oublié dans le métro, coffre verrouillé")
+        app.click("save")
+        app.wait_text("list-incident", "métro")
+        app.shot("21-incidents")
+        app.click("export-incidents-csv")
+        app.wait_text("incidents-exported", ".csv")
+        exported = [f for f in os.listdir(files) if f.endswith(".csv")]
+        check(len(exported) == 1, "the register was written where the dialog pointed")
+        with open(os.path.join(files, exported[0]), encoding="utf-8") as fh:
+            head = fh.readline()
+        check(head.startswith("Identifiant,Date de l'incident,"), f"French headers ({head.strip()})")
+        print("  ok: an incident is recorded and the register exported as CSV")
+
+        # Destroying a case: the alias must be typed again; then it is gone.
+        app.click("nav-caseload")
+        app.els('[data-testid="person-link"]')[0].click()
+        app.el("overview")
+        app.click("destroy-open")
+        app.click("destroy-request")
+        app.type("destroy-confirm", alias[:-1])
+        check(not app.el("destroy-do").is_enabled(), "the button waits for the exact alias")
+        app.type("destroy-confirm", alias)
+        app.d.execute_script("arguments[0].scrollIntoView({block: 'end'})", app.el("destroy-do"))
+        app.shot("22-destroy-confirm")
+        app.click("destroy-do")
+        app.wait_text("app-notice", "Dossier détruit")
+        app.wait.until(lambda d: len(app.els('[data-testid="person-link"]')) >= 20)
+        check(alias not in app.text("caseload"), "the destroyed case is no longer in the caseload")
+        print("  ok: a case is destroyed after its alias is typed again")
+
         # Auto-lock: the shortest delay, then nobody touches anything.
         app.click("nav-settings")
         labelled(app, "the settings")
@@ -549,6 +610,26 @@ def scenario_demo(tmp):
         app.click("save-settings")
         app.wait.until(lambda d: "Paramètres enregistrés" in app.body())
         t0 = time.time()
+
+        # Clipboard hygiene, while the minute runs: what the worker copies is cleared 30 s later.
+        app.click("nav-caseload")
+        app.wait.until(lambda d: app.els('[data-testid="person-link"]'))
+        first = app.els('[data-testid="person-link"]')[0]
+        copied_alias = first.text
+        app.d.execute_script(
+            "const r = document.createRange(); r.selectNodeContents(arguments[0]);"
+            "const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);",
+            first,
+        )
+        ActionChains(app.d).key_down(Keys.CONTROL).send_keys("c").key_up(Keys.CONTROL).perform()
+        clip = lambda: subprocess.run(["xclip", "-selection", "clipboard", "-o"], env={**os.environ, "DISPLAY": DISPLAY},
+                                      capture_output=True, text=True, timeout=5).stdout
+        WebDriverWait(app.d, 5).until(lambda d: clip().strip() == copied_alias)
+        check(True, f"the alias copied is on the clipboard ({copied_alias})")
+        time.sleep(20)
+        check(clip().strip() == copied_alias, "still there 20 s later")
+        WebDriverWait(app.d, 20).until(lambda d: clip().strip() == "")
+        check(not app.els('[data-testid="unlock-form"]'), "the clipboard was cleared about 30 s after the copy, the vault still open")
         WebDriverWait(app.d, 100).until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="unlock-form"], [data-testid="create-form"]'))
         waited = time.time() - t0
         check(55 <= waited <= 100, f"the vault locks itself after a minute without use ({waited:.0f} s)")

@@ -159,6 +159,17 @@ fn cli_transcript() {
     t.run(&["--lang", "en", "dashboard", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["--lang", "en", "audit", "verify"]);
     t.run(&["--json", "need", "add", "Nobody", "information"]);
+    // Retention and destruction: not under the retention policy while open; the typed
+    // confirmation must repeat the alias exactly; then one event remains, the chain verifies.
+    t.run(&["retention", "case", "Aurore", "--until", "2031-06-30"]);
+    t.run(&["retention", "case", "Aurore", "--until", "2031-06-30", "--reason", "Procès en appel"]);
+    t.run(&["retention", "show"]);
+    t.run(&["person", "destroy", "Colibri", "--policy", "retention", "--confirm", "Colibri"]);
+    t.run(&["person", "destroy", "Colibri", "--policy", "request", "--confirm", "colibri"]);
+    t.run(&["person", "destroy", "Colibri", "--policy", "request", "--confirm", "Colibri"]);
+    t.run(&["person", "show", "Colibri"]);
+    t.run(&["audit", "verify"]);
+    t.run(&["trash", "list"]);
     t.run(&["person", "frobnicate"]);
     snapbox::assert_data_eq!(t.redacted(), snapbox::file!["../golden/cli.txt"].raw());
 }

@@ -8,6 +8,7 @@ mod cli;
 mod consent;
 mod crash;
 mod dashboard;
+mod destroy;
 mod diskfull;
 mod interop;
 mod model;

@@ -209,3 +209,36 @@ pub fn dump_vault(store: &Store) -> String {
     }
     out
 }
+
+/// Every page of an SQLCipher 4 database file (and of its WAL, if any), decrypted with its raw
+/// key, concatenated: what the files hold, free pages and old WAL frames included, as the
+/// database engine would see it. SQLCipher's defaults: 4096-byte pages, each encrypted with
+/// AES-256-CBC under the raw key, the last 80 bytes reserved (16-byte IV, then a 64-byte HMAC);
+/// the file's first 16 bytes are its salt, in place of page 1's header.
+pub fn decrypted_pages(db: &Path, key: &[u8; 32]) -> Vec<u8> {
+    use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::NoPadding};
+    const PAGE: usize = 4096;
+    const RESERVE: usize = 80;
+    let decrypt = |page: &[u8], first: bool, out: &mut Vec<u8>| {
+        let start = if first { 16 } else { 0 };
+        let iv = &page[PAGE - RESERVE..PAGE - RESERVE + 16];
+        let mut data = page[start..PAGE - RESERVE].to_vec();
+        let plain =
+            cbc::Decryptor::<aes::Aes256>::new(key.into(), iv.into()).decrypt_padded_mut::<NoPadding>(&mut data).expect("whole blocks");
+        out.extend_from_slice(plain);
+    };
+    let mut out = Vec::new();
+    let bytes = std::fs::read(db).expect("read the database file");
+    for (i, page) in bytes.chunks_exact(PAGE).enumerate() {
+        decrypt(page, i == 0, &mut out);
+    }
+    // WAL: a 32-byte header, then frames of a 24-byte header and one page.
+    let wal = std::fs::read(db.with_extension("db-wal")).unwrap_or_default();
+    if wal.len() > 32 {
+        for frame in wal[32..].chunks_exact(24 + PAGE) {
+            let page_no = u32::from_be_bytes(frame[..4].try_into().expect("4 bytes"));
+            decrypt(&frame[24..], page_no == 1, &mut out);
+        }
+    }
+    out
+}

@@ -51,6 +51,17 @@ pub enum Cmd {
     /// Personnes accompagnées / persons accompanied
     #[command(subcommand)]
     Person(PersonCmd),
+    /// Conservation des dossiers fermés (Loi 25) / retention of closed cases (Law 25)
+    #[command(subcommand)]
+    Retention(RetentionCmd),
+    /// Mettre un enregistrement à la corbeille (30 jours) / move a record to the trash (30 days)
+    Delete(DeleteArgs),
+    /// Corbeille / trash
+    #[command(subcommand)]
+    Trash(TrashCmd),
+    /// Registre des incidents de confidentialité (Loi 25) / register of confidentiality incidents (Law 25)
+    #[command(subcommand)]
+    Incident(IncidentCmd),
     /// Besoins / needs
     #[command(subcommand)]
     Need(NeedCmd),
@@ -370,6 +381,147 @@ pub enum PersonCmd {
     Edit(PersonEditArgs),
     /// Fermer le dossier / close the case
     Close(PersonCloseArgs),
+    /// Détruire le dossier pour de bon (Loi 25) / destroy the case for good (Law 25)
+    Destroy(PersonDestroyArgs),
+}
+
+#[derive(Args)]
+pub struct PersonDestroyArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// retention (durée de conservation écoulée) | request (à la demande de la personne) / retention (period over) | request (at the person's request)
+    #[arg(long, value_parser = ["retention", "request"])]
+    pub policy: String,
+    /// Confirmation : retapez le nom d'usage de la personne / confirmation: type the person's alias again
+    #[arg(long)]
+    pub confirm: String,
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCmd {
+    /// Durée de l'organisme et dossiers fermés / the organisation's period and the closed cases
+    Show(RetentionShowArgs),
+    /// Durée de conservation de l'organisme, en années après la fermeture / the organisation's retention, in years after closure
+    Set(RetentionSetArgs),
+    /// Fin de conservation propre à un dossier, avec la raison / a case's own end of retention, with the reason
+    Case(RetentionCaseArgs),
+}
+
+#[derive(Args)]
+pub struct RetentionShowArgs {
+    /// Seulement les dossiers à détruire / only the cases due for destruction
+    #[arg(long)]
+    pub due: bool,
+    /// « Maintenant » fixé (RFC 3339) / a fixed "now"
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Args)]
+pub struct RetentionSetArgs {
+    /// Années (1 à 100) / years (1 to 100)
+    #[arg(long)]
+    pub years: u32,
+}
+
+#[derive(Args)]
+pub struct RetentionCaseArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Dernier jour de conservation (AAAA-MM-JJ) / last day kept (YYYY-MM-DD)
+    #[arg(long, required_unless_present = "clear")]
+    pub until: Option<String>,
+    /// Raison (obligatoire avec --until) / reason (required with --until)
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Revenir à la durée de l'organisme / back to the organisation's period
+    #[arg(long, conflicts_with_all = ["until", "reason"])]
+    pub clear: bool,
+}
+
+#[derive(Subcommand)]
+pub enum TrashCmd {
+    /// Ce que contient la corbeille / what the trash holds
+    List,
+    /// Remettre en place / put back
+    Restore(TrashRestoreArgs),
+    /// Vider la corbeille maintenant (sinon : après 30 jours) / empty the trash now (else: after 30 days)
+    Empty,
+}
+
+#[derive(Args)]
+pub struct TrashRestoreArgs {
+    /// Identifiant de l'entrée de la corbeille / trash entry id
+    pub id: String,
+}
+
+#[derive(Args)]
+pub struct DeleteArgs {
+    /// Type : note, appointment, referral, need, consent, deadline, proceeding, milestone, testimonial_aid, safety_item, task
+    pub kind: String,
+    /// Identifiant / id
+    pub id: String,
+}
+
+#[derive(Subcommand)]
+pub enum IncidentCmd {
+    /// Consigner un incident / record an incident
+    Add(IncidentArgs),
+    /// Compléter ou corriger / complete or correct
+    Edit(IncidentEditArgs),
+    /// Lister / list
+    List,
+    /// Exporter le registre (CSV ou JSON) pour la personne responsable / export the register (CSV or JSON) for the privacy officer
+    Export(IncidentExportArgs),
+}
+
+#[derive(Args)]
+pub struct IncidentArgs {
+    /// Date de l'incident (AAAA-MM-JJ) / date of the incident
+    #[arg(long)]
+    pub occurred: Option<String>,
+    /// Date où il a été constaté / date it was discovered
+    #[arg(long)]
+    pub discovered: Option<String>,
+    /// Description
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Personnes concernées (nombre, catégories) / persons concerned (number, categories)
+    #[arg(long)]
+    pub persons: Option<String>,
+    /// Risque de préjudice sérieux : oui | non / risk of serious injury: yes | no
+    #[arg(long)]
+    pub serious_risk: Option<String>,
+    /// Évaluation du risque / risk assessment
+    #[arg(long)]
+    pub assessment: Option<String>,
+    /// Avis à la Commission d'accès à l'information, date / CAI notified on
+    #[arg(long)]
+    pub cai_notified: Option<String>,
+    /// Avis aux personnes concernées, date / persons notified on
+    #[arg(long)]
+    pub persons_notified: Option<String>,
+    /// Mesures prises / measures taken
+    #[arg(long)]
+    pub measures: Option<String>,
+}
+
+#[derive(Args)]
+pub struct IncidentEditArgs {
+    /// Identifiant / id
+    pub id: String,
+    #[command(flatten)]
+    pub fields: IncidentArgs,
+}
+
+#[derive(Args)]
+pub struct IncidentExportArgs {
+    /// csv | json
+    #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+    pub format: String,
+    /// Fichier de sortie (sinon la sortie standard) / output file (else standard output)
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]

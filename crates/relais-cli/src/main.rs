@@ -256,6 +256,19 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Person(c) => cmd_person(&ctx, c),
+        Cmd::Retention(c) => cmd_retention(&ctx, c),
+        Cmd::Delete(a) => {
+            let mut store = ctx.store()?;
+            let kind = Kind::from_name(&a.kind).ok_or_else(|| CoreError::invalid("kind", relais_core::error::Problem::UnknownField))?;
+            let id = store.resolve(kind, &a.id)?;
+            let trash_id = relais_core::trash::delete(&mut store, kind, &id)?;
+            ctx.out(&json!({"trash_id": trash_id}), || {
+                tr(ctx.lang, "done.trashed", &[("id", &trash_id), ("days", &relais_core::trash::DAYS.to_string())])
+            });
+            Ok(())
+        }
+        Cmd::Trash(c) => cmd_trash(&ctx, c),
+        Cmd::Incident(c) => cmd_incident(&ctx, c),
         Cmd::Need(c) => cmd_need(&ctx, c),
         Cmd::Appointment(c) => cmd_appointment(&ctx, c),
         Cmd::Referral(c) => cmd_referral(&ctx, c),
@@ -635,6 +648,144 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             let id = store.resolve_person(&a.person)?;
             let changed = store.write(|w| model::close_person(w, &id, &a.reason, a.note.as_deref()))?;
             ctx.updated(Kind::Person, &id, &changed);
+        }
+        PersonCmd::Destroy(a) => {
+            use relais_core::retention::{Policy, destroy_person};
+            let id = store.resolve_person(&a.person)?;
+            let alias = store.get(Kind::Person, &id)?["alias"].as_str().unwrap_or_default().to_owned();
+            // The typed confirmation: the alias again, exactly (no partial match, no id).
+            if a.confirm.trim() != alias {
+                bail!(tr(ctx.lang, "error.destroy_confirm", &[]));
+            }
+            let done = destroy_person(&mut store, &id, Policy::parse(&a.policy)?, chrono::Utc::now())?;
+            ctx.out(&done, || {
+                tr(ctx.lang, "done.destroyed", &[("records", &done.records.to_string()), ("events", &done.events_redacted.to_string())])
+            });
+        }
+    }
+    Ok(())
+}
+
+fn cmd_retention(ctx: &Ctx, c: RetentionCmd) -> Result<()> {
+    use relais_core::retention;
+    let mut store = ctx.store()?;
+    match c {
+        RetentionCmd::Show(a) => {
+            let today = fixed_now(a.now)?.date_naive();
+            let years = retention::years(&store)?;
+            let cases = if a.due { retention::due(&store, today)? } else { retention::closed_cases(&store)? };
+            ctx.out(&json!({"years": years, "cases": cases}), || {
+                let mut out = tr(ctx.lang, "retention.years", &[("years", &years.to_string())]);
+                for c in &cases {
+                    let due = if c.until < today.to_string() { tr(ctx.lang, "retention.due", &[]) } else { String::new() };
+                    let why = c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+                    out.push_str(&format!("\n  {}  {} → {}{why}  {due}  [{}]", c.alias, c.closed_on, c.until, c.person_id));
+                }
+                out.trim_end().to_owned()
+            });
+        }
+        RetentionCmd::Set(a) => {
+            retention::set_years(&mut store, a.years)?;
+            ctx.out(&json!({"years": a.years}), || tr(ctx.lang, "retention.years", &[("years", &a.years.to_string())]));
+        }
+        RetentionCmd::Case(a) => {
+            let id = store.resolve_person(&a.person)?;
+            let until = relais_core::time::parse_optional_date("until", a.until.as_deref())?;
+            retention::set_case(&mut store, &id, until, a.reason.as_deref())?;
+            ctx.updated(Kind::Person, &id, &["retention".to_owned()]);
+        }
+    }
+    Ok(())
+}
+
+fn cmd_trash(ctx: &Ctx, c: TrashCmd) -> Result<()> {
+    use relais_core::trash;
+    let mut store = ctx.store()?;
+    match c {
+        TrashCmd::List => {
+            let items = trash::list(&store)?;
+            ctx.out(&items, || {
+                if items.is_empty() {
+                    return tr(ctx.lang, "trash.empty", &[]);
+                }
+                let lines: Vec<String> = items
+                    .iter()
+                    .map(|i| {
+                        let kind = Kind::from_name(&i.kind).map(|k| k.label(ctx.lang)).unwrap_or_default();
+                        let purge = i.purge_at.get(..10).unwrap_or_default();
+                        let who = i.alias.as_deref().unwrap_or("-");
+                        format!(
+                            "{}  {kind} ({})  {who}  {}  [{}]",
+                            i.deleted_at.get(..10).unwrap_or_default(),
+                            i.records,
+                            tr(ctx.lang, "trash.purge_on", &[("date", purge)]),
+                            i.id
+                        )
+                    })
+                    .collect();
+                lines.join("\n")
+            });
+        }
+        TrashCmd::Restore(a) => {
+            trash::restore(&mut store, &a.id)?;
+            ctx.out(&json!({"restored": a.id}), || tr(ctx.lang, "done.restored_from_trash", &[]));
+        }
+        TrashCmd::Empty => {
+            let n = trash::purge(&mut store, chrono::Utc::now(), true)?;
+            ctx.out(&json!({"purged": n}), || tr(ctx.lang, "done.trash_emptied", &[("n", &n.to_string())]));
+        }
+    }
+    Ok(())
+}
+
+fn incident_fields(a: IncidentArgs) -> Fields {
+    let mut f = Fields::new();
+    put(&mut f, "occurred_on", a.occurred);
+    put(&mut f, "discovered_on", a.discovered);
+    put(&mut f, "description", a.description);
+    put(&mut f, "persons_concerned", a.persons);
+    put(&mut f, "serious_risk", a.serious_risk);
+    put(&mut f, "risk_assessment", a.assessment);
+    put(&mut f, "cai_notified_on", a.cai_notified);
+    put(&mut f, "persons_notified_on", a.persons_notified);
+    put(&mut f, "measures", a.measures);
+    f
+}
+
+fn cmd_incident(ctx: &Ctx, c: IncidentCmd) -> Result<()> {
+    use relais_core::incidents;
+    let mut store = ctx.store()?;
+    match c {
+        IncidentCmd::Add(a) => {
+            let f = incident_fields(a);
+            let id = store.write(|w| w.insert(Kind::Incident, f))?;
+            ctx.created(&id);
+        }
+        IncidentCmd::Edit(a) => {
+            let id = store.resolve(Kind::Incident, &a.id)?;
+            let f = incident_fields(a.fields);
+            let changed = store.write(|w| w.update(Kind::Incident, &id, f))?;
+            ctx.updated(Kind::Incident, &id, &changed);
+        }
+        IncidentCmd::List => {
+            let all = incidents::list(&store)?;
+            ctx.out(&all, || {
+                if all.is_empty() {
+                    return tr(ctx.lang, "incident.none", &[]);
+                }
+                let s = |r: &Fields, k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                all.iter()
+                    .map(|r| {
+                        format!("{}  {}  [{}]", s(r, "occurred_on"), s(r, "description").lines().next().unwrap_or_default(), s(r, "id"))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        IncidentCmd::Export(a) => {
+            let text = if a.format == "json" { incidents::json(&store)? } else { incidents::csv(&store, ctx.lang)? };
+            write_or_print(ctx, a.output, text.as_bytes(), "done.incidents")?;
+            store.write(|w| w.audit_vault("incidents.export", vec![format!("format={}", a.format)]))?;
         }
     }
     Ok(())

@@ -79,6 +79,7 @@ pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
     bucket(&mut out, lang, "dash.court_milestones", &d.court_milestones, Some("milestones"));
     bucket(&mut out, lang, "dash.deadlines", &d.deadlines, Some("deadline_kinds"));
     bucket(&mut out, lang, "dash.turning_18", &d.turning_18, None);
+    bucket(&mut out, lang, "dash.retention_due", &d.retention_due, None);
     let _ = writeln!(out, "\n{}", tr(lang, "dash.unmet", &[]));
     for p in &d.unmet_needs_by_phase {
         let plus = if p.capped { "+" } else { "" };

@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 
+/// The action of an event whose content was removed when its person was destroyed.
+pub const REDACTED: &str = "redacted";
+
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -194,27 +197,85 @@ pub struct Verification {
     pub first_break: Option<Break>,
 }
 
-/// Walks the whole chain and reports the first broken link.
+/// Empties the events about a person, keeping of each only its place in the chain (seq, id,
+/// instant, actor, links): the action becomes [`REDACTED`], and kind, record, person and fields
+/// are cleared. Returns their sequence numbers, for the event that accounts for them.
+pub(crate) fn redact_person(conn: &Connection, person_id: &str) -> Result<Vec<i64>> {
+    let which = "action <> 'redacted' AND (person_id = ?1 OR record_id = ?1 OR instr(fields, ?1) > 0)";
+    let seqs: Vec<i64> = conn
+        .prepare(&format!("SELECT seq FROM audit_events WHERE {which} ORDER BY seq"))?
+        .query_map([person_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.execute(
+        &format!(
+            "UPDATE audit_events SET action = '{REDACTED}', kind = NULL, record_id = NULL, person_id = NULL, fields = '[]' WHERE {which}"
+        ),
+        [person_id],
+    )?;
+    Ok(seqs)
+}
+
+/// `[1, 2, 3, 7, 9, 10]` as `"1-3,7,9-10"`.
+pub(crate) fn ranges(seqs: &[i64]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < seqs.len() {
+        let start = seqs[i];
+        while i + 1 < seqs.len() && seqs[i + 1] == seqs[i] + 1 {
+            i += 1;
+        }
+        out.push(if seqs[i] == start { start.to_string() } else { format!("{start}-{}", seqs[i]) });
+        i += 1;
+    }
+    out.join(",")
+}
+
+/// The sequence numbers an event says it redacted (its `redacted=…` field).
+fn claimed(ev: &Event) -> Vec<i64> {
+    let Some(list) = ev.fields.iter().find_map(|f| f.strip_prefix("redacted=")) else { return Vec::new() };
+    list.split(',')
+        .filter_map(|part| match part.split_once('-') {
+            Some((a, b)) => Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)),
+            None => part.parse::<i64>().ok().map(|n| (n, n)),
+        })
+        .flat_map(|(a, b)| a..=b.min(a + 10_000_000))
+        .collect()
+}
+
+/// Walks the whole chain and reports the first broken link. A redacted event cannot be
+/// rehashed (its content is gone) but still links its neighbours, and must be accounted for by
+/// a later, intact destruction event that lists it: an event emptied behind the app's back is
+/// reported as edited.
 pub fn verify(conn: &Connection) -> Result<Verification> {
     let mut st = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
     let mut rows = st.query([])?;
     let mut prev_seq = 0i64;
     let mut prev_hash = GENESIS.to_owned();
     let mut count = 0;
+    let mut unaccounted = std::collections::BTreeSet::new();
     while let Some(r) = rows.next()? {
         let ev = row_to_event(r)?;
         count += 1;
         if ev.seq != prev_seq + 1 {
             return Ok(Verification { events: count, first_break: Some(Break::Missing { after: prev_seq, next: ev.seq }) });
         }
-        if ev.compute_hash() != ev.hash {
+        if ev.action == REDACTED {
+            unaccounted.insert(ev.seq);
+        } else if ev.compute_hash() != ev.hash {
             return Ok(Verification { events: count, first_break: Some(Break::Edited { seq: ev.seq }) });
+        } else {
+            for s in claimed(&ev) {
+                unaccounted.remove(&s);
+            }
         }
         if ev.prev_hash != prev_hash {
             return Ok(Verification { events: count, first_break: Some(Break::Relinked { seq: ev.seq }) });
         }
         prev_seq = ev.seq;
         prev_hash = ev.hash;
+    }
+    if let Some(&seq) = unaccounted.first() {
+        return Ok(Verification { events: count, first_break: Some(Break::Edited { seq }) });
     }
     let head: Option<(i64, String)> =
         conn.query_row("SELECT seq, hash FROM audit_head WHERE one = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
@@ -224,4 +285,37 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         None => Some(Break::Truncated { last: prev_seq, head: -1 }),
     };
     Ok(Verification { events: count, first_break: broken })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event_with(fields: &[&str]) -> Event {
+        Event {
+            seq: 9,
+            id: String::new(),
+            at: String::new(),
+            actor: String::new(),
+            action: "person.destroy".into(),
+            kind: None,
+            record_id: None,
+            person_id: None,
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn redacted_ranges_round_trip() {
+        let seqs = [1, 2, 3, 7, 9, 10, 11, 20];
+        assert_eq!(ranges(&seqs), "1-3,7,9-11,20");
+        assert_eq!(claimed(&event_with(&["policy=request", &format!("redacted={}", ranges(&seqs))])), seqs);
+        assert_eq!(ranges(&[]), "");
+        assert!(claimed(&event_with(&["redacted="])).is_empty());
+        assert!(claimed(&event_with(&["policy=request"])).is_empty());
+        // A malformed part claims nothing rather than everything.
+        assert_eq!(claimed(&event_with(&["redacted=4,x-9,12"])), [4, 12]);
+    }
 }

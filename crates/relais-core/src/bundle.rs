@@ -1164,30 +1164,18 @@ pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
     }
     store.write(|w| {
         for pid in &ids {
-            // Children before parents, so foreign keys hold at every step.
-            for kind in Kind::ALL.into_iter().rev().filter(|k| k.is_case_record() && *k != Kind::Person) {
-                let sql = match kind.owner() {
-                    Some(("person_id", _)) => format!("DELETE FROM {} WHERE person_id = ?1", kind.table()),
-                    Some((col, parent)) => {
-                        format!("DELETE FROM {} WHERE {col} IN (SELECT id FROM {} WHERE person_id = ?1)", kind.table(), parent.table())
-                    }
-                    None => continue,
-                };
-                w.conn().execute(&sql, [pid])?;
-            }
+            crate::retention::delete_case(w, pid)?;
             w.conn().execute("DELETE FROM conflicts WHERE person_id = ?1", [pid])?;
-            w.conn().execute("DELETE FROM persons WHERE id = ?1", [pid])?;
+            w.conn().execute("DELETE FROM trash WHERE person_id = ?1", [pid])?;
             w.conn()
                 .execute("UPDATE handoffs SET purged_at = ?2 WHERE person_id = ?1", rusqlite::params![pid, crate::time::to_db(w.now())])?;
             w.audit_bundle("case.purged", Some(pid), vec!["policy=handed_off_with_receipt".into()])?;
         }
-        let live: Vec<String> = bundle_kinds().map(|k| format!("SELECT id FROM {}", k.table())).collect();
-        w.conn().execute(&format!("DELETE FROM exchange_state WHERE record_id NOT IN ({})", live.join(" UNION ALL ")), [])?;
-        Ok(())
+        crate::retention::forget_exchanges(w.conn())
     })?;
-    // secure_delete zeroed the freed pages; the checkpoint moves that into the main file and
-    // empties the WAL, which still held the old pages.
-    store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    // secure_delete zeroed the freed pages; the scrub merges the note index, moves that into the
+    // main file, vacuums and empties the WAL, which still held the old pages.
+    crate::retention::scrub(store)?;
     Ok(ids.len())
 }
 

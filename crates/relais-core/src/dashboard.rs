@@ -87,6 +87,8 @@ pub struct Dashboard {
     pub turning_18: Bucket,
     /// Deadlines (IVAC, permits) not done and due within 60 days, overdue ones included.
     pub deadlines: Bucket,
+    /// Closed cases whose retention period is over, to destroy (`when` = the last day kept).
+    pub retention_due: Bucket,
     /// Unmet needs by phase, in catalogue order.
     pub unmet_needs_by_phase: Vec<PhaseCount>,
 }
@@ -262,6 +264,24 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
         unmet_needs_by_phase.push(PhaseCount { phase: phase.code.clone(), unmet: unmet.min(COUNT_CAP), capped: unmet > COUNT_CAP });
     }
 
+    let due = crate::retention::due(store, today)?;
+    let retention_due = Bucket {
+        total: (due.len() as i64).min(COUNT_CAP),
+        capped: due.len() as i64 > COUNT_CAP,
+        items: due
+            .into_iter()
+            .take(LIMIT)
+            .map(|c| Item {
+                id: c.person_id.clone(),
+                person_id: Some(c.person_id),
+                alias: Some(c.alias),
+                when: c.until,
+                code: None,
+                label: None,
+            })
+            .collect(),
+    };
+
     Ok(Dashboard {
         now: now.to_rfc3339(),
         today: today_s,
@@ -273,6 +293,7 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
         intakes_72h,
         turning_18,
         deadlines,
+        retention_due,
         unmet_needs_by_phase,
     })
 }

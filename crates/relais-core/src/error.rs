@@ -150,6 +150,13 @@ pub enum Error {
         /// The recipient, as named in the directory or the contact book.
         recipient: String,
     },
+    /// A case's retention period is not over (or the case is not closed): destroying it under
+    /// the retention policy is refused.
+    #[error("retention not over")]
+    RetentionNotOver {
+        /// The last day it is kept (empty: not closed).
+        until: String,
+    },
     /// No space left on the disk (or over quota): the operation was abandoned whole.
     #[error("disk full")]
     DiskFull,
@@ -223,6 +230,8 @@ pub enum Problem {
     FingerprintMismatch,
     /// Already there (a contact with the same keys).
     Duplicate,
+    /// Other records (of the kind the field names) still point at this one.
+    StillReferenced,
 }
 
 /// Every value [`Error::code`] can return (the app's TypeScript error type is generated from it).
@@ -264,6 +273,7 @@ pub const CODES: &[&str] = &[
     "DiskFull",
     "UnverifiedContact",
     "ConsentMissing",
+    "RetentionNotOver",
     "Csv",
 ];
 
@@ -309,6 +319,7 @@ impl Error {
             Error::DiskFull => "DiskFull",
             Error::UnverifiedContact => "UnverifiedContact",
             Error::ConsentMissing { .. } => "ConsentMissing",
+            Error::RetentionNotOver { .. } => "RetentionNotOver",
             Error::Csv { .. } => "Csv",
         }
     }
@@ -371,6 +382,8 @@ impl Error {
             Error::InvalidBackup => t("error.invalid_backup", &[]),
             Error::DiskFull => t("error.disk_full", &[]),
             Error::UnverifiedContact => t("error.unverified_contact", &[]),
+            Error::RetentionNotOver { until } if until.is_empty() => t("error.retention_not_closed", &[]),
+            Error::RetentionNotOver { until } => t("error.retention_not_over", &[("until", until)]),
             Error::ConsentMissing { person, recipient } => t("error.consent_missing", &[("person", person), ("recipient", recipient)]),
             Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
         }
@@ -400,6 +413,7 @@ impl Problem {
             Problem::MalformedKey => t("problem.malformed_key", &[]),
             Problem::FingerprintMismatch => t("problem.fingerprint_mismatch", &[]),
             Problem::Duplicate => t("problem.duplicate", &[]),
+            Problem::StillReferenced => t("problem.still_referenced", &[]),
         }
     }
 }

@@ -186,6 +186,11 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
             return Err(Error::invalid("ivac_status", Problem::UnknownField));
         }
         Kind::TestimonialAid => not_before(rec, "requested_on", "decided_on")?,
+        Kind::Incident => {
+            not_before(rec, "occurred_on", "discovered_on")?;
+            not_before(rec, "occurred_on", "cai_notified_on")?;
+            not_before(rec, "occurred_on", "persons_notified_on")?;
+        }
         Kind::Contact => {
             crate::identity::parse_recipient(str_field(rec, "age_recipient").unwrap_or_default())?;
             crate::identity::parse_signing_key(str_field(rec, "signing_key").unwrap_or_default())?;

@@ -52,6 +52,8 @@ pub enum Kind {
     Task,
     /// A colleague in the contact book (their public keys), not part of any case.
     Contact,
+    /// A confidentiality incident of the organisation's register (Law 25), not part of any case.
+    Incident,
 }
 
 /// How a column's value is checked and stored.
@@ -261,12 +263,23 @@ const CONTACT: &[Col] = &[
     req("fingerprint", Ty::Text(30)),
     c("verified_on", Ty::Date),
 ];
+const INCIDENT: &[Col] = &[
+    req("occurred_on", Ty::Date),
+    c("discovered_on", Ty::Date),
+    Col { name: "description", ty: LONG, required: true, sensitive: true },
+    sens("persons_concerned", LONG),
+    c("serious_risk", Ty::Bool),
+    sens("risk_assessment", LONG),
+    c("cai_notified_on", Ty::Date),
+    c("persons_notified_on", Ty::Date),
+    sens("measures", LONG),
+];
 const TASK: &[Col] =
     &[c("person_id", Ty::Ref(Kind::Person)), req("title", Ty::Text(500)), c("due_on", Ty::Date), c("done_at", Ty::DateTime)];
 
 impl Kind {
     /// Every kind, parents before children (the order to create tables and import records).
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Person,
         Kind::Organisation,
         Kind::OrgContact,
@@ -284,6 +297,7 @@ impl Kind {
         Kind::SafetyItem,
         Kind::Task,
         Kind::Contact,
+        Kind::Incident,
     ];
 
     /// The table holding this kind.
@@ -306,6 +320,7 @@ impl Kind {
             Kind::SafetyItem => "safety_items",
             Kind::Task => "tasks",
             Kind::Contact => "contacts",
+            Kind::Incident => "incidents",
         }
     }
 
@@ -329,6 +344,7 @@ impl Kind {
             Kind::SafetyItem => SAFETY_ITEM,
             Kind::Task => TASK,
             Kind::Contact => CONTACT,
+            Kind::Incident => INCIDENT,
         }
     }
 
@@ -341,7 +357,7 @@ impl Kind {
     /// for directory records, which belong to no one.
     pub fn owner(self) -> Option<(&'static str, Kind)> {
         match self {
-            Kind::Person | Kind::Organisation | Kind::OrgContact | Kind::Service | Kind::Contact => None,
+            Kind::Person | Kind::Organisation | Kind::OrgContact | Kind::Service | Kind::Contact | Kind::Incident => None,
             Kind::ReferralEvent => Some(("referral_id", Kind::Referral)),
             Kind::Milestone | Kind::TestimonialAid => Some(("proceeding_id", Kind::Proceeding)),
             _ => Some(("person_id", Kind::Person)),
@@ -350,7 +366,7 @@ impl Kind {
 
     /// Part of a person's case (as opposed to the shared directory).
     pub fn is_case_record(self) -> bool {
-        !matches!(self, Kind::Organisation | Kind::OrgContact | Kind::Service | Kind::Contact)
+        !matches!(self, Kind::Organisation | Kind::OrgContact | Kind::Service | Kind::Contact | Kind::Incident)
     }
 
     /// The stable name used in the audit log, JSON and bundles.
@@ -373,6 +389,7 @@ impl Kind {
             Kind::SafetyItem => "safety_item",
             Kind::Task => "task",
             Kind::Contact => "contact",
+            Kind::Incident => "incident",
         }
     }
 
@@ -401,6 +418,7 @@ impl Kind {
             Kind::SafetyItem => ("élément du plan de sécurité", "safety plan item"),
             Kind::Task => ("tâche", "task"),
             Kind::Contact => ("contact", "contact"),
+            Kind::Incident => ("incident de confidentialité", "confidentiality incident"),
         };
         lang.pick(fr, en)
     }

@@ -25,6 +25,7 @@ use crate::{model, time};
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../../../schema/migrations/0001_initial.sql")),
     (2, "identities_bundles", include_str!("../../../schema/migrations/0002_identities_bundles.sql")),
+    (3, "privacy_duties", include_str!("../../../schema/migrations/0003_privacy_duties.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -700,6 +701,25 @@ impl Writer<'_> {
         self.audit(Change { action, kind: None, record_id: None, person_id: Some(person_id), fields })
     }
 
+    /// Records the one event a destroyed case leaves: its id, the policy, how many records went
+    /// and which events were redacted; nothing about the person.
+    pub(crate) fn audit_destroyed(&mut self, person_id: &str, policy: &str, records: usize, redacted: &[i64]) -> Result<()> {
+        let fields = vec![format!("policy={policy}"), format!("records={records}"), format!("redacted={}", crate::audit::ranges(redacted))];
+        self.audit(Change {
+            action: "person.destroy",
+            kind: Some(Kind::Person.name()),
+            record_id: Some(person_id),
+            person_id: None,
+            fields,
+        })
+    }
+
+    /// Records an event about one record written outside [`Writer::insert`] and
+    /// [`Writer::update`] (moved to the trash, restored from it).
+    pub(crate) fn audit_record(&mut self, action: &str, kind: Kind, id: &str, person_id: Option<&str>, fields: Vec<String>) -> Result<()> {
+        self.audit(Change { action, kind: Some(kind.name()), record_id: Some(id), person_id, fields })
+    }
+
     /// Records a vault-level event (init, passphrase change, demo fill…).
     pub fn audit_vault(&mut self, action: &str, fields: Vec<String>) -> Result<()> {
         self.audit(Change { action, kind: None, record_id: None, person_id: None, fields })
@@ -709,7 +729,7 @@ impl Writer<'_> {
         audit::append(&self.tx, &mut self.head, &self.actor, &self.now_db, change)
     }
 
-    fn ensure_writable(&self, person_id: &str) -> Result<()> {
+    pub(crate) fn ensure_writable(&self, person_id: &str) -> Result<()> {
         let status: Option<String> =
             self.tx.prepare_cached("SELECT status FROM persons WHERE id = ?1")?.query_row([person_id], |r| r.get(0)).optional()?;
         match status.as_deref() {

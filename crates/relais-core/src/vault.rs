@@ -95,7 +95,11 @@ impl Vault {
 
     /// Opens the database with an already unwrapped key (benchmarks, backups).
     pub fn unlock_with_key(&self, key: &DbKey) -> Result<Store> {
-        Store::open(&self.dir.join(DB_FILE), key, false)
+        let mut store = Store::open(&self.dir.join(DB_FILE), key, false)?;
+        // The trash keeps a deletion 30 days, then purges it. A purge that fails (a full disk)
+        // must not keep the worker out: the next unlock tries again.
+        let _ = crate::trash::purge(&mut store, chrono::Utc::now(), false);
+        Ok(store)
     }
 
     /// Unwraps the database key (for an outside SQLCipher reader, or a backup). Treat the

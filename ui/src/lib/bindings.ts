@@ -169,6 +169,91 @@ last: string | null, remind_after_days: number,
  * Older than that, or never made.
  */
 due: boolean, };
+export type RetentionInfo = { 
+/**
+ * The organisation's period, in years after closure.
+ */
+years: number, cases: Array<CaseRetention>, };
+export type RetentionCaseArgs = { person: string, 
+/**
+ * `YYYY-MM-DD`; none: back to the organisation's period.
+ */
+until: string | null, reason: string | null, };
+export type DestroyArgs = { person: string, policy: Policy, 
+/**
+ * The person's alias, typed again.
+ */
+confirm: string, };
+export type TrashArgs = { kind: string, id: string, };
+export type IncidentExportArgs = { 
+/**
+ * `csv` or `json`.
+ */
+format: string, };
+export type CaseRetention = { 
+/**
+ * The person's id.
+ */
+person_id: string, 
+/**
+ * Their alias.
+ */
+alias: string, 
+/**
+ * When the case was closed.
+ */
+closed_on: string, 
+/**
+ * The last day it is kept.
+ */
+until: string, 
+/**
+ * Set for this case (with this reason) rather than by the organisation's period.
+ */
+reason: string | null, };
+export type Destroyed = { 
+/**
+ * Records removed (the person and everything under them).
+ */
+records: number, 
+/**
+ * Audit events redacted.
+ */
+events_redacted: number, };
+export type Policy = "retention" | "request";
+export type TrashItem = { 
+/**
+ * The trash entry's id (to restore it).
+ */
+id: string, 
+/**
+ * When it was deleted (RFC 3339 UTC).
+ */
+deleted_at: string, 
+/**
+ * When it will be purged (RFC 3339 UTC).
+ */
+purge_at: string, 
+/**
+ * Kind of the record deleted.
+ */
+kind: string, 
+/**
+ * Its id.
+ */
+record_id: string, 
+/**
+ * The person it belongs to, and their alias.
+ */
+person_id: string | null, 
+/**
+ * The person's alias.
+ */
+alias: string | null, 
+/**
+ * How many records it holds (the record and those under it).
+ */
+records: number, };
 export type Doc = { 
 /**
  * Language of the document.
@@ -455,6 +540,10 @@ turning_18: Bucket,
  * Deadlines (IVAC, permits) not done and due within 60 days, overdue ones included.
  */
 deadlines: Bucket, 
+/**
+ * Closed cases whose retention period is over, to destroy (`when` = the last day kept).
+ */
+retention_due: Bucket, 
 /**
  * Unmet needs by phase, in catalogue order.
  */
@@ -778,7 +867,7 @@ bundle_id: string,
  */
 fields: Array<string>, };
 
-export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Typeset" | "InvalidBackup" | "DiskFull" | "UnverifiedContact" | "ConsentMissing" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Typeset" | "InvalidBackup" | "DiskFull" | "UnverifiedContact" | "ConsentMissing" | "RetentionNotOver" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
@@ -821,4 +910,15 @@ export interface Commands {
   backup_status: { args: Record<string, never>; result: BackupStatus };
   set_backup_reminder: { args: { days: number }; result: null };
   backup_vault: { args: { args: BackupArgs }; result: string };
+  retention_info: { args: Record<string, never>; result: RetentionInfo };
+  set_retention_years: { args: { years: number }; result: null };
+  set_case_retention: { args: { args: RetentionCaseArgs }; result: null };
+  destroy_person: { args: { args: DestroyArgs }; result: Destroyed };
+  trash_list: { args: Record<string, never>; result: Array<TrashItem> };
+  trash_delete: { args: { args: TrashArgs }; result: string };
+  trash_restore: { args: { id: string }; result: null };
+  trash_empty: { args: Record<string, never>; result: number };
+  incidents: { args: Record<string, never>; result: Array<JsonMap> };
+  export_incidents: { args: { args: IncidentExportArgs }; result: string };
+  copied: { args: Record<string, never>; result: null };
 }

@@ -16,6 +16,7 @@ export const SUMMARY: Record<string, string[]> = {
   proceeding: ['court', 'district', 'file_number', 'role', 'prosecutor'],
   milestone: ['code', 'status', 'due_on', 'done_on', 'note'],
   testimonial_aid: ['code', 'status', 'requested_on', 'decided_on'],
+  incident: ['occurred_on', 'description', 'serious_risk', 'cai_notified_on', 'persons_notified_on', 'measures'],
 };
 
 /** Names of referenced records: organisation id -> name, need id -> its label… */

@@ -13,6 +13,7 @@ export type Route =
   | { name: 'handoff' }
   | { name: 'contacts' }
   | { name: 'stats' }
+  | { name: 'incidents' }
   | { name: 'settings' };
 
 export const app = $state<{ info: AppInfo | null; schema: Schema | null; route: Route; notice: string }>({

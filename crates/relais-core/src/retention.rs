@@ -1,0 +1,240 @@
+//! Retention and destruction (Law 25: destroy personal information once the purpose is met).
+//!
+//! Closing a case starts its retention period: the organisation's (`retention_years` in
+//! `vault_meta`, 5 by default) counted from `closed_on`, or a date set for that case with a
+//! written reason. When it is over the case is *due*: the dashboard lists it, and
+//! [`destroy_person`] removes it.
+//!
+//! Destruction removes every record of the person (and what hangs under them), their notes from
+//! the full-text index, their conflicts, hand-offs, trash items and retention setting, their id
+//! from the bundles seen, and redacts every audit event about them to a bare link of the chain
+//! (see [`crate::audit`]); it then writes one event without personal data ("case X destroyed
+//! under policy Y"), merges the full-text index, checkpoints the WAL and vacuums, so that the
+//! content is gone from the files and not only from the tables (`secure_delete` is on).
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Problem, Result};
+use crate::record::Kind;
+use crate::store::{Store, Writer};
+
+/// The organisation's retention period when none was set, in years.
+pub const DEFAULT_YEARS: u32 = 5;
+const META_YEARS: &str = "retention_years";
+
+/// Why a case is destroyed (kept, as a code, in the audit event that remains).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// Its retention period is over.
+    Retention,
+    /// The person asked for it (or the purpose ended early): any time, the worker decides.
+    Request,
+}
+
+impl Policy {
+    /// Parses `retention` or `request`.
+    pub fn parse(s: &str) -> Result<Policy> {
+        match s {
+            "retention" => Ok(Policy::Retention),
+            "request" => Ok(Policy::Request),
+            _ => Err(Error::invalid(
+                "policy",
+                Problem::UnknownCode { list: "destruction_policies".into(), valid: vec!["retention".into(), "request".into()] },
+            )),
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Policy::Retention => "retention",
+            Policy::Request => "request",
+        }
+    }
+}
+
+/// The organisation's retention period, in years after closure.
+pub fn years(store: &Store) -> Result<u32> {
+    Ok(store.meta(META_YEARS)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_YEARS))
+}
+
+/// Sets the organisation's retention period (1 to 100 years), audited.
+pub fn set_years(store: &mut Store, years: u32) -> Result<()> {
+    if !(1..=100).contains(&years) {
+        return Err(Error::invalid("retention_years", Problem::MalformedNumber));
+    }
+    store.write(|w| {
+        w.set_meta(META_YEARS, &years.to_string())?;
+        w.audit_vault("settings.retention", vec![format!("years={years}")])
+    })
+}
+
+/// Sets (or, with `None`, removes) a case's own end of retention, with the worker's reason.
+pub fn set_case(store: &mut Store, person_id: &str, until: Option<NaiveDate>, reason: Option<&str>) -> Result<()> {
+    store.get(Kind::Person, person_id)?;
+    store.write(|w| {
+        match until {
+            Some(d) => {
+                let reason =
+                    reason.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| Error::invalid("reason", Problem::ReasonRequired))?;
+                w.conn().execute(
+                    "INSERT INTO retention (person_id, until, reason, set_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (person_id) DO UPDATE SET until = excluded.until, reason = excluded.reason, set_at = excluded.set_at",
+                    params![person_id, d.to_string(), reason, crate::time::to_db(w.now())],
+                )?;
+            }
+            None => {
+                w.conn().execute("DELETE FROM retention WHERE person_id = ?1", [person_id])?;
+            }
+        }
+        w.audit_person("retention.set", person_id, vec![if until.is_some() { "until" } else { "cleared" }.to_owned(), "reason".into()])
+    })
+}
+
+/// A closed case and the end of its retention.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CaseRetention {
+    /// The person's id.
+    pub person_id: String,
+    /// Their alias.
+    pub alias: String,
+    /// When the case was closed.
+    pub closed_on: String,
+    /// The last day it is kept.
+    pub until: String,
+    /// Set for this case (with this reason) rather than by the organisation's period.
+    pub reason: Option<String>,
+}
+
+/// The retention of every closed case, soonest first.
+pub fn closed_cases(store: &Store) -> Result<Vec<CaseRetention>> {
+    let years = years(store)?;
+    let mut st = store.conn().prepare(
+        "SELECT p.id, p.alias, p.closed_on, r.until, r.reason FROM persons p LEFT JOIN retention r ON r.person_id = p.id
+         WHERE p.status = 'closed' AND p.closed_on IS NOT NULL",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (person_id, alias, closed_on, own, reason) = row?;
+        let until = match own {
+            Some(u) => u,
+            None => {
+                match NaiveDate::parse_from_str(&closed_on, "%Y-%m-%d").ok().and_then(|d| d.checked_add_months(Months::new(12 * years))) {
+                    Some(d) => d.to_string(),
+                    None => continue,
+                }
+            }
+        };
+        out.push(CaseRetention { person_id, alias, closed_on, until, reason });
+    }
+    out.sort_by(|a, b| a.until.cmp(&b.until).then(a.alias.cmp(&b.alias)));
+    Ok(out)
+}
+
+/// The closed cases whose retention is over on `today` (kept until `until` inclusive).
+pub fn due(store: &Store, today: NaiveDate) -> Result<Vec<CaseRetention>> {
+    let today = today.to_string();
+    Ok(closed_cases(store)?.into_iter().filter(|c| c.until < today).collect())
+}
+
+/// What a destruction removed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Destroyed {
+    /// Records removed (the person and everything under them).
+    pub records: usize,
+    /// Audit events redacted.
+    pub events_redacted: usize,
+}
+
+/// Destroys a person's case for good (see the module's documentation). Under
+/// [`Policy::Retention`] only once the case is due; `now` is the clock of the check and the event.
+pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, now: DateTime<Utc>) -> Result<Destroyed> {
+    store.get(Kind::Person, person_id)?;
+    if policy == Policy::Retention {
+        let today = crate::time::local_date(now);
+        let until = closed_cases(store)?.into_iter().find(|c| c.person_id == person_id).map(|c| c.until);
+        match until {
+            Some(u) if u < today.to_string() => {}
+            Some(u) => return Err(Error::RetentionNotOver { until: u }),
+            None => return Err(Error::RetentionNotOver { until: String::new() }),
+        }
+    }
+    let destroyed = store.write_at(now, |w| {
+        let records = delete_case(w, person_id)?;
+        for sql in [
+            "DELETE FROM conflicts WHERE person_id = ?1",
+            "DELETE FROM handoffs WHERE person_id = ?1",
+            "DELETE FROM trash WHERE person_id = ?1",
+            "DELETE FROM retention WHERE person_id = ?1",
+        ] {
+            w.conn().execute(sql, [person_id])?;
+        }
+        w.conn().execute(
+            "UPDATE bundles_seen SET persons = (SELECT json_group_array(value) FROM json_each(bundles_seen.persons) WHERE value <> ?1)
+             WHERE EXISTS (SELECT 1 FROM json_each(bundles_seen.persons) WHERE value = ?1)",
+            [person_id],
+        )?;
+        forget_exchanges(w.conn())?;
+        let redacted = crate::audit::redact_person(w.conn(), person_id)?;
+        w.audit_destroyed(person_id, policy.name(), records, &redacted)?;
+        Ok(Destroyed { records, events_redacted: redacted.len() })
+    })?;
+    scrub(store)?;
+    Ok(destroyed)
+}
+
+/// Deletes every record of a person's case, children before parents; returns how many.
+pub(crate) fn delete_case(w: &mut Writer<'_>, person_id: &str) -> Result<usize> {
+    let mut n = 0;
+    for kind in Kind::ALL.into_iter().rev().filter(|k| k.is_case_record() && *k != Kind::Person) {
+        let sql = match kind.owner() {
+            Some(("person_id", _)) => format!("DELETE FROM {} WHERE person_id = ?1", kind.table()),
+            Some((col, parent)) => {
+                format!("DELETE FROM {} WHERE {col} IN (SELECT id FROM {} WHERE person_id = ?1)", kind.table(), parent.table())
+            }
+            None => continue,
+        };
+        n += w.conn().execute(&sql, [person_id])?;
+    }
+    n += w.conn().execute("DELETE FROM persons WHERE id = ?1", [person_id])?;
+    Ok(n)
+}
+
+/// Drops the exchange state of records that no longer exist.
+pub(crate) fn forget_exchanges(conn: &Connection) -> Result<()> {
+    let live: Vec<String> = crate::bundle::bundle_kinds().map(|k| format!("SELECT id FROM {}", k.table())).collect();
+    conn.execute(&format!("DELETE FROM exchange_state WHERE record_id NOT IN ({})", live.join(" UNION ALL ")), [])?;
+    Ok(())
+}
+
+/// After a removal: merges the full-text index (a deleted note's words otherwise stay in its
+/// older segments), then moves everything into the main file and rebuilds it without free pages
+/// (`VACUUM`), and empties the WAL, which still held the old pages.
+pub(crate) fn scrub(store: &Store) -> Result<()> {
+    let conn = store.conn();
+    conn.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')", [])?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    conn.execute_batch("VACUUM")?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// The retention set for one case, if any: (until, reason).
+pub fn case_setting(store: &Store, person_id: &str) -> Result<Option<(String, String)>> {
+    Ok(store
+        .conn()
+        .query_row("SELECT until, reason FROM retention WHERE person_id = ?1", [person_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}

@@ -1,0 +1,257 @@
+//! Retention and destruction, the trash, the incident register (Law 25). The destruction test
+//! reads every page of the vault's files decrypted with its key (free pages and WAL frames
+//! included) and finds none of the destroyed person's words, while another person's remain.
+
+use chrono::{Duration, Utc};
+use relais_core::record::{Fields, Kind};
+use relais_core::retention::{self, Policy};
+use relais_core::secret::Passphrase;
+use relais_core::vault::{self, Vault};
+use relais_core::{Store, audit, trash};
+use relais_tests::{PASS, TestVault, contains, decrypted_pages, dump_vault, plant_canaries};
+use serde_json::json;
+
+fn f(pairs: &[(&str, serde_json::Value)]) -> Fields {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// The canaries planted in a case's records (not in the directory or the incident register,
+/// which belong to no one).
+fn case_canaries(all: &[String], tag: &str) -> Vec<String> {
+    let shared = ["organisation", "orgcontact", "service", "incident"].map(|k| format!("CNRY{tag}{k}x"));
+    all.iter().filter(|c| !shared.iter().any(|s| c.starts_with(s.as_str()))).cloned().collect()
+}
+
+fn person_with_alias(s: &Store, alias: &str) -> String {
+    s.conn().query_row("SELECT id FROM persons WHERE alias = ?1", [alias], |r| r.get(0)).unwrap()
+}
+
+fn pages(tv: &TestVault) -> Vec<u8> {
+    let key = Vault::open(&tv.dir).unwrap().unwrap_key(&Passphrase::new(PASS)).unwrap();
+    decrypted_pages(&tv.dir.join(vault::DB_FILE), key.expose())
+}
+
+/// Found as typed, or as the note index stores words (lower case).
+fn found(hay: &[u8], canary: &str) -> bool {
+    contains(hay, canary.as_bytes()) || contains(hay, canary.to_lowercase().as_bytes())
+}
+
+#[test]
+fn destroying_a_person_leaves_none_of_their_words_in_the_files() {
+    let (tv, mut s) = TestVault::new();
+    let a = case_canaries(&plant_canaries(&mut s, "A"), "A");
+    let b = case_canaries(&plant_canaries(&mut s, "B"), "B");
+    let pa = person_with_alias(&s, "CNRYApersonxaliasQ");
+    // More history for A: an edit, a note found by search, a bundle-side row.
+    s.write(|w| w.update(Kind::Person, &pa, f(&[("region", json!("CNRYAextraxregionQ"))]))).unwrap();
+    let before = pages(&tv);
+    assert!(a.iter().chain(&b).all(|c| found(&before, c)), "the scanner reads the pages (control)");
+    assert!(contains(&before, b"cnryanotextextq"), "the note index holds A's note words (control)");
+
+    let done = retention::destroy_person(&mut s, &pa, Policy::Request, Utc::now()).unwrap();
+    // The person and one record of each of the 12 kinds under a person; their 13 creations and the edit.
+    assert_eq!((done.records, done.events_redacted), (13, 14));
+    drop(s);
+    let after = pages(&tv);
+    let left: Vec<&String> = a.iter().filter(|c| found(&after, c)).collect();
+    assert!(left.is_empty(), "{} of A's words remain, e.g. {:?}", left.len(), left.first());
+    assert!(!found(&after, "CNRYAextraxregionQ") && !contains(&after, b"cnryanotextextq"));
+    let gone: Vec<&String> = b.iter().filter(|c| !found(&after, c)).collect();
+    assert!(gone.is_empty(), "B's words must remain: {gone:?}");
+    for f in relais_tests::files_under(&tv.dir) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(a.iter().chain(&b).all(|c| !contains(&bytes, c.as_bytes())), "plaintext in {}", f.display());
+    }
+
+    // The trail: one event about the case, nothing about the person; the chain still verifies.
+    let s = tv.unlock();
+    assert!(audit::for_person(s.conn(), &pa).unwrap().is_empty());
+    let (action, fields): (String, String) =
+        s.conn().query_row("SELECT action, fields FROM audit_events WHERE record_id = ?1", [&pa], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(action, "person.destroy");
+    assert!(fields.contains("policy=request") && fields.contains("redacted="), "{fields}");
+    let v = audit::verify(s.conn()).unwrap();
+    assert_eq!(v.first_break, None);
+    let pb = person_with_alias(&s, "CNRYBpersonxaliasQ");
+    assert!(!audit::for_person(s.conn(), &pb).unwrap().is_empty());
+}
+
+#[test]
+fn an_event_emptied_behind_the_apps_back_is_reported() {
+    let (_tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Martinet"))]))).unwrap();
+    let q = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Grive"))]))).unwrap();
+    retention::destroy_person(&mut s, &p, Policy::Request, Utc::now()).unwrap();
+    assert_eq!(audit::verify(s.conn()).unwrap().first_break, None);
+    // Someone with the key makes Grive's creation look like part of a destruction.
+    let seq: i64 = s.conn().query_row("SELECT seq FROM audit_events WHERE person_id = ?1", [&q], |r| r.get(0)).unwrap();
+    s.conn()
+        .execute(
+            "UPDATE audit_events SET action = 'redacted', kind = NULL, record_id = NULL, person_id = NULL, fields = '[]' WHERE seq = ?1",
+            [seq],
+        )
+        .unwrap();
+    assert_eq!(audit::verify(s.conn()).unwrap().first_break, Some(audit::Break::Edited { seq }));
+}
+
+#[test]
+fn retention_starts_at_closure_and_the_dashboard_lists_what_is_due() {
+    let (_tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Pluvier"))]))).unwrap();
+    let today = relais_core::time::local_date(Utc::now());
+    let now = relais_core::time::local_now();
+    // Open: not due, and the retention policy refuses.
+    let before = dump_vault(&s);
+    let e = retention::destroy_person(&mut s, &p, Policy::Retention, Utc::now()).unwrap_err();
+    assert_eq!(e.code(), "RetentionNotOver");
+    assert!(e.message(relais_core::Lang::Fr).contains("n'est pas fermé"));
+    assert_eq!(before, dump_vault(&s), "a refused destruction changed something");
+
+    // Closed three years ago: kept 5 years by default, so not due yet.
+    s.write(|w| relais_core::model::close_person(w, &p, "plan_completed", None)).unwrap();
+    let closed = (today - Duration::days(3 * 365)).to_string();
+    s.write(|w| w.update(Kind::Person, &p, f(&[("closed_on", json!(closed))]))).unwrap();
+    assert_eq!(retention::years(&s).unwrap(), 5);
+    assert!(retention::due(&s, today).unwrap().is_empty());
+    let e = retention::destroy_person(&mut s, &p, Policy::Retention, Utc::now()).unwrap_err();
+    assert!(
+        matches!(&e, relais_core::Error::RetentionNotOver { until } if until.starts_with(&(today.year_ce().1 as i32 + 2).to_string())),
+        "{e:?}"
+    );
+
+    // The organisation keeps closed cases 2 years: due, on the dashboard.
+    retention::set_years(&mut s, 2).unwrap();
+    assert_eq!(retention::due(&s, today).unwrap().len(), 1);
+    let d = relais_core::dashboard::compute(&s, now).unwrap();
+    assert_eq!(d.retention_due.total, 1);
+    assert_eq!(d.retention_due.items[0].alias.as_deref(), Some("Pluvier"));
+
+    // This case is kept longer, for a reason (which is required).
+    let later = today + Duration::days(400);
+    let e = retention::set_case(&mut s, &p, Some(later), Some("  ")).unwrap_err();
+    assert_eq!(e.code(), "Invalid");
+    retention::set_case(&mut s, &p, Some(later), Some("Procès en appel")).unwrap();
+    assert!(retention::due(&s, today).unwrap().is_empty());
+    assert_eq!(relais_core::dashboard::compute(&s, now).unwrap().retention_due.total, 0);
+    retention::set_case(&mut s, &p, None, None).unwrap();
+    let done = retention::destroy_person(&mut s, &p, Policy::Retention, Utc::now()).unwrap();
+    assert_eq!(done.records, 1);
+    assert!(s.list_all(Kind::Person).unwrap().is_empty());
+    assert!(s.conn().query_row("SELECT count(*) FROM retention", [], |r| r.get::<_, i64>(0)).unwrap() == 0);
+}
+
+use chrono::Datelike;
+
+#[test]
+fn the_trash_puts_back_then_purges_with_the_same_rigour() {
+    let (tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Sittelle"))]))).unwrap();
+    let org = s.write(|w| w.insert(Kind::Organisation, f(&[("name", json!("CLSC"))]))).unwrap();
+    let words = "CNRYTRASHnotexQ";
+    let note = s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!(format!("Rencontre {words}")))]))).unwrap();
+    let original = s.get(Kind::Note, &note).unwrap();
+    let r = s.write(|w| relais_core::model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), Some("Essai"))).unwrap();
+    s.write(|w| relais_core::model::set_referral_status(w, &r, "accepted", None)).unwrap();
+
+    // A need an appointment points at cannot go: it would leave the appointment dangling.
+    let need = s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("safety_protection"))]))).unwrap();
+    s.write(|w| {
+        w.insert(
+            Kind::Appointment,
+            f(&[
+                ("person_id", json!(p)),
+                ("need_id", json!(need)),
+                ("starts_at", json!("2026-12-01T10:00:00Z")),
+                ("kind", json!("health")),
+            ]),
+        )
+    })
+    .unwrap();
+    let before = dump_vault(&s);
+    assert_eq!(trash::delete(&mut s, Kind::Need, &need).unwrap_err().code(), "Invalid");
+    assert_eq!(trash::delete(&mut s, Kind::Person, &p).unwrap_err().code(), "Invalid", "a case is destroyed, not trashed");
+    assert_eq!(before, dump_vault(&s));
+
+    // A referral goes with its history, and comes back as it was.
+    let history = s.list_by(Kind::ReferralEvent, "referral_id", &r).unwrap();
+    let t = trash::delete(&mut s, Kind::Referral, &r).unwrap();
+    assert!(s.list_by(Kind::ReferralEvent, "referral_id", &r).unwrap().is_empty());
+    let items = trash::list(&s).unwrap();
+    assert_eq!((items[0].kind.as_str(), items[0].records, items[0].alias.as_deref()), ("referral", 3, Some("Sittelle")));
+    trash::restore(&mut s, &t).unwrap();
+    assert_eq!(s.list_by(Kind::ReferralEvent, "referral_id", &r).unwrap(), history);
+    assert!(trash::list(&s).unwrap().is_empty());
+
+    // A note: out of search while in the trash, back with the same id and revision.
+    trash::delete(&mut s, Kind::Note, &note).unwrap();
+    assert!(relais_core::search::search(&s, "cnrytrashnotexq", 10).unwrap().notes.is_empty());
+    let t = trash::list(&s).unwrap()[0].id.clone();
+    trash::restore(&mut s, &t).unwrap();
+    assert_eq!(s.get(Kind::Note, &note).unwrap(), original);
+    assert_eq!(relais_core::search::search(&s, "cnrytrashnotexq", 10).unwrap().notes.len(), 1);
+    let actions: Vec<String> = audit::for_person(s.conn(), &p).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(
+        actions.iter().filter(|a| *a == "delete").count() == 4 && actions.iter().filter(|a| *a == "restore").count() == 4,
+        "{actions:?}"
+    );
+
+    // Deleted again: kept 30 days, then purged at the next unlock; nothing left in the files.
+    trash::delete(&mut s, Kind::Note, &note).unwrap();
+    assert_eq!(trash::purge(&mut s, Utc::now() + Duration::days(29), false).unwrap(), 0);
+    assert!(found_in(&tv, words), "still in the trash (control)");
+    assert_eq!(trash::purge(&mut s, Utc::now() + Duration::days(31), false).unwrap(), 1);
+    drop(s);
+    assert!(!found_in(&tv, words), "a purged note left words in the files");
+    let s = tv.unlock();
+    assert!(trash::list(&s).unwrap().is_empty());
+    assert_eq!(audit::verify(s.conn()).unwrap().first_break, None);
+}
+
+fn found_in(tv: &TestVault, words: &str) -> bool {
+    found(&pages(tv), words)
+}
+
+#[test]
+fn the_incident_register_is_kept_and_exported() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Marie"]);
+    let bad = tv.run(&["incident", "add", "--occurred", "2026-11-20", "--discovered", "2026-11-19", "--description", "Portable perdu"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("discovered_on"));
+    let missing = tv.run(&["incident", "add", "--occurred", "2026-11-20"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("description"));
+    let id = tv.ok(&[
+        "incident",
+        "add",
+        "--occurred",
+        "2026-11-20",
+        "--discovered",
+        "2026-11-21",
+        "--description",
+        "Ordinateur portable volé dans une voiture, \"coffre\" chiffré",
+        "--persons",
+        "12 personnes suivies",
+        "--serious-risk",
+        "non",
+        "--assessment",
+        "Coffre chiffré, phrase de passe non compromise",
+    ]);
+    tv.ok(&["incident", "edit", &id, "--measures", "Clé de récupération changée; appareil signalé", "--cai-notified", "2026-11-22"]);
+    let csv = tv.ok(&["incident", "export", "--format", "csv"]);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let head: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(head[1], "Date de l'incident");
+    assert!(head.contains(&"Avis à la Commission d'accès à l'information".to_owned()));
+    let recs: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(&recs[0][3], "Ordinateur portable volé dans une voiture, \"coffre\" chiffré");
+    assert_eq!(&recs[0][5], "non");
+    assert_eq!(&recs[0][9], "Clé de récupération changée; appareil signalé");
+    let en = tv.ok(&["--lang", "en", "incident", "export"]);
+    assert!(en.starts_with("Id,Date of the incident,"));
+    let json: serde_json::Value = serde_json::from_str(&tv.ok(&["incident", "export", "--format", "json"])).unwrap();
+    assert_eq!(json[0]["cai_notified_on"], "2026-11-22");
+    assert_eq!(json[0]["serious_risk"], false);
+    let history = tv.ok(&["audit", "verify"]);
+    assert!(history.contains("intact"), "{history}");
+}
