@@ -38,7 +38,7 @@ pub fn destroy_person(state: State<'_, AppState>, args: DestroyArgs) -> Res<Dest
     with_store(&state, |s| {
         let alias = s.get(Kind::Person, &args.person)?["alias"].as_str().unwrap_or_default().to_owned();
         if args.confirm.trim() != alias {
-            return Err(Error::invalid("confirm", relais_core::error::Problem::Unchanged));
+            return Err(Error::invalid("confirm", relais_core::error::Problem::Mismatch));
         }
         retention::destroy_person(s, &args.person, args.policy, chrono::Utc::now())
     })

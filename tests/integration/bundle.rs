@@ -190,6 +190,11 @@ fn receipt_then_purge_erases_the_handed_off_case() {
     let mut p = pair();
     let canary = "CANARYPURGE7731";
     p.a.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p.person)), ("text", json!(canary))]))).unwrap();
+    // A retention of its own and a trash entry go with the case.
+    let until = chrono::NaiveDate::from_ymd_opt(2031, 1, 1);
+    relais_core::retention::set_case(&mut p.a, &p.person, until, Some("Procès en appel")).unwrap();
+    let trashed = p.a.write(|w| w.insert(Kind::Task, f(&[("person_id", json!(p.person)), ("title", json!("CANARYTRASH4412"))]))).unwrap();
+    relais_core::trash::delete(&mut p.a, Kind::Task, &trashed).unwrap();
     let other = p.a.list_all(Kind::Person).unwrap().into_iter().find(|x| x["id"] != json!(p.person)).unwrap()["alias"].clone();
     let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
     // No receipt yet: nothing to purge.
@@ -207,9 +212,19 @@ fn receipt_then_purge_erases_the_handed_off_case() {
     assert_eq!(relais_core::audit::verify(p.a.conn()).unwrap().first_break, None);
     // The other cases are untouched, the purged one is gone from the files too.
     assert!(p.a.list_all(Kind::Person).unwrap().iter().any(|x| x["alias"] == other));
+    assert!(relais_core::trash::list(&p.a).unwrap().is_empty());
     drop(p.a);
     let hits = relais_tests::scan(p._tva.tmp.path(), &[canary.to_owned()]);
     assert!(hits.is_empty(), "{hits:?}");
+    // Not in the decrypted pages either (free pages, WAL): the purge scrubs the files.
+    let key = relais_core::vault::Vault::open(&p._tva.dir)
+        .unwrap()
+        .unwrap_key(&relais_core::secret::Passphrase::new(relais_tests::PASS))
+        .unwrap();
+    let pages = relais_tests::decrypted_pages(&p._tva.dir.join(relais_core::vault::DB_FILE), key.expose());
+    for word in [canary, "CANARYTRASH4412", "Procès en appel"] {
+        assert!(!relais_tests::contains(&pages, word.as_bytes()), "{word} left in the files");
+    }
 }
 
 #[test]

@@ -1166,7 +1166,6 @@ pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
         for pid in &ids {
             crate::retention::delete_case(w, pid)?;
             w.conn().execute("DELETE FROM conflicts WHERE person_id = ?1", [pid])?;
-            w.conn().execute("DELETE FROM trash WHERE person_id = ?1", [pid])?;
             w.conn()
                 .execute("UPDATE handoffs SET purged_at = ?2 WHERE person_id = ?1", rusqlite::params![pid, crate::time::to_db(w.now())])?;
             w.audit_bundle("case.purged", Some(pid), vec!["policy=handed_off_with_receipt".into()])?;

@@ -232,6 +232,8 @@ pub enum Problem {
     Duplicate,
     /// Other records (of the kind the field names) still point at this one.
     StillReferenced,
+    /// A typed confirmation does not match what it confirms.
+    Mismatch,
 }
 
 /// Every value [`Error::code`] can return (the app's TypeScript error type is generated from it).
@@ -414,6 +416,7 @@ impl Problem {
             Problem::FingerprintMismatch => t("problem.fingerprint_mismatch", &[]),
             Problem::Duplicate => t("problem.duplicate", &[]),
             Problem::StillReferenced => t("problem.still_referenced", &[]),
+            Problem::Mismatch => t("problem.mismatch", &[]),
         }
     }
 }

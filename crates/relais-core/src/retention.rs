@@ -173,12 +173,7 @@ pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, now: D
     }
     let destroyed = store.write_at(now, |w| {
         let records = delete_case(w, person_id)?;
-        for sql in [
-            "DELETE FROM conflicts WHERE person_id = ?1",
-            "DELETE FROM handoffs WHERE person_id = ?1",
-            "DELETE FROM trash WHERE person_id = ?1",
-            "DELETE FROM retention WHERE person_id = ?1",
-        ] {
+        for sql in ["DELETE FROM conflicts WHERE person_id = ?1", "DELETE FROM handoffs WHERE person_id = ?1"] {
             w.conn().execute(sql, [person_id])?;
         }
         w.conn().execute(
@@ -195,8 +190,11 @@ pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, now: D
     Ok(destroyed)
 }
 
-/// Deletes every record of a person's case, children before parents; returns how many.
+/// Deletes every record of a person's case, children before parents, with their trash entries
+/// and retention setting; returns how many records.
 pub(crate) fn delete_case(w: &mut Writer<'_>, person_id: &str) -> Result<usize> {
+    w.conn().execute("DELETE FROM trash WHERE person_id = ?1", [person_id])?;
+    w.conn().execute("DELETE FROM retention WHERE person_id = ?1", [person_id])?;
     let mut n = 0;
     for kind in Kind::ALL.into_iter().rev().filter(|k| k.is_case_record() && *k != Kind::Person) {
         let sql = match kind.owner() {
