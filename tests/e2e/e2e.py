@@ -172,6 +172,13 @@ def labelled(app, where):
     check(bad == [], f"every control is labelled on {where} ({bad})")
 
 
+def open_first_case(app):
+    """Opens the first case of the caseload, once the list has loaded."""
+    app.wait.until(lambda d: app.els('[data-testid="person-link"]'))
+    app.els('[data-testid="person-link"]')[0].click()
+    app.el("person-alias")
+
+
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
@@ -399,7 +406,7 @@ def scenario_handoff(tmp):
 
         # The follow-up summary: previewed at both levels, then saved encrypted for the supervisor.
         a.click("nav-caseload")
-        a.els('[data-testid="person-link"]')[0].click()
+        open_first_case(a)
         a.click("tab-summary")
         labelled(a, "the summary panel")
         a.click("summary-preview")
@@ -478,7 +485,7 @@ def scenario_handoff(tmp):
         b.wait_text("imported", "Importation terminée")
         b.click("nav-caseload")
         b.wait_text("caseload", CANARY)
-        b.els('[data-testid="person-link"]')[0].click()
+        open_first_case(b)
         b.wait_text("person-alias", CANARY)
         check(b.text("person-alias") == XSS_ALIAS, "the supervisor sees the same person, alias shown as text")
         check(b.d.execute_script("return window.__pwned === undefined"), "no script from the imported fields ran")
@@ -514,7 +521,7 @@ def scenario_demo(tmp):
         app.click("nav-caseload")
         app.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="person-link"]')) >= 20)
         app.shot("07-demo-caseload")
-        app.els('[data-testid="person-link"]')[0].click()
+        open_first_case(app)
         app.el("overview")
         app.shot("08-demo-person")
         app.click("tab-court")
@@ -538,7 +545,7 @@ def scenario_demo(tmp):
 
         # The trash: an appointment deleted by mistake, put back from the settings.
         app.click("nav-caseload")
-        app.els('[data-testid="person-link"]')[0].click()
+        open_first_case(app)
         alias = app.text("person-alias")
         app.click("tab-appointments")
         app.wait.until(lambda d: app.els('[data-testid="trash-appointment"]'))
@@ -554,7 +561,7 @@ def scenario_demo(tmp):
         app.click("trash-restore")
         app.wait_text("trash-card", "Remis en place")
         app.click("nav-caseload")
-        app.els('[data-testid="person-link"]')[0].click()
+        open_first_case(app)
         app.click("tab-appointments")
         app.wait.until(lambda d: len(app.els('[data-testid="list-appointment"] > li')) == before)
         print("  ok: an appointment goes to the trash and comes back")
@@ -579,7 +586,7 @@ def scenario_demo(tmp):
 
         # Destroying a case: the alias must be typed again; then it is gone.
         app.click("nav-caseload")
-        app.els('[data-testid="person-link"]')[0].click()
+        open_first_case(app)
         app.el("overview")
         app.click("destroy-open")
         app.click("destroy-request")
