@@ -178,6 +178,19 @@ fn the_trash_puts_back_then_purges_with_the_same_rigour() {
     assert!(s.list_by(Kind::ReferralEvent, "referral_id", &r).unwrap().is_empty());
     let items = trash::list(&s).unwrap();
     assert_eq!((items[0].kind.as_str(), items[0].records, items[0].alias.as_deref()), ("referral", 3, Some("Sittelle")));
+    // The same record back by another way (a bundle): the restore says so and changes nothing.
+    let back = s.conn().query_row("SELECT content FROM trash WHERE id = ?1", [&t], |r| r.get::<_, String>(0)).unwrap();
+    let referral: Vec<(String, Fields)> = serde_json::from_str(&back).unwrap();
+    s.conn()
+        .execute(
+            "INSERT INTO referrals (id, created_at, updated_at, revision, person_id, org_id, status) VALUES (?1, 'x', 'x', 1, ?2, ?3, 'requested')",
+            rusqlite::params![referral[0].1["id"].as_str().unwrap(), p, org],
+        )
+        .unwrap();
+    let before = dump_vault(&s);
+    assert_eq!(trash::restore(&mut s, &t).unwrap_err().code(), "Invalid");
+    assert_eq!(before, dump_vault(&s));
+    s.conn().execute("DELETE FROM referrals WHERE id = ?1", [referral[0].1["id"].as_str().unwrap()]).unwrap();
     trash::restore(&mut s, &t).unwrap();
     assert_eq!(s.list_by(Kind::ReferralEvent, "referral_id", &r).unwrap(), history);
     assert!(trash::list(&s).unwrap().is_empty());

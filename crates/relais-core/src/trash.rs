@@ -144,6 +144,10 @@ pub fn restore(store: &mut Store, trash_id: &str) -> Result<()> {
             if let Some(p) = &person {
                 w.ensure_writable(p)?;
             }
+            // Already back (a colleague's bundle brought the same record again): say so.
+            if store::exists(w.conn(), kind, str_field(rec, "id").unwrap_or_default())? {
+                return Err(Error::invalid("trash", Problem::Duplicate));
+            }
             w.put_received(kind, rec, false)?;
             let fields = kind.columns().iter().filter(|c| !rec.get(c.name).is_none_or(Value::is_null)).map(|c| c.name.to_owned()).collect();
             w.audit_record("restore", kind, str_field(rec, "id").unwrap_or_default(), person.as_deref(), fields)?;
