@@ -217,11 +217,7 @@ fn receipt_then_purge_erases_the_handed_off_case() {
     let hits = relais_tests::scan(p._tva.tmp.path(), &[canary.to_owned()]);
     assert!(hits.is_empty(), "{hits:?}");
     // Not in the decrypted pages either (free pages, WAL): the purge scrubs the files.
-    let key = relais_core::vault::Vault::open(&p._tva.dir)
-        .unwrap()
-        .unwrap_key(&relais_core::secret::Passphrase::new(relais_tests::PASS))
-        .unwrap();
-    let pages = relais_tests::decrypted_pages(&p._tva.dir.join(relais_core::vault::DB_FILE), key.expose());
+    let pages = p._tva.pages();
     for word in [canary, "CANARYTRASH4412", "Procès en appel"] {
         assert!(!relais_tests::contains(&pages, word.as_bytes()), "{word} left in the files");
     }

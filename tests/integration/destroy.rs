@@ -5,10 +5,8 @@
 use chrono::{Duration, Utc};
 use relais_core::record::{Fields, Kind};
 use relais_core::retention::{self, Policy};
-use relais_core::secret::Passphrase;
-use relais_core::vault::{self, Vault};
 use relais_core::{Store, audit, trash};
-use relais_tests::{PASS, TestVault, contains, decrypted_pages, dump_vault, plant_canaries};
+use relais_tests::{TestVault, contains, dump_vault, plant_canaries};
 use serde_json::json;
 
 fn f(pairs: &[(&str, serde_json::Value)]) -> Fields {
@@ -26,11 +24,6 @@ fn person_with_alias(s: &Store, alias: &str) -> String {
     s.conn().query_row("SELECT id FROM persons WHERE alias = ?1", [alias], |r| r.get(0)).unwrap()
 }
 
-fn pages(tv: &TestVault) -> Vec<u8> {
-    let key = Vault::open(&tv.dir).unwrap().unwrap_key(&Passphrase::new(PASS)).unwrap();
-    decrypted_pages(&tv.dir.join(vault::DB_FILE), key.expose())
-}
-
 /// Found as typed, or as the note index stores words (lower case).
 fn found(hay: &[u8], canary: &str) -> bool {
     contains(hay, canary.as_bytes()) || contains(hay, canary.to_lowercase().as_bytes())
@@ -44,7 +37,7 @@ fn destroying_a_person_leaves_none_of_their_words_in_the_files() {
     let pa = person_with_alias(&s, "CNRYApersonxaliasQ");
     // More history for A: an edit, a note found by search, a bundle-side row.
     s.write(|w| w.update(Kind::Person, &pa, f(&[("region", json!("CNRYAextraxregionQ"))]))).unwrap();
-    let before = pages(&tv);
+    let before = tv.pages();
     assert!(a.iter().chain(&b).all(|c| found(&before, c)), "the scanner reads the pages (control)");
     assert!(contains(&before, b"cnryanotextextq"), "the note index holds A's note words (control)");
 
@@ -52,7 +45,7 @@ fn destroying_a_person_leaves_none_of_their_words_in_the_files() {
     // The person and one record of each of the 12 kinds under a person; their 13 creations and the edit.
     assert_eq!((done.records, done.events_redacted), (13, 14));
     drop(s);
-    let after = pages(&tv);
+    let after = tv.pages();
     let left: Vec<&String> = a.iter().filter(|c| found(&after, c)).collect();
     assert!(left.is_empty(), "{} of A's words remain, e.g. {:?}", left.len(), left.first());
     assert!(!found(&after, "CNRYAextraxregionQ") && !contains(&after, b"cnryanotextextq"));
@@ -221,7 +214,7 @@ fn the_trash_puts_back_then_purges_with_the_same_rigour() {
 }
 
 fn found_in(tv: &TestVault, words: &str) -> bool {
-    found(&pages(tv), words)
+    found(&tv.pages(), words)
 }
 
 #[test]

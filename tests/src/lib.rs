@@ -64,6 +64,12 @@ impl TestVault {
         c
     }
 
+    /// Every page of this vault's files, decrypted with its key (see [`decrypted_pages`]).
+    pub fn pages(&self) -> Vec<u8> {
+        let key = Vault::open(&self.dir).expect("vault").unwrap_key(&Passphrase::new(PASS)).expect("key");
+        decrypted_pages(&self.dir.join(relais_core::vault::DB_FILE), key.expose())
+    }
+
     /// Runs `relais ARGS` and returns its output, whatever the exit code.
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().expect("run relais")

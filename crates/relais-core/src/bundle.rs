@@ -451,7 +451,7 @@ pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported
                     )?;
                 }
             }
-            w.audit_bundle(&format!("bundle.export.{}", kind_name(manifest.kind)), Some(pid), vec![manifest.bundle_id.clone()])?;
+            w.audit_event(&format!("bundle.export.{}", kind_name(manifest.kind)), Some(pid), vec![manifest.bundle_id.clone()])?;
         }
         Ok(())
     })
@@ -1017,9 +1017,9 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             format!("updated={}", summary(&p.counts.updated)),
             format!("conflicts={}", summary(&p.counts.conflicts)),
         ];
-        w.audit_bundle(&format!("bundle.import.{}", kind_name(o.manifest.kind)), None, fields)?;
+        w.audit_event(&format!("bundle.import.{}", kind_name(o.manifest.kind)), None, fields)?;
         for pid in &o.manifest.persons {
-            w.audit_bundle("bundle.import", Some(pid), vec![format!("bundle={bundle_id}")])?;
+            w.audit_event("bundle.import", Some(pid), vec![format!("bundle={bundle_id}")])?;
         }
         Ok(())
     })?;
@@ -1086,7 +1086,7 @@ pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Resul
             rusqlite::params![conflict_id, crate::time::to_db(w.now()), if keep_theirs { "theirs" } else { "mine" }],
         )?;
         let person = store::person_of(w.conn(), k, &theirs)?;
-        w.audit_bundle("conflict.resolve", person.as_deref(), vec![format!("keep={}", if keep_theirs { "theirs" } else { "mine" })])
+        w.audit_event("conflict.resolve", person.as_deref(), vec![format!("keep={}", if keep_theirs { "theirs" } else { "mine" })])
     })
 }
 
@@ -1141,7 +1141,7 @@ fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Result<Previe
             rusqlite::params![o.manifest.bundle_id, sender, crate::time::to_db(w.now()), serde_json::to_string(&o.manifest.persons).expect("ids")],
         )?;
         for pid in &o.manifest.persons {
-            w.audit_bundle("bundle.receipt", Some(pid), vec![format!("bundle={for_id}")])?;
+            w.audit_event("bundle.receipt", Some(pid), vec![format!("bundle={for_id}")])?;
         }
         Ok(())
     })?;
@@ -1168,7 +1168,7 @@ pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
             w.conn().execute("DELETE FROM conflicts WHERE person_id = ?1", [pid])?;
             w.conn()
                 .execute("UPDATE handoffs SET purged_at = ?2 WHERE person_id = ?1", rusqlite::params![pid, crate::time::to_db(w.now())])?;
-            w.audit_bundle("case.purged", Some(pid), vec!["policy=handed_off_with_receipt".into()])?;
+            w.audit_event("case.purged", Some(pid), vec!["policy=handed_off_with_receipt".into()])?;
         }
         crate::retention::forget_exchanges(w.conn())
     })?;

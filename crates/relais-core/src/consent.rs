@@ -165,7 +165,7 @@ pub fn require(
     note.insert("kind".into(), json!("consent_override"));
     note.insert("text".into(), json!(format!("{} — {why}", to.label)));
     let note_id = w.insert(Kind::Note, note)?;
-    w.audit_person("consent.override", person_id, vec![format!("purpose={}", purpose.name()), format!("note={note_id}")])?;
+    w.audit_event("consent.override", Some(person_id), vec![format!("purpose={}", purpose.name()), format!("note={note_id}")])?;
     Ok(None)
 }
 

@@ -88,7 +88,7 @@ pub fn set_case(store: &mut Store, person_id: &str, until: Option<NaiveDate>, re
                 w.conn().execute("DELETE FROM retention WHERE person_id = ?1", [person_id])?;
             }
         }
-        w.audit_person("retention.set", person_id, vec![if until.is_some() { "until" } else { "cleared" }.to_owned(), "reason".into()])
+        w.audit_event("retention.set", Some(person_id), vec![if until.is_some() { "until" } else { "cleared" }.to_owned(), "reason".into()])
     })
 }
 

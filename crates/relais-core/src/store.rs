@@ -690,15 +690,10 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Records an event about a bundle (import, export, receipt, purge).
-    pub(crate) fn audit_bundle(&mut self, action: &str, person_id: Option<&str>, fields: Vec<String>) -> Result<()> {
+    /// Records an event, about a person or not, that is not the change of one record (a bundle
+    /// imported or exported, a receipt, a purge, a disclosure, a consent override).
+    pub(crate) fn audit_event(&mut self, action: &str, person_id: Option<&str>, fields: Vec<String>) -> Result<()> {
         self.audit(Change { action, kind: None, record_id: None, person_id, fields })
-    }
-
-    /// Records an event about a person that is not a change of one record (a disclosure, a
-    /// consent override).
-    pub(crate) fn audit_person(&mut self, action: &str, person_id: &str, fields: Vec<String>) -> Result<()> {
-        self.audit(Change { action, kind: None, record_id: None, person_id: Some(person_id), fields })
     }
 
     /// Records the one event a destroyed case leaves: its id, the policy, how many records went

@@ -533,7 +533,7 @@ pub fn record(store: &mut Store, person: &str, level: Level, encrypted_to: Optio
         if let Some(r) = release {
             crate::consent::require(w, person, &r.recipient, crate::consent::Purpose::Summary, r.override_reason.as_deref())?;
         }
-        w.audit_person("person.summary", person, detail)
+        w.audit_event("person.summary", Some(person), detail)
     })
 }
 
