@@ -1,63 +1,41 @@
+// The app's own commands come from `commands.in.rs`, the one list of them: Tauri requires each
+// to be granted by a capability, so this script writes the permission of each (the app manifest)
+// and the capability of the window (`capabilities/main.json`, committed: the allow-list stays
+// explicit and reviewed in every diff).
+
+macro_rules! relais_commands {
+    ($($module:ident :: $name:ident : $args:literal => $result:literal),* $(,)?) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+include!("commands.in.rs");
+
+/// What the window may do besides the app's commands: listen to the progress and lock events.
+const CORE_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
+
+const DESCRIPTION: &str = "The one window of Relais: its own commands, and the progress and lock events. Files are chosen through the dialog plugin on the Rust side, never from the webview. Nothing else: no shell, no http, no fs.";
+
 fn main() {
-    // The app's own commands are listed here: Tauri then requires each to be granted by a
-    // capability (capabilities/main.json), so the allow-list is explicit and reviewed.
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(relais_commands())))
+    println!("cargo:rerun-if-changed=commands.in.rs");
+    write_capability();
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
         .expect("tauri build script");
 }
 
-/// Keep in step with `generate_handler!` in src/lib.rs (a test checks it).
-fn relais_commands() -> &'static [&'static str] {
-    &[
-        "app_info",
-        "set_lang",
-        "set_autolock",
-        "touch",
-        "create_vault",
-        "unlock",
-        "open_demo",
-        "lock",
-        "dashboard",
-        "week",
-        "persons",
-        "search",
-        "person_file",
-        "add_record",
-        "update_record",
-        "set_referral_status",
-        "schema",
-        "change_passphrase",
-        "recovery_status",
-        "set_recovery",
-        "identity",
-        "contacts",
-        "add_contact_card",
-        "verify_contact",
-        "remove_contact",
-        "pick_file",
-        "export_bundle",
-        "open_import",
-        "apply_import",
-        "cancel_import",
-        "conflicts",
-        "resolve_conflict",
-        "suggest",
-        "organisations",
-        "summary_preview",
-        "save_summary",
-        "stats",
-        "backup_status",
-        "set_backup_reminder",
-        "backup_vault",
-        "retention_info",
-        "set_retention_years",
-        "set_case_retention",
-        "destroy_person",
-        "trash_list",
-        "trash_delete",
-        "trash_restore",
-        "trash_empty",
-        "incidents",
-        "export_incidents",
-        "copied",
-    ]
+/// `capabilities/main.json` from the list; written only when it changes.
+fn write_capability() {
+    let permissions: Vec<String> = CORE_PERMISSIONS
+        .iter()
+        .map(|p| p.to_string())
+        .chain(COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))))
+        .map(|p| format!("    \"{p}\""))
+        .collect();
+    let json = format!(
+        "{{\n  \"$schema\": \"../gen/schemas/desktop-schema.json\",\n  \"identifier\": \"main\",\n  \"description\": \"{DESCRIPTION}\",\n  \"windows\": [\"main\"],\n  \"permissions\": [\n{}\n  ]\n}}\n",
+        permissions.join(",\n")
+    );
+    let path = std::path::Path::new("capabilities/main.json");
+    if std::fs::read_to_string(path).ok().as_deref() != Some(json.as_str()) {
+        std::fs::write(path, json).expect("write capabilities/main.json");
+    }
 }

@@ -1,8 +1,10 @@
 //! The IPC commands. Each parses, calls the core, maps the error; nothing else.
 
+use relais_core::case::{self, directory, person_file, search};
+use relais_core::reports::dashboard;
 use relais_core::secret::Passphrase;
 use relais_core::vault::Owner;
-use relais_core::{Error, Fields, Kind, Lang, Vault, dashboard, demo, directory, model, person_file, search};
+use relais_core::{Error, Fields, Kind, Lang, Vault, demo};
 use tauri::{AppHandle, Emitter, State};
 
 use crate::api::{self, ApiError, AppInfo, CreateVaultArgs, OrganisationsArgs, RecordArgs, ReferralStatusArgs, UnlockArgs};
@@ -44,7 +46,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         lang: settings.lang,
         autolock_minutes: settings.autolock_minutes,
         backup_reminder_days: settings.backup_reminder_days,
-        owner_name: session.as_ref().and_then(|s| s.store.meta("owner_name").ok().flatten()),
+        owner_name: session.as_ref().and_then(|s| s.store.meta(relais_core::vault::store::Meta::OwnerName).ok().flatten()),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
@@ -167,7 +169,7 @@ pub fn add_record(state: State<'_, AppState>, args: RecordArgs) -> Res<String> {
     let k = kind(&state, &args.kind)?;
     with_store(&state, |s| {
         s.write(|w| match k {
-            Kind::Referral => model::add_referral(w, args.fields, args.override_reason.as_deref()),
+            Kind::Referral => case::add_referral(w, args.fields, args.override_reason.as_deref()),
             _ => w.insert(k, args.fields),
         })
     })
@@ -182,7 +184,7 @@ pub fn update_record(state: State<'_, AppState>, args: RecordArgs) -> Res<Vec<St
 
 #[tauri::command]
 pub fn set_referral_status(state: State<'_, AppState>, args: ReferralStatusArgs) -> Res<()> {
-    with_store(&state, |s| s.write(|w| model::set_referral_status(w, &args.id, &args.status, args.reason.as_deref())))
+    with_store(&state, |s| s.write(|w| case::set_referral_status(w, &args.id, &args.status, args.reason.as_deref())))
 }
 
 /// The open vault (its key files), for the operations on them.

@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
-use relais_core::bundle::{self, BundleKind, ExportRequest};
-use relais_core::{Fields, Kind, identity};
+use relais_core::exchange::identity;
+use relais_core::exchange::{self, BundleKind, ExportRequest};
+use relais_core::{Fields, Kind};
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
@@ -102,13 +103,13 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
                 armor: false,
                 override_reason: args.override_reason,
             };
-            let (bytes, manifest, exported) = bundle::build_export(s, &req, &mut |done, total| {
+            let (bytes, manifest, exported) = exchange::build_export(s, &req, &mut |done, total| {
                 let _ = app.emit("progress", api::Progress { op: "export".into(), done, total });
             })?;
             // The file first, atomically; only then is the exchange recorded (and, for a
             // transfer, the cases marked handed off).
             relais_core::vault::write_atomic(&path, &bytes)?;
-            bundle::commit_export(s, &manifest, &exported)?;
+            exchange::commit_export(s, &manifest, &exported)?;
             Ok(ExportDone {
                 bundle_id: manifest.bundle_id,
                 persons: manifest.persons.len(),
@@ -123,14 +124,14 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
 
 /// Opens a bundle and previews what importing it would do; nothing changes yet.
 #[tauri::command]
-pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<bundle::Preview> {
+pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<exchange::Preview> {
     let lang = app.state::<AppState>().lang();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         let bytes = std::fs::read(chosen(&state, false)?).map_err(|e| ApiError::from_core(&e.into(), lang))?;
         let (opened, preview) = with_store(&state, |s| {
-            let opened = bundle::open(s, &bytes, args.accept_unverified)?;
-            let preview = bundle::preview(s, &opened)?;
+            let opened = exchange::open(s, &bytes, args.accept_unverified)?;
+            let preview = exchange::preview(s, &opened)?;
             Ok((opened, preview))
         })?;
         *state.pending.lock().expect("pending lock") = Some(opened);
@@ -142,13 +143,13 @@ pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<bundle::Previe
 
 /// Applies the bundle previewed last, in one transaction (progress events `import`).
 #[tauri::command]
-pub async fn apply_import(app: AppHandle) -> Res<bundle::Preview> {
+pub async fn apply_import(app: AppHandle) -> Res<exchange::Preview> {
     let lang = app.state::<AppState>().lang();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         let opened = state.pending.lock().expect("pending lock").take().ok_or_else(|| ApiError::app("NothingToImport", lang))?;
         with_store(&state, |s| {
-            bundle::apply(s, &opened, &mut |done, total| {
+            exchange::apply(s, &opened, &mut |done, total| {
                 let _ = app.emit("progress", api::Progress { op: "import".into(), done, total });
             })
         })
@@ -164,11 +165,11 @@ pub fn cancel_import(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub fn conflicts(state: State<'_, AppState>) -> Res<Vec<bundle::ConflictItem>> {
-    with_store(&state, |s| bundle::conflicts(s))
+pub fn conflicts(state: State<'_, AppState>) -> Res<Vec<exchange::ConflictItem>> {
+    with_store(&state, |s| exchange::conflicts(s))
 }
 
 #[tauri::command]
 pub fn resolve_conflict(state: State<'_, AppState>, args: ResolveArgs) -> Res<()> {
-    with_store(&state, |s| bundle::resolve(s, &args.id, args.keep_theirs))
+    with_store(&state, |s| exchange::resolve(s, &args.id, args.keep_theirs))
 }

@@ -4,6 +4,8 @@
 //! the worker's language; no business logic lives here. Long operations (the demo vault) run
 //! off the UI thread and report progress as events.
 
+rust_i18n::i18n!("locales", fallback = "fr");
+
 pub mod api;
 mod clipboard;
 mod commands;
@@ -18,7 +20,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use relais_core::Lang;
-use relais_core::store::Store;
+use relais_core::vault::store::Store;
 use tauri::{Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 /// The open vault.
@@ -38,7 +40,7 @@ pub(crate) struct AppState {
     pub session: Mutex<Option<Session>>,
     /// A bundle opened and previewed, waiting for the worker to confirm (decrypted: dropped on
     /// lock like the session).
-    pub pending: Mutex<Option<relais_core::bundle::Opened>>,
+    pub pending: Mutex<Option<relais_core::exchange::Opened>>,
     /// The last file the worker chose in a dialog, and whether to save to it: the only paths
     /// export and import use (the webview never hands a path to the file system).
     pub picked: Mutex<Option<(bool, PathBuf)>>,
@@ -102,59 +104,15 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::set_lang,
-            commands::set_autolock,
-            commands::touch,
-            commands::create_vault,
-            commands::unlock,
-            commands::open_demo,
-            commands::lock,
-            commands::dashboard,
-            commands::week,
-            commands::persons,
-            commands::search,
-            commands::person_file,
-            commands::add_record,
-            commands::update_record,
-            commands::set_referral_status,
-            commands::schema,
-            commands::change_passphrase,
-            commands::recovery_status,
-            commands::set_recovery,
-            handoff::identity,
-            handoff::contacts,
-            handoff::add_contact_card,
-            handoff::verify_contact,
-            handoff::remove_contact,
-            handoff::pick_file,
-            handoff::export_bundle,
-            handoff::open_import,
-            handoff::apply_import,
-            handoff::cancel_import,
-            handoff::conflicts,
-            handoff::resolve_conflict,
-            commands::suggest,
-            commands::organisations,
-            reports::summary_preview,
-            reports::save_summary,
-            reports::stats,
-            safekeeping::backup_status,
-            safekeeping::set_backup_reminder,
-            safekeeping::backup_vault,
-            privacy::retention_info,
-            privacy::set_retention_years,
-            privacy::set_case_retention,
-            privacy::destroy_person,
-            privacy::trash_list,
-            privacy::trash_delete,
-            privacy::trash_restore,
-            privacy::trash_empty,
-            privacy::incidents,
-            privacy::export_incidents,
-            clipboard::copied,
-        ])
+        .invoke_handler({
+            // The handler of every command of `commands.in.rs`, the one list of them.
+            macro_rules! relais_commands {
+                ($($module:ident :: $name:ident : $args:literal => $result:literal),* $(,)?) => {
+                    tauri::generate_handler![$($module::$name),*]
+                };
+            }
+            include!("../commands.in.rs")
+        })
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let config_dir = app.path().app_config_dir()?;

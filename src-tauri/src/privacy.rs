@@ -1,9 +1,9 @@
 //! The privacy duties in the app: retention of closed cases, destruction (with a typed
 //! confirmation), the 30-day trash, and the register of confidentiality incidents.
 
+use relais_core::case::retention::{self, Destroyed};
+use relais_core::case::{incidents, trash};
 use relais_core::record::Kind;
-use relais_core::retention::{self, Destroyed};
-use relais_core::{Error, incidents, trash};
 use tauri::{AppHandle, Manager, State};
 
 use crate::AppState;
@@ -35,13 +35,7 @@ pub fn set_case_retention(state: State<'_, AppState>, args: RetentionCaseArgs) -
 /// Destroys a case for good, once the worker typed its alias again.
 #[tauri::command]
 pub fn destroy_person(state: State<'_, AppState>, args: DestroyArgs) -> Res<Destroyed> {
-    with_store(&state, |s| {
-        let alias = s.get(Kind::Person, &args.person)?["alias"].as_str().unwrap_or_default().to_owned();
-        if args.confirm.trim() != alias {
-            return Err(Error::invalid("confirm", relais_core::error::Problem::Mismatch));
-        }
-        retention::destroy_person(s, &args.person, args.policy, chrono::Utc::now())
-    })
+    with_store(&state, |s| retention::destroy_person(s, &args.person, args.policy, &args.confirm, chrono::Utc::now()))
 }
 
 /// What the trash holds.
@@ -84,9 +78,9 @@ pub async fn export_incidents(app: AppHandle, args: IncidentExportArgs) -> Res<S
         let state = app.state::<AppState>();
         let path = chosen(&state, true)?;
         with_store(&state, |s| {
-            let text = if args.format == "json" { incidents::json(s)? } else { incidents::csv(s, lang)? };
+            let format = if args.format == "json" { incidents::Format::Json } else { incidents::Format::Csv };
+            let text = incidents::export(s, format, lang)?;
             relais_core::vault::write_atomic(&path, text.as_bytes())?;
-            s.write(|w| w.audit_vault("incidents.export", vec![format!("format={}", if args.format == "json" { "json" } else { "csv" })]))?;
             Ok(path.display().to_string())
         })
     })

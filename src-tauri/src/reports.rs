@@ -1,7 +1,7 @@
 //! The follow-up summary (preview, then save) and the anonymous statistics.
 
-use relais_core::stats;
-use relais_core::summary::{self, Doc, Format, Level, Options};
+use relais_core::reports::stats;
+use relais_core::reports::summary::{self, Doc, Format, Level, Options};
 use tauri::{AppHandle, Manager, State};
 
 use crate::AppState;
@@ -42,15 +42,21 @@ pub async fn save_summary(app: AppHandle, args: SummarySaveArgs) -> Res<SummaryS
         with_store(&state, |s| {
             let options = options(&args.summary, lang)?;
             let person = &args.summary.person;
-            let release =
-                summary::release(s, person, options.level, args.recipient.as_deref(), args.to.as_deref(), args.override_reason.as_deref())?;
+            let audience = summary::audience(
+                s,
+                person,
+                options.level,
+                args.recipient.as_deref(),
+                args.to.as_deref(),
+                args.override_reason.as_deref(),
+            )?;
             let doc = summary::build(s, person, &options)?;
             let bytes = summary::render(&doc, Format::parse(&args.format)?)?;
             let bytes = match &args.to {
                 Some(contact) => summary::encrypt_for_contact(s, contact, &bytes)?,
                 None => bytes,
             };
-            summary::save(s, &path, &bytes, person, options.level, args.to.as_deref(), release.as_ref())?;
+            summary::save(s, &path, &bytes, person, &audience, args.to.as_deref())?;
             Ok(SummarySaved { path: path.display().to_string(), encrypted: args.to.is_some() })
         })
     })

@@ -13,7 +13,7 @@ use crate::{AppState, settings};
 #[tauri::command]
 pub fn backup_status(state: State<'_, AppState>) -> Res<BackupStatus> {
     let days = state.settings.lock().expect("settings lock").backup_reminder_days;
-    let last = with_store(&state, |s| relais_core::backup::last_backup(s))?;
+    let last = with_store(&state, |s| relais_core::vault::backup::last_backup(s))?;
     let due = match last.as_deref().and_then(relais_core::time::from_db) {
         Some(at) => chrono::Utc::now() - at > chrono::Duration::days(i64::from(days)),
         None => true,
@@ -44,7 +44,7 @@ pub async fn backup_vault(app: AppHandle, args: BackupArgs) -> Res<String> {
         let path = chosen(&state, true)?;
         let vault = open_vault(&state)?;
         let key = vault.unwrap_key(&Passphrase::new(args.passphrase)).map_err(|e| ApiError::from_core(&e, lang))?;
-        with_store(&state, |s| relais_core::backup::backup(s, &key, vault.dir(), &path))?;
+        with_store(&state, |s| relais_core::vault::backup::backup(s, &key, vault.dir(), &path))?;
         Ok(path.display().to_string())
     })
     .await

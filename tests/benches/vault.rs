@@ -12,9 +12,11 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use relais_core::case::{person_file, search};
+use relais_core::reports::dashboard;
 use relais_core::secret::Passphrase;
 use relais_core::vault::{Owner, Vault};
-use relais_core::{Store, dashboard, demo, person_file, search};
+use relais_core::{Store, demo};
 
 const PASS: &str = "lampe rivière carton 7 violon";
 
@@ -193,7 +195,7 @@ fn main() {
 /// writing Markdown, HTML and PDF. The first PDF also parses the embedded fonts (reported apart).
 fn summary_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, String)> {
     use relais_core::record::{Fields, Kind};
-    use relais_core::summary::{self, Level, Options};
+    use relais_core::reports::summary::{self, Level, Options};
     use serde_json::json;
     let (_v, mut s) =
         Vault::create(tmp.join("summary"), &Passphrase::new(PASS), &Owner { name: "Banc".into(), org: String::new() }, None).unwrap();
@@ -236,7 +238,7 @@ fn summary_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, St
             // The consent the referrals need (the gate).
             w.insert(Kind::Consent, f(vec![("person_id", json!(p)), ("scope", json!("Références")), ("org_id", json!(org)), ("method", json!("written"))]))?;
             for _ in 0..20 {
-                relais_core::model::add_referral(w, f(vec![("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("requested"))]), None)?;
+                relais_core::case::add_referral(w, f(vec![("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("requested"))]), None)?;
             }
             let codes = ["police_complaint", "statement_taken", "charging_decision", "first_appearance", "bail_hearing"];
             for i in 0..10 {
@@ -286,8 +288,8 @@ fn summary_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, St
 /// `age` decrypting it + a bare bulk insert of the same rows into an empty vault, one
 /// transaction, no validation and no audit.
 fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, String)> {
-    use relais_core::bundle::{self, BundleKind, ExportRequest};
-    use relais_core::identity;
+    use relais_core::exchange::identity;
+    use relais_core::exchange::{self, BundleKind, ExportRequest};
     use relais_core::record::Kind;
     use std::process::Command;
     const CASES: usize = 1000;
@@ -313,7 +315,7 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     let mut out = None;
     for _ in 0..5 {
         let t = Instant::now();
-        out = Some(bundle::build_export(&a, &req, &mut |_, _| {}).unwrap());
+        out = Some(exchange::build_export(&a, &req, &mut |_, _| {}).unwrap());
         runs.push(t.elapsed());
     }
     let t_export = median(runs);
@@ -324,7 +326,7 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     for _ in 0..5 {
         selected = 0;
         let t = Instant::now();
-        for kind in bundle::bundle_kinds() {
+        for kind in exchange::bundle_kinds() {
             let mut st = a.conn().prepare(&format!("SELECT * FROM {}", kind.table())).unwrap();
             let n = st.column_count();
             let mut q = st.query([]).unwrap();
@@ -340,7 +342,7 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     let t_select = median(runs);
     let b_identity = identity::export_age(&b).unwrap();
     let b_id: age::x25519::Identity = std::str::FromStr::from_str(&b_identity).unwrap();
-    let plaintext = bundle::decrypt(&bytes, &[&b_id as &dyn age::Identity]).unwrap();
+    let plaintext = exchange::decrypt(&bytes, &[&b_id as &dyn age::Identity]).unwrap();
     let mb = plaintext.len() as f64 / 1e6;
     // Fictional demo data: writing it in clear to the benchmark's temp dir is fine.
     let plain_file = tmp.join("plain.json");
@@ -365,8 +367,8 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
 
     // Import, and its bound.
     let t = Instant::now();
-    let opened = bundle::open(&b, &bytes, false).unwrap();
-    let report = bundle::apply(&mut b, &opened, &mut |_, _| {}).unwrap();
+    let opened = exchange::open(&b, &bytes, false).unwrap();
+    let report = exchange::apply(&mut b, &opened, &mut |_, _| {}).unwrap();
     let t_import = t.elapsed();
     assert!(report.applied);
     let t = Instant::now();
@@ -378,12 +380,12 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     let t_age_dec = t.elapsed();
     assert!(ok, "age -d failed");
     let (_vc, mut c) = Vault::create(tmp.join("c"), &pass, &Owner::default(), None).unwrap();
-    let content: bundle::Content =
+    let content: exchange::Content =
         serde_json::from_value(serde_json::from_slice::<serde_json::Value>(&plaintext).unwrap()["content"].clone()).unwrap();
     let t = Instant::now();
     {
         let tx = c.conn().unchecked_transaction().unwrap();
-        for kind in bundle::bundle_kinds() {
+        for kind in exchange::bundle_kinds() {
             let cols: Vec<&str> =
                 ["id", "created_at", "updated_at", "revision"].into_iter().chain(kind.columns().iter().map(|c| c.name)).collect();
             let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();

@@ -631,8 +631,11 @@ def scenario_demo(tmp):
         ActionChains(app.d).key_down(Keys.CONTROL).send_keys("c").key_up(Keys.CONTROL).perform()
         clip = lambda: subprocess.run(["xclip", "-selection", "clipboard", "-o"], env={**os.environ, "DISPLAY": DISPLAY},
                                       capture_output=True, text=True, timeout=5).stdout
-        WebDriverWait(app.d, 5).until(lambda d: clip().strip() == copied_alias)
-        check(True, f"the alias copied is on the clipboard ({copied_alias})")
+        try:
+            WebDriverWait(app.d, 5).until(lambda d: clip().strip() == copied_alias)
+        except TimeoutException:
+            pass
+        check(clip().strip() == copied_alias, f"the alias copied is on the clipboard ({copied_alias})")
         time.sleep(20)
         check(clip().strip() == copied_alias, "still there 20 s later")
         WebDriverWait(app.d, 20).until(lambda d: clip().strip() == "")

@@ -1,7 +1,7 @@
 //! The audit trail: every change writes an event in the same transaction, and events edited or
 //! deleted with raw SQL are caught by `relais audit verify`.
 
-use relais_core::audit::{self, Break};
+use relais_core::vault::audit::{self, Break};
 use relais_tests::TestVault;
 
 fn setup() -> TestVault {
@@ -26,7 +26,7 @@ fn every_change_is_audited_with_fields_not_values() {
     assert_eq!(rows[5].2, r#"["region"]"#);
     assert!(rows.iter().all(|r| r.3 == "Marie"));
     assert!(!rows.iter().any(|r| r.2.contains("Laval") || r.2.contains("Premier")), "values leaked into the audit log");
-    let v = audit::verify(store.conn()).unwrap();
+    let v = audit::verify(&store).unwrap();
     assert_eq!(v.events, 6);
     assert_eq!(v.first_break, None);
     assert!(tv.ok(&["audit", "verify"]).contains("intact"));
@@ -48,7 +48,7 @@ fn an_edited_event_is_caught() {
 fn a_deleted_event_is_caught() {
     let tv = setup();
     tv.unlock().conn().execute("DELETE FROM audit_events WHERE seq = 2", []).unwrap();
-    let v = audit::verify(tv.unlock().conn()).unwrap();
+    let v = audit::verify(&tv.unlock()).unwrap();
     assert_eq!(v.first_break, Some(Break::Missing { after: 1, next: 3 }));
     let out = tv.run(&["--lang", "en", "audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
@@ -59,7 +59,7 @@ fn a_deleted_event_is_caught() {
 fn a_deleted_tail_and_a_renumbered_chain_are_caught() {
     let tv = setup();
     tv.unlock().conn().execute("DELETE FROM audit_events WHERE seq = 6", []).unwrap();
-    assert_eq!(audit::verify(tv.unlock().conn()).unwrap().first_break, Some(Break::Truncated { last: 5, head: 6 }));
+    assert_eq!(audit::verify(&tv.unlock()).unwrap().first_break, Some(Break::Truncated { last: 5, head: 6 }));
 
     // Deleting an event and renumbering the rest to hide the gap breaks the hashes.
     let tv = setup();
@@ -70,7 +70,7 @@ fn a_deleted_tail_and_a_renumbered_chain_are_caught() {
             "DELETE FROM audit_events WHERE seq = 2; UPDATE audit_events SET seq = seq - 1 WHERE seq > 2; UPDATE audit_head SET seq = 5;",
         )
         .unwrap();
-    assert_eq!(audit::verify(store.conn()).unwrap().first_break, Some(Break::Edited { seq: 2 }));
+    assert_eq!(audit::verify(&store).unwrap().first_break, Some(Break::Edited { seq: 2 }));
 }
 
 #[test]

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use relais_core::backup::{self, Proof};
 use relais_core::record::{Fields, Kind};
 use relais_core::secret::Passphrase;
 use relais_core::vault::Vault;
+use relais_core::vault::backup::{self, Proof};
 use relais_tests::{PASS, TestVault};
 use serde_json::json;
 
@@ -135,7 +135,7 @@ fn a_backup_taken_during_writes_is_consistent() {
         assert_eq!(q("SELECT count(*) FROM notes"), persons);
         assert_eq!(q("SELECT count(*) FROM audit_events WHERE kind IN ('person', 'note')"), 2 * persons);
         assert_eq!(q("SELECT count(*) FROM audit_events WHERE action = 'vault.backup'"), i, "the earlier backups are in the trail");
-        assert!(relais_core::audit::verify(s.conn()).unwrap().first_break.is_none());
+        assert!(relais_core::vault::audit::verify(&s).unwrap().first_break.is_none());
         sizes.push(persons);
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -2,8 +2,8 @@
 //! merging by revision, conflicts, transfers making the sender's copy read-only, and the
 //! signed recipient list.
 
-use relais_core::bundle::{self, BundleKind, ExportRequest};
-use relais_core::identity;
+use relais_core::exchange::identity;
+use relais_core::exchange::{self, BundleKind, ExportRequest};
 use relais_core::record::{Fields, Kind};
 use relais_core::{Error, Store};
 use relais_tests::TestVault;
@@ -24,10 +24,10 @@ pub fn export(from: &mut Store, to_contact: &str, persons: &[&str], kind: Bundle
     // A share needs each person's consent naming the colleague (tests/integration/consent.rs);
     // these tests are about the format: the consent is recorded once, where it is missing.
     if kind == BundleKind::Share {
-        let to = relais_core::consent::Recipient::contact(from.conn(), to_contact).unwrap();
+        let to = relais_core::case::consent::Recipient::contact(from.conn(), to_contact).unwrap();
         let today = relais_core::time::local_date(chrono::Utc::now());
         for p in persons {
-            if relais_core::consent::covering(from.conn(), p, &to, today).unwrap().is_none() {
+            if relais_core::case::consent::covering(from.conn(), p, &to, today).unwrap().is_none() {
                 let c = [("person_id", json!(p)), ("scope", json!("Suivi")), ("recipient", json!(to.label)), ("method", json!("written"))];
                 from.write(|w| w.insert(Kind::Consent, c.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())).unwrap();
             }
@@ -40,14 +40,14 @@ pub fn export(from: &mut Store, to_contact: &str, persons: &[&str], kind: Bundle
         armor: false,
         override_reason: None,
     };
-    let (bytes, manifest, content) = bundle::build_export(from, &req, &mut |_, _| {}).unwrap();
-    bundle::commit_export(from, &manifest, &content).unwrap();
+    let (bytes, manifest, content) = exchange::build_export(from, &req, &mut |_, _| {}).unwrap();
+    exchange::commit_export(from, &manifest, &content).unwrap();
     bytes
 }
 
-pub fn import(into: &mut Store, bytes: &[u8]) -> relais_core::Result<bundle::Preview> {
-    let opened = bundle::open(into, bytes, false)?;
-    bundle::apply(into, &opened, &mut |_, _| {})
+pub fn import(into: &mut Store, bytes: &[u8]) -> relais_core::Result<exchange::Preview> {
+    let opened = exchange::open(into, bytes, false)?;
+    exchange::apply(into, &opened, &mut |_, _| {})
 }
 
 fn total(m: &std::collections::BTreeMap<String, u64>) -> u64 {
@@ -83,8 +83,8 @@ fn round_trip_then_reimport_changes_nothing() {
     let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
     let r = import(&mut p.b, &bytes).unwrap();
     assert!(r.applied && !r.replay);
-    let sent = relais_core::person_file::load(&p.a, &p.person).unwrap();
-    let got = relais_core::person_file::load(&p.b, &p.person).unwrap();
+    let sent = relais_core::case::person_file::load(&p.a, &p.person).unwrap();
+    let got = relais_core::case::person_file::load(&p.b, &p.person).unwrap();
     assert_eq!(sent.person, got.person);
     assert_eq!(sent.records, got.records, "every record arrives as it was");
     assert_eq!(
@@ -120,12 +120,12 @@ fn changes_on_one_side_merge_and_on_both_sides_conflict() {
     let r = import(&mut p.a, &from_b).unwrap();
     assert_eq!(r.counts.conflicts.get("person"), Some(&1));
     assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Estrie"));
-    let open = bundle::conflicts(&p.a).unwrap();
+    let open = exchange::conflicts(&p.a).unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].fields, ["region"]);
-    bundle::resolve(&mut p.a, &open[0].id, true).unwrap();
+    exchange::resolve(&mut p.a, &open[0].id, true).unwrap();
     assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Outaouais"));
-    assert!(bundle::conflicts(&p.a).unwrap().is_empty());
+    assert!(exchange::conflicts(&p.a).unwrap().is_empty());
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn a_transfer_makes_the_senders_copy_read_only() {
         armor: false,
         override_reason: None,
     };
-    assert!(matches!(bundle::build_export(&p.a, &req, &mut |_, _| {}), Err(Error::HandedOff)));
+    assert!(matches!(exchange::build_export(&p.a, &req, &mut |_, _| {}), Err(Error::HandedOff)));
 }
 
 #[test]
@@ -170,9 +170,9 @@ fn senders_must_be_known_and_verified() {
     })
     .unwrap();
     assert!(matches!(import(&mut p.b, &bytes), Err(Error::UnverifiedSender)));
-    let opened = bundle::open(&p.b, &bytes, true).unwrap();
+    let opened = exchange::open(&p.b, &bytes, true).unwrap();
     assert!(!opened.sender_verified);
-    assert!(bundle::apply(&mut p.b, &opened, &mut |_, _| {}).unwrap().applied);
+    assert!(exchange::apply(&mut p.b, &opened, &mut |_, _| {}).unwrap().applied);
 }
 
 #[test]
@@ -192,27 +192,27 @@ fn receipt_then_purge_erases_the_handed_off_case() {
     p.a.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p.person)), ("text", json!(canary))]))).unwrap();
     // A retention of its own and a trash entry go with the case.
     let until = chrono::NaiveDate::from_ymd_opt(2031, 1, 1);
-    relais_core::retention::set_case(&mut p.a, &p.person, until, Some("Procès en appel")).unwrap();
+    relais_core::case::retention::set_case(&mut p.a, &p.person, until, Some("Procès en appel")).unwrap();
     let trashed = p.a.write(|w| w.insert(Kind::Task, f(&[("person_id", json!(p.person)), ("title", json!("CANARYTRASH4412"))]))).unwrap();
-    relais_core::trash::delete(&mut p.a, Kind::Task, &trashed).unwrap();
+    relais_core::case::trash::delete(&mut p.a, Kind::Task, &trashed).unwrap();
     let other = p.a.list_all(Kind::Person).unwrap().into_iter().find(|x| x["id"] != json!(p.person)).unwrap()["alias"].clone();
     let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
     // No receipt yet: nothing to purge.
-    assert_eq!(bundle::purge_handed_off(&mut p.a).unwrap(), 0);
+    assert_eq!(exchange::purge_handed_off(&mut p.a).unwrap(), 0);
     import(&mut p.b, &bytes).unwrap();
-    let (receipt, m) = bundle::build_receipt(&p.b, None, true).unwrap();
+    let (receipt, m) = exchange::build_receipt(&p.b, None, true).unwrap();
     assert_eq!(m.receipt_for.as_deref().map(str::len), Some(36));
     assert!(receipt.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
     let r = import(&mut p.a, &receipt).unwrap();
     assert!(r.applied);
     assert!(import(&mut p.a, &receipt).unwrap().replay, "a receipt imported twice changes nothing");
-    assert_eq!(bundle::purge_handed_off(&mut p.a).unwrap(), 1);
+    assert_eq!(exchange::purge_handed_off(&mut p.a).unwrap(), 1);
     assert!(matches!(p.a.get(Kind::Person, &p.person), Err(Error::NotFound { .. })));
     assert!(p.a.list_by(Kind::Note, "person_id", &p.person).unwrap().is_empty());
-    assert_eq!(relais_core::audit::verify(p.a.conn()).unwrap().first_break, None);
+    assert_eq!(relais_core::vault::audit::verify(&p.a).unwrap().first_break, None);
     // The other cases are untouched, the purged one is gone from the files too.
     assert!(p.a.list_all(Kind::Person).unwrap().iter().any(|x| x["alias"] == other));
-    assert!(relais_core::trash::list(&p.a).unwrap().is_empty());
+    assert!(relais_core::case::trash::list(&p.a).unwrap().is_empty());
     drop(p.a);
     let hits = relais_tests::scan(p._tva.tmp.path(), &[canary.to_owned()]);
     assert!(hits.is_empty(), "{hits:?}");
@@ -228,7 +228,7 @@ fn a_receipt_for_a_transfer_never_made_is_refused() {
     let mut p = pair();
     let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
     import(&mut p.b, &bytes).unwrap();
-    let (receipt, _) = bundle::build_receipt(&p.b, None, false).unwrap();
+    let (receipt, _) = exchange::build_receipt(&p.b, None, false).unwrap();
     // The transfer's hand-off is forgotten on A: the receipt matches nothing and changes nothing.
     p.a.conn().execute("DELETE FROM handoffs", []).unwrap();
     let before = relais_tests::dump_vault(&p.a);
@@ -239,18 +239,18 @@ fn a_receipt_for_a_transfer_never_made_is_refused() {
 #[test]
 fn committed_json_schema_is_the_generated_one() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/bundle.schema.json");
-    let generated = serde_json::to_string_pretty(&bundle::json_schema()).unwrap() + "\n";
+    let generated = serde_json::to_string_pretty(&exchange::json_schema()).unwrap() + "\n";
     if std::env::var_os("RELAIS_BLESS").is_some() {
         std::fs::write(path, &generated).unwrap();
     }
     assert_eq!(std::fs::read_to_string(path).expect("schema/bundle.schema.json is committed"), generated);
 }
 
-/// If this fails, the bundle format changed: bump `bundle::VERSION` and document it in
+/// If this fails, the bundle format changed: bump `exchange::VERSION` and document it in
 /// schema/bundle.md; do not edit the expected bytes to make it pass.
 #[test]
 fn frozen_manifest_bytes() {
-    let m = bundle::Manifest {
+    let m = exchange::Manifest {
         bundle_id: "01900000-0000-7000-8000-000000000001".into(),
         created_at: "2026-12-03T14:00:00Z".into(),
         kind: BundleKind::Transfer,
@@ -264,7 +264,7 @@ fn frozen_manifest_bytes() {
                 "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
             ),
         },
-        recipients: vec![bundle::Recipient {
+        recipients: vec![exchange::Recipient {
             age_recipient: "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef".into(),
             fingerprint: "0000-1111-2222-3333-4444".into(),
         }],
@@ -280,5 +280,5 @@ fn frozen_manifest_bytes() {
         r#""sender":{"age_recipient":"age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj","fingerprint":"0CF7-ED6F-0EC3-55A5-494A","#,
         r#""name":"Marie","org":"CATHII","signing_key":"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"}}"#
     );
-    assert_eq!(bundle::canonical(&serde_json::to_value(&m).unwrap()), expected);
+    assert_eq!(exchange::canonical(&serde_json::to_value(&m).unwrap()), expected);
 }

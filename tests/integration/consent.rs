@@ -3,9 +3,10 @@
 //! message that says which consent is missing, and change nothing, unless the worker writes a
 //! reason, which is kept in the case and audited in the same transaction.
 
-use relais_core::bundle::{self, BundleKind, ExportRequest};
+use relais_core::exchange::{self, BundleKind, ExportRequest};
 use relais_core::record::{Fields, Kind};
-use relais_core::{Lang, Store, audit, model};
+use relais_core::vault::audit;
+use relais_core::{Lang, Store, case};
 use relais_tests::{TestVault, dump_vault};
 use serde_json::json;
 
@@ -35,7 +36,7 @@ fn consent(s: &mut Store, p: &str, extra: &[(&str, serde_json::Value)]) -> Strin
 }
 
 fn refer(s: &mut Store, p: &str, org: &str, why: Option<&str>) -> relais_core::Result<String> {
-    s.write(|w| model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), why))
+    s.write(|w| case::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), why))
 }
 
 #[test]
@@ -83,7 +84,7 @@ fn an_override_keeps_its_reason_in_the_case_and_the_audit_trail() {
     assert_eq!(refer(&mut s, &p, &org, Some("   ")).unwrap_err().code(), "ConsentMissing", "a blank reason is no reason");
     assert_eq!(before, dump_vault(&s));
 
-    let head = audit::verify(s.conn()).unwrap().events;
+    let head = audit::verify(&s).unwrap().events;
     let reason = "Urgence : elle doit quitter le logement ce soir";
     let r = refer(&mut s, &p, &org, Some(reason)).unwrap();
     assert!(s.get(Kind::Referral, &r).unwrap()["consent_id"].is_null());
@@ -93,7 +94,7 @@ fn an_override_keeps_its_reason_in_the_case_and_the_audit_trail() {
     assert_eq!(notes[0]["text"], json!(format!("Maison Flora-Tristan — {reason}")));
 
     // Note, override, referral and its history: one transaction, consecutive events.
-    let events = audit::for_person(s.conn(), &p).unwrap();
+    let events = audit::for_person(&s, &p).unwrap();
     let new: Vec<_> = events.iter().filter(|e| e.seq > head as i64).collect();
     let actions: Vec<_> = new.iter().map(|e| (e.action.as_str(), e.kind.as_deref())).collect();
     assert_eq!(
@@ -106,7 +107,7 @@ fn an_override_keeps_its_reason_in_the_case_and_the_audit_trail() {
     // The trail names fields, never values: the reason is not in it.
     let all = s.conn().query_row("SELECT group_concat(fields || action, ' ') FROM audit_events", [], |r| r.get::<_, String>(0)).unwrap();
     assert!(!all.contains("Urgence"));
-    assert!(audit::verify(s.conn()).unwrap().first_break.is_none());
+    assert!(audit::verify(&s).unwrap().first_break.is_none());
 }
 
 #[test]
@@ -116,14 +117,14 @@ fn withdrawing_a_consent_is_audited_and_stops_what_it_allowed() {
     let c = consent(&mut s, &p, &[("org_id", json!(org)), ("starts_on", json!(days_from_today(-10)))]);
     refer(&mut s, &p, &org, None).unwrap();
     s.write(|w| w.update(Kind::Consent, &c, f(&[("withdrawn_on", json!(today()))]))).unwrap();
-    let last = audit::for_person(s.conn(), &p).unwrap().pop().unwrap();
+    let last = audit::for_person(&s, &p).unwrap().pop().unwrap();
     assert_eq!(
         (last.action.as_str(), last.kind.as_deref(), last.fields.clone()),
         ("update", Some("consent"), vec!["withdrawn_on".to_owned()])
     );
     assert_eq!(refer(&mut s, &p, &org, None).unwrap_err().code(), "ConsentMissing");
     // The person file shows it withdrawn.
-    let file = relais_core::person_file::load(&s, &p).unwrap();
+    let file = relais_core::case::person_file::load(&s, &p).unwrap();
     assert_eq!(file.of(Kind::Consent)[0]["withdrawn_on"], json!(today()));
 }
 
@@ -140,22 +141,22 @@ fn a_share_needs_a_consent_that_names_the_colleague() {
         armor: false,
         override_reason: why.map(str::to_owned),
     };
-    let e = bundle::build_export(&a, &req(None), &mut |_, _| {}).unwrap_err();
+    let e = exchange::build_export(&a, &req(None), &mut |_, _| {}).unwrap_err();
     assert_eq!(e.code(), "ConsentMissing");
     assert!(e.message(Lang::Fr).contains("« Intervenante Test »"), "{}", e.message(Lang::Fr));
     assert!(relais_tests::files_under(tv.tmp.path()).iter().all(|f| f.extension().is_none_or(|e| e != "relais")));
 
     // By override: the bundle is made, the reason lands in the case when the export is committed.
-    let (_, manifest, exported) = bundle::build_export(&a, &req(Some("Conférence de cas demain")), &mut |_, _| {}).unwrap();
+    let (_, manifest, exported) = exchange::build_export(&a, &req(Some("Conférence de cas demain")), &mut |_, _| {}).unwrap();
     assert!(a.list_by(Kind::Note, "person_id", &p).unwrap().is_empty());
-    bundle::commit_export(&mut a, &manifest, &exported).unwrap();
+    exchange::commit_export(&mut a, &manifest, &exported).unwrap();
     let notes = a.list_by(Kind::Note, "person_id", &p).unwrap();
     assert_eq!(notes[0]["text"], json!("Intervenante Test — Conférence de cas demain"));
 
     // With a consent naming her, no override is needed and none is recorded.
     consent(&mut a, &p, &[("recipient", json!("Intervenante Test"))]);
-    let (_, manifest, exported) = bundle::build_export(&a, &req(None), &mut |_, _| {}).unwrap();
-    bundle::commit_export(&mut a, &manifest, &exported).unwrap();
+    let (_, manifest, exported) = exchange::build_export(&a, &req(None), &mut |_, _| {}).unwrap();
+    exchange::commit_export(&mut a, &manifest, &exported).unwrap();
     assert_eq!(a.list_by(Kind::Note, "person_id", &p).unwrap().len(), 1);
 }
 

@@ -1,9 +1,9 @@
 //! The dashboard's buckets against a fixed clock: what falls in, what stays out, at the edges.
 
 use chrono::DateTime;
-use relais_core::dashboard::{self, Bucket};
 use relais_core::record::{Fields, Kind};
-use relais_core::{Store, model};
+use relais_core::reports::dashboard::{self, Bucket};
+use relais_core::{Store, case};
 use relais_tests::TestVault;
 use serde_json::json;
 
@@ -61,13 +61,13 @@ fn buckets_against_a_fixed_clock() {
 
     let referral = |s: &mut Store, follow: &str, status: &str| {
         s.write(|w| {
-            let id = model::add_referral(
+            let id = case::add_referral(
                 w,
                 f(&[("person_id", json!(a)), ("org_id", json!(org)), ("follow_up_on", json!(follow))]),
                 Some("Essai"),
             )?;
             if status != "requested" {
-                model::set_referral_status(w, &id, status, None)?;
+                case::set_referral_status(w, &id, status, None)?;
             }
             Ok(())
         })
@@ -118,7 +118,7 @@ fn buckets_against_a_fixed_clock() {
     }
     s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(closed)), ("code", json!("information")), ("status", json!("unmet"))])))
         .unwrap();
-    s.write(|w| model::close_person(w, &closed, "relocated", None)).unwrap();
+    s.write(|w| case::close_person(w, &closed, "relocated", None)).unwrap();
 
     let d = dashboard::compute(&s, now).unwrap();
     assert_eq!(d.today, "2026-12-03");
@@ -193,12 +193,12 @@ fn the_caseload_counts_open_needs_and_filters_by_status() {
     ] {
         s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!(code)), ("status", json!(status))]))).unwrap();
     }
-    s.write(|w| model::close_person(w, &c, "plan_completed", None)).unwrap();
-    let all = relais_core::search::caseload(&s, None).unwrap();
+    s.write(|w| case::close_person(w, &c, "plan_completed", None)).unwrap();
+    let all = relais_core::case::search::caseload(&s, None).unwrap();
     // By alias, case ignored.
     assert_eq!(all.iter().map(|r| r.alias.as_str()).collect::<Vec<_>>(), vec!["Ambre", "bleuet", "Cèdre"]);
     assert_eq!(all.iter().map(|r| r.open_needs).collect::<Vec<_>>(), vec![2, 0, 0]);
-    let active = relais_core::search::caseload(&s, Some("active")).unwrap();
+    let active = relais_core::case::search::caseload(&s, Some("active")).unwrap();
     assert_eq!(active.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec![a.as_str(), b.as_str()]);
-    assert_eq!(relais_core::search::caseload(&s, Some("closed")).unwrap()[0].id, c);
+    assert_eq!(relais_core::case::search::caseload(&s, Some("closed")).unwrap()[0].id, c);
 }

@@ -3,9 +3,11 @@
 //! included) and finds none of the destroyed person's words, while another person's remain.
 
 use chrono::{Duration, Utc};
+use relais_core::Store;
+use relais_core::case::retention::{self, Policy};
+use relais_core::case::trash;
 use relais_core::record::{Fields, Kind};
-use relais_core::retention::{self, Policy};
-use relais_core::{Store, audit, trash};
+use relais_core::vault::audit;
 use relais_tests::{TestVault, contains, dump_vault, plant_canaries};
 use serde_json::json;
 
@@ -41,7 +43,7 @@ fn destroying_a_person_leaves_none_of_their_words_in_the_files() {
     assert!(a.iter().chain(&b).all(|c| found(&before, c)), "the scanner reads the pages (control)");
     assert!(contains(&before, b"cnryanotextextq"), "the note index holds A's note words (control)");
 
-    let done = retention::destroy_person(&mut s, &pa, Policy::Request, Utc::now()).unwrap();
+    let done = retention::destroy_person(&mut s, &pa, Policy::Request, "CNRYApersonxaliasQ", Utc::now()).unwrap();
     // The person and one record of each of the 12 kinds under a person; their 13 creations and the edit.
     assert_eq!((done.records, done.events_redacted), (13, 14));
     drop(s);
@@ -58,15 +60,15 @@ fn destroying_a_person_leaves_none_of_their_words_in_the_files() {
 
     // The trail: one event about the case, nothing about the person; the chain still verifies.
     let s = tv.unlock();
-    assert!(audit::for_person(s.conn(), &pa).unwrap().is_empty());
+    assert!(audit::for_person(&s, &pa).unwrap().is_empty());
     let (action, fields): (String, String) =
         s.conn().query_row("SELECT action, fields FROM audit_events WHERE record_id = ?1", [&pa], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(action, "person.destroy");
     assert!(fields.contains("policy=request") && fields.contains("redacted="), "{fields}");
-    let v = audit::verify(s.conn()).unwrap();
+    let v = audit::verify(&s).unwrap();
     assert_eq!(v.first_break, None);
     let pb = person_with_alias(&s, "CNRYBpersonxaliasQ");
-    assert!(!audit::for_person(s.conn(), &pb).unwrap().is_empty());
+    assert!(!audit::for_person(&s, &pb).unwrap().is_empty());
 }
 
 #[test]
@@ -74,8 +76,8 @@ fn an_event_emptied_behind_the_apps_back_is_reported() {
     let (_tv, mut s) = TestVault::new();
     let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Martinet"))]))).unwrap();
     let q = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Grive"))]))).unwrap();
-    retention::destroy_person(&mut s, &p, Policy::Request, Utc::now()).unwrap();
-    assert_eq!(audit::verify(s.conn()).unwrap().first_break, None);
+    retention::destroy_person(&mut s, &p, Policy::Request, "Martinet", Utc::now()).unwrap();
+    assert_eq!(audit::verify(&s).unwrap().first_break, None);
     // Someone with the key makes Grive's creation look like part of a destruction.
     let seq: i64 = s.conn().query_row("SELECT seq FROM audit_events WHERE person_id = ?1", [&q], |r| r.get(0)).unwrap();
     s.conn()
@@ -84,7 +86,7 @@ fn an_event_emptied_behind_the_apps_back_is_reported() {
             [seq],
         )
         .unwrap();
-    assert_eq!(audit::verify(s.conn()).unwrap().first_break, Some(audit::Break::Edited { seq }));
+    assert_eq!(audit::verify(&s).unwrap().first_break, Some(audit::Break::Edited { seq }));
 }
 
 #[test]
@@ -95,18 +97,18 @@ fn retention_starts_at_closure_and_the_dashboard_lists_what_is_due() {
     let now = relais_core::time::local_now();
     // Open: not due, and the retention policy refuses.
     let before = dump_vault(&s);
-    let e = retention::destroy_person(&mut s, &p, Policy::Retention, Utc::now()).unwrap_err();
+    let e = retention::destroy_person(&mut s, &p, Policy::Retention, "Pluvier", Utc::now()).unwrap_err();
     assert_eq!(e.code(), "RetentionNotOver");
     assert!(e.message(relais_core::Lang::Fr).contains("n'est pas fermé"));
     assert_eq!(before, dump_vault(&s), "a refused destruction changed something");
 
     // Closed three years ago: kept 5 years by default, so not due yet.
-    s.write(|w| relais_core::model::close_person(w, &p, "plan_completed", None)).unwrap();
+    s.write(|w| relais_core::case::close_person(w, &p, "plan_completed", None)).unwrap();
     let closed = (today - Duration::days(3 * 365)).to_string();
     s.write(|w| w.update(Kind::Person, &p, f(&[("closed_on", json!(closed))]))).unwrap();
     assert_eq!(retention::years(&s).unwrap(), 5);
     assert!(retention::due(&s, today).unwrap().is_empty());
-    let e = retention::destroy_person(&mut s, &p, Policy::Retention, Utc::now()).unwrap_err();
+    let e = retention::destroy_person(&mut s, &p, Policy::Retention, "Pluvier", Utc::now()).unwrap_err();
     assert!(
         matches!(&e, relais_core::Error::RetentionNotOver { until } if until.starts_with(&(today.year_ce().1 as i32 + 2).to_string())),
         "{e:?}"
@@ -115,7 +117,7 @@ fn retention_starts_at_closure_and_the_dashboard_lists_what_is_due() {
     // The organisation keeps closed cases 2 years: due, on the dashboard.
     retention::set_years(&mut s, 2).unwrap();
     assert_eq!(retention::due(&s, today).unwrap().len(), 1);
-    let d = relais_core::dashboard::compute(&s, now).unwrap();
+    let d = relais_core::reports::dashboard::compute(&s, now).unwrap();
     assert_eq!(d.retention_due.total, 1);
     assert_eq!(d.retention_due.items[0].alias.as_deref(), Some("Pluvier"));
 
@@ -125,15 +127,60 @@ fn retention_starts_at_closure_and_the_dashboard_lists_what_is_due() {
     assert_eq!(e.code(), "Invalid");
     retention::set_case(&mut s, &p, Some(later), Some("Procès en appel")).unwrap();
     assert!(retention::due(&s, today).unwrap().is_empty());
-    assert_eq!(relais_core::dashboard::compute(&s, now).unwrap().retention_due.total, 0);
+    assert_eq!(relais_core::reports::dashboard::compute(&s, now).unwrap().retention_due.total, 0);
     retention::set_case(&mut s, &p, None, None).unwrap();
-    let done = retention::destroy_person(&mut s, &p, Policy::Retention, Utc::now()).unwrap();
+    let done = retention::destroy_person(&mut s, &p, Policy::Retention, "Pluvier", Utc::now()).unwrap();
     assert_eq!(done.records, 1);
     assert!(s.list_all(Kind::Person).unwrap().is_empty());
     assert!(s.conn().query_row("SELECT count(*) FROM retention", [], |r| r.get::<_, i64>(0)).unwrap() == 0);
 }
 
 use chrono::Datelike;
+
+#[test]
+fn a_destruction_needs_the_alias_typed_again_exactly() {
+    let (_tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Pic-bois"))]))).unwrap();
+    let before = dump_vault(&s);
+    for typed in ["pic-bois", "Pic", "", &p] {
+        let e = retention::destroy_person(&mut s, &p, Policy::Request, typed, Utc::now()).unwrap_err();
+        assert_eq!(e.code(), "ConfirmationMismatch", "{typed:?}");
+        assert!(e.message(relais_core::Lang::Fr).contains("Rien n'a été détruit"));
+    }
+    assert_eq!(before, dump_vault(&s), "a refused destruction changed something");
+    retention::destroy_person(&mut s, &p, Policy::Request, " Pic-bois ", Utc::now()).unwrap();
+    assert!(s.list_all(Kind::Person).unwrap().is_empty());
+}
+
+#[test]
+fn unlocking_purges_the_expired_trash_and_finishes_a_scrub() {
+    let (tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Sittelle"))]))).unwrap();
+    let old = s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("CNRYoldxnoteQ"))]))).unwrap();
+    let new = s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("CNRYnewxnoteQ"))]))).unwrap();
+    trash::delete(&mut s, Kind::Note, &old).unwrap();
+    trash::delete(&mut s, Kind::Note, &new).unwrap();
+    // The first went to the trash 31 days ago.
+    let long_ago = relais_core::time::to_db(Utc::now() - Duration::days(31));
+    s.conn().execute("UPDATE trash SET deleted_at = ?1 WHERE record_id = ?2", [&long_ago, &old]).unwrap();
+    drop(s);
+    let mut s = tv.unlock();
+    let left: Vec<String> = trash::list(&s).unwrap().into_iter().map(|i| i.record_id).collect();
+    assert_eq!(left, [new.clone()], "the unlock purged the expired entry only");
+    let pages = tv.pages();
+    assert!(!contains(&pages, b"CNRYoldxnoteQ") && !contains(&pages, b"cnryoldxnoteq"), "the purge scrubbed the files");
+    assert!(found(&pages, "CNRYnewxnoteQ"));
+
+    // A removal whose scrub did not run (the disk was full): its words stay in the note index
+    // until the next unlock finishes the scrub.
+    let gone = s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("CNRYpendingxnoteQ"))]))).unwrap();
+    s.conn().execute("DELETE FROM notes WHERE id = ?1", [&gone]).unwrap();
+    s.conn().execute("INSERT INTO vault_meta (key, value) VALUES ('scrub_pending', '1')", []).unwrap();
+    drop(s);
+    assert!(contains(&tv.pages(), b"cnrypendingxnoteq"), "the index still holds the words (control)");
+    drop(tv.unlock());
+    assert!(!contains(&tv.pages(), b"cnrypendingxnoteq"), "the unlock finished the scrub");
+}
 
 #[test]
 fn the_trash_puts_back_then_purges_with_the_same_rigour() {
@@ -143,8 +190,8 @@ fn the_trash_puts_back_then_purges_with_the_same_rigour() {
     let words = "CNRYTRASHnotexQ";
     let note = s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!(format!("Rencontre {words}")))]))).unwrap();
     let original = s.get(Kind::Note, &note).unwrap();
-    let r = s.write(|w| relais_core::model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), Some("Essai"))).unwrap();
-    s.write(|w| relais_core::model::set_referral_status(w, &r, "accepted", None)).unwrap();
+    let r = s.write(|w| relais_core::case::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), Some("Essai"))).unwrap();
+    s.write(|w| relais_core::case::set_referral_status(w, &r, "accepted", None)).unwrap();
 
     // A need an appointment points at cannot go: it would leave the appointment dangling.
     let need = s.write(|w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("safety_protection"))]))).unwrap();
@@ -190,12 +237,12 @@ fn the_trash_puts_back_then_purges_with_the_same_rigour() {
 
     // A note: out of search while in the trash, back with the same id and revision.
     trash::delete(&mut s, Kind::Note, &note).unwrap();
-    assert!(relais_core::search::search(&s, "cnrytrashnotexq", 10).unwrap().notes.is_empty());
+    assert!(relais_core::case::search::search(&s, "cnrytrashnotexq", 10).unwrap().notes.is_empty());
     let t = trash::list(&s).unwrap()[0].id.clone();
     trash::restore(&mut s, &t).unwrap();
     assert_eq!(s.get(Kind::Note, &note).unwrap(), original);
-    assert_eq!(relais_core::search::search(&s, "cnrytrashnotexq", 10).unwrap().notes.len(), 1);
-    let actions: Vec<String> = audit::for_person(s.conn(), &p).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(relais_core::case::search::search(&s, "cnrytrashnotexq", 10).unwrap().notes.len(), 1);
+    let actions: Vec<String> = audit::for_person(&s, &p).unwrap().into_iter().map(|e| e.action).collect();
     assert!(
         actions.iter().filter(|a| *a == "delete").count() == 4 && actions.iter().filter(|a| *a == "restore").count() == 4,
         "{actions:?}"
@@ -210,7 +257,7 @@ fn the_trash_puts_back_then_purges_with_the_same_rigour() {
     assert!(!found_in(&tv, words), "a purged note left words in the files");
     let s = tv.unlock();
     assert!(trash::list(&s).unwrap().is_empty());
-    assert_eq!(audit::verify(s.conn()).unwrap().first_break, None);
+    assert_eq!(audit::verify(&s).unwrap().first_break, None);
 }
 
 fn found_in(tv: &TestVault, words: &str) -> bool {
@@ -260,4 +307,28 @@ fn the_incident_register_is_kept_and_exported() {
     assert_eq!(json[0]["serious_risk"], false);
     let history = tv.ok(&["audit", "verify"]);
     assert!(history.contains("intact"), "{history}");
+}
+
+#[test]
+fn a_right_of_access_export_is_the_persons_event_and_goes_with_them() {
+    let (tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Bruant"))]))).unwrap();
+    drop(s);
+    let out = tv.tmp.path().join("bruant.json");
+    tv.ok(&["export-person", "Bruant", "-o", out.to_str().unwrap()]);
+    let s = tv.unlock();
+    assert_eq!(audit::for_person(&s, &p).unwrap().iter().filter(|e| e.action == "person.export").count(), 1);
+    drop(s);
+    tv.ok(&["person", "destroy", "Bruant", "--policy", "request", "--confirm", "Bruant"]);
+    let s = tv.unlock();
+    // Only the destruction's own mention keeps the case id.
+    let mentions: Vec<String> = s
+        .conn()
+        .prepare("SELECT action FROM audit_events WHERE instr(coalesce(fields, ''), ?1) > 0 OR person_id = ?1 OR record_id = ?1")
+        .unwrap()
+        .query_map([&p], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(mentions, ["person.destroy"]);
 }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::NaiveDate;
-use relais_core::bundle::{self, BundleKind, ExportRequest};
 use relais_core::demo;
+use relais_core::exchange::{self, BundleKind, ExportRequest};
 use relais_core::secret::Passphrase;
 use relais_core::vault::{Owner, Vault};
 use relais_tests::{PASS, TestVault, dump_vault};
@@ -61,6 +61,7 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
     let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
 
     // The worker's vault on the small disk, and a colleague's on the big one with a bundle for it.
+    relais_tests::fast_kdf();
     let (_v, mut store) = Vault::create(&vault_dir, &pass, &Owner { name: "Marie Tremblay".into(), org: String::new() }, None).unwrap();
     demo::fill(&mut store, 8, 3, today, &mut |_, _| {}).unwrap();
     let (_colleague_tv, mut colleague) = TestVault::new();
@@ -71,7 +72,7 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
         colleague.conn().prepare("SELECT id FROM persons").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     let req =
         ExportRequest { persons: ids, to: vec![to_worker], kind: BundleKind::Share, armor: false, override_reason: Some("Essai".into()) };
-    let (big_bundle, _, _) = bundle::build_export(&colleague, &req, &mut |_, _| {}).unwrap();
+    let (big_bundle, _, _) = exchange::build_export(&colleague, &req, &mut |_, _| {}).unwrap();
     let alias: String = store.conn().query_row("SELECT alias FROM persons ORDER BY alias LIMIT 1", [], |r| r.get(0)).unwrap();
     drop(store);
 
@@ -81,8 +82,8 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
     let filler = fill_up(&small, "filler");
 
     // Import (in the app's and CLI's code path: open, then apply in one transaction).
-    let opened = bundle::open(&store, &big_bundle, false).unwrap();
-    let e = bundle::apply(&mut store, &opened, &mut |_, _| {}).unwrap_err();
+    let opened = exchange::open(&store, &big_bundle, false).unwrap();
+    let e = exchange::apply(&mut store, &opened, &mut |_, _| {}).unwrap_err();
     assert_eq!(e.code(), "DiskFull", "import: {e}");
     assert!(e.message(relais_core::Lang::Fr).contains("disque est plein"));
     assert_eq!(dump_vault(&store), before, "the failed import changed nothing");
@@ -95,6 +96,7 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
             .env("RELAIS_PASSPHRASE", PASS)
             .env("RELAIS_LANG", "fr")
             .env("TZ", "America/Toronto")
+            .env(relais_core::vault::TEST_KDF_ENV, relais_tests::TEST_LOG_N.to_string())
             .output()
             .unwrap()
     };
@@ -115,7 +117,7 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
     assert_eq!(dump_vault(&store), before, "the vault is unchanged");
     let ok: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
-    assert!(relais_core::audit::verify(store.conn()).unwrap().first_break.is_none());
+    assert!(relais_core::vault::audit::verify(&store).unwrap().first_break.is_none());
     // A vault that is closed on a full disk cannot be reopened (no room for its WAL index): the
     // worker is told the disk is full, not that the vault is damaged.
     drop(store);
@@ -127,8 +129,8 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
     // Space again: the same import goes through (so the refusals above can fail).
     std::fs::remove_file(filler).unwrap();
     let mut store = Vault::open(&vault_dir).unwrap().unlock(&pass).unwrap();
-    let opened = bundle::open(&store, &big_bundle, false).unwrap();
-    bundle::apply(&mut store, &opened, &mut |_, _| {}).unwrap();
+    let opened = exchange::open(&store, &big_bundle, false).unwrap();
+    exchange::apply(&mut store, &opened, &mut |_, _| {}).unwrap();
     drop(store);
     let elsewhere = tv.tmp.path().join("coffre.relais-backup");
     let r = cli(&["backup", "-o", elsewhere.to_str().unwrap()]);

@@ -2,7 +2,7 @@
 //! changes nothing.
 
 use relais_core::record::{Fields, Kind};
-use relais_core::{Error, Lang, model};
+use relais_core::{Error, Lang, case};
 use relais_tests::TestVault;
 use serde_json::json;
 
@@ -19,7 +19,10 @@ fn rows(store: &relais_core::Store) -> i64 {
 }
 
 /// Asserts that `op` fails, that nothing was written, and returns the error.
-fn refused(store: &mut relais_core::Store, op: impl FnOnce(&mut relais_core::store::Writer<'_>) -> relais_core::Result<()>) -> Error {
+fn refused(
+    store: &mut relais_core::Store,
+    op: impl FnOnce(&mut relais_core::vault::store::Writer<'_>) -> relais_core::Result<()>,
+) -> Error {
     let before = rows(store);
     let err = store.write(op).expect_err("should be refused");
     assert_eq!(before, rows(store), "a refused change wrote something");
@@ -77,7 +80,7 @@ fn validation_messages_say_what_to_fix() {
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("B")), ("birth_date", json!("2999-01-01"))])).map(drop));
     assert_eq!(e.message(Lang::En), "birth_date: this date cannot be in the future");
 
-    let e = refused(&mut s, |w| model::close_person(w, &p, "other", None).map(drop));
+    let e = refused(&mut s, |w| case::close_person(w, &p, "other", None).map(drop));
     assert_eq!(e.message(Lang::Fr), "closure_note : une raison est obligatoire pour cette valeur");
 
     let e = refused(&mut s, |w| {
@@ -109,18 +112,18 @@ fn referral_history_and_reasons() {
         )
     })
     .unwrap();
-    let r = s.write(|w| model::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), None)).unwrap();
-    let e = refused(&mut s, |w| model::set_referral_status(w, &r, "rejected", None));
+    let r = s.write(|w| case::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), None)).unwrap();
+    let e = refused(&mut s, |w| case::set_referral_status(w, &r, "rejected", None));
     assert_eq!(e.message(Lang::En), "status_reason: a reason is required for this value");
-    s.write(|w| model::set_referral_status(w, &r, "waitlisted", None)).unwrap();
-    s.write(|w| model::set_referral_status(w, &r, "rejected", Some("Plus de places"))).unwrap();
+    s.write(|w| case::set_referral_status(w, &r, "waitlisted", None)).unwrap();
+    s.write(|w| case::set_referral_status(w, &r, "rejected", Some("Plus de places"))).unwrap();
     let history: Vec<String> =
         s.list_by(Kind::ReferralEvent, "referral_id", &r).unwrap().iter().map(|e| e["status"].as_str().unwrap().to_owned()).collect();
     assert_eq!(history, ["requested", "waitlisted", "rejected"]);
     let rec = s.get(Kind::Referral, &r).unwrap();
     assert_eq!(rec["revision"], json!(3));
     // Same status again: refused, nothing written.
-    let e = refused(&mut s, |w| model::set_referral_status(w, &r, "rejected", Some("Plus de places")));
+    let e = refused(&mut s, |w| case::set_referral_status(w, &r, "rejected", Some("Plus de places")));
     assert_eq!(e.message(Lang::En), "status: already in that state");
 }
 
@@ -168,16 +171,16 @@ fn directory_csv_import_is_all_or_nothing_and_idempotent() {
     let good = "name,kind,region,languages,open_24_7,needs\n\
                 Maison L'Escale,shelter,Montréal,français;anglais,oui,housing_emergency;safety_protection\n\
                 Clinique Le Phare,legal,Laval,français,non,legal_assistance\n";
-    let r = relais_core::directory::import_csv(&mut s, good.as_bytes()).unwrap();
+    let r = relais_core::case::directory::import_csv(&mut s, good.as_bytes()).unwrap();
     assert_eq!((r.created, r.services_added), (2, 3));
-    let r = relais_core::directory::import_csv(&mut s, good.as_bytes()).unwrap();
+    let r = relais_core::case::directory::import_csv(&mut s, good.as_bytes()).unwrap();
     assert_eq!((r.created, r.updated, r.unchanged, r.services_added), (0, 0, 2, 0));
     let bad = "name,kind,needs\nRessource A,shelter,housing_emergency\nRessource B,pas_un_type,\n";
     let before = rows(&s);
-    let e = relais_core::directory::import_csv(&mut s, bad.as_bytes()).unwrap_err();
+    let e = relais_core::case::directory::import_csv(&mut s, bad.as_bytes()).unwrap_err();
     assert!(e.message(Lang::Fr).starts_with("Fichier CSV, ligne 3 : kind"), "{}", e.message(Lang::Fr));
     assert_eq!(before, rows(&s));
-    let sugg = relais_core::directory::suggest(&s, "housing_emergency", Some("Montréal"), Some("anglais")).unwrap();
+    let sugg = relais_core::case::directory::suggest(&s, "housing_emergency", Some("Montréal"), Some("anglais")).unwrap();
     assert_eq!(sugg.len(), 1);
     assert!(sugg[0].open_24_7 && sugg[0].region_match && sugg[0].language_match);
 }
@@ -188,10 +191,10 @@ fn notes_are_searchable_ignoring_accents() {
     let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Iris"))]))).unwrap();
     s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("Réunion au palais de justice avec la procureure"))])))
         .unwrap();
-    let r = relais_core::search::search(&s, "reunion proc", 10).unwrap();
+    let r = relais_core::case::search::search(&s, "reunion proc", 10).unwrap();
     assert_eq!(r.notes.len(), 1);
     assert!(r.notes[0].snippet.contains("[Réunion]"), "{}", r.notes[0].snippet);
-    assert!(relais_core::search::search(&s, "hébergement", 10).unwrap().notes.is_empty());
+    assert!(relais_core::case::search::search(&s, "hébergement", 10).unwrap().notes.is_empty());
     // FTS syntax typed by a person is not an error.
-    relais_core::search::search(&s, "\"NEAR( OR *", 10).unwrap();
+    relais_core::case::search::search(&s, "\"NEAR( OR *", 10).unwrap();
 }

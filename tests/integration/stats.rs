@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate};
 use relais_core::record::{Fields, Kind};
-use relais_core::stats::{self, Cell};
+use relais_core::reports::stats::{self, Cell};
 use relais_core::{Lang, Store};
 use relais_tests::TestVault;
 use serde_json::json;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate};
 use relais_core::record::{Fields, Kind};
-use relais_core::summary::{self, Level, Options};
+use relais_core::reports::summary::{self, Level, Options};
 use relais_core::{Lang, Store, demo};
 use relais_tests::TestVault;
 use serde_json::json;
@@ -122,12 +122,12 @@ fn the_partner_version_leaves_out_what_it_must() {
                 ("status", json!("attended")),
             ]),
         )?;
-        relais_core::model::add_referral(
+        relais_core::case::add_referral(
             w,
             f(&[("person_id", json!(p)), ("org_id", json!(hidden_org)), ("status", json!("requested"))]),
             Some("Urgence : hébergement le soir même"),
         )?;
-        relais_core::model::add_referral(
+        relais_core::case::add_referral(
             w,
             f(&[("person_id", json!(p)), ("org_id", json!(org)), ("status", json!("completed")), ("outcome", json!(secret("outcome")))]),
             None,

@@ -11,6 +11,16 @@ use relais_core::vault::{Owner, Vault};
 /// The passphrase of every test vault (strong enough for the strength check).
 pub const PASS: &str = "lampe rivière carton 7 violon";
 
+/// scrypt's work factor (log2 N) of the key files tests write: 2^10 takes a millisecond where
+/// age's default takes a second and a half on this machine. Hundreds of vaults are made and
+/// unlocked; the KDF's own behaviour is tested where it matters (`vault.rs`).
+pub const TEST_LOG_N: u8 = 10;
+
+/// Makes the key files this test process writes cheap to unwrap (see [`TEST_LOG_N`]).
+pub fn fast_kdf() {
+    relais_core::vault::set_test_work_factor(TEST_LOG_N);
+}
+
 /// The `relais` binary built next to this test binary (`make test` builds it first).
 pub fn relais_bin() -> PathBuf {
     if let Ok(p) = std::env::var("RELAIS_BIN") {
@@ -29,14 +39,23 @@ pub struct TestVault {
     pub tmp: tempfile::TempDir,
     /// The vault directory (inside `tmp`).
     pub dir: PathBuf,
+    /// The `relais` to run (default: [`relais_bin`]).
+    bin: Option<PathBuf>,
 }
 
 impl TestVault {
     /// An empty temp dir; the vault is not created yet.
     pub fn empty() -> TestVault {
+        fast_kdf();
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("vault");
-        TestVault { tmp, dir }
+        TestVault { tmp, dir, bin: None }
+    }
+
+    /// Runs this `relais` (a CLI test passes `env!("CARGO_BIN_EXE_relais")`).
+    pub fn with_bin(mut self, bin: impl Into<PathBuf>) -> TestVault {
+        self.bin = Some(bin.into());
+        self
     }
 
     /// A fresh vault created through the core (fast: one scrypt).
@@ -54,11 +73,12 @@ impl TestVault {
 
     /// A `relais` command on this vault, passphrase in the environment, fixed language.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(relais_bin());
+        let mut c = Command::new(self.bin.clone().unwrap_or_else(relais_bin));
         c.env("RELAIS_VAULT", &self.dir)
             .env("RELAIS_PASSPHRASE", PASS)
             .env_remove("RELAIS_LANG")
             .env("TZ", "America/Toronto")
+            .env(relais_core::vault::TEST_KDF_ENV, TEST_LOG_N.to_string())
             .env("TMPDIR", self.tmp.path().join("tmp"));
         let _ = std::fs::create_dir_all(self.tmp.path().join("tmp"));
         c
@@ -140,7 +160,7 @@ pub fn sqlite_temp_files_open() -> Vec<String> {
 /// Creates one record of every kind with a unique canary string in every text field, and
 /// returns the canaries (well over 50). Required non-text fields get valid values.
 pub fn plant_canaries(store: &mut Store, tag: &str) -> Vec<String> {
-    use relais_core::catalogue::Catalogues;
+    use relais_core::model::catalogue::Catalogues;
     use relais_core::record::{Fields, Kind, Ty};
     use serde_json::{Value, json};
     let mut canaries = Vec::new();
@@ -186,7 +206,7 @@ pub fn plant_canaries(store: &mut Store, tag: &str) -> Vec<String> {
 
 /// Adds `other`'s public identity to `store`'s contacts, already verified; returns the contact id.
 pub fn add_verified_contact(store: &mut Store, other: &Store) -> String {
-    let id = relais_core::identity::show(other).expect("identity");
+    let id = relais_core::exchange::identity::show(other).expect("identity");
     let fields: relais_core::record::Fields = [
         ("name", serde_json::json!(id.name)),
         ("age_recipient", serde_json::json!(id.age_recipient)),
@@ -247,4 +267,31 @@ pub fn decrypted_pages(db: &Path, key: &[u8; 32]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// What is wrong with a message catalogue (a `locales/` folder of rust-i18n): a key in one
+/// language only, an empty text, `%{…}` substitutions that differ between French and English.
+/// Read with rust-i18n's own loader, so the check sees what the binaries embed.
+pub fn catalogue_problems(dir: &Path) -> Vec<String> {
+    let all = rust_i18n_support::load_locales(dir.to_str().expect("utf-8 path"), |_| false);
+    let (Some(fr), Some(en)) = (all.get("fr"), all.get("en")) else {
+        return vec![format!("{}: no French or no English messages", dir.display())];
+    };
+    let vars = |s: &str| {
+        let mut v: Vec<String> = s.split("%{").skip(1).filter_map(|p| p.split_once('}').map(|x| x.0.to_owned())).collect();
+        v.sort();
+        v
+    };
+    let mut problems = Vec::new();
+    for key in fr.keys().chain(en.keys()).collect::<std::collections::BTreeSet<_>>() {
+        match (fr.get(key), en.get(key)) {
+            (Some(f), Some(e)) if !f.trim().is_empty() && !e.trim().is_empty() => {
+                if vars(f) != vars(e) {
+                    problems.push(format!("{key}: substitutions differ"));
+                }
+            }
+            _ => problems.push(format!("{key}: missing fr or en")),
+        }
+    }
+    problems
 }

@@ -1,6 +1,6 @@
 //! Test vectors, one test per file:
 //! - `age-cctv/`: the C2SP CCTV age vectors through the bundle reader's decryption layer
-//!   (`bundle::decrypt`): every `success` decrypts to the expected hash, every failure is
+//!   (`exchange::decrypt`): every `success` decrypts to the expected hash, every failure is
 //!   rejected before any plaintext reaches an import; vectors for features the age crate does
 //!   not implement are listed as ignored, with the reason.
 //! - `bundles/`: bad (and good) bundles for a vault with fixed test keys (`bundles/keys.json`):
@@ -14,8 +14,8 @@ use std::str::FromStr;
 
 use ed25519_dalek::{Signer, SigningKey};
 use libtest_mimic::{Arguments, Failed, Trial};
-use relais_core::bundle::{self, BundleKind, ExportRequest};
-use relais_core::identity;
+use relais_core::exchange::identity;
+use relais_core::exchange::{self, BundleKind, ExportRequest};
 use relais_core::record::{Fields, Kind};
 use relais_core::{Error, Store};
 use relais_tests::TestVault;
@@ -74,7 +74,7 @@ fn run_cctv(h: &[(String, String)], body: &[u8]) -> Result<(), Failed> {
     }
     let ids: Vec<&dyn age::Identity> =
         x25519.iter().map(|i| i as &dyn age::Identity).chain(scrypt.iter().map(|i| i as &dyn age::Identity)).collect();
-    let got = bundle::decrypt(body, &ids);
+    let got = exchange::decrypt(body, &ids);
     match (expect, got) {
         ("success", Ok(plain)) => {
             let hash = hex::encode(Sha256::digest(&plain));
@@ -145,11 +145,11 @@ fn bundle_trial(path: PathBuf) -> Trial {
         let keys = Keys::load();
         let (_tv, mut store) = receiver(&keys);
         let before = relais_tests::dump_vault(&store);
-        let result = bundle::open(&store, &body, false).and_then(|o| bundle::apply(&mut store, &o, &mut |_, _| {}));
+        let result = exchange::open(&store, &body, false).and_then(|o| exchange::apply(&mut store, &o, &mut |_, _| {}));
         match (expect.as_str(), result) {
             ("success", Ok(p)) if p.applied => {
                 let after_first = relais_tests::dump_vault(&store);
-                let again = bundle::open(&store, &body, false).and_then(|o| bundle::apply(&mut store, &o, &mut |_, _| {}))?;
+                let again = exchange::open(&store, &body, false).and_then(|o| exchange::apply(&mut store, &o, &mut |_, _| {}))?;
                 if !again.replay || relais_tests::dump_vault(&store) != after_first {
                     return Err("importing the same bundle twice changed something".into());
                 }
@@ -172,12 +172,12 @@ fn bundle_trial(path: PathBuf) -> Trial {
 
 fn sign(keys: &Keys, who: &str, manifest: &Value) -> String {
     let mut msg = b"relais.bundle.v1 manifest\n".to_vec();
-    msg.extend_from_slice(bundle::canonical(manifest).as_bytes());
+    msg.extend_from_slice(exchange::canonical(manifest).as_bytes());
     hex::encode(keys.signer(who).sign(&msg).to_bytes())
 }
 
 fn sha(v: &Value) -> String {
-    hex::encode(Sha256::digest(bundle::canonical(v).as_bytes()))
+    hex::encode(Sha256::digest(exchange::canonical(v).as_bytes()))
 }
 
 /// Writes the corpus: a valid share from the fixed sender, and one mutation per bad input.
@@ -201,16 +201,16 @@ fn generate() {
         armor: false,
         override_reason: Some("Vecteurs de test".into()),
     };
-    let (valid, manifest, _) = bundle::build_export(&sender, &req, &mut |_, _| {}).unwrap();
+    let (valid, manifest, _) = exchange::build_export(&sender, &req, &mut |_, _| {}).unwrap();
     let manifest = serde_json::to_value(&manifest).unwrap();
     let receiver_id = age::x25519::Identity::from_str(&keys.s("receiver", "age_identity")).unwrap();
-    let plain = bundle::decrypt(&valid, &[&receiver_id as &dyn age::Identity]).unwrap();
+    let plain = exchange::decrypt(&valid, &[&receiver_id as &dyn age::Identity]).unwrap();
     let content = serde_json::from_slice::<Value>(&plain).unwrap()["content"].clone();
     let receiver_r = keys.s("receiver", "age_recipient");
     let stranger_r = keys.s("stranger", "age_recipient");
     let seal = |version: Value, m: &Value, c: &Value, sig: String, to: &str| -> Vec<u8> {
         let doc = json!({"format": "relais.bundle", "version": version, "manifest": m, "content": c, "signature": sig});
-        bundle::encrypt_for_test_vectors(&serde_json::to_vec(&doc).unwrap(), &[to]).unwrap()
+        exchange::encrypt_for_test_vectors(&serde_json::to_vec(&doc).unwrap(), &[to]).unwrap()
     };
     let resign = |m: &Value, c: &Value| -> Vec<u8> { seal(json!(1), m, c, sign(&keys, "sender", m), &receiver_r) };
     let with_content = |c: Value| -> Vec<u8> {
@@ -269,13 +269,13 @@ fn generate() {
         "age_but_not_bundle",
         "NotABundle",
         "a valid age file holding a PDF",
-        bundle::encrypt_for_test_vectors(b"%PDF-1.4\n%fake\n", &[&receiver_r]).unwrap(),
+        exchange::encrypt_for_test_vectors(b"%PDF-1.4\n%fake\n", &[&receiver_r]).unwrap(),
     ));
     out.push((
         "malformed_json",
         "MalformedBundle",
         "JSON cut in the middle",
-        bundle::encrypt_for_test_vectors(b"{\"format\": \"relais.bundle\", \"version\": 1, \"manif", &[&receiver_r]).unwrap(),
+        exchange::encrypt_for_test_vectors(b"{\"format\": \"relais.bundle\", \"version\": 1, \"manif", &[&receiver_r]).unwrap(),
     ));
     let mut bad_sig = sign(&keys, "sender", &manifest);
     bad_sig.replace_range(0..1, if bad_sig.starts_with('0') { "1" } else { "0" });

@@ -5,12 +5,12 @@ use std::fmt::Write;
 
 use chrono::Local;
 use relais_core::Lang;
-use relais_core::audit::{Break, Verification};
-use relais_core::catalogue::Catalogues;
-use relais_core::dashboard::{Bucket, Dashboard};
-use relais_core::person_file::PersonFile;
+use relais_core::case::person_file::PersonFile;
+use relais_core::case::search::Results;
+use relais_core::model::catalogue::Catalogues;
 use relais_core::record::{Fields, Kind, Ty};
-use relais_core::search::Results;
+use relais_core::reports::dashboard::{Bucket, Dashboard};
+use relais_core::vault::audit::{Break, Verification};
 use serde_json::Value;
 
 use crate::tr;
@@ -31,7 +31,7 @@ fn label(list: &str, code: &str, lang: Lang) -> String {
 fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
     Some(match (ty, v) {
         (_, Value::Null) => return None,
-        (Ty::Bool, Value::Bool(b)) => lang.pick(if *b { "oui" } else { "non" }, if *b { "yes" } else { "no" }).to_owned(),
+        (Ty::Bool, Value::Bool(b)) => tr(lang, if *b { "value.yes" } else { "value.no" }, &[]),
         (Ty::Code(list), Value::String(s)) => label(list, s, lang),
         (Ty::Codes(list), Value::Array(a)) => {
             a.iter().filter_map(Value::as_str).map(|c| label(list, c, lang)).collect::<Vec<_>>().join(", ")
@@ -83,7 +83,7 @@ pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
     let _ = writeln!(out, "\n{}", tr(lang, "dash.unmet", &[]));
     for p in &d.unmet_needs_by_phase {
         let plus = if p.capped { "+" } else { "" };
-        let _ = writeln!(out, "  {}{}{}{plus}", label("phases", &p.phase, lang), lang.pick(" : ", ": "), p.unmet);
+        let _ = writeln!(out, "  {}{}{}{plus}", label("phases", &p.phase, lang), tr(lang, "punct.colon", &[]), p.unmet);
     }
     out.trim_end().to_owned()
 }
@@ -195,7 +195,7 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
 }
 
 /// This vault's identity.
-pub fn identity(lang: Lang, id: &relais_core::identity::Identity) -> String {
+pub fn identity(lang: Lang, id: &relais_core::exchange::identity::Identity) -> String {
     format!(
         "{}\n  {}\n  age: {}\n  signature: {}\n  {} : {}",
         tr(lang, "identity.title", &[]),
@@ -230,7 +230,7 @@ fn sum(m: &std::collections::BTreeMap<String, u64>) -> String {
 }
 
 /// An import preview or report.
-pub fn import(lang: Lang, p: &relais_core::bundle::Preview) -> String {
+pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
     let mut out = tr(
         lang,
         "import.title",
@@ -243,7 +243,7 @@ pub fn import(lang: Lang, p: &relais_core::bundle::Preview) -> String {
         let _ = write!(out, "\n  - {alias}");
     }
     let c = &p.counts;
-    if p.kind != relais_core::bundle::BundleKind::Receipt {
+    if p.kind != relais_core::exchange::BundleKind::Receipt {
         let _ = write!(
             out,
             "\n{}",
@@ -261,7 +261,7 @@ pub fn import(lang: Lang, p: &relais_core::bundle::Preview) -> String {
     }
     let status = if p.replay {
         "import.replay"
-    } else if p.applied && p.kind == relais_core::bundle::BundleKind::Receipt {
+    } else if p.applied && p.kind == relais_core::exchange::BundleKind::Receipt {
         "import.receipt"
     } else if p.applied {
         "import.applied"
@@ -276,7 +276,7 @@ pub fn import(lang: Lang, p: &relais_core::bundle::Preview) -> String {
 }
 
 /// Open conflicts.
-pub fn conflicts(lang: Lang, items: &[relais_core::bundle::ConflictItem]) -> String {
+pub fn conflicts(lang: Lang, items: &[relais_core::exchange::ConflictItem]) -> String {
     if items.is_empty() {
         return tr(lang, "list.empty", &[]);
     }
@@ -284,11 +284,11 @@ pub fn conflicts(lang: Lang, items: &[relais_core::bundle::ConflictItem]) -> Str
 }
 
 /// The anonymous statistics as aligned text tables.
-pub fn stats(s: &relais_core::stats::Stats) -> String {
+pub fn stats(s: &relais_core::reports::stats::Stats) -> String {
     use relais_core::lang::tr;
-    use relais_core::stats::Cell;
+    use relais_core::reports::stats::Cell;
     let lang = s.lang;
-    let day = |d| relais_core::summary::long_date(d, lang);
+    let day = |d| relais_core::reports::summary::long_date(d, lang);
     let since = s.from.map(day).unwrap_or_else(|| tr(lang, "stats.since_start", &[]));
     let mut out =
         format!("{}\n{}\n{}\n", s.title, tr(lang, "stats.period", &[("from", &since), ("to", &day(s.to))]), tr(lang, "stats.rule", &[]));
@@ -336,6 +336,6 @@ pub fn stats(s: &relais_core::stats::Stats) -> String {
         Some(d) => format!("{d} ({} {})", m.persons.text(), tr(lang, "stats.persons", &[]).to_lowercase()),
         None => tr(lang, "stats.median_hidden", &[]),
     };
-    let _ = writeln!(out, "\n{}{}{value}", m.label, lang.pick(" : ", ": "));
+    let _ = writeln!(out, "\n{}{}{value}", m.label, tr(lang, "punct.colon", &[]));
     out.trim_end().to_owned()
 }

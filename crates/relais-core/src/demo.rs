@@ -10,11 +10,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
-use crate::catalogue::Catalogues;
 use crate::error::Result;
-use crate::model;
+use crate::model::catalogue::Catalogues;
 use crate::record::{Fields, Kind};
-use crate::store::{Store, Writer};
+use crate::vault::store::{Store, Writer};
 
 /// What the fill wrote.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -275,7 +274,7 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
     // Referrals go where the person consented to (the consent gate would refuse the others).
     for _ in 0..4 {
         let k = rng.gen_range(0..2);
-        let id = model::add_referral(
+        let id = crate::case::add_referral(
             w,
             f(&[
                 ("person_id", json!(pid)),
@@ -288,7 +287,7 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
         )?;
         n += 2;
         let next = ["received", "accepted", "waitlisted", "in_progress", "completed"][rng.gen_range(0..5)];
-        model::set_referral_status(w, &id, next, None)?;
+        crate::case::set_referral_status(w, &id, next, None)?;
         n += 1;
     }
 
@@ -372,7 +371,7 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
     }
     let roll: f64 = rng.r#gen();
     if roll < 0.1 {
-        model::close_person(w, &pid, "plan_completed", None)?;
+        crate::case::close_person(w, &pid, "plan_completed", None)?;
     } else if roll < 0.2 {
         w.update(Kind::Person, &pid, f(&[("status", json!("on_hold"))]))?;
     }

@@ -277,7 +277,58 @@ const INCIDENT: &[Col] = &[
 const TASK: &[Col] =
     &[c("person_id", Ty::Ref(Kind::Person)), req("title", Ty::Text(500)), c("due_on", Ty::Date), c("done_at", Ty::DateTime)];
 
+/// What a kind is, in one row: its stable name (the audit log, JSON, bundles), its table and
+/// its columns. In the enum's order (a test checks it), so that a kind finds its row by index.
+struct Spec {
+    kind: Kind,
+    name: &'static str,
+    table: &'static str,
+    columns: &'static [Col],
+}
+
+const SPECS: [Spec; 18] = [
+    Spec { kind: Kind::Person, name: "person", table: "persons", columns: PERSON },
+    Spec { kind: Kind::Need, name: "need", table: "needs", columns: NEED },
+    Spec { kind: Kind::Appointment, name: "appointment", table: "appointments", columns: APPOINTMENT },
+    Spec { kind: Kind::Organisation, name: "organisation", table: "organisations", columns: ORGANISATION },
+    Spec { kind: Kind::OrgContact, name: "org_contact", table: "org_contacts", columns: ORG_CONTACT },
+    Spec { kind: Kind::Service, name: "service", table: "services", columns: SERVICE },
+    Spec { kind: Kind::Referral, name: "referral", table: "referrals", columns: REFERRAL },
+    Spec { kind: Kind::ReferralEvent, name: "referral_event", table: "referral_events", columns: REFERRAL_EVENT },
+    Spec { kind: Kind::Proceeding, name: "proceeding", table: "proceedings", columns: PROCEEDING },
+    Spec { kind: Kind::Milestone, name: "milestone", table: "milestones", columns: MILESTONE },
+    Spec { kind: Kind::TestimonialAid, name: "testimonial_aid", table: "testimonial_aids", columns: TESTIMONIAL_AID },
+    Spec { kind: Kind::Deadline, name: "deadline", table: "deadlines", columns: DEADLINE },
+    Spec { kind: Kind::Note, name: "note", table: "notes", columns: NOTE },
+    Spec { kind: Kind::Consent, name: "consent", table: "consents", columns: CONSENT },
+    Spec { kind: Kind::SafetyItem, name: "safety_item", table: "safety_items", columns: SAFETY_ITEM },
+    Spec { kind: Kind::Task, name: "task", table: "tasks", columns: TASK },
+    Spec { kind: Kind::Contact, name: "contact", table: "contacts", columns: CONTACT },
+    Spec { kind: Kind::Incident, name: "incident", table: "incidents", columns: INCIDENT },
+];
+
 impl Kind {
+    fn spec(self) -> &'static Spec {
+        let spec = &SPECS[self as usize];
+        debug_assert_eq!(spec.kind, self, "SPECS is in the enum's order");
+        spec
+    }
+
+    /// The table holding this kind.
+    pub fn table(self) -> &'static str {
+        self.spec().table
+    }
+
+    /// The columns beyond the four base ones.
+    pub fn columns(self) -> &'static [Col] {
+        self.spec().columns
+    }
+
+    /// The stable name used in the audit log, JSON and bundles.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
     /// Every kind, parents before children (the order to create tables and import records).
     pub const ALL: [Kind; 18] = [
         Kind::Person,
@@ -300,54 +351,6 @@ impl Kind {
         Kind::Incident,
     ];
 
-    /// The table holding this kind.
-    pub fn table(self) -> &'static str {
-        match self {
-            Kind::Person => "persons",
-            Kind::Need => "needs",
-            Kind::Appointment => "appointments",
-            Kind::Organisation => "organisations",
-            Kind::OrgContact => "org_contacts",
-            Kind::Service => "services",
-            Kind::Referral => "referrals",
-            Kind::ReferralEvent => "referral_events",
-            Kind::Proceeding => "proceedings",
-            Kind::Milestone => "milestones",
-            Kind::TestimonialAid => "testimonial_aids",
-            Kind::Deadline => "deadlines",
-            Kind::Note => "notes",
-            Kind::Consent => "consents",
-            Kind::SafetyItem => "safety_items",
-            Kind::Task => "tasks",
-            Kind::Contact => "contacts",
-            Kind::Incident => "incidents",
-        }
-    }
-
-    /// The columns beyond the four base ones.
-    pub fn columns(self) -> &'static [Col] {
-        match self {
-            Kind::Person => PERSON,
-            Kind::Need => NEED,
-            Kind::Appointment => APPOINTMENT,
-            Kind::Organisation => ORGANISATION,
-            Kind::OrgContact => ORG_CONTACT,
-            Kind::Service => SERVICE,
-            Kind::Referral => REFERRAL,
-            Kind::ReferralEvent => REFERRAL_EVENT,
-            Kind::Proceeding => PROCEEDING,
-            Kind::Milestone => MILESTONE,
-            Kind::TestimonialAid => TESTIMONIAL_AID,
-            Kind::Deadline => DEADLINE,
-            Kind::Note => NOTE,
-            Kind::Consent => CONSENT,
-            Kind::SafetyItem => SAFETY_ITEM,
-            Kind::Task => TASK,
-            Kind::Contact => CONTACT,
-            Kind::Incident => INCIDENT,
-        }
-    }
-
     /// The column by name.
     pub fn column(self, name: &str) -> Option<&'static Col> {
         self.columns().iter().find(|c| c.name == name)
@@ -369,28 +372,9 @@ impl Kind {
         !matches!(self, Kind::Organisation | Kind::OrgContact | Kind::Service | Kind::Contact | Kind::Incident)
     }
 
-    /// The stable name used in the audit log, JSON and bundles.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Person => "person",
-            Kind::Need => "need",
-            Kind::Appointment => "appointment",
-            Kind::Organisation => "organisation",
-            Kind::OrgContact => "org_contact",
-            Kind::Service => "service",
-            Kind::Referral => "referral",
-            Kind::ReferralEvent => "referral_event",
-            Kind::Proceeding => "proceeding",
-            Kind::Milestone => "milestone",
-            Kind::TestimonialAid => "testimonial_aid",
-            Kind::Deadline => "deadline",
-            Kind::Note => "note",
-            Kind::Consent => "consent",
-            Kind::SafetyItem => "safety_item",
-            Kind::Task => "task",
-            Kind::Contact => "contact",
-            Kind::Incident => "incident",
-        }
+    /// Travels in hand-off bundles: a case's records and the directory's organisations.
+    pub fn in_bundles(self) -> bool {
+        self.is_case_record() || self == Kind::Organisation
     }
 
     /// Parses [`Kind::name`].
@@ -398,29 +382,9 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == s)
     }
 
-    /// What a person calls this kind, in `lang`.
-    pub fn label(self, lang: Lang) -> &'static str {
-        let (fr, en) = match self {
-            Kind::Person => ("personne", "person"),
-            Kind::Need => ("besoin", "need"),
-            Kind::Appointment => ("rendez-vous", "appointment"),
-            Kind::Organisation => ("organisme", "organisation"),
-            Kind::OrgContact => ("personne-ressource", "contact person"),
-            Kind::Service => ("service", "service"),
-            Kind::Referral => ("référence", "referral"),
-            Kind::ReferralEvent => ("changement de statut de référence", "referral status change"),
-            Kind::Proceeding => ("procédure judiciaire", "court proceeding"),
-            Kind::Milestone => ("étape judiciaire", "court milestone"),
-            Kind::TestimonialAid => ("mesure d'aide au témoignage", "testimonial aid"),
-            Kind::Deadline => ("échéance", "deadline"),
-            Kind::Note => ("note", "note"),
-            Kind::Consent => ("consentement", "consent"),
-            Kind::SafetyItem => ("élément du plan de sécurité", "safety plan item"),
-            Kind::Task => ("tâche", "task"),
-            Kind::Contact => ("contact", "contact"),
-            Kind::Incident => ("incident de confidentialité", "confidentiality incident"),
-        };
-        lang.pick(fr, en)
+    /// What a person calls this kind, in `lang` (`kind.NAME` in the core's messages).
+    pub fn label(self, lang: Lang) -> String {
+        crate::lang::tr(lang, &format!("kind.{}", self.name()), &[])
     }
 }
 
@@ -435,6 +399,9 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_tables_are_distinct() {
+        for (i, spec) in SPECS.iter().enumerate() {
+            assert_eq!(spec.kind as usize, i, "SPECS is in the enum's order");
+        }
         let mut tables = std::collections::HashSet::new();
         for k in Kind::ALL {
             assert_eq!(Kind::from_name(k.name()), Some(k));
@@ -444,7 +411,7 @@ mod tests {
 
     #[test]
     fn every_code_column_names_an_existing_catalogue() {
-        let c = crate::catalogue::Catalogues::get();
+        let c = crate::model::catalogue::Catalogues::get();
         for k in Kind::ALL {
             for col in k.columns() {
                 if let Ty::Code(list) | Ty::Codes(list) = col.ty {

@@ -55,6 +55,26 @@ impl fmt::Debug for DbKey {
     }
 }
 
+/// A secret held as text (the vault's age identity, its signing seed in hex): wiped on drop,
+/// printed as `***`, neither `Clone` nor `Serialize`.
+pub struct SecretText(Zeroizing<String>);
+
+impl SecretText {
+    pub(crate) fn new(s: String) -> Self {
+        SecretText(Zeroizing::new(s))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretText(***)")
+    }
+}
+
 /// A passphrase typed by a person.
 pub struct Passphrase(SecretString);
 

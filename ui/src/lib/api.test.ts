@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('@tauri-apps/api/core', () => ({ invoke: () => Promise.reject(new Error('no Tauri in tests')) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: () => Promise.resolve(() => {}) }));
 
-import { call, isApiError, onProgress, setBackend, toApiError } from './api';
+import { call, hasCode, isApiError, onProgress, setBackend, toApiError } from './api';
 
 describe('the IPC client', () => {
   it('passes the command and its arguments, and returns the result', async () => {
@@ -38,6 +38,13 @@ describe('the IPC client', () => {
     expect(isApiError(e)).toBe(true);
     expect(e.message).toContain('unlock');
     expect(e.field).toBeNull();
+  });
+
+  it('tells one error code from another', () => {
+    const e = { code: 'ConsentMissing', message: 'Aucun consentement…', field: null };
+    expect(hasCode(e, 'ConsentMissing')).toBe(true);
+    expect(hasCode(e, 'UnverifiedSender')).toBe(false);
+    expect(hasCode('ConsentMissing', 'ConsentMissing')).toBe(false);
   });
 
   it('delivers progress events to the handler', async () => {

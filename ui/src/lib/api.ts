@@ -21,11 +21,6 @@ export function setBackend(b: Backend): void {
   backend = b;
 }
 
-const KNOWN_CODES = new Set<string>([
-  // Codes the UI branches on; any other code is still shown with its message.
-  'Locked', 'NoVault', 'WrongPassphrase', 'WeakPassphrase', 'PassphraseMismatch', 'Invalid', 'HandedOff', 'NotFound',
-]);
-
 export function isApiError(e: unknown): e is ApiError {
   return typeof e === 'object' && e !== null && typeof (e as ApiError).code === 'string' && typeof (e as ApiError).message === 'string';
 }
@@ -37,8 +32,9 @@ export function toApiError(e: unknown): ApiError {
   return { code: 'Io' as ErrorCode, message: text, field: null };
 }
 
+/** Whether `e` is the backend's error `code` (the type keeps `code` to the codes that exist). */
 export function hasCode(e: unknown, code: ErrorCode): boolean {
-  return isApiError(e) && e.code === code && (KNOWN_CODES.has(code) || true);
+  return isApiError(e) && e.code === code;
 }
 
 export async function call<K extends keyof Commands>(cmd: K, args: Commands[K]['args']): Promise<Commands[K]['result']> {

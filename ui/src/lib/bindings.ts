@@ -867,7 +867,279 @@ bundle_id: string,
  */
 fields: Array<string>, };
 
-export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleTooLarge" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "Database" | "Io" | "Crypto" | "Typeset" | "InvalidBackup" | "DiskFull" | "UnverifiedContact" | "ConsentMissing" | "RetentionNotOver" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+
+// The records of each kind, as the core stores and sends them.
+export interface PersonRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  alias: string;
+  legal_name: string | null;
+  birth_date: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  region: string | null;
+  languages: Array<string> | null;
+  interpreter_needed: boolean | null;
+  interpreter_language: string | null;
+  safe_to_call: boolean | null;
+  safe_to_text: boolean | null;
+  safe_to_leave_message: boolean | null;
+  exploitation_types: Array<string> | null;
+  means_of_control: Array<string> | null;
+  labour_sector: string | null;
+  origin: string;
+  immigration_status: string | null;
+  intake_at: string;
+  referral_source: string | null;
+  status: string;
+  closure_reason: string | null;
+  closure_note: string | null;
+  closed_on: string | null;
+}
+export interface OrganisationRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  name: string;
+  kind: string | null;
+  region: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  languages: Array<string> | null;
+  open_24_7: boolean | null;
+  notes: string | null;
+}
+export interface OrgContactRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  org_id: string;
+  name: string;
+  role: string | null;
+  phone: string | null;
+  email: string | null;
+}
+export interface ServiceRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  org_id: string;
+  need_code: string;
+  region: string | null;
+  languages: Array<string> | null;
+  open_24_7: boolean | null;
+  notes: string | null;
+}
+export interface NeedRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  code: string;
+  phase: string;
+  status: string;
+  identified_on: string | null;
+  closed_on: string | null;
+  note: string | null;
+}
+export interface ConsentRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  scope: string;
+  org_id: string | null;
+  recipient: string | null;
+  starts_on: string;
+  ends_on: string | null;
+  method: string;
+  withdrawn_on: string | null;
+  note: string | null;
+}
+export interface AppointmentRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  need_id: string | null;
+  starts_at: string;
+  ends_at: string | null;
+  place: string | null;
+  org_id: string | null;
+  with_whom: string | null;
+  kind: string;
+  accompanied: boolean | null;
+  interpreter_language: string | null;
+  transport: string | null;
+  status: string;
+  outcome: string | null;
+}
+export interface ReferralRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  org_id: string;
+  need_id: string | null;
+  consent_id: string | null;
+  status: string;
+  status_reason: string | null;
+  follow_up_on: string | null;
+  amount_cents: number | null;
+  outcome: string | null;
+  note: string | null;
+}
+export interface ReferralEventRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  referral_id: string;
+  status: string;
+  at: string;
+  reason: string | null;
+}
+export interface ProceedingRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  file_number: string | null;
+  court: string | null;
+  district: string | null;
+  role: string | null;
+  prosecutor: string | null;
+  note: string | null;
+}
+export interface MilestoneRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  proceeding_id: string;
+  code: string;
+  status: string;
+  due_on: string | null;
+  done_on: string | null;
+  note: string | null;
+}
+export interface TestimonialAidRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  proceeding_id: string;
+  code: string;
+  status: string;
+  requested_on: string | null;
+  decided_on: string | null;
+  note: string | null;
+}
+export interface DeadlineRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  kind: string;
+  due_on: string;
+  label: string | null;
+  ivac_status: string | null;
+  done_on: string | null;
+  note: string | null;
+}
+export interface NoteRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  kind: string;
+  at: string;
+  text: string;
+}
+export interface SafetyItemRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string;
+  text: string;
+  review_on: string | null;
+  done_on: string | null;
+}
+export interface TaskRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  person_id: string | null;
+  title: string;
+  due_on: string | null;
+  done_at: string | null;
+}
+export interface ContactRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  name: string;
+  org: string | null;
+  age_recipient: string;
+  signing_key: string;
+  fingerprint: string;
+  verified_on: string | null;
+}
+export interface IncidentRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  occurred_on: string;
+  discovered_on: string | null;
+  description: string;
+  persons_concerned: string | null;
+  serious_risk: boolean | null;
+  risk_assessment: string | null;
+  cai_notified_on: string | null;
+  persons_notified_on: string | null;
+  measures: string | null;
+}
+
+export const KIND_FIELDS: { readonly [kind: string]: ReadonlyArray<string> } = {
+  person: ["alias", "legal_name", "birth_date", "phone", "email", "address", "region", "languages", "interpreter_needed", "interpreter_language", "safe_to_call", "safe_to_text", "safe_to_leave_message", "exploitation_types", "means_of_control", "labour_sector", "origin", "immigration_status", "intake_at", "referral_source", "status", "closure_reason", "closure_note", "closed_on"],
+  organisation: ["name", "kind", "region", "address", "phone", "email", "website", "languages", "open_24_7", "notes"],
+  org_contact: ["org_id", "name", "role", "phone", "email"],
+  service: ["org_id", "need_code", "region", "languages", "open_24_7", "notes"],
+  need: ["person_id", "code", "phase", "status", "identified_on", "closed_on", "note"],
+  consent: ["person_id", "scope", "org_id", "recipient", "starts_on", "ends_on", "method", "withdrawn_on", "note"],
+  appointment: ["person_id", "need_id", "starts_at", "ends_at", "place", "org_id", "with_whom", "kind", "accompanied", "interpreter_language", "transport", "status", "outcome"],
+  referral: ["person_id", "org_id", "need_id", "consent_id", "status", "status_reason", "follow_up_on", "amount_cents", "outcome", "note"],
+  referral_event: ["referral_id", "status", "at", "reason"],
+  proceeding: ["person_id", "file_number", "court", "district", "role", "prosecutor", "note"],
+  milestone: ["proceeding_id", "code", "status", "due_on", "done_on", "note"],
+  testimonial_aid: ["proceeding_id", "code", "status", "requested_on", "decided_on", "note"],
+  deadline: ["person_id", "kind", "due_on", "label", "ivac_status", "done_on", "note"],
+  note: ["person_id", "kind", "at", "text"],
+  safety_item: ["person_id", "text", "review_on", "done_on"],
+  task: ["person_id", "title", "due_on", "done_at"],
+  contact: ["name", "org", "age_recipient", "signing_key", "fingerprint", "verified_on"],
+  incident: ["occurred_on", "discovered_on", "description", "persons_concerned", "serious_risk", "risk_assessment", "cai_notified_on", "persons_notified_on", "measures"],
+};
 
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };

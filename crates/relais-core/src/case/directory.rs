@@ -4,13 +4,13 @@
 
 use std::io::Read;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::record::{Fields, Kind};
-use crate::store::{Store, Writer};
+use crate::vault::store::{Store, Writer};
 
 /// Columns of a directory CSV file (header row required, any order, unknown columns refused).
 /// `languages` and `needs` hold several values separated by `;`.
@@ -82,7 +82,7 @@ fn import_row(w: &mut Writer<'_>, row: Vec<(String, String)>, report: &mut Impor
         .conn()
         .prepare_cached("SELECT id FROM organisations WHERE name = ?1 COLLATE NOCASE ORDER BY created_at LIMIT 1")?
         .query_row([name.trim()], |r| r.get(0))
-        .ok();
+        .optional()?;
     let id = match existing {
         Some(id) => {
             org.remove("name");

@@ -7,7 +7,13 @@
 //! 32 raw key bytes, and any SQLCipher 4 reader opens `vault.db` with `PRAGMA key = "x'…'"`.
 //! Changing the passphrase rewrites only the small key file, atomically.
 
-use std::fs::{self, File, OpenOptions};
+pub mod audit;
+pub mod backup;
+pub mod erase;
+pub(crate) mod keys;
+pub mod store;
+
+use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -17,7 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::secret::{DbKey, Passphrase};
-use crate::store::Store;
+use store::{Meta, Store};
 
 /// File name of the database.
 pub const DB_FILE: &str = "vault.db";
@@ -68,12 +74,12 @@ impl Vault {
         let key = DbKey::generate();
         let mut store = Store::open(&dir.join(DB_FILE), &key, true)?;
         let now = crate::time::to_db(chrono::Utc::now());
-        store.set_meta("vault_id", &uuid::Uuid::now_v7().to_string())?;
-        store.set_meta("owner_name", &owner.name)?;
-        store.set_meta("owner_org", &owner.org)?;
-        store.set_meta("created_at", &now)?;
+        store.set_meta(Meta::VaultId, &uuid::Uuid::now_v7().to_string())?;
+        store.set_meta(Meta::OwnerName, &owner.name)?;
+        store.set_meta(Meta::OwnerOrg, &owner.org)?;
+        store.set_meta(Meta::CreatedAt, &now)?;
         store.write(|w| w.audit_vault("vault.init", vec![]))?;
-        crate::identity::ensure(&mut store)?;
+        keys::ensure(&mut store)?;
         if let Some(r) = recipient {
             write_atomic(&dir.join(RECOVERY_FILE), &wrap_to_recipient(&key, &r)?)?;
         }
@@ -87,18 +93,21 @@ impl Vault {
         &self.dir
     }
 
-    /// Unwraps the key with `passphrase` and opens the database.
+    /// Unwraps the key with `passphrase` and opens the database (see [`Vault::unlock_with_key`]).
     pub fn unlock(&self, passphrase: &Passphrase) -> Result<Store> {
         let key = self.unwrap_key(passphrase)?;
-        Store::open(&self.dir.join(DB_FILE), &key, false)
+        self.unlock_with_key(&key)
     }
 
-    /// Opens the database with an already unwrapped key (benchmarks, backups).
+    /// Opens the database with an already unwrapped key, then does what every unlock does
+    /// ([`erase::housekeeping`]: the trash's expired entries purged, an unfinished scrub
+    /// finished). Housekeeping that fails (a full disk, a busy database) does not keep the worker
+    /// out: the next unlock tries again, and nothing of it was half done.
     pub fn unlock_with_key(&self, key: &DbKey) -> Result<Store> {
         let mut store = Store::open(&self.dir.join(DB_FILE), key, false)?;
-        // The trash keeps a deletion 30 days, then purges it. A purge that fails (a full disk)
-        // must not keep the worker out: the next unlock tries again.
-        let _ = crate::trash::purge(&mut store, chrono::Utc::now(), false);
+        if erase::housekeeping(&mut store, chrono::Utc::now()).is_err() {
+            // Tried again at the next unlock; each step is its own transaction.
+        }
         Ok(store)
     }
 
@@ -194,9 +203,43 @@ fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>> {
 }
 
 fn wrap_to_passphrase(key: &DbKey, passphrase: &Passphrase) -> Result<Vec<u8>> {
-    let enc = age::Encryptor::with_user_passphrase(passphrase.to_age());
+    let mut recipient = age::scrypt::Recipient::new(passphrase.to_age());
+    if let Some(log_n) = test_work_factor() {
+        recipient.set_work_factor(log_n);
+    }
+    let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))?;
     finish_wrap(enc, key)
 }
+
+/// Tests make hundreds of vaults: with `test-support`, [`set_test_work_factor`] (in the test
+/// process) or `RELAIS_TEST_KDF_LOG_N` (for a `relais` it starts) sets scrypt's work factor of
+/// the key files written, 1 to 20, instead of age's one second. A key file says its own cost,
+/// so every later unlock of such a vault is as fast. Never in a release build: the `.deb` is
+/// built without `test-support`.
+#[cfg(feature = "test-support")]
+fn test_work_factor() -> Option<u8> {
+    let set = TEST_LOG_N.load(std::sync::atomic::Ordering::Relaxed);
+    let n = if set != 0 { set } else { std::env::var(TEST_KDF_ENV).ok()?.parse().ok()? };
+    (1..=20).contains(&n).then_some(n)
+}
+
+#[cfg(feature = "test-support")]
+static TEST_LOG_N: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Sets scrypt's work factor (log2 N) of the key files this process writes from now on
+/// (`test-support` only; see [`TEST_KDF_ENV`]).
+#[cfg(feature = "test-support")]
+pub fn set_test_work_factor(log_n: u8) {
+    TEST_LOG_N.store(log_n, std::sync::atomic::Ordering::Relaxed);
+}
+
+#[cfg(not(feature = "test-support"))]
+fn test_work_factor() -> Option<u8> {
+    None
+}
+
+/// The variable [`test_work_factor`] reads (only with `test-support`).
+pub const TEST_KDF_ENV: &str = "RELAIS_TEST_KDF_LOG_N";
 
 fn wrap_to_recipient(key: &DbKey, r: &age::x25519::Recipient) -> Result<Vec<u8>> {
     let enc = age::Encryptor::with_recipients(std::iter::once(r as &dyn age::Recipient))?;
@@ -227,31 +270,17 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 }
 
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never a
-/// mix: a temporary file in the same directory, fsync, rename over, fsync the directory.
+/// mix: a temporary file in the same directory (mode 0600, removed if anything fails), fsync,
+/// rename over, fsync the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     // A bare file name has an empty parent: that is the current directory.
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::now_v7().simple()));
-    let result = (|| -> std::io::Result<()> {
-        let mut opts = OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    Ok(result?)
+    let mut tmp = tempfile::Builder::new().prefix(".relais-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 /// For tests and `recover`: the recovery recipient of an identity string.

@@ -12,8 +12,8 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::store::Store;
 use crate::time;
+use crate::vault::store::Store;
 
 /// Items listed per bucket at most.
 pub const LIMIT: usize = 50;
@@ -259,12 +259,12 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
         "SELECT count(*) FROM (SELECT 1 FROM needs n WHERE n.status = 'unmet' AND n.phase = ?1 AND n.person_id NOT IN {CLOSED} LIMIT {})",
         COUNT_CAP + 1
     ))?;
-    for phase in crate::catalogue::Catalogues::get().list("phases") {
+    for phase in crate::model::catalogue::Catalogues::get().list("phases") {
         let unmet: i64 = st.query_row(params![phase.code], |r| r.get(0))?;
         unmet_needs_by_phase.push(PhaseCount { phase: phase.code.clone(), unmet: unmet.min(COUNT_CAP), capped: unmet > COUNT_CAP });
     }
 
-    let due = crate::retention::due(store, today)?;
+    let due = crate::case::retention::due(store, today)?;
     let retention_due = Bucket {
         total: (due.len() as i64).min(COUNT_CAP),
         capped: due.len() as i64 > COUNT_CAP,

@@ -1,16 +1,29 @@
-//! The domain's rules over the generic records: defaults a worker would expect, checks across
-//! fields (an end after its start, a need in its phase, an international-only need), and the
-//! operations that change several records at once (a referral's status and its history, the
-//! closure of a case).
+//! The model: the catalogues, public keys as records hold them, and the domain's rules over the
+//! generic records ([`crate::record`]): defaults a worker would expect, and checks across fields
+//! (an end after its start, a need in its phase, an international-only need). The rules are
+//! pure: what they need of other records they ask a [`Lookup`]. Operations that change several
+//! records at once are in [`crate::case`].
+
+pub mod catalogue;
+pub mod keys;
+pub mod status;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use crate::catalogue::Catalogues;
 use crate::error::{Error, Problem, Result};
+use crate::model::catalogue::Catalogues;
+use crate::model::status::CaseStatus;
 use crate::record::{Fields, Kind, str_field};
-use crate::store::{self, Writer};
+
+/// What the rules need to know of other records. The vault's connection answers; the rules
+/// never write.
+pub trait Lookup {
+    /// One record by id ([`Error::NotFound`] if there is none).
+    fn record(&self, kind: Kind, id: &str) -> Result<Fields>;
+    /// Whether a contact other than `except` already holds either of these keys.
+    fn key_taken(&self, age_recipient: &str, signing_key: &str, except: Option<&str>) -> Result<bool>;
+}
 
 fn absent(f: &Fields, name: &str) -> bool {
     f.get(name).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))
@@ -47,7 +60,7 @@ pub(crate) fn defaults(kind: Kind, f: &mut Fields, now: DateTime<Utc>) {
     let now_s = json!(crate::time::to_db(now));
     match kind {
         Kind::Person => {
-            default(f, "status", json!("active"));
+            default(f, "status", json!(CaseStatus::Active.code()));
             default(f, "origin", json!("domestic"));
             default(f, "intake_at", now_s);
         }
@@ -83,7 +96,7 @@ pub(crate) fn defaults(kind: Kind, f: &mut Fields, now: DateTime<Utc>) {
         Kind::Contact => {
             // The fingerprint is always computed from the keys, never typed.
             if let (Some(a), Some(k)) = (str_field(f, "age_recipient"), str_field(f, "signing_key")) {
-                let fp = crate::identity::fingerprint(a, k);
+                let fp = crate::model::keys::fingerprint(a, k);
                 f.insert("fingerprint".into(), json!(fp));
             }
         }
@@ -106,7 +119,7 @@ pub(crate) fn complete_update(kind: Kind, merged: &mut Fields, current: &Fields,
         Kind::Milestone if became("done") && absent(merged, "done_on") => {
             merged.insert("done_on".into(), today);
         }
-        Kind::Person if became("closed") && absent(merged, "closed_on") => {
+        Kind::Person if became(CaseStatus::Closed.code()) && absent(merged, "closed_on") => {
             merged.insert("closed_on".into(), today);
         }
         _ => {}
@@ -125,9 +138,9 @@ fn not_before(f: &Fields, start: &str, end: &str) -> Result<()> {
     }
 }
 
-fn same_person(conn: &Connection, f: &Fields, col: &str, kind: Kind) -> Result<()> {
+fn same_person(db: &dyn Lookup, f: &Fields, col: &str, kind: Kind) -> Result<()> {
     let (Some(id), Some(person)) = (str_field(f, col), str_field(f, "person_id")) else { return Ok(()) };
-    let other = store::get(conn, kind, id)?;
+    let other = db.record(kind, id)?;
     if str_field(&other, "person_id") != Some(person) {
         return Err(Error::invalid(col, Problem::UnknownReference));
     }
@@ -135,14 +148,14 @@ fn same_person(conn: &Connection, f: &Fields, col: &str, kind: Kind) -> Result<(
 }
 
 /// Checks the rules that span fields or records. `rec` is complete (every column present).
-pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Option<&Fields>) -> Result<()> {
+pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, _current: Option<&Fields>) -> Result<()> {
     let today = local_today(Utc::now());
     match kind {
         Kind::Person => {
             if date(rec, "birth_date").is_some_and(|d| d > today) {
                 return Err(Error::invalid("birth_date", Problem::InFuture));
             }
-            if str_field(rec, "status") == Some("closed") && absent(rec, "closure_reason") {
+            if CaseStatus::of(rec) == Some(CaseStatus::Closed) && absent(rec, "closure_reason") {
                 return Err(Error::invalid("closure_reason", Problem::Required));
             }
             if str_field(rec, "closure_reason") == Some("other") && absent(rec, "closure_note") {
@@ -157,7 +170,7 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
                 return Err(Error::invalid("phase", Problem::NotInPhase { phases: entry.phases.clone() }));
             }
             if entry.international_only {
-                let person = store::get(conn, Kind::Person, str_field(rec, "person_id").unwrap_or_default())?;
+                let person = db.record(Kind::Person, str_field(rec, "person_id").unwrap_or_default())?;
                 if str_field(&person, "origin") != Some("international") {
                     return Err(Error::invalid("code", Problem::InternationalOnly));
                 }
@@ -166,7 +179,7 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
         }
         Kind::Appointment => {
             not_before(rec, "starts_at", "ends_at")?;
-            same_person(conn, rec, "need_id", Kind::Need)?;
+            same_person(db, rec, "need_id", Kind::Need)?;
         }
         Kind::Referral => {
             if str_field(rec, "status") == Some("rejected") && absent(rec, "status_reason") {
@@ -175,8 +188,8 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
             if rec.get("amount_cents").and_then(Value::as_i64).is_some_and(|a| a < 0) {
                 return Err(Error::invalid("amount_cents", Problem::MalformedNumber));
             }
-            same_person(conn, rec, "need_id", Kind::Need)?;
-            same_person(conn, rec, "consent_id", Kind::Consent)?;
+            same_person(db, rec, "need_id", Kind::Need)?;
+            same_person(db, rec, "consent_id", Kind::Consent)?;
         }
         Kind::Consent => {
             not_before(rec, "starts_on", "ends_on")?;
@@ -192,88 +205,20 @@ pub(crate) fn check(kind: Kind, conn: &Connection, rec: &Fields, _current: Optio
             not_before(rec, "occurred_on", "persons_notified_on")?;
         }
         Kind::Contact => {
-            crate::identity::parse_recipient(str_field(rec, "age_recipient").unwrap_or_default())?;
-            crate::identity::parse_signing_key(str_field(rec, "signing_key").unwrap_or_default())?;
-            let dup: i64 = conn.query_row(
-                "SELECT count(*) FROM contacts WHERE (age_recipient = ?1 OR signing_key = ?2) AND id IS NOT ?3",
-                rusqlite::params![str_field(rec, "age_recipient"), str_field(rec, "signing_key"), str_field(rec, "id")],
-                |r| r.get(0),
+            crate::model::keys::parse_recipient(str_field(rec, "age_recipient").unwrap_or_default())?;
+            crate::model::keys::parse_signing_key(str_field(rec, "signing_key").unwrap_or_default())?;
+            let taken = db.key_taken(
+                str_field(rec, "age_recipient").unwrap_or_default(),
+                str_field(rec, "signing_key").unwrap_or_default(),
+                str_field(rec, "id"),
             )?;
-            if dup > 0 {
+            if taken {
                 return Err(Error::invalid("age_recipient", Problem::Duplicate));
             }
         }
         _ => {}
     }
     Ok(())
-}
-
-/// Creates a referral and the first entry of its status history, once the consent gate let it
-/// through: a consent of the person in force today must name the organisation (it is linked
-/// when the worker did not pick one), or the worker writes why they refer without one
-/// (`override_reason`, kept and audited; see [`crate::consent`]).
-pub fn add_referral(w: &mut Writer<'_>, mut fields: Fields, override_reason: Option<&str>) -> Result<String> {
-    if let (Some(person), Some(org)) = (str_field(&fields, "person_id"), str_field(&fields, "org_id")) {
-        let (person, org) = (person.to_owned(), org.to_owned());
-        if !store::exists(w.conn(), Kind::Person, &person)? {
-            return Err(Error::invalid("person_id", Problem::UnknownReference));
-        }
-        if !store::exists(w.conn(), Kind::Organisation, &org)? {
-            return Err(Error::invalid("org_id", Problem::UnknownReference));
-        }
-        let to = crate::consent::Recipient::organisation(w.conn(), &org)?;
-        let found = crate::consent::require(w, &person, &to, crate::consent::Purpose::Referral, override_reason)?;
-        if absent(&fields, "consent_id")
-            && let Some(c) = found
-        {
-            fields.insert("consent_id".into(), json!(c));
-        }
-    }
-    let id = w.insert(Kind::Referral, fields)?;
-    let rec = w_get(w, Kind::Referral, &id)?;
-    let mut ev = Fields::new();
-    ev.insert("referral_id".into(), json!(id));
-    ev.insert("status".into(), rec["status"].clone());
-    ev.insert("reason".into(), rec["status_reason"].clone());
-    w.insert(Kind::ReferralEvent, ev)?;
-    Ok(id)
-}
-
-/// Moves a referral to `status` (with a reason where one is needed) and records the change in
-/// its history.
-pub fn set_referral_status(w: &mut Writer<'_>, id: &str, status: &str, reason: Option<&str>) -> Result<()> {
-    let mut ch = Fields::new();
-    ch.insert("status".into(), json!(status));
-    ch.insert("status_reason".into(), reason.map_or(Value::Null, |r| json!(r)));
-    let changed = w.update(Kind::Referral, id, ch)?;
-    if !changed.iter().any(|c| c == "status") {
-        return Err(Error::invalid("status", Problem::Unchanged));
-    }
-    let mut ev = Fields::new();
-    ev.insert("referral_id".into(), json!(id));
-    ev.insert("status".into(), json!(status));
-    ev.insert("reason".into(), reason.map_or(Value::Null, |r| json!(r)));
-    w.insert(Kind::ReferralEvent, ev)?;
-    Ok(())
-}
-
-/// Closes a case with a closure reason (and a note, required for `other`).
-pub fn close_person(w: &mut Writer<'_>, id: &str, reason: &str, note: Option<&str>) -> Result<Vec<String>> {
-    let mut ch = Fields::new();
-    ch.insert("status".into(), json!("closed"));
-    ch.insert("closure_reason".into(), json!(reason));
-    if let Some(n) = note {
-        ch.insert("closure_note".into(), json!(n));
-    }
-    let changed = w.update(Kind::Person, id, ch)?;
-    if changed.is_empty() {
-        return Err(Error::invalid("status", Problem::Unchanged));
-    }
-    Ok(changed)
-}
-
-fn w_get(w: &Writer<'_>, kind: Kind, id: &str) -> Result<Fields> {
-    store::get(w.conn(), kind, id)
 }
 
 #[cfg(test)]

@@ -13,19 +13,20 @@ use serde_json::{Value, json};
 
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Change, Head};
-use crate::catalogue::Catalogues;
 use crate::error::{Error, Problem, Result};
+use crate::model::catalogue::Catalogues;
+use crate::model::status::CaseStatus;
 use crate::record::{Col, Fields, Kind, Ty};
-use crate::secret::DbKey;
+use crate::secret::{DbKey, SecretText};
+use crate::vault::audit::{self, Change, Head};
 use crate::{model, time};
 
 /// The migrations, in order. Forward only: a released file is never edited, a change is a new
 /// file. Applied each in its own IMMEDIATE transaction and recorded in `schema_migrations`.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "initial", include_str!("../../../schema/migrations/0001_initial.sql")),
-    (2, "identities_bundles", include_str!("../../../schema/migrations/0002_identities_bundles.sql")),
-    (3, "privacy_duties", include_str!("../../../schema/migrations/0003_privacy_duties.sql")),
+    (1, "initial", include_str!("../../../../schema/migrations/0001_initial.sql")),
+    (2, "identities_bundles", include_str!("../../../../schema/migrations/0002_identities_bundles.sql")),
+    (3, "privacy_duties", include_str!("../../../../schema/migrations/0003_privacy_duties.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -61,9 +62,9 @@ impl Store {
     pub fn open_unencrypted_control(path: &Path, owner: &str) -> Result<Store> {
         let conn = open_connection(path, true)?;
         let mut s = Self::finish_open(conn, path)?;
-        s.set_meta("owner_name", owner)?;
+        s.set_meta(Meta::OwnerName, owner)?;
         s.actor = owner.to_owned();
-        crate::identity::ensure(&mut s)?;
+        crate::vault::keys::ensure(&mut s)?;
         Ok(s)
     }
 
@@ -91,17 +92,25 @@ impl Store {
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&conn)?;
-        let actor = get_meta(&conn, "owner_name")?.unwrap_or_default();
+        let actor = get_meta(&conn, Meta::OwnerName.key())?.unwrap_or_default();
         let mut store = Store { conn, path: path.to_owned(), actor };
         // Vaults made before schema 2 get their identities here; a vault being created gets
         // them once its owner is recorded (Vault::create).
-        if store.meta("vault_id")?.is_some() {
-            crate::identity::ensure(&mut store)?;
+        if store.meta(Meta::VaultId)?.is_some() {
+            crate::vault::keys::ensure(&mut store)?;
         }
         Ok(store)
     }
 
-    /// The raw connection, for reads the core does not wrap (tests, benchmarks, statistics).
+    /// The raw connection, for the core's own queries. Outside the core only with the
+    /// `test-support` feature: a write through it would have no audit event.
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The raw connection (`test-support`: tests that read or tamper with a vault on purpose).
+    #[cfg(feature = "test-support")]
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -116,19 +125,36 @@ impl Store {
         &self.actor
     }
 
-    /// A value of the vault's metadata (`owner_name`, `owner_org`, `vault_id`, `created_at`).
-    pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        get_meta(&self.conn, key)
+    /// A value of the vault's metadata. The vault's secret keys live in the same table but are
+    /// not a [`Meta`]: they are read only by [`crate::vault::keys`], as secret types.
+    pub fn meta(&self, key: Meta) -> Result<Option<String>> {
+        get_meta(&self.conn, key.key())
     }
 
-    pub(crate) fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+    /// A secret of the vault's metadata, as a type that is wiped on drop and never printed.
+    pub(crate) fn secret_meta(&self, key: SecretMeta) -> Result<Option<SecretText>> {
+        Ok(get_meta(&self.conn, key.key())?.map(SecretText::new))
+    }
+
+    pub(crate) fn set_meta(&mut self, key: Meta, value: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
+            [key.key(), value],
         )?;
-        if key == "owner_name" {
+        if key == Meta::OwnerName {
             self.actor = value.to_owned();
         }
+        Ok(())
+    }
+
+    /// Whether a removal committed without the scrub that follows it (see [`crate::vault::erase`]).
+    pub(crate) fn scrub_pending(&self) -> Result<bool> {
+        Ok(get_meta(&self.conn, SCRUB_PENDING)?.is_some())
+    }
+
+    /// The scrub that followed a removal is done.
+    pub(crate) fn scrub_done(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM vault_meta WHERE key = ?1", [SCRUB_PENDING])?;
         Ok(())
     }
 
@@ -187,6 +213,54 @@ fn open_connection(path: &Path, create: bool) -> Result<Connection> {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     Ok(Connection::open_with_flags(path, flags)?)
+}
+
+/// The `vault_meta` key of a scrub still to do.
+const SCRUB_PENDING: &str = "scrub_pending";
+
+/// The values of `vault_meta` anyone may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meta {
+    /// The vault's id (UUID v7), fixed at creation.
+    VaultId,
+    /// The worker's name: the actor of every audit event.
+    OwnerName,
+    /// The worker's organisation.
+    OwnerOrg,
+    /// When the vault was created (RFC 3339).
+    CreatedAt,
+    /// The organisation's retention period in years (see [`crate::case::retention`]).
+    RetentionYears,
+}
+
+impl Meta {
+    fn key(self) -> &'static str {
+        match self {
+            Meta::VaultId => "vault_id",
+            Meta::OwnerName => "owner_name",
+            Meta::OwnerOrg => "owner_org",
+            Meta::CreatedAt => "created_at",
+            Meta::RetentionYears => "retention_years",
+        }
+    }
+}
+
+/// The secrets of `vault_meta`: the vault's age identity and its signing seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SecretMeta {
+    /// `AGE-SECRET-KEY-1…`: opens the bundles sent to this vault.
+    AgeIdentity,
+    /// 64 hex digits: the Ed25519 seed that signs what this vault sends.
+    SigningSeed,
+}
+
+impl SecretMeta {
+    fn key(self) -> &'static str {
+        match self {
+            SecretMeta::AgeIdentity => "age_identity",
+            SecretMeta::SigningSeed => "signing_seed",
+        }
+    }
 }
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -479,6 +553,21 @@ pub(crate) fn person_of(conn: &Connection, kind: Kind, rec: &Fields) -> Result<O
     person_of(conn, parent, &parent_rec)
 }
 
+impl model::Lookup for Connection {
+    fn record(&self, kind: Kind, id: &str) -> Result<Fields> {
+        get(self, kind, id)
+    }
+
+    fn key_taken(&self, age_recipient: &str, signing_key: &str, except: Option<&str>) -> Result<bool> {
+        let n: i64 = self.query_row(
+            "SELECT count(*) FROM contacts WHERE (age_recipient = ?1 OR signing_key = ?2) AND id IS NOT ?3",
+            rusqlite::params![age_recipient, signing_key, except],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+}
+
 /// Checks one input value against its column and returns its stored form.
 fn normalize(conn: &Connection, col: &Col, v: &Value) -> Result<Value> {
     normalize_with(col, v, &|kind, id| exists(conn, kind, id))
@@ -570,8 +659,8 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// The transaction, for reads inside it.
-    pub fn conn(&self) -> &Connection {
+    /// The transaction, for the core's own queries inside it.
+    pub(crate) fn conn(&self) -> &Connection {
         &self.tx
     }
 
@@ -595,7 +684,7 @@ impl Writer<'_> {
                 return Err(Error::invalid(col.name, Problem::Required));
             }
         }
-        model::check(kind, &self.tx, &rec, None)?;
+        model::check(kind, &*self.tx, &rec, None)?;
         let id = uuid::Uuid::now_v7().to_string();
         rec.insert("id".into(), json!(id));
         let person = person_of(&self.tx, kind, &rec)?;
@@ -635,7 +724,7 @@ impl Writer<'_> {
             merged.insert(name.clone(), normalize(&self.tx, col, v)?);
         }
         model::complete_update(kind, &mut merged, &current, self.now);
-        model::check(kind, &self.tx, &merged, Some(&current))?;
+        model::check(kind, &*self.tx, &merged, Some(&current))?;
         let changed: Vec<&Col> = kind.columns().iter().filter(|c| merged[c.name] != current[c.name]).collect();
         if changed.is_empty() {
             return Ok(Vec::new());
@@ -657,7 +746,22 @@ impl Writer<'_> {
     }
 
     /// Sets a value of the vault's metadata, in this transaction.
-    pub(crate) fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn set_meta(&mut self, key: Meta, value: &str) -> Result<()> {
+        self.put_meta(key.key(), value)
+    }
+
+    /// Sets a secret of the vault's metadata, in this transaction.
+    pub(crate) fn set_secret_meta(&mut self, key: SecretMeta, value: &SecretText) -> Result<()> {
+        self.put_meta(key.key(), value.expose())
+    }
+
+    /// Notes, in this removal's transaction, that the files must be scrubbed: the scrub runs
+    /// after the commit, and the next unlock runs it again if it could not.
+    pub(crate) fn mark_scrub_pending(&mut self) -> Result<()> {
+        self.put_meta(SCRUB_PENDING, "1")
+    }
+
+    fn put_meta(&mut self, key: &str, value: &str) -> Result<()> {
         self.tx.execute(
             "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],
@@ -699,7 +803,8 @@ impl Writer<'_> {
     /// Records the one event a destroyed case leaves: its id, the policy, how many records went
     /// and which events were redacted; nothing about the person.
     pub(crate) fn audit_destroyed(&mut self, person_id: &str, policy: &str, records: usize, redacted: &[i64]) -> Result<()> {
-        let fields = vec![format!("policy={policy}"), format!("records={records}"), format!("redacted={}", crate::audit::ranges(redacted))];
+        let fields =
+            vec![format!("policy={policy}"), format!("records={records}"), format!("redacted={}", crate::vault::audit::ranges(redacted))];
         self.audit(Change {
             action: "person.destroy",
             kind: Some(Kind::Person.name()),
@@ -728,8 +833,68 @@ impl Writer<'_> {
         let status: Option<String> =
             self.tx.prepare_cached("SELECT status FROM persons WHERE id = ?1")?.query_row([person_id], |r| r.get(0)).optional()?;
         match status.as_deref() {
-            Some("handed_off") => Err(Error::HandedOff),
+            Some(s) if CaseStatus::parse(s) == Some(CaseStatus::HandedOff) => Err(Error::HandedOff),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A value for a column, any text the vault could hold (quotes, controls, accents, emoji).
+    fn value(col: &Col) -> BoxedStrategy<Value> {
+        let text = any::<String>().prop_map(Value::String);
+        let v = match col.ty {
+            Ty::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+            Ty::Int => any::<i64>().prop_map(|i| json!(i)).boxed(),
+            Ty::Codes(_) | Ty::Words => prop::collection::vec(any::<String>(), 0..4).prop_map(|v| json!(v)).boxed(),
+            _ => text.boxed(),
+        };
+        if col.required { v } else { prop_oneof![1 => Just(Value::Null), 3 => v].boxed() }
+    }
+
+    fn person() -> impl Strategy<Value = Fields> {
+        let cols = Kind::Person.columns();
+        (cols.iter().map(value).collect::<Vec<_>>(), any::<u32>()).prop_map(move |(values, revision)| {
+            let mut f: Fields = cols.iter().zip(values).map(|(c, v)| (c.name.to_owned(), v)).collect();
+            f.insert("id".into(), json!(uuid::Uuid::now_v7().to_string()));
+            f.insert("created_at".into(), json!("2026-11-02T10:00:00Z"));
+            f.insert("updated_at".into(), json!("2026-11-03T10:00:00Z"));
+            f.insert("revision".into(), json!(i64::from(revision) + 1));
+            f
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The export's streaming writer (values straight from SQL) and serde_json's canonical
+        /// form of the same record are the same bytes, and so hash the same.
+        #[test]
+        fn the_export_writer_writes_canonical_json(rec in person()) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open(&dir.path().join("v.db"), &DbKey::generate(), true).unwrap();
+            store.write(|w| w.put_received(Kind::Person, &rec, false)).unwrap();
+            let id = rec["id"].as_str().unwrap().to_owned();
+            let mut out = Vec::new();
+            let written = write_json_in(store.conn(), Kind::Person, "id", &[id], &mut out).unwrap();
+            let expected = serde_json::to_string(&Value::Object(rec.clone())).unwrap();
+            prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
+            prop_assert_eq!(&written[0].hash, &crate::exchange::record_hash(Kind::Person, &rec));
+        }
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_whatever_the_insertion_order() {
+        // serde_json's `preserve_order` feature, if any dependency ever turned it on, would
+        // keep insertion order and break every signature and hash: this fails first.
+        let mut m = serde_json::Map::new();
+        m.insert("zeta".into(), json!(1));
+        m.insert("alpha".into(), json!({"y": 2, "b": 3}));
+        assert_eq!(Value::Object(m).to_string(), r#"{"alpha":{"b":3,"y":2},"zeta":1}"#);
     }
 }

@@ -151,8 +151,8 @@ fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 const SELECT: &str = "SELECT seq, id, at, actor, action, kind, record_id, person_id, fields, prev_hash, hash FROM audit_events";
 
 /// The events about one person (their file's history), oldest first.
-pub fn for_person(conn: &Connection, person_id: &str) -> Result<Vec<Event>> {
-    let mut st = conn.prepare(&format!("{SELECT} WHERE person_id = ?1 ORDER BY seq"))?;
+pub fn for_person(store: &crate::vault::store::Store, person_id: &str) -> Result<Vec<Event>> {
+    let mut st = store.conn().prepare(&format!("{SELECT} WHERE person_id = ?1 ORDER BY seq"))?;
     let rows = st.query_map([person_id], row_to_event)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -246,7 +246,8 @@ fn claimed(ev: &Event) -> Vec<i64> {
 /// rehashed (its content is gone) but still links its neighbours, and must be accounted for by
 /// a later, intact destruction event that lists it: an event emptied behind the app's back is
 /// reported as edited.
-pub fn verify(conn: &Connection) -> Result<Verification> {
+pub fn verify(store: &crate::vault::store::Store) -> Result<Verification> {
+    let conn = store.conn();
     let mut st = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
     let mut rows = st.query([])?;
     let mut prev_seq = 0i64;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::lang::{Lang, tr};
 use crate::record::{Fields, Kind};
-use crate::store::Store;
+use crate::vault::store::Store;
 
 /// The register, oldest incident first.
 pub fn list(store: &Store) -> Result<Vec<Fields>> {
@@ -51,6 +51,46 @@ pub fn csv(store: &Store, lang: Lang) -> Result<String> {
     }
     let bytes = w.into_inner().map_err(|e| crate::error::Error::Io(std::io::Error::other(e.to_string())))?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings"))
+}
+
+/// How the register is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 4180, headers in the worker's language.
+    Csv,
+    /// An array of records.
+    Json,
+}
+
+impl Format {
+    /// `csv` or `json`.
+    pub fn parse(s: &str) -> Result<Format> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            _ => Err(crate::error::Error::invalid(
+                "format",
+                crate::error::Problem::UnknownCode { list: "format".into(), valid: vec!["csv".into(), "json".into()] },
+            )),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// The register in `format`, the export recorded in the history (`incidents.export`) first.
+pub fn export(store: &mut Store, format: Format, lang: Lang) -> Result<String> {
+    let text = match format {
+        Format::Csv => csv(store, lang)?,
+        Format::Json => json(store)?,
+    };
+    store.write(|w| w.audit_vault("incidents.export", vec![format!("format={}", format.name())]))?;
+    Ok(text)
 }
 
 fn csv_error(e: csv::Error) -> crate::error::Error {

@@ -2,7 +2,7 @@
 //! with its history, a court proceeding with its milestones…) goes here with what hangs under
 //! it, and can be put back as it was for 30 days. Then, or when the worker empties the trash, it
 //! is purged with the rigour of a destruction: rows deleted, the note index merged, the WAL
-//! checkpointed and the file vacuumed (see [`crate::retention`]).
+//! checkpointed and the file vacuumed (see [`crate::case::retention`]).
 //!
 //! A person's whole case is never trashed: it is closed, then destroyed.
 
@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Problem, Result};
 use crate::record::{Fields, Kind, str_field};
-use crate::store::{self, Store};
+use crate::vault::store::{self, Store};
 
-/// How long a deleted record stays in the trash.
-pub const DAYS: i64 = 30;
+/// How long the trash keeps a deleted record, in days.
+pub use crate::vault::erase::TRASH_DAYS as DAYS;
 
 /// One entry of the trash.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -158,17 +158,7 @@ pub fn restore(store: &mut Store, trash_id: &str) -> Result<()> {
 }
 
 /// Purges the entries deleted more than [`DAYS`] days before `now` (all of them with `all`), then
-/// scrubs the files. Returns how many entries went.
+/// scrubs the files. Returns how many entries went. Unlocking a vault purges the expired ones.
 pub fn purge(store: &mut Store, now: DateTime<Utc>, all: bool) -> Result<usize> {
-    let cutoff = if all { crate::time::to_db(now + Duration::days(1)) } else { crate::time::to_db(now - Duration::days(DAYS)) };
-    let n: i64 = store.conn().query_row("SELECT count(*) FROM trash WHERE deleted_at < ?1", [&cutoff], |r| r.get(0))?;
-    if n == 0 {
-        return Ok(0);
-    }
-    store.write_at(now, |w| {
-        w.conn().execute("DELETE FROM trash WHERE deleted_at < ?1", [&cutoff])?;
-        w.audit_vault("trash.purge", vec![format!("entries={n}"), if all { "emptied" } else { "expired" }.to_owned()])
-    })?;
-    crate::retention::scrub(store)?;
-    Ok(n as usize)
+    crate::vault::erase::purge_trash(store, now, all)
 }

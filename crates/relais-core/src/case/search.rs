@@ -7,7 +7,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::store::Store;
+use crate::vault::store::Store;
 
 /// A person whose alias matches.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

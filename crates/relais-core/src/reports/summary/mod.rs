@@ -12,12 +12,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use crate::catalogue::Catalogues;
+use crate::case::person_file::{self, PersonFile};
 use crate::error::Result;
 use crate::lang::Lang;
-use crate::person_file::{self, PersonFile};
+use crate::model::catalogue::Catalogues;
 use crate::record::{Fields, Kind, str_field};
-use crate::store::Store;
+use crate::vault::store::Store;
 
 mod pdf;
 pub use pdf::pdf;
@@ -254,7 +254,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     let p = &file.person;
     let today = o.now.date_naive();
     let intake = date_of(str_field(p, "intake_at")).unwrap_or(today);
-    let consents = file.of(Kind::Consent).iter().filter(|x| crate::consent::in_force(x, today)).collect();
+    let consents = file.of(Kind::Consent).iter().filter(|x| crate::case::consent::in_force(x, today)).collect();
     let c = Ctx { file: &file, o, cat: Catalogues::get(), from: o.from.unwrap_or(intake), to: o.to.unwrap_or(today), consents };
     let mut sections = Vec::new();
 
@@ -489,49 +489,69 @@ pub fn render(doc: &Doc, format: Format) -> Result<Vec<u8>> {
     })
 }
 
-/// Whom a partner summary is released to, once the consent gate let it through.
+/// Whom a partner summary is released to, once the consent gate let it through. Only
+/// [`audience`] makes one, so a partner summary without its gate cannot be expressed.
 #[derive(Debug, Clone)]
 pub struct Release {
-    recipient: crate::consent::Recipient,
+    recipient: crate::case::consent::Recipient,
     override_reason: Option<String>,
+}
+
+/// Who a summary that leaves the vault is for.
+#[derive(Debug, Clone)]
+pub enum Audience {
+    /// The team: no consent gate.
+    Internal,
+    /// A partner, through the consent gate ([`audience`]).
+    Partner(Release),
+}
+
+impl Audience {
+    /// The redaction level this audience reads.
+    pub fn level(&self) -> Level {
+        match self {
+            Audience::Internal => Level::Internal,
+            Audience::Partner(_) => Level::Partner,
+        }
+    }
 }
 
 /// The consent gate of a summary, before anything is built or written. At `internal` (a
 /// document for the team) there is none; at `partner` the recipient is required (`to`, else the
 /// contact it is sealed for) and a consent of the person in force today must name them, or the
 /// worker writes why it goes without one.
-pub fn release(
+pub fn audience(
     store: &Store,
     person: &str,
     level: Level,
     to: Option<&str>,
     sealed_for: Option<&str>,
     override_reason: Option<&str>,
-) -> Result<Option<Release>> {
+) -> Result<Audience> {
     if level == Level::Internal {
-        return Ok(None);
+        return Ok(Audience::Internal);
     }
     let recipient = match (to.filter(|t| !t.trim().is_empty()), sealed_for) {
-        (Some(name), _) => crate::consent::Recipient::named(name)?,
-        (None, Some(contact)) => crate::consent::Recipient::contact(store.conn(), contact)?,
+        (Some(name), _) => crate::case::consent::Recipient::named(name)?,
+        (None, Some(contact)) => crate::case::consent::Recipient::contact(store.conn(), contact)?,
         (None, None) => return Err(crate::error::Error::invalid("recipient", crate::error::Problem::Required)),
     };
     let today = crate::time::local_date(chrono::Utc::now());
-    crate::consent::check(store.conn(), person, &recipient, today, override_reason)?;
-    Ok(Some(Release { recipient, override_reason: override_reason.map(str::to_owned) }))
+    crate::case::consent::check(store.conn(), person, &recipient, today, override_reason)?;
+    Ok(Audience::Partner(Release { recipient, override_reason: override_reason.map(str::to_owned) }))
 }
 
 /// Records that a summary of `person` left the vault (a disclosure), with its level and, when it
-/// was sealed for a contact, for whom; a partner summary passes the consent gate in the same
-/// transaction (an override keeps its reason in the case).
-pub fn record(store: &mut Store, person: &str, level: Level, encrypted_to: Option<&str>, release: Option<&Release>) -> Result<()> {
-    let mut detail = vec![if level == Level::Partner { "level=partner" } else { "level=internal" }.to_owned()];
+/// was sealed for a contact, for whom; a partner summary passes the consent gate again in the
+/// same transaction (an override keeps its reason in the case).
+pub fn record(store: &mut Store, person: &str, audience: &Audience, encrypted_to: Option<&str>) -> Result<()> {
+    let mut detail = vec![if audience.level() == Level::Partner { "level=partner" } else { "level=internal" }.to_owned()];
     if let Some(c) = encrypted_to {
         detail.push(format!("encrypted_to={c}"));
     }
     store.write(|w| {
-        if let Some(r) = release {
-            crate::consent::require(w, person, &r.recipient, crate::consent::Purpose::Summary, r.override_reason.as_deref())?;
+        if let Audience::Partner(r) = audience {
+            crate::case::consent::require(w, person, &r.recipient, crate::case::consent::Purpose::Summary, r.override_reason.as_deref())?;
         }
         w.audit_event("person.summary", Some(person), detail)
     })
@@ -545,13 +565,14 @@ pub fn save(
     path: &std::path::Path,
     bytes: &[u8],
     person: &str,
-    level: Level,
+    audience: &Audience,
     encrypted_to: Option<&str>,
-    release: Option<&Release>,
 ) -> Result<()> {
     crate::vault::write_atomic(path, bytes)?;
-    if let Err(e) = record(store, person, level, encrypted_to, release) {
-        let _ = std::fs::remove_file(path);
+    if let Err(e) = record(store, person, audience, encrypted_to) {
+        // The history refused it: the file goes too (a failure to remove it changes nothing
+        // of the error the worker sees).
+        if std::fs::remove_file(path).is_err() {}
         return Err(e);
     }
     Ok(())
@@ -565,8 +586,8 @@ pub fn encrypt_for_contact(store: &Store, contact_id: &str, bytes: &[u8]) -> Res
     if str_field(&contact, "verified_on").is_none() {
         return Err(crate::error::Error::UnverifiedContact);
     }
-    let recipient = crate::identity::parse_recipient(str_field(&contact, "age_recipient").unwrap_or_default())?;
-    crate::bundle::encrypt_with(&[recipient], false, |w| Ok(w.write_all(bytes)?))
+    let recipient = crate::exchange::identity::parse_recipient(str_field(&contact, "age_recipient").unwrap_or_default())?;
+    crate::exchange::encrypt_with(&[recipient], false, |w| Ok(w.write_all(bytes)?))
 }
 
 /// The summary as Markdown. Text from the vault is escaped so it cannot become markup.

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::secret::{DbKey, Passphrase};
-use crate::store::Store;
+use crate::vault::store::Store;
 use crate::vault::{DB_FILE, KEY_FILE, RECOVERY_FILE, Vault};
 
 const MANIFEST: &str = "manifest.json";

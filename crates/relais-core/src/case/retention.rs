@@ -8,20 +8,20 @@
 //! Destruction removes every record of the person (and what hangs under them), their notes from
 //! the full-text index, their conflicts, hand-offs, trash items and retention setting, their id
 //! from the bundles seen, and redacts every audit event about them to a bare link of the chain
-//! (see [`crate::audit`]); it then writes one event without personal data ("case X destroyed
+//! (see [`crate::vault::audit`]); it then writes one event without personal data ("case X destroyed
 //! under policy Y"), merges the full-text index, checkpoints the WAL and vacuums, so that the
 //! content is gone from the files and not only from the tables (`secure_delete` is on).
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Error, Problem, Result};
 use crate::record::Kind;
-use crate::store::{Store, Writer};
+use crate::vault::erase;
+use crate::vault::store::{Meta, Store};
 
 /// The organisation's retention period when none was set, in years.
 pub const DEFAULT_YEARS: u32 = 5;
-const META_YEARS: &str = "retention_years";
 
 /// Why a case is destroyed (kept, as a code, in the audit event that remains).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -56,7 +56,7 @@ impl Policy {
 
 /// The organisation's retention period, in years after closure.
 pub fn years(store: &Store) -> Result<u32> {
-    Ok(store.meta(META_YEARS)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_YEARS))
+    Ok(store.meta(Meta::RetentionYears)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_YEARS))
 }
 
 /// Sets the organisation's retention period (1 to 100 years), audited.
@@ -65,7 +65,7 @@ pub fn set_years(store: &mut Store, years: u32) -> Result<()> {
         return Err(Error::invalid("retention_years", Problem::MalformedNumber));
     }
     store.write(|w| {
-        w.set_meta(META_YEARS, &years.to_string())?;
+        w.set_meta(Meta::RetentionYears, &years.to_string())?;
         w.audit_vault("settings.retention", vec![format!("years={years}")])
     })
 }
@@ -158,10 +158,14 @@ pub struct Destroyed {
     pub events_redacted: usize,
 }
 
-/// Destroys a person's case for good (see the module's documentation). Under
+/// Destroys a person's case for good (see the module's documentation), once the worker typed the
+/// person's alias again (`confirm`, exactly, spaces around it aside). Under
 /// [`Policy::Retention`] only once the case is due; `now` is the clock of the check and the event.
-pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, now: DateTime<Utc>) -> Result<Destroyed> {
-    store.get(Kind::Person, person_id)?;
+pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, confirm: &str, now: DateTime<Utc>) -> Result<Destroyed> {
+    let person = store.get(Kind::Person, person_id)?;
+    if person.get("alias").and_then(serde_json::Value::as_str) != Some(confirm.trim()) {
+        return Err(Error::ConfirmationMismatch);
+    }
     if policy == Policy::Retention {
         let today = crate::time::local_date(now);
         let until = closed_cases(store)?.into_iter().find(|c| c.person_id == person_id).map(|c| c.until);
@@ -172,7 +176,7 @@ pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, now: D
         }
     }
     let destroyed = store.write_at(now, |w| {
-        let records = delete_case(w, person_id)?;
+        let records = erase::delete_case(w, person_id)?;
         for sql in ["DELETE FROM conflicts WHERE person_id = ?1", "DELETE FROM handoffs WHERE person_id = ?1"] {
             w.conn().execute(sql, [person_id])?;
         }
@@ -181,52 +185,14 @@ pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, now: D
              WHERE EXISTS (SELECT 1 FROM json_each(bundles_seen.persons) WHERE value = ?1)",
             [person_id],
         )?;
-        forget_exchanges(w.conn())?;
-        let redacted = crate::audit::redact_person(w.conn(), person_id)?;
+        erase::forget_exchanges(w.conn())?;
+        let redacted = crate::vault::audit::redact_person(w.conn(), person_id)?;
+        w.mark_scrub_pending()?;
         w.audit_destroyed(person_id, policy.name(), records, &redacted)?;
         Ok(Destroyed { records, events_redacted: redacted.len() })
     })?;
-    scrub(store)?;
+    erase::scrub(store)?;
     Ok(destroyed)
-}
-
-/// Deletes every record of a person's case, children before parents, with their trash entries
-/// and retention setting; returns how many records.
-pub(crate) fn delete_case(w: &mut Writer<'_>, person_id: &str) -> Result<usize> {
-    w.conn().execute("DELETE FROM trash WHERE person_id = ?1", [person_id])?;
-    w.conn().execute("DELETE FROM retention WHERE person_id = ?1", [person_id])?;
-    let mut n = 0;
-    for kind in Kind::ALL.into_iter().rev().filter(|k| k.is_case_record() && *k != Kind::Person) {
-        let sql = match kind.owner() {
-            Some(("person_id", _)) => format!("DELETE FROM {} WHERE person_id = ?1", kind.table()),
-            Some((col, parent)) => {
-                format!("DELETE FROM {} WHERE {col} IN (SELECT id FROM {} WHERE person_id = ?1)", kind.table(), parent.table())
-            }
-            None => continue,
-        };
-        n += w.conn().execute(&sql, [person_id])?;
-    }
-    n += w.conn().execute("DELETE FROM persons WHERE id = ?1", [person_id])?;
-    Ok(n)
-}
-
-/// Drops the exchange state of records that no longer exist.
-pub(crate) fn forget_exchanges(conn: &Connection) -> Result<()> {
-    let live: Vec<String> = crate::bundle::bundle_kinds().map(|k| format!("SELECT id FROM {}", k.table())).collect();
-    conn.execute(&format!("DELETE FROM exchange_state WHERE record_id NOT IN ({})", live.join(" UNION ALL ")), [])?;
-    Ok(())
-}
-
-/// After a removal: merges the full-text index (a deleted note's words otherwise stay in its
-/// older segments), then moves everything into the main file and rebuilds it without free pages
-/// (`VACUUM`), and empties the WAL, which still held the old pages.
-pub(crate) fn scrub(store: &Store) -> Result<()> {
-    let conn = store.conn();
-    conn.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')", [])?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    conn.execute_batch("VACUUM")?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
 }
 
 /// The retention set for one case, if any: (until, reason).

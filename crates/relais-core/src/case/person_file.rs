@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::record::{Fields, Kind, str_field};
-use crate::store::Store;
+use crate::vault::audit::{self, Event};
+use crate::vault::store::Store;
 
 /// Format name of the document.
 pub const FORMAT: &str = "relais.person-file";
@@ -83,6 +83,17 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
         person,
         records,
         directory,
-        history: audit::for_person(store.conn(), person_id)?,
+        history: audit::for_person(store, person_id)?,
     })
+}
+
+/// The person's whole file as JSON, for the person (Law 25 right of access), recorded first in
+/// the person's history as a disclosure (`person.export`): a disclosure is written down even if
+/// the file then fails to reach its destination, never the other way round. The event is the
+/// person's, so a destruction redacts it with the rest.
+pub fn disclose(store: &mut Store, person_id: &str) -> Result<String> {
+    let file = load(store, person_id)?;
+    let text = serde_json::to_string_pretty(&file).expect("a person file serializes");
+    store.write(|w| w.audit_event("person.export", Some(person_id), vec![]))?;
+    Ok(text)
 }

@@ -11,7 +11,7 @@ use crate::error::{Error, Problem, Result};
 use crate::lang::Lang;
 
 /// The catalogue file shipped with this build.
-pub const CATALOGUES_JSON: &str = include_str!("../../../schema/catalogues.json");
+pub const CATALOGUES_JSON: &str = include_str!("../../../../schema/catalogues.json");
 
 /// One entry of a catalogue list.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -23,11 +23,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalogue::Catalogues;
 use crate::error::Result;
 use crate::lang::{Lang, tr};
+use crate::model::catalogue::Catalogues;
 use crate::record::{Fields, Kind, str_field};
-use crate::store::Store;
+use crate::vault::store::Store;
 
 /// The smallest count that may be published.
 pub const THRESHOLD: u64 = 11;
@@ -149,7 +149,7 @@ fn count_head(lang: Lang) -> Vec<Head> {
     vec![Head { code: "count".into(), label: tr(lang, "stats.count", &[]) }]
 }
 
-use crate::summary::date_of as day;
+use crate::reports::summary::date_of as day;
 
 /// Computes the statistics of the period `from..=to` (`from` none: since the first intake),
 /// already suppressed.

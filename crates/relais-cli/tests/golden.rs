@@ -1,7 +1,8 @@
 //! Golden tests of the CLI: messages (French and English) and `--json` shapes. Ids, the
 //! instants the clock stamps and today's date are replaced by placeholders; every date the
 //! script types is in 2030–2031, so it can never be mistaken for the day the test runs. To accept a deliberate change: `SNAPSHOTS=overwrite cargo test
-//! -p relais-tests cli`, then review the diff of `tests/golden/`.
+//! -p relais-cli --test golden`, then review the diff of `tests/golden/`. The `relais` run is the one
+//! cargo builds for this test (`CARGO_BIN_EXE_relais`).
 
 use regex::Regex;
 use relais_tests::TestVault;
@@ -69,7 +70,12 @@ impl Transcript {
 
 #[test]
 fn cli_transcript() {
-    let mut t = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new(), days: [local_today()].into() };
+    let mut t = Transcript {
+        tv: TestVault::empty().with_bin(env!("CARGO_BIN_EXE_relais")),
+        text: String::new(),
+        hide: Vec::new(),
+        days: [local_today()].into(),
+    };
     t.run(&["init", "--name", "Marie Tremblay", "--org", "CATHII"]);
     t.run(&[
         "person",
@@ -171,13 +177,18 @@ fn cli_transcript() {
     t.run(&["audit", "verify"]);
     t.run(&["trash", "list"]);
     t.run(&["person", "frobnicate"]);
-    snapbox::assert_data_eq!(t.redacted(), snapbox::file!["../golden/cli.txt"].raw());
+    snapbox::assert_data_eq!(t.redacted(), snapbox::file!["golden/cli.txt"].raw());
 }
 
 #[test]
 fn cli_transcript_bundles() {
-    let mut a = Transcript { tv: TestVault::empty(), text: String::new(), hide: Vec::new(), days: [local_today()].into() };
-    let b = TestVault::empty();
+    let mut a = Transcript {
+        tv: TestVault::empty().with_bin(env!("CARGO_BIN_EXE_relais")),
+        text: String::new(),
+        hide: Vec::new(),
+        days: [local_today()].into(),
+    };
+    let b = TestVault::empty().with_bin(env!("CARGO_BIN_EXE_relais"));
     a.hide.push(b.tmp.path().display().to_string());
     let dir = a.tv.tmp.path().to_owned();
     let p = |name: &str| dir.join(name).display().to_string();
@@ -239,5 +250,5 @@ fn cli_transcript_bundles() {
     on_b(&mut a, &["--lang", "en", "import", &p("texte.relais")]);
     on_b(&mut a, &["conflicts", "list"]);
     on_b(&mut a, &["audit", "verify"]);
-    snapbox::assert_data_eq!(a.redacted(), snapbox::file!["../golden/cli-bundles.txt"].raw());
+    snapbox::assert_data_eq!(a.redacted(), snapbox::file!["golden/cli-bundles.txt"].raw());
 }

@@ -5,19 +5,14 @@
 //! two people can read to each other, are what a colleague adds to their contact book; a
 //! contact is trusted once its fingerprint was compared in person (`verified_on`).
 
-use std::str::FromStr;
-
 use age::secrecy::ExposeSecret;
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Problem, Result};
-use crate::store::Store;
-
-const META_AGE: &str = "age_identity";
-const META_SIGN: &str = "signing_seed";
+pub use crate::model::keys::{fingerprint, parse_recipient, parse_signing_key};
+use crate::vault::keys::secrets;
+use crate::vault::store::{Meta, Store};
 
 /// Format name of a contact card.
 pub const CARD_FORMAT: &str = "relais.contact-card";
@@ -52,76 +47,14 @@ pub struct Card {
     pub identity: Identity,
 }
 
-/// The fingerprint of a pair of public keys: the first 80 bits of SHA-256 over both, in five
-/// groups of four hex digits (easy to read aloud, hard to collide on purpose for a pair).
-pub fn fingerprint(age_recipient: &str, signing_key: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"relais-fingerprint-v1\n");
-    h.update(age_recipient.trim().as_bytes());
-    h.update(b"\n");
-    h.update(signing_key.trim().to_ascii_lowercase().as_bytes());
-    let hex = hex::encode_upper(&h.finalize()[..10]);
-    hex.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).expect("ascii")).collect::<Vec<_>>().join("-")
-}
-
-/// Checks a recipient string: an age X25519 recipient.
-pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient> {
-    age::x25519::Recipient::from_str(s.trim()).map_err(|_| Error::invalid("age_recipient", Problem::MalformedKey))
-}
-
-/// Checks a signing key string: 64 hex digits of a valid Ed25519 point.
-pub fn parse_signing_key(s: &str) -> Result<VerifyingKey> {
-    let bad = || Error::invalid("signing_key", Problem::MalformedKey);
-    let bytes: [u8; 32] = hex::decode(s.trim()).map_err(|_| bad())?.try_into().map_err(|_| bad())?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| bad())
-}
-
-/// The secret halves, loaded only when a bundle is made or opened.
-pub(crate) struct Secrets {
-    pub age: age::x25519::Identity,
-    pub sign: SigningKey,
-}
-
-impl Secrets {
-    pub fn sign(&self, msg: &[u8]) -> String {
-        hex::encode(self.sign.sign(msg).to_bytes())
-    }
-}
-
-/// Creates the identities of a vault that has none (new vaults, and vaults from before schema
-/// 2). Idempotent.
-pub(crate) fn ensure(store: &mut Store) -> Result<()> {
-    if store.meta(META_AGE)?.is_some() && store.meta(META_SIGN)?.is_some() {
-        return Ok(());
-    }
-    let age_id = age::x25519::Identity::generate();
-    let mut seed = Zeroizing::new([0u8; 32]);
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed[..]);
-    store.write(|w| {
-        w.set_meta(META_AGE, age_id.to_string().expose_secret())?;
-        w.set_meta(META_SIGN, &Zeroizing::new(hex::encode(*seed)))?;
-        w.audit_vault("identity.create", vec![])
-    })
-}
-
-pub(crate) fn secrets(store: &Store) -> Result<Secrets> {
-    let damaged = || Error::DamagedVault(store.path().to_owned());
-    let age_s = Zeroizing::new(store.meta(META_AGE)?.ok_or_else(damaged)?);
-    let seed_s = Zeroizing::new(store.meta(META_SIGN)?.ok_or_else(damaged)?);
-    let age = age::x25519::Identity::from_str(&age_s).map_err(|_| damaged())?;
-    let seed = Zeroizing::new(hex::decode(seed_s.as_str()).map_err(|_| damaged())?);
-    let seed: [u8; 32] = seed.as_slice().try_into().map_err(|_| damaged())?;
-    Ok(Secrets { age, sign: SigningKey::from_bytes(&seed) })
-}
-
 /// This vault's public identity.
 pub fn show(store: &Store) -> Result<Identity> {
     let s = secrets(store)?;
     let age_recipient = s.age.to_public().to_string();
     let signing_key = hex::encode(s.sign.verifying_key().to_bytes());
     Ok(Identity {
-        name: store.meta("owner_name")?.unwrap_or_default(),
-        org: store.meta("owner_org")?.unwrap_or_default(),
+        name: store.meta(Meta::OwnerName)?.unwrap_or_default(),
+        org: store.meta(Meta::OwnerOrg)?.unwrap_or_default(),
         fingerprint: fingerprint(&age_recipient, &signing_key),
         age_recipient,
         signing_key,

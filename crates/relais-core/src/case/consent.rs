@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::error::{Error, Problem, Result};
 use crate::record::{Fields, Kind, str_field};
-use crate::store::{self, Writer};
+use crate::vault::store::{self, Writer};
 
 /// Who would receive something about a person.
 #[derive(Debug, Clone, PartialEq, Eq)]

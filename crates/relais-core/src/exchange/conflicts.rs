@@ -1,0 +1,76 @@
+//! Conflicts: records changed on both sides since the last exchange, kept until the worker
+//! chooses a side.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use rusqlite::OptionalExtension;
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::record::{Fields, Kind};
+use crate::vault::store::{self, Store};
+
+/// An open conflict.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictItem {
+    /// Conflict id (for `resolve`).
+    pub id: String,
+    /// Kind of record.
+    pub kind: String,
+    /// Record id.
+    pub record_id: String,
+    /// Person, if any.
+    pub person_id: Option<String>,
+    /// The bundle it came with.
+    pub bundle_id: String,
+    /// Fields whose values differ.
+    pub fields: Vec<String>,
+}
+
+/// The conflicts not resolved yet.
+pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
+    let mut st = store.conn().prepare(
+        "SELECT id, kind, record_id, person_id, bundle_id, theirs FROM conflicts WHERE resolved_at IS NULL ORDER BY detected_at, id",
+    )?;
+    let rows: Vec<(String, String, String, Option<String>, String, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, kind, record_id, person_id, bundle_id, theirs)| {
+            let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
+            let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
+            let mine = store.get(k, &record_id)?;
+            let fields = k.columns().iter().filter(|c| mine.get(c.name) != theirs.get(c.name)).map(|c| c.name.to_owned()).collect();
+            Ok(ConflictItem { id, kind, record_id, person_id, bundle_id, fields })
+        })
+        .collect()
+}
+
+/// Resolves a conflict by keeping this vault's version or taking the sender's.
+pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Result<()> {
+    let row: Option<(String, String, String)> = store
+        .conn()
+        .query_row("SELECT kind, record_id, theirs FROM conflicts WHERE id = ?1 AND resolved_at IS NULL", [conflict_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let (kind, record_id, theirs) = row.ok_or(Error::NotFound { kind: Kind::Contact })?;
+    let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
+    let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
+    store.write(|w| {
+        if keep_theirs {
+            let changes: Fields =
+                k.columns().iter().map(|c| (c.name.to_owned(), theirs.get(c.name).cloned().unwrap_or(Value::Null))).collect();
+            w.update(k, &record_id, changes)?;
+        }
+        // Either way, the sender's version is now known here: the next exchange starts from it.
+        remember_exchange(w.conn(), k, &theirs)?;
+        w.conn().execute(
+            "UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1",
+            rusqlite::params![conflict_id, crate::time::to_db(w.now()), if keep_theirs { "theirs" } else { "mine" }],
+        )?;
+        let person = store::person_of(w.conn(), k, &theirs)?;
+        w.audit_event("conflict.resolve", person.as_deref(), vec![format!("keep={}", if keep_theirs { "theirs" } else { "mine" })])
+    })
+}

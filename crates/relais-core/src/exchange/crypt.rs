@@ -1,0 +1,125 @@
+//! The age layer: encryption to the recipients, a strict check of the header, armor, and
+//! decryption bounded to [`super::MAX_PLAINTEXT`].
+
+use std::io::{Read, Write};
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::exchange::identity::{self};
+
+pub(super) fn encrypt(plaintext: &[u8], to: &[age::x25519::Recipient], armor: bool) -> Result<Vec<u8>> {
+    encrypt_with(to, armor, |w| Ok(w.write_all(plaintext)?))
+}
+
+/// Encrypts to `to` whatever `write` writes, into one age file (armored or binary).
+pub(crate) fn encrypt_with(
+    to: &[age::x25519::Recipient],
+    armor: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let enc = age::Encryptor::with_recipients(to.iter().map(|r| r as &dyn age::Recipient))?;
+    let mut out = Vec::new();
+    let format = if armor { age::armor::Format::AsciiArmor } else { age::armor::Format::Binary };
+    let armored = age::armor::ArmoredWriter::wrap_output(&mut out, format)?;
+    let mut w = enc.wrap_output(armored)?;
+    write(&mut w)?;
+    w.finish()?.finish()?;
+    Ok(out)
+}
+
+pub(super) const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+pub(super) const ARMOR_END: &[u8] = b"-----END AGE ENCRYPTED FILE-----";
+
+/// The binary age file inside an armored one (whitespace around the armor is allowed).
+pub(super) fn dearmor(bytes: &[u8]) -> Result<Vec<u8>> {
+    let trimmed = bytes.trim_ascii();
+    if !trimmed.ends_with(ARMOR_END) {
+        return Err(Error::BundleTruncated);
+    }
+    let mut out = Vec::new();
+    age::armor::ArmoredReader::new(trimmed).take(MAX_PLAINTEXT + 1).read_to_end(&mut out).map_err(|_| Error::NotAgeFile)?;
+    if out.len() as u64 > MAX_PLAINTEXT {
+        return Err(Error::BundleTooLarge);
+    }
+    Ok(out)
+}
+
+/// The age header's syntax, stricter than the age crate: every stanza ends with a short body
+/// line (even empty), body lines are at most 64 characters, the header ends with its MAC line.
+pub(super) fn check_header(bin: &[u8]) -> Result<()> {
+    const INTRO: &[u8] = b"age-encryption.org/v1\n";
+    if !bin.starts_with(INTRO) {
+        return Err(if INTRO.starts_with(bin) { Error::BundleTruncated } else { Error::NotAgeFile });
+    }
+    let mut rest = &bin[INTRO.len()..];
+    let mut next_line = || -> Result<&[u8]> {
+        let nl = rest.iter().position(|&c| c == b'\n').ok_or(Error::BundleTruncated)?;
+        let line = &rest[..nl];
+        rest = &rest[nl + 1..];
+        Ok(line)
+    };
+    let mut line = next_line()?;
+    loop {
+        if line.starts_with(b"--- ") {
+            return Ok(());
+        }
+        if !line.starts_with(b"-> ") {
+            return Err(Error::NotAgeFile);
+        }
+        loop {
+            line = next_line()?;
+            if line.starts_with(b"-> ") || line.starts_with(b"---") || line.len() > 64 {
+                return Err(Error::NotAgeFile);
+            }
+            if line.len() < 64 {
+                break;
+            }
+        }
+        line = next_line()?;
+    }
+}
+
+/// Decrypts an age file (binary or armored) with `identities`, mapping each failure to what a
+/// person can act on. At most [`MAX_PLAINTEXT`] bytes are read, and nothing is returned unless
+/// the whole payload authenticated.
+pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8>> {
+    let armored = bytes.trim_ascii().starts_with(ARMOR_BEGIN);
+    let dearmored;
+    let bin: &[u8] = if armored {
+        dearmored = dearmor(bytes)?;
+        &dearmored
+    } else {
+        bytes
+    };
+    check_header(bin)?;
+    let dec = match age::Decryptor::new_buffered(bin) {
+        Ok(d) => d,
+        Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
+        Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
+        Err(_) => return Err(Error::NotAgeFile),
+    };
+    let mut r = match dec.decrypt(identities.iter().copied()) {
+        Ok(r) => r,
+        // No stanza opened with our key (for X25519 "not ours" and "damaged" look the same).
+        Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => return Err(Error::BundleNotForThisVault),
+        Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
+        Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
+        Err(_) => return Err(Error::BundleTampered),
+    };
+    let mut out = Vec::new();
+    match (&mut r).take(MAX_PLAINTEXT + 1).read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > MAX_PLAINTEXT => Err(Error::BundleTooLarge),
+        Ok(_) => Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Error::BundleTruncated),
+        // A payload chunk that does not authenticate: altered, or cut inside the payload (the
+        // age format cannot tell those apart).
+        Err(_) => Err(Error::BundleTampered),
+    }
+}
+
+/// Encrypts arbitrary bytes to `to` (test vectors: a valid age file that is not a bundle).
+#[doc(hidden)]
+pub fn encrypt_for_test_vectors(plaintext: &[u8], to: &[&str]) -> Result<Vec<u8>> {
+    let recipients = to.iter().map(|r| identity::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
+    encrypt(plaintext, &recipients, false)
+}

@@ -1,0 +1,319 @@
+//! Export: the cases chosen, read parents first, streamed into a signed document that a
+//! second thread hashes and encrypts while the next kinds are read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::exchange::identity::{self, Identity};
+use crate::model::status::CaseStatus;
+use crate::record::{Fields, Kind, str_field};
+use crate::vault::store::{self, Store};
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// Person ids.
+    pub persons: Vec<String>,
+    /// Contact ids of the recipients.
+    pub to: Vec<String>,
+    /// Transfer or share.
+    pub kind: BundleKind,
+    /// ASCII armor instead of binary.
+    pub armor: bool,
+    /// For a share, why it goes ahead when no consent of a person names a recipient (kept in
+    /// their case and audited); none: such a share is refused.
+    pub override_reason: Option<String>,
+}
+
+/// Builds the bundle file for `req` and records the exchange (and, for a transfer, marks the
+/// cases handed off). Returns the file's bytes and its manifest; the caller writes the file
+/// (atomically) BEFORE calling [`commit_export`], so that a failed write marks nothing.
+pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) -> Result<(Vec<u8>, Manifest, Exported)> {
+    if req.to.is_empty() {
+        return Err(Error::invalid("to", crate::error::Problem::Required));
+    }
+    if req.persons.is_empty() {
+        return Err(Error::invalid("person", crate::error::Problem::Required));
+    }
+    let recipients: Vec<Identity> = req
+        .to
+        .iter()
+        .map(|id| {
+            let c = store.get(Kind::Contact, id)?;
+            Ok(contact_identity(&c))
+        })
+        .collect::<Result<_>>()?;
+    // One query per kind for all the cases (children through their parents' ids), each row
+    // written straight to canonical JSON.
+    let persons = store::list_in(store.conn(), Kind::Person, "id", &req.persons)?;
+    if persons.len() != req.persons.len() {
+        return Err(Error::NotFound { kind: Kind::Person });
+    }
+    if req.kind == BundleKind::Transfer && persons.iter().any(|p| CaseStatus::of(p) == Some(CaseStatus::HandedOff)) {
+        return Err(Error::HandedOff);
+    }
+    // A share discloses the cases to someone outside their file: each person's consent must
+    // name each recipient. (A transfer moves the case to the colleague who takes it over.)
+    let mut releases = Vec::new();
+    if req.kind == BundleKind::Share {
+        let today = crate::time::local_date(chrono::Utc::now());
+        for pid in &req.persons {
+            for cid in &req.to {
+                let to = crate::case::consent::Recipient::contact(store.conn(), cid)?;
+                crate::case::consent::check(store.conn(), pid, &to, today, req.override_reason.as_deref())?;
+                releases.push((pid.clone(), to));
+            }
+        }
+    }
+    let secrets = crate::vault::keys::secrets(store)?;
+    let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
+    let mut manifest = Manifest {
+        bundle_id: uuid::Uuid::now_v7().to_string(),
+        created_at: crate::time::to_db(chrono::Utc::now()),
+        kind: req.kind,
+        sender: identity::show(store)?,
+        recipients: recipients
+            .iter()
+            .map(|r| Recipient { age_recipient: r.age_recipient.clone(), fingerprint: r.fingerprint.clone() })
+            .collect(),
+        persons: req.persons.clone(),
+        counts: BTreeMap::new(),
+        content_sha256: String::new(),
+        receipt_for: None,
+    };
+    let mut exported = Exported { releases, override_reason: req.override_reason.clone(), ..Exported::default() };
+    // The document is `{"content":…,"format":…,"manifest":…,"signature":…,"version":…}`: the
+    // content comes first, so a second thread hashes and encrypts it while this one is still
+    // reading the next kinds (the machine's other core); the signed tail follows.
+    let (to_enc, from_main) = std::sync::mpsc::sync_channel::<Piece>(8);
+    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<String>(1);
+    let bytes = std::thread::scope(|scope| -> Result<Vec<u8>> {
+        let encryptor = scope.spawn(move || {
+            encrypt_with(&age_recipients, req.armor, |w| {
+                w.write_all(b"{\"content\":")?;
+                let mut h = Sha256::new();
+                for piece in from_main.iter() {
+                    match piece {
+                        Piece::Content(b) => {
+                            h.update(&b);
+                            w.write_all(&b)?;
+                        }
+                        Piece::EndOfContent => {
+                            let _ = hash_tx.send(store::hex_lower(&std::mem::take(&mut h).finalize()));
+                        }
+                        Piece::Tail(b) => {
+                            w.write_all(&b)?;
+                            return Ok(());
+                        }
+                    }
+                }
+                // The reading side stopped on an error: it reports it.
+                Err(Error::Io(std::io::Error::other("export interrompu / export interrupted")))
+            })
+        });
+        let produced = write_content(store, req, &mut manifest.counts, &mut exported, &to_enc, progress);
+        let finished = produced.and_then(|()| {
+            to_enc.send(Piece::EndOfContent).map_err(|_| encryption_stopped())?;
+            manifest.content_sha256 = hash_rx.recv().map_err(|_| encryption_stopped())?;
+            to_enc.send(Piece::Tail(document_tail(&secrets, &manifest).into_bytes())).map_err(|_| encryption_stopped())
+        });
+        drop(to_enc);
+        let encrypted = encryptor.join().expect("the encryption thread does not panic");
+        finished?;
+        encrypted
+    })?;
+    Ok((bytes, manifest, exported))
+}
+
+pub(super) fn encryption_stopped() -> Error {
+    Error::Io(std::io::Error::other("le chiffrement s'est arrêté / encryption stopped"))
+}
+
+/// What the reading side sends to the encrypting one, in document order.
+pub(super) enum Piece {
+    /// Bytes of the content (hashed and encrypted).
+    Content(Vec<u8>),
+    /// The content is complete: send back its hash.
+    EndOfContent,
+    /// The rest of the document, after the content (encrypted only).
+    Tail(Vec<u8>),
+}
+
+/// The order in which kinds are read: a parent before its children, every kind that refers
+/// to organisations before the organisations, and otherwise by name, the order in which they
+/// appear in the document, so that most kinds can be sent on as soon as they are read.
+pub(super) fn read_order() -> Vec<Kind> {
+    let mut left: Vec<Kind> = bundle_kinds().collect();
+    left.sort_by_key(|k| k.name());
+    let refers_to_orgs = |k: Kind| k.columns().iter().any(|c| matches!(c.ty, crate::record::Ty::Ref(Kind::Organisation)));
+    let mut order = Vec::new();
+    while !left.is_empty() {
+        let ready = |k: &Kind| match (*k, k.owner()) {
+            (Kind::Organisation, _) => left.iter().all(|o| !refers_to_orgs(*o)),
+            (_, Some((_, parent))) => !left.contains(&parent),
+            _ => true,
+        };
+        let i = left.iter().position(ready).expect("kinds form no cycle");
+        order.push(left.remove(i));
+    }
+    order
+}
+
+/// Reads every record of the requested cases, kind by kind, as canonical JSON, and sends the
+/// content on in document order (kinds sorted by name, empty kinds left out).
+pub(super) fn write_content(
+    store: &Store,
+    req: &ExportRequest,
+    counts: &mut BTreeMap<String, u64>,
+    exported: &mut Exported,
+    to_enc: &std::sync::mpsc::SyncSender<Piece>,
+    progress: Progress<'_>,
+) -> Result<()> {
+    let order = read_order();
+    let mut doc_order: Vec<Kind> = order.clone();
+    doc_order.sort_by_key(|k| k.name());
+    let mut next = 0; // index in doc_order of the next kind to send
+    let mut sent_any = false;
+    let mut done: HashMap<Kind, Vec<u8>> = HashMap::new();
+    let mut ids_of: HashMap<Kind, Vec<String>> = HashMap::new();
+    let mut org_ids = BTreeSet::new();
+    to_enc.send(Piece::Content(b"{\"records\":{".to_vec())).map_err(|_| encryption_stopped())?;
+    for (i, kind) in order.iter().enumerate() {
+        let (col, ids): (&str, &[String]) = match (kind, kind.owner()) {
+            (Kind::Organisation, _) => {
+                ids_of.insert(Kind::Organisation, std::mem::take(&mut org_ids).into_iter().collect());
+                ("id", &ids_of[&Kind::Organisation])
+            }
+            (_, None) => ("id", &req.persons),
+            (_, Some(("person_id", _))) => ("person_id", &req.persons),
+            (_, Some((col, parent))) => (col, ids_of.get(&parent).map(Vec::as_slice).unwrap_or(&[])),
+        };
+        let mut buf = Vec::new();
+        let rows = store::write_json_in(store.conn(), *kind, col, ids, &mut buf)?;
+        if !rows.is_empty() {
+            counts.insert(kind.name().to_owned(), rows.len() as u64);
+        }
+        let mut written = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let Some(o) = &r.org_id {
+                org_ids.insert(o.clone());
+            }
+            written.push(r.id.clone());
+            exported.records.push((*kind, r));
+        }
+        ids_of.insert(*kind, written);
+        done.insert(*kind, buf);
+        // Send on every kind whose turn has come.
+        while next < doc_order.len() {
+            let Some(buf) = done.remove(&doc_order[next]) else { break };
+            if !buf.is_empty() {
+                let mut head = Vec::with_capacity(32);
+                if sent_any {
+                    head.push(b',');
+                }
+                head.extend_from_slice(format!("\"{}\":[", doc_order[next].name()).as_bytes());
+                to_enc.send(Piece::Content(head)).map_err(|_| encryption_stopped())?;
+                to_enc.send(Piece::Content(buf)).map_err(|_| encryption_stopped())?;
+                to_enc.send(Piece::Content(b"]".to_vec())).map_err(|_| encryption_stopped())?;
+                sent_any = true;
+            }
+            next += 1;
+        }
+        progress(i + 1, order.len());
+    }
+    to_enc.send(Piece::Content(b"}}".to_vec())).map_err(|_| encryption_stopped())?;
+    Ok(())
+}
+
+/// What an export wrote, for [`commit_export`].
+#[derive(Debug, Clone, Default)]
+pub struct Exported {
+    records: Vec<(Kind, store::WrittenRow)>,
+    /// For a share: each (person, recipient) the consent gate let through.
+    releases: Vec<(String, crate::case::consent::Recipient)>,
+    override_reason: Option<String>,
+}
+
+impl Exported {
+    /// Number of records written.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// After the file is safely written: remembers what was sent (so a later import can tell who
+/// changed what) and, for a transfer, marks the cases handed off. One transaction.
+pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported) -> Result<()> {
+    let peers: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
+    store.write(|w| {
+        for (pid, to) in &exported.releases {
+            crate::case::consent::require(w, pid, to, crate::case::consent::Purpose::Share, exported.override_reason.as_deref())?;
+        }
+        for (kind, r) in &exported.records {
+            remember_written(w.conn(), *kind, &r.id, r.revision, &r.hash)?;
+        }
+        w.conn().execute(
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                manifest.bundle_id,
+                kind_name(manifest.kind),
+                peers.join(","),
+                manifest.created_at,
+                serde_json::to_string(&manifest.counts).expect("counts serialize"),
+                serde_json::to_string(&manifest.persons).expect("ids serialize")
+            ],
+        )?;
+        for pid in &manifest.persons {
+            if manifest.kind == BundleKind::Transfer {
+                let mut ch = Fields::new();
+                ch.insert("status".into(), json!(CaseStatus::HandedOff.code()));
+                w.update(Kind::Person, pid, ch)?;
+                for fp in &peers {
+                    w.conn().execute(
+                        "INSERT OR IGNORE INTO handoffs (person_id, bundle_id, to_fingerprint, at) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![pid, manifest.bundle_id, fp, manifest.created_at],
+                    )?;
+                }
+            }
+            w.audit_event(&format!("bundle.export.{}", kind_name(manifest.kind)), Some(pid), vec![manifest.bundle_id.clone()])?;
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn contact_identity(c: &Fields) -> Identity {
+    let s = |k: &str| str_field(c, k).unwrap_or_default().to_owned();
+    Identity {
+        name: s("name"),
+        org: s("org"),
+        age_recipient: s("age_recipient"),
+        signing_key: s("signing_key"),
+        fingerprint: s("fingerprint"),
+    }
+}
+
+pub(super) fn remember_exchange(conn: &rusqlite::Connection, kind: Kind, r: &Fields) -> Result<()> {
+    remember_exchange_hash(conn, kind, r, &record_hash(kind, r))
+}
+
+pub(super) fn remember_exchange_hash(conn: &rusqlite::Connection, kind: Kind, r: &Fields, hash: &str) -> Result<()> {
+    remember_written(conn, kind, str_field(r, "id").unwrap_or_default(), r.get("revision").and_then(Value::as_i64).unwrap_or(1), hash)
+}
+
+pub(super) fn remember_written(conn: &rusqlite::Connection, kind: Kind, id: &str, revision: i64, hash: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO exchange_state (record_id, kind, revision, hash) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (record_id) DO UPDATE SET revision = excluded.revision, hash = excluded.hash",
+    )?
+    .execute(rusqlite::params![id, kind.name(), revision, hash])?;
+    Ok(())
+}

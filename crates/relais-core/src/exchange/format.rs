@@ -1,0 +1,206 @@
+//! The bundle format: its name and version, the manifest, the content, the signed document
+//! and the JSON Schema of its plaintext (`schema/bundle.md`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::exchange::identity::Identity;
+use crate::record::Fields;
+
+/// Format name in every bundle.
+pub const FORMAT: &str = "relais.bundle";
+/// The format version this build writes and the newest it reads.
+pub const VERSION: u64 = 1;
+/// The largest plaintext accepted (a bundle of 1 000 cases is about 20 MB).
+pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
+/// What the signature is computed over: this prefix, then the canonical manifest.
+pub(super) const SIGN_CONTEXT: &[u8] = b"relais.bundle.v1 manifest\n";
+
+/// Why a bundle was made.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BundleKind {
+    /// The cases move: the sender's copy becomes read-only until purged.
+    Transfer,
+    /// A copy for a colleague; the sender keeps working on the case.
+    Share,
+    /// The receiver's signed acknowledgement of a transfer.
+    Receipt,
+}
+
+/// A recipient as named (and signed) in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// age X25519 recipient.
+    pub age_recipient: String,
+    /// Fingerprint of the recipient's keys.
+    pub fingerprint: String,
+}
+
+/// The signed description of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// UUID v7 of this bundle (a replay is recognised by it).
+    pub bundle_id: String,
+    /// When it was made (RFC 3339 UTC).
+    pub created_at: String,
+    /// Transfer, share or receipt.
+    pub kind: BundleKind,
+    /// Who made and signed it.
+    pub sender: Identity,
+    /// Who may open it.
+    pub recipients: Vec<Recipient>,
+    /// The ids of the persons whose cases it carries.
+    pub persons: Vec<String>,
+    /// Records per kind name.
+    pub counts: BTreeMap<String, u64>,
+    /// SHA-256 (hex) of the canonical content.
+    pub content_sha256: String,
+    /// For a receipt: the transfer it acknowledges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_for: Option<String>,
+}
+
+/// The records, by kind name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// Kind name → records (every column plus id, created_at, updated_at, revision).
+    pub records: BTreeMap<String, Vec<Fields>>,
+}
+
+pub(super) fn malformed(detail: impl Into<String>) -> Error {
+    Error::MalformedBundle { detail: detail.into() }
+}
+
+pub(super) fn kind_name(k: BundleKind) -> &'static str {
+    match k {
+        BundleKind::Transfer => "transfer",
+        BundleKind::Share => "share",
+        BundleKind::Receipt => "receipt",
+    }
+}
+
+/// What follows the content in the document: format, signed manifest, signature, version.
+pub(super) fn document_tail(secrets: &crate::vault::keys::Secrets, manifest: &Manifest) -> String {
+    let m = canonical(&serde_json::to_value(manifest).expect("manifest serializes"));
+    let mut msg = SIGN_CONTEXT.to_vec();
+    msg.extend_from_slice(m.as_bytes());
+    let sig = secrets.sign(&msg);
+    format!(r#","format":"{FORMAT}","manifest":{m},"signature":"{sig}","version":{VERSION}}}"#)
+}
+
+pub(crate) fn sign_document(secrets: &crate::vault::keys::Secrets, manifest: &Manifest, content: &Content) -> Result<Vec<u8>> {
+    let content_json = serde_json::to_string(content).expect("content serializes");
+    Ok(format!(r#"{{"content":{content_json}{}"#, document_tail(secrets, manifest)).into_bytes())
+}
+
+/// The JSON Schema (draft 2020-12) of a bundle's plaintext, generated from the record specs so
+/// it cannot drift from the code; `schema/bundle.schema.json` is this, committed (a test checks).
+pub fn json_schema() -> Value {
+    use crate::record::Ty;
+    let base = json!({
+        "id": {"type": "string", "format": "uuid"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "revision": {"type": "integer", "minimum": 1}
+    });
+    let mut defs = serde_json::Map::new();
+    let mut records = serde_json::Map::new();
+    for kind in bundle_kinds() {
+        let mut props = base.as_object().expect("object").clone();
+        let mut required: Vec<&str> = vec!["id", "created_at", "updated_at", "revision"];
+        for col in kind.columns() {
+            let t = match col.ty {
+                Ty::Text(max) => json!({"type": ["string", "null"], "maxLength": max}),
+                Ty::Bool => json!({"type": ["boolean", "null"]}),
+                Ty::Int => json!({"type": ["integer", "null"]}),
+                Ty::Date => json!({"type": ["string", "null"], "format": "date"}),
+                Ty::DateTime => json!({"type": ["string", "null"], "format": "date-time"}),
+                Ty::Code(list) => json!({"type": ["string", "null"], "description": format!("a code of the catalogue '{list}'")}),
+                Ty::Codes(list) => {
+                    json!({"type": ["array", "null"], "items": {"type": "string"}, "description": format!("codes of the catalogue '{list}'")})
+                }
+                Ty::Words => json!({"type": ["array", "null"], "items": {"type": "string", "maxLength": 60}}),
+                Ty::Ref(k) => json!({"type": ["string", "null"], "format": "uuid", "description": format!("id of a {}", k.name())}),
+            };
+            props.insert(col.name.into(), t);
+            if col.required {
+                required.push(col.name);
+            }
+        }
+        defs.insert(
+            kind.name().into(),
+            json!({"type": "object", "properties": props, "required": required, "additionalProperties": false}),
+        );
+        records.insert(kind.name().into(), json!({"type": "array", "items": {"$ref": format!("#/$defs/{}", kind.name())}}));
+    }
+    let identity = json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "org": {"type": "string"},
+            "age_recipient": {"type": "string", "pattern": "^age1[02-9ac-hj-np-z]+$"},
+            "signing_key": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "fingerprint": {"type": "string", "pattern": "^[0-9A-F]{4}(-[0-9A-F]{4}){4}$"}
+        },
+        "required": ["name", "age_recipient", "signing_key", "fingerprint"],
+        "additionalProperties": false
+    });
+    defs.insert("identity".into(), identity);
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:relais:bundle:1",
+        "title": "Relais hand-off bundle (plaintext of the age file), format version 1",
+        "type": "object",
+        "properties": {
+            "format": {"const": FORMAT},
+            "version": {"const": VERSION},
+            "manifest": {
+                "type": "object",
+                "properties": {
+                    "bundle_id": {"type": "string", "format": "uuid"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "kind": {"enum": ["transfer", "share", "receipt"]},
+                    "sender": {"$ref": "#/$defs/identity"},
+                    "recipients": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "age_recipient": {"type": "string", "pattern": "^age1[02-9ac-hj-np-z]+$"},
+                                "fingerprint": {"type": "string", "pattern": "^[0-9A-F]{4}(-[0-9A-F]{4}){4}$"}
+                            },
+                            "required": ["age_recipient", "fingerprint"],
+                            "additionalProperties": false
+                        }
+                    },
+                    "persons": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+                    "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+                    "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "receipt_for": {"type": "string", "format": "uuid"}
+                },
+                "required": ["bundle_id", "created_at", "kind", "sender", "recipients", "persons", "counts", "content_sha256"],
+                "additionalProperties": false
+            },
+            "content": {
+                "type": "object",
+                "properties": {"records": {"type": "object", "properties": records, "additionalProperties": false}},
+                "required": ["records"],
+                "additionalProperties": false
+            },
+            "signature": {"type": "string", "pattern": "^[0-9a-f]{128}$"}
+        },
+        "required": ["format", "version", "manifest", "content", "signature"],
+        "additionalProperties": false,
+        "$defs": defs
+    })
+}

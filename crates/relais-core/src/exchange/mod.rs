@@ -1,0 +1,85 @@
+//! Hand-off bundles: one case or many, moved between vaults as a file only the intended
+//! recipients can open, that proves who sent it, and that can be imported twice without
+//! duplicating anything. Format: `schema/bundle.md` and `schema/bundle.schema.json`.
+//!
+//! The file is an age file (binary, or armored on request) encrypted to the recipients' X25519
+//! keys. Its plaintext is a JSON document `{format, version, manifest, content, signature}`:
+//! the manifest names the sender, the recipients, the cases, the counts and the SHA-256 of the
+//! content; the Ed25519 signature covers the manifest (so the content too, through its hash),
+//! recipients included, so a bundle re-encrypted to someone else is refused.
+//!
+//! Import = decrypt → parse → verify signature and content hash → check the sender against the
+//! contact book → check this vault is a signed recipient → validate every record → plan (new,
+//! updated, unchanged, conflicting) → apply in ONE transaction with its audit events. Any
+//! failure before the commit changes nothing.
+//!
+//! The rooms of this module: [`format`] (manifest, content, signature, JSON Schema),
+//! [`canonical`] (the hashed bytes), [`crypt`] (the age layer), [`export`], [`import`],
+//! [`conflicts`], [`receipt`]; and [`identity`], the vault's public face and the contact book.
+
+mod canonical;
+mod conflicts;
+mod crypt;
+mod export;
+mod format;
+pub mod identity;
+mod import;
+mod receipt;
+
+pub use canonical::*;
+pub use conflicts::*;
+pub use crypt::*;
+pub use export::*;
+pub use format::*;
+pub use import::*;
+pub use receipt::*;
+
+use crate::record::Kind;
+
+/// Kinds a bundle may carry, parents first.
+pub fn bundle_kinds() -> impl Iterator<Item = Kind> {
+    Kind::ALL.into_iter().filter(|k| k.in_bundles())
+}
+
+/// Progress of a long operation: (done, total).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+    use crate::record::Fields;
+
+    fn sha256_hex(s: &str) -> String {
+        hex::encode(Sha256::digest(s.as_bytes()))
+    }
+
+    #[test]
+    fn kinds_are_read_parents_first_and_organisations_after_what_refers_to_them() {
+        let order = read_order();
+        assert_eq!(order.len(), bundle_kinds().count());
+        let pos = |k: Kind| order.iter().position(|o| *o == k).unwrap();
+        for k in bundle_kinds() {
+            if let Some((_, parent)) = k.owner() {
+                assert!(pos(parent) < pos(k), "{} read before its parent {}", k.name(), parent.name());
+            }
+            if k.columns().iter().any(|c| matches!(c.ty, crate::record::Ty::Ref(Kind::Organisation))) {
+                assert!(pos(k) < pos(Kind::Organisation), "{} refers to organisations read before it", k.name());
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_hashes_are_the_hashes_of_the_canonical_text() {
+        let mut rec = Fields::new();
+        rec.insert("title".into(), json!("Rendez-vous « IVAC »\n\"x\""));
+        rec.insert("person_id".into(), json!("0190a0a0-0000-7000-8000-000000000001"));
+        let cols: serde_json::Map<String, Value> =
+            Kind::Task.columns().iter().map(|c| (c.name.to_owned(), rec.get(c.name).cloned().unwrap_or(Value::Null))).collect();
+        assert_eq!(record_hash(Kind::Task, &rec), sha256_hex(&canonical(&Value::Object(cols))));
+        let v = json!({"b": [1, "é"], "a": {"z": null, "y": true}});
+        assert_eq!(canonical_sha256(&v), sha256_hex(&canonical(&v)));
+    }
+}

@@ -1,0 +1,87 @@
+//! Removing data for good: a case's records, the exchange state nothing uses any more, the
+//! trash's expired entries, and the scrub that takes the removed bytes out of the files.
+//!
+//! A removal commits first, then [`scrub`] merges the note index (a deleted note's words
+//! otherwise stay in its older segments), moves everything into the main file, rebuilds it
+//! without free pages (`VACUUM`) and empties the WAL. A scrub can fail after its removal
+//! committed (VACUUM needs free space about the size of the file): the removal's transaction
+//! marks a scrub as pending, and [`housekeeping`], run at every unlock, finishes it.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::record::Kind;
+use crate::vault::store::{Store, Writer};
+
+/// How long the trash keeps a deleted record, in days.
+pub const TRASH_DAYS: i64 = 30;
+
+/// Deletes every record of a person's case, children before parents, with their trash entries
+/// and retention setting; returns how many records.
+pub(crate) fn delete_case(w: &mut Writer<'_>, person_id: &str) -> Result<usize> {
+    w.conn().execute("DELETE FROM trash WHERE person_id = ?1", [person_id])?;
+    w.conn().execute("DELETE FROM retention WHERE person_id = ?1", [person_id])?;
+    let mut n = 0;
+    for kind in Kind::ALL.into_iter().rev().filter(|k| k.is_case_record() && *k != Kind::Person) {
+        let sql = match kind.owner() {
+            Some(("person_id", _)) => format!("DELETE FROM {} WHERE person_id = ?1", kind.table()),
+            Some((col, parent)) => {
+                format!("DELETE FROM {} WHERE {col} IN (SELECT id FROM {} WHERE person_id = ?1)", kind.table(), parent.table())
+            }
+            None => continue,
+        };
+        n += w.conn().execute(&sql, [person_id])?;
+    }
+    n += w.conn().execute("DELETE FROM persons WHERE id = ?1", [person_id])?;
+    Ok(n)
+}
+
+/// Drops the exchange state of records that no longer exist.
+pub(crate) fn forget_exchanges(conn: &Connection) -> Result<()> {
+    let live: Vec<String> = Kind::ALL.into_iter().filter(|k| k.in_bundles()).map(|k| format!("SELECT id FROM {}", k.table())).collect();
+    conn.execute(&format!("DELETE FROM exchange_state WHERE record_id NOT IN ({})", live.join(" UNION ALL ")), [])?;
+    Ok(())
+}
+
+/// After a removal: merges the full-text index (a deleted note's words otherwise stay in its
+/// older segments), then moves everything into the main file and rebuilds it without free pages
+/// (`VACUUM`), and empties the WAL, which still held the old pages.
+pub(crate) fn scrub(store: &mut Store) -> Result<()> {
+    {
+        let conn = store.conn();
+        conn.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')", [])?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        conn.execute_batch("VACUUM")?;
+    }
+    store.scrub_done()?;
+    store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// Purges the trash entries deleted more than [`TRASH_DAYS`] days before `now` (all of them
+/// with `all`), then scrubs the files. Returns how many entries went.
+pub(crate) fn purge_trash(store: &mut Store, now: DateTime<Utc>, all: bool) -> Result<usize> {
+    let cutoff = if all { crate::time::to_db(now + Duration::days(1)) } else { crate::time::to_db(now - Duration::days(TRASH_DAYS)) };
+    let n: i64 = store.conn().query_row("SELECT count(*) FROM trash WHERE deleted_at < ?1", [&cutoff], |r| r.get(0))?;
+    if n == 0 {
+        return Ok(0);
+    }
+    store.write_at(now, |w| {
+        w.conn().execute("DELETE FROM trash WHERE deleted_at < ?1", [&cutoff])?;
+        w.mark_scrub_pending()?;
+        w.audit_vault("trash.purge", vec![format!("entries={n}"), if all { "emptied" } else { "expired" }.to_owned()])
+    })?;
+    scrub(store)?;
+    Ok(n as usize)
+}
+
+/// What every unlock does before handing the store out: purge the trash's expired entries and
+/// finish a scrub an earlier removal could not.
+pub(crate) fn housekeeping(store: &mut Store, now: DateTime<Utc>) -> Result<()> {
+    purge_trash(store, now, false)?;
+    if store.scrub_pending()? {
+        scrub(store)?;
+    }
+    Ok(())
+}
