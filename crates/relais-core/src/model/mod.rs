@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Problem, Result};
 use crate::model::catalogue::Catalogues;
-use crate::model::status::CaseStatus;
+use crate::model::status::{AidStatus, AppointmentStatus, CaseStatus, MilestoneStatus, NeedStatus, ReferralStatus};
 use crate::record::{Fields, Kind, str_field};
 
 /// What the rules need to know of other records. The vault's connection answers; the rules
@@ -65,7 +65,7 @@ pub(crate) fn defaults(kind: Kind, f: &mut Fields, now: DateTime<Utc>) {
             default(f, "intake_at", now_s);
         }
         Kind::Need => {
-            default(f, "status", json!("identified"));
+            default(f, "status", json!(NeedStatus::Identified.code()));
             default(f, "identified_on", today);
             if absent(f, "phase") {
                 let first = str_field(f, "code").and_then(|c| Catalogues::get().entry("needs", c)).and_then(|e| e.phases.first().cloned());
@@ -75,17 +75,17 @@ pub(crate) fn defaults(kind: Kind, f: &mut Fields, now: DateTime<Utc>) {
             }
         }
         Kind::Appointment => {
-            default(f, "status", json!("planned"));
+            default(f, "status", json!(AppointmentStatus::Planned.code()));
             default(f, "kind", json!("other"));
         }
-        Kind::Referral => default(f, "status", json!("requested")),
+        Kind::Referral => default(f, "status", json!(ReferralStatus::Requested.code())),
         Kind::ReferralEvent => default(f, "at", now_s),
         Kind::Milestone => {
             let done = !absent(f, "done_on");
-            default(f, "status", json!(if done { "done" } else { "planned" }));
+            default(f, "status", json!(if done { MilestoneStatus::Done } else { MilestoneStatus::Planned }.code()));
         }
         Kind::TestimonialAid => {
-            default(f, "status", json!("requested"));
+            default(f, "status", json!(AidStatus::Requested.code()));
             default(f, "requested_on", today);
         }
         Kind::Note => {
@@ -111,12 +111,12 @@ pub(crate) fn complete_update(kind: Kind, merged: &mut Fields, current: &Fields,
     let became = |status: &str| str_field(merged, "status") == Some(status) && str_field(current, "status") != Some(status);
     match kind {
         Kind::Need => {
-            let final_status = ["met", "unmet", "declined", "not_applicable"].iter().any(|s| str_field(merged, "status") == Some(s));
+            let final_status = NeedStatus::of(merged).is_some_and(NeedStatus::is_final);
             if final_status && absent(merged, "closed_on") && merged.get("status") != current.get("status") {
                 merged.insert("closed_on".into(), today);
             }
         }
-        Kind::Milestone if became("done") && absent(merged, "done_on") => {
+        Kind::Milestone if became(MilestoneStatus::Done.code()) && absent(merged, "done_on") => {
             merged.insert("done_on".into(), today);
         }
         Kind::Person if became(CaseStatus::Closed.code()) && absent(merged, "closed_on") => {
@@ -182,7 +182,7 @@ pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, _current: Option<
             same_person(db, rec, "need_id", Kind::Need)?;
         }
         Kind::Referral => {
-            if str_field(rec, "status") == Some("rejected") && absent(rec, "status_reason") {
+            if ReferralStatus::of(rec) == Some(ReferralStatus::Rejected) && absent(rec, "status_reason") {
                 return Err(Error::invalid("status_reason", Problem::ReasonRequired));
             }
             if rec.get("amount_cents").and_then(Value::as_i64).is_some_and(|a| a < 0) {

@@ -26,6 +26,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::lang::{Lang, tr};
 use crate::model::catalogue::Catalogues;
+use crate::model::status::MilestoneStatus;
 use crate::record::{Fields, Kind, str_field};
 use crate::vault::store::Store;
 
@@ -251,7 +252,7 @@ pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, la
     for m in store.list_all(Kind::Milestone)? {
         let mine = str_field(&m, "proceeding_id").is_some_and(|p| proceedings.contains_key(p));
         if mine
-            && str_field(&m, "status") == Some("done")
+            && MilestoneStatus::of(&m) == Some(MilestoneStatus::Done)
             && in_period(day(str_field(&m, "done_on")))
             && let Some(i) = index(&milestones, str_field(&m, "code"))
         {

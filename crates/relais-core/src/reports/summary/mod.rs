@@ -16,6 +16,7 @@ use crate::case::person_file::{self, PersonFile};
 use crate::error::Result;
 use crate::lang::Lang;
 use crate::model::catalogue::Catalogues;
+use crate::model::status::{AppointmentStatus, MilestoneStatus, NeedStatus};
 use crate::record::{Fields, Kind, str_field};
 use crate::vault::store::Store;
 
@@ -293,12 +294,12 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     let mut needs = Vec::new();
     for phase in c.cat.list("phases") {
         let in_phase: Vec<&Fields> = c.recs(Kind::Need).iter().filter(|n| str_field(n, "phase") == Some(phase.code.as_str())).collect();
-        let count = |set: &[&str]| in_phase.iter().filter(|n| set.contains(&str_field(n, "status").unwrap_or_default())).count();
+        let count = |keep: fn(NeedStatus) -> bool| in_phase.iter().filter(|n| NeedStatus::of(n).is_some_and(keep)).count();
         needs_figure.push((
             phase.label(lang).to_owned(),
-            count(&["met"]),
-            count(&["in_progress", "referred", "identified"]),
-            count(&["unmet"]),
+            count(|s| s == NeedStatus::Met),
+            count(NeedStatus::is_pending),
+            count(|s| s == NeedStatus::Unmet),
         ));
         for n in in_phase {
             let changed = if c.in_period(str_field(n, "closed_on")) {
@@ -323,7 +324,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     sorted.sort_by_key(|a| str_field(a, "starts_at").unwrap_or_default().to_owned());
     for a in sorted {
         let at = str_field(a, "starts_at");
-        let status = str_field(a, "status").unwrap_or_default();
+        let status = AppointmentStatus::of(a);
         // A partner sees only the appointments with organisations a consent covers, and never
         // the place (a shelter's address says where the person is).
         let org = str_field(a, "org_id");
@@ -332,9 +333,9 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
         }
         let place = if o.level == Level::Partner { String::new() } else { str_field(a, "place").unwrap_or_default().to_owned() };
         let key = match status {
-            "attended" if c.in_period(at) => "summary.held",
-            "no_show" | "cancelled" if c.in_period(at) => "summary.missed",
-            "planned" if at.is_some_and(|s| s >= now_db.as_str()) => "summary.coming",
+            Some(AppointmentStatus::Attended) if c.in_period(at) => "summary.held",
+            Some(AppointmentStatus::NoShow | AppointmentStatus::Cancelled) if c.in_period(at) => "summary.missed",
+            Some(AppointmentStatus::Planned) if at.is_some_and(|s| s >= now_db.as_str()) => "summary.coming",
             _ => continue,
         };
         appts.push(c.line(t(lang, key), &[c.date(at), c.label("appointment_kinds", str_field(a, "kind")), c.org(org), place]));
@@ -363,7 +364,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
         let mut ms: Vec<&Fields> = c.recs(Kind::Milestone).iter().filter(|m| str_field(m, "proceeding_id") == pid).collect();
         ms.sort_by_key(|m| str_field(m, "done_on").or(str_field(m, "due_on")).unwrap_or("9999").to_owned());
         for m in ms {
-            let done = str_field(m, "status") == Some("done");
+            let done = MilestoneStatus::of(m) == Some(MilestoneStatus::Done);
             let when = str_field(m, "done_on").or(str_field(m, "due_on"));
             let step = Step {
                 label: c.label("milestones", str_field(m, "code")),
