@@ -137,10 +137,7 @@ impl Store {
     }
 
     pub(crate) fn set_meta(&mut self, key: Meta, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key.key(), value],
-        )?;
+        put_meta(&self.conn, key.key(), value)?;
         if key == Meta::OwnerName {
             self.actor = value.to_owned();
         }
@@ -261,6 +258,14 @@ impl SecretMeta {
             SecretMeta::SigningSeed => "signing_seed",
         }
     }
+}
+
+fn put_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
 }
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -762,11 +767,7 @@ impl Writer<'_> {
     }
 
     fn put_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
-        Ok(())
+        put_meta(&self.tx, key, value)
     }
 
     /// Deletes a record that nothing references (a contact), with its audit event.
