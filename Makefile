@@ -29,7 +29,7 @@ export RELAIS_TEST_PYTHON := $(VENV)/bin/python
 # Tests run in a fixed zone so that "today" and local times are the same on every machine.
 export TZ := America/Toronto
 
-.PHONY: run test bench package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
+.PHONY: run test bench fuzz package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
 
 run: deps build
 	$(APP)
@@ -54,6 +54,10 @@ e2e: tauri-driver
 
 bench: deps
 	cargo bench -p relais-tests --locked --bench vault
+
+# The long runs `make test` keeps short: 200 kill -9 per crash test (about 20 minutes).
+fuzz: deps
+	RELAIS_CRASH_ROUNDS=200 cargo test -p relais-tests --locked --test integration crash:: -- --test-threads=1
 
 # A .deb of the release build (Tauri's bundler, offline).
 package: deps ui

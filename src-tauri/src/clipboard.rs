@@ -11,8 +11,10 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use crate::AppState;
 
-/// How long a copy stays on the clipboard.
-pub const SECONDS: u64 = 30;
+/// How long a copy stays on the clipboard: half a minute (see [`crate::minute`]).
+fn delay() -> Duration {
+    crate::minute() / 2
+}
 
 fn fingerprint(text: &str) -> u64 {
     let mut h = DefaultHasher::new();
@@ -20,7 +22,7 @@ fn fingerprint(text: &str) -> u64 {
     h.finish()
 }
 
-/// The page copied something (its `copy` event): clear it in [`SECONDS`] seconds.
+/// The page copied something (its `copy` event): clear it after the [`delay`].
 #[tauri::command]
 pub fn copied(app: AppHandle) {
     std::thread::spawn(move || {
@@ -34,7 +36,7 @@ pub fn copied(app: AppHandle) {
             *slot = Some((n, fingerprint(&text)));
             n
         };
-        std::thread::sleep(Duration::from_secs(SECONDS));
+        std::thread::sleep(delay());
         clear_if_ours(&app, Some(copy));
     });
 }

@@ -5,10 +5,10 @@ use relais_core::reports::dashboard;
 use relais_core::secret::Passphrase;
 use relais_core::vault::Owner;
 use relais_core::{Error, Fields, Kind, Lang, Vault, demo};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::api::{self, ApiError, AppInfo, CreateVaultArgs, OrganisationsArgs, RecordArgs, ReferralStatusArgs, UnlockArgs};
-use crate::{AppState, Session, settings};
+use crate::{AppState, Hold, Session, settings};
 
 pub(crate) type Res<T> = Result<T, ApiError>;
 
@@ -29,6 +29,30 @@ pub(crate) fn with_store<T>(state: &AppState, f: impl FnOnce(&mut relais_core::S
     f(&mut session.store).map_err(|e| ApiError::from_core(&e, lang))
 }
 
+/// Runs `f` on the open vault, off the UI thread, once admitted (see [`AppState::admit`]).
+pub(crate) async fn on_store<T: Send + 'static>(
+    app: &AppHandle,
+    hold: Hold,
+    f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T> + Send + 'static,
+) -> Res<T> {
+    let app = app.clone();
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let _admitted = state.admit(hold)?;
+        with_store(&state, f)
+    })
+    .await
+    .map_err(|_| ApiError::app("Busy", lang))?
+}
+
+/// Runs `f` off the UI thread (what waits for the vault's lock must not freeze the window).
+pub(crate) async fn off_ui<T: Send + 'static>(app: &AppHandle, f: impl FnOnce(&AppState) -> Res<T> + Send + 'static) -> Res<T> {
+    let app = app.clone();
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>())).await.map_err(|_| ApiError::app("Busy", lang))?
+}
+
 fn kind(state: &AppState, name: &str) -> Res<Kind> {
     Kind::from_name(name)
         .filter(|k| k.is_case_record() || matches!(k, Kind::Organisation | Kind::Incident))
@@ -36,19 +60,22 @@ fn kind(state: &AppState, name: &str) -> Res<Kind> {
 }
 
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    let settings = state.settings.lock().expect("settings lock").clone();
-    let session = state.session.lock().expect("session lock");
-    AppInfo {
-        vault_exists: state.vault_dir().join(relais_core::vault::KEY_FILE).is_file(),
-        unlocked: session.is_some(),
-        demo: session.as_ref().is_some_and(|s| s.demo),
-        lang: settings.lang,
-        autolock_minutes: settings.autolock_minutes,
-        backup_reminder_days: settings.backup_reminder_days,
-        owner_name: session.as_ref().and_then(|s| s.store.meta(relais_core::vault::store::Meta::OwnerName).ok().flatten()),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    }
+pub async fn app_info(app: AppHandle) -> Res<AppInfo> {
+    off_ui(&app, |state| {
+        let settings = state.settings.lock().expect("settings lock").clone();
+        let session = state.session.lock().expect("session lock");
+        Ok(AppInfo {
+            vault_exists: state.vault_dir().join(relais_core::vault::KEY_FILE).is_file(),
+            unlocked: session.is_some(),
+            demo: session.as_ref().is_some_and(|s| s.demo),
+            lang: settings.lang,
+            autolock_minutes: settings.autolock_minutes,
+            backup_reminder_days: settings.backup_reminder_days,
+            owner_name: session.as_ref().and_then(|s| s.store.meta(relais_core::vault::store::Meta::OwnerName).ok().flatten()),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        })
+    })
+    .await
 }
 
 #[tauri::command]
@@ -131,60 +158,70 @@ pub async fn open_demo(app: AppHandle, state: State<'_, AppState>) -> Res<Option
     Ok(report)
 }
 
+/// Locks now; a long command running finishes first (it holds the vault), then the lock falls.
 #[tauri::command]
-pub fn lock(app: tauri::AppHandle, state: State<'_, AppState>) {
-    state.lock();
-    crate::clipboard::clear_if_ours(&app, None);
+pub async fn lock(app: AppHandle) -> Res<()> {
+    let handle = app.clone();
+    off_ui(&app, move |state| {
+        state.lock();
+        crate::clipboard::clear_if_ours(&handle, None);
+        Ok(())
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn dashboard(state: State<'_, AppState>) -> Res<dashboard::Dashboard> {
-    with_store(&state, |s| dashboard::compute(s, chrono::Local::now().fixed_offset()))
+pub async fn dashboard(app: AppHandle) -> Res<dashboard::Dashboard> {
+    on_store(&app, Hold::Short, |s| dashboard::compute(s, chrono::Local::now().fixed_offset())).await
 }
 
 /// The appointments of the week starting on `monday` (`YYYY-MM-DD`, local).
 #[tauri::command]
-pub fn week(state: State<'_, AppState>, monday: String) -> Res<Vec<dashboard::CalendarItem>> {
-    let day = core(&state, relais_core::time::parse_date("monday", &monday))?;
-    with_store(&state, |s| dashboard::week(s, day, *chrono::Local::now().fixed_offset().offset()))
+pub async fn week(app: AppHandle, monday: String) -> Res<Vec<dashboard::CalendarItem>> {
+    on_store(&app, Hold::Short, move |s| {
+        let day = relais_core::time::parse_date("monday", &monday)?;
+        dashboard::week(s, day, *chrono::Local::now().fixed_offset().offset())
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn persons(state: State<'_, AppState>, status: Option<String>) -> Res<Vec<search::CaseRow>> {
-    with_store(&state, |s| search::caseload(s, status.as_deref()))
+pub async fn persons(app: AppHandle, status: Option<String>) -> Res<Vec<search::CaseRow>> {
+    on_store(&app, Hold::Short, move |s| search::caseload(s, status.as_deref())).await
 }
 
 #[tauri::command]
-pub fn search(state: State<'_, AppState>, query: String) -> Res<search::Results> {
-    with_store(&state, |s| search::search(s, &query, 50))
+pub async fn search(app: AppHandle, query: String) -> Res<search::Results> {
+    on_store(&app, Hold::Short, move |s| search::search(s, &query, 50)).await
 }
 
 #[tauri::command]
-pub fn person_file(state: State<'_, AppState>, id: String) -> Res<person_file::PersonFile> {
-    with_store(&state, |s| person_file::load(s, &id))
+pub async fn person_file(app: AppHandle, id: String) -> Res<person_file::PersonFile> {
+    on_store(&app, Hold::Short, move |s| person_file::load(s, &id)).await
 }
 
 #[tauri::command]
-pub fn add_record(state: State<'_, AppState>, args: RecordArgs) -> Res<String> {
-    let k = kind(&state, &args.kind)?;
-    with_store(&state, |s| {
+pub async fn add_record(app: AppHandle, args: RecordArgs) -> Res<String> {
+    let k = kind(&app.state::<AppState>(), &args.kind)?;
+    on_store(&app, Hold::Short, move |s| {
         s.write(|w| match k {
             Kind::Referral => case::add_referral(w, args.fields, args.override_reason.as_deref()),
             _ => w.insert(k, args.fields),
         })
     })
+    .await
 }
 
 #[tauri::command]
-pub fn update_record(state: State<'_, AppState>, args: RecordArgs) -> Res<Vec<String>> {
-    let k = kind(&state, &args.kind)?;
+pub async fn update_record(app: AppHandle, args: RecordArgs) -> Res<Vec<String>> {
+    let k = kind(&app.state::<AppState>(), &args.kind)?;
     let id = args.id.unwrap_or_default();
-    with_store(&state, |s| s.write(|w| w.update(k, &id, args.fields)))
+    on_store(&app, Hold::Short, move |s| s.write(|w| w.update(k, &id, args.fields))).await
 }
 
 #[tauri::command]
-pub fn set_referral_status(state: State<'_, AppState>, args: ReferralStatusArgs) -> Res<()> {
-    with_store(&state, |s| s.write(|w| case::set_referral_status(w, &args.id, &args.status, args.reason.as_deref())))
+pub async fn set_referral_status(app: AppHandle, args: ReferralStatusArgs) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| s.write(|w| case::set_referral_status(w, &args.id, &args.status, args.reason.as_deref()))).await
 }
 
 /// The open vault (its key files), for the operations on them.
@@ -197,25 +234,37 @@ pub(crate) fn open_vault(state: &AppState) -> Res<Vault> {
 
 /// Changes the passphrase of the open vault (its key file only; the data is not re-encrypted).
 #[tauri::command]
-pub async fn change_passphrase(state: State<'_, AppState>, args: api::ChangePassphraseArgs) -> Res<()> {
-    if args.new != args.confirm {
-        return Err(ApiError::from_core(&Error::PassphraseMismatch, state.lang()));
-    }
-    let vault = open_vault(&state)?;
-    core(&state, vault.change_passphrase(&Passphrase::new(args.old), &Passphrase::new(args.new)))
+pub async fn change_passphrase(app: AppHandle, args: api::ChangePassphraseArgs) -> Res<()> {
+    off_ui(&app, move |state| {
+        if args.new != args.confirm {
+            return Err(ApiError::from_core(&Error::PassphraseMismatch, state.lang()));
+        }
+        let _admitted = state.admit(Hold::Long)?;
+        let vault = open_vault(state)?;
+        core(state, vault.change_passphrase(&Passphrase::new(args.old), &Passphrase::new(args.new)))
+    })
+    .await
 }
 
 /// Whether the organisation's recovery key is set for the open vault.
 #[tauri::command]
-pub fn recovery_status(state: State<'_, AppState>) -> Res<bool> {
-    Ok(open_vault(&state)?.has_recovery())
+pub async fn recovery_status(app: AppHandle) -> Res<bool> {
+    off_ui(&app, |state| {
+        let _admitted = state.admit(Hold::Short)?;
+        Ok(open_vault(state)?.has_recovery())
+    })
+    .await
 }
 
 /// Sets the organisation's recovery key (`age1…`), proven by the passphrase.
 #[tauri::command]
-pub async fn set_recovery(state: State<'_, AppState>, args: api::RecoveryArgs) -> Res<()> {
-    let vault = open_vault(&state)?;
-    core(&state, vault.set_recovery(&Passphrase::new(args.passphrase), &args.recipient))
+pub async fn set_recovery(app: AppHandle, args: api::RecoveryArgs) -> Res<()> {
+    off_ui(&app, move |state| {
+        let _admitted = state.admit(Hold::Long)?;
+        let vault = open_vault(state)?;
+        core(state, vault.set_recovery(&Passphrase::new(args.passphrase), &args.recipient))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -225,8 +274,8 @@ pub fn schema() -> api::Schema {
 
 /// Resources for an open need, in the person's region and language first.
 #[tauri::command]
-pub fn suggest(state: State<'_, AppState>, need_id: String) -> Res<Vec<directory::Suggestion>> {
-    with_store(&state, |s| {
+pub async fn suggest(app: AppHandle, need_id: String) -> Res<Vec<directory::Suggestion>> {
+    on_store(&app, Hold::Short, move |s| {
         let need = s.get(Kind::Need, &need_id)?;
         let code = need.get("code").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
         let person = s.get(Kind::Person, need.get("person_id").and_then(|v| v.as_str()).unwrap_or_default())?;
@@ -234,11 +283,12 @@ pub fn suggest(state: State<'_, AppState>, need_id: String) -> Res<Vec<directory
         let language = person.get("languages").and_then(|v| v.as_array()).and_then(|a| a.first()).and_then(|v| v.as_str());
         directory::suggest(s, &code, region, language)
     })
+    .await
 }
 
 #[tauri::command]
-pub fn organisations(state: State<'_, AppState>, args: OrganisationsArgs) -> Res<Vec<Fields>> {
-    with_store(&state, |s| match args.need.as_deref().filter(|n| !n.is_empty()) {
+pub async fn organisations(app: AppHandle, args: OrganisationsArgs) -> Res<Vec<Fields>> {
+    on_store(&app, Hold::Short, move |s| match args.need.as_deref().filter(|n| !n.is_empty()) {
         Some(need) => {
             let hits = directory::suggest(s, need, args.region.as_deref(), args.language.as_deref())?;
             hits.iter().map(|h| s.get(Kind::Organisation, &h.org_id)).collect()
@@ -249,4 +299,5 @@ pub fn organisations(state: State<'_, AppState>, args: OrganisationsArgs) -> Res
             Ok(all)
         }
     })
+    .await
 }

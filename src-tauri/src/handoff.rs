@@ -10,13 +10,13 @@ use relais_core::{Fields, Kind};
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::AppState;
 use crate::api::{self, ApiError, ExportArgs, ExportDone, IdentityView, ImportArgs, PickArgs, ResolveArgs};
-use crate::commands::{Res, with_store};
+use crate::commands::{Res, on_store, with_store};
+use crate::{AppState, Hold};
 
 #[tauri::command]
-pub fn identity(state: State<'_, AppState>) -> Res<IdentityView> {
-    with_store(&state, |s| {
+pub async fn identity(app: AppHandle) -> Res<IdentityView> {
+    on_store(&app, Hold::Short, |s| {
         let card = identity::card(s)?;
         let text = serde_json::to_string_pretty(&card).expect("card serializes");
         let qr_svg = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
@@ -24,29 +24,31 @@ pub fn identity(state: State<'_, AppState>) -> Res<IdentityView> {
             .unwrap_or_default();
         Ok(IdentityView { card: text, qr_svg, identity: card.identity })
     })
+    .await
 }
 
 #[tauri::command]
-pub fn contacts(state: State<'_, AppState>) -> Res<Vec<Fields>> {
-    with_store(&state, |s| s.list_all(Kind::Contact))
+pub async fn contacts(app: AppHandle) -> Res<Vec<Fields>> {
+    on_store(&app, Hold::Short, |s| s.list_all(Kind::Contact)).await
 }
 
 #[tauri::command]
-pub fn add_contact_card(state: State<'_, AppState>, card: String) -> Res<String> {
-    with_store(&state, |s| {
+pub async fn add_contact_card(app: AppHandle, card: String) -> Res<String> {
+    on_store(&app, Hold::Short, move |s| {
         let ident = identity::parse_card(&card)?;
         identity::add_contact(s, &ident)
     })
+    .await
 }
 
 #[tauri::command]
-pub fn verify_contact(state: State<'_, AppState>, id: String) -> Res<()> {
-    with_store(&state, |s| identity::verify_contact(s, &id).map(|_| ()))
+pub async fn verify_contact(app: AppHandle, id: String) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| identity::verify_contact(s, &id).map(|_| ())).await
 }
 
 #[tauri::command]
-pub fn remove_contact(state: State<'_, AppState>, id: String) -> Res<()> {
-    with_store(&state, |s| s.write(|w| w.delete(Kind::Contact, &id)))
+pub async fn remove_contact(app: AppHandle, id: String) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| s.write(|w| w.delete(Kind::Contact, &id))).await
 }
 
 /// Asks where to save, or which file to open (`.relais` bundles). `None`: the worker cancelled.
@@ -91,66 +93,61 @@ fn newest_bundle(dir: &std::path::Path) -> Option<PathBuf> {
 /// Writes a bundle of the chosen cases for the chosen contacts (progress events `export`).
 #[tauri::command]
 pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> {
-    let lang = app.state::<AppState>().lang();
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        let path = chosen(&state, true)?;
-        with_store(&state, |s| {
-            let req = ExportRequest {
-                persons: args.persons,
-                to: args.to,
-                kind: if args.transfer { BundleKind::Transfer } else { BundleKind::Share },
-                armor: false,
-                override_reason: args.override_reason,
-            };
-            let (bytes, manifest, exported) = exchange::build_export(s, &req, &mut |done, total| {
-                let _ = app.emit("progress", api::Progress { op: "export".into(), done, total });
-            })?;
-            // The file first, atomically; only then is the exchange recorded (and, for a
-            // transfer, the cases marked handed off).
-            relais_core::vault::write_atomic(&path, &bytes)?;
-            exchange::commit_export(s, &manifest, &exported)?;
-            Ok(ExportDone {
-                bundle_id: manifest.bundle_id,
-                persons: manifest.persons.len(),
-                records: exported.len(),
-                path: path.display().to_string(),
-            })
+    let path = chosen(&app.state::<AppState>(), true)?;
+    let events = app.clone();
+    on_store(&app, Hold::Long, move |s| {
+        let req = ExportRequest {
+            persons: args.persons,
+            to: args.to,
+            kind: if args.transfer { BundleKind::Transfer } else { BundleKind::Share },
+            armor: false,
+            override_reason: args.override_reason,
+        };
+        let (bytes, manifest, exported) = exchange::build_export(s, &req, &mut |done, total| {
+            let _ = events.emit("progress", api::Progress { op: "export".into(), done, total });
+        })?;
+        // The file first, atomically; only then is the exchange recorded (and, for a
+        // transfer, the cases marked handed off).
+        relais_core::vault::write_atomic(&path, &bytes)?;
+        exchange::commit_export(s, &manifest, &exported)?;
+        Ok(ExportDone {
+            bundle_id: manifest.bundle_id,
+            persons: manifest.persons.len(),
+            records: exported.len(),
+            path: path.display().to_string(),
         })
     })
     .await
-    .map_err(|_| ApiError::app("Busy", lang))?
 }
 
 /// Opens a bundle and previews what importing it would do; nothing changes yet.
 #[tauri::command]
 pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<exchange::Preview> {
-    let lang = app.state::<AppState>().lang();
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        let bytes = std::fs::read(chosen(&state, false)?).map_err(|e| ApiError::from_core(&e.into(), lang))?;
-        let (opened, preview) = with_store(&state, |s| {
-            let opened = exchange::open(s, &bytes, args.accept_unverified)?;
-            let preview = exchange::preview(s, &opened)?;
-            Ok((opened, preview))
-        })?;
-        *state.pending.lock().expect("pending lock") = Some(opened);
-        Ok(preview)
+    let path = chosen(&app.state::<AppState>(), false)?;
+    let (opened, preview) = on_store(&app, Hold::Long, move |s| {
+        let bytes = std::fs::read(path)?;
+        let opened = exchange::open(s, &bytes, args.accept_unverified)?;
+        let preview = exchange::preview(s, &opened)?;
+        Ok((opened, preview))
     })
-    .await
-    .map_err(|_| ApiError::app("Busy", lang))?
+    .await?;
+    *app.state::<AppState>().pending.lock().expect("pending lock") = Some(opened);
+    Ok(preview)
 }
 
 /// Applies the bundle previewed last, in one transaction (progress events `import`).
 #[tauri::command]
 pub async fn apply_import(app: AppHandle) -> Res<exchange::Preview> {
     let lang = app.state::<AppState>().lang();
+    let events = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
+        // Admitted first: a worker told Busy keeps the previewed bundle for the next try.
+        let _admitted = state.admit(Hold::Long)?;
         let opened = state.pending.lock().expect("pending lock").take().ok_or_else(|| ApiError::app("NothingToImport", lang))?;
         with_store(&state, |s| {
             exchange::apply(s, &opened, &mut |done, total| {
-                let _ = app.emit("progress", api::Progress { op: "import".into(), done, total });
+                let _ = events.emit("progress", api::Progress { op: "import".into(), done, total });
             })
         })
     })
@@ -165,11 +162,11 @@ pub fn cancel_import(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub fn conflicts(state: State<'_, AppState>) -> Res<Vec<exchange::ConflictItem>> {
-    with_store(&state, |s| exchange::conflicts(s))
+pub async fn conflicts(app: AppHandle) -> Res<Vec<exchange::ConflictItem>> {
+    on_store(&app, Hold::Short, |s| exchange::conflicts(s)).await
 }
 
 #[tauri::command]
-pub fn resolve_conflict(state: State<'_, AppState>, args: ResolveArgs) -> Res<()> {
-    with_store(&state, |s| exchange::resolve(s, &args.id, args.keep_theirs))
+pub async fn resolve_conflict(app: AppHandle, args: ResolveArgs) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| exchange::resolve(s, &args.id, args.keep_theirs)).await
 }

@@ -17,6 +17,7 @@ mod settings;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use relais_core::Lang;
@@ -49,6 +50,26 @@ pub(crate) struct AppState {
     /// What the last copy from the app put on the clipboard (a hash, and a number telling copies
     /// apart), until it is cleared.
     pub copied: Mutex<Option<(u64, u64)>>,
+    /// A long command (export, import, backup, destruction…) holds the vault.
+    pub long_running: AtomicBool,
+}
+
+/// How a command holds the open vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hold {
+    /// A read or a small write: milliseconds.
+    Short,
+    /// An export, an import, a backup, a destruction: seconds to minutes.
+    Long,
+}
+
+/// A long command's hold on the vault; let go when dropped, however the command ends.
+pub(crate) struct LongHold<'a>(&'a AtomicBool);
+
+impl Drop for LongHold<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl AppState {
@@ -68,6 +89,21 @@ impl AppState {
         *self.last_activity.lock().expect("activity lock") = Instant::now();
     }
 
+    /// Admits a command to the vault. While a long command runs, any other command is answered
+    /// `Busy` at once rather than left waiting behind it for minutes (a short one waits only for
+    /// another short one); the page says so and the worker tries again.
+    pub fn admit(&self, hold: Hold) -> Result<Option<LongHold<'_>>, api::ApiError> {
+        let busy = || api::ApiError::app("Busy", self.lang());
+        match hold {
+            Hold::Short if self.long_running.load(Ordering::Acquire) => Err(busy()),
+            Hold::Short => Ok(None),
+            Hold::Long => match self.long_running.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => Ok(Some(LongHold(&self.long_running))),
+                Err(_) => Err(busy()),
+            },
+        }
+    }
+
     /// Drops the open vault. Returns whether one was open.
     pub fn lock(&self) -> bool {
         self.pending.lock().expect("pending lock").take();
@@ -85,12 +121,26 @@ fn allowed_url(url: &tauri::Url) -> bool {
     }
 }
 
+/// How long a minute of the app's timers (auto-lock, clipboard) lasts: a minute, except in the
+/// end-to-end run under WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION), which may
+/// shorten it with RELAIS_E2E_MINUTE_SECONDS (6 to 60) rather than wait real minutes. Only ever
+/// shorter: no setting makes the vault stay open longer.
+pub(crate) fn minute() -> Duration {
+    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    let seconds = std::env::var("RELAIS_E2E_MINUTE_SECONDS").ok().and_then(|s| s.parse::<u64>().ok());
+    Duration::from_secs(match seconds {
+        Some(s) if automated && (6..=60).contains(&s) => s,
+        _ => 60,
+    })
+}
+
 /// Locks the vault once nobody has used the app for the configured time.
 fn auto_lock(app: tauri::AppHandle) {
+    let minute = minute();
     loop {
-        std::thread::sleep(Duration::from_secs(5));
+        std::thread::sleep(minute / 12);
         let state = app.state::<AppState>();
-        let limit = Duration::from_secs(u64::from(state.settings.lock().expect("settings lock").autolock_minutes) * 60);
+        let limit = minute * state.settings.lock().expect("settings lock").autolock_minutes;
         let idle = state.last_activity.lock().expect("activity lock").elapsed();
         if idle >= limit && state.lock() {
             clipboard::clear_if_ours(&app, None);
@@ -126,6 +176,7 @@ pub fn run() {
                 settings: Mutex::new(settings),
                 last_activity: Mutex::new(Instant::now()),
                 copied: Mutex::new(None),
+                long_running: AtomicBool::new(false),
             });
             // One window, built here so that navigation away from the app is refused and
             // the webview keeps nothing on disk (an ephemeral, incognito web context). Under
@@ -218,6 +269,42 @@ mod tests {
         for forbidden in ["tauri-plugin-shell", "tauri-plugin-http", "tauri-plugin-fs", "tauri-plugin-store", "tauri-plugin-sql"] {
             assert!(!cargo.contains(forbidden), "{forbidden} must not be a dependency");
         }
+    }
+
+    fn state() -> AppState {
+        AppState {
+            data_dir: PathBuf::new(),
+            config_dir: PathBuf::new(),
+            session: Mutex::new(None),
+            pending: Mutex::new(None),
+            picked: Mutex::new(None),
+            settings: Mutex::new(settings::Settings::default()),
+            last_activity: Mutex::new(Instant::now()),
+            copied: Mutex::new(None),
+            long_running: AtomicBool::new(false),
+        }
+    }
+
+    #[test]
+    fn while_a_long_command_runs_the_others_are_told_busy() {
+        let state = state();
+        assert!(state.admit(Hold::Short).unwrap().is_none(), "short commands run side by side");
+        let export = state.admit(Hold::Long).unwrap();
+        assert!(export.is_some());
+        for hold in [Hold::Short, Hold::Long] {
+            let err = state.admit(hold).err().expect("busy");
+            assert_eq!(err.code, "Busy");
+            assert!(!err.message.is_empty() && err.message != "error.busy", "{}", err.message);
+        }
+        drop(export);
+        assert!(state.admit(Hold::Long).unwrap().is_some(), "free again once the long command ends");
+        // A long command that fails (an error or a panic unwinding through it) lets go too.
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _hold = state.admit(Hold::Long).unwrap();
+            panic!("boom");
+        }));
+        assert!(failed.is_err());
+        assert!(state.admit(Hold::Short).is_ok());
     }
 
     #[test]

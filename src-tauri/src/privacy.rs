@@ -4,86 +4,84 @@
 use relais_core::case::retention::{self, Destroyed};
 use relais_core::case::{incidents, trash};
 use relais_core::record::Kind;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Manager};
 
-use crate::AppState;
 use crate::api::{ApiError, DestroyArgs, IncidentExportArgs, RetentionCaseArgs, RetentionInfo, TrashArgs};
-use crate::commands::{Res, with_store};
+use crate::commands::{Res, on_store};
 use crate::handoff::chosen;
+use crate::{AppState, Hold};
 
 /// The organisation's retention period and every closed case with the end of its retention.
 #[tauri::command]
-pub fn retention_info(state: State<'_, AppState>) -> Res<RetentionInfo> {
-    with_store(&state, |s| Ok(RetentionInfo { years: retention::years(s)?, cases: retention::closed_cases(s)? }))
+pub async fn retention_info(app: AppHandle) -> Res<RetentionInfo> {
+    on_store(&app, Hold::Short, |s| Ok(RetentionInfo { years: retention::years(s)?, cases: retention::closed_cases(s)? })).await
 }
 
 /// Sets the organisation's retention period, in years after closure.
 #[tauri::command]
-pub fn set_retention_years(state: State<'_, AppState>, years: u32) -> Res<()> {
-    with_store(&state, |s| retention::set_years(s, years))
+pub async fn set_retention_years(app: AppHandle, years: u32) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| retention::set_years(s, years)).await
 }
 
 /// Sets (or clears) one case's own end of retention, with the reason.
 #[tauri::command]
-pub fn set_case_retention(state: State<'_, AppState>, args: RetentionCaseArgs) -> Res<()> {
-    with_store(&state, |s| {
+pub async fn set_case_retention(app: AppHandle, args: RetentionCaseArgs) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| {
         let until = relais_core::time::parse_optional_date("until", args.until.as_deref())?;
         retention::set_case(s, &args.person, until, args.reason.as_deref())
     })
+    .await
 }
 
 /// Destroys a case for good, once the worker typed its alias again.
 #[tauri::command]
-pub fn destroy_person(state: State<'_, AppState>, args: DestroyArgs) -> Res<Destroyed> {
-    with_store(&state, |s| retention::destroy_person(s, &args.person, args.policy, &args.confirm, chrono::Utc::now()))
+pub async fn destroy_person(app: AppHandle, args: DestroyArgs) -> Res<Destroyed> {
+    on_store(&app, Hold::Long, move |s| retention::destroy_person(s, &args.person, args.policy, &args.confirm, chrono::Utc::now())).await
 }
 
 /// What the trash holds.
 #[tauri::command]
-pub fn trash_list(state: State<'_, AppState>) -> Res<Vec<trash::Item>> {
-    with_store(&state, |s| trash::list(s))
+pub async fn trash_list(app: AppHandle) -> Res<Vec<trash::Item>> {
+    on_store(&app, Hold::Short, |s| trash::list(s)).await
 }
 
 /// Moves a record of a case (and what hangs under it) to the trash.
 #[tauri::command]
-pub fn trash_delete(state: State<'_, AppState>, args: TrashArgs) -> Res<String> {
-    let lang = state.lang();
+pub async fn trash_delete(app: AppHandle, args: TrashArgs) -> Res<String> {
+    let lang = app.state::<AppState>().lang();
     let kind = Kind::from_name(&args.kind).ok_or_else(|| ApiError::app("UnknownKind", lang))?;
-    with_store(&state, |s| trash::delete(s, kind, &args.id))
+    on_store(&app, Hold::Short, move |s| trash::delete(s, kind, &args.id)).await
 }
 
 /// Puts a trash entry back.
 #[tauri::command]
-pub fn trash_restore(state: State<'_, AppState>, id: String) -> Res<()> {
-    with_store(&state, |s| trash::restore(s, &id))
+pub async fn trash_restore(app: AppHandle, id: String) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| trash::restore(s, &id)).await
 }
 
 /// Empties the trash now, for good.
 #[tauri::command]
-pub fn trash_empty(state: State<'_, AppState>) -> Res<usize> {
-    with_store(&state, |s| trash::purge(s, chrono::Utc::now(), true))
+pub async fn trash_empty(app: AppHandle) -> Res<usize> {
+    on_store(&app, Hold::Long, |s| trash::purge(s, chrono::Utc::now(), true)).await
 }
 
 /// The incident register, oldest first.
 #[tauri::command]
-pub fn incidents(state: State<'_, AppState>) -> Res<Vec<relais_core::record::Fields>> {
-    with_store(&state, |s| incidents::list(s))
+pub async fn incidents(app: AppHandle) -> Res<Vec<relais_core::record::Fields>> {
+    on_store(&app, Hold::Short, |s| incidents::list(s)).await
 }
 
 /// Writes the register (CSV or JSON) to the file chosen in the save dialog; audited.
 #[tauri::command]
 pub async fn export_incidents(app: AppHandle, args: IncidentExportArgs) -> Res<String> {
-    let lang = app.state::<AppState>().lang();
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        let path = chosen(&state, true)?;
-        with_store(&state, |s| {
-            let format = if args.format == "json" { incidents::Format::Json } else { incidents::Format::Csv };
-            let text = incidents::export(s, format, lang)?;
-            relais_core::vault::write_atomic(&path, text.as_bytes())?;
-            Ok(path.display().to_string())
-        })
+    let state = app.state::<AppState>();
+    let lang = state.lang();
+    let path = chosen(&state, true)?;
+    on_store(&app, Hold::Long, move |s| {
+        let format = if args.format == "json" { incidents::Format::Json } else { incidents::Format::Csv };
+        let text = incidents::export(s, format, lang)?;
+        relais_core::vault::write_atomic(&path, text.as_bytes())?;
+        Ok(path.display().to_string())
     })
     .await
-    .map_err(|_| ApiError::app("Busy", lang))?
 }

@@ -2,12 +2,12 @@
 
 use relais_core::reports::stats;
 use relais_core::reports::summary::{self, Doc, Format, Level, Options};
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Manager};
 
-use crate::AppState;
-use crate::api::{ApiError, StatsArgs, SummaryArgs, SummarySaveArgs, SummarySaved};
-use crate::commands::{Res, with_store};
+use crate::api::{StatsArgs, SummaryArgs, SummarySaveArgs, SummarySaved};
+use crate::commands::{Res, on_store};
 use crate::handoff::chosen;
+use crate::{AppState, Hold};
 
 /// An optional date from a form field: empty means none.
 fn date(field: &str, v: &Option<String>) -> relais_core::Result<Option<chrono::NaiveDate>> {
@@ -26,47 +26,41 @@ fn options(args: &SummaryArgs, lang: relais_core::Lang) -> relais_core::Result<O
 
 /// The summary, to show before saving (nothing is written, nothing is audited).
 #[tauri::command]
-pub fn summary_preview(state: State<'_, AppState>, args: SummaryArgs) -> Res<Doc> {
-    let lang = state.lang();
-    with_store(&state, |s| summary::build(s, &args.person, &options(&args, lang)?))
+pub async fn summary_preview(app: AppHandle, args: SummaryArgs) -> Res<Doc> {
+    let lang = app.state::<AppState>().lang();
+    on_store(&app, Hold::Short, move |s| summary::build(s, &args.person, &options(&args, lang)?)).await
 }
 
 /// Writes the summary to the file chosen in the save dialog, in clear or (with `to`) as an age
 /// file only that contact can open. Audited as a disclosure, with its level.
 #[tauri::command]
 pub async fn save_summary(app: AppHandle, args: SummarySaveArgs) -> Res<SummarySaved> {
-    let lang = app.state::<AppState>().lang();
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        let path = chosen(&state, true)?;
-        with_store(&state, |s| {
-            let options = options(&args.summary, lang)?;
-            let person = &args.summary.person;
-            let audience = summary::audience(
-                s,
-                person,
-                options.level,
-                args.recipient.as_deref(),
-                args.to.as_deref(),
-                args.override_reason.as_deref(),
-            )?;
-            let doc = summary::build(s, person, &options)?;
-            let bytes = summary::render(&doc, Format::parse(&args.format)?)?;
-            let bytes = match &args.to {
-                Some(contact) => summary::encrypt_for_contact(s, contact, &bytes)?,
-                None => bytes,
-            };
-            summary::save(s, &path, &bytes, person, &audience, args.to.as_deref())?;
-            Ok(SummarySaved { path: path.display().to_string(), encrypted: args.to.is_some() })
-        })
+    let state = app.state::<AppState>();
+    let lang = state.lang();
+    let path = chosen(&state, true)?;
+    on_store(&app, Hold::Long, move |s| {
+        let options = options(&args.summary, lang)?;
+        let person = &args.summary.person;
+        let audience =
+            summary::audience(s, person, options.level, args.recipient.as_deref(), args.to.as_deref(), args.override_reason.as_deref())?;
+        let doc = summary::build(s, person, &options)?;
+        let bytes = summary::render(&doc, Format::parse(&args.format)?)?;
+        let bytes = match &args.to {
+            Some(contact) => summary::encrypt_for_contact(s, contact, &bytes)?,
+            None => bytes,
+        };
+        summary::save(s, &path, &bytes, person, &audience, args.to.as_deref())?;
+        Ok(SummarySaved { path: path.display().to_string(), encrypted: args.to.is_some() })
     })
     .await
-    .map_err(|_| ApiError::app("Busy", lang))?
 }
 
 /// The anonymous statistics of a period, already suppressed.
 #[tauri::command]
-pub fn stats(state: State<'_, AppState>, args: StatsArgs) -> Res<stats::Stats> {
-    let lang = state.lang();
-    with_store(&state, |s| stats::compute(s, date("from", &args.from)?, date("to", &args.to)?, lang, relais_core::time::local_now()))
+pub async fn stats(app: AppHandle, args: StatsArgs) -> Res<stats::Stats> {
+    let lang = app.state::<AppState>().lang();
+    on_store(&app, Hold::Short, move |s| {
+        stats::compute(s, date("from", &args.from)?, date("to", &args.to)?, lang, relais_core::time::local_now())
+    })
+    .await
 }

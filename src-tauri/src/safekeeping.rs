@@ -5,15 +5,15 @@ use relais_core::secret::Passphrase;
 use tauri::{AppHandle, Manager, State};
 
 use crate::api::{ApiError, BackupArgs, BackupStatus};
-use crate::commands::{Res, open_vault, with_store};
+use crate::commands::{Res, on_store, open_vault, with_store};
 use crate::handoff::chosen;
-use crate::{AppState, settings};
+use crate::{AppState, Hold, settings};
 
 /// When the last backup was made, and whether the worker should be reminded to make one.
 #[tauri::command]
-pub fn backup_status(state: State<'_, AppState>) -> Res<BackupStatus> {
-    let days = state.settings.lock().expect("settings lock").backup_reminder_days;
-    let last = with_store(&state, |s| relais_core::vault::backup::last_backup(s))?;
+pub async fn backup_status(app: AppHandle) -> Res<BackupStatus> {
+    let days = app.state::<AppState>().settings.lock().expect("settings lock").backup_reminder_days;
+    let last = on_store(&app, Hold::Short, |s| relais_core::vault::backup::last_backup(s)).await?;
     let due = match last.as_deref().and_then(relais_core::time::from_db) {
         Some(at) => chrono::Utc::now() - at > chrono::Duration::days(i64::from(days)),
         None => true,
@@ -42,6 +42,7 @@ pub async fn backup_vault(app: AppHandle, args: BackupArgs) -> Res<String> {
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         let path = chosen(&state, true)?;
+        let _admitted = state.admit(Hold::Long)?;
         let vault = open_vault(&state)?;
         let key = vault.unwrap_key(&Passphrase::new(args.passphrase)).map_err(|e| ApiError::from_core(&e, lang))?;
         with_store(&state, |s| relais_core::vault::backup::backup(s, &key, vault.dir(), &path))?;

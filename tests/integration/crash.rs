@@ -8,9 +8,10 @@ use rand::Rng;
 use relais_tests::TestVault;
 
 const PERSONS: i64 = 60;
-/// Kills per test: `RELAIS_CRASH_ROUNDS` (20 by default; a long run sets hundreds).
-fn rounds() -> usize {
-    std::env::var("RELAIS_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).filter(|n| *n >= 4).unwrap_or(20)
+/// Kills per test: `RELAIS_CRASH_ROUNDS` (`make fuzz` sets hundreds), else `default`: enough
+/// for `make test` to catch a transaction that is not atomic, few enough to keep it short.
+fn rounds(default: usize) -> usize {
+    std::env::var("RELAIS_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).filter(|n| *n >= 4).unwrap_or(default)
 }
 
 fn check(tv: &TestVault) -> i64 {
@@ -45,7 +46,7 @@ fn kill_9_during_a_large_write_leaves_all_or_nothing() {
     assert_eq!(expected, PERSONS);
     let mut rng = rand::thread_rng();
     let mut rolled_back = 0;
-    let rounds = rounds();
+    let rounds = rounds(20);
     for round in 0..rounds {
         let mut child = tv
             .cmd()
@@ -119,7 +120,8 @@ fn kill_9_during_the_import_of_1000_cases_leaves_all_or_nothing() {
 
     let mut rng = rand::thread_rng();
     let mut interrupted = 0;
-    let rounds = rounds();
+    // Each round imports 40 000 notes: about 5 s in a debug build.
+    let rounds = rounds(6);
     for round in 1..=rounds {
         let tv = round_vault(round);
         let mut child = tv.cmd().args(["import", file.to_str().unwrap()]).stdout(std::process::Stdio::null()).spawn().unwrap();
