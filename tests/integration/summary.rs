@@ -47,7 +47,7 @@ fn the_html_page_is_self_contained_and_runs_nothing() {
             assert!(!lower.contains(bad), "{bad} in the HTML summary");
         }
         assert!(h.contains("<svg") && h.contains("<style>"), "figures and style are inline");
-        assert!(h.starts_with("<!doctype html>") && h.contains("lang=\"fr-CA\""));
+        assert!(lower.starts_with("<!doctype html>") && h.contains("lang=\"fr-CA\""));
     }
 }
 

@@ -10,6 +10,7 @@
 //! consent names); the page says it is a partner version.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
 use crate::case::person_file::{self, PersonFile};
@@ -636,83 +637,70 @@ pub fn markdown(doc: &Doc) -> String {
     out
 }
 
-fn html_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '&' => o.push_str("&amp;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(ch),
-        }
-    }
-    o
-}
+/// The colours of the figures: met, in progress, unmet (the same as the PDF's).
+const MET: &str = "#1d5e2a";
+const IN_PROGRESS: &str = "#b58100";
+const UNMET: &str = "#9b1c1c";
 
 /// The needs by phase as stacked horizontal bars (met, in progress, unmet), in SVG.
-fn needs_svg(doc: &Doc) -> String {
+fn needs_svg(doc: &Doc) -> Markup {
     let lang = doc.lang;
     let max = doc.needs_figure.iter().map(|(_, a, b, c)| a + b + c).max().unwrap_or(0).max(1);
     let (w, row) = (420.0, 30.0);
-    let mut svg = format!(
-        r#"<svg role="img" aria-label="{}" width="640" height="{}" viewBox="0 0 640 {}">"#,
-        html_escape(&t(lang, "summary.needs_figure")),
-        row * doc.needs_figure.len() as f64 + 30.0,
-        row * doc.needs_figure.len() as f64 + 30.0
-    );
-    for (i, (phase, met, prog, unmet)) in doc.needs_figure.iter().enumerate() {
-        let y = i as f64 * row;
-        svg.push_str(&format!(r#"<text x="0" y="{}" font-size="12">{}</text>"#, y + 18.0, html_escape(phase)));
-        let mut x = 190.0;
-        for (n, color) in [(met, "#1d5e2a"), (prog, "#b58100"), (unmet, "#9b1c1c")] {
-            let len = w * (*n as f64) / max as f64;
-            if *n > 0 {
-                svg.push_str(&format!(r#"<rect x="{x:.1}" y="{}" width="{len:.1}" height="20" fill="{color}"/>"#, y + 4.0));
-                svg.push_str(&format!(r##"<text x="{:.1}" y="{}" font-size="11" fill="#fff">{n}</text>"##, x + 4.0, y + 18.0));
+    let height = row * doc.needs_figure.len() as f64 + 30.0;
+    let ly = height - 10.0;
+    html! {
+        svg role="img" aria-label=(t(lang, "summary.needs_figure")) width="640" height=(height) viewBox=(format!("0 0 640 {height}")) {
+            @for (i, (phase, met, prog, unmet)) in doc.needs_figure.iter().enumerate() {
+                @let y = i as f64 * row;
+                text x="0" y=(y + 18.0) font-size="12" { (phase) }
+                @for (x, len, n, color) in bars(&[(*met, MET), (*prog, IN_PROGRESS), (*unmet, UNMET)], w / max as f64) {
+                    rect x=(format!("{x:.1}")) y=(y + 4.0) width=(format!("{len:.1}")) height="20" fill=(color) {}
+                    text x=(format!("{:.1}", x + 4.0)) y=(y + 18.0) font-size="11" fill="#fff" { (n) }
+                }
             }
-            x += len;
+            @for (i, (key, color)) in [("summary.met", MET), ("summary.in_progress", IN_PROGRESS), ("summary.unmet", UNMET)].iter().enumerate() {
+                @let x = 190.0 + i as f64 * 150.0;
+                rect x=(x) y=(ly - 10.0) width="12" height="12" fill=(color) {}
+                text x=(x + 16.0) y=(ly) font-size="12" { (t(lang, key)) }
+            }
         }
     }
-    let ly = row * doc.needs_figure.len() as f64 + 20.0;
-    for (i, (key, color)) in
-        [("summary.met", "#1d5e2a"), ("summary.in_progress", "#b58100"), ("summary.unmet", "#9b1c1c")].iter().enumerate()
-    {
-        let x = 190.0 + i as f64 * 150.0;
-        svg.push_str(&format!(r#"<rect x="{x}" y="{}" width="12" height="12" fill="{color}"/>"#, ly - 10.0));
-        svg.push_str(&format!(r#"<text x="{}" y="{ly}" font-size="12">{}</text>"#, x + 16.0, html_escape(&t(lang, key))));
+}
+
+/// Where each non-empty bar of a row starts, its length, its count and colour.
+fn bars(counts: &[(usize, &'static str)], scale: f64) -> Vec<(f64, f64, usize, &'static str)> {
+    let mut x = 190.0;
+    let mut out = Vec::new();
+    for &(n, color) in counts {
+        let len = scale * n as f64;
+        if n > 0 {
+            out.push((x, len, n, color));
+        }
+        x += len;
     }
-    svg.push_str("</svg>");
-    svg
+    out
 }
 
 /// The court timeline, top to bottom: one dot per step on a line, filled when done.
-fn court_svg(doc: &Doc) -> String {
+fn court_svg(doc: &Doc) -> Markup {
     let row = 26.0;
     let height = row * doc.court_figure.len() as f64 + 8.0;
-    let mut svg = format!(
-        r#"<svg role="img" aria-label="{}" width="640" height="{height}" viewBox="0 0 640 {height}">"#,
-        html_escape(&t(doc.lang, "summary.court_figure"))
-    );
-    if doc.court_figure.len() > 1 {
-        svg.push_str(&format!(r##"<line x1="12" y1="17" x2="12" y2="{}" stroke="#46525c" stroke-width="2"/>"##, height - 17.0));
+    html! {
+        svg role="img" aria-label=(t(doc.lang, "summary.court_figure")) width="640" height=(height) viewBox=(format!("0 0 640 {height}")) {
+            @if doc.court_figure.len() > 1 {
+                line x1="12" y1="17" x2="12" y2=(height - 17.0) stroke="#46525c" stroke-width="2" {}
+            }
+            @for (i, s) in doc.court_figure.iter().enumerate() {
+                @let y = 17.0 + row * i as f64;
+                circle cx="12" cy=(y) r="6" fill=(if s.done { MET } else { "#fff" }) stroke="#0b4f7c" stroke-width="2.5" {}
+                text x="30" y=(y + 4.0) font-size="12" fill="#46525c" { (s.date) }
+                text x="190" y=(y + 4.0) font-size="12" font-weight=(if s.done { "400" } else { "700" }) {
+                    (typo(&s.label, doc.lang)) " · " (s.status)
+                }
+            }
+        }
     }
-    for (i, s) in doc.court_figure.iter().enumerate() {
-        let y = 17.0 + row * i as f64;
-        let fill = if s.done { "#1d5e2a" } else { "#fff" };
-        let weight = if s.done { "400" } else { "700" };
-        svg.push_str(&format!(r##"<circle cx="12" cy="{y}" r="6" fill="{fill}" stroke="#0b4f7c" stroke-width="2.5"/>"##));
-        svg.push_str(&format!(r##"<text x="30" y="{}" font-size="12" fill="#46525c">{}</text>"##, y + 4.0, html_escape(&s.date)));
-        svg.push_str(&format!(
-            r#"<text x="190" y="{}" font-size="12" font-weight="{weight}">{} · {}</text>"#,
-            y + 4.0,
-            html_escape(&typo(&s.label, doc.lang)),
-            html_escape(&s.status)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 const CSS: &str = "body{font-family:'DejaVu Sans','Noto Sans',sans-serif;color:#14212b;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.45}\
@@ -723,44 +711,53 @@ footer{margin-top:2rem;border-top:1px solid #c9d0d6;padding-top:.5rem;color:#465
 @media print{body{margin:0;max-width:none}a{color:inherit}}";
 
 /// The summary as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched.
+/// Written with maud, which escapes every value it is given: text from the vault cannot become
+/// markup (only the constant style sheet goes in unescaped).
 pub fn html(doc: &Doc) -> String {
     let lang = doc.lang;
-    let e = |s: &str| html_escape(&typo(s, lang));
-    let mut out = format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        if lang == Lang::En { "en-CA" } else { "fr-CA" },
-        e(&doc.title),
-        e(&doc.title)
-    );
-    if let Some(b) = &doc.banner {
-        out.push_str(&format!("<p class=\"banner\">{}</p>\n", e(b)));
-    }
-    for s in &doc.sections {
-        out.push_str(&format!("<section>\n<h2>{}</h2>\n", e(&s.title)));
-        if s.figure == Some(Figure::Needs) && !doc.needs_figure.is_empty() {
-            out.push_str(&needs_svg(doc));
-            out.push('\n');
-        }
-        if s.figure == Some(Figure::Court) && !doc.court_figure.is_empty() {
-            out.push_str(&court_svg(doc));
-            out.push('\n');
-        }
-        // What the figure shows is not repeated under it.
-        let drawn = s.figure == Some(Figure::Court) && !doc.court_figure.is_empty();
-        let lines: Vec<&Line> = s.lines.iter().filter(|l| !(drawn && l.in_figure)).collect();
-        if s.lines.is_empty() {
-            out.push_str(&format!("<p class=\"nothing\">{}</p>\n", e(&t(lang, "summary.nothing"))));
-        } else if !lines.is_empty() {
-            out.push_str("<ul>\n");
-            for l in lines {
-                out.push_str(&format!("<li><span class=\"label\">{}</span> {}</li>\n", e(&format!("{}:", l.label)), e(&l.text)));
+    let e = |s: &str| typo(s, lang);
+    html! {
+        (DOCTYPE)
+        html lang=(if lang == Lang::En { "en-CA" } else { "fr-CA" }) {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+                title { (e(&doc.title)) }
+                style { (PreEscaped(CSS)) }
             }
-            out.push_str("</ul>\n");
+            body {
+                h1 { (e(&doc.title)) }
+                @if let Some(b) = &doc.banner {
+                    p.banner { (e(b)) }
+                }
+                @for s in &doc.sections {
+                    @let drawn = s.figure == Some(Figure::Court) && !doc.court_figure.is_empty();
+                    // What the figure shows is not repeated under it.
+                    @let lines: Vec<&Line> = s.lines.iter().filter(|l| !(drawn && l.in_figure)).collect();
+                    section {
+                        h2 { (e(&s.title)) }
+                        @if s.figure == Some(Figure::Needs) && !doc.needs_figure.is_empty() {
+                            (needs_svg(doc))
+                        }
+                        @if drawn {
+                            (court_svg(doc))
+                        }
+                        @if s.lines.is_empty() {
+                            p.nothing { (e(&t(lang, "summary.nothing"))) }
+                        } @else if !lines.is_empty() {
+                            ul {
+                                @for l in lines {
+                                    li { span.label { (e(&format!("{}:", l.label))) } " " (e(&l.text)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                footer { (e(&doc.footer)) }
+            }
         }
-        out.push_str("</section>\n");
     }
-    out.push_str(&format!("<footer>{}</footer>\n</body>\n</html>\n", e(&doc.footer)));
-    out
+    .into_string()
 }
 
 #[cfg(test)]
@@ -798,7 +795,7 @@ mod tests {
         };
         let h = html(&doc);
         assert!(!h.contains("<script>") && !h.contains("<img") && !h.contains("<b>"));
-        assert!(h.contains("&lt;script&gt;"));
+        assert!(h.contains("&lt;script&gt;") && h.contains("&lt;img src=x&gt;"));
         let m = markdown(&doc);
         assert!(m.contains("\\<script\\>") && m.contains("\\*b\\*") && m.contains("\\[c\\]"));
     }
