@@ -486,10 +486,14 @@ pub fn typescript() -> String {
 }
 
 /// One interface per record kind, from the kinds' columns (`PersonRecord`, `NeedRecord`…), and
-/// `KIND_FIELDS`, every kind's columns, which the UI's catalogue test checks against the labels.
+/// `KindRecords` (each kind's name to its interface) and `KIND_FIELDS`, every kind's columns,
+/// which the UI's catalogue test checks against the labels.
 fn record_types() -> String {
     let mut out = String::from("\n// The records of each kind, as the core stores and sends them.\n");
-    let mut fields = String::from("\nexport const KIND_FIELDS: { readonly [kind: string]: ReadonlyArray<string> } = {\n");
+    let mut fields = String::from(
+        "\nexport const KIND_FIELDS: { readonly [K in keyof KindRecords]: ReadonlyArray<keyof KindRecords[K] & string> } = {\n",
+    );
+    let mut by_kind = String::from("\n// The record type of each kind, by the kind's name.\nexport interface KindRecords {\n");
     for kind in Kind::ALL {
         let name: String = kind.name().split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
         out.push_str(&format!(
@@ -506,11 +510,13 @@ fn record_types() -> String {
             out.push_str(&format!("  {}: {ty}{null};\n", col.name));
         }
         out.push_str("}\n");
+        by_kind.push_str(&format!("  {}: {name}Record;\n", kind.name()));
         let cols: Vec<String> = kind.columns().iter().map(|c| format!("\"{}\"", c.name)).collect();
         fields.push_str(&format!("  {}: [{}],\n", kind.name(), cols.join(", ")));
     }
     fields.push_str("};\n");
-    out + &fields
+    by_kind.push_str("}\n");
+    out + &by_kind + &fields
 }
 
 #[cfg(test)]

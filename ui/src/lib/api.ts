@@ -2,7 +2,8 @@
 // nothing else imports @tauri-apps/*. Tests replace the backend with `setBackend`.
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { ApiError, Commands, ErrorCode, Progress } from './bindings';
+import type { ApiError, Commands, ContactRecord, ErrorCode, IncidentRecord, OrganisationRecord, Progress } from './bindings';
+import type { CaseFile } from './records';
 
 export interface Backend {
   invoke(cmd: string, args: Record<string, unknown>): Promise<unknown>;
@@ -37,9 +38,24 @@ export function hasCode(e: unknown, code: ErrorCode): boolean {
   return isApiError(e) && e.code === code;
 }
 
-export async function call<K extends keyof Commands>(cmd: K, args: Commands[K]['args']): Promise<Commands[K]['result']> {
+/**
+ * Results the bindings leave as untyped maps, with their record types. The cast in `call` is safe:
+ * the core sends whole rows of the kind's table (`contacts`, `organisations`, `incidents`; in the
+ * person file the person, the case's records by kind and the organisations they name), and the
+ * `…Record` types are generated from those same tables.
+ */
+interface Typed {
+  contacts: ContactRecord[];
+  organisations: OrganisationRecord[];
+  incidents: IncidentRecord[];
+  person_file: CaseFile;
+}
+
+export type Result<K extends keyof Commands> = K extends keyof Typed ? Typed[K] : Commands[K]['result'];
+
+export async function call<K extends keyof Commands>(cmd: K, args: Commands[K]['args']): Promise<Result<K>> {
   try {
-    return (await backend.invoke(cmd, args as Record<string, unknown>)) as Commands[K]['result'];
+    return (await backend.invoke(cmd, args as Record<string, unknown>)) as Result<K>;
   } catch (e) {
     throw toApiError(e);
   }

@@ -1120,7 +1120,29 @@ export interface IncidentRecord {
   measures: string | null;
 }
 
-export const KIND_FIELDS: { readonly [kind: string]: ReadonlyArray<string> } = {
+// The record type of each kind, by the kind's name.
+export interface KindRecords {
+  person: PersonRecord;
+  organisation: OrganisationRecord;
+  org_contact: OrgContactRecord;
+  service: ServiceRecord;
+  need: NeedRecord;
+  consent: ConsentRecord;
+  appointment: AppointmentRecord;
+  referral: ReferralRecord;
+  referral_event: ReferralEventRecord;
+  proceeding: ProceedingRecord;
+  milestone: MilestoneRecord;
+  testimonial_aid: TestimonialAidRecord;
+  deadline: DeadlineRecord;
+  note: NoteRecord;
+  safety_item: SafetyItemRecord;
+  task: TaskRecord;
+  contact: ContactRecord;
+  incident: IncidentRecord;
+}
+
+export const KIND_FIELDS: { readonly [K in keyof KindRecords]: ReadonlyArray<keyof KindRecords[K] & string> } = {
   person: ["alias", "legal_name", "birth_date", "phone", "email", "address", "region", "languages", "interpreter_needed", "interpreter_language", "safe_to_call", "safe_to_text", "safe_to_leave_message", "exploitation_types", "means_of_control", "labour_sector", "origin", "immigration_status", "intake_at", "referral_source", "status", "closure_reason", "closure_note", "closed_on"],
   organisation: ["name", "kind", "region", "address", "phone", "email", "website", "languages", "open_24_7", "notes"],
   org_contact: ["org_id", "name", "role", "phone", "email"],

@@ -1,10 +1,11 @@
 // How a stored value reads for a person: catalogue labels, dates in their language, yes/no.
-import type { FieldSpec, JsonMap, JsonValue, Lang, Schema } from './bindings';
+import type { FieldSpec, JsonValue, Lang, Schema } from './bindings';
 import { formatDate, formatDateTime } from './format';
 import { label } from './state.svelte';
+import { fieldOf, type AnyRecord, type FieldName, type Kind, type KindRecords } from './records';
 
 /** The fields shown on one line of each list of the person file, in order. */
-export const SUMMARY: Record<string, string[]> = {
+export const SUMMARY: { readonly [K in Kind]?: ReadonlyArray<keyof KindRecords[K] & string> } = {
   need: ['code', 'status', 'identified_on', 'closed_on'],
   appointment: ['starts_at', 'kind', 'status', 'place', 'org_id', 'with_whom'],
   referral: ['org_id', 'need_id', 'status', 'follow_up_on', 'outcome'],
@@ -47,6 +48,6 @@ export function show(spec: FieldSpec | undefined, v: JsonValue | undefined, lang
 }
 
 /** Sorts records by a date field, most recent last (those without one first). */
-export function byField(records: JsonMap[], field: string): JsonMap[] {
-  return [...records].sort((a, b) => String(a[field] ?? '').localeCompare(String(b[field] ?? '')));
+export function byField<R extends AnyRecord>(records: R[], field: FieldName): R[] {
+  return [...records].sort((a, b) => String(fieldOf(a, field) ?? '').localeCompare(String(fieldOf(b, field) ?? '')));
 }

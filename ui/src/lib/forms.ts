@@ -1,5 +1,6 @@
 // Turning what a worker typed into the fields the core expects, and back.
 import type { FieldSpec, JsonMap, JsonValue } from './bindings';
+import { fieldOf, type AnyRecord } from './records';
 import { toLocalInput } from './format';
 
 /** Fields the forms never show: set by the app (the parent record) or by the workflow. */
@@ -15,10 +16,10 @@ export type Options = Record<string, { value: string; label: string }[]>;
 export type FormValues = Record<string, string | boolean | string[]>;
 
 /** The form's starting values for a record (or an empty one). */
-export function initialValues(fields: FieldSpec[], record?: JsonMap): FormValues {
+export function initialValues(fields: FieldSpec[], record?: AnyRecord | JsonMap): FormValues {
   const out: FormValues = {};
   for (const f of fields) {
-    const v = record?.[f.name];
+    const v = record ? fieldOf(record, f.name) : undefined;
     switch (f.ty) {
       case 'bool':
         out[f.name] = v === true ? 'true' : v === false ? 'false' : '';
