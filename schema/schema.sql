@@ -30,7 +30,7 @@ CREATE TABLE appointments (
     transport TEXT,
     status TEXT NOT NULL,
     outcome TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE audit_events (
     seq       INTEGER PRIMARY KEY NOT NULL,
@@ -72,7 +72,7 @@ CREATE TABLE conflicts (
     detected_at TEXT NOT NULL,
     resolved_at TEXT,
     resolution  TEXT CHECK (resolution IN ('mine', 'theirs'))
-);
+, reason TEXT NOT NULL DEFAULT 'conflict' CHECK (reason IN ('conflict', 'proposal', 'directory')), sender TEXT);
 
 CREATE TABLE consents (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -86,7 +86,7 @@ CREATE TABLE consents (
     method TEXT NOT NULL,
     withdrawn_on TEXT,
     note TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE contacts (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -97,7 +97,7 @@ CREATE TABLE contacts (
     signing_key TEXT NOT NULL UNIQUE,
     fingerprint TEXT NOT NULL,
     verified_on TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE deadlines (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -109,7 +109,7 @@ CREATE TABLE deadlines (
     ivac_status TEXT,
     done_on TEXT,
     note TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE exchange_state (
     record_id TEXT PRIMARY KEY NOT NULL,
@@ -140,7 +140,7 @@ CREATE TABLE incidents (
     cai_notified_on TEXT,
     persons_notified_on TEXT,
     measures TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE milestones (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -151,7 +151,7 @@ CREATE TABLE milestones (
     due_on TEXT,
     done_on TEXT,
     note TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE needs (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -163,7 +163,7 @@ CREATE TABLE needs (
     identified_on TEXT,
     closed_on TEXT,
     note TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE notes (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -172,7 +172,7 @@ CREATE TABLE notes (
     kind TEXT NOT NULL,
     at TEXT NOT NULL,
     text TEXT NOT NULL
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE VIRTUAL TABLE notes_fts USING fts5 (
     text, content = 'notes', content_rowid = 'rowid',
@@ -195,7 +195,7 @@ CREATE TABLE org_contacts (
     role TEXT,
     phone TEXT,
     email TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE organisations (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -210,7 +210,7 @@ CREATE TABLE organisations (
     languages TEXT,
     open_24_7 INTEGER,
     notes TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE persons (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -239,7 +239,7 @@ CREATE TABLE persons (
     closure_reason TEXT,
     closure_note TEXT,
     closed_on TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT, owner TEXT);
 
 CREATE TABLE proceedings (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -251,7 +251,7 @@ CREATE TABLE proceedings (
     role TEXT,
     prosecutor TEXT,
     note TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE referral_events (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -260,7 +260,7 @@ CREATE TABLE referral_events (
     status TEXT NOT NULL,
     at TEXT NOT NULL,
     reason TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE referrals (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -275,7 +275,7 @@ CREATE TABLE referrals (
     amount_cents INTEGER,
     outcome TEXT,
     note TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE retention (
     person_id TEXT PRIMARY KEY NOT NULL REFERENCES persons (id),
@@ -291,7 +291,7 @@ CREATE TABLE safety_items (
     text TEXT NOT NULL,
     review_on TEXT,
     done_on TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE schema_migrations (
              version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL);
@@ -305,7 +305,7 @@ CREATE TABLE services (
     languages TEXT,
     open_24_7 INTEGER,
     notes TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE tasks (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -314,7 +314,7 @@ CREATE TABLE tasks (
     title TEXT NOT NULL,
     due_on TEXT,
     done_at TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE testimonial_aids (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -325,7 +325,7 @@ CREATE TABLE testimonial_aids (
     requested_on TEXT,
     decided_on TEXT,
     note TEXT
-);
+, created_by TEXT, updated_by TEXT, versions TEXT);
 
 CREATE TABLE trash (
     id         TEXT PRIMARY KEY NOT NULL,

@@ -463,6 +463,7 @@ pub fn typescript() -> String {
         exchange::Counts::decl(&cfg),
         exchange::Preview::decl(&cfg),
         exchange::ConflictItem::decl(&cfg),
+        exchange::RecordChange::decl(&cfg),
     ];
     for d in decls {
         out.push_str("export ");

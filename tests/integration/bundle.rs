@@ -103,29 +103,36 @@ fn changes_on_one_side_merge_and_on_both_sides_conflict() {
     let mut p = pair();
     let first = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
     import(&mut p.b, &first).unwrap();
-    // B changes the region; A adds a note. Each sends a new share.
-    p.b.write(|w| w.update(Kind::Person, &p.person, f(&[("region", json!("Gaspésie"))]))).unwrap();
-    p.a.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p.person)), ("text", json!("Nouvelle note de A"))]))).unwrap();
+    // A, who holds the case, changes the region; B only receives. Then B adds a note of its own.
+    p.a.write(|w| w.update(Kind::Person, &p.person, f(&[("region", json!("Gaspésie"))]))).unwrap();
+    let from_a = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    let r = import(&mut p.b, &from_a).unwrap();
+    assert_eq!(r.counts.updated.get("person"), Some(&1), "the holder's change applies");
+    assert_eq!(p.b.get(Kind::Person, &p.person).unwrap()["region"], json!("Gaspésie"));
+    let note = p.b.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p.person)), ("text", json!("Note de B"))]))).unwrap();
     let from_b = export(&mut p.b, &p.a_in_b, &[&p.person], BundleKind::Share);
     let r = import(&mut p.a, &from_b).unwrap();
-    assert_eq!(r.counts.updated.get("person"), Some(&1));
-    assert!(r.counts.conflicts.is_empty());
-    assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Gaspésie"));
-    assert_eq!(p.a.list_by(Kind::Note, "person_id", &p.person).unwrap().len(), 41, "A's new note stays");
+    assert_eq!(r.counts.new.get("note"), Some(&1), "B's note reaches A, as B's");
+    assert_eq!(total(&r.counts.updated) + total(&r.counts.conflicts) + total(&r.counts.proposals), 0);
 
-    // Now both change the same record: a conflict, local version kept until resolved.
-    p.a.write(|w| w.update(Kind::Person, &p.person, f(&[("region", json!("Estrie"))]))).unwrap();
-    p.b.write(|w| w.update(Kind::Person, &p.person, f(&[("region", json!("Outaouais"))]))).unwrap();
+    // Now both change B's note: its author and the case's holder, each without the other.
+    p.a.write(|w| w.update(Kind::Note, &note, f(&[("text", json!("Version de A"))]))).unwrap();
+    p.b.write(|w| w.update(Kind::Note, &note, f(&[("text", json!("Version de B"))]))).unwrap();
     let from_b = export(&mut p.b, &p.a_in_b, &[&p.person], BundleKind::Share);
     let r = import(&mut p.a, &from_b).unwrap();
-    assert_eq!(r.counts.conflicts.get("person"), Some(&1));
-    assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Estrie"));
+    assert_eq!(r.counts.conflicts.get("note"), Some(&1));
+    assert_eq!(p.a.get(Kind::Note, &note).unwrap()["text"], json!("Version de A"), "the local version is kept");
     let open = exchange::conflicts(&p.a).unwrap();
     assert_eq!(open.len(), 1);
-    assert_eq!(open[0].fields, ["region"]);
+    assert_eq!((open[0].fields.as_slice(), open[0].reason.as_str()), (&["text".to_owned()][..], "conflict"));
     exchange::resolve(&mut p.a, &open[0].id, true).unwrap();
-    assert_eq!(p.a.get(Kind::Person, &p.person).unwrap()["region"], json!("Outaouais"));
+    assert_eq!(p.a.get(Kind::Note, &note).unwrap()["text"], json!("Version de B"));
     assert!(exchange::conflicts(&p.a).unwrap().is_empty());
+    // The resolution holds both versions and one more: sent back, it updates B, no conflict.
+    let back = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    let r = import(&mut p.b, &back).unwrap();
+    assert_eq!((r.counts.updated.get("note"), total(&r.counts.conflicts)), (Some(&1), 0));
+    assert_eq!(p.b.get(Kind::Note, &note).unwrap()["text"], json!("Version de B"));
 }
 
 #[test]
@@ -232,7 +239,7 @@ fn a_receipt_for_a_transfer_never_made_is_refused() {
     // The transfer's hand-off is forgotten on A: the receipt matches nothing and changes nothing.
     p.a.conn().execute("DELETE FROM handoffs", []).unwrap();
     let before = relais_tests::dump_vault(&p.a);
-    assert!(matches!(import(&mut p.a, &receipt), Err(Error::MalformedBundle { .. })));
+    assert!(matches!(import(&mut p.a, &receipt), Err(Error::ReceiptNotForSender)));
     assert_eq!(before, relais_tests::dump_vault(&p.a));
 }
 

@@ -12,6 +12,7 @@ mod diskfull;
 mod interop;
 mod messages;
 mod model;
+mod ownership;
 mod schema;
 mod stats;
 mod summary;

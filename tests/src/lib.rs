@@ -221,6 +221,28 @@ pub fn add_verified_contact(store: &mut Store, other: &Store) -> String {
 
 /// Every row of every table a change could touch (records, bundle bookkeeping, audit trail,
 /// metadata), as text: two dumps are equal only if nothing changed.
+/// The records of a vault (every kind, every field), who holds each case, and what waits for a
+/// decision: its content, without the traces an exchange leaves (bundles seen, audit events).
+pub fn dump_records(store: &Store) -> String {
+    let mut out = String::new();
+    for k in relais_core::record::Kind::ALL {
+        out.push_str(&format!("{:?}\n", store.list_all(k).expect("list")));
+    }
+    for q in ["SELECT id, owner FROM persons ORDER BY id", "SELECT record_id, reason, theirs FROM conflicts ORDER BY id"] {
+        let mut st = store.conn().prepare(q).expect("query");
+        let n = st.column_count();
+        let rows: Vec<Vec<rusqlite::types::Value>> =
+            st.query_map([], |r| (0..n).map(|i| r.get(i)).collect()).expect("rows").map(Result::unwrap).collect();
+        out.push_str(&format!("{rows:?}\n"));
+    }
+    out
+}
+
+/// Who holds a case in this vault: its fingerprint, or `None` for the vault itself.
+pub fn holder(store: &Store, person_id: &str) -> Option<String> {
+    store.conn().query_row("SELECT owner FROM persons WHERE id = ?1", [person_id], |r| r.get(0)).expect("a case")
+}
+
 pub fn dump_vault(store: &Store) -> String {
     let mut out = String::new();
     for k in relais_core::record::Kind::ALL {

@@ -3,9 +3,13 @@
 //!   (`exchange::decrypt`): every `success` decrypts to the expected hash, every failure is
 //!   rejected before any plaintext reaches an import; vectors for features the age crate does
 //!   not implement are listed as ignored, with the reason.
-//! - `bundles/`: bad (and good) bundles for a vault with fixed test keys (`bundles/keys.json`):
-//!   each must fail with the error code of its `expect:` header and leave the vault exactly as
-//!   it was; `success` ones import once and then are recognised as replays.
+//! - `bundles/`: bad (and good) bundles for a vault with fixed test keys (`bundles/keys.json`),
+//!   among them a verified but hostile sender's (an older bundle after a newer one, a case it
+//!   does not hold or never received, a record moved or re-attributed, revision i64::MAX, a
+//!   directory entry rewritten, a receipt for no transfer, format 1). Each says in its header
+//!   what it gets (`expect:`) and what the vault held before (`setup:`, `before:`): refused
+//!   with an error code, the vault exactly as it was; `stale` or `proposal`, every record as it
+//!   was; `success`, imported once and then recognised as a replay.
 //!   `RELAIS_BLESS=1` regenerates the corpus (review the diff).
 
 use std::io::Read;
@@ -110,6 +114,10 @@ impl Keys {
     fn public(&self, who: &str) -> (String, String) {
         (self.s(who, "age_recipient"), hex::encode(self.signer(who).verifying_key().to_bytes()))
     }
+    fn fingerprint(&self, who: &str) -> String {
+        let (age, sign) = self.public(who);
+        identity::fingerprint(&age, &sign)
+    }
 }
 
 /// A fresh vault whose identities are `who`'s fixed test keys.
@@ -117,6 +125,7 @@ fn vault_as(keys: &Keys, who: &str) -> (TestVault, Store) {
     let (tv, store) = TestVault::new();
     store.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'age_identity'", [keys.s(who, "age_identity")]).unwrap();
     store.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'signing_seed'", [keys.s(who, "signing_seed")]).unwrap();
+    store.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'fingerprint'", [keys.fingerprint(who)]).unwrap();
     (tv, store)
 }
 
@@ -130,6 +139,32 @@ fn add_contact(store: &mut Store, keys: &Keys, who: &str) -> String {
     store.write(|w| w.insert(Kind::Contact, f)).unwrap()
 }
 
+/// The receiver's own case (fixed id), which some hostile bundles reach for.
+const RECEIVERS_CASE: &str = "01900000-0000-7000-8000-0000000000ca";
+
+/// What the receiving vault holds before a corpus file is imported: `setup: receivers_case`
+/// (a case it holds), `receivers_case_shared` (the same, shared with the sender earlier).
+fn set_up(store: &mut Store, keys: &Keys, setup: Option<&str>) {
+    if setup.is_none() {
+        return;
+    }
+    let f: Fields = [("alias", json!("Dossier du receveur")), ("intake_at", json!("2026-11-01T10:00:00Z"))]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let id = store.write(|w| w.insert(Kind::Person, f)).unwrap();
+    store.conn().execute("UPDATE persons SET id = ?2 WHERE id = ?1", [&id, RECEIVERS_CASE]).unwrap();
+    if setup == Some("receivers_case_shared") {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES ('earlier', 'out', 'share', ?1, '2026-11-01T12:00:00Z', '{}', ?2)",
+                [keys.fingerprint("sender"), json!([RECEIVERS_CASE]).to_string()],
+            )
+            .unwrap();
+    }
+}
+
 /// The receiving vault every corpus file is imported into.
 fn receiver(keys: &Keys) -> (TestVault, Store) {
     let (tv, mut store) = vault_as(keys, "receiver");
@@ -137,6 +172,14 @@ fn receiver(keys: &Keys) -> (TestVault, Store) {
     (tv, store)
 }
 
+fn open_apply(store: &mut Store, bytes: &[u8]) -> relais_core::Result<exchange::Preview> {
+    exchange::open(store, bytes, false).and_then(|o| exchange::apply(store, &o, &mut |_, _| {}))
+}
+
+/// Each file says what it must get (`expect:`): `success` (imported, then a replay), `stale`
+/// (nothing changes: older than what is here), `proposal` (held for a decision, nothing
+/// applied), or an error code (refused). Whatever it gets, only what it says may change:
+/// refused, the vault is byte for byte what it was; stale or a proposal, every record is.
 fn bundle_trial(path: PathBuf) -> Trial {
     let name = format!("bundles::{}", path.file_stem().unwrap().to_string_lossy());
     Trial::test(name, move || {
@@ -144,18 +187,32 @@ fn bundle_trial(path: PathBuf) -> Trial {
         let expect = get(&h, "expect").ok_or("no expect")?.to_owned();
         let keys = Keys::load();
         let (_tv, mut store) = receiver(&keys);
+        set_up(&mut store, &keys, get(&h, "setup"));
+        for earlier in get(&h, "before").map(|b| b.split(',').collect::<Vec<_>>()).unwrap_or_default() {
+            let (_, bytes) = parse_vector(&std::fs::read(dir("bundles").join(format!("{}.vector", earlier.trim()))).unwrap());
+            open_apply(&mut store, &bytes).map_err(|e| format!("before: {earlier}: {}", e.code()))?;
+        }
         let before = relais_tests::dump_vault(&store);
-        let result = exchange::open(&store, &body, false).and_then(|o| exchange::apply(&mut store, &o, &mut |_, _| {}));
+        let records_before = records(&store);
+        let result = open_apply(&mut store, &body);
         match (expect.as_str(), result) {
-            ("success", Ok(p)) if p.applied => {
+            ("success", Ok(p)) if p.applied && !p.stale => {
                 let after_first = relais_tests::dump_vault(&store);
-                let again = exchange::open(&store, &body, false).and_then(|o| exchange::apply(&mut store, &o, &mut |_, _| {}))?;
+                let again = open_apply(&mut store, &body)?;
                 if !again.replay || relais_tests::dump_vault(&store) != after_first {
                     return Err("importing the same bundle twice changed something".into());
                 }
                 Ok(())
             }
-            ("success", other) => Err(format!("expected success, got {other:?}").into()),
+            ("stale", Ok(p)) if p.stale && records(&store) == records_before => Ok(()),
+            ("proposal", Ok(p)) if p.counts.proposals.values().sum::<u64>() > 0 && records(&store) == records_before => {
+                let open = exchange::conflicts(&store)?;
+                if open.is_empty() || open.iter().any(|c| c.reason == "conflict") {
+                    return Err(format!("expected proposals waiting, got {open:?}").into());
+                }
+                Ok(())
+            }
+            ("success" | "stale" | "proposal", other) => Err(format!("expected {expect}, got {:?}", other.map_err(|e| e.code())).into()),
             (code, Err(e)) if e.code() == code => {
                 if relais_tests::dump_vault(&store) != before {
                     return Err("the refused bundle changed the vault".into());
@@ -165,13 +222,23 @@ fn bundle_trial(path: PathBuf) -> Trial {
                 }
                 Ok(())
             }
-            (code, other) => Err(format!("expected {code}, got {:?}", other.map(|_| ()).map_err(|e| e.code())).into()),
+            (code, other) => Err(format!("expected {code}, got {:?}", other.map(|_| ()).map_err(|e| format!("{} ({e})", e.code()))).into()),
         }
     })
 }
 
+/// Every record of every kind: what a stale bundle or a proposal must leave as it was.
+fn records(store: &Store) -> String {
+    Kind::ALL.iter().map(|k| format!("{:?}\n", store.list_all(*k).unwrap())).collect()
+}
+
 fn sign(keys: &Keys, who: &str, manifest: &Value) -> String {
-    let mut msg = b"relais.bundle.v1 manifest\n".to_vec();
+    sign_as(keys, who, manifest, 2)
+}
+
+/// The signature of a manifest in format `version` (the version is in the signed context).
+fn sign_as(keys: &Keys, who: &str, manifest: &Value, version: u64) -> String {
+    let mut msg = format!("relais.bundle.v{version} manifest\n").into_bytes();
     msg.extend_from_slice(exchange::canonical(manifest).as_bytes());
     hex::encode(keys.signer(who).sign(&msg).to_bytes())
 }
@@ -194,6 +261,9 @@ fn generate() {
             w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("Note de test")), ("at", json!("2026-11-02T11:00:00Z"))]))
         })
         .unwrap();
+    let org =
+        sender.write(|w| w.insert(Kind::Organisation, f(&[("name", json!("Refuge Vecteur")), ("phone", json!("514 555-0100"))]))).unwrap();
+    sender.write(|w| w.insert(Kind::Referral, f(&[("person_id", json!(p)), ("org_id", json!(org))]))).unwrap();
     let req = ExportRequest {
         persons: vec![p.clone()],
         to: vec![to],
@@ -212,9 +282,9 @@ fn generate() {
         let doc = json!({"format": "relais.bundle", "version": version, "manifest": m, "content": c, "signature": sig});
         exchange::encrypt_for_test_vectors(&serde_json::to_vec(&doc).unwrap(), &[to]).unwrap()
     };
-    let resign = |m: &Value, c: &Value| -> Vec<u8> { seal(json!(1), m, c, sign(&keys, "sender", m), &receiver_r) };
-    let with_content = |c: Value| -> Vec<u8> {
-        let mut m = manifest.clone();
+    let resign = |m: &Value, c: &Value| -> Vec<u8> { seal(json!(2), m, c, sign(&keys, "sender", m), &receiver_r) };
+    // `m` signed over `c`, its hash and counts made to match.
+    let sealed_with = |mut m: Value, c: Value| -> Vec<u8> {
         m["content_sha256"] = json!(sha(&c));
         m["counts"] = json!(
             c["records"]
@@ -226,8 +296,19 @@ fn generate() {
         );
         resign(&m, &c)
     };
+    let with_content = |c: Value| -> Vec<u8> { sealed_with(manifest.clone(), c) };
+    // The same case a little later: the alias changed, shared again.
+    sender.write(|w| w.update(Kind::Person, &p, f(&[("alias", json!("Vecteur, plus tard"))]))).unwrap();
+    let (newer, _, _) = exchange::build_export(&sender, &req, &mut |_, _| {}).unwrap();
     let mut out: Vec<(&str, &str, &str, Vec<u8>)> = Vec::new();
     out.push(("valid_share", "success", "a valid share; imported twice, the second is a replay", valid.clone()));
+    out.push(("valid_share_newer", "success", "the same case shared again after a change", newer));
+    out.push((
+        "older_after_newer",
+        "stale\nbefore: valid_share_newer",
+        "the first share arrives after the newer one: nothing goes back",
+        valid.clone(),
+    ));
     out.push(("truncated_in_header", "BundleTruncated", "only the first 60 bytes (cut inside the header)", valid[..60].to_vec()));
     out.push((
         "truncated_in_payload",
@@ -247,11 +328,11 @@ fn generate() {
         "encrypted_to_someone_else",
         "BundleNotForThisVault",
         "a valid bundle encrypted to another vault",
-        seal(json!(1), &manifest, &content, sign(&keys, "sender", &manifest), &stranger_r),
+        seal(json!(2), &manifest, &content, sign(&keys, "sender", &manifest), &stranger_r),
     ));
     out.push(("not_age", "NotAgeFile", "plain text", b"Bonjour, ceci n'est pas un envoi Relais.\n".to_vec()));
     let armored = {
-        let doc = json!({"format": "relais.bundle", "version": 1, "manifest": manifest, "content": content, "signature": sign(&keys, "sender", &manifest)});
+        let doc = json!({"format": "relais.bundle", "version": 2, "manifest": manifest, "content": content, "signature": sign(&keys, "sender", &manifest)});
         let recipient = identity::parse_recipient(&receiver_r).unwrap();
         let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
         let mut buf = Vec::new();
@@ -275,11 +356,11 @@ fn generate() {
         "malformed_json",
         "MalformedBundle",
         "JSON cut in the middle",
-        exchange::encrypt_for_test_vectors(b"{\"format\": \"relais.bundle\", \"version\": 1, \"manif", &[&receiver_r]).unwrap(),
+        exchange::encrypt_for_test_vectors(b"{\"format\": \"relais.bundle\", \"version\": 2, \"manif", &[&receiver_r]).unwrap(),
     ));
     let mut bad_sig = sign(&keys, "sender", &manifest);
     bad_sig.replace_range(0..1, if bad_sig.starts_with('0') { "1" } else { "0" });
-    out.push(("bad_signature", "BadSignature", "the signature altered", seal(json!(1), &manifest, &content, bad_sig, &receiver_r)));
+    out.push(("bad_signature", "BadSignature", "the signature altered", seal(json!(2), &manifest, &content, bad_sig, &receiver_r)));
     let mut m = manifest.clone();
     let (age_s, sign_s) = keys.public("stranger");
     m["sender"] = json!({"name": "Inconnu", "org": "", "age_recipient": age_s, "signing_key": sign_s, "fingerprint": identity::fingerprint(&age_s, &sign_s)});
@@ -287,7 +368,7 @@ fn generate() {
         "signed_by_unknown_key",
         "UnknownSender",
         "validly signed by a key not in the contacts",
-        seal(json!(1), &m, &content, sign(&keys, "stranger", &m), &receiver_r),
+        seal(json!(2), &m, &content, sign(&keys, "stranger", &m), &receiver_r),
     ));
     let mut m = manifest.clone();
     m["recipients"] = json!([{"age_recipient": stranger_r, "fingerprint": identity::fingerprint(&stranger_r, &keys.public("stranger").1)}]);
@@ -300,8 +381,8 @@ fn generate() {
     out.push((
         "future_version",
         "UnsupportedVersion",
-        "format version 2",
-        seal(json!(2), &manifest, &content, sign(&keys, "sender", &manifest), &receiver_r),
+        "format version 3",
+        seal(json!(3), &manifest, &content, sign_as(&keys, "sender", &manifest, 3), &receiver_r),
     ));
     let mut c = content.clone();
     c["records"]["note"][0]["person_id"] = json!("01900000-0000-7000-8000-00000000dead");
@@ -323,6 +404,132 @@ fn generate() {
         "BundleTampered",
         "content altered, manifest (and its hash) left as signed",
         resign(&manifest, &c),
+    ));
+    // A signed, verified, but hostile sender.
+    let fp_sender = keys.fingerprint("sender");
+    let fp_receiver = keys.fingerprint("receiver");
+    let fp_stranger = keys.fingerprint("stranger");
+    let serial = std::cell::Cell::new(0);
+    let next_id = || {
+        serial.set(serial.get() + 1);
+        format!("01900000-0000-7000-8000-0000000b{:04x}", serial.get())
+    };
+    let bundle = |kind: &str, persons: Vec<&str>, c: Value| -> Vec<u8> {
+        let mut m = manifest.clone();
+        m["bundle_id"] = json!(next_id());
+        m["kind"] = json!(kind);
+        m["persons"] = json!(persons);
+        sealed_with(m, c)
+    };
+    // The receiver's own case, as the receiver's vault holds it (same setup as the harness).
+    let (_tvr, mut recv) = vault_as(&keys, "receiver");
+    set_up(&mut recv, &keys, Some("receivers_case"));
+    let theirs_case = serde_json::to_value(recv.get(Kind::Person, RECEIVERS_CASE).unwrap()).unwrap();
+    let mut changed = theirs_case.clone();
+    changed["alias"] = json!("Réécrit par l'expéditeur");
+    changed["updated_by"] = json!(fp_sender);
+    changed["versions"] = json!({fp_receiver.as_str(): 1, fp_sender.as_str(): 1});
+    changed["revision"] = json!(2);
+    let only = |k: &str, rows: Vec<Value>| json!({"records": {k: rows}});
+    out.push((
+        "update_to_a_case_never_received",
+        "NotPartyToCase\nsetup: receivers_case",
+        "a share rewriting a case the receiver holds and never sent to the sender",
+        bundle("share", vec![RECEIVERS_CASE], only("person", vec![changed.clone()])),
+    ));
+    out.push((
+        "transfer_of_a_case_not_held",
+        "NotCaseOwner\nsetup: receivers_case",
+        "a transfer of a case the receiver holds",
+        bundle("transfer", vec![RECEIVERS_CASE], only("person", vec![changed.clone()])),
+    ));
+    out.push((
+        "change_by_a_recipient",
+        "proposal\nsetup: receivers_case_shared",
+        "the sender received the case and changes the receiver's record of the person: a proposal",
+        bundle("share", vec![RECEIVERS_CASE], only("person", vec![changed])),
+    ));
+    let forged = json!({
+        "id": "01900000-0000-7000-8000-00000000f0e1", "created_at": "2026-11-03T10:00:00Z", "updated_at": "2026-11-03T10:00:00Z",
+        "created_by": fp_stranger, "updated_by": fp_stranger, "versions": {fp_stranger.as_str(): 1}, "revision": 1,
+        "person_id": RECEIVERS_CASE, "text": "Écrit au nom de quelqu'un d'autre", "at": "2026-11-03T10:00:00Z", "kind": "contact"
+    });
+    let mut forged_note = serde_json::Map::new();
+    for col in Kind::Note.columns() {
+        forged_note.insert(col.name.into(), forged.get(col.name).cloned().unwrap_or(Value::Null));
+    }
+    for base in relais_core::vault::store::BASE_FIELDS {
+        forged_note.insert(base.into(), forged[base].clone());
+    }
+    out.push((
+        "note_attributed_to_someone_else",
+        "BundleForgedAuthor\nsetup: receivers_case_shared",
+        "the sender adds a note to a case it does not hold, signed as another colleague's",
+        bundle("share", vec![RECEIVERS_CASE], json!({"records": {"person": [theirs_case], "note": [forged_note]}})),
+    ));
+    // Mutations of the valid share, after it was imported.
+    let person_id = content["records"]["person"][0]["id"].as_str().unwrap().to_owned();
+    let bump = |r: &mut Value, n: i64| {
+        r["versions"] = json!({fp_sender.as_str(): n});
+        r["revision"] = json!(n);
+    };
+    let mut c = content.clone();
+    let mut second = c["records"]["person"][0].clone();
+    second["id"] = json!("01900000-0000-7000-8000-0000000000b2");
+    second["alias"] = json!("Autre personne");
+    c["records"]["person"].as_array_mut().unwrap().push(second);
+    c["records"]["note"][0]["person_id"] = json!("01900000-0000-7000-8000-0000000000b2");
+    bump(&mut c["records"]["note"][0], 5);
+    out.push((
+        "record_moved_to_another_person",
+        "BundleRewritesRecord\nbefore: valid_share",
+        "the note already imported comes back under another person",
+        bundle("share", vec![person_id.as_str(), "01900000-0000-7000-8000-0000000000b2"], c),
+    ));
+    let mut c = content.clone();
+    c["records"]["note"][0]["created_by"] = json!(fp_stranger);
+    bump(&mut c["records"]["note"][0], 5);
+    out.push((
+        "author_rewritten",
+        "BundleRewritesRecord\nbefore: valid_share",
+        "the note already imported comes back with another author",
+        bundle("share", vec![person_id.as_str()], c),
+    ));
+    let mut c = content.clone();
+    c["records"]["person"][0]["revision"] = json!(i64::MAX);
+    out.push(("revision_max", "MalformedBundle", "revision i64::MAX (not the total of its versions)", with_content(c)));
+    let mut c = content.clone();
+    c["records"]["person"][0]["versions"] = json!({fp_sender.as_str(): i64::MAX});
+    c["records"]["person"][0]["revision"] = json!(i64::MAX);
+    out.push(("version_count_max", "MalformedBundle", "a version count of i64::MAX (above 2^31 - 1)", with_content(c)));
+    let mut c = content.clone();
+    c["records"]["organisation"][0]["phone"] = json!("514 555-6666");
+    bump(&mut c["records"]["organisation"][0], 9);
+    out.push((
+        "directory_entry_rewritten",
+        "proposal\nbefore: valid_share",
+        "the shelter's number rewritten: offered as a suggestion, the receiver's entry kept",
+        bundle("share", vec![person_id.as_str()], c),
+    ));
+    let mut m = manifest.clone();
+    m["bundle_id"] = json!(next_id());
+    m["kind"] = json!("receipt");
+    m["persons"] = json!([person_id]);
+    m["receipt_for"] = json!("01900000-0000-7000-8000-00000000beef");
+    let empty = json!({"records": {}});
+    m["content_sha256"] = json!(sha(&empty));
+    m["counts"] = json!({});
+    out.push((
+        "receipt_for_a_transfer_never_made",
+        "ReceiptNotForSender\nbefore: valid_share",
+        "a receipt for a transfer the receiver never made to the sender",
+        resign(&m, &empty),
+    ));
+    out.push((
+        "format_version_1",
+        "OldBundleVersion",
+        "a bundle of format 1, signed as format 1",
+        seal(json!(1), &manifest, &content, sign_as(&keys, "sender", &manifest, 1), &receiver_r),
     ));
     let d = dir("bundles");
     for entry in std::fs::read_dir(&d).unwrap().flatten() {
@@ -366,7 +573,7 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "vector"))
         .collect();
     corpus.sort();
-    assert!(corpus.len() >= 18, "the bad-bundle corpus is missing: RELAIS_BLESS=1 regenerates it");
+    assert!(corpus.len() >= 30, "the bad-bundle corpus is missing: RELAIS_BLESS=1 regenerates it");
     trials.extend(corpus.into_iter().map(bundle_trial));
     libtest_mimic::run(&args, trials).exit();
 }

@@ -234,7 +234,7 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
     let mut out = tr(
         lang,
         "import.title",
-        &[("id", &p.bundle_id), ("sender", &p.sender.name), ("fingerprint", &p.sender.fingerprint), ("at", &when(&p.created_at))],
+        &[("id", &p.bundle_id), ("sender", &p.sender_contact_name), ("fingerprint", &p.sender.fingerprint), ("at", &when(&p.created_at))],
     );
     if !p.sender_verified {
         let _ = write!(out, "\n{}", tr(lang, "import.unverified", &[]));
@@ -254,13 +254,37 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
                     ("new", &sum(&c.new)),
                     ("updated", &sum(&c.updated)),
                     ("unchanged", &sum(&c.unchanged)),
-                    ("conflicts", &sum(&c.conflicts))
+                    ("older", &sum(&c.older)),
+                    ("conflicts", &sum(&c.conflicts)),
+                    ("proposals", &sum(&c.proposals))
                 ]
             )
         );
+        // What changes, record by record: the fields of each update, conflict or proposal.
+        let aliases: std::collections::HashMap<&str, &str> = p.persons.iter().map(|(id, a)| (id.as_str(), a.as_str())).collect();
+        for ch in p.changes.iter().filter(|c| c.action != "new") {
+            let whose = ch.person_id.as_deref().and_then(|id| aliases.get(id)).copied().unwrap_or_default();
+            let action = tr(lang, &format!("import.action.{}", ch.action), &[]);
+            let kind = relais_core::lang::tr(lang, &format!("kind.{}", ch.kind), &[]);
+            let _ = write!(out, "\n  {}", tr(lang, "import.change", &[("action", &action), ("kind", &kind), ("whose", whose)]));
+            let kind_of = Kind::from_name(&ch.kind);
+            for (field, before, after) in &ch.fields {
+                let show = |v: &Value| match kind_of.and_then(|k| k.column(field)) {
+                    Some(col) => value_text(lang, col.ty, v).unwrap_or_else(|| "—".to_owned()),
+                    None => v.to_string(),
+                };
+                let _ = write!(
+                    out,
+                    "\n    {}",
+                    tr(lang, "import.field", &[("field", field), ("before", &show(before)), ("after", &show(after))])
+                );
+            }
+        }
     }
     let status = if p.replay {
         "import.replay"
+    } else if p.stale {
+        "import.stale"
     } else if p.applied && p.kind == relais_core::exchange::BundleKind::Receipt {
         "import.receipt"
     } else if p.applied {
@@ -269,7 +293,7 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
         "import.dry_run"
     };
     let _ = write!(out, "\n{}", tr(lang, status, &[]));
-    if p.applied && !c.conflicts.is_empty() {
+    if p.applied && (!c.conflicts.is_empty() || !c.proposals.is_empty()) {
         let _ = write!(out, "\n{}", tr(lang, "import.conflicts_hint", &[]));
     }
     out

@@ -209,6 +209,9 @@ fn cli_transcript_bundles() {
     a.run(&["contact", "import-card", &p("jean.card")]);
     a.run(&["contact", "import-card", &p("jean.card")]);
     a.run(&["contact", "list"]);
+    // A case goes only to a contact whose fingerprint was checked.
+    a.run(&["export", "--to", "Jean", "--person", "Colibri", "-o", &p("partage.relais")]);
+    a.run(&["contact", "verify", "Jean"]);
     // A share needs Colibri's consent naming Jean.
     a.run(&["export", "--to", "Jean", "--person", "Colibri", "-o", &p("partage.relais")]);
     a.run(&[
@@ -232,7 +235,6 @@ fn cli_transcript_bundles() {
     on_b(&mut a, &["import", "--dry-run", &p("partage.relais")]);
     on_b(&mut a, &["import", &p("partage.relais")]);
     on_b(&mut a, &["--json", "import", &p("partage.relais")]);
-    a.run(&["contact", "verify", "Jean"]);
     a.run(&["export", "--to", "Jean", "--person", "Colibri", "--transfer", "--armor", "-o", &p("transfert.relais")]);
     a.run(&["person", "list"]);
     a.run(&["note", "add", "Colibri", "--text", "Trop tard"]);

@@ -110,6 +110,30 @@ pub enum Error {
         /// The version found.
         found: u64,
     },
+    /// A bundle in a format older than this build reads (version 1 says nothing of who wrote
+    /// what, so it cannot be merged without rewriting someone's work).
+    #[error("bundle version {found} too old")]
+    #[strum_discriminants(strum(serialize = "OldBundleVersion"))]
+    OldBundleVersion {
+        /// The version found.
+        found: u64,
+    },
+    /// A transfer of a case its sender does not hold the pen for here.
+    #[error("sender does not own the case")]
+    NotCaseOwner,
+    /// A bundle touches a case its sender was never party to (neither owner nor a recipient of
+    /// it from here).
+    #[error("sender not party to the case")]
+    NotPartyToCase,
+    /// A record of a bundle would move to another person, or its author would change.
+    #[error("bundle rewrites a record's person or author")]
+    BundleRewritesRecord,
+    /// A record added by someone who does not own the case claims another author.
+    #[error("bundle attributes a record to someone else")]
+    BundleForgedAuthor,
+    /// A receipt for a transfer this vault never made to its sender.
+    #[error("receipt for no transfer to its sender")]
+    ReceiptNotForSender,
     /// The signature does not verify.
     #[error("bad signature")]
     BadSignature,
@@ -230,6 +254,8 @@ pub enum Problem {
     UnknownReference,
     /// A reason is required for this value (rejected referral, "other" closure…).
     ReasonRequired,
+    /// Only one value is allowed here (a transfer goes to one person).
+    OnlyOne,
     /// The record is already in that state.
     Unchanged,
     /// Not a valid public key (age recipient `age1…` or Ed25519 key in hex).
@@ -306,6 +332,12 @@ impl Error {
             Error::BundleReaddressed => t("error.bundle_readdressed", &[]),
             Error::NotABundle => t("error.not_a_bundle", &[]),
             Error::UnsupportedBundleVersion { found } => t("error.bundle_version", &[("found", &found.to_string())]),
+            Error::OldBundleVersion { found } => t("error.bundle_version_old", &[("found", &found.to_string())]),
+            Error::NotCaseOwner => t("error.not_case_owner", &[]),
+            Error::NotPartyToCase => t("error.not_party_to_case", &[]),
+            Error::BundleRewritesRecord => t("error.bundle_rewrites_record", &[]),
+            Error::BundleForgedAuthor => t("error.bundle_forged_author", &[]),
+            Error::ReceiptNotForSender => t("error.receipt_not_for_sender", &[]),
             Error::BadSignature => t("error.bad_signature", &[]),
             Error::UnknownSender => t("error.unknown_sender", &[]),
             Error::UnverifiedSender => t("error.unverified_sender", &[]),
@@ -349,6 +381,7 @@ impl Problem {
             Problem::UnknownField => t("problem.unknown_field", &[]),
             Problem::UnknownReference => t("problem.unknown_reference", &[]),
             Problem::ReasonRequired => t("problem.reason_required", &[]),
+            Problem::OnlyOne => t("problem.only_one", &[]),
             Problem::Unchanged => t("problem.unchanged", &[]),
             Problem::MalformedKey => t("problem.malformed_key", &[]),
             Problem::FingerprintMismatch => t("problem.fingerprint_mismatch", &[]),

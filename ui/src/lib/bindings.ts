@@ -793,17 +793,26 @@ export type Counts = {
  */
 new: { [key in string]: number }, 
 /**
- * Records changed only by the sender since the last exchange: theirs replaces ours.
+ * Records the sender changed after this vault's version, and may change: theirs replaces ours.
  */
 updated: { [key in string]: number }, 
 /**
- * Records identical here, or changed only here.
+ * Records the same here.
  */
 unchanged: { [key in string]: number }, 
 /**
+ * Records older than this vault's version (a bundle sent before a later one): ignored.
+ */
+older: { [key in string]: number }, 
+/**
  * Records changed on both sides: kept as they are here, listed to resolve.
  */
-conflicts: { [key in string]: number }, };
+conflicts: { [key in string]: number }, 
+/**
+ * Changes from someone who neither holds the case nor wrote the record, and directory
+ * entries that differ from this vault's: listed, accepted or declined, never applied.
+ */
+proposals: { [key in string]: number }, };
 export type Preview = { 
 /**
  * Bundle id.
@@ -814,9 +823,14 @@ bundle_id: string,
  */
 kind: BundleKind, 
 /**
- * Who sent it.
+ * Who sent it, as signed in the bundle.
  */
 sender: Identity, 
+/**
+ * The sender's name in this vault's contact book (the name inside the bundle is the
+ * sender's own claim).
+ */
+sender_contact_name: string, 
 /**
  * Whether their fingerprint was checked in person.
  */
@@ -834,9 +848,18 @@ persons: Array<[string, string]>,
  */
 replay: boolean, 
 /**
- * Per kind: new, updated, unchanged, conflicts.
+ * Everything it carries is already here in the same or a later version: nothing changes.
+ */
+stale: boolean, 
+/**
+ * Per kind: new, updated, unchanged, older, conflicts, proposals.
  */
 counts: Counts, 
+/**
+ * Record by record, what changes (new records, and each field of an update, a conflict
+ * or a proposal, before and after).
+ */
+changes: Array<RecordChange>, 
 /**
  * Whether it was applied (false for a dry run or a replay).
  */
@@ -865,9 +888,43 @@ bundle_id: string,
 /**
  * Fields whose values differ.
  */
-fields: Array<string>, };
+fields: Array<string>, 
+/**
+ * `conflict` (changed on both sides), `proposal` (a change from someone who neither holds
+ * the case nor wrote the record) or `directory` (an organisation that differs).
+ */
+reason: string, 
+/**
+ * Who sent it (fingerprint).
+ */
+sender: string | null, };
+export type RecordChange = { 
+/**
+ * The person whose case it is (none for a directory entry).
+ */
+person_id: string | null, 
+/**
+ * Kind of record.
+ */
+kind: string, 
+/**
+ * Record id.
+ */
+record_id: string, 
+/**
+ * `new`, `updated`, `conflict` or `proposal`.
+ */
+action: string, 
+/**
+ * Who wrote it (fingerprint).
+ */
+created_by: string | null, 
+/**
+ * The fields that differ: (field, value here, value in the bundle). Empty for a new record.
+ */
+fields: Array<[string, JsonValue, JsonValue]>, };
 
-export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleForgedAuthor" | "ReceiptNotForSender" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 // The records of each kind, as the core stores and sends them.
 export interface PersonRecord {

@@ -62,7 +62,7 @@ pub(super) fn sorted_names(kind: Kind) -> &'static (Vec<&'static str>, Vec<&'sta
                 let mut cols: Vec<&'static str> = k.columns().iter().map(|c| c.name).collect();
                 cols.sort_unstable();
                 let mut all = cols.clone();
-                all.extend(["id", "created_at", "updated_at", "revision"]);
+                all.extend(crate::vault::store::BASE_FIELDS);
                 all.sort_unstable();
                 (*k, (cols, all))
             })

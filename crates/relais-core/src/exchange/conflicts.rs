@@ -27,22 +27,30 @@ pub struct ConflictItem {
     pub bundle_id: String,
     /// Fields whose values differ.
     pub fields: Vec<String>,
+    /// `conflict` (changed on both sides), `proposal` (a change from someone who neither holds
+    /// the case nor wrote the record) or `directory` (an organisation that differs).
+    pub reason: String,
+    /// Who sent it (fingerprint).
+    pub sender: Option<String>,
 }
 
 /// The conflicts not resolved yet.
 pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
     let mut st = store.conn().prepare(
-        "SELECT id, kind, record_id, person_id, bundle_id, theirs FROM conflicts WHERE resolved_at IS NULL ORDER BY detected_at, id",
+        "SELECT id, kind, record_id, person_id, bundle_id, theirs, reason, sender FROM conflicts WHERE resolved_at IS NULL
+         ORDER BY detected_at, id",
     )?;
-    let rows: Vec<(String, String, String, Option<String>, String, String)> =
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect::<rusqlite::Result<_>>()?;
+    type Row = (String, String, String, Option<String>, String, String, String, Option<String>);
+    let rows: Vec<Row> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
-        .map(|(id, kind, record_id, person_id, bundle_id, theirs)| {
+        .map(|(id, kind, record_id, person_id, bundle_id, theirs, reason, sender)| {
             let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
             let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
             let mine = store.get(k, &record_id)?;
             let fields = k.columns().iter().filter(|c| mine.get(c.name) != theirs.get(c.name)).map(|c| c.name.to_owned()).collect();
-            Ok(ConflictItem { id, kind, record_id, person_id, bundle_id, fields })
+            Ok(ConflictItem { id, kind, record_id, person_id, bundle_id, fields, reason, sender })
         })
         .collect()
 }
@@ -59,6 +67,9 @@ pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Resul
     let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
     let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
     store.write(|w| {
+        // Either way the result holds every change of both versions, and one more of this
+        // vault: it is newer than both, and goes back as such at the next exchange.
+        w.merge_versions(k, &record_id, &store::versions_of(&theirs))?;
         if keep_theirs {
             let changes: Fields =
                 k.columns().iter().map(|c| (c.name.to_owned(), theirs.get(c.name).cloned().unwrap_or(Value::Null))).collect();

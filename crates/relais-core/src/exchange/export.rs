@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::*;
@@ -39,11 +39,20 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     if req.persons.is_empty() {
         return Err(Error::invalid("person", crate::error::Problem::Required));
     }
+    // A transfer hands the pen to one colleague: two would each believe they hold the case.
+    if req.kind == BundleKind::Transfer && req.to.len() > 1 {
+        return Err(Error::invalid("to", crate::error::Problem::OnlyOne));
+    }
     let recipients: Vec<Identity> = req
         .to
         .iter()
         .map(|id| {
             let c = store.get(Kind::Contact, id)?;
+            // A case goes only to a key checked in person: an impostor's card would otherwise
+            // receive it, and could sign the receipt that lets this vault purge its copy.
+            if c.get("verified_on").is_none_or(Value::is_null) {
+                return Err(Error::UnverifiedContact);
+            }
             Ok(contact_identity(&c))
         })
         .collect::<Result<_>>()?;
@@ -274,9 +283,10 @@ pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported
         )?;
         for pid in &manifest.persons {
             if manifest.kind == BundleKind::Transfer {
-                let mut ch = Fields::new();
-                ch.insert("status".into(), json!(CaseStatus::HandedOff.code()));
-                w.update(Kind::Person, pid, ch)?;
+                // The receiver now holds the pen; this copy becomes read-only. Not a new
+                // version of the record: the receiver's copy is the same version, and what
+                // the receiver sends back must not look concurrent with it.
+                w.hand_off(pid, &peers[0])?;
                 for fp in &peers {
                     w.conn().execute(
                         "INSERT OR IGNORE INTO handoffs (person_id, bundle_id, to_fingerprint, at) VALUES (?1, ?2, ?3, ?4)",

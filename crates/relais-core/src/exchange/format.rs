@@ -13,12 +13,14 @@ use crate::record::Fields;
 
 /// Format name in every bundle.
 pub const FORMAT: &str = "relais.bundle";
-/// The format version this build writes and the newest it reads.
-pub const VERSION: u64 = 1;
+/// The format version this build writes, and the only one it reads: version 1 carried no
+/// authorship nor version vectors (see `schema/bundle.md`).
+pub const VERSION: u64 = 2;
 /// The largest plaintext accepted (a bundle of 1 000 cases is about 20 MB).
 pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
 /// What the signature is computed over: this prefix, then the canonical manifest.
-pub(super) const SIGN_CONTEXT: &[u8] = b"relais.bundle.v1 manifest\n";
+/// The version is in it: a version 1 signature cannot pass for a version 2 bundle.
+pub(super) const SIGN_CONTEXT: &[u8] = b"relais.bundle.v2 manifest\n";
 
 /// Why a bundle was made.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -110,13 +112,23 @@ pub fn json_schema() -> Value {
         "id": {"type": "string", "format": "uuid"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
-        "revision": {"type": "integer", "minimum": 1}
+        "revision": {"type": "integer", "minimum": 1, "description": "the total of versions"},
+        "created_by": {"type": "string", "pattern": "^[0-9A-F]{4}(-[0-9A-F]{4}){4}$", "description": "fingerprint of the vault that created the record"},
+        "updated_by": {"type": "string", "pattern": "^[0-9A-F]{4}(-[0-9A-F]{4}){4}$", "description": "fingerprint of the vault that changed it last"},
+        "versions": {
+            "type": "object",
+            "description": "version vector: fingerprint -> number of changes that vault made",
+            "minProperties": 1,
+            "maxProperties": crate::model::versions::MAX_VAULTS,
+            "propertyNames": {"pattern": "^[0-9A-F]{4}(-[0-9A-F]{4}){4}$"},
+            "additionalProperties": {"type": "integer", "minimum": 1, "maximum": crate::model::versions::MAX_COUNT}
+        }
     });
     let mut defs = serde_json::Map::new();
     let mut records = serde_json::Map::new();
     for kind in bundle_kinds() {
         let mut props = base.as_object().expect("object").clone();
-        let mut required: Vec<&str> = vec!["id", "created_at", "updated_at", "revision"];
+        let mut required: Vec<&str> = crate::vault::store::BASE_FIELDS.to_vec();
         for col in kind.columns() {
             let t = match col.ty {
                 Ty::Text(max) => json!({"type": ["string", "null"], "maxLength": max}),

@@ -12,6 +12,7 @@ use super::*;
 use crate::error::{Error, Result};
 use crate::exchange::identity::{self, Identity};
 use crate::model::status::CaseStatus;
+use crate::model::versions::{Order, Versions, is_fingerprint};
 use crate::record::{Fields, Kind, str_field};
 use crate::vault::store::{self, Store};
 
@@ -24,6 +25,8 @@ pub struct Opened {
     pub content: Content,
     /// The sender's contact id in this vault.
     pub sender_contact: String,
+    /// The sender's name in this vault's contact book.
+    pub sender_name: String,
     /// The sender's fingerprint was checked in person.
     pub sender_verified: bool,
 }
@@ -67,6 +70,9 @@ pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
     if version > VERSION {
         return Err(Error::UnsupportedBundleVersion { found: version });
     }
+    if version < VERSION {
+        return Err(Error::OldBundleVersion { found: version });
+    }
     if let Some(extra) = obj.keys().find(|k| !["format", "version", "manifest", "content", "signature"].contains(&k.as_str())) {
         return Err(malformed(format!("champ/field {extra}")));
     }
@@ -94,15 +100,15 @@ pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Open
     let secrets = crate::vault::keys::secrets(store)?;
     let plaintext = zeroize::Zeroizing::new(decrypt(bytes, &[&secrets.age as &dyn age::Identity])?);
     let (manifest, content) = verify_document(&plaintext)?;
-    let contact: Option<(String, Option<String>, String)> = store
+    let contact: Option<(String, Option<String>, String, String)> = store
         .conn()
         .query_row(
-            "SELECT id, verified_on, age_recipient FROM contacts WHERE signing_key = ?1",
+            "SELECT id, verified_on, age_recipient, name FROM contacts WHERE signing_key = ?1",
             [manifest.sender.signing_key.to_ascii_lowercase()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((sender_contact, verified_on, age_recipient)) = contact else { return Err(Error::UnknownSender) };
+    let Some((sender_contact, verified_on, age_recipient, sender_name)) = contact else { return Err(Error::UnknownSender) };
     if age_recipient != manifest.sender.age_recipient {
         return Err(Error::UnknownSender);
     }
@@ -114,7 +120,7 @@ pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Open
     if !manifest.recipients.iter().any(|r| r.fingerprint == me.fingerprint && r.age_recipient == me.age_recipient) {
         return Err(Error::BundleReaddressed);
     }
-    Ok(Opened { manifest, content, sender_contact, sender_verified })
+    Ok(Opened { manifest, content, sender_contact, sender_name, sender_verified })
 }
 
 /// What an import does (or would do) to each kind of record.
@@ -123,12 +129,17 @@ pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Open
 pub struct Counts {
     /// Records not in this vault yet.
     pub new: BTreeMap<String, u64>,
-    /// Records changed only by the sender since the last exchange: theirs replaces ours.
+    /// Records the sender changed after this vault's version, and may change: theirs replaces ours.
     pub updated: BTreeMap<String, u64>,
-    /// Records identical here, or changed only here.
+    /// Records the same here.
     pub unchanged: BTreeMap<String, u64>,
+    /// Records older than this vault's version (a bundle sent before a later one): ignored.
+    pub older: BTreeMap<String, u64>,
     /// Records changed on both sides: kept as they are here, listed to resolve.
     pub conflicts: BTreeMap<String, u64>,
+    /// Changes from someone who neither holds the case nor wrote the record, and directory
+    /// entries that differ from this vault's: listed, accepted or declined, never applied.
+    pub proposals: BTreeMap<String, u64>,
 }
 
 /// The preview of an import, and after it, the report.
@@ -139,8 +150,11 @@ pub struct Preview {
     pub bundle_id: String,
     /// Transfer or share.
     pub kind: BundleKind,
-    /// Who sent it.
+    /// Who sent it, as signed in the bundle.
     pub sender: Identity,
+    /// The sender's name in this vault's contact book (the name inside the bundle is the
+    /// sender's own claim).
+    pub sender_contact_name: String,
     /// Whether their fingerprint was checked in person.
     pub sender_verified: bool,
     /// When it was made.
@@ -149,10 +163,34 @@ pub struct Preview {
     pub persons: Vec<(String, String)>,
     /// This bundle was imported before: nothing changes.
     pub replay: bool,
-    /// Per kind: new, updated, unchanged, conflicts.
+    /// Everything it carries is already here in the same or a later version: nothing changes.
+    pub stale: bool,
+    /// Per kind: new, updated, unchanged, older, conflicts, proposals.
     pub counts: Counts,
+    /// Record by record, what changes (new records, and each field of an update, a conflict
+    /// or a proposal, before and after).
+    pub changes: Vec<RecordChange>,
     /// Whether it was applied (false for a dry run or a replay).
     pub applied: bool,
+}
+
+/// What an import does to one record.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RecordChange {
+    /// The person whose case it is (none for a directory entry).
+    pub person_id: Option<String>,
+    /// Kind of record.
+    pub kind: String,
+    /// Record id.
+    pub record_id: String,
+    /// `new`, `updated`, `conflict` or `proposal`.
+    pub action: String,
+    /// Who wrote it (fingerprint).
+    pub created_by: Option<String>,
+    /// The fields that differ: (field, value here, value in the bundle). Empty for a new record.
+    #[cfg_attr(feature = "ts", ts(type = "Array<[string, JsonValue, JsonValue]>"))]
+    pub fields: Vec<(String, Value, Value)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,14 +198,90 @@ pub(super) enum Action {
     New,
     Update,
     Unchanged,
+    Older,
     Conflict,
+    /// Held for the worker's decision: a change from someone without the right to make it, or
+    /// a directory entry that differs.
+    Proposal,
+}
+
+impl Action {
+    fn label(self) -> &'static str {
+        match self {
+            Action::New => "new",
+            Action::Update => "updated",
+            Action::Unchanged => "unchanged",
+            Action::Older => "older",
+            Action::Conflict => "conflict",
+            Action::Proposal => "proposal",
+        }
+    }
+}
+
+/// What the sender may do to a case carried in the bundle, as this vault sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Right {
+    /// The case is new here, or the sender holds its pen: their versions apply.
+    Holder,
+    /// The sender received the case from here (or sent this vault a copy before) but does not
+    /// hold it: they may add records of their own and change those; anything else they change
+    /// is a proposal.
+    Party,
 }
 
 pub(super) struct Plan {
     /// Each record, what to do with it, and its content hash.
     items: Vec<(Kind, Fields, Action, String)>,
     counts: Counts,
+    changes: Vec<RecordChange>,
     replay: bool,
+    /// Per person carried: (here before, right of the sender).
+    cases: BTreeMap<String, (bool, Right)>,
+}
+
+/// Who holds the pen for a case here: `None` for this vault (or a case not here).
+pub(super) fn holder(conn: &rusqlite::Connection, person_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT owner FROM persons WHERE id = ?1")?
+        .query_row([person_id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Whether `peer` was ever party to a case through this vault: sent it from here, or sent it here.
+fn party(conn: &rusqlite::Connection, peer: &str, person_id: &str) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM bundles_seen b
+          WHERE ((b.direction = 'out' AND instr(',' || b.peer || ',', ',' || ?1 || ',') > 0) OR (b.direction = 'in' AND b.peer = ?1))
+            AND b.kind IN ('share', 'transfer')
+            AND EXISTS (SELECT 1 FROM json_each(b.persons) WHERE value = ?2)",
+        [peer, person_id],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// The sender's right over each case the bundle carries; refuses a transfer of a case the
+/// sender does not hold and any bundle touching a case the sender was never party to.
+fn rights(conn: &rusqlite::Connection, o: &Opened) -> Result<BTreeMap<String, (bool, Right)>> {
+    let sender = o.manifest.sender.fingerprint.as_str();
+    let mut out = BTreeMap::new();
+    for pid in &o.manifest.persons {
+        let here = store::exists(conn, Kind::Person, pid)?;
+        let right = if !here {
+            Right::Holder
+        } else {
+            let holds = holder(conn, pid)?.as_deref() == Some(sender);
+            match o.manifest.kind {
+                _ if holds => Right::Holder,
+                BundleKind::Transfer => return Err(Error::NotCaseOwner),
+                _ if party(conn, sender, pid)? => Right::Party,
+                _ => return Err(Error::NotPartyToCase),
+            }
+        };
+        out.insert(pid.clone(), (here, right));
+    }
+    Ok(out)
 }
 
 /// Validates every record and decides, for each, what importing it means here.
@@ -197,21 +311,26 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     if (receipt && (!o.content.records.is_empty() || o.manifest.receipt_for.is_none())) || (!receipt && persons_in != declared) {
         return Err(malformed("persons"));
     }
+    let cases = if receipt { BTreeMap::new() } else { rights(conn, o)? };
+    let sender = o.manifest.sender.fingerprint.as_str();
     let known = |kind: Kind, id: &str| -> Result<bool> {
         Ok(ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && store::exists(conn, kind, id)?))
     };
     let mut items = Vec::new();
     let mut counts = Counts::default();
+    let mut changes = Vec::new();
     // Record id -> the person it belongs to, filled parents first (bundle_kinds' order).
     let mut owners: HashMap<String, String> = HashMap::new();
-    let mut known_person: HashMap<String, bool> = HashMap::new();
     for kind in bundle_kinds() {
         for r in o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
             let rec = validate_received(kind, r, &known)?;
+            let id = str_field(&rec, "id").unwrap_or_default().to_owned();
             // Case records must belong to a person carried by this bundle.
-            if kind != Kind::Organisation {
+            let person = if kind == Kind::Organisation {
+                None
+            } else {
                 let person = match kind.owner() {
-                    None => str_field(&rec, "id").unwrap_or_default().to_owned(),
+                    None => id.clone(),
                     Some(("person_id", _)) => str_field(&rec, "person_id").unwrap_or_default().to_owned(),
                     Some((col, _)) => {
                         owners.get(str_field(&rec, col).unwrap_or_default()).cloned().ok_or(Error::BundleDanglingReference)?
@@ -220,26 +339,54 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                 if !declared.contains(person.as_str()) {
                     return Err(Error::BundleDanglingReference);
                 }
-                owners.insert(str_field(&rec, "id").unwrap_or_default().to_owned(), person);
-            }
-            let hash = record_hash(kind, &rec);
-            // A case this vault does not have yet brings only new records: no lookup needed.
-            let person_here = match owners.get(str_field(&rec, "id").unwrap_or_default()) {
-                Some(p) => *known_person.entry(p.clone()).or_insert_with(|| store::exists(conn, Kind::Person, p).unwrap_or(true)),
-                None => true,
+                owners.insert(id.clone(), person.clone());
+                Some(person)
             };
-            let action = if person_here { decide(conn, kind, &rec, &hash)? } else { Action::New };
+            let hash = record_hash(kind, &rec);
+            let (action, mine) = match &person {
+                None => decide_directory(conn, &rec, &hash)?,
+                // A case this vault does not have yet brings only new records: one look by id
+                // is enough, and finding one means a record of another case moved into it.
+                Some(p) if !cases[p].0 => {
+                    if store::exists(conn, kind, &id)? {
+                        return Err(Error::BundleRewritesRecord);
+                    }
+                    (Action::New, None)
+                }
+                Some(p) => decide(conn, kind, &rec, sender, cases[p].1)?,
+            };
             let bucket = match action {
                 Action::New => &mut counts.new,
                 Action::Update => &mut counts.updated,
                 Action::Unchanged => &mut counts.unchanged,
+                Action::Older => &mut counts.older,
                 Action::Conflict => &mut counts.conflicts,
+                Action::Proposal => &mut counts.proposals,
             };
             *bucket.entry(kind.name().into()).or_default() += 1;
+            if !matches!(action, Action::Unchanged | Action::Older) {
+                let fields = match &mine {
+                    Some(m) => kind
+                        .columns()
+                        .iter()
+                        .filter(|c| m.get(c.name) != rec.get(c.name))
+                        .map(|c| (c.name.to_owned(), m.get(c.name).cloned().unwrap_or(Value::Null), rec[c.name].clone()))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                changes.push(RecordChange {
+                    person_id: person.clone(),
+                    kind: kind.name().into(),
+                    record_id: id.clone(),
+                    action: action.label().into(),
+                    created_by: str_field(&rec, "created_by").map(str::to_owned),
+                    fields,
+                });
+            }
             items.push((kind, rec, action, hash));
         }
     }
-    Ok(Plan { items, counts, replay })
+    Ok(Plan { items, counts, changes, replay, cases })
 }
 
 pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
@@ -252,15 +399,26 @@ pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &st
             return Err(bad(k));
         }
     }
-    let mut fields: Vec<(String, Value)> = Vec::with_capacity(kind.columns().len() + 4);
+    let mut fields: Vec<(String, Value)> = Vec::with_capacity(kind.columns().len() + 7);
     let id = str_field(r, "id").ok_or_else(|| bad("id"))?;
     fields.push(("id".into(), Value::String(id.to_ascii_lowercase())));
     for stamp in ["created_at", "updated_at"] {
         let v = str_field(r, stamp).filter(|v| crate::time::from_db(v).is_some()).ok_or_else(|| bad(stamp))?;
         fields.push((stamp.into(), Value::String(v.to_owned())));
     }
-    let rev = r.get("revision").and_then(Value::as_i64).filter(|n| *n >= 1).ok_or_else(|| bad("revision"))?;
+    for author in ["created_by", "updated_by"] {
+        let v = str_field(r, author).filter(|v| is_fingerprint(v)).ok_or_else(|| bad(author))?;
+        fields.push((author.into(), Value::String(v.to_owned())));
+    }
+    // Numbers from outside are bounded before anything is written: each count of the version
+    // vector, and the revision, which must be their total (so never near i64::MAX).
+    let versions = r.get("versions").and_then(Versions::parse).ok_or_else(|| bad("versions"))?;
+    let rev = r.get("revision").and_then(Value::as_i64).filter(|n| *n == versions.total()).ok_or_else(|| bad("revision"))?;
+    if versions.get(str_field(r, "updated_by").unwrap_or_default()) == 0 {
+        return Err(bad("updated_by"));
+    }
     fields.push(("revision".into(), json!(rev)));
+    fields.push(("versions".into(), versions.to_value()));
     for col in kind.columns() {
         let v = r.get(col.name).unwrap_or(&Value::Null);
         let n = store::normalize_with(col, v, known).map_err(|e| match e {
@@ -275,43 +433,71 @@ pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &st
     Ok(fields.into_iter().collect())
 }
 
-pub(super) fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields, h_theirs: &str) -> Result<Action> {
+/// A directory entry: added when new; when it differs from this vault's, a proposal (the
+/// shelter's number here is every case's), unless it is an older version of it.
+fn decide_directory(conn: &rusqlite::Connection, theirs: &Fields, h_theirs: &str) -> Result<(Action, Option<Fields>)> {
+    let id = str_field(theirs, "id").unwrap_or_default();
+    let mine = match store::get(conn, Kind::Organisation, id) {
+        Ok(m) => m,
+        Err(Error::NotFound { .. }) => return Ok((Action::New, None)),
+        Err(e) => return Err(e),
+    };
+    if record_hash(Kind::Organisation, &mine) == h_theirs {
+        return Ok((Action::Unchanged, None));
+    }
+    let action = match store::versions_of(theirs).compare(&store::versions_of(&mine)) {
+        Order::Older | Order::Equal => Action::Older,
+        Order::Newer | Order::Concurrent => Action::Proposal,
+    };
+    Ok((action, Some(mine)))
+}
+
+/// A record of a case that is here: what the sender's version means, given its version vector
+/// and the sender's right. Refuses a record moved to another person or given another author.
+fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields, sender: &str, right: Right) -> Result<(Action, Option<Fields>)> {
     let id = str_field(theirs, "id").unwrap_or_default();
     let mine = match store::get(conn, kind, id) {
         Ok(m) => m,
-        Err(Error::NotFound { .. }) => return Ok(Action::New),
+        Err(Error::NotFound { .. }) => {
+            // Someone who does not hold the case adds only records of their own.
+            if right == Right::Party && str_field(theirs, "created_by") != Some(sender) {
+                return Err(Error::BundleForgedAuthor);
+            }
+            return Ok((Action::New, None));
+        }
         Err(e) => return Err(e),
     };
-    let h_mine = record_hash(kind, &mine);
-    if h_mine == h_theirs {
-        return Ok(Action::Unchanged);
+    // Where a record belongs and who wrote it never change.
+    let parent = kind.owner().map(|(col, _)| col);
+    if parent.is_some_and(|col| mine.get(col) != theirs.get(col))
+        || (mine.get("created_by").is_some_and(|v| !v.is_null()) && mine.get("created_by") != theirs.get("created_by"))
+    {
+        return Err(Error::BundleRewritesRecord);
     }
-    // A case handed off from here is read-only: whatever differs was changed by its new holder.
-    if let Some(p) = store::person_of(conn, kind, &mine)? {
-        let status: Option<String> = conn.query_row("SELECT status FROM persons WHERE id = ?1", [&p], |r| r.get(0)).optional()?;
-        if status.as_deref().and_then(CaseStatus::parse) == Some(CaseStatus::HandedOff) {
-            return Ok(Action::Update);
-        }
-    }
-    let base: Option<String> = conn.query_row("SELECT hash FROM exchange_state WHERE record_id = ?1", [id], |r| r.get(0)).optional()?;
-    let (rev_mine, rev_theirs) = (mine["revision"].as_i64().unwrap_or(1), theirs["revision"].as_i64().unwrap_or(1));
-    Ok(match base {
-        Some(b) if b == h_mine => Action::Update,       // only they changed it
-        Some(b) if b == *h_theirs => Action::Unchanged, // only we changed it
-        Some(_) => Action::Conflict,                    // both did
-        None if rev_theirs > rev_mine => Action::Update,
-        None if rev_mine > rev_theirs => Action::Unchanged,
-        None => Action::Conflict,
-    })
+    let (v_mine, v_theirs) = (store::versions_of(&mine), store::versions_of(theirs));
+    let author = str_field(&mine, "created_by") == Some(sender);
+    let action = match v_theirs.compare(&v_mine) {
+        // The same changes: the same version (what differs is this vault's own view of the
+        // case, such as "handed off").
+        Order::Equal => Action::Unchanged,
+        Order::Older => Action::Older,
+        // The holder's newer version applies; the author's too, when the only changes it brings
+        // are the author's own.
+        Order::Newer if right == Right::Holder => Action::Update,
+        Order::Newer if author && v_theirs.ahead_of(&v_mine).all(|who| who == sender) => Action::Update,
+        Order::Concurrent if right == Right::Holder || author => Action::Conflict,
+        Order::Newer | Order::Concurrent => Action::Proposal,
+    };
+    Ok((action, Some(mine)))
 }
 
 /// Opens a bundle and says what importing it would do, without changing anything.
 pub fn preview(store: &Store, o: &Opened) -> Result<Preview> {
     let p = plan(store, o)?;
-    Ok(make_preview(o, p.counts, p.replay, false))
+    Ok(make_preview(o, p.counts, p.changes, p.replay, false))
 }
 
-pub(super) fn make_preview(o: &Opened, counts: Counts, replay: bool, applied: bool) -> Preview {
+pub(super) fn make_preview(o: &Opened, counts: Counts, changes: Vec<RecordChange>, replay: bool, applied: bool) -> Preview {
     let persons = o
         .content
         .records
@@ -322,52 +508,69 @@ pub(super) fn make_preview(o: &Opened, counts: Counts, replay: bool, applied: bo
                 .collect()
         })
         .unwrap_or_default();
+    let moving = |m: &BTreeMap<String, u64>| m.values().sum::<u64>();
+    let stale = moving(&counts.older) > 0
+        && moving(&counts.new) + moving(&counts.updated) + moving(&counts.conflicts) + moving(&counts.proposals) == 0;
     Preview {
         bundle_id: o.manifest.bundle_id.clone(),
         kind: o.manifest.kind,
         sender: o.manifest.sender.clone(),
+        sender_contact_name: o.sender_name.clone(),
         sender_verified: o.sender_verified,
         created_at: o.manifest.created_at.clone(),
         persons,
         replay,
+        stale,
         counts,
+        changes,
         applied,
     }
 }
 
-/// Applies an opened bundle in one transaction: new records inserted, records changed only by
-/// the sender replaced, conflicts recorded (local version kept), the exchange remembered, one
-/// audit event for the bundle and one per person. A replay changes nothing.
+/// Applies an opened bundle in one transaction: new records inserted, records the sender may
+/// change and changed after this vault's version replaced, conflicts and proposals held (local
+/// version kept), who holds each case recorded, the bundle remembered, one audit event for the
+/// bundle and one per person. A replay changes nothing.
 pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Preview> {
     let p = plan(store, o)?;
     if p.replay {
-        return Ok(make_preview(o, p.counts, true, false));
+        return Ok(make_preview(o, p.counts, p.changes, true, false));
     }
     if o.manifest.kind == BundleKind::Receipt {
         return apply_receipt(store, o, p.counts);
     }
     let total = p.items.len();
     let bundle_id = o.manifest.bundle_id.clone();
+    let sender = o.manifest.sender.fingerprint.clone();
     store.write(|w| {
         for (i, (kind, rec, action, hash)) in p.items.iter().enumerate() {
             match action {
                 Action::New => w.put_received(*kind, rec, false)?,
-                Action::Update if *kind == Kind::Person && o.manifest.kind == BundleKind::Share => {
-                    // A shared copy of a case handed off from here stays read-only here: the
-                    // case is still the sender's.
+                Action::Update if *kind == Kind::Person => {
+                    // This vault's own view of the case (handed off from here, read-only) is
+                    // kept; a transfer below says who holds it now.
                     let mut rec = rec.clone();
                     let local: Option<String> =
                         w.conn().query_row("SELECT status FROM persons WHERE id = ?1", [str_field(&rec, "id")], |r| r.get(0)).optional()?;
                     if local.as_deref().and_then(CaseStatus::parse) == Some(CaseStatus::HandedOff) {
                         rec.insert("status".into(), json!(CaseStatus::HandedOff.code()));
                     }
-                    w.put_received(*kind, &rec, true)?
+                    let owner = holder(w.conn(), str_field(&rec, "id").unwrap_or_default())?;
+                    w.put_received(*kind, &rec, true)?;
+                    let pid = str_field(&rec, "id").unwrap_or_default().to_owned();
+                    w.conn().execute("UPDATE persons SET owner = ?2 WHERE id = ?1", rusqlite::params![pid, owner])?;
                 }
                 Action::Update => w.put_received(*kind, rec, true)?,
-                Action::Unchanged => {}
-                Action::Conflict => {
+                Action::Unchanged | Action::Older => {}
+                Action::Conflict | Action::Proposal => {
+                    let reason = match (action, *kind) {
+                        (Action::Conflict, _) => "conflict",
+                        (_, Kind::Organisation) => "directory",
+                        _ => "proposal",
+                    };
                     w.conn().execute(
-                        "INSERT INTO conflicts (id, kind, record_id, person_id, bundle_id, theirs, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO conflicts (id, kind, record_id, person_id, bundle_id, theirs, detected_at, reason, sender)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                         rusqlite::params![
                             uuid::Uuid::now_v7().to_string(),
                             kind.name(),
@@ -375,16 +578,35 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                             store::person_of(w.conn(), *kind, rec)?,
                             bundle_id,
                             serde_json::to_string(rec).expect("record serializes"),
-                            crate::time::to_db(w.now())
+                            crate::time::to_db(w.now()),
+                            reason,
+                            sender
                         ],
                     )?;
                 }
             }
-            if *action != Action::Conflict {
+            if matches!(action, Action::New | Action::Update | Action::Unchanged) {
                 remember_exchange_hash(w.conn(), *kind, rec, hash)?;
             }
             if i % 1000 == 999 || i + 1 == total {
                 progress(i + 1, total);
+            }
+        }
+        // Who holds each case now: a share's sender holds a case new here; a transfer makes
+        // this vault the holder (and a case that was handed off from here active again).
+        for (pid, (here, _)) in &p.cases {
+            match o.manifest.kind {
+                BundleKind::Transfer => {
+                    let theirs = o.content.records.get(Kind::Person.name()).and_then(|rows| {
+                        rows.iter()
+                            .find(|r| str_field(r, "id") == Some(pid.as_str()))
+                            .and_then(|r| str_field(r, "status"))
+                            .and_then(CaseStatus::parse)
+                    });
+                    w.set_holder(pid, theirs.filter(|s| *s != CaseStatus::HandedOff), None)?
+                }
+                _ if !here => w.set_holder(pid, None, Some(&sender))?,
+                _ => {}
             }
         }
         w.conn().execute(
@@ -392,7 +614,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             rusqlite::params![
                 bundle_id,
                 kind_name(o.manifest.kind),
-                o.manifest.sender.fingerprint,
+                sender,
                 crate::time::to_db(w.now()),
                 serde_json::to_string(&p.counts).expect("counts serialize"),
                 serde_json::to_string(&o.manifest.persons).expect("ids serialize")
@@ -401,10 +623,12 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
         let summary = |m: &BTreeMap<String, u64>| m.values().sum::<u64>().to_string();
         let fields = vec![
             format!("bundle={bundle_id}"),
-            format!("sender={}", o.manifest.sender.fingerprint),
+            format!("sender={sender}"),
             format!("new={}", summary(&p.counts.new)),
             format!("updated={}", summary(&p.counts.updated)),
+            format!("older={}", summary(&p.counts.older)),
             format!("conflicts={}", summary(&p.counts.conflicts)),
+            format!("proposals={}", summary(&p.counts.proposals)),
         ];
         w.audit_event(&format!("bundle.import.{}", kind_name(o.manifest.kind)), None, fields)?;
         for pid in &o.manifest.persons {
@@ -412,5 +636,5 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
         }
         Ok(())
     })?;
-    Ok(make_preview(o, p.counts, false, true))
+    Ok(make_preview(o, p.counts, p.changes, false, true))
 }

@@ -52,7 +52,7 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
             rusqlite::params![for_id, sender, crate::time::to_db(w.now())],
         )?;
         if n == 0 {
-            return Err(malformed("receipt_for"));
+            return Err(Error::ReceiptNotForSender);
         }
         w.conn().execute(
             "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'in', 'receipt', ?2, ?3, '{}', ?4)",
@@ -63,7 +63,7 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
         }
         Ok(())
     })?;
-    Ok(make_preview(o, counts, false, true))
+    Ok(make_preview(o, counts, Vec::new(), false, true))
 }
 
 /// Removes every record of the cases handed off whose receipt came back, keeping only audit

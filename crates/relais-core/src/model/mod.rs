@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod keys;
 pub mod status;
+pub mod versions;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Problem, Result};
 use crate::model::catalogue::Catalogues;
 use crate::model::status::CaseStatus;
+use crate::model::versions::Versions;
 use crate::record::{Col, Fields, Kind, Ty};
 use crate::secret::{DbKey, SecretText};
 use crate::vault::audit::{self, Change, Head};
@@ -27,7 +28,13 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../../../../schema/migrations/0001_initial.sql")),
     (2, "identities_bundles", include_str!("../../../../schema/migrations/0002_identities_bundles.sql")),
     (3, "privacy_duties", include_str!("../../../../schema/migrations/0003_privacy_duties.sql")),
+    (4, "authorship", include_str!("../../../../schema/migrations/0004_authorship.sql")),
 ];
+
+/// The fields every record has besides its kind's columns, in the order the store selects them.
+pub const BASE_FIELDS: [&str; 7] = ["id", "created_at", "updated_at", "revision", "created_by", "updated_by", "versions"];
+/// Where a kind's own columns start in a selected row.
+const FIRST_COL: usize = BASE_FIELDS.len();
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -165,7 +172,8 @@ impl Store {
     pub fn write_at<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let head = Head::load(&tx)?;
-        let mut w = Writer { tx, head, actor: self.actor.clone(), now, now_db: time::to_db(now) };
+        let me = get_meta(&tx, Meta::Fingerprint.key())?;
+        let mut w = Writer { tx, head, actor: self.actor.clone(), me, path: &self.path, now, now_db: time::to_db(now) };
         let out = f(&mut w)?;
         w.head.save(&w.tx)?;
         w.tx.commit()?;
@@ -228,6 +236,8 @@ pub enum Meta {
     CreatedAt,
     /// The organisation's retention period in years (see [`crate::case::retention`]).
     RetentionYears,
+    /// This vault's fingerprint (derived from its keys, kept here for the writer's authorship).
+    Fingerprint,
 }
 
 impl Meta {
@@ -238,6 +248,7 @@ impl Meta {
             Meta::OwnerOrg => "owner_org",
             Meta::CreatedAt => "created_at",
             Meta::RetentionYears => "retention_years",
+            Meta::Fingerprint => "fingerprint",
         }
     }
 }
@@ -305,7 +316,7 @@ fn migrate(conn: &Connection) -> Result<()> {
 
 fn select_sql(kind: Kind) -> String {
     let cols: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
-    format!("SELECT id, created_at, updated_at, revision, {} FROM {}", cols.join(", "), kind.table())
+    format!("SELECT {}, {} FROM {}", BASE_FIELDS.join(", "), cols.join(", "), kind.table())
 }
 
 fn row_to_fields(kind: Kind, r: &rusqlite::Row<'_>) -> rusqlite::Result<Fields> {
@@ -314,11 +325,21 @@ fn row_to_fields(kind: Kind, r: &rusqlite::Row<'_>) -> rusqlite::Result<Fields> 
     f.insert("created_at".into(), Value::String(r.get(1)?));
     f.insert("updated_at".into(), Value::String(r.get(2)?));
     f.insert("revision".into(), json!(r.get::<_, i64>(3)?));
+    f.insert("created_by".into(), r.get::<_, Option<String>>(4)?.map_or(Value::Null, Value::String));
+    f.insert("updated_by".into(), r.get::<_, Option<String>>(5)?.map_or(Value::Null, Value::String));
+    let versions = r.get::<_, Option<String>>(6)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
+    f.insert("versions".into(), versions);
     for (i, col) in kind.columns().iter().enumerate() {
-        let v: Sql = r.get(i + 4)?;
+        let v: Sql = r.get(i + FIRST_COL)?;
         f.insert(col.name.into(), sql_to_json(col, v));
     }
     Ok(f)
+}
+
+/// A record's version vector as stored (a vault from before them has none until its first
+/// unlock fills them).
+pub(crate) fn versions_of(rec: &Fields) -> Versions {
+    rec.get("versions").and_then(Versions::parse).unwrap_or_default()
 }
 
 fn sql_to_json(col: &Col, v: Sql) -> Value {
@@ -376,15 +397,10 @@ fn received_sql(kind: Kind, replace: bool) -> &'static str {
         for k in Kind::ALL {
             for r in [false, true] {
                 let cols = k.columns();
-                let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
-                let marks: Vec<String> = (5..5 + cols.len()).map(|i| format!("?{i}")).collect();
+                let names: Vec<&str> = BASE_FIELDS.iter().copied().chain(cols.iter().map(|c| c.name)).collect();
+                let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
                 let verb = if r { "INSERT OR REPLACE" } else { "INSERT" };
-                let sql = format!(
-                    "{verb} INTO {} (id, created_at, updated_at, revision, {}) VALUES (?1, ?2, ?3, ?4, {})",
-                    k.table(),
-                    names.join(", "),
-                    marks.join(", ")
-                );
+                let sql = format!("{verb} INTO {} ({}) VALUES ({})", k.table(), names.join(", "), marks.join(", "));
                 m.insert((k, r), sql);
             }
         }
@@ -467,18 +483,19 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
     let sql = format!("{} WHERE {col} IN (SELECT value FROM json_each(?1))", select_sql(kind));
     let cols = kind.columns();
     // (key, row index, type) sorted by key: all fields, and the columns alone (for the hash).
+    // The version vector is stored as JSON text: written back as JSON, like a code list.
     let mut all: Vec<(&str, usize, Option<Ty>)> =
-        vec![("id", 0, None), ("created_at", 1, None), ("updated_at", 2, None), ("revision", 3, None)];
-    all.extend(cols.iter().enumerate().map(|(i, c)| (c.name, i + 4, Some(c.ty))));
+        BASE_FIELDS.iter().enumerate().map(|(i, f)| (*f, i, (*f == "versions").then_some(Ty::Words))).collect();
+    all.extend(cols.iter().enumerate().map(|(i, c)| (c.name, i + FIRST_COL, Some(c.ty))));
     all.sort_by(|a, b| a.0.cmp(b.0));
-    let only_cols: Vec<&(&str, usize, Option<Ty>)> = all.iter().filter(|(_, i, _)| *i >= 4).collect();
-    let org_idx = cols.iter().position(|c| c.name == "org_id").map(|i| i + 4);
+    let only_cols: Vec<&(&str, usize, Option<Ty>)> = all.iter().filter(|(_, i, _)| *i >= FIRST_COL).collect();
+    let org_idx = cols.iter().position(|c| c.name == "org_id").map(|i| i + FIRST_COL);
     let list = serde_json::to_string(values).expect("strings serialize");
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows = st.query([list])?;
     // Each record is written once, straight into `out`; the columns' values are then hashed
     // from there (where each value sits is remembered in `spans`).
-    let mut spans: Vec<(usize, usize)> = vec![(0, 0); cols.len() + 4];
+    let mut spans: Vec<(usize, usize)> = vec![(0, 0); cols.len() + FIRST_COL];
     let mut written = Vec::new();
     while let Some(r) = rows.next()? {
         if !written.is_empty() {
@@ -659,6 +676,9 @@ pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
     head: Head,
     actor: String,
+    /// This vault's fingerprint: the author of what it writes.
+    me: Option<String>,
+    path: &'a Path,
     now: DateTime<Utc>,
     now_db: String,
 }
@@ -672,6 +692,11 @@ impl Writer<'_> {
     /// The instant this transaction stamps on what it writes.
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// This vault's fingerprint, the author of what it writes.
+    pub(crate) fn me(&self) -> Result<&str> {
+        self.me.as_deref().ok_or_else(|| Error::DamagedVault(self.path.to_owned()))
     }
 
     /// Creates a record from `input` (field name → value), after filling defaults and checking
@@ -697,18 +722,18 @@ impl Writer<'_> {
             self.ensure_writable(p)?;
         }
         let cols = kind.columns();
-        let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
-        let marks: Vec<String> = (5..5 + cols.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!(
-            "INSERT INTO {} (id, created_at, updated_at, revision, {}) VALUES (?1, ?2, ?3, ?4, {})",
-            kind.table(),
-            names.join(", "),
-            marks.join(", ")
-        );
-        let mut values: Vec<Sql> =
-            vec![Sql::Text(id.clone()), Sql::Text(self.now_db.clone()), Sql::Text(self.now_db.clone()), Sql::Integer(1)];
+        let me = self.me()?.to_owned();
+        let mut values: Vec<Sql> = vec![
+            Sql::Text(id.clone()),
+            Sql::Text(self.now_db.clone()),
+            Sql::Text(self.now_db.clone()),
+            Sql::Integer(1),
+            Sql::Text(me.clone()),
+            Sql::Text(me.clone()),
+            Sql::Text(Versions::first(&me).to_json()),
+        ];
         values.extend(cols.iter().map(|c| json_to_sql(c, &rec[c.name])));
-        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+        self.tx.prepare_cached(received_sql(kind, false))?.execute(params_from_iter(values))?;
         let fields = cols.iter().filter(|c| !rec[c.name].is_null()).map(|c| c.name.to_owned()).collect();
         self.audit(Change { action: "create", kind: Some(kind.name()), record_id: Some(&id), person_id: person.as_deref(), fields })?;
         Ok(id)
@@ -734,9 +759,23 @@ impl Writer<'_> {
         if changed.is_empty() {
             return Ok(Vec::new());
         }
-        let sets: Vec<String> = changed.iter().enumerate().map(|(i, c)| format!("{} = ?{}", c.name, i + 3)).collect();
-        let sql = format!("UPDATE {} SET updated_at = ?2, revision = revision + 1, {} WHERE id = ?1", kind.table(), sets.join(", "));
-        let mut values = vec![Sql::Text(id.to_owned()), Sql::Text(self.now_db.clone())];
+        // One more change by this vault, on top of every change this version holds.
+        let me = self.me()?.to_owned();
+        let mut versions = versions_of(&current);
+        versions.bump(&me);
+        let sets: Vec<String> = changed.iter().enumerate().map(|(i, c)| format!("{} = ?{}", c.name, i + 6)).collect();
+        let sql = format!(
+            "UPDATE {} SET updated_at = ?2, updated_by = ?3, versions = ?4, revision = ?5, {} WHERE id = ?1",
+            kind.table(),
+            sets.join(", ")
+        );
+        let mut values = vec![
+            Sql::Text(id.to_owned()),
+            Sql::Text(self.now_db.clone()),
+            Sql::Text(me),
+            Sql::Text(versions.to_json()),
+            Sql::Integer(versions.total()),
+        ];
         values.extend(changed.iter().map(|c| json_to_sql(c, &merged[c.name])));
         self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
         let names: Vec<String> = changed.iter().map(|c| c.name.to_owned()).collect();
@@ -752,6 +791,9 @@ impl Writer<'_> {
 
     /// Sets a value of the vault's metadata, in this transaction.
     pub(crate) fn set_meta(&mut self, key: Meta, value: &str) -> Result<()> {
+        if key == Meta::Fingerprint {
+            self.me = Some(value.to_owned());
+        }
         self.put_meta(key.key(), value)
     }
 
@@ -778,17 +820,22 @@ impl Writer<'_> {
         self.audit(Change { action: "delete", kind: Some(kind.name()), record_id: Some(id), person_id: person.as_deref(), fields: vec![] })
     }
 
-    /// Writes a record received in a bundle as it is (its id, timestamps and revision), over
-    /// the local one if `replace`. The caller validated it and writes the audit events.
+    /// Writes a record received in a bundle as it is (its id, timestamps, authors and
+    /// versions; its revision is their total), over the local one if `replace`. The caller
+    /// validated it and writes the audit events.
     pub(crate) fn put_received(&mut self, kind: Kind, rec: &Fields, replace: bool) -> Result<()> {
         let cols = kind.columns();
         let sql = received_sql(kind, replace);
-        let base = |k: &str| rec.get(k).cloned().unwrap_or(Value::Null);
+        let text = |k: &str| rec.get(k).and_then(Value::as_str).map_or(Sql::Null, |s| Sql::Text(s.to_owned()));
+        let versions = versions_of(rec);
         let mut values: Vec<Sql> = vec![
-            Sql::Text(base("id").as_str().unwrap_or_default().to_owned()),
-            Sql::Text(base("created_at").as_str().unwrap_or_default().to_owned()),
-            Sql::Text(base("updated_at").as_str().unwrap_or_default().to_owned()),
-            Sql::Integer(base("revision").as_i64().unwrap_or(1)),
+            text("id"),
+            text("created_at"),
+            text("updated_at"),
+            Sql::Integer(versions.total().max(1)),
+            text("created_by"),
+            text("updated_by"),
+            Sql::Text(versions.to_json()),
         ];
         values.extend(cols.iter().map(|c| json_to_sql(c, rec.get(c.name).unwrap_or(&Value::Null))));
         self.tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
@@ -830,6 +877,57 @@ impl Writer<'_> {
         audit::append(&self.tx, &mut self.head, &self.actor, &self.now_db, change)
     }
 
+    /// Takes in the changes of another version of a record (a conflict or a proposal settled)
+    /// and adds one of this vault's: the record is then newer than both. Audited.
+    pub(crate) fn merge_versions(&mut self, kind: Kind, id: &str, other: &Versions) -> Result<()> {
+        let current = get(&self.tx, kind, id)?;
+        let me = self.me()?.to_owned();
+        let mut versions = versions_of(&current).merge(other);
+        versions.bump(&me);
+        self.tx.execute(
+            &format!("UPDATE {} SET versions = ?2, revision = ?3, updated_by = ?4, updated_at = ?5 WHERE id = ?1", kind.table()),
+            rusqlite::params![id, versions.to_json(), versions.total(), me, self.now_db],
+        )?;
+        let person = person_of(&self.tx, kind, &current)?;
+        self.audit(Change {
+            action: "update",
+            kind: Some(kind.name()),
+            record_id: Some(id),
+            person_id: person.as_deref(),
+            fields: vec!["versions".into()],
+        })
+    }
+
+    /// Marks a case handed off to `owner` (a fingerprint): read-only here from now on. The
+    /// status is this vault's own view of the case, not a change of its content: no new
+    /// version, an audit event naming the field.
+    pub(crate) fn hand_off(&mut self, person_id: &str, owner: &str) -> Result<()> {
+        self.set_holder(person_id, Some(CaseStatus::HandedOff), Some(owner))
+    }
+
+    /// Records who holds the pen for a case (`None`: this vault), and, when given, the case's
+    /// status as this vault sees it. Not a new version of the record; audited.
+    pub(crate) fn set_holder(&mut self, person_id: &str, status: Option<CaseStatus>, owner: Option<&str>) -> Result<()> {
+        let n = self.tx.execute(
+            "UPDATE persons SET owner = ?2, status = coalesce(?3, status) WHERE id = ?1",
+            rusqlite::params![person_id, owner, status.map(CaseStatus::code)],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound { kind: Kind::Person });
+        }
+        let mut fields = vec!["owner".to_owned()];
+        if status.is_some() {
+            fields.push("status".to_owned());
+        }
+        self.audit(Change {
+            action: "update",
+            kind: Some(Kind::Person.name()),
+            record_id: Some(person_id),
+            person_id: Some(person_id),
+            fields,
+        })
+    }
+
     pub(crate) fn ensure_writable(&self, person_id: &str) -> Result<()> {
         let status: Option<String> =
             self.tx.prepare_cached("SELECT status FROM persons WHERE id = ?1")?.query_row([person_id], |r| r.get(0)).optional()?;
@@ -860,12 +958,17 @@ mod tests {
 
     fn person() -> impl Strategy<Value = Fields> {
         let cols = Kind::Person.columns();
-        (cols.iter().map(value).collect::<Vec<_>>(), any::<u32>()).prop_map(move |(values, revision)| {
+        let count = 1..=crate::model::versions::MAX_COUNT;
+        (cols.iter().map(value).collect::<Vec<_>>(), count.clone(), count).prop_map(move |(values, a, b)| {
             let mut f: Fields = cols.iter().zip(values).map(|(c, v)| (c.name.to_owned(), v)).collect();
+            let (author, editor) = ("AAAA-0000-AAAA-0000-AAAA", "B0B0-B0B0-B0B0-B0B0-B0B0");
             f.insert("id".into(), json!(uuid::Uuid::now_v7().to_string()));
             f.insert("created_at".into(), json!("2026-11-02T10:00:00Z"));
             f.insert("updated_at".into(), json!("2026-11-03T10:00:00Z"));
-            f.insert("revision".into(), json!(i64::from(revision) + 1));
+            f.insert("created_by".into(), json!(author));
+            f.insert("updated_by".into(), json!(editor));
+            f.insert("versions".into(), json!({author: a, editor: b}));
+            f.insert("revision".into(), json!(a + b));
             f
         })
     }

@@ -1,0 +1,240 @@
+//! Ownership, authorship and merges that cannot go backwards (docs/DESIGN.md, "Who holds a
+//! case, who wrote what"): an older bundle changes nothing, a share's recipient proposes rather
+//! than rewrites, a directory entry is suggested, never written over, cases go only to verified
+//! contacts, and three vaults passing a case around end with what each should hold.
+
+use relais_core::exchange::{self, BundleKind, ExportRequest, identity};
+use relais_core::record::{Fields, Kind};
+use relais_core::{Error, Store};
+use relais_tests::TestVault;
+use serde_json::{Value, json};
+
+use crate::bundle::{befriend, export, import};
+
+fn f(pairs: &[(&str, Value)]) -> Fields {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn fingerprint(s: &Store) -> String {
+    identity::show(s).unwrap().fingerprint
+}
+
+fn field(s: &Store, kind: Kind, id: &str, name: &str) -> Value {
+    s.get(kind, id).unwrap()[name].clone()
+}
+
+/// Marie's vault with one case, Colibri (a note in it), and Jean's, each the other's verified
+/// contact.
+struct Two {
+    marie: Store,
+    jean: Store,
+    jean_in_marie: String,
+    marie_in_jean: String,
+    colibri: String,
+    _dirs: (TestVault, TestVault),
+}
+
+fn two() -> Two {
+    let (tm, mut marie) = TestVault::new();
+    let (tj, mut jean) = TestVault::new();
+    let jean_in_marie = befriend(&mut marie, &jean);
+    let marie_in_jean = befriend(&mut jean, &marie);
+    let colibri = marie
+        .write(|w| {
+            w.insert(
+                Kind::Person,
+                f(&[("alias", json!("Colibri")), ("region", json!("Montérégie")), ("intake_at", json!("2026-11-02T10:00:00Z"))]),
+            )
+        })
+        .unwrap();
+    marie.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(colibri)), ("text", json!("Première rencontre"))]))).unwrap();
+    Two { marie, jean, jean_in_marie, marie_in_jean, colibri, _dirs: (tm, tj) }
+}
+
+#[test]
+fn an_older_bundle_changes_nothing_and_says_so() {
+    let mut t = two();
+    let first = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    t.marie.write(|w| w.update(Kind::Person, &t.colibri, f(&[("region", json!("Estrie"))]))).unwrap();
+    let second = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    import(&mut t.jean, &second).unwrap();
+    assert_eq!(field(&t.jean, Kind::Person, &t.colibri, "region"), json!("Estrie"));
+
+    let before = relais_tests::dump_records(&t.jean);
+    let opened = exchange::open(&t.jean, &first, false).unwrap();
+    let dry = exchange::preview(&t.jean, &opened).unwrap();
+    assert!(dry.stale, "the dry run says the bundle is older");
+    assert_eq!(dry.counts.older.get("person"), Some(&1));
+    assert!(dry.counts.updated.is_empty() && dry.changes.is_empty(), "nothing would be updated: {:?}", dry.changes);
+    let r = import(&mut t.jean, &first).unwrap();
+    assert!(r.stale);
+    assert_eq!(field(&t.jean, Kind::Person, &t.colibri, "region"), json!("Estrie"), "the region does not go back");
+    // Only the bundle's own traces (seen, audited): the records are as they were.
+    assert_eq!(relais_tests::dump_records(&t.jean), before);
+}
+
+#[test]
+fn a_recipients_change_to_the_holders_record_is_a_proposal_and_their_note_comes_back_as_theirs() {
+    let mut t = two();
+    let share = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    import(&mut t.jean, &share).unwrap();
+    // Jean changes Marie's record of the person, and adds a note of his own.
+    t.jean.write(|w| w.update(Kind::Person, &t.colibri, f(&[("region", json!("Gaspésie"))]))).unwrap();
+    let note = t.jean.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(t.colibri)), ("text", json!("Note de Jean"))]))).unwrap();
+    let back = export(&mut t.jean, &t.marie_in_jean, &[&t.colibri], BundleKind::Share);
+
+    // Marie named him her own way in her contact book: that is the name she reads.
+    t.marie.write(|w| w.update(Kind::Contact, &t.jean_in_marie, f(&[("name", json!("Jean (CAVAC)"))]))).unwrap();
+    let opened = exchange::open(&t.marie, &back, false).unwrap();
+    let dry = exchange::preview(&t.marie, &opened).unwrap();
+    assert_eq!(dry.sender_contact_name, "Jean (CAVAC)", "named from Marie's contact book");
+    assert_ne!(dry.sender.name, dry.sender_contact_name, "not the name written in the bundle");
+    let change = dry.changes.iter().find(|c| c.kind == "person").expect("the person's change is listed");
+    assert_eq!(change.action, "proposal");
+    assert_eq!(change.fields, vec![("region".to_owned(), json!("Montérégie"), json!("Gaspésie"))], "before → after");
+    let r = import(&mut t.marie, &back).unwrap();
+    assert_eq!((r.counts.proposals.get("person"), r.counts.new.get("note")), (Some(&1), Some(&1)));
+    assert_eq!(field(&t.marie, Kind::Person, &t.colibri, "region"), json!("Montérégie"), "not applied");
+    assert_eq!(field(&t.marie, Kind::Note, &note, "created_by"), json!(fingerprint(&t.jean)), "Jean's note, as Jean's");
+    assert_eq!(field(&t.marie, Kind::Person, &t.colibri, "created_by"), json!(fingerprint(&t.marie)));
+    let open = exchange::conflicts(&t.marie).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].reason.as_str(), open[0].sender.clone()), ("proposal", Some(fingerprint(&t.jean))));
+    // Marie accepts it: applied, and newer than both versions.
+    exchange::resolve(&mut t.marie, &open[0].id, true).unwrap();
+    assert_eq!(field(&t.marie, Kind::Person, &t.colibri, "region"), json!("Gaspésie"));
+    let again = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    let r = import(&mut t.jean, &again).unwrap();
+    assert_eq!((r.counts.updated.get("person"), r.counts.conflicts.len()), (Some(&1), 0));
+}
+
+#[test]
+fn a_directory_entry_that_differs_is_suggested_never_written_over() {
+    let mut t = two();
+    let org = t
+        .marie
+        .write(|w| w.insert(Kind::Organisation, f(&[("name", json!("Maison Marguerite")), ("phone", json!("514 555-0100"))])))
+        .unwrap();
+    t.marie.write(|w| w.insert(Kind::Referral, f(&[("person_id", json!(t.colibri)), ("org_id", json!(org))]))).unwrap();
+    let share = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    let r = import(&mut t.jean, &share).unwrap();
+    assert_eq!(r.counts.new.get("organisation"), Some(&1), "the share carries the organisation its referral names");
+    // Jean's entry has his own number; Marie changes hers and shares again.
+    t.jean.write(|w| w.update(Kind::Organisation, &org, f(&[("phone", json!("514 555-0199"))]))).unwrap();
+    t.marie.write(|w| w.update(Kind::Organisation, &org, f(&[("phone", json!("514 555-0111"))]))).unwrap();
+    let again = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    let r = import(&mut t.jean, &again).unwrap();
+    assert_eq!(r.counts.proposals.get("organisation"), Some(&1));
+    assert_eq!(field(&t.jean, Kind::Organisation, &org, "phone"), json!("514 555-0199"), "Jean's entry is kept");
+    let open = exchange::conflicts(&t.jean).unwrap();
+    assert_eq!(open.iter().map(|c| c.reason.as_str()).collect::<Vec<_>>(), ["directory"]);
+}
+
+#[test]
+fn cases_go_only_to_verified_contacts() {
+    let (_tm, mut marie) = TestVault::new();
+    let (_tz, zoe) = TestVault::new();
+    let card = serde_json::to_string(&identity::card(&zoe).unwrap()).unwrap();
+    let zoe_id = identity::add_contact(&mut marie, &identity::parse_card(&card).unwrap()).unwrap();
+    let p = marie.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Héron")), ("intake_at", json!("2026-11-02T10:00:00Z"))]))).unwrap();
+    for kind in [BundleKind::Share, BundleKind::Transfer] {
+        let req =
+            ExportRequest { persons: vec![p.clone()], to: vec![zoe_id.clone()], kind, armor: false, override_reason: Some("Essai".into()) };
+        let e = exchange::build_export(&marie, &req, &mut |_, _| {}).unwrap_err();
+        assert!(matches!(e, Error::UnverifiedContact), "{kind:?}: {e:?}");
+        assert!(e.message(relais_core::Lang::Fr).contains("relais contact verify"), "says how to verify");
+    }
+    identity::verify_contact(&mut marie, &zoe_id).unwrap();
+    let req =
+        ExportRequest { persons: vec![p], to: vec![zoe_id], kind: BundleKind::Share, armor: false, override_reason: Some("Essai".into()) };
+    assert!(exchange::build_export(&marie, &req, &mut |_, _| {}).is_ok(), "once verified, the share goes");
+}
+
+#[test]
+fn three_vaults_pass_a_case_around_and_each_ends_with_what_it_should() {
+    // Marie (worker) transfers Colibri to Sylvie (supervisor), who shares it with Jean (another
+    // worker). Everyone writes; Jean's note goes back to Sylvie, who now holds the case.
+    let (tm, mut marie) = TestVault::new();
+    let (ts, mut sylvie) = TestVault::new();
+    let (tj, mut jean) = TestVault::new();
+    let sylvie_in_marie = befriend(&mut marie, &sylvie);
+    befriend(&mut sylvie, &marie);
+    let jean_in_sylvie = befriend(&mut sylvie, &jean);
+    let sylvie_in_jean = befriend(&mut jean, &sylvie);
+    let jean_in_marie = befriend(&mut marie, &jean);
+    befriend(&mut jean, &marie);
+    let (fm, fs, fj) = (fingerprint(&marie), fingerprint(&sylvie), fingerprint(&jean));
+    let c =
+        marie.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Colibri")), ("intake_at", json!("2026-11-02T10:00:00Z"))]))).unwrap();
+    let n_marie = marie.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(c)), ("text", json!("Note de Marie"))]))).unwrap();
+
+    let transfer = export(&mut marie, &sylvie_in_marie, &[&c], BundleKind::Transfer);
+    import(&mut sylvie, &transfer).unwrap();
+    let n_sylvie = sylvie.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(c)), ("text", json!("Note de Sylvie"))]))).unwrap();
+    sylvie.write(|w| w.update(Kind::Person, &c, f(&[("region", json!("Montérégie"))]))).unwrap();
+    let share = export(&mut sylvie, &jean_in_sylvie, &[&c], BundleKind::Share);
+    import(&mut jean, &share).unwrap();
+    let n_jean = jean.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(c)), ("text", json!("Note de Jean"))]))).unwrap();
+    // Jean also edits Sylvie's note: a proposal for Sylvie.
+    jean.write(|w| w.update(Kind::Note, &n_sylvie, f(&[("text", json!("Note de Sylvie, corrigée par Jean"))]))).unwrap();
+    let back = export(&mut jean, &sylvie_in_jean, &[&c], BundleKind::Share);
+    let r = import(&mut sylvie, &back).unwrap();
+    assert_eq!((r.counts.new.get("note"), r.counts.proposals.get("note")), (Some(&1), Some(&1)));
+
+    // Marie, whose copy is read-only, cannot be rewritten by Jean, who never got the case from her.
+    let marie_in_jean = marie_contact(&jean, &marie);
+    let stray = export(&mut jean, &marie_in_jean, &[&c], BundleKind::Share);
+    let before = relais_tests::dump_vault(&marie);
+    assert!(matches!(import(&mut marie, &stray), Err(Error::NotPartyToCase)));
+    assert_eq!(before, relais_tests::dump_vault(&marie), "refused, nothing changed");
+    let _ = jean_in_marie;
+
+    // What each vault holds at the end.
+    let notes = |s: &Store| -> Vec<(String, String, String)> {
+        let mut v: Vec<_> = s
+            .list_by(Kind::Note, "person_id", &c)
+            .unwrap()
+            .into_iter()
+            .map(|n| {
+                (
+                    n["text"].as_str().unwrap().to_owned(),
+                    n["created_by"].as_str().unwrap().to_owned(),
+                    n["updated_by"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        notes(&sylvie),
+        vec![
+            ("Note de Jean".into(), fj.clone(), fj.clone()),
+            ("Note de Marie".into(), fm.clone(), fm.clone()),
+            ("Note de Sylvie".into(), fs.clone(), fs.clone()),
+        ],
+        "Sylvie: her note unchanged (Jean's edit waits as a proposal), Jean's note as his, Marie's as hers"
+    );
+    assert_eq!(
+        notes(&jean),
+        vec![
+            ("Note de Jean".into(), fj.clone(), fj.clone()),
+            ("Note de Marie".into(), fm.clone(), fm.clone()),
+            ("Note de Sylvie, corrigée par Jean".into(), fs.clone(), fj.clone()),
+        ],
+        "Jean: his own copy, his edit of Sylvie's note signed as his"
+    );
+    assert_eq!(notes(&marie), vec![("Note de Marie".into(), fm.clone(), fm.clone())], "Marie: her read-only copy as she sent it");
+    assert_eq!(field(&marie, Kind::Person, &c, "status"), json!("handed_off"));
+    assert_eq!(field(&sylvie, Kind::Person, &c, "status"), json!("active"));
+    assert_eq!(relais_tests::holder(&marie, &c), Some(fs.clone()), "Marie's copy is held by Sylvie");
+    assert_eq!(relais_tests::holder(&sylvie, &c), None, "Sylvie holds the case");
+    assert_eq!(relais_tests::holder(&jean, &c), Some(fs.clone()), "Jean's copy is held by Sylvie");
+    let _ = (n_marie, n_jean, tm, ts, tj);
+}
+
+/// Marie's contact in Jean's vault (Jean befriended Marie above).
+fn marie_contact(jean: &Store, marie: &Store) -> String {
+    let fm = fingerprint(marie);
+    jean.list_by(Kind::Contact, "fingerprint", &fm).unwrap()[0]["id"].as_str().unwrap().to_owned()
+}
