@@ -39,8 +39,8 @@ impl ApiError {
             "NothingToImport" => "error.nothing_to_import",
             _ => "error.busy",
         };
-        let message = rust_i18n::t!(key, locale = lang.code());
-        ApiError { code: code.to_owned(), message: message.into_owned(), field: None }
+        let message = relais_core::lang::finish(rust_i18n::t!(key, locale = lang.code()).into_owned(), lang, &[]);
+        ApiError { code: code.to_owned(), message, field: None }
     }
 }
 
@@ -455,6 +455,7 @@ pub fn typescript() -> String {
         search::Results::decl(&cfg),
         search::CaseRow::decl(&cfg),
         person_file::PersonFile::decl(&cfg),
+        person_file::Author::decl(&cfg),
         audit::Event::decl(&cfg),
         identity::Identity::decl(&cfg),
         directory::Suggestion::decl(&cfg),
@@ -498,7 +499,8 @@ fn record_types() -> String {
     for kind in Kind::ALL {
         let name: String = kind.name().split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
         out.push_str(&format!(
-            "export interface {name}Record {{\n  id: string;\n  created_at: string;\n  updated_at: string;\n  revision: number;\n"
+            "export interface {name}Record {{\n  id: string;\n  created_at: string;\n  updated_at: string;\n  revision: number;\n  \
+             created_by: string;\n  updated_by: string;\n  versions: {{ [fingerprint: string]: number }};\n"
         ));
         for col in kind.columns() {
             let ty = match col.ty {

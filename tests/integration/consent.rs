@@ -47,7 +47,7 @@ fn a_referral_needs_a_consent_in_force_that_names_the_organisation() {
     let e = refer(&mut s, &p, &org, None).unwrap_err();
     assert_eq!(e.code(), "ConsentMissing");
     let fr = e.message(Lang::Fr);
-    assert!(fr.contains("Héron") && fr.contains("« Maison Flora-Tristan »") && fr.contains("Rien n'a été fait"), "{fr}");
+    assert!(fr.contains("Héron") && fr.contains("«\u{a0}Maison Flora-Tristan\u{a0}»") && fr.contains("Rien n'a été fait"), "{fr}");
     assert!(e.message(Lang::En).contains("No consent of Héron in force today names \"Maison Flora-Tristan\""));
     assert_eq!(before, dump_vault(&s), "a refused referral wrote something");
 
@@ -143,7 +143,7 @@ fn a_share_needs_a_consent_that_names_the_colleague() {
     };
     let e = exchange::build_export(&a, &req(None), &mut |_, _| {}).unwrap_err();
     assert_eq!(e.code(), "ConsentMissing");
-    assert!(e.message(Lang::Fr).contains("« Intervenante Test »"), "{}", e.message(Lang::Fr));
+    assert!(e.message(Lang::Fr).contains("«\u{a0}Intervenante Test\u{a0}»"), "{}", e.message(Lang::Fr));
     assert!(relais_tests::files_under(tv.tmp.path()).iter().all(|f| f.extension().is_none_or(|e| e != "relais")));
 
     // By override: the bundle is made, the reason lands in the case when the export is committed.
@@ -175,7 +175,7 @@ fn a_partner_summary_names_its_recipient_and_needs_their_consent() {
     let refused = tv.run(&[&base[..], &["--for", "CAVAC de Montréal"]].concat());
     assert_eq!(refused.status.code(), Some(1));
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("Aucun consentement de Héron en vigueur aujourd'hui ne nomme « CAVAC de Montréal »"), "{err}");
+    assert!(err.contains("Aucun consentement de Héron en vigueur aujourd'hui ne nomme «\u{a0}CAVAC de Montréal\u{a0}»"), "{err}");
     assert!(!out.exists(), "a refused summary left a file");
 
     tv.ok(&["consent", "add", "Héron", "--scope", "Suivi judiciaire", "--recipient", "CAVAC de Montréal", "--method", "verbal"]);

@@ -35,12 +35,17 @@ fn validation_messages_say_what_to_fix() {
     let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Alizé"))]))).unwrap();
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("X")), ("birth_date", json!("2009-02-30"))])).map(drop));
-    assert_eq!(e.message(Lang::Fr), "birth_date : date invalide, format attendu AAAA-MM-JJ (ex. 2026-12-03)");
+    assert_eq!(e.message(Lang::Fr), "birth_date\u{a0}: date invalide, format attendu AAAA-MM-JJ (ex. 2026-12-03)");
     assert_eq!(e.message(Lang::En), "birth_date: invalid date, expected YYYY-MM-DD (e.g. 2026-12-03)");
 
     let e = refused(&mut s, |w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("logement"))])).map(drop));
     let fr = e.message(Lang::Fr);
-    assert!(fr.starts_with("code : code inconnu dans le catalogue « needs » ; codes valides : safety_protection, basic_material"), "{fr}");
+    assert!(
+        fr.starts_with(
+            "code\u{a0}: code inconnu dans le catalogue «\u{a0}needs\u{a0}»\u{202f}; codes valides\u{a0}: safety_protection, basic_material"
+        ),
+        "{fr}"
+    );
 
     let e = refused(&mut s, |w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("interpretation"))])).map(drop));
     assert!(e.message(Lang::En).contains("only to persons trafficked internationally"));
@@ -57,7 +62,7 @@ fn validation_messages_say_what_to_fix() {
         )
         .map(drop)
     });
-    assert_eq!(e.message(Lang::Fr), "ends_at : la fin précède le début");
+    assert_eq!(e.message(Lang::Fr), "ends_at\u{a0}: la fin précède le début");
 
     let e = refused(&mut s, |w| w.insert(Kind::Appointment, f(&[("person_id", json!(p)), ("starts_at", json!("demain 14h"))])).map(drop));
     assert!(e.message(Lang::Fr).contains("date et heure invalides"));
@@ -72,16 +77,16 @@ fn validation_messages_say_what_to_fix() {
     assert_eq!(e.message(Lang::En), "colour: unknown field for this kind of record");
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("A".repeat(121)))])).map(drop));
-    assert_eq!(e.message(Lang::Fr), "alias : trop long (au plus 120 caractères)");
+    assert_eq!(e.message(Lang::Fr), "alias\u{a0}: trop long (au plus 120 caractères)");
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("   "))])).map(drop));
-    assert_eq!(e.message(Lang::Fr), "alias : obligatoire");
+    assert_eq!(e.message(Lang::Fr), "alias\u{a0}: obligatoire");
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("B")), ("birth_date", json!("2999-01-01"))])).map(drop));
     assert_eq!(e.message(Lang::En), "birth_date: this date cannot be in the future");
 
     let e = refused(&mut s, |w| case::close_person(w, &p, "other", None).map(drop));
-    assert_eq!(e.message(Lang::Fr), "closure_note : une raison est obligatoire pour cette valeur");
+    assert_eq!(e.message(Lang::Fr), "closure_note\u{a0}: une raison est obligatoire pour cette valeur");
 
     let e = refused(&mut s, |w| {
         w.insert(
@@ -178,7 +183,8 @@ fn directory_csv_import_is_all_or_nothing_and_idempotent() {
     let bad = "name,kind,needs\nRessource A,shelter,housing_emergency\nRessource B,pas_un_type,\n";
     let before = rows(&s);
     let e = relais_core::case::directory::import_csv(&mut s, bad.as_bytes()).unwrap_err();
-    assert!(e.message(Lang::Fr).starts_with("Fichier CSV, ligne 3 : kind"), "{}", e.message(Lang::Fr));
+    assert!(e.message(Lang::Fr).starts_with("Fichier CSV, ligne 3\u{a0}: kind\u{a0}: code inconnu"), "{}", e.message(Lang::Fr));
+    assert!(e.message(Lang::En).contains("line 3: kind: unknown code"), "{}", e.message(Lang::En));
     assert_eq!(before, rows(&s));
     let sugg = relais_core::case::directory::suggest(&s, "housing_emergency", Some("Montréal"), Some("anglais")).unwrap();
     assert_eq!(sugg.len(), 1);

@@ -230,6 +230,24 @@ fn three_vaults_pass_a_case_around_and_each_ends_with_what_it_should() {
     assert_eq!(relais_tests::holder(&marie, &c), Some(fs.clone()), "Marie's copy is held by Sylvie");
     assert_eq!(relais_tests::holder(&sylvie, &c), None, "Sylvie holds the case");
     assert_eq!(relais_tests::holder(&jean, &c), Some(fs.clone()), "Jean's copy is held by Sylvie");
+
+    // Sylvie reads who wrote what, by the names in her contact book; « vous » for her own.
+    sylvie.write(|w| w.update(Kind::Contact, &jean_in_sylvie, f(&[("name", json!("Jean Tremblay"))]))).unwrap();
+    let file = relais_core::case::person_file::load(&sylvie, &c).unwrap();
+    use relais_core::case::person_file::Author;
+    assert_eq!(file.authors.get(&fj), Some(&Author::Contact("Jean Tremblay".into())));
+    assert_eq!(file.authors.get(&fs), Some(&Author::Me));
+    let options = |lang| relais_core::reports::summary::Options {
+        from: None,
+        to: None,
+        lang,
+        level: relais_core::reports::summary::Level::Internal,
+        now: relais_core::time::local_now(),
+    };
+    let doc = relais_core::reports::summary::build(&sylvie, &c, &options(relais_core::Lang::Fr)).unwrap();
+    let text = relais_core::reports::summary::markdown(&doc);
+    assert!(text.contains("Note de Jean · écrite par Jean Tremblay"), "{text}");
+    assert!(!text.contains("Note de Sylvie · écrite"), "her own notes need no name");
     let _ = (n_marie, n_jean, tm, ts, tj);
 }
 

@@ -30,7 +30,7 @@ rust_i18n::i18n!("locales", fallback = "fr");
 const EXIT_WRONG_PASSPHRASE: u8 = 3;
 
 fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    relais_core::lang::substitute(rust_i18n::t!(key, locale = lang.code()).into_owned(), args)
+    relais_core::lang::finish(rust_i18n::t!(key, locale = lang.code()).into_owned(), lang, args)
 }
 
 /// The language asked for before clap has parsed anything (for usage errors).

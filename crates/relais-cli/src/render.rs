@@ -168,6 +168,34 @@ fn record_lines(out: &mut String, lang: Lang, kind: Kind, r: &Fields, orgs: &[Fi
     let _ = writeln!(out, "  - {}  [{}]", parts.join(" · "), r["id"].as_str().unwrap_or_default());
 }
 
+/// Who wrote a record, when it was not this vault alone: « écrit par Jean », « modifié par
+/// inconnu·e ».
+fn authorship(
+    lang: Lang,
+    r: &Fields,
+    authors: &std::collections::BTreeMap<String, relais_core::case::person_file::Author>,
+) -> Option<String> {
+    use relais_core::case::person_file::Author;
+    let name = |key: &str| -> Option<(bool, String)> {
+        let who = authors.get(r.get(key)?.as_str()?)?;
+        Some(match who {
+            Author::Me => (true, tr(lang, "author.me", &[])),
+            Author::Contact(n) => (false, n.clone()),
+            Author::Unknown => (false, tr(lang, "author.unknown", &[])),
+        })
+    };
+    let (created_by_me, creator) = name("created_by")?;
+    let editor = name("updated_by").filter(|_| r.get("updated_by") != r.get("created_by"));
+    if created_by_me && editor.as_ref().is_none_or(|(me, _)| *me) {
+        return None;
+    }
+    let mut parts = vec![tr(lang, "author.created_by", &[("name", &creator)])];
+    if let Some((_, e)) = editor {
+        parts.push(tr(lang, "author.updated_by", &[("name", &e)]));
+    }
+    Some(parts.join(" · "))
+}
+
 /// A person's whole file.
 pub fn person_file(lang: Lang, f: &PersonFile) -> String {
     let mut out = format!("{} — {}\n", tr(lang, "show.person", &[]), f.person["alias"].as_str().unwrap_or_default());
@@ -185,6 +213,9 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
         let _ = writeln!(out, "\n{} ({})", kind.label(lang), rows.len());
         for r in rows {
             record_lines(&mut out, lang, kind, r, f.directory.get("organisation").map(Vec::as_slice).unwrap_or(&[]));
+            if let Some(line) = authorship(lang, r, &f.authors) {
+                let _ = writeln!(out, "    {line}");
+            }
         }
     }
     let _ = writeln!(out, "\n{} ({})", tr(lang, "show.history", &[]), f.history.len());

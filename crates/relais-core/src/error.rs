@@ -202,12 +202,26 @@ pub enum Error {
     #[error("typesetting: {0}")]
     Typeset(String),
     /// A CSV file could not be read.
-    #[error("CSV line {line}: {problem}")]
+    #[error("CSV line {line}: {problem:?}")]
     Csv {
         /// 1-based line number in the file.
         line: u64,
         /// What is wrong there.
-        problem: String,
+        problem: CsvProblem,
+    },
+}
+
+/// What is wrong on a line of a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CsvProblem {
+    /// The file itself (its encoding, its quoting, a column that is not one): as the reader says.
+    Text(String),
+    /// A value refused, said in the worker's language.
+    Field {
+        /// The column.
+        field: String,
+        /// Why.
+        problem: Problem,
     },
 }
 
@@ -357,7 +371,16 @@ impl Error {
             Error::RetentionNotOver { until } if until.is_empty() => t("error.retention_not_closed", &[]),
             Error::RetentionNotOver { until } => t("error.retention_not_over", &[("until", until)]),
             Error::ConsentMissing { person, recipient } => t("error.consent_missing", &[("person", person), ("recipient", recipient)]),
-            Error::Csv { line, problem } => t("error.csv", &[("line", &line.to_string()), ("detail", problem)]),
+            Error::Csv { line, problem } => {
+                let detail = match problem {
+                    CsvProblem::Text(text) => text.clone(),
+                    CsvProblem::Field { field, problem } => {
+                        let template = if lang == Lang::Fr { "%{field} : %{problem}" } else { "%{field}: %{problem}" };
+                        crate::lang::finish(template.into(), lang, &[("field", field), ("problem", &problem.message(lang))])
+                    }
+                };
+                t("error.csv", &[("line", &line.to_string()), ("detail", &detail)])
+            }
         }
     }
 }

@@ -54,7 +54,52 @@ impl FromStr for Lang {
 /// build time) into `lang`. `args` are `%{name}` substitutions. A key missing from the
 /// catalogue comes back as itself; the tests check every key has both languages.
 pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    substitute(rust_i18n::t!(key, locale = lang.code()).into_owned(), args)
+    finish(rust_i18n::t!(key, locale = lang.code()).into_owned(), lang, args)
+}
+
+/// A message from a catalogue, ready to show: French typography applied to the text as written
+/// in the catalogue (not to the values put in it, such as a path), then the `%{name}` values.
+/// Every catalogue (the core's, the CLI's, the app's) goes through here.
+pub fn finish(template: String, lang: Lang, args: &[(&str, &str)]) -> String {
+    substitute(punctuate(&template, lang), args)
+}
+
+/// French typography for « : ; ? ! »: a non-breaking space (U+00A0) before a colon, a narrow
+/// one (U+202F) before the others, in place of a plain space or none, and non-breaking spaces
+/// inside « guillemets »; a time (14:30) keeps its colon as it is. English text is returned as it is. (The catalogues are written with plain
+/// spaces, which editors and diffs show.)
+pub fn punctuate(text: &str, lang: Lang) -> String {
+    if lang != Lang::Fr {
+        return text.to_owned();
+    }
+    const NBSP: char = '\u{a0}';
+    const NNBSP: char = '\u{202f}';
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // Inside guillemets: « x », the spaces do not break either.
+        if c == ' ' && (out.ends_with('«') || chars.peek() == Some(&'»')) {
+            out.push(NBSP);
+            continue;
+        }
+        if matches!(c, ':' | ';' | '?' | '!') {
+            let prev = out.chars().last();
+            let in_time = c == ':' && prev.is_some_and(|p| p.is_ascii_digit()) && chars.peek().is_some_and(char::is_ascii_digit);
+            // A colon inside a word or a name (`age1…:`, `C:\`, `https:`) is not punctuation.
+            let glued = prev.is_some_and(|p| !p.is_whitespace()) && chars.peek().is_some_and(|n| !n.is_whitespace());
+            if !in_time && !glued {
+                while out.ends_with(' ') {
+                    out.pop();
+                }
+                // After a word or a closing mark, not at the start nor after another space.
+                if out.chars().last().is_some_and(|p| p != NBSP && p != NNBSP) {
+                    out.push(if c == ':' { NBSP } else { NNBSP });
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Replaces each `%{name}` of `text` with its value.
@@ -73,7 +118,23 @@ mod tests {
     fn messages_come_in_the_language_asked() {
         assert_eq!(tr(Lang::En, "error.wrong_passphrase", &[]).split(':').next(), Some("Wrong passphrase"));
         assert!(tr(Lang::Fr, "error.wrong_passphrase", &[]).starts_with("Phrase de passe incorrecte"));
-        assert_eq!(tr(Lang::Fr, "error.not_found", &[("kind", "personne"), ("hint", "x")]).split(" :").next(), Some("Introuvable"));
+        assert_eq!(tr(Lang::Fr, "error.not_found", &[("kind", "personne"), ("hint", "x")]).split("\u{a0}:").next(), Some("Introuvable"));
         assert!(tr(Lang::En, "error.not_found", &[("kind", "person"), ("hint", "x")]).contains("Not found: person."));
+    }
+
+    #[test]
+    fn french_messages_get_their_spaces_and_only_the_text_written_in_the_catalogue() {
+        assert_eq!(punctuate("Erreur : rien ; vraiment ? oui !", Lang::Fr), "Erreur\u{a0}: rien\u{202f}; vraiment\u{202f}? oui\u{202f}!");
+        assert_eq!(punctuate("Statut: actif", Lang::Fr), "Statut\u{a0}: actif");
+        assert_eq!(punctuate("le catalogue « needs » ici", Lang::Fr), "le catalogue «\u{a0}needs\u{a0}» ici");
+        assert_eq!(
+            punctuate("à 14:30, https://x, C:\\dossier", Lang::Fr),
+            "à 14:30, https://x, C:\\dossier",
+            "times and names keep their colon"
+        );
+        assert_eq!(punctuate("Status : active", Lang::En), "Status : active", "English as written");
+        // The values go in after: a path holding « : » is shown as it is.
+        assert_eq!(finish("Écrit dans %{path} : ok".into(), Lang::Fr, &[("path", "/tmp/a : b")]), "Écrit dans /tmp/a : b\u{a0}: ok");
+        assert!(tr(Lang::Fr, "error.wrong_passphrase", &[]).contains("\u{a0}:"), "every French message gets them");
     }
 }

@@ -685,7 +685,12 @@ directory: { [key in string]: Array<JsonMap> },
 /**
  * The audit events about this person.
  */
-history: Array<Event>, };
+history: Array<Event>, 
+/**
+ * Who wrote the records of this file (their `created_by` and `updated_by`), by fingerprint.
+ */
+authors: { [key in string]: Author }, };
+export type Author = { "who": "me" } | { "who": "contact", "name": string } | { "who": "unknown" };
 export type Event = { 
 /**
  * Position in the chain, from 1.
@@ -932,6 +937,9 @@ export interface PersonRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   alias: string;
   legal_name: string | null;
   birth_date: string | null;
@@ -962,6 +970,9 @@ export interface OrganisationRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   name: string;
   kind: string | null;
   region: string | null;
@@ -978,6 +989,9 @@ export interface OrgContactRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   org_id: string;
   name: string;
   role: string | null;
@@ -989,6 +1003,9 @@ export interface ServiceRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   org_id: string;
   need_code: string;
   region: string | null;
@@ -1001,6 +1018,9 @@ export interface NeedRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   code: string;
   phase: string;
@@ -1014,6 +1034,9 @@ export interface ConsentRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   scope: string;
   org_id: string | null;
@@ -1029,6 +1052,9 @@ export interface AppointmentRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   need_id: string | null;
   starts_at: string;
@@ -1048,6 +1074,9 @@ export interface ReferralRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   org_id: string;
   need_id: string | null;
@@ -1064,6 +1093,9 @@ export interface ReferralEventRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   referral_id: string;
   status: string;
   at: string;
@@ -1074,6 +1106,9 @@ export interface ProceedingRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   file_number: string | null;
   court: string | null;
@@ -1087,6 +1122,9 @@ export interface MilestoneRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   proceeding_id: string;
   code: string;
   status: string;
@@ -1099,6 +1137,9 @@ export interface TestimonialAidRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   proceeding_id: string;
   code: string;
   status: string;
@@ -1111,6 +1152,9 @@ export interface DeadlineRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   kind: string;
   due_on: string;
@@ -1124,6 +1168,9 @@ export interface NoteRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   kind: string;
   at: string;
@@ -1134,6 +1181,9 @@ export interface SafetyItemRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string;
   text: string;
   review_on: string | null;
@@ -1144,6 +1194,9 @@ export interface TaskRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   person_id: string | null;
   title: string;
   due_on: string | null;
@@ -1154,6 +1207,9 @@ export interface ContactRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   name: string;
   org: string | null;
   age_recipient: string;
@@ -1166,6 +1222,9 @@ export interface IncidentRecord {
   created_at: string;
   updated_at: string;
   revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
   occurred_on: string;
   discovered_on: string | null;
   description: string;

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::error::{Error, Result};
+use crate::error::{CsvProblem, Error, Result};
 use crate::record::{Fields, Kind};
 use crate::vault::store::{Store, Writer};
 
@@ -36,25 +36,29 @@ pub struct ImportReport {
 /// updated rather than duplicated, so importing the same file twice changes nothing.
 pub fn import_csv(store: &mut Store, input: impl Read) -> Result<ImportReport> {
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(input);
-    let headers: Vec<String> =
-        rdr.headers().map_err(|e| Error::Csv { line: 1, problem: e.to_string() })?.iter().map(|h| h.trim().to_lowercase()).collect();
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::Csv { line: 1, problem: CsvProblem::Text(e.to_string()) })?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
     if let Some(bad) = headers.iter().find(|h| !CSV_COLUMNS.contains(&h.as_str())) {
-        return Err(Error::Csv { line: 1, problem: format!("{bad} ∉ {}", CSV_COLUMNS.join(", ")) });
+        return Err(Error::Csv { line: 1, problem: CsvProblem::Text(format!("{bad} ∉ {}", CSV_COLUMNS.join(", "))) });
     }
     if !headers.iter().any(|h| h == "name") {
-        return Err(Error::Csv { line: 1, problem: "name".into() });
+        return Err(Error::Csv { line: 1, problem: CsvProblem::Text("name".into()) });
     }
     let mut rows = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i as u64 + 2;
-        let rec = rec.map_err(|e| Error::Csv { line, problem: e.to_string() })?;
+        let rec = rec.map_err(|e| Error::Csv { line, problem: CsvProblem::Text(e.to_string()) })?;
         rows.push((line, headers.iter().cloned().zip(rec.iter().map(str::to_owned)).collect::<Vec<_>>()));
     }
     store.write(|w| {
         let mut report = ImportReport::default();
         for (line, row) in rows {
             import_row(w, row, &mut report).map_err(|e| match e {
-                Error::Invalid { field, problem } => Error::Csv { line, problem: format!("{field}: {}", problem.message(crate::Lang::En)) },
+                Error::Invalid { field, problem } => Error::Csv { line, problem: CsvProblem::Field { field, problem } },
                 other => other,
             })?;
         }

@@ -35,6 +35,43 @@ pub struct PersonFile {
     pub directory: BTreeMap<&'static str, Vec<Fields>>,
     /// The audit events about this person.
     pub history: Vec<Event>,
+    /// Who wrote the records of this file (their `created_by` and `updated_by`), by fingerprint.
+    pub authors: BTreeMap<String, Author>,
+}
+
+/// Who a fingerprint is, as this vault knows them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "who", content = "name", rename_all = "snake_case")]
+pub enum Author {
+    /// This vault: « Vous ».
+    Me,
+    /// Someone in the contact book, by the name written there.
+    Contact(String),
+    /// A key not in the contact book: « inconnu·e ».
+    Unknown,
+}
+
+/// Names the authors of `records` (every `created_by` and `updated_by` they hold).
+pub fn authors<'a>(store: &Store, records: impl Iterator<Item = &'a Fields>) -> Result<BTreeMap<String, Author>> {
+    let me = store.meta(crate::vault::store::Meta::Fingerprint)?;
+    let contacts: BTreeMap<String, String> = store
+        .list_all(Kind::Contact)?
+        .into_iter()
+        .filter_map(|c| Some((str_field(&c, "fingerprint")?.to_owned(), str_field(&c, "name")?.to_owned())))
+        .collect();
+    let mut out = BTreeMap::new();
+    for r in records {
+        for fp in ["created_by", "updated_by"].iter().filter_map(|k| str_field(r, k)) {
+            let who = if me.as_deref() == Some(fp) {
+                Author::Me
+            } else {
+                contacts.get(fp).map_or(Author::Unknown, |n| Author::Contact(n.clone()))
+            };
+            out.insert(fp.to_owned(), who);
+        }
+    }
+    Ok(out)
 }
 
 impl PersonFile {
@@ -76,6 +113,7 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
     let orgs = org_ids.iter().map(|id| store.get(Kind::Organisation, id)).collect::<Result<Vec<_>>>()?;
     let mut directory = BTreeMap::new();
     directory.insert(Kind::Organisation.name(), orgs);
+    let authors = authors(store, std::iter::once(&person).chain(records.values().flatten()))?;
     Ok(PersonFile {
         format: FORMAT,
         version: VERSION,
@@ -84,6 +122,7 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
         records,
         directory,
         history: audit::for_person(store, person_id)?,
+        authors,
     })
 }
 

@@ -144,41 +144,25 @@ pub fn typo(text: &str, lang: Lang) -> String {
         return text.to_owned();
     }
     const NBSP: char = '\u{a0}';
-    const NNBSP: char = '\u{202f}';
-    let mut out = String::with_capacity(text.len() + 8);
+    // The spaces before « : ; ? ! » first (as every message gets them), then the guillemets.
+    let spaced = crate::lang::punctuate(text, lang);
+    let mut out = String::with_capacity(spaced.len() + 8);
     let mut open = true;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ':' | ';' | '?' | '!' => {
-                let prev = out.chars().last();
-                // A time (14:30) keeps its colon as it is.
-                let in_time = c == ':' && prev.is_some_and(|p| p.is_ascii_digit()) && chars.peek().is_some_and(char::is_ascii_digit);
-                if !in_time {
-                    while out.ends_with(' ') {
-                        out.pop();
-                    }
-                    // After a word or a closing mark, not at the start nor after another space.
-                    if out.chars().last().is_some_and(|p| p != NBSP && p != NNBSP) {
-                        out.push(if c == ':' { NBSP } else { NNBSP });
-                    }
+    for c in spaced.chars() {
+        if c == '"' {
+            if open {
+                out.push('«');
+                out.push(NBSP);
+            } else {
+                while out.ends_with(' ') {
+                    out.pop();
                 }
-                out.push(c);
+                out.push(NBSP);
+                out.push('»');
             }
-            '"' => {
-                if open {
-                    out.push('«');
-                    out.push(NBSP);
-                } else {
-                    while out.ends_with(' ') {
-                        out.pop();
-                    }
-                    out.push(NBSP);
-                    out.push('»');
-                }
-                open = !open;
-            }
-            _ => out.push(c),
+            open = !open;
+        } else {
+            out.push(c);
         }
     }
     out
@@ -433,9 +417,18 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     if o.level == Level::Internal {
         let mut in_period: Vec<&Fields> = c.recs(Kind::Note).iter().filter(|n| c.in_period(str_field(n, "at"))).collect();
         in_period.sort_by_key(|n| date_of(str_field(n, "at")));
+        // A colleague's note says whose it is (this vault's own notes need not).
+        let author = |n: &Fields| -> String {
+            let name = match str_field(n, "created_by").and_then(|fp| c.file.authors.get(fp)) {
+                Some(person_file::Author::Contact(name)) => name.clone(),
+                Some(person_file::Author::Unknown) => t(lang, "summary.author_unknown"),
+                Some(person_file::Author::Me) | None => return String::new(),
+            };
+            crate::lang::tr(lang, "summary.written_by", &[("name", &name)])
+        };
         let notes = in_period
             .into_iter()
-            .map(|n| c.line(c.date(str_field(n, "at")), &[str_field(n, "text").unwrap_or_default().to_owned()]))
+            .map(|n| c.line(c.date(str_field(n, "at")), &[str_field(n, "text").unwrap_or_default().to_owned(), author(n)]))
             .collect();
         sections.push(Section { title: t(lang, "summary.notes"), figure: None, lines: notes });
     }
