@@ -361,13 +361,17 @@ def card_of(app):
     return app.wait.until(lambda d: app.el("my-card").get_attribute("value") or None)
 
 
-def add_verified_contact(app, card):
+def add_contact(app, card):
     app.click("nav-contacts")
     app.d.execute_script(
         "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", app.el("contact-card"), card
     )
     app.click("add-contact")
     app.wait_text("contacts", "Non vérifiée")
+
+
+def add_verified_contact(app, card):
+    add_contact(app, card)
     app.click("verify-contact")
     app.wait_text("contacts", "Vérifiée le")
 
@@ -394,7 +398,17 @@ def scenario_handoff(tmp):
     a = App(home_a, 4444, files)
     try:
         unlock(a)
-        add_verified_contact(a, card_b)
+        # A contact whose fingerprint was not checked cannot receive a case: greyed out, with
+        # why and a way to the contact book.
+        add_contact(a, card_b)
+        a.click("nav-handoff")
+        a.wait.until(lambda d: a.els('[data-testid="export-recipient-unverified"]'))
+        check(not a.els('[data-testid="export-recipient"]'), "an unverified contact cannot be chosen as a recipient")
+        check("ne peut pas recevoir de dossier" in a.text("export"), "and the screen says why")
+        a.click("go-verify")
+        a.click("verify-contact")
+        a.wait_text("contacts", "Vérifiée le")
+        print("  ok: an unverified contact is greyed out with the reason, and verified from there")
         card_a = card_of(a)
         a.click("nav-handoff")
         a.wait.until(lambda d: len(a.els('[data-testid="export-person"]')) >= 1)
@@ -496,6 +510,8 @@ def scenario_handoff(tmp):
         check(b.d.execute_script("return window.__pwned === undefined"), "no script from the imported fields ran")
         b.click("tab-notes")
         b.wait_text("list-note", CANARY)
+        authors = [e.text for e in b.els('[data-testid="record-author"]')]
+        check(authors and all(t == "Écrit par Camille Intervenante" for t in authors), f"each note says who wrote it, by the contact's name ({authors})")
         b.shot("14-imported-person")
         print("  ok: the supervisor imports the bundle and finds the same person, notes included")
         # Importing the same file again changes nothing and says so.
