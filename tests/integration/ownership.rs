@@ -256,3 +256,32 @@ fn marie_contact(jean: &Store, marie: &Store) -> String {
     let fm = fingerprint(marie);
     jean.list_by(Kind::Contact, "fingerprint", &fm).unwrap()[0]["id"].as_str().unwrap().to_owned()
 }
+
+#[test]
+fn records_from_before_authorship_get_this_vault_as_their_author_at_unlock() {
+    let (tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Mésange")), ("intake_at", json!("2026-11-02T10:00:00Z"))]))).unwrap();
+    s.write(|w| w.update(Kind::Person, &p, f(&[("region", json!("Estrie"))]))).unwrap();
+    let me = fingerprint(&s);
+    // As a vault of schema 3 left them: no authors, no versions, no fingerprint kept.
+    s.conn()
+        .execute_batch(
+            "UPDATE persons SET created_by = NULL, updated_by = NULL, versions = NULL;
+             DELETE FROM vault_meta WHERE key = 'fingerprint';",
+        )
+        .unwrap();
+    drop(s);
+    let s = tv.unlock();
+    let person = s.get(Kind::Person, &p).unwrap();
+    assert_eq!((person["created_by"].clone(), person["updated_by"].clone()), (json!(me), json!(me)));
+    assert_eq!(person["versions"], json!({me.as_str(): 2}), "its own count is its revision");
+    assert_eq!(person["revision"], json!(2));
+    let events = relais_core::vault::audit::for_person(&s, &p).unwrap();
+    assert!(!events.is_empty());
+    let filled: i64 = s.conn().query_row("SELECT count(*) FROM audit_events WHERE action = 'authorship.fill'", [], |r| r.get(0)).unwrap();
+    assert_eq!(filled, 1, "the fill is audited, once");
+    drop(s);
+    let s = tv.unlock();
+    let again: i64 = s.conn().query_row("SELECT count(*) FROM audit_events WHERE action = 'authorship.fill'", [], |r| r.get(0)).unwrap();
+    assert_eq!(again, 1, "and not done again");
+}
