@@ -321,6 +321,7 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     let mut changes = Vec::new();
     // Record id -> the person it belongs to, filled parents first (bundle_kinds' order).
     let mut owners: HashMap<String, String> = HashMap::new();
+    let mut fresh: HashMap<Kind, Vec<String>> = HashMap::new();
     for kind in bundle_kinds() {
         for r in o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
             let rec = validate_received(kind, r, &known)?;
@@ -345,12 +346,10 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
             let hash = record_hash(kind, &rec);
             let (action, mine) = match &person {
                 None => decide_directory(conn, &rec, &hash)?,
-                // A case this vault does not have yet brings only new records: one look by id
-                // is enough, and finding one means a record of another case moved into it.
+                // A case this vault does not have yet brings only new records (checked below, one
+                // query per kind: one of them here means a record of another case moved in).
                 Some(p) if !cases[p].0 => {
-                    if store::exists(conn, kind, &id)? {
-                        return Err(Error::BundleRewritesRecord);
-                    }
+                    fresh.entry(kind).or_default().push(id.clone());
                     (Action::New, None)
                 }
                 Some(p) => decide(conn, kind, &rec, sender, cases[p].1)?,
@@ -364,7 +363,8 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                 Action::Proposal => &mut counts.proposals,
             };
             *bucket.entry(kind.name().into()).or_default() += 1;
-            if !matches!(action, Action::Unchanged | Action::Older) {
+            // What changes in a record already here (new ones are counted, not listed).
+            if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
                 let fields = match &mine {
                     Some(m) => kind
                         .columns()
@@ -384,6 +384,11 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                 });
             }
             items.push((kind, rec, action, hash));
+        }
+    }
+    for (kind, ids) in &fresh {
+        if store::count_in(conn, *kind, ids)? > 0 {
+            return Err(Error::BundleRewritesRecord);
         }
     }
     Ok(Plan { items, counts, changes, replay, cases })

@@ -483,9 +483,10 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
     let sql = format!("{} WHERE {col} IN (SELECT value FROM json_each(?1))", select_sql(kind));
     let cols = kind.columns();
     // (key, row index, type) sorted by key: all fields, and the columns alone (for the hash).
-    // The version vector is stored as JSON text: written back as JSON, like a code list.
-    let mut all: Vec<(&str, usize, Option<Ty>)> =
-        BASE_FIELDS.iter().enumerate().map(|(i, f)| (*f, i, (*f == "versions").then_some(Ty::Words))).collect();
+    // The version vector is stored as canonical JSON text (Versions::to_json, or SQLite's
+    // json_object for one vault): written as it is.
+    let versions_idx = BASE_FIELDS.iter().position(|f| *f == "versions").expect("a base field");
+    let mut all: Vec<(&str, usize, Option<Ty>)> = BASE_FIELDS.iter().enumerate().map(|(i, f)| (*f, i, None)).collect();
     all.extend(cols.iter().enumerate().map(|(i, c)| (c.name, i + FIRST_COL, Some(c.ty))));
     all.sort_by(|a, b| a.0.cmp(b.0));
     let only_cols: Vec<&(&str, usize, Option<Ty>)> = all.iter().filter(|(_, i, _)| *i >= FIRST_COL).collect();
@@ -510,7 +511,10 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
             out.extend_from_slice(key.as_bytes());
             out.extend_from_slice(b"\":");
             let start = out.len();
-            write_json_value(out, *ty, r.get_ref(*idx)?);
+            match r.get_ref(*idx)? {
+                rusqlite::types::ValueRef::Text(json) if *idx == versions_idx => out.extend_from_slice(json),
+                v => write_json_value(out, *ty, v),
+            }
             spans[*idx] = (start, out.len());
         }
         out.push(b'}');
@@ -534,6 +538,13 @@ pub(crate) fn list_in(conn: &Connection, kind: Kind, col: &str, values: &[String
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map([list], |r| row_to_fields(kind, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// How many of `ids` are records of `kind` here (one query for a bundle's thousands).
+pub(crate) fn count_in(conn: &Connection, kind: Kind, ids: &[String]) -> Result<i64> {
+    let sql = format!("SELECT count(*) FROM {} WHERE id IN (SELECT value FROM json_each(?1))", kind.table());
+    let list = serde_json::to_string(ids).expect("strings serialize");
+    Ok(conn.prepare_cached(&sql)?.query_row([list], |r| r.get(0))?)
 }
 
 pub(crate) fn exists(conn: &Connection, kind: Kind, id: &str) -> Result<bool> {
