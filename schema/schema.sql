@@ -111,13 +111,6 @@ CREATE TABLE deadlines (
     note TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT);
 
-CREATE TABLE exchange_state (
-    record_id TEXT PRIMARY KEY NOT NULL,
-    kind      TEXT NOT NULL,
-    revision  INTEGER NOT NULL,
-    hash      TEXT NOT NULL
-) WITHOUT ROWID;
-
 CREATE TABLE handoffs (
     person_id   TEXT NOT NULL,
     bundle_id   TEXT NOT NULL,
@@ -295,6 +288,13 @@ CREATE TABLE safety_items (
 
 CREATE TABLE schema_migrations (
              version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+
+CREATE TABLE senders_seen (
+    sender       TEXT PRIMARY KEY NOT NULL,
+    created_at   TEXT NOT NULL,
+    bundle_id    TEXT NOT NULL,
+    imported_at  TEXT NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE services (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,

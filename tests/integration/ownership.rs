@@ -56,14 +56,20 @@ fn an_older_bundle_changes_nothing_and_says_so() {
     let mut t = two();
     let first = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
     t.marie.write(|w| w.update(Kind::Person, &t.colibri, f(&[("region", json!("Estrie"))]))).unwrap();
+    // Bundles are dated to the millisecond: make sure the second is later.
+    std::thread::sleep(std::time::Duration::from_millis(5));
     let second = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
-    import(&mut t.jean, &second).unwrap();
+    let r = import(&mut t.jean, &second).unwrap();
+    assert_eq!(r.newer_seen, None, "nothing newer from Marie was seen before the second bundle");
     assert_eq!(field(&t.jean, Kind::Person, &t.colibri, "region"), json!("Estrie"));
+    let second_made = exchange::open(&t.jean, &second, false).unwrap().manifest.created_at;
 
     let before = relais_tests::dump_records(&t.jean);
     let opened = exchange::open(&t.jean, &first, false).unwrap();
     let dry = exchange::preview(&t.jean, &opened).unwrap();
     assert!(dry.stale, "the dry run says the bundle is older");
+    let seen = dry.newer_seen.as_deref().and_then(relais_core::time::from_db);
+    assert_eq!(seen, relais_core::time::from_db(&second_made), "the preview says when the newer bundle from Marie was made");
     assert_eq!(dry.counts.older.get("person"), Some(&1));
     assert!(dry.counts.updated.is_empty() && dry.changes.is_empty(), "nothing would be updated: {:?}", dry.changes);
     let r = import(&mut t.jean, &first).unwrap();

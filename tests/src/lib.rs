@@ -248,7 +248,7 @@ pub fn dump_vault(store: &Store) -> String {
     for k in relais_core::record::Kind::ALL {
         out.push_str(&format!("{:?}\n", store.list_all(k).expect("list")));
     }
-    for t in ["conflicts", "bundles_seen", "exchange_state", "handoffs", "audit_events", "audit_head", "vault_meta"] {
+    for t in ["conflicts", "bundles_seen", "senders_seen", "handoffs", "audit_events", "audit_head", "vault_meta"] {
         let mut st = store.conn().prepare(&format!("SELECT * FROM {t} ORDER BY 1")).expect("table");
         let n = st.column_count();
         let rows: Vec<Vec<rusqlite::types::Value>> =

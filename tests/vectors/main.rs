@@ -394,6 +394,9 @@ fn generate() {
     let mut m = manifest.clone();
     m["counts"]["note"] = json!(1_000_000);
     out.push(("declared_count_too_large", "BundleCountMismatch", "a million notes announced, one carried", resign(&m, &content)));
+    let mut m = manifest.clone();
+    m["created_at"] = json!("demain matin");
+    out.push(("creation_date_not_a_date", "MalformedBundle", "the manifest's creation date is not a date", resign(&m, &content)));
     let mut c = content.clone();
     c["records"]["note"][0]["text"] = json!("x".repeat(150_000));
     out.push(("huge_string_field", "MalformedBundle", "a note of 150 000 characters (limit 100 000)", with_content(c)));

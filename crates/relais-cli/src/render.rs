@@ -323,6 +323,10 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
     } else {
         "import.dry_run"
     };
+    if let Some(date) = p.newer_seen.as_deref().and_then(relais_core::time::from_db) {
+        let date = relais_core::reports::summary::long_date(relais_core::time::local_date(date), lang);
+        let _ = write!(out, "\n{}", tr(lang, "import.newer_seen", &[("date", &date)]));
+    }
     let _ = write!(out, "\n{}", tr(lang, status, &[]));
     if p.applied && (!c.conflicts.is_empty() || !c.proposals.is_empty()) {
         let _ = write!(out, "\n{}", tr(lang, "import.conflicts_hint", &[]));

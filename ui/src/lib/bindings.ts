@@ -857,6 +857,11 @@ replay: boolean,
  */
 stale: boolean, 
 /**
+ * When the newest bundle already imported from the same sender was made, if after this
+ * one (as the sender dated them: said, never used to decide).
+ */
+newer_seen: string | null, 
+/**
  * Per kind: new, updated, unchanged, older, conflicts, proposals.
  */
 counts: Counts, 

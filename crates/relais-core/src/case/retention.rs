@@ -185,7 +185,6 @@ pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, confir
              WHERE EXISTS (SELECT 1 FROM json_each(bundles_seen.persons) WHERE value = ?1)",
             [person_id],
         )?;
-        erase::forget_exchanges(w.conn())?;
         let redacted = crate::vault::audit::redact_person(w.conn(), person_id)?;
         w.mark_scrub_pending()?;
         w.audit_destroyed(person_id, policy.name(), records, &redacted)?;

@@ -75,8 +75,6 @@ pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Resul
                 k.columns().iter().map(|c| (c.name.to_owned(), theirs.get(c.name).cloned().unwrap_or(Value::Null))).collect();
             w.update(k, &record_id, changes)?;
         }
-        // Either way, the sender's version is now known here: the next exchange starts from it.
-        remember_exchange(w.conn(), k, &theirs)?;
         w.conn().execute(
             "UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1",
             rusqlite::params![conflict_id, crate::time::to_db(w.now()), if keep_theirs { "theirs" } else { "mine" }],

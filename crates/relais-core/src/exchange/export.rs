@@ -82,7 +82,9 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     let age_recipients = recipients.iter().map(|r| identity::parse_recipient(&r.age_recipient)).collect::<Result<Vec<_>>>()?;
     let mut manifest = Manifest {
         bundle_id: uuid::Uuid::now_v7().to_string(),
-        created_at: crate::time::to_db(chrono::Utc::now()),
+        // To the millisecond: two bundles to the same colleague a few seconds apart are told
+        // apart (which one is newer, in the preview).
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         kind: req.kind,
         sender: identity::show(store)?,
         recipients: recipients
@@ -211,8 +213,8 @@ pub(super) fn write_content(
             if let Some(o) = &r.org_id {
                 org_ids.insert(o.clone());
             }
-            written.push(r.id.clone());
-            exported.records.push((*kind, r));
+            written.push(r.id);
+            exported.records += 1;
         }
         ids_of.insert(*kind, written);
         done.insert(*kind, buf);
@@ -241,7 +243,7 @@ pub(super) fn write_content(
 /// What an export wrote, for [`commit_export`].
 #[derive(Debug, Clone, Default)]
 pub struct Exported {
-    records: Vec<(Kind, store::WrittenRow)>,
+    records: usize,
     /// For a share: each (person, recipient) the consent gate let through.
     releases: Vec<(String, crate::case::consent::Recipient)>,
     override_reason: Option<String>,
@@ -250,25 +252,22 @@ pub struct Exported {
 impl Exported {
     /// Number of records written.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.records
     }
 
     /// Nothing was written.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.records == 0
     }
 }
 
-/// After the file is safely written: remembers what was sent (so a later import can tell who
-/// changed what) and, for a transfer, marks the cases handed off. One transaction.
+/// After the file is safely written: remembers the bundle (to whom, which cases: who was party
+/// to a case) and, for a transfer, marks the cases handed off. One transaction.
 pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported) -> Result<()> {
     let peers: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
     store.write(|w| {
         for (pid, to) in &exported.releases {
             crate::case::consent::require(w, pid, to, crate::case::consent::Purpose::Share, exported.override_reason.as_deref())?;
-        }
-        for (kind, r) in &exported.records {
-            remember_written(w.conn(), *kind, &r.id, r.revision, &r.hash)?;
         }
         w.conn().execute(
             "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6)",
@@ -309,21 +308,4 @@ pub(super) fn contact_identity(c: &Fields) -> Identity {
         signing_key: s("signing_key"),
         fingerprint: s("fingerprint"),
     }
-}
-
-pub(super) fn remember_exchange(conn: &rusqlite::Connection, kind: Kind, r: &Fields) -> Result<()> {
-    remember_exchange_hash(conn, kind, r, &record_hash(kind, r))
-}
-
-pub(super) fn remember_exchange_hash(conn: &rusqlite::Connection, kind: Kind, r: &Fields, hash: &str) -> Result<()> {
-    remember_written(conn, kind, str_field(r, "id").unwrap_or_default(), r.get("revision").and_then(Value::as_i64).unwrap_or(1), hash)
-}
-
-pub(super) fn remember_written(conn: &rusqlite::Connection, kind: Kind, id: &str, revision: i64, hash: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO exchange_state (record_id, kind, revision, hash) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (record_id) DO UPDATE SET revision = excluded.revision, hash = excluded.hash",
-    )?
-    .execute(rusqlite::params![id, kind.name(), revision, hash])?;
-    Ok(())
 }

@@ -78,6 +78,9 @@ pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
     }
     let m = obj.get("manifest").ok_or_else(|| malformed("manifest"))?;
     let manifest: Manifest = serde_json::from_value(m.clone()).map_err(|e| malformed(format!("manifest: {e}")))?;
+    if crate::time::from_db(&manifest.created_at).is_none() {
+        return Err(malformed("manifest.created_at"));
+    }
     let signing_key = identity::parse_signing_key(&manifest.sender.signing_key).map_err(|_| Error::BadSignature)?;
     let sig_hex = obj.get("signature").and_then(Value::as_str).ok_or(Error::BadSignature)?;
     let sig_bytes: [u8; 64] = hex::decode(sig_hex).ok().and_then(|b| b.try_into().ok()).ok_or(Error::BadSignature)?;
@@ -165,6 +168,9 @@ pub struct Preview {
     pub replay: bool,
     /// Everything it carries is already here in the same or a later version: nothing changes.
     pub stale: bool,
+    /// When the newest bundle already imported from the same sender was made, if after this
+    /// one (as the sender dated them: said, never used to decide).
+    pub newer_seen: Option<String>,
     /// Per kind: new, updated, unchanged, older, conflicts, proposals.
     pub counts: Counts,
     /// Record by record, what changes (new records, and each field of an update, a conflict
@@ -230,11 +236,13 @@ enum Right {
 }
 
 pub(super) struct Plan {
-    /// Each record, what to do with it, and its content hash.
-    items: Vec<(Kind, Fields, Action, String)>,
+    /// Each record and what to do with it.
+    items: Vec<(Kind, Fields, Action)>,
     counts: Counts,
     changes: Vec<RecordChange>,
     replay: bool,
+    /// When the newest bundle already imported from this sender was made, if after this one.
+    newer_seen: Option<String>,
     /// Per person carried: (here before, right of the sender).
     cases: BTreeMap<String, (bool, Right)>,
 }
@@ -343,9 +351,8 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                 owners.insert(id.clone(), person.clone());
                 Some(person)
             };
-            let hash = record_hash(kind, &rec);
             let (action, mine) = match &person {
-                None => decide_directory(conn, &rec, &hash)?,
+                None => decide_directory(conn, &rec)?,
                 // A case this vault does not have yet brings only new records (checked below, one
                 // query per kind: one of them here means a record of another case moved in).
                 Some(p) if !cases[p].0 => {
@@ -383,7 +390,7 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                     fields,
                 });
             }
-            items.push((kind, rec, action, hash));
+            items.push((kind, rec, action));
         }
     }
     for (kind, ids) in &fresh {
@@ -391,7 +398,8 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
             return Err(Error::BundleRewritesRecord);
         }
     }
-    Ok(Plan { items, counts, changes, replay, cases })
+    let newer_seen = newer_seen(conn, &o.manifest)?;
+    Ok(Plan { items, counts, changes, replay, newer_seen, cases })
 }
 
 pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
@@ -440,14 +448,14 @@ pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &st
 
 /// A directory entry: added when new; when it differs from this vault's, a proposal (the
 /// shelter's number here is every case's), unless it is an older version of it.
-fn decide_directory(conn: &rusqlite::Connection, theirs: &Fields, h_theirs: &str) -> Result<(Action, Option<Fields>)> {
+fn decide_directory(conn: &rusqlite::Connection, theirs: &Fields) -> Result<(Action, Option<Fields>)> {
     let id = str_field(theirs, "id").unwrap_or_default();
     let mine = match store::get(conn, Kind::Organisation, id) {
         Ok(m) => m,
         Err(Error::NotFound { .. }) => return Ok((Action::New, None)),
         Err(e) => return Err(e),
     };
-    if record_hash(Kind::Organisation, &mine) == h_theirs {
+    if record_hash(Kind::Organisation, &mine) == record_hash(Kind::Organisation, theirs) {
         return Ok((Action::Unchanged, None));
     }
     let action = match store::versions_of(theirs).compare(&store::versions_of(&mine)) {
@@ -499,10 +507,28 @@ fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields, sender: &str
 /// Opens a bundle and says what importing it would do, without changing anything.
 pub fn preview(store: &Store, o: &Opened) -> Result<Preview> {
     let p = plan(store, o)?;
-    Ok(make_preview(o, p.counts, p.changes, p.replay, false))
+    Ok(make_preview(o, p.counts, p.changes, p.replay, p.newer_seen, false))
 }
 
-pub(super) fn make_preview(o: &Opened, counts: Counts, changes: Vec<RecordChange>, replay: bool, applied: bool) -> Preview {
+/// When the newest bundle imported from this bundle's sender was made, if later than this one
+/// (both as the sender signed them).
+fn newer_seen(conn: &rusqlite::Connection, m: &Manifest) -> Result<Option<String>> {
+    let seen: Option<String> = conn
+        .prepare_cached("SELECT created_at FROM senders_seen WHERE sender = ?1")?
+        .query_row([&m.sender.fingerprint], |r| r.get(0))
+        .optional()?;
+    let later = |a: &str, b: &str| matches!((crate::time::from_db(a), crate::time::from_db(b)), (Some(a), Some(b)) if a > b);
+    Ok(seen.filter(|s| later(s, &m.created_at)))
+}
+
+pub(super) fn make_preview(
+    o: &Opened,
+    counts: Counts,
+    changes: Vec<RecordChange>,
+    replay: bool,
+    newer_seen: Option<String>,
+    applied: bool,
+) -> Preview {
     let persons = o
         .content
         .records
@@ -526,6 +552,7 @@ pub(super) fn make_preview(o: &Opened, counts: Counts, changes: Vec<RecordChange
         persons,
         replay,
         stale,
+        newer_seen,
         counts,
         changes,
         applied,
@@ -539,7 +566,7 @@ pub(super) fn make_preview(o: &Opened, counts: Counts, changes: Vec<RecordChange
 pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Preview> {
     let p = plan(store, o)?;
     if p.replay {
-        return Ok(make_preview(o, p.counts, p.changes, true, false));
+        return Ok(make_preview(o, p.counts, p.changes, true, p.newer_seen, false));
     }
     if o.manifest.kind == BundleKind::Receipt {
         return apply_receipt(store, o, p.counts);
@@ -548,7 +575,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
     let bundle_id = o.manifest.bundle_id.clone();
     let sender = o.manifest.sender.fingerprint.clone();
     store.write(|w| {
-        for (i, (kind, rec, action, hash)) in p.items.iter().enumerate() {
+        for (i, (kind, rec, action)) in p.items.iter().enumerate() {
             match action {
                 Action::New => w.put_received(*kind, rec, false)?,
                 Action::Update if *kind == Kind::Person => {
@@ -590,9 +617,6 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                     )?;
                 }
             }
-            if matches!(action, Action::New | Action::Update | Action::Unchanged) {
-                remember_exchange_hash(w.conn(), *kind, rec, hash)?;
-            }
             if i % 1000 == 999 || i + 1 == total {
                 progress(i + 1, total);
             }
@@ -625,6 +649,18 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                 serde_json::to_string(&o.manifest.persons).expect("ids serialize")
             ],
         )?;
+        // The newest bundle seen from this sender (by the date the sender signed).
+        if p.newer_seen.is_none() {
+            let created = crate::time::from_db(&o.manifest.created_at)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                .unwrap_or_default();
+            w.conn().execute(
+                "INSERT INTO senders_seen (sender, created_at, bundle_id, imported_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (sender) DO UPDATE SET created_at = excluded.created_at, bundle_id = excluded.bundle_id,
+                                                    imported_at = excluded.imported_at",
+                rusqlite::params![sender, created, bundle_id, crate::time::to_db(w.now())],
+            )?;
+        }
         let summary = |m: &BTreeMap<String, u64>| m.values().sum::<u64>().to_string();
         let fields = vec![
             format!("bundle={bundle_id}"),
@@ -641,5 +677,5 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
         }
         Ok(())
     })?;
-    Ok(make_preview(o, p.counts, p.changes, false, true))
+    Ok(make_preview(o, p.counts, p.changes, false, p.newer_seen, true))
 }

@@ -63,7 +63,7 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
         }
         Ok(())
     })?;
-    Ok(make_preview(o, counts, Vec::new(), false, true))
+    Ok(make_preview(o, counts, Vec::new(), false, None, true))
 }
 
 /// Removes every record of the cases handed off whose receipt came back, keeping only audit
@@ -88,8 +88,7 @@ pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
                 .execute("UPDATE handoffs SET purged_at = ?2 WHERE person_id = ?1", rusqlite::params![pid, crate::time::to_db(w.now())])?;
             w.audit_event("case.purged", Some(pid), vec!["policy=handed_off_with_receipt".into()])?;
         }
-        w.mark_scrub_pending()?;
-        crate::vault::erase::forget_exchanges(w.conn())
+        w.mark_scrub_pending()
     })?;
     // secure_delete zeroed the freed pages; the scrub merges the note index, moves that into the
     // main file, vacuums and empties the WAL, which still held the old pages.

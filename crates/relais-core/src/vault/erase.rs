@@ -8,7 +8,6 @@
 //! marks a scrub as pending, and [`housekeeping`], run at every unlock, finishes it.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::record::Kind;
@@ -35,13 +34,6 @@ pub(crate) fn delete_case(w: &mut Writer<'_>, person_id: &str) -> Result<usize> 
     }
     n += w.conn().execute("DELETE FROM persons WHERE id = ?1", [person_id])?;
     Ok(n)
-}
-
-/// Drops the exchange state of records that no longer exist.
-pub(crate) fn forget_exchanges(conn: &Connection) -> Result<()> {
-    let live: Vec<String> = Kind::ALL.into_iter().filter(|k| k.in_bundles()).map(|k| format!("SELECT id FROM {}", k.table())).collect();
-    conn.execute(&format!("DELETE FROM exchange_state WHERE record_id NOT IN ({})", live.join(" UNION ALL ")), [])?;
-    Ok(())
 }
 
 /// After a removal: merges the full-text index (a deleted note's words otherwise stay in its

@@ -11,8 +11,6 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params_from_iter};
 use serde_json::{Value, json};
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{Error, Problem, Result};
 use crate::model::catalogue::Catalogues;
 use crate::model::status::CaseStatus;
@@ -29,6 +27,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "identities_bundles", include_str!("../../../../schema/migrations/0002_identities_bundles.sql")),
     (3, "privacy_duties", include_str!("../../../../schema/migrations/0003_privacy_duties.sql")),
     (4, "authorship", include_str!("../../../../schema/migrations/0004_authorship.sql")),
+    (5, "senders_seen", include_str!("../../../../schema/migrations/0005_senders_seen.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -409,13 +408,11 @@ fn received_sql(kind: Kind, replace: bool) -> &'static str {
     all[&(kind, replace)].as_str()
 }
 
-/// What an export needs to remember of each record it wrote.
+/// What an export needs of each record it wrote: its id (for the records that hang from it)
+/// and the directory entry it names.
 #[derive(Debug, Clone)]
 pub(crate) struct WrittenRow {
     pub id: String,
-    pub revision: i64,
-    /// SHA-256 of the canonical JSON of the columns (what `bundle::record_hash` computes).
-    pub hash: String,
     pub org_id: Option<String>,
 }
 
@@ -449,21 +446,6 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     String::from_utf8(buf).expect("hex digits are ASCII")
 }
 
-/// Writes `{"key":value,…}` (values already JSON) piece by piece to `put`.
-fn write_object<'a>(fields: impl Iterator<Item = (&'a str, &'a [u8])>, mut put: impl FnMut(&[u8])) {
-    put(b"{");
-    for (n, (key, value)) in fields.enumerate() {
-        if n > 0 {
-            put(b",");
-        }
-        put(b"\"");
-        put(key.as_bytes());
-        put(b"\":");
-        put(value);
-    }
-    put(b"}");
-}
-
 /// `SELECT … FROM kind WHERE col IN (ids given as a JSON array in ?1)`.
 fn in_query(kind: Kind, col: &str) -> Result<String> {
     let col =
@@ -474,7 +456,7 @@ fn in_query(kind: Kind, col: &str) -> Result<String> {
 /// Writes the records of `kind` whose `col` is one of `values` as canonical JSON objects
 /// (sorted keys, compact: exactly what serializing their `Fields` gives), comma-separated, to
 /// `out`, straight from the rows: an export of a thousand cases does not build a map per
-/// record. Returns what the exchange state needs of each.
+/// record. Returns the id and directory entry of each.
 pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[String], out: &mut Vec<u8>) -> Result<Vec<WrittenRow>> {
     let col =
         if col == "id" { "id" } else { kind.column(col).map(|c| c.name).ok_or_else(|| Error::invalid(col, Problem::UnknownField))? };
@@ -482,21 +464,18 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
     // index's (grouped by owner), the same for the same vault.
     let sql = format!("{} WHERE {col} IN (SELECT value FROM json_each(?1))", select_sql(kind));
     let cols = kind.columns();
-    // (key, row index, type) sorted by key: all fields, and the columns alone (for the hash).
+    // (key, row index, type) sorted by key.
     // The version vector is stored as canonical JSON text (Versions::to_json, or SQLite's
     // json_object for one vault): written as it is.
     let versions_idx = BASE_FIELDS.iter().position(|f| *f == "versions").expect("a base field");
     let mut all: Vec<(&str, usize, Option<Ty>)> = BASE_FIELDS.iter().enumerate().map(|(i, f)| (*f, i, None)).collect();
     all.extend(cols.iter().enumerate().map(|(i, c)| (c.name, i + FIRST_COL, Some(c.ty))));
     all.sort_by(|a, b| a.0.cmp(b.0));
-    let only_cols: Vec<&(&str, usize, Option<Ty>)> = all.iter().filter(|(_, i, _)| *i >= FIRST_COL).collect();
     let org_idx = cols.iter().position(|c| c.name == "org_id").map(|i| i + FIRST_COL);
     let list = serde_json::to_string(values).expect("strings serialize");
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows = st.query([list])?;
-    // Each record is written once, straight into `out`; the columns' values are then hashed
-    // from there (where each value sits is remembered in `spans`).
-    let mut spans: Vec<(usize, usize)> = vec![(0, 0); cols.len() + FIRST_COL];
+    // Each record is written once, straight into `out`.
     let mut written = Vec::new();
     while let Some(r) = rows.next()? {
         if !written.is_empty() {
@@ -510,22 +489,13 @@ pub(crate) fn write_json_in(conn: &Connection, kind: Kind, col: &str, values: &[
             out.push(b'"');
             out.extend_from_slice(key.as_bytes());
             out.extend_from_slice(b"\":");
-            let start = out.len();
             match r.get_ref(*idx)? {
                 rusqlite::types::ValueRef::Text(json) if *idx == versions_idx => out.extend_from_slice(json),
                 v => write_json_value(out, *ty, v),
             }
-            spans[*idx] = (start, out.len());
         }
         out.push(b'}');
-        let mut h = Sha256::new();
-        write_object(only_cols.iter().map(|(k, i, _)| (*k, &out[spans[*i].0..spans[*i].1])), |b| h.update(b));
-        written.push(WrittenRow {
-            id: r.get(0)?,
-            revision: r.get(3)?,
-            hash: hex_lower(&h.finalize()),
-            org_id: org_idx.and_then(|i| r.get::<_, Option<String>>(i).ok().flatten()),
-        });
+        written.push(WrittenRow { id: r.get(0)?, org_id: org_idx.and_then(|i| r.get::<_, Option<String>>(i).ok().flatten()) });
     }
     Ok(written)
 }
@@ -988,7 +958,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// The export's streaming writer (values straight from SQL) and serde_json's canonical
-        /// form of the same record are the same bytes, and so hash the same.
+        /// form of the same record are the same bytes.
         #[test]
         fn the_export_writer_writes_canonical_json(rec in person()) {
             let dir = tempfile::tempdir().unwrap();
@@ -996,10 +966,10 @@ mod tests {
             store.write(|w| w.put_received(Kind::Person, &rec, false)).unwrap();
             let id = rec["id"].as_str().unwrap().to_owned();
             let mut out = Vec::new();
-            let written = write_json_in(store.conn(), Kind::Person, "id", &[id], &mut out).unwrap();
+            let written = write_json_in(store.conn(), Kind::Person, "id", &[id.clone()], &mut out).unwrap();
             let expected = serde_json::to_string(&Value::Object(rec.clone())).unwrap();
             prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
-            prop_assert_eq!(&written[0].hash, &crate::exchange::record_hash(Kind::Person, &rec));
+            prop_assert_eq!(&written[0].id, &id);
         }
     }
 
