@@ -513,7 +513,14 @@ def scenario_handoff(tmp):
         authors = [e.text for e in b.els('[data-testid="record-author"]')]
         check(authors and all(t == "Écrit par Camille Intervenante" for t in authors), f"each note says who wrote it, by the contact's name ({authors})")
         b.shot("14-imported-person")
-        print("  ok: the supervisor imports the bundle and finds the same person, notes included")
+        b.click("tab-history")
+        b.wait_text("history", "Partage reçu de Camille Intervenante")
+        events = [e.text for e in b.els('[data-testid="history-what"]')]
+        check(events and not any(t in ("create", "update", "bundle.import") for t in events), f"the history is in words, no raw action codes ({events})")
+        details = [e.text for e in b.els('[data-testid="history-details"]')]
+        check("Qui tient le dossier" in details and "owner" not in details, f"fields by their label, not their key ({details})")
+        b.shot("14b-history")
+        print("  ok: the supervisor imports the bundle and finds the same person, notes included; the history names the sender")
         # Importing the same file again changes nothing and says so.
         b.click("nav-handoff")
         b.click("choose-bundle")

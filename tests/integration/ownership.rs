@@ -3,6 +3,7 @@
 //! than rewrites, a directory entry is suggested, never written over, cases go only to verified
 //! contacts, and three vaults passing a case around end with what each should hold.
 
+use relais_core::case::person_file::Author;
 use relais_core::exchange::{self, BundleKind, ExportRequest, identity};
 use relais_core::record::{Fields, Kind};
 use relais_core::{Error, Store};
@@ -106,12 +107,28 @@ fn a_recipients_change_to_the_holders_record_is_a_proposal_and_their_note_comes_
     let open = exchange::conflicts(&t.marie).unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!((open[0].reason.as_str(), open[0].sender.clone()), ("proposal", Some(fingerprint(&t.jean))));
+    // The list says what the proposal changes and who proposes it, by Marie's name for him.
+    assert_eq!(open[0].changes, vec![("region".to_owned(), json!("Montérégie"), json!("Gaspésie"))]);
+    assert_eq!(open[0].from, Some(Author::Contact("Jean (CAVAC)".into())));
     // Marie accepts it: applied, and newer than both versions.
     exchange::resolve(&mut t.marie, &open[0].id, true).unwrap();
     assert_eq!(field(&t.marie, Kind::Person, &t.colibri, "region"), json!("Gaspésie"));
     let again = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
     let r = import(&mut t.jean, &again).unwrap();
     assert_eq!((r.counts.updated.get("person"), r.counts.conflicts.len()), (Some(&1), 0));
+
+    // Marie's history of the case names Jean where he acted: what he sent, what she settled.
+    let file = relais_core::case::person_file::load(&t.marie, &t.colibri).unwrap();
+    let jean = fingerprint(&t.jean);
+    let received = file.history.iter().find(|e| e.action == "bundle.import").expect("the import is in the history");
+    for expected in [format!("sender={jean}"), "kind=share".into(), "new=1".into(), "proposals=1".into()] {
+        assert!(received.fields.contains(&expected), "{expected} in {:?}", received.fields);
+    }
+    let settled = file.history.iter().find(|e| e.action == "conflict.resolve").expect("the decision is in the history");
+    assert!(settled.fields.contains(&format!("sender={jean}")), "{:?}", settled.fields);
+    let shared = file.history.iter().find(|e| e.action == "bundle.export.share").expect("the share is in the history");
+    assert!(shared.fields.contains(&format!("to={jean}")), "{:?}", shared.fields);
+    assert_eq!(file.authors.get(&jean), Some(&Author::Contact("Jean (CAVAC)".into())), "named from the contact book");
 }
 
 #[test]

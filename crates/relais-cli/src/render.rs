@@ -196,6 +196,60 @@ fn authorship(
     Some(parts.join(" · "))
 }
 
+/// One event of a person's history in words: what happened, and who sent or received a bundle
+/// about the person, by the name in the contact book.
+fn history_event(
+    lang: Lang,
+    e: &relais_core::vault::audit::Event,
+    authors: &std::collections::BTreeMap<String, relais_core::case::person_file::Author>,
+) -> String {
+    use relais_core::case::person_file::Author;
+    let value = |key: &str| e.fields.iter().find_map(|f| f.strip_prefix(key)?.strip_prefix('='));
+    let name = |fp: &str| match authors.get(fp) {
+        Some(Author::Me) => tr(lang, "author.me", &[]),
+        Some(Author::Contact(n)) => n.clone(),
+        _ => tr(lang, "author.unknown", &[]),
+    };
+    let kind = e.kind.as_deref().map(|k| relais_core::lang::tr(lang, &format!("kind.{k}"), &[])).unwrap_or_default();
+    let sender = value("sender").map(name).unwrap_or_else(|| tr(lang, "author.unknown", &[]));
+    let to: Vec<String> = e.fields.iter().filter_map(|f| f.strip_prefix("to=")).map(name).collect();
+    let to = if to.is_empty() { tr(lang, "author.unknown", &[]) } else { to.join(", ") };
+    let count = |key: &str| value(key).unwrap_or("0").to_owned();
+    match e.action.as_str() {
+        "update" if !e.fields.is_empty() => tr(lang, "history.update_fields", &[("kind", &kind), ("fields", &e.fields.join(", "))]),
+        "create" | "update" | "delete" | "restore" => tr(lang, &format!("history.{}", e.action), &[("kind", &kind)]),
+        "bundle.import" => match value("kind") {
+            Some(k @ ("share" | "transfer")) => tr(
+                lang,
+                &format!("history.import.{k}"),
+                &[
+                    ("who", &sender),
+                    ("new", &count("new")),
+                    ("updated", &count("updated")),
+                    ("conflicts", &count("conflicts")),
+                    ("proposals", &count("proposals")),
+                ],
+            ),
+            // Events from before the sender was written into them.
+            _ => tr(lang, "history.import", &[]),
+        },
+        "bundle.export.share"
+        | "bundle.export.transfer"
+        | "bundle.receipt"
+        | "conflict.resolve"
+        | "consent.override"
+        | "person.export"
+        | "person.summary"
+        | "retention.set" => tr(
+            lang,
+            &format!("history.{}", e.action),
+            &[("who", &sender), ("to", &to), ("keep", &tr(lang, &format!("history.keep.{}", value("keep").unwrap_or("mine")), &[]))],
+        ),
+        // Anything else is shown as recorded, with its details.
+        other => format!("{other} {}", e.fields.join(", ")).trim_end().to_owned(),
+    }
+}
+
 /// A person's whole file.
 pub fn person_file(lang: Lang, f: &PersonFile) -> String {
     let mut out = format!("{} — {}\n", tr(lang, "show.person", &[]), f.person["alias"].as_str().unwrap_or_default());
@@ -220,7 +274,7 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
     }
     let _ = writeln!(out, "\n{} ({})", tr(lang, "show.history", &[]), f.history.len());
     for e in &f.history {
-        let _ = writeln!(out, "  {}  {}  {} {}  {}", when(&e.at), e.actor, e.action, e.kind.as_deref().unwrap_or(""), e.fields.join(", "));
+        let _ = writeln!(out, "  {}  {}  {}", when(&e.at), e.actor, history_event(lang, e, &f.authors));
     }
     out.trim_end().to_owned()
 }

@@ -239,9 +239,12 @@ fn cli_transcript_bundles() {
     a.run(&["person", "list"]);
     a.run(&["note", "add", "Colibri", "--text", "Trop tard"]);
     on_b(&mut a, &["import", &p("transfert.relais")]);
+    // Each side's history names the other from its own contact book.
+    on_b(&mut a, &["person", "show", "Colibri"]);
     on_b(&mut a, &["receipt", "-o", &p("accuse.relais")]);
     a.run(&["purge-handed-off"]);
     a.run(&["import", &p("accuse.relais")]);
+    a.run(&["person", "show", "Colibri"]);
     a.run(&["purge-handed-off"]);
     a.run(&["person", "list"]);
     let bytes = std::fs::read(dir.join("partage.relais")).unwrap();

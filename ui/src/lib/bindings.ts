@@ -687,7 +687,8 @@ directory: { [key in string]: Array<JsonMap> },
  */
 history: Array<Event>, 
 /**
- * Who wrote the records of this file (their `created_by` and `updated_by`), by fingerprint.
+ * Who wrote the records of this file (their `created_by` and `updated_by`), and who sent
+ * or received bundles about the person (its history's `sender=` and `to=`), by fingerprint.
  */
 authors: { [key in string]: Author }, };
 export type Author = { "who": "me" } | { "who": "contact", "name": string } | { "who": "unknown" };
@@ -900,6 +901,10 @@ bundle_id: string,
  */
 fields: Array<string>, 
 /**
+ * The same fields with both values: (field, value here, value sent).
+ */
+changes: Array<[string, JsonValue, JsonValue]>, 
+/**
  * `conflict` (changed on both sides), `proposal` (a change from someone who neither holds
  * the case nor wrote the record) or `directory` (an organisation that differs).
  */
@@ -907,7 +912,11 @@ reason: string,
 /**
  * Who sent it (fingerprint).
  */
-sender: string | null, };
+sender: string | null, 
+/**
+ * Who sent it, as this vault knows them (the contact book's name).
+ */
+from: Author | null, };
 export type RecordChange = { 
 /**
  * The person whose case it is (none for a directory entry).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatWhen, isoDate, mondayOf, toLocalInput } from './format';
+import { formatDate, formatDateTime, formatTime, formatWhen, isoDate, mondayOf, toLocalInput } from './format';
 
 describe('dates in the worker’s language', () => {
   it('writes a calendar date the French-Canadian and English-Canadian way', () => {
@@ -12,6 +12,14 @@ describe('dates in the worker’s language', () => {
     expect(formatDateTime('2026-12-04T02:30:00Z', 'fr', 'America/Toronto')).toContain('3 décembre 2026');
     expect(formatDateTime('2026-12-04T02:30:00Z', 'fr', 'America/Toronto')).toContain('21');
     expect(formatDateTime('2026-12-04T02:30:00Z', 'en', 'America/Toronto')).toContain('December 3, 2026');
+  });
+
+  it('writes hours the Quebec way: « 9 h », « 13 h 05 », no leading zero', () => {
+    const nb = '\u00a0';
+    expect(formatTime('2026-12-02T14:00:00Z', 'fr', 'America/Toronto')).toBe(`9${nb}h`);
+    expect(formatTime('2026-12-02T18:05:00Z', 'fr', 'America/Toronto')).toBe(`13${nb}h${nb}05`);
+    expect(formatDateTime('2026-12-02T06:46:00Z', 'fr', 'America/Toronto')).toBe(`2 décembre 2026 à 1${nb}h${nb}46`);
+    expect(formatTime('2026-12-02T14:00:00Z', 'en', 'America/Toronto')).toBe('9:00 a.m.');
   });
 
   it('tells dates and instants apart, and leaves what it cannot read as it is', () => {

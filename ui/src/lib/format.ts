@@ -12,14 +12,19 @@ export function formatDate(date: string | null | undefined, lang: Lang): string 
   return new Intl.DateTimeFormat(tag(lang), { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
 }
 
+/** Quebec usage for hours: « 9 h », « 13 h 05 » (non-breaking spaces), no zero before the hour,
+ * no minutes after an exact one (Intl's fr-CA writes « 09 h 00 » or « 9 h 00 »). */
+const quebecHours = (text: string, lang: Lang) =>
+  lang === 'en' ? text : text.replace(/\b(\d{1,2})[ \u00a0]h[ \u00a0](\d\d)\b/g, (_, h: string, m: string) => `${Number(h)}\u00a0h${m === '00' ? '' : '\u00a0' + m}`);
+
 /** An instant (RFC 3339), shown in the local zone. */
 export function formatDateTime(instant: string | null | undefined, lang: Lang, timeZone?: string): string {
   if (!instant) return '';
   const d = new Date(instant);
   if (Number.isNaN(d.getTime())) return instant;
-  return new Intl.DateTimeFormat(tag(lang), {
-    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone,
-  }).format(d);
+  return quebecHours(new Intl.DateTimeFormat(tag(lang), {
+    day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone,
+  }).format(d), lang);
 }
 
 /** A date or an instant, whichever it is. */
@@ -30,7 +35,7 @@ export function formatWhen(value: string | null | undefined, lang: Lang, timeZon
 
 /** Hour and minute of an instant, local zone. */
 export function formatTime(instant: string, lang: Lang, timeZone?: string): string {
-  return new Intl.DateTimeFormat(tag(lang), { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(instant));
+  return quebecHours(new Intl.DateTimeFormat(tag(lang), { hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(instant)), lang);
 }
 
 /** "lundi 7 décembre" / "Monday, December 7". */

@@ -35,7 +35,8 @@ pub struct PersonFile {
     pub directory: BTreeMap<&'static str, Vec<Fields>>,
     /// The audit events about this person.
     pub history: Vec<Event>,
-    /// Who wrote the records of this file (their `created_by` and `updated_by`), by fingerprint.
+    /// Who wrote the records of this file (their `created_by` and `updated_by`), and who sent
+    /// or received bundles about the person (its history's `sender=` and `to=`), by fingerprint.
     pub authors: BTreeMap<String, Author>,
 }
 
@@ -54,6 +55,17 @@ pub enum Author {
 
 /// Names the authors of `records` (every `created_by` and `updated_by` they hold).
 pub fn authors<'a>(store: &Store, records: impl Iterator<Item = &'a Fields>) -> Result<BTreeMap<String, Author>> {
+    named(store, records.flat_map(|r| ["created_by", "updated_by"].into_iter().filter_map(|k| str_field(r, k))))
+}
+
+/// The fingerprints an audit event names in its fields (`sender=`, `to=`): who sent a bundle
+/// about the person, whom it went to.
+pub fn event_peers(ev: &Event) -> impl Iterator<Item = &str> {
+    ev.fields.iter().filter_map(|f| f.strip_prefix("sender=").or_else(|| f.strip_prefix("to=")))
+}
+
+/// Who each of `fingerprints` is, as this vault knows them.
+pub fn named<'a>(store: &Store, fingerprints: impl Iterator<Item = &'a str>) -> Result<BTreeMap<String, Author>> {
     let me = store.meta(crate::vault::store::Meta::Fingerprint)?;
     let contacts: BTreeMap<String, String> = store
         .list_all(Kind::Contact)?
@@ -61,15 +73,10 @@ pub fn authors<'a>(store: &Store, records: impl Iterator<Item = &'a Fields>) -> 
         .filter_map(|c| Some((str_field(&c, "fingerprint")?.to_owned(), str_field(&c, "name")?.to_owned())))
         .collect();
     let mut out = BTreeMap::new();
-    for r in records {
-        for fp in ["created_by", "updated_by"].iter().filter_map(|k| str_field(r, k)) {
-            let who = if me.as_deref() == Some(fp) {
-                Author::Me
-            } else {
-                contacts.get(fp).map_or(Author::Unknown, |n| Author::Contact(n.clone()))
-            };
-            out.insert(fp.to_owned(), who);
-        }
+    for fp in fingerprints {
+        let who =
+            if me.as_deref() == Some(fp) { Author::Me } else { contacts.get(fp).map_or(Author::Unknown, |n| Author::Contact(n.clone())) };
+        out.insert(fp.to_owned(), who);
     }
     Ok(out)
 }
@@ -113,7 +120,9 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
     let orgs = org_ids.iter().map(|id| store.get(Kind::Organisation, id)).collect::<Result<Vec<_>>>()?;
     let mut directory = BTreeMap::new();
     directory.insert(Kind::Organisation.name(), orgs);
-    let authors = authors(store, std::iter::once(&person).chain(records.values().flatten()))?;
+    let history = audit::for_person(store, person_id)?;
+    let mut authors = authors(store, std::iter::once(&person).chain(records.values().flatten()))?;
+    authors.extend(named(store, history.iter().flat_map(event_peers))?);
     Ok(PersonFile {
         format: FORMAT,
         version: VERSION,
@@ -121,7 +130,7 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
         person,
         records,
         directory,
-        history: audit::for_person(store, person_id)?,
+        history,
         authors,
     })
 }

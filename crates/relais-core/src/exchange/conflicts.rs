@@ -27,11 +27,16 @@ pub struct ConflictItem {
     pub bundle_id: String,
     /// Fields whose values differ.
     pub fields: Vec<String>,
+    /// The same fields with both values: (field, value here, value sent).
+    #[cfg_attr(feature = "ts", ts(type = "Array<[string, JsonValue, JsonValue]>"))]
+    pub changes: Vec<(String, Value, Value)>,
     /// `conflict` (changed on both sides), `proposal` (a change from someone who neither holds
     /// the case nor wrote the record) or `directory` (an organisation that differs).
     pub reason: String,
     /// Who sent it (fingerprint).
     pub sender: Option<String>,
+    /// Who sent it, as this vault knows them (the contact book's name).
+    pub from: Option<crate::case::person_file::Author>,
 }
 
 /// The conflicts not resolved yet.
@@ -49,21 +54,34 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
             let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
             let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
             let mine = store.get(k, &record_id)?;
-            let fields = k.columns().iter().filter(|c| mine.get(c.name) != theirs.get(c.name)).map(|c| c.name.to_owned()).collect();
-            Ok(ConflictItem { id, kind, record_id, person_id, bundle_id, fields, reason, sender })
+            let changes: Vec<(String, Value, Value)> = k
+                .columns()
+                .iter()
+                .filter(|c| mine.get(c.name) != theirs.get(c.name))
+                .map(|c| {
+                    let v = |f: &Fields| f.get(c.name).cloned().unwrap_or(Value::Null);
+                    (c.name.to_owned(), v(&mine), v(&theirs))
+                })
+                .collect();
+            let fields = changes.iter().map(|(f, _, _)| f.clone()).collect();
+            let from = match &sender {
+                Some(fp) => crate::case::person_file::named(store, std::iter::once(fp.as_str()))?.remove(fp),
+                None => None,
+            };
+            Ok(ConflictItem { id, kind, record_id, person_id, bundle_id, fields, changes, reason, sender, from })
         })
         .collect()
 }
 
 /// Resolves a conflict by keeping this vault's version or taking the sender's.
 pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Result<()> {
-    let row: Option<(String, String, String)> = store
+    let row: Option<(String, String, String, Option<String>)> = store
         .conn()
-        .query_row("SELECT kind, record_id, theirs FROM conflicts WHERE id = ?1 AND resolved_at IS NULL", [conflict_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        .query_row("SELECT kind, record_id, theirs, sender FROM conflicts WHERE id = ?1 AND resolved_at IS NULL", [conflict_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
-    let (kind, record_id, theirs) = row.ok_or(Error::NotFound { kind: Kind::Contact })?;
+    let (kind, record_id, theirs, sender) = row.ok_or(Error::NotFound { kind: Kind::Contact })?;
     let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
     let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
     store.write(|w| {
@@ -80,6 +98,8 @@ pub fn resolve(store: &mut Store, conflict_id: &str, keep_theirs: bool) -> Resul
             rusqlite::params![conflict_id, crate::time::to_db(w.now()), if keep_theirs { "theirs" } else { "mine" }],
         )?;
         let person = store::person_of(w.conn(), k, &theirs)?;
-        w.audit_event("conflict.resolve", person.as_deref(), vec![format!("keep={}", if keep_theirs { "theirs" } else { "mine" })])
+        let mut fields = vec![format!("keep={}", if keep_theirs { "theirs" } else { "mine" })];
+        fields.extend(sender.map(|fp| format!("sender={fp}")));
+        w.audit_event("conflict.resolve", person.as_deref(), fields)
     })
 }

@@ -293,7 +293,9 @@ pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported
                     )?;
                 }
             }
-            w.audit_event(&format!("bundle.export.{}", kind_name(manifest.kind)), Some(pid), vec![manifest.bundle_id.clone()])?;
+            let mut fields = vec![format!("bundle={}", manifest.bundle_id)];
+            fields.extend(peers.iter().map(|fp| format!("to={fp}")));
+            w.audit_event(&format!("bundle.export.{}", kind_name(manifest.kind)), Some(pid), fields)?;
         }
         Ok(())
     })

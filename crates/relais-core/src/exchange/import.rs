@@ -236,8 +236,8 @@ enum Right {
 }
 
 pub(super) struct Plan {
-    /// Each record and what to do with it.
-    items: Vec<(Kind, Fields, Action)>,
+    /// Each record, what to do with it, and whose case it is (none for a directory entry).
+    items: Vec<(Kind, Fields, Action, Option<String>)>,
     counts: Counts,
     changes: Vec<RecordChange>,
     replay: bool,
@@ -390,7 +390,7 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                     fields,
                 });
             }
-            items.push((kind, rec, action));
+            items.push((kind, rec, action, person));
         }
     }
     for (kind, ids) in &fresh {
@@ -575,7 +575,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
     let bundle_id = o.manifest.bundle_id.clone();
     let sender = o.manifest.sender.fingerprint.clone();
     store.write(|w| {
-        for (i, (kind, rec, action)) in p.items.iter().enumerate() {
+        for (i, (kind, rec, action, _)) in p.items.iter().enumerate() {
             match action {
                 Action::New => w.put_received(*kind, rec, false)?,
                 Action::Update if *kind == Kind::Person => {
@@ -672,8 +672,33 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             format!("proposals={}", summary(&p.counts.proposals)),
         ];
         w.audit_event(&format!("bundle.import.{}", kind_name(o.manifest.kind)), None, fields)?;
+        // Each person's history says who sent what about them (by fingerprint: named from the
+        // contact book when read).
+        let mut per_person: HashMap<&str, [u64; 4]> = HashMap::new();
+        for (_, _, action, person) in &p.items {
+            let slot = match action {
+                Action::New => 0,
+                Action::Update => 1,
+                Action::Conflict => 2,
+                Action::Proposal => 3,
+                Action::Unchanged | Action::Older => continue,
+            };
+            if let Some(pid) = person {
+                per_person.entry(pid.as_str()).or_default()[slot] += 1;
+            }
+        }
         for pid in &o.manifest.persons {
-            w.audit_event("bundle.import", Some(pid), vec![format!("bundle={bundle_id}")])?;
+            let [new, updated, conflicts, proposals] = per_person.get(pid.as_str()).copied().unwrap_or_default();
+            let fields = vec![
+                format!("bundle={bundle_id}"),
+                format!("kind={}", kind_name(o.manifest.kind)),
+                format!("sender={sender}"),
+                format!("new={new}"),
+                format!("updated={updated}"),
+                format!("conflicts={conflicts}"),
+                format!("proposals={proposals}"),
+            ];
+            w.audit_event("bundle.import", Some(pid), fields)?;
         }
         Ok(())
     })?;

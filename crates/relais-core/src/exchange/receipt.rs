@@ -59,7 +59,7 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
             rusqlite::params![o.manifest.bundle_id, sender, crate::time::to_db(w.now()), serde_json::to_string(&o.manifest.persons).expect("ids")],
         )?;
         for pid in &o.manifest.persons {
-            w.audit_event("bundle.receipt", Some(pid), vec![format!("bundle={for_id}")])?;
+            w.audit_event("bundle.receipt", Some(pid), vec![format!("bundle={for_id}"), format!("sender={sender}")])?;
         }
         Ok(())
     })?;
