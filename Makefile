@@ -62,11 +62,13 @@ fuzz: deps
 # A .deb of the release build (Tauri's bundler, offline).
 package: deps ui
 	ui/node_modules/.bin/tauri build --bundles deb
+	@! grep -aq RELAIS_E2E $(CARGO_TARGET_DIR)/release/relais-app || { echo "the package holds the end-to-end hooks"; exit 1; }
 	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/deb/*.deb
 
 # The UI first: the app embeds ui/dist when it is compiled.
+# The end-to-end hooks (feature e2e) are in this build, never in the package.
 build: ui rust
-	cargo build --workspace --locked
+	cargo build --workspace --locked --features relais-app/e2e
 
 deps: system-deps rust node venv ui-deps
 

@@ -8,7 +8,7 @@ use relais_core::{Error, Fields, Kind, Lang, Vault, demo};
 use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::api::{self, ApiError, AppInfo, CreateVaultArgs, OrganisationsArgs, RecordArgs, ReferralStatusArgs, UnlockArgs};
-use crate::{AppState, Hold, Session, settings};
+use crate::{AppState, Hold, settings};
 
 pub(crate) type Res<T> = Result<T, ApiError>;
 
@@ -113,8 +113,7 @@ pub async fn create_vault(state: State<'_, AppState>, args: CreateVaultArgs) -> 
     }
     // The KDF takes about a second: off the UI thread (this is an async command).
     let (_vault, store) = core(&state, Vault::create(state.vault_dir(), &Passphrase::new(args.passphrase), &owner, None))?;
-    *state.session.lock().expect("session lock") = Some(Session { store, demo: false });
-    state.touch();
+    state.open_session(store, false);
     Ok(())
 }
 
@@ -127,8 +126,7 @@ pub async fn unlock(state: State<'_, AppState>, args: UnlockArgs) -> Res<()> {
     }
     let vault = core(&state, Vault::open(dir))?;
     let store = core(&state, vault.unlock(&Passphrase::new(args.passphrase)))?;
-    *state.session.lock().expect("session lock") = Some(Session { store, demo: false });
-    state.touch();
+    state.open_session(store, false);
     Ok(())
 }
 
@@ -153,8 +151,7 @@ pub async fn open_demo(app: AppHandle, state: State<'_, AppState>) -> Res<Option
     .await
     .map_err(|_| ApiError::app("Busy", lang))?
     .map_err(|e| ApiError::from_core(&e, lang))?;
-    *state.session.lock().expect("session lock") = Some(Session { store, demo: true });
-    state.touch();
+    state.open_session(store, true);
     Ok(report)
 }
 

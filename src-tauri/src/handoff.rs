@@ -53,15 +53,13 @@ pub async fn remove_contact(app: AppHandle, id: String) -> Res<()> {
 
 /// Asks where to save, or which file to open (`.relais` bundles). `None`: the worker cancelled.
 ///
-/// Under WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION) a native dialog cannot be
-/// driven; the end-to-end run names a directory in RELAIS_E2E_FILES instead: saving goes there
-/// under the suggested name, opening takes the newest bundle there.
+/// In the end-to-end build under WebDriver a native dialog cannot be driven; the run names a
+/// directory instead ([`crate::e2e::files`]): saving goes there under the suggested name (its
+/// last component only), opening takes the newest bundle there.
 #[tauri::command]
 pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
-    let picked = if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
-        && let Some(dir) = std::env::var_os("RELAIS_E2E_FILES").map(PathBuf::from)
-    {
-        if args.save { Some(dir.join(&args.name)) } else { newest_bundle(&dir) }
+    let picked = if let Some(dir) = crate::e2e::files() {
+        if args.save { std::path::Path::new(&args.name).file_name().map(|n| dir.join(n)) } else { newest_bundle(&dir) }
     } else {
         let ext = if args.ext.is_empty() { "relais".to_owned() } else { args.ext.clone() };
         let dialog = app.dialog().file().set_title(args.title).add_filter(ext.to_uppercase(), &[ext.as_str()]);

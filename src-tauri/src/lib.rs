@@ -104,6 +104,16 @@ impl AppState {
         }
     }
 
+    /// Makes `store` the open vault. What the worker previewed or chose in a dialog belongs to
+    /// the vault it was done in: a bundle previewed in her own vault must not be applied to the
+    /// demo vault (whose passphrase is public), nor a file chosen there be written from here.
+    pub fn open_session(&self, store: relais_core::Store, demo: bool) {
+        self.pending.lock().expect("pending lock").take();
+        self.picked.lock().expect("picked lock").take();
+        *self.session.lock().expect("session lock") = Some(Session { store, demo });
+        self.touch();
+    }
+
     /// Drops the open vault. Returns whether one was open.
     pub fn lock(&self) -> bool {
         self.pending.lock().expect("pending lock").take();
@@ -121,17 +131,49 @@ fn allowed_url(url: &tauri::Url) -> bool {
     }
 }
 
+/// The end-to-end run's hooks, compiled only with the `e2e` feature (`make e2e` builds with it;
+/// `make package` builds without it and checks the binary holds none of their names): under
+/// WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION), a persistent web context, dialogs
+/// pointed at a directory (RELAIS_E2E_FILES), shorter minutes (RELAIS_E2E_MINUTE_SECONDS).
+#[cfg(feature = "e2e")]
+pub(crate) mod e2e {
+    /// Whether the app runs under WebDriver.
+    pub fn automated() -> bool {
+        std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
+    }
+
+    /// The directory dialogs use instead of asking (a native dialog cannot be driven).
+    pub fn files() -> Option<std::path::PathBuf> {
+        std::env::var_os("RELAIS_E2E_FILES").filter(|_| automated()).map(std::path::PathBuf::from)
+    }
+
+    /// How many seconds a minute of the app's timers lasts, 6 to 60.
+    pub fn minute_seconds() -> Option<u64> {
+        std::env::var("RELAIS_E2E_MINUTE_SECONDS").ok().and_then(|s| s.parse().ok()).filter(|s| automated() && (6..=60).contains(s))
+    }
+}
+
+/// Without the `e2e` feature (the package): no hook, whatever the environment says.
+#[cfg(not(feature = "e2e"))]
+pub(crate) mod e2e {
+    pub fn automated() -> bool {
+        false
+    }
+
+    pub fn files() -> Option<std::path::PathBuf> {
+        None
+    }
+
+    pub fn minute_seconds() -> Option<u64> {
+        None
+    }
+}
+
 /// How long a minute of the app's timers (auto-lock, clipboard) lasts: a minute, except in the
-/// end-to-end run under WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION), which may
-/// shorten it with RELAIS_E2E_MINUTE_SECONDS (6 to 60) rather than wait real minutes. Only ever
+/// end-to-end run, which may shorten it rather than wait real minutes ([`e2e`]). Only ever
 /// shorter: no setting makes the vault stay open longer.
 pub(crate) fn minute() -> Duration {
-    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
-    let seconds = std::env::var("RELAIS_E2E_MINUTE_SECONDS").ok().and_then(|s| s.parse::<u64>().ok());
-    Duration::from_secs(match seconds {
-        Some(s) if automated && (6..=60).contains(&s) => s,
-        _ => 60,
-    })
+    Duration::from_secs(e2e::minute_seconds().unwrap_or(60))
 }
 
 /// Locks the vault once nobody has used the app for the configured time.
@@ -180,10 +222,10 @@ pub fn run() {
             });
             // One window, built here so that navigation away from the app is refused and
             // the webview keeps nothing on disk (an ephemeral, incognito web context). Under
-            // WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION) WebKit only automates a
-            // persistent context, so the end-to-end run uses one, and its canary scan of the
-            // app's data and cache dirs then checks the worst case: nothing lands there either.
-            let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+            // WebDriver WebKit only automates a persistent context, so the end-to-end build
+            // uses one, and its canary scan of the app's data and cache dirs then checks the
+            // worst case: nothing lands there either.
+            let automated = e2e::automated();
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Relais")
                 .inner_size(1280.0, 800.0)
@@ -305,6 +347,35 @@ mod tests {
         }));
         assert!(failed.is_err());
         assert!(state.admit(Hold::Short).is_ok());
+    }
+
+    /// The package is built without the `e2e` feature, as `cargo test` builds this crate: no
+    /// hook is compiled in, not even the names of the variables it would read (`make package`
+    /// checks the release binary the same way).
+    #[cfg(not(feature = "e2e"))]
+    #[test]
+    fn without_the_e2e_feature_no_test_hook_is_compiled_in() {
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        // Spelt backwards here, or this test would put them in the binary itself.
+        for name in ["SELIF_E2E_SIALER", "SDNOCES_ETUNIM_E2E_SIALER"].map(|r| r.chars().rev().collect::<String>()) {
+            assert!(memchr::memmem::find(&me, name.as_bytes()).is_none(), "{name} is in the binary");
+        }
+        assert!(!e2e::automated());
+        assert_eq!(minute(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn opening_a_vault_forgets_what_was_chosen_in_another() {
+        let state = state();
+        let dir = tempfile::tempdir().unwrap();
+        *state.picked.lock().unwrap() = Some((false, dir.path().join("partage.relais")));
+        let owner = relais_core::vault::Owner { name: "Démo".into(), org: String::new() };
+        let pass = relais_core::secret::Passphrase::new("une phrase de passe de démonstration");
+        let (_vault, store) = relais_core::Vault::create(dir.path().join("demo"), &pass, &owner, None).unwrap();
+        state.open_session(store, true);
+        assert!(state.picked.lock().unwrap().is_none(), "the file chosen in the other vault is forgotten");
+        assert!(state.pending.lock().unwrap().is_none());
+        assert!(state.session.lock().unwrap().as_ref().is_some_and(|s| s.demo));
     }
 
     #[test]

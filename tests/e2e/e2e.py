@@ -448,6 +448,7 @@ def scenario_handoff(tmp):
         a.wait_text("summary-saved", ".pdf.age")
         saved = [f for f in os.listdir(files) if f.endswith(".pdf.age")]
         check(len(saved) == 1, "the encrypted summary was written where the dialog pointed")
+        check(not any(CANARY in f or "img" in f for f in saved), f"no alias in the file name ({saved})")
         with open(os.path.join(files, saved[0]), "rb") as fh:
             check(fh.read(21) == b"age-encryption.org/v1", "the summary file is an age file")
         print("  ok: the summary is previewed internal and partner, and saved encrypted for a contact")

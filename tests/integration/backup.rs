@@ -43,6 +43,9 @@ fn a_restored_backup_equals_the_vault_table_by_table() {
     let file = tv.tmp.path().join("vault.relais-backup");
     let out = tv.ok(&["backup", "-o", file.to_str().unwrap()]);
     assert!(out.contains("Sauvegarde écrite"), "{out}");
+    // Readable by the worker only, like the vault (whatever the umask: the test's is 022).
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "a backup is private");
     // One file, nothing in clear in it, and the standard tar lists what it holds.
     let bytes = std::fs::read(&file).unwrap();
     assert!(!relais_tests::contains(&bytes, b"CANARY-backup-note-41ac") && !relais_tests::contains(&bytes, b"Colibri"));

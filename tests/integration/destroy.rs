@@ -290,6 +290,8 @@ fn the_incident_register_is_kept_and_exported() {
         "Coffre chiffré, phrase de passe non compromise",
     ]);
     tv.ok(&["incident", "edit", &id, "--measures", "Clé de récupération changée; appareil signalé", "--cai-notified", "2026-11-22"]);
+    // A cell a spreadsheet would run as a formula is written as text.
+    tv.ok(&["incident", "edit", &id, "--persons", "=HYPERLINK(\"http://exemple.invalid\";\"Ouvrir\")"]);
     let csv = tv.ok(&["incident", "export", "--format", "csv"]);
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
     let head: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
@@ -298,6 +300,7 @@ fn the_incident_register_is_kept_and_exported() {
     let recs: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
     assert_eq!(recs.len(), 1);
     assert_eq!(&recs[0][3], "Ordinateur portable volé dans une voiture, \"coffre\" chiffré");
+    assert_eq!(&recs[0][4], "'=HYPERLINK(\"http://exemple.invalid\";\"Ouvrir\")", "no formula in the export");
     assert_eq!(&recs[0][5], "non");
     assert_eq!(&recs[0][9], "Clé de récupération changée; appareil signalé");
     let en = tv.ok(&["--lang", "en", "incident", "export"]);
@@ -331,4 +334,66 @@ fn a_right_of_access_export_is_the_persons_event_and_goes_with_them() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(mentions, ["person.destroy"]);
+}
+
+/// A note a colleague's bundle brought, then updated by a second bundle: after the person is
+/// destroyed, no word of either version is left in any page (the update went through the
+/// note index, which an `INSERT OR REPLACE` bypassed, leaving the first version's words).
+#[test]
+fn a_note_updated_by_an_import_leaves_no_word_of_either_version_after_destruction() {
+    use crate::bundle::{befriend, export, import};
+    use relais_core::exchange::BundleKind;
+    let (_tm, mut marie) = TestVault::new();
+    let (tj, mut jean) = TestVault::new();
+    let jean_in_marie = befriend(&mut marie, &jean);
+    befriend(&mut jean, &marie);
+    let p = marie.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Mésange"))]))).unwrap();
+    let note = marie.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("CNRYfirstxversionQ"))]))).unwrap();
+    import(&mut jean, &export(&mut marie, &jean_in_marie, &[&p], BundleKind::Share)).unwrap();
+    marie.write(|w| w.update(Kind::Note, &note, f(&[("text", json!("CNRYsecondxversionQ"))]))).unwrap();
+    let r = import(&mut jean, &export(&mut marie, &jean_in_marie, &[&p], BundleKind::Share)).unwrap();
+    assert_eq!(r.counts.updated.get("note"), Some(&1), "the second bundle updates the note");
+    // Search finds the new words only: the index followed the update.
+    assert!(relais_core::case::search::search(&jean, "cnryfirstxversionq", 10).unwrap().notes.is_empty());
+    assert_eq!(relais_core::case::search::search(&jean, "cnrysecondxversionq", 10).unwrap().notes.len(), 1);
+    drop(jean);
+    assert!(found(&tj.pages(), "CNRYsecondxversionQ"), "the scanner finds the note (control)");
+
+    let mut jean = tj.unlock();
+    retention::destroy_person(&mut jean, &p, Policy::Request, "Mésange", Utc::now()).unwrap();
+    drop(jean);
+    let pages = tj.pages();
+    for words in ["CNRYfirstxversionQ", "CNRYsecondxversionQ"] {
+        assert!(!found(&pages, words), "{words} left in Jean's files after the destruction");
+    }
+}
+
+/// A proposal about a record holds a whole copy of the sender's version: when the record is
+/// purged from the trash, the copy goes too.
+#[test]
+fn purging_a_record_from_the_trash_removes_the_proposals_about_it() {
+    use crate::bundle::{befriend, export, import};
+    use relais_core::exchange::{self, BundleKind};
+    let (tm, mut marie) = TestVault::new();
+    let (_tj, mut jean) = TestVault::new();
+    let jean_in_marie = befriend(&mut marie, &jean);
+    let marie_in_jean = befriend(&mut jean, &marie);
+    let p = marie.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Roitelet"))]))).unwrap();
+    let task = marie.write(|w| w.insert(Kind::Task, f(&[("person_id", json!(p)), ("title", json!("Appeler la Cour"))]))).unwrap();
+    import(&mut jean, &export(&mut marie, &jean_in_marie, &[&p], BundleKind::Share)).unwrap();
+    // Jean changes Marie's task: a proposal for her, which keeps his whole version.
+    jean.write(|w| w.update(Kind::Task, &task, f(&[("title", json!("CNRYproposedxtitleQ"))]))).unwrap();
+    import(&mut marie, &export(&mut jean, &marie_in_jean, &[&p], BundleKind::Share)).unwrap();
+    assert_eq!(exchange::conflicts(&marie).unwrap().len(), 1);
+    assert!(found(&tm.pages(), "CNRYproposedxtitleQ"), "the proposal holds Jean's words (control)");
+
+    trash::delete(&mut marie, Kind::Task, &task).unwrap();
+    // While the task is in the trash the list still opens, the proposal with it.
+    let open = exchange::conflicts(&marie).unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(open[0].changes.iter().any(|(field, here, _)| field == "title" && here.is_null()), "{:?}", open[0].changes);
+    trash::purge(&mut marie, Utc::now(), true).unwrap();
+    assert!(exchange::conflicts(&marie).unwrap().is_empty(), "no proposal about a record that is gone");
+    drop(marie);
+    assert!(!found(&tm.pages(), "CNRYproposedxtitleQ"), "the proposal's copy left words in the files");
 }

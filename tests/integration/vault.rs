@@ -177,3 +177,41 @@ fn key_file_rewrite_is_atomic_and_private() {
         assert_eq!(mode & 0o077, 0, "key file readable by others: {mode:o}");
     }
 }
+
+/// The scrypt work factor named in an age key file's header (`-> scrypt SALT LOG_N`).
+fn key_file_work_factor(bytes: &[u8]) -> Option<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines().find_map(|l| l.strip_prefix("-> scrypt ")?.split(' ').nth(1)?.parse().ok())
+}
+
+/// Relais writes its key files at a fixed work factor, not age's "one second on this machine",
+/// so a vault set up on a fast machine opens on a slow one; a file asking for more than Relais
+/// accepts is refused at once, with a message that says what to do.
+#[test]
+fn key_files_have_a_fixed_work_factor_and_too_costly_ones_are_refused_before_any_work() {
+    let tv = relais_tests::TestVault::empty();
+    let out = tv.cmd().env_remove(relais_core::vault::TEST_KDF_ENV).args(["init", "--name", "Marie"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key_file = tv.dir.join(relais_core::vault::KEY_FILE);
+    assert_eq!(key_file_work_factor(&std::fs::read(&key_file).unwrap()), Some(relais_core::vault::SCRYPT_LOG_N));
+    const { assert!(relais_core::vault::SCRYPT_LOG_N + 4 <= relais_core::vault::MAX_SCRYPT_LOG_N) };
+
+    // The same file asking for 2^23: refused before computing anything (2^23 would take 8 GiB).
+    let (tv, _) = relais_tests::TestVault::new();
+    let key_file = tv.dir.join(relais_core::vault::KEY_FILE);
+    let bytes = std::fs::read(&key_file).unwrap();
+    // The header line `-> scrypt SALT 10`: its last number replaced, the binary body kept.
+    let start = bytes.windows(10).position(|w| w == b"-> scrypt ").unwrap();
+    let end = start + bytes[start..].iter().position(|b| *b == b'\n').unwrap();
+    let factor = start + bytes[start..end].iter().rposition(|b| *b == b' ').unwrap() + 1;
+    let mut altered = bytes[..factor].to_vec();
+    altered.extend_from_slice((relais_core::vault::MAX_SCRYPT_LOG_N + 1).to_string().as_bytes());
+    altered.extend_from_slice(&bytes[end..]);
+    std::fs::write(&key_file, altered).unwrap();
+    let err = relais_core::Vault::open(&tv.dir).unwrap().unlock(&relais_core::secret::Passphrase::new(relais_tests::PASS)).unwrap_err();
+    assert_eq!(err.code(), "KeyTooCostly");
+    assert!(err.message(relais_core::Lang::Fr).contains("2^23"), "{}", err.message(relais_core::Lang::Fr));
+    let cli = tv.run(&["person", "list"]);
+    assert_eq!(cli.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cli.stderr).contains("effort de calcul démesuré"), "{}", String::from_utf8_lossy(&cli.stderr));
+}

@@ -142,8 +142,12 @@ fn add_contact(store: &mut Store, keys: &Keys, who: &str) -> String {
 /// The receiver's own case (fixed id), which some hostile bundles reach for.
 const RECEIVERS_CASE: &str = "01900000-0000-7000-8000-0000000000ca";
 
+/// The transfer of [`RECEIVERS_CASE`] to the sender, for `setup: receivers_case_handed_off`.
+const HANDOFF: &str = "01900000-0000-7000-8000-00000000abcd";
+
 /// What the receiving vault holds before a corpus file is imported: `setup: receivers_case`
-/// (a case it holds), `receivers_case_shared` (the same, shared with the sender earlier).
+/// (a case it holds), `receivers_case_shared` (the same, shared with the sender earlier),
+/// `receivers_case_handed_off` (the same, transferred to the sender by [`HANDOFF`]).
 fn set_up(store: &mut Store, keys: &Keys, setup: Option<&str>) {
     if setup.is_none() {
         return;
@@ -154,6 +158,19 @@ fn set_up(store: &mut Store, keys: &Keys, setup: Option<&str>) {
         .collect();
     let id = store.write(|w| w.insert(Kind::Person, f)).unwrap();
     store.conn().execute("UPDATE persons SET id = ?2 WHERE id = ?1", [&id, RECEIVERS_CASE]).unwrap();
+    if setup == Some("receivers_case_handed_off") {
+        store
+            .conn()
+            .execute("UPDATE persons SET owner = ?2, status = 'handed_off' WHERE id = ?1", [RECEIVERS_CASE, &keys.fingerprint("sender")])
+            .unwrap();
+        store
+            .conn()
+            .execute(
+                "INSERT INTO handoffs (person_id, bundle_id, to_fingerprint, at) VALUES (?1, ?2, ?3, '2026-11-01T12:00:00Z')",
+                [RECEIVERS_CASE, HANDOFF, &keys.fingerprint("sender")],
+            )
+            .unwrap();
+    }
     if setup == Some("receivers_case_shared") {
         store
             .conn()
@@ -526,6 +543,24 @@ fn generate() {
         "receipt_for_a_transfer_never_made",
         "ReceiptNotForSender\nbefore: valid_share",
         "a receipt for a transfer the receiver never made to the sender",
+        resign(&m, &empty),
+    ));
+    let mut m = m.clone();
+    m["bundle_id"] = json!(next_id());
+    m["receipt_for"] = json!(HANDOFF);
+    m["persons"] = json!([RECEIVERS_CASE]);
+    out.push((
+        "receipt_of_a_transfer",
+        "success\nsetup: receivers_case_handed_off",
+        "the receipt of a real transfer, naming the case it carried (the control of the next one)",
+        resign(&m, &empty),
+    ));
+    m["bundle_id"] = json!(next_id());
+    m["persons"] = json!([RECEIVERS_CASE, person_id]);
+    out.push((
+        "receipt_naming_other_cases",
+        "ReceiptNotForSender\nsetup: receivers_case_handed_off\nbefore: valid_share",
+        "the receipt of a real transfer that also names a case the transfer did not carry",
         resign(&m, &empty),
     ));
     out.push((

@@ -23,6 +23,13 @@ pub enum Error {
     /// The passphrase does not open this vault's key file.
     #[error("wrong passphrase")]
     WrongPassphrase,
+    /// The key file asks for more work than Relais accepts (a file not written by Relais, or
+    /// altered): unlocking it would take minutes and gigabytes.
+    #[error("key file work factor 2^{log_n} above 2^22")]
+    KeyTooCostly {
+        /// Its scrypt work factor (log2 N).
+        log_n: u8,
+    },
     /// A new passphrase is too easy to guess.
     #[error("passphrase too weak")]
     WeakPassphrase,
@@ -313,6 +320,7 @@ impl Error {
         let t = |key: &str, args: &[(&str, &str)]| tr(lang, key, args);
         match self {
             Error::WrongPassphrase => t("error.wrong_passphrase", &[]),
+            Error::KeyTooCostly { log_n } => t("error.key_too_costly", &[("log_n", &log_n.to_string())]),
             Error::WeakPassphrase => t("error.weak_passphrase", &[]),
             Error::PassphraseMismatch => t("error.passphrase_mismatch", &[]),
             Error::VaultExists(p) => t("error.vault_exists", &[("path", &p.display().to_string())]),

@@ -110,9 +110,34 @@ pub fn substitute(mut text: String, args: &[(&str, &str)]) -> String {
     text
 }
 
+/// A CSV cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is a formula (or becomes one) in Excel, LibreOffice and Google Sheets, so it
+/// gets a leading `'`, which they show as text (OWASP, "CSV injection").
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        for (cell, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("Portable volé", "Portable volé"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), safe);
+        }
+    }
 
     #[test]
     fn messages_come_in_the_language_asked() {

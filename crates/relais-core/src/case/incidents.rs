@@ -42,7 +42,7 @@ pub fn csv(store: &Store, lang: Lang) -> Result<String> {
     for rec in list(store)? {
         let mut row = vec![rec.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()];
         row.extend(cols.iter().map(|c| match rec.get(c.name) {
-            Some(Value::String(s)) => s.clone(),
+            Some(Value::String(s)) => crate::lang::spreadsheet_safe(s).into_owned(),
             Some(Value::Bool(b)) => tr(lang, if *b { "incident.yes" } else { "incident.no" }, &[]),
             Some(Value::Null) | None => String::new(),
             Some(other) => other.to_string(),

@@ -53,15 +53,19 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
         .map(|(id, kind, record_id, person_id, bundle_id, theirs, reason, sender)| {
             let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
             let theirs: Fields = serde_json::from_str(&theirs).map_err(|_| malformed("conflict"))?;
-            let mine = store.get(k, &record_id)?;
+            // A record moved to the trash since: listed against nothing here.
+            let mine = match store.get(k, &record_id) {
+                Err(Error::NotFound { .. }) => Fields::new(),
+                other => other?,
+            };
             let changes: Vec<(String, Value, Value)> = k
                 .columns()
                 .iter()
-                .filter(|c| mine.get(c.name) != theirs.get(c.name))
                 .map(|c| {
                     let v = |f: &Fields| f.get(c.name).cloned().unwrap_or(Value::Null);
                     (c.name.to_owned(), v(&mine), v(&theirs))
                 })
+                .filter(|(_, here, sent)| here != sent)
                 .collect();
             let fields = changes.iter().map(|(f, _, _)| f.clone()).collect();
             let from = match &sender {

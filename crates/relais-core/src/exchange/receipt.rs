@@ -46,6 +46,19 @@ pub fn build_receipt(store: &Store, bundle_id: Option<&str>, armor: bool) -> Res
 pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Result<Preview> {
     let for_id = o.manifest.receipt_for.clone().ok_or_else(|| malformed("receipt_for"))?;
     let sender = o.manifest.sender.fingerprint.clone();
+    // A receipt carries no records, and names exactly the cases that transfer handed to its
+    // sender: a list of others would write their receipt into other persons' histories.
+    if o.content.records.values().any(|rows| !rows.is_empty()) {
+        return Err(malformed("receipt: records"));
+    }
+    let handed: std::collections::BTreeSet<String> = store
+        .conn()
+        .prepare("SELECT person_id FROM handoffs WHERE bundle_id = ?1 AND to_fingerprint = ?2")?
+        .query_map([&for_id, &sender], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if handed.is_empty() || handed != o.manifest.persons.iter().cloned().collect() {
+        return Err(Error::ReceiptNotForSender);
+    }
     store.write(|w| {
         let n = w.conn().execute(
             "UPDATE handoffs SET receipt_at = ?3 WHERE bundle_id = ?1 AND to_fingerprint = ?2 AND receipt_at IS NULL",

@@ -488,7 +488,8 @@ pub fn csv(stats: &Stats) -> String {
     let _ = w.write_record(["table", "row", "column", "count", "row_label", "column_label"]);
     for t in &stats.tables {
         let mut put = |row: &Head, col: &Head, cell: &Cell| {
-            let _ = w.write_record([t.id, &row.code, &col.code, &cell.text(), &row.label, &col.label]);
+            let safe = crate::lang::spreadsheet_safe;
+            let _ = w.write_record([t.id, &row.code, &col.code, &cell.text(), &safe(&row.label), &safe(&col.label)]);
         };
         for (i, row) in t.rows.iter().enumerate() {
             for (j, col) in t.columns.iter().enumerate() {

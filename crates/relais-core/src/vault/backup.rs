@@ -62,6 +62,12 @@ fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
+/// Creates `path` (which must not exist) readable and writable by its owner only.
+fn private_file(path: &Path) -> Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    Ok(std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?)
+}
+
 fn sibling(path: &Path, tag: &str) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.{tag}-{}", uuid::Uuid::now_v7().simple()))
@@ -80,6 +86,9 @@ pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> R
     //    transaction: writers on other connections wait or go to the WAL, the copy is a snapshot).
     let db_copy = sibling(out, "db");
     let _db_guard = Cleanup(Some(db_copy.clone()));
+    // Only the worker may read what a backup is made of, as the vault's own files (SQLite and
+    // File::create would follow the umask: usually 0644).
+    private_file(&db_copy)?;
     {
         let mut dst = Connection::open(&db_copy)?;
         dst.pragma_update(None, "cipher_log_level", "NONE")?;
@@ -107,7 +116,7 @@ pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> R
     let tmp = sibling(out, "tmp");
     let mut tmp_guard = Cleanup(Some(tmp.clone()));
     {
-        let mut tar = tar::Builder::new(File::create(&tmp)?);
+        let mut tar = tar::Builder::new(private_file(&tmp)?);
         tar.mode(tar::HeaderMode::Deterministic);
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Io(std::io::Error::other(e)))?;
         let mut header = tar::Header::new_ustar();

@@ -60,6 +60,12 @@ pub(crate) fn purge_trash(store: &mut Store, now: DateTime<Utc>, all: bool) -> R
         return Ok(0);
     }
     store.write_at(now, |w| {
+        // A conflict or proposal about a record purged with it holds a whole copy of it.
+        w.conn().execute(
+            "DELETE FROM conflicts WHERE record_id IN (
+                 SELECT json_extract(e.value, '$[1].id') FROM trash t, json_each(t.content) e WHERE t.deleted_at < ?1)",
+            [&cutoff],
+        )?;
         w.conn().execute("DELETE FROM trash WHERE deleted_at < ?1", [&cutoff])?;
         w.mark_scrub_pending()?;
         w.audit_vault("trash.purge", vec![format!("entries={n}"), if all { "emptied" } else { "expired" }.to_owned()])

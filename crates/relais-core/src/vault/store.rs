@@ -398,8 +398,14 @@ fn received_sql(kind: Kind, replace: bool) -> &'static str {
                 let cols = k.columns();
                 let names: Vec<&str> = BASE_FIELDS.iter().copied().chain(cols.iter().map(|c| c.name)).collect();
                 let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-                let verb = if r { "INSERT OR REPLACE" } else { "INSERT" };
-                let sql = format!("{verb} INTO {} ({}) VALUES ({})", k.table(), names.join(", "), marks.join(", "));
+                let mut sql = format!("INSERT INTO {} ({}) VALUES ({})", k.table(), names.join(", "), marks.join(", "));
+                // An update in place, never INSERT OR REPLACE: a replaced row is deleted without
+                // its delete trigger (SQLite fires it only with recursive_triggers), so the note
+                // index kept the old words, which no later `optimize` could remove.
+                if r {
+                    let set: Vec<String> = names.iter().filter(|n| **n != "id").map(|n| format!("{n} = excluded.{n}")).collect();
+                    sql.push_str(&format!(" ON CONFLICT (id) DO UPDATE SET {}", set.join(", ")));
+                }
                 m.insert((k, r), sql);
             }
         }
