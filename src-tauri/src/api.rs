@@ -3,6 +3,7 @@
 //! `ui/src/lib/bindings.ts`; a test fails when it is stale (`RELAIS_BLESS=1` rewrites it).
 
 use relais_core::record::{Col, Ty};
+use relais_core::secret::Passphrase;
 use relais_core::{Error, Fields, Kind, Lang};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -61,17 +62,22 @@ pub struct AppInfo {
     pub version: String,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+/// Passphrases from the page go straight into `Passphrase` (wiped when dropped, printed as
+/// `***`): no argument struct holding one can be cloned.
+#[derive(Debug, Deserialize, TS)]
 pub struct CreateVaultArgs {
     pub name: String,
     pub org: String,
-    pub passphrase: String,
-    pub confirm: String,
+    #[ts(type = "string")]
+    pub passphrase: Passphrase,
+    #[ts(type = "string")]
+    pub confirm: Passphrase,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Deserialize, TS)]
 pub struct UnlockArgs {
-    pub passphrase: String,
+    #[ts(type = "string")]
+    pub passphrase: Passphrase,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -102,19 +108,23 @@ pub struct OrganisationsArgs {
     pub language: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Deserialize, TS)]
 pub struct ChangePassphraseArgs {
-    pub old: String,
-    pub new: String,
-    pub confirm: String,
+    #[ts(type = "string")]
+    pub old: Passphrase,
+    #[ts(type = "string")]
+    pub new: Passphrase,
+    #[ts(type = "string")]
+    pub confirm: Passphrase,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Deserialize, TS)]
 pub struct RecoveryArgs {
     /// The organisation's recovery recipient, `age1…`.
     pub recipient: String,
     /// The vault's passphrase.
-    pub passphrase: String,
+    #[ts(type = "string")]
+    pub passphrase: Passphrase,
 }
 
 /// The worker's own identity, and the card to give to colleagues.
@@ -209,9 +219,10 @@ pub struct IncidentExportArgs {
     pub format: String,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Deserialize, TS)]
 pub struct BackupArgs {
-    pub passphrase: String,
+    #[ts(type = "string")]
+    pub passphrase: Passphrase,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

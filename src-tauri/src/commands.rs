@@ -112,7 +112,7 @@ pub async fn create_vault(state: State<'_, AppState>, args: CreateVaultArgs) -> 
         return Err(ApiError::from_core(&Error::invalid("name", relais_core::error::Problem::Required), lang));
     }
     // The KDF takes about a second: off the UI thread (this is an async command).
-    let (_vault, store) = core(&state, Vault::create(state.vault_dir(), &Passphrase::new(args.passphrase), &owner, None))?;
+    let (_vault, store) = core(&state, Vault::create(state.vault_dir(), &args.passphrase, &owner, None))?;
     state.open_session(store, false);
     Ok(())
 }
@@ -125,7 +125,7 @@ pub async fn unlock(state: State<'_, AppState>, args: UnlockArgs) -> Res<()> {
         return Err(ApiError::app("NoVault", lang));
     }
     let vault = core(&state, Vault::open(dir))?;
-    let store = core(&state, vault.unlock(&Passphrase::new(args.passphrase)))?;
+    let store = core(&state, vault.unlock(&args.passphrase))?;
     state.open_session(store, false);
     Ok(())
 }
@@ -238,7 +238,7 @@ pub async fn change_passphrase(app: AppHandle, args: api::ChangePassphraseArgs) 
         }
         let _admitted = state.admit(Hold::Long)?;
         let vault = open_vault(state)?;
-        core(state, vault.change_passphrase(&Passphrase::new(args.old), &Passphrase::new(args.new)))
+        core(state, vault.change_passphrase(&args.old, &args.new))
     })
     .await
 }
@@ -259,7 +259,7 @@ pub async fn set_recovery(app: AppHandle, args: api::RecoveryArgs) -> Res<()> {
     off_ui(&app, move |state| {
         let _admitted = state.admit(Hold::Long)?;
         let vault = open_vault(state)?;
-        core(state, vault.set_recovery(&Passphrase::new(args.passphrase), &args.recipient))
+        core(state, vault.set_recovery(&args.passphrase, &args.recipient))
     })
     .await
 }

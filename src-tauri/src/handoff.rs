@@ -123,7 +123,7 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
 pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<exchange::Preview> {
     let path = chosen(&app.state::<AppState>(), false)?;
     let (opened, preview) = on_store(&app, Hold::Long, move |s| {
-        let bytes = std::fs::read(path)?;
+        let bytes = exchange::read_bundle_file(&path)?;
         let opened = exchange::open(s, &bytes, args.accept_unverified)?;
         let preview = exchange::preview(s, &opened)?;
         Ok((opened, preview))

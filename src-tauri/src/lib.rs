@@ -193,6 +193,7 @@ fn auto_lock(app: tauri::AppHandle) {
 
 /// Starts the app.
 pub fn run() {
+    relais_core::secret::harden_process();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())

@@ -1,7 +1,6 @@
 //! Backups from the app: the reminder when the last one is too old, and making one.
 
 use relais_core::Error;
-use relais_core::secret::Passphrase;
 use tauri::{AppHandle, Manager, State};
 
 use crate::api::{ApiError, BackupArgs, BackupStatus};
@@ -44,7 +43,7 @@ pub async fn backup_vault(app: AppHandle, args: BackupArgs) -> Res<String> {
         let path = chosen(&state, true)?;
         let _admitted = state.admit(Hold::Long)?;
         let vault = open_vault(&state)?;
-        let key = vault.unwrap_key(&Passphrase::new(args.passphrase)).map_err(|e| ApiError::from_core(&e, lang))?;
+        let key = vault.unwrap_key(&args.passphrase).map_err(|e| ApiError::from_core(&e, lang))?;
         with_store(&state, |s| relais_core::vault::backup::backup(s, &key, vault.dir(), &path))?;
         Ok(path.display().to_string())
     })

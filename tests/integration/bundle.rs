@@ -289,3 +289,23 @@ fn frozen_manifest_bytes() {
     );
     assert_eq!(exchange::canonical(&serde_json::to_value(&m).unwrap()), expected);
 }
+
+/// A file larger than any bundle can be is refused on its size, before a byte is read (anyone
+/// with this vault's public key, printed on its contact card, can send one).
+#[test]
+fn a_file_larger_than_any_bundle_is_refused_before_it_is_read() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Marie"]);
+    let huge = tv.tmp.path().join("enorme.relais");
+    // Sparse: its length says 350 MB, the disk holds nothing.
+    std::fs::File::create(&huge).unwrap().set_len(exchange::MAX_BUNDLE_FILE + 1).unwrap();
+    let before = relais_tests::dump_vault(&tv.unlock());
+    let out = tv.run(&["import", huge.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("dépasse la taille acceptée") && err.contains("256"), "{err}");
+    assert_eq!(relais_tests::dump_vault(&tv.unlock()), before, "nothing changed");
+    // One byte under the limit is read (and refused for what it is: not an age file).
+    std::fs::File::create(&huge).unwrap().set_len(exchange::MAX_BUNDLE_FILE).unwrap();
+    assert_eq!(exchange::read_bundle_file(&huge).unwrap().len() as u64, exchange::MAX_BUNDLE_FILE);
+}

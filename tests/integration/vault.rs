@@ -215,3 +215,54 @@ fn key_files_have_a_fixed_work_factor_and_too_costly_ones_are_refused_before_any
     assert_eq!(cli.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&cli.stderr).contains("effort de calcul démesuré"), "{}", String::from_utf8_lossy(&cli.stderr));
 }
+
+/// Where the 64 hex digits of `key` are in this process's memory (readable mappings through
+/// /proc/self/mem), leaving out the needle's own buffer.
+fn hex_key_in_memory(hex: &str) -> Vec<usize> {
+    use std::io::{Read, Seek, SeekFrom};
+    let own = hex.as_ptr() as usize..hex.as_ptr() as usize + hex.len();
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let mut mem = std::fs::File::open("/proc/self/mem").unwrap();
+    let mut found = Vec::new();
+    for line in maps.lines() {
+        let mut parts = line.split_whitespace();
+        let (range, perms) = (parts.next().unwrap(), parts.next().unwrap());
+        let path = parts.nth(3).unwrap_or("");
+        // Readable, and not a file's text (the test binary's own code and constants).
+        if !perms.starts_with('r') || path.starts_with('/') || path == "[vvar]" || path == "[vsyscall]" {
+            continue;
+        }
+        let (start, end) = range.split_once('-').unwrap();
+        let (start, end) = (usize::from_str_radix(start, 16).unwrap(), usize::from_str_radix(end, 16).unwrap());
+        let mut buf = vec![0u8; end - start];
+        if mem.seek(SeekFrom::Start(start as u64)).is_err() || mem.read_exact(&mut buf).is_err() {
+            continue;
+        }
+        let finder = memchr::memmem::Finder::new(hex.as_bytes());
+        found.extend(finder.find_iter(&buf).map(|i| start + i).filter(|a| !own.contains(a)));
+    }
+    found
+}
+
+/// The key in the form SQLCipher's PRAGMA takes (64 hex digits) is built in buffers wiped after
+/// use: once the vault is locked, no copy of it is left in the process (a memory dump, a swap
+/// page). SQLCipher keeps the key it derived, in binary, while the vault is open: it needs it
+/// for every page.
+#[test]
+fn no_copy_of_the_keys_hex_form_outlives_the_open_vault() {
+    let (tv, store) = relais_tests::TestVault::new();
+    drop(store);
+    let vault = relais_core::Vault::open(&tv.dir).unwrap();
+    let key = vault.unwrap_key(&relais_core::secret::Passphrase::new(relais_tests::PASS)).unwrap();
+    let hex = key.to_hex();
+    // Control: the scan finds a copy where it is, and no longer once the copy is wiped.
+    let copy = zeroize::Zeroizing::new(hex.as_str().to_owned());
+    assert_eq!(hex_key_in_memory(&hex), [copy.as_ptr() as usize], "the scan finds a copy in the heap");
+    drop(copy);
+    assert_eq!(hex_key_in_memory(&hex), [] as [usize; 0], "a wiped copy is gone");
+    let store = vault.unlock_with_key(&key).unwrap();
+    let _: i64 = store.conn().query_row("SELECT count(*) FROM persons", [], |r| r.get(0)).unwrap();
+    drop(store);
+    let left = hex_key_in_memory(&hex);
+    assert!(left.is_empty(), "the key's hex form is still at {left:x?}");
+}

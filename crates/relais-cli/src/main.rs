@@ -49,6 +49,7 @@ fn early_lang() -> Lang {
 }
 
 fn main() -> ExitCode {
+    relais_core::secret::harden_process();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -532,7 +533,12 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
 fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     use relais_core::exchange;
     let mut store = ctx.store()?;
-    let bytes = std::fs::read(&a.file).with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?;
+    let bytes = match exchange::read_bundle_file(&a.file) {
+        Err(relais_core::Error::Io(e)) => {
+            Err(e).with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?
+        }
+        other => other?,
+    };
     let opened = exchange::open(&store, &bytes, a.accept_unverified)?;
     let report = if a.dry_run {
         exchange::preview(&store, &opened)?

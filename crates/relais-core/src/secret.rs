@@ -35,11 +35,24 @@ impl DbKey {
     /// The `PRAGMA key` value SQLCipher takes for a raw key: `x'…'` (64 hex digits), so that
     /// SQLCipher skips its own PBKDF2 (age's scrypt already stretched the passphrase).
     pub(crate) fn pragma_value(&self) -> Zeroizing<String> {
+        let mut hex = Zeroizing::new([0u8; 64]);
+        hex::encode_to_slice(self.0, &mut hex[..]).expect("64 digits for 32 bytes");
         let mut s = Zeroizing::new(String::with_capacity(67));
         s.push_str("x'");
-        s.push_str(&Zeroizing::new(hex::encode(self.0)));
+        s.push_str(std::str::from_utf8(&hex[..]).expect("hex digits are ASCII"));
         s.push('\'');
         s
+    }
+
+    /// Gives the key to SQLCipher on `conn`. The statement is built in a buffer wiped after use
+    /// (rusqlite's `pragma_update` builds its own SQL text, freed but never wiped).
+    pub(crate) fn apply(&self, conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+        let value = self.pragma_value();
+        let mut sql = Zeroizing::new(String::with_capacity(80));
+        sql.push_str("PRAGMA key = \"");
+        sql.push_str(&value);
+        sql.push_str("\";");
+        conn.execute_batch(&sql)
     }
 
     /// The key as 64 hex digits, for an outside SQLCipher reader (interop tests, recovery by
@@ -110,6 +123,31 @@ impl Passphrase {
             return Err(Error::WeakPassphrase);
         }
         Ok(())
+    }
+}
+
+impl PartialEq for Passphrase {
+    /// Whether two entries are the same (a new passphrase and its confirmation).
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+/// From the app's page: the text goes straight into a `Passphrase` (wiped when dropped), never
+/// into an argument struct that can be cloned or printed.
+impl<'de> serde::Deserialize<'de> for Passphrase {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d).map(Passphrase::new)
+    }
+}
+
+/// Makes this process one that cannot be dumped (no core file, no ptrace attach or
+/// `/proc/PID/mem` read by another process of the same user): a vault's key and a case's words
+/// are in its memory while a vault is open. Called first thing by the CLI and the app.
+pub fn harden_process() {
+    // Best effort: a kernel that refuses leaves the process as it was, and Relais still works.
+    if rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable).is_err() {
+        eprintln!("relais: PR_SET_DUMPABLE refused");
     }
 }
 

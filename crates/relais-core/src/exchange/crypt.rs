@@ -117,6 +117,22 @@ pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8
     }
 }
 
+/// Reads a bundle file, refusing at once one larger than any bundle can be
+/// ([`MAX_BUNDLE_FILE`]): its size is looked at before a byte is read.
+pub fn read_bundle_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_BUNDLE_FILE {
+        return Err(Error::BundleTooLarge);
+    }
+    let mut out = Vec::new();
+    // The file may grow while it is read (a sync engine still writing it): never past the limit.
+    file.take(MAX_BUNDLE_FILE + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_BUNDLE_FILE {
+        return Err(Error::BundleTooLarge);
+    }
+    Ok(out)
+}
+
 /// Encrypts arbitrary bytes to `to` (test vectors: a valid age file that is not a bundle).
 #[doc(hidden)]
 pub fn encrypt_for_test_vectors(plaintext: &[u8], to: &[&str]) -> Result<Vec<u8>> {

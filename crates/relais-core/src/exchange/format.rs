@@ -18,6 +18,9 @@ pub const FORMAT: &str = "relais.bundle";
 pub const VERSION: u64 = 2;
 /// The largest plaintext accepted (a bundle of 1 000 cases is about 20 MB).
 pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
+/// The largest bundle file accepted: the largest plaintext armored (base64, 64 characters a
+/// line) and a header. A larger file is refused before it is read.
+pub const MAX_BUNDLE_FILE: u64 = MAX_PLAINTEXT / 3 * 4 / 64 * 65 + 1024 * 1024;
 /// What the signature is computed over: this prefix, then the canonical manifest.
 /// The version is in it: a version 1 signature cannot pass for a version 2 bundle.
 pub(super) const SIGN_CONTEXT: &[u8] = b"relais.bundle.v2 manifest\n";

@@ -56,53 +56,87 @@ pub(super) fn content_from_value(c: Value) -> Result<Content> {
 
 /// Parses and verifies a decrypted document (signature, content hash, format, version).
 pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
-    // Something that does not even start like a JSON object is not a bundle; a JSON object that
+    let signed = verify_signed(plaintext)?;
+    let content = signed.content()?;
+    Ok((signed.manifest, content))
+}
+
+/// The largest signed manifest accepted (a transfer of 10 000 cases names them in about 400 kB).
+const MAX_MANIFEST: usize = 8 * 1024 * 1024;
+
+/// A document whose manifest is signed by its sender; the content is still text, not parsed.
+pub(super) struct Signed<'a> {
+    pub manifest: Manifest,
+    content: &'a serde_json::value::RawValue,
+}
+
+impl Signed<'_> {
+    /// Parses the content and checks it is the one the manifest's hash names.
+    pub fn content(&self) -> Result<Content> {
+        let c: Value = serde_json::from_str(self.content.get()).map_err(|e| malformed(format!("content: JSON ligne/line {}", e.line())))?;
+        if canonical_sha256(&c) != self.manifest.content_sha256 {
+            return Err(Error::BundleTampered);
+        }
+        content_from_value(c)
+    }
+}
+
+/// Checks format, version and the sender's signature of the manifest, without building a tree
+/// of the content: until the sender is known, verified and the bundle addressed here, the
+/// content of anyone who has this vault's public key (it is on the contact card) is only bytes.
+pub(super) fn verify_signed(plaintext: &[u8]) -> Result<Signed<'_>> {
+    use serde_json::value::RawValue;
+    // An age file that decrypts but is not a JSON object is not a bundle; a JSON object that
     // does not parse is a damaged one.
     if plaintext.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(Error::NotABundle);
     }
-    let mut doc: Value = serde_json::from_slice(plaintext).map_err(|e| malformed(format!("JSON ligne/line {}", e.line())))?;
-    let obj = doc.as_object_mut().ok_or(Error::NotABundle)?;
-    if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
+    // The top level only: each value kept as its text.
+    let doc: BTreeMap<String, &RawValue> =
+        serde_json::from_slice(plaintext).map_err(|e| malformed(format!("JSON ligne/line {}", e.line())))?;
+    let field = |k: &str| doc.get(k).map(|raw| raw.get());
+    if field("format").and_then(|f| serde_json::from_str::<String>(f).ok()).as_deref() != Some(FORMAT) {
         return Err(Error::NotABundle);
     }
-    let version = obj.get("version").and_then(Value::as_u64).ok_or_else(|| malformed("version"))?;
+    let version = field("version").and_then(|v| serde_json::from_str::<u64>(v).ok()).ok_or_else(|| malformed("version"))?;
     if version > VERSION {
         return Err(Error::UnsupportedBundleVersion { found: version });
     }
     if version < VERSION {
         return Err(Error::OldBundleVersion { found: version });
     }
-    if let Some(extra) = obj.keys().find(|k| !["format", "version", "manifest", "content", "signature"].contains(&k.as_str())) {
+    if let Some(extra) = doc.keys().find(|k| !["format", "version", "manifest", "content", "signature"].contains(&k.as_str())) {
         return Err(malformed(format!("champ/field {extra}")));
     }
-    let m = obj.get("manifest").ok_or_else(|| malformed("manifest"))?;
+    let m_text = field("manifest").ok_or_else(|| malformed("manifest"))?;
+    if m_text.len() > MAX_MANIFEST {
+        return Err(malformed("manifest"));
+    }
+    let m: Value = serde_json::from_str(m_text).map_err(|e| malformed(format!("manifest: {e}")))?;
     let manifest: Manifest = serde_json::from_value(m.clone()).map_err(|e| malformed(format!("manifest: {e}")))?;
     if crate::time::from_db(&manifest.created_at).is_none() {
         return Err(malformed("manifest.created_at"));
     }
     let signing_key = identity::parse_signing_key(&manifest.sender.signing_key).map_err(|_| Error::BadSignature)?;
-    let sig_hex = obj.get("signature").and_then(Value::as_str).ok_or(Error::BadSignature)?;
+    let sig_hex = field("signature").and_then(|s| serde_json::from_str::<String>(s).ok()).ok_or(Error::BadSignature)?;
     let sig_bytes: [u8; 64] = hex::decode(sig_hex).ok().and_then(|b| b.try_into().ok()).ok_or(Error::BadSignature)?;
     let mut msg = SIGN_CONTEXT.to_vec();
-    msg.extend_from_slice(canonical(m).as_bytes());
+    msg.extend_from_slice(canonical(&m).as_bytes());
     signing_key.verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig_bytes)).map_err(|_| Error::BadSignature)?;
     if identity::fingerprint(&manifest.sender.age_recipient, &manifest.sender.signing_key) != manifest.sender.fingerprint {
         return Err(Error::BadSignature);
     }
-    let c = obj.remove("content").ok_or_else(|| malformed("content"))?;
-    if canonical_sha256(&c) != manifest.content_sha256 {
-        return Err(Error::BundleTampered);
-    }
-    let content = content_from_value(c)?;
-    Ok((manifest, content))
+    let content = doc.get("content").copied().ok_or_else(|| malformed("content"))?;
+    Ok(Signed { manifest, content })
 }
 
-/// Decrypts with this vault's identity, verifies, and checks sender and recipients.
+/// Decrypts with this vault's identity, verifies, and checks sender and recipients; only then
+/// parses the content.
 pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Opened> {
     let secrets = crate::vault::keys::secrets(store)?;
     let plaintext = zeroize::Zeroizing::new(decrypt(bytes, &[&secrets.age as &dyn age::Identity])?);
-    let (manifest, content) = verify_document(&plaintext)?;
+    let signed = verify_signed(&plaintext)?;
+    let manifest = &signed.manifest;
     let contact: Option<(String, Option<String>, String, String)> = store
         .conn()
         .query_row(
@@ -123,7 +157,8 @@ pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Open
     if !manifest.recipients.iter().any(|r| r.fingerprint == me.fingerprint && r.age_recipient == me.age_recipient) {
         return Err(Error::BundleReaddressed);
     }
-    Ok(Opened { manifest, content, sender_contact, sender_name, sender_verified })
+    let content = signed.content()?;
+    Ok(Opened { manifest: signed.manifest, content, sender_contact, sender_name, sender_verified })
 }
 
 /// What an import does (or would do) to each kind of record.

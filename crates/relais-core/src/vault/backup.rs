@@ -92,7 +92,7 @@ pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> R
     {
         let mut dst = Connection::open(&db_copy)?;
         dst.pragma_update(None, "cipher_log_level", "NONE")?;
-        dst.pragma_update(None, "key", &*key.pragma_value())?;
+        key.apply(&dst)?;
         let b = rusqlite::backup::Backup::new(store.conn(), &mut dst)?;
         loop {
             match b.step(-1)? {

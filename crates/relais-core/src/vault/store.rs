@@ -58,7 +58,7 @@ impl Store {
         let conn = open_connection(path, create)?;
         // SQLCipher logs decryption failures to stderr by default; the caller reports them.
         conn.pragma_update(None, "cipher_log_level", "NONE")?;
-        conn.pragma_update(None, "key", &*key.pragma_value())?;
+        key.apply(&conn)?;
         Self::finish_open(conn, path)
     }
 
