@@ -3,7 +3,7 @@
 //! dashboard ≤ 5 ms p95; search ≤ 16 ms p95; SQLCipher/plain insert ratio ≤ 1.25.
 //!
 //! Then export and import of 1 000 cases next to their physical bounds (target: ratio ≥ 0.50);
-//! export and its bounds are the median of 5 runs.
+//! export and its bounds are the median of 5 runs, import and its bounds of 3.
 //!
 //! `RELAIS_BENCH_PERSONS` overrides the size (for a quick look); `RELAIS_BENCH_ONLY=bundles`
 //! runs only the bundle part and prints it without touching BENCHMARKS.md.
@@ -132,7 +132,7 @@ fn main() {
         ),
         (
             "Déverrouillage : KDF / unlock: KDF",
-            "scrypt, age work factor".into(),
+            "scrypt 2^18 (vault::SCRYPT_LOG_N)".into(),
             format!("p50 {kdf_ms:.0} ms"),
             "≈ 1 s (on purpose)".into(),
         ),
@@ -404,6 +404,12 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
         let t = Instant::now();
         {
             let tx = c.conn().unchecked_transaction().unwrap();
+            // Notes indexed in one statement at the end, as the import does (a trigger per note
+            // writes one index segment per note).
+            let trigger: String = tx
+                .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'notes_fts_insert'", [], |r| r.get(0))
+                .unwrap();
+            tx.execute_batch("DROP TRIGGER notes_fts_insert").unwrap();
             for kind in exchange::bundle_kinds() {
                 let cols: Vec<&str> =
                     ["id", "created_at", "updated_at", "revision"].into_iter().chain(kind.columns().iter().map(|c| c.name)).collect();
@@ -424,6 +430,8 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
                     st.execute(rusqlite::params_from_iter(vals)).unwrap();
                 }
             }
+            tx.execute_batch("INSERT INTO notes_fts (rowid, text) SELECT rowid, text FROM notes").unwrap();
+            tx.execute_batch(&trigger).unwrap();
             tx.commit().unwrap();
         }
         runs.push(t.elapsed());

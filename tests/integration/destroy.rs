@@ -350,6 +350,11 @@ fn a_note_updated_by_an_import_leaves_no_word_of_either_version_after_destructio
     let p = marie.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Mésange"))]))).unwrap();
     let note = marie.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("CNRYfirstxversionQ"))]))).unwrap();
     import(&mut jean, &export(&mut marie, &jean_in_marie, &[&p], BundleKind::Share)).unwrap();
+    // The new note is indexed (in one statement at the end of the import), and the index's
+    // trigger is back for Jean's own notes.
+    assert_eq!(relais_core::case::search::search(&jean, "cnryfirstxversionq", 10).unwrap().notes.len(), 1);
+    jean.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("CNRYjeansxownQ"))]))).unwrap();
+    assert_eq!(relais_core::case::search::search(&jean, "cnryjeansxownq", 10).unwrap().notes.len(), 1);
     marie.write(|w| w.update(Kind::Note, &note, f(&[("text", json!("CNRYsecondxversionQ"))]))).unwrap();
     let r = import(&mut jean, &export(&mut marie, &jean_in_marie, &[&p], BundleKind::Share)).unwrap();
     assert_eq!(r.counts.updated.get("note"), Some(&1), "the second bundle updates the note");
@@ -363,7 +368,7 @@ fn a_note_updated_by_an_import_leaves_no_word_of_either_version_after_destructio
     retention::destroy_person(&mut jean, &p, Policy::Request, "Mésange", Utc::now()).unwrap();
     drop(jean);
     let pages = tj.pages();
-    for words in ["CNRYfirstxversionQ", "CNRYsecondxversionQ"] {
+    for words in ["CNRYfirstxversionQ", "CNRYsecondxversionQ", "CNRYjeansxownQ"] {
         assert!(!found(&pages, words), "{words} left in Jean's files after the destruction");
     }
 }

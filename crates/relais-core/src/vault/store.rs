@@ -414,6 +414,26 @@ fn received_sql(kind: Kind, replace: bool) -> &'static str {
     all[&(kind, replace)].as_str()
 }
 
+/// Drops the trigger that indexes each new note (inside a write transaction), returning its SQL
+/// for [`resume_note_index`]: a bulk insert then indexes its notes in one statement.
+pub(crate) fn suspend_note_index(conn: &Connection) -> Result<String> {
+    let sql: String =
+        conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'notes_fts_insert'", [], |r| r.get(0))?;
+    conn.execute_batch("DROP TRIGGER notes_fts_insert")?;
+    Ok(sql)
+}
+
+/// Indexes the notes `ids` (inserted since [`suspend_note_index`]) and puts the trigger back.
+pub(crate) fn resume_note_index(conn: &Connection, trigger: &str, ids: &[&str]) -> Result<()> {
+    let list = serde_json::to_string(ids).expect("strings serialize");
+    conn.execute(
+        "INSERT INTO notes_fts (rowid, text) SELECT rowid, text FROM notes WHERE id IN (SELECT value FROM json_each(?1))",
+        [list],
+    )?;
+    conn.execute_batch(trigger)?;
+    Ok(())
+}
+
 /// What an export needs of each record it wrote: its id (for the records that hang from it)
 /// and the directory entry it names.
 #[derive(Debug, Clone)]
