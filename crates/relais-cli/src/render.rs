@@ -168,6 +168,17 @@ fn record_lines(out: &mut String, lang: Lang, kind: Kind, r: &Fields, orgs: &[Fi
     let _ = writeln!(out, "  - {}  [{}]", parts.join(" · "), r["id"].as_str().unwrap_or_default());
 }
 
+/// How a person reading the file calls an author: « vous », the contact book's name, or
+/// « inconnu·e ».
+fn author_name(lang: Lang, who: &relais_core::case::person_file::Author) -> String {
+    use relais_core::case::person_file::Author;
+    match who {
+        Author::Me => tr(lang, "author.me", &[]),
+        Author::Contact(n) => n.clone(),
+        Author::Unknown => tr(lang, "author.unknown", &[]),
+    }
+}
+
 /// Who wrote a record, when it was not this vault alone: « écrit par Jean », « modifié par
 /// inconnu·e ».
 fn authorship(
@@ -178,11 +189,7 @@ fn authorship(
     use relais_core::case::person_file::Author;
     let name = |key: &str| -> Option<(bool, String)> {
         let who = authors.get(r.get(key)?.as_str()?)?;
-        Some(match who {
-            Author::Me => (true, tr(lang, "author.me", &[])),
-            Author::Contact(n) => (false, n.clone()),
-            Author::Unknown => (false, tr(lang, "author.unknown", &[])),
-        })
+        Some((*who == Author::Me, author_name(lang, who)))
     };
     let (created_by_me, creator) = name("created_by")?;
     let editor = name("updated_by").filter(|_| r.get("updated_by") != r.get("created_by"));
@@ -203,13 +210,8 @@ fn history_event(
     e: &relais_core::vault::audit::Event,
     authors: &std::collections::BTreeMap<String, relais_core::case::person_file::Author>,
 ) -> String {
-    use relais_core::case::person_file::Author;
     let value = |key: &str| e.fields.iter().find_map(|f| f.strip_prefix(key)?.strip_prefix('='));
-    let name = |fp: &str| match authors.get(fp) {
-        Some(Author::Me) => tr(lang, "author.me", &[]),
-        Some(Author::Contact(n)) => n.clone(),
-        _ => tr(lang, "author.unknown", &[]),
-    };
+    let name = |fp: &str| authors.get(fp).map_or_else(|| tr(lang, "author.unknown", &[]), |who| author_name(lang, who));
     let kind = e.kind.as_deref().map(|k| relais_core::lang::tr(lang, &format!("kind.{k}"), &[])).unwrap_or_default();
     let sender = value("sender").map(name).unwrap_or_else(|| tr(lang, "author.unknown", &[]));
     let to: Vec<String> = e.fields.iter().filter_map(|f| f.strip_prefix("to=")).map(name).collect();

@@ -49,6 +49,8 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
     let rows: Vec<Row> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    // Every sender named once, from one read of the contact book.
+    let senders = crate::case::person_file::named(store, rows.iter().filter_map(|r| r.7.as_deref()))?;
     rows.into_iter()
         .map(|(id, kind, record_id, person_id, bundle_id, theirs, reason, sender)| {
             let k = Kind::from_name(&kind).ok_or_else(|| malformed("kind"))?;
@@ -68,10 +70,7 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
                 .filter(|(_, here, sent)| here != sent)
                 .collect();
             let fields = changes.iter().map(|(f, _, _)| f.clone()).collect();
-            let from = match &sender {
-                Some(fp) => crate::case::person_file::named(store, std::iter::once(fp.as_str()))?.remove(fp),
-                None => None,
-            };
+            let from = sender.as_ref().and_then(|fp| senders.get(fp).cloned());
             Ok(ConflictItem { id, kind, record_id, person_id, bundle_id, fields, changes, reason, sender, from })
         })
         .collect()

@@ -609,17 +609,15 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
     let total = p.items.len();
     let bundle_id = o.manifest.bundle_id.clone();
     let sender = o.manifest.sender.fingerprint.clone();
-    let new_notes = p.items.iter().filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New).count();
+    let new_notes: Vec<&str> =
+        p.items.iter().filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New).filter_map(|(_, r, _, _)| str_field(r, "id")).collect();
     store.write(|w| {
         // New notes are indexed in one statement at the end rather than by the insert trigger:
         // once the full-text index is part of a transaction, SQLite asks it to flush at every
         // later statement's savepoint, so a trigger per note wrote one index segment per note
         // (a quarter of a 1 000-case import). The trigger is dropped and put back inside this
         // transaction: a failure anywhere rolls both back.
-        let trigger = match new_notes {
-            0 => None,
-            _ => Some(store::suspend_note_index(w.conn())?),
-        };
+        let trigger = if new_notes.is_empty() { None } else { Some(store::suspend_note_index(w.conn())?) };
         for (i, (kind, rec, action, _)) in p.items.iter().enumerate() {
             match action {
                 Action::New => w.put_received(*kind, rec, false)?,
@@ -667,13 +665,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             }
         }
         if let Some(trigger) = trigger {
-            let ids: Vec<&str> = p
-                .items
-                .iter()
-                .filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New)
-                .filter_map(|(_, r, _, _)| str_field(r, "id"))
-                .collect();
-            store::resume_note_index(w.conn(), &trigger, &ids)?;
+            store::resume_note_index(w.conn(), &trigger, &new_notes)?;
         }
         // Who holds each case now: a share's sender holds a case new here; a transfer makes
         // this vault the holder (and a case that was handed off from here active again).
