@@ -354,17 +354,8 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
             let action = tr(lang, &format!("import.action.{}", ch.action), &[]);
             let kind = relais_core::lang::tr(lang, &format!("kind.{}", ch.kind), &[]);
             let _ = write!(out, "\n  {}", tr(lang, "import.change", &[("action", &action), ("kind", &kind), ("whose", whose)]));
-            let kind_of = Kind::from_name(&ch.kind);
-            for (field, before, after) in &ch.fields {
-                let show = |v: &Value| match kind_of.and_then(|k| k.column(field)) {
-                    Some(col) => value_text(lang, col.ty, v).unwrap_or_else(|| "—".to_owned()),
-                    None => v.to_string(),
-                };
-                let _ = write!(
-                    out,
-                    "\n    {}",
-                    tr(lang, "import.field", &[("field", field), ("before", &show(before)), ("after", &show(after))])
-                );
+            for line in field_changes(lang, &ch.kind, &ch.fields) {
+                let _ = write!(out, "\n    {line}");
             }
         }
     }
@@ -395,7 +386,28 @@ pub fn conflicts(lang: Lang, items: &[relais_core::exchange::ConflictItem]) -> S
     if items.is_empty() {
         return tr(lang, "list.empty", &[]);
     }
-    items.iter().map(|c| format!("{}  {}  {}  [{}]", c.id, c.kind, c.record_id, c.fields.join(", "))).collect::<Vec<_>>().join("\n")
+    let mut out = Vec::new();
+    for c in items {
+        let from = c.from.as_ref().map(|who| author_name(lang, who)).unwrap_or_default();
+        out.push(format!("{}  {}  {}  {}", c.id, c.kind, c.record_id, from).trim_end().to_owned());
+        out.extend(field_changes(lang, &c.kind, &c.changes).into_iter().map(|l| format!("    {l}")));
+    }
+    out.join("\n")
+}
+
+/// Each field of a change, « champ : avant → après », values as the worker reads them.
+fn field_changes(lang: Lang, kind: &str, fields: &[(String, Value, Value)]) -> Vec<String> {
+    let kind = Kind::from_name(kind);
+    fields
+        .iter()
+        .map(|(field, before, after)| {
+            let show = |v: &Value| match kind.and_then(|k| k.column(field)) {
+                Some(col) => value_text(lang, col.ty, v).unwrap_or_else(|| "—".to_owned()),
+                None => v.to_string(),
+            };
+            tr(lang, "import.field", &[("field", field), ("before", &show(before)), ("after", &show(after))])
+        })
+        .collect()
 }
 
 /// The anonymous statistics as aligned text tables.
@@ -453,4 +465,33 @@ pub fn stats(s: &relais_core::reports::stats::Stats) -> String {
     };
     let _ = writeln!(out, "\n{}{}{value}", m.label, tr(lang, "punct.colon", &[]));
     out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_core::case::person_file::Author;
+    use relais_core::exchange::ConflictItem;
+    use serde_json::json;
+
+    use super::*;
+
+    /// A proposal reads as the app shows it: who sent it, each field here → sent, in words.
+    #[test]
+    fn a_proposal_lists_its_sender_and_each_field_before_and_after() {
+        let item = ConflictItem {
+            id: "c1".into(),
+            kind: "person".into(),
+            record_id: "p1".into(),
+            person_id: Some("p1".into()),
+            bundle_id: "b1".into(),
+            fields: vec!["region".into()],
+            changes: vec![("region".into(), json!("Montérégie"), json!("Gaspésie"))],
+            reason: "proposal".into(),
+            sender: Some("AAAA".into()),
+            from: Some(Author::Contact("Jean (CAVAC)".into())),
+        };
+        let text = conflicts(Lang::Fr, &[item]);
+        assert!(text.contains("Jean (CAVAC)"), "{text}");
+        assert!(text.contains("Montérégie → Gaspésie"), "{text}");
+    }
 }
