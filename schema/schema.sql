@@ -32,6 +32,17 @@ CREATE TABLE appointments (
     outcome TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT);
 
+CREATE TABLE audit_anchors (
+    signing_key  TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    vault_id     TEXT NOT NULL,
+    hash         TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    signature    TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    PRIMARY KEY (signing_key, seq)
+) WITHOUT ROWID;
+
 CREATE TABLE audit_events (
     seq       INTEGER PRIMARY KEY NOT NULL,
     id        TEXT NOT NULL UNIQUE,
@@ -44,7 +55,7 @@ CREATE TABLE audit_events (
     fields    TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash      TEXT NOT NULL
-);
+, content_hash TEXT);
 
 CREATE TABLE audit_head (
     one  INTEGER PRIMARY KEY CHECK (one = 1),

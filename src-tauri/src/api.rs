@@ -476,6 +476,7 @@ pub fn typescript() -> String {
         exchange::Preview::decl(&cfg),
         exchange::ConflictItem::decl(&cfg),
         exchange::RecordChange::decl(&cfg),
+        relais_core::vault::Rekey::decl(&cfg),
     ];
     for d in decls {
         out.push_str("export ");

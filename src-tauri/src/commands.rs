@@ -3,7 +3,7 @@
 use relais_core::case::{self, directory, person_file, search};
 use relais_core::reports::dashboard;
 use relais_core::secret::Passphrase;
-use relais_core::vault::Owner;
+use relais_core::vault::{self, Owner};
 use relais_core::{Error, Fields, Kind, Lang, Vault, demo};
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -229,16 +229,28 @@ pub(crate) fn open_vault(state: &AppState) -> Res<Vault> {
     core(state, Vault::open(if demo { state.demo_dir() } else { state.vault_dir() }))
 }
 
-/// Changes the passphrase of the open vault (its key file only; the data is not re-encrypted).
+/// Changes the passphrase of the open vault and gives its database a new key (the session's
+/// store is reopened under it).
 #[tauri::command]
-pub async fn change_passphrase(app: AppHandle, args: api::ChangePassphraseArgs) -> Res<()> {
+pub async fn change_passphrase(app: AppHandle, args: api::ChangePassphraseArgs) -> Res<vault::Rekey> {
     off_ui(&app, move |state| {
         if args.new != args.confirm {
             return Err(ApiError::from_core(&Error::PassphraseMismatch, state.lang()));
         }
         let _admitted = state.admit(Hold::Long)?;
         let vault = open_vault(state)?;
-        core(state, vault.change_passphrase(&args.old, &args.new))
+        with_store(state, |s| vault.change_passphrase(s, &args.old, &args.new))
+    })
+    .await
+}
+
+/// Re-encrypts the open vault under a new key, same passphrase (`relais rotate-key`).
+#[tauri::command]
+pub async fn rotate_key(app: AppHandle, passphrase: Passphrase) -> Res<()> {
+    off_ui(&app, move |state| {
+        let _admitted = state.admit(Hold::Long)?;
+        let vault = open_vault(state)?;
+        with_store(state, |s| vault.rotate_key(s, &passphrase))
     })
     .await
 }

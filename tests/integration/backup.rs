@@ -50,7 +50,7 @@ fn a_restored_backup_equals_the_vault_table_by_table() {
     let bytes = std::fs::read(&file).unwrap();
     assert!(!relais_tests::contains(&bytes, b"CANARY-backup-note-41ac") && !relais_tests::contains(&bytes, b"Colibri"));
     let listing = std::process::Command::new("tar").arg("tf").arg(&file).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&listing.stdout), "manifest.json\nvault.db\nvault.key.age\n");
+    assert_eq!(String::from_utf8_lossy(&listing.stdout), "manifest.json\naudit-anchor.json\nvault.db\nvault.key.age\n");
 
     let restored = tv.tmp.path().join("restored");
     let r = tv.cmd().env("RELAIS_VAULT", &restored).args(["restore", file.to_str().unwrap()]).output().unwrap();

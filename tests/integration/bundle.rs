@@ -279,6 +279,7 @@ fn frozen_manifest_bytes() {
         counts: [("person".to_owned(), 1u64), ("note".to_owned(), 3u64)].into_iter().collect(),
         content_sha256: "ab".repeat(32),
         receipt_for: None,
+        audit_anchor: None,
     };
     let expected = concat!(
         r#"{"bundle_id":"01900000-0000-7000-8000-000000000001","content_sha256":"abababababababababababababababababababababababababababababababab","#,

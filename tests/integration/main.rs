@@ -13,6 +13,7 @@ mod interop;
 mod messages;
 mod model;
 mod ownership;
+mod rotate;
 mod schema;
 mod stats;
 mod summary;

@@ -52,8 +52,8 @@ fn passwd_round_trip_through_the_cli() {
     assert_eq!(tv.run(&["person", "list"]).status.code(), Some(3));
     let list = tv.cmd().env("RELAIS_PASSPHRASE", new).args(["person", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&list.stdout).contains("Colibri"));
-    // Only the key file was rewritten, not the data (the database changed only by the audit event).
-    let _ = db_before;
+    // The database has a new key: a new file (its first 16 bytes are SQLCipher's random salt).
+    assert_ne!(std::fs::read(tv.dir.join(vault::DB_FILE)).unwrap()[..16], db_before[..16]);
     // A weak new passphrase is refused and the current one keeps working.
     let out = tv.cmd().env("RELAIS_PASSPHRASE", new).env("RELAIS_NEW_PASSPHRASE", "abc").args(["passwd"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -165,9 +165,12 @@ fn damaged_or_foreign_key_file_is_reported_not_misread() {
 
 #[test]
 fn key_file_rewrite_is_atomic_and_private() {
-    let (tv, _s) = TestVault::new();
+    let (tv, s) = TestVault::new();
+    drop(s);
     let v = Vault::open(&tv.dir).unwrap();
-    v.change_passphrase(&Passphrase::new(PASS), &Passphrase::new("une autre phrase bien longue 8")).unwrap();
+    let mut store = v.unlock(&Passphrase::new(PASS)).unwrap();
+    v.change_passphrase(&mut store, &Passphrase::new(PASS), &Passphrase::new("une autre phrase bien longue 8")).unwrap();
+    drop(store);
     let leftovers: Vec<_> = relais_tests::files_under(&tv.dir).into_iter().filter(|f| f.to_string_lossy().ends_with(".tmp")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     #[cfg(unix)]

@@ -388,6 +388,14 @@ fn generate() {
         seal(json!(2), &m, &content, sign(&keys, "stranger", &m), &receiver_r),
     ));
     let mut m = manifest.clone();
+    m["audit_anchor"]["seq"] = json!(999_999);
+    out.push((
+        "audit_anchor_not_as_signed",
+        "MalformedBundle",
+        "the sender's audit anchor altered (its own signature no longer holds), the manifest re-signed",
+        resign(&m, &content),
+    ));
+    let mut m = manifest.clone();
     m["recipients"] = json!([{"age_recipient": stranger_r, "fingerprint": identity::fingerprint(&stranger_r, &keys.public("stranger").1)}]);
     out.push((
         "recipients_not_naming_this_vault",

@@ -44,6 +44,10 @@ pub enum Cmd {
     Passwd(PasswdArgs),
     /// Nouvelle phrase de passe avec la clé de récupération de l'organisme / new passphrase with the organisation's recovery key
     Recover(RecoverArgs),
+    /// Poser la clé de récupération de l'organisme (age1…) / set the organisation's recovery key (age1…)
+    RecoveryKey(RecoveryKeyArgs),
+    /// Rechiffrer le coffre sous une nouvelle clé (même phrase de passe) / re-encrypt the vault under a new key (same passphrase)
+    RotateKey,
     /// Sauvegarde chiffrée du coffre entier dans un fichier / encrypted backup of the whole vault to one file
     Backup(BackupArgs),
     /// Restaurer une sauvegarde dans un nouveau dossier (--vault) / restore a backup into a new folder (--vault)
@@ -270,6 +274,13 @@ pub struct PasswdArgs {
     /// Nouvelle phrase de passe dans ce fichier (sinon RELAIS_NEW_PASSPHRASE ou invite) / new passphrase from this file (else RELAIS_NEW_PASSPHRASE or prompt)
     #[arg(long)]
     pub new_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct RecoveryKeyArgs {
+    /// Clé publique de récupération de l'organisme / the organisation's recovery public key
+    #[arg(value_name = "age1…")]
+    pub recipient: String,
 }
 
 #[derive(Args)]
@@ -1108,7 +1119,26 @@ pub struct ExportPersonArgs {
 #[derive(Subcommand)]
 pub enum AuditCmd {
     /// Vérifier la chaîne du journal / verify the log's chain
-    Verify,
+    Verify(AuditVerifyArgs),
+    /// Écrire l'ancre signée du journal (la vôtre, ou la dernière reçue d'un·e collègue) / write the log's signed anchor (yours, or the last one received from a colleague)
+    Anchor(AuditAnchorArgs),
+}
+
+#[derive(Args)]
+pub struct AuditVerifyArgs {
+    /// Vérifier aussi contre une ancre : un fichier d'ancre ou une sauvegarde / also check against an anchor: an anchor file or a backup
+    #[arg(long, value_name = "FICHIER/FILE")]
+    pub against: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct AuditAnchorArgs {
+    /// Fichier à écrire / file to write
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// La dernière ancre reçue de ce contact (nom ou id) / the last anchor received from this contact (name or id)
+    #[arg(long, value_name = "CONTACT")]
+    pub of: Option<String>,
 }
 
 #[derive(Args)]

@@ -193,6 +193,14 @@ fn read_secret_file(lang: Lang, p: &Path) -> Result<Passphrase> {
     Ok(Passphrase::new(s.lines().next().unwrap_or_default().to_owned()))
 }
 
+/// What a passphrase change or a recovery did, and whether the database got a new key.
+fn rekey_said(lang: Lang, done: &str, rekey: relais_core::vault::Rekey) -> String {
+    let mut s = tr(lang, done, &[]);
+    s.push('\n');
+    s.push_str(&tr(lang, if rekey == relais_core::vault::Rekey::Done { "done.rekeyed" } else { "done.not_rekeyed" }, &[]));
+    s
+}
+
 fn default_vault_dir(lang: Lang) -> Result<PathBuf> {
     dirs::data_dir().map(|d| d.join("relais").join("vault")).ok_or_else(|| anyhow!(tr(lang, "error.no_data_dir", &[])))
 }
@@ -213,8 +221,9 @@ fn run(cli: Cli) -> Result<()> {
             let vault = ctx.vault()?;
             let old = ctx.passphrase()?;
             let new = ctx.new_passphrase(a.new_passphrase_file.as_deref(), "RELAIS_NEW_PASSPHRASE", "error.no_new_passphrase")?;
-            vault.change_passphrase(&old, &new)?;
-            ctx.out(&json!({"ok": true}), || tr(ctx.lang, "done.passwd", &[]));
+            let mut store = vault.unlock(&old)?;
+            let rekey = vault.change_passphrase(&mut store, &old, &new)?;
+            ctx.out(&json!({"ok": true, "rekey": rekey}), || rekey_said(ctx.lang, "done.passwd", rekey));
             Ok(())
         }
         Cmd::Recover(a) => {
@@ -223,8 +232,22 @@ fn run(cli: Cli) -> Result<()> {
                 .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.identity.display().to_string())]))?;
             let identity = zeroize::Zeroizing::new(identity);
             let new = ctx.new_passphrase(a.new_passphrase_file.as_deref(), "RELAIS_NEW_PASSPHRASE", "error.no_new_passphrase")?;
-            vault.recover(&identity, &new)?;
-            ctx.out(&json!({"ok": true}), || tr(ctx.lang, "done.recover", &[]));
+            let rekey = vault.recover(&identity, &new)?;
+            ctx.out(&json!({"ok": true, "rekey": rekey}), || rekey_said(ctx.lang, "done.recover", rekey));
+            Ok(())
+        }
+        Cmd::RecoveryKey(a) => {
+            let vault = ctx.vault()?;
+            vault.set_recovery(&ctx.passphrase()?, &a.recipient)?;
+            ctx.out(&json!({"ok": true}), || tr(ctx.lang, "done.recovery_key", &[]));
+            Ok(())
+        }
+        Cmd::RotateKey => {
+            let vault = ctx.vault()?;
+            let passphrase = ctx.passphrase()?;
+            let mut store = vault.unlock(&passphrase)?;
+            vault.rotate_key(&mut store, &passphrase)?;
+            ctx.out(&json!({"ok": true}), || tr(ctx.lang, "done.rotate_key", &[]));
             Ok(())
         }
         Cmd::Backup(a) => {
@@ -348,13 +371,39 @@ fn run(cli: Cli) -> Result<()> {
             let text = person_file::disclose(&mut store, &id)?;
             write_or_print(&ctx, a.output, text.as_bytes(), "done.export_person")
         }
-        Cmd::Audit(AuditCmd::Verify) => {
+        Cmd::Audit(AuditCmd::Verify(a)) => {
+            use relais_core::vault::{audit, backup};
+            let anchor = a.against.as_deref().map(backup::anchor_of).transpose()?;
             let store = ctx.store()?;
-            let v = relais_core::vault::audit::verify(&store)?;
-            ctx.out(&v, || render::audit(ctx.lang, &v));
+            let v = match &anchor {
+                Some(anchor) => audit::verify_against(&store, anchor)?,
+                None => audit::verify(&store)?,
+            };
+            ctx.out(&json!({"events": v.events, "first_break": v.first_break, "anchor": anchor}), || {
+                render::audit(ctx.lang, &v, anchor.as_ref())
+            });
             if v.first_break.is_some() {
                 std::process::exit(1);
             }
+            Ok(())
+        }
+        Cmd::Audit(AuditCmd::Anchor(a)) => {
+            use relais_core::vault::audit;
+            let store = ctx.store()?;
+            let anchor = match &a.of {
+                None => audit::anchor(&store)?,
+                Some(who) => {
+                    let id = resolve_contact(&store, who)?;
+                    let contact = store.get(relais_core::Kind::Contact, &id)?;
+                    let key = contact.get("signing_key").and_then(|v| v.as_str()).unwrap_or_default();
+                    audit::latest_received(&store, key)?.ok_or_else(|| anyhow!(tr(ctx.lang, "error.no_anchor_received", &[])))?
+                }
+            };
+            relais_core::vault::write_atomic(&a.output, anchor.to_file().as_bytes())
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+            ctx.out(&anchor, || {
+                tr(ctx.lang, "done.anchor", &[("path", &a.output.display().to_string()), ("seq", &anchor.seq.to_string())])
+            });
             Ok(())
         }
         Cmd::Identity(c) => cmd_identity(&ctx, c),

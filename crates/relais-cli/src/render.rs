@@ -102,9 +102,17 @@ pub fn search(lang: Lang, r: &Results) -> String {
 }
 
 /// The audit verification.
-pub fn audit(lang: Lang, v: &Verification) -> String {
+pub fn audit(lang: Lang, v: &Verification, anchor: Option<&relais_core::vault::audit::Anchor>) -> String {
     match &v.first_break {
-        None => tr(lang, "audit.ok", &[("events", &v.events.to_string())]),
+        None => {
+            let mut s = tr(lang, "audit.ok", &[("events", &v.events.to_string())]);
+            if let Some(a) = anchor {
+                s.push('\n');
+                s.push_str(&tr(lang, "audit.anchor_ok", &[("seq", &a.seq.to_string()), ("at", &when(&a.at))]));
+            }
+            s
+        }
+        Some(Break::Rewritten { seq }) => tr(lang, "audit.rewritten", &[("seq", &seq.to_string())]),
         Some(Break::Edited { seq }) => tr(lang, "audit.edited", &[("seq", &seq.to_string())]),
         Some(Break::Missing { after, next }) => tr(lang, "audit.missing", &[("after", &after.to_string()), ("next", &next.to_string())]),
         Some(Break::Relinked { seq }) => tr(lang, "audit.relinked", &[("seq", &seq.to_string())]),

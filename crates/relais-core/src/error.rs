@@ -60,6 +60,26 @@ pub enum Error {
     /// The vault has no recovery key file.
     #[error("no recovery key")]
     NoRecoveryKey,
+    /// Another program (the app, another `relais`) has the vault open while this one needs it
+    /// alone (a key rotation).
+    #[error("vault open elsewhere")]
+    VaultBusy,
+    /// An audit anchor that is not one: not JSON, another format, or its signature does not
+    /// hold.
+    #[error("invalid audit anchor")]
+    InvalidAnchor,
+    /// An audit anchor signed by another vault than the one it is checked against (or sent by
+    /// someone else than its signer).
+    #[error("audit anchor of another vault")]
+    ForeignAnchor,
+    /// The vault has a recovery key file but not its public key (set before rotation existed):
+    /// a new key could not be wrapped to it.
+    #[error("recovery recipient unknown")]
+    RecoveryRecipientUnknown,
+    /// A key rotation was interrupted after its commit and the passphrase given is the one
+    /// from before it: the new one opens the vault.
+    #[error("key rotation unfinished")]
+    RotationUnfinished,
     /// The recovery identity does not open the recovery key file, or is not an age identity.
     #[error("wrong recovery identity")]
     WrongRecoveryIdentity,
@@ -331,6 +351,11 @@ impl Error {
             Error::DamagedKeyFile(p) => t("error.damaged_key_file", &[("path", &p.display().to_string())]),
             Error::DamagedVault(p) => t("error.damaged_vault", &[("path", &p.display().to_string())]),
             Error::NoRecoveryKey => t("error.no_recovery_key", &[]),
+            Error::VaultBusy => t("error.vault_busy", &[]),
+            Error::InvalidAnchor => t("error.invalid_anchor", &[]),
+            Error::ForeignAnchor => t("error.foreign_anchor", &[]),
+            Error::RecoveryRecipientUnknown => t("error.recovery_recipient_unknown", &[]),
+            Error::RotationUnfinished => t("error.rotation_unfinished", &[]),
             Error::WrongRecoveryIdentity => t("error.wrong_recovery_identity", &[]),
             Error::InvalidRecipient => t("error.invalid_recipient", &[]),
             Error::NotFound { kind } => {

@@ -942,8 +942,9 @@ created_by: string | null,
  * The fields that differ: (field, value here, value in the bundle). Empty for a new record.
  */
 fields: Array<[string, JsonValue, JsonValue]>, };
+export type Rekey = "done" | "recovery_unknown";
 
-export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleForgedAuthor" | "ReceiptNotForSender" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleForgedAuthor" | "ReceiptNotForSender" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 // The records of each kind, as the core stores and sends them.
 export interface PersonRecord {
@@ -1311,7 +1312,8 @@ export interface Commands {
   update_record: { args: { args: RecordArgs }; result: Array<string> };
   set_referral_status: { args: { args: ReferralStatusArgs }; result: null };
   schema: { args: Record<string, never>; result: Schema };
-  change_passphrase: { args: { args: ChangePassphraseArgs }; result: null };
+  change_passphrase: { args: { args: ChangePassphraseArgs }; result: Rekey };
+  rotate_key: { args: { passphrase: string }; result: null };
   recovery_status: { args: Record<string, never>; result: boolean };
   set_recovery: { args: { args: RecoveryArgs }; result: null };
   identity: { args: Record<string, never>; result: IdentityView };

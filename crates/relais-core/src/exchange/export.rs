@@ -95,6 +95,7 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
         counts: BTreeMap::new(),
         content_sha256: String::new(),
         receipt_for: None,
+        audit_anchor: Some(crate::vault::audit::anchor(store)?),
     };
     let mut exported = Exported { releases, override_reason: req.override_reason.clone(), ..Exported::default() };
     // The document is `{"content":…,"format":…,"manifest":…,"signature":…,"version":…}`: the

@@ -71,6 +71,10 @@ pub struct Manifest {
     /// For a receipt: the transfer it acknowledges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_for: Option<String>,
+    /// The sender's audit head, signed ([`crate::vault::audit::Anchor`]): the receiver keeps
+    /// it, so that the sender's log can later be shown not rewritten before that point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_anchor: Option<crate::vault::audit::Anchor>,
 }
 
 /// The records, by kind name.
@@ -201,7 +205,22 @@ pub fn json_schema() -> Value {
                     "persons": {"type": "array", "items": {"type": "string", "format": "uuid"}},
                     "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
                     "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                    "receipt_for": {"type": "string", "format": "uuid"}
+                    "receipt_for": {"type": "string", "format": "uuid"},
+                    "audit_anchor": {
+                        "type": "object",
+                        "properties": {
+                            "format": {"const": crate::vault::audit::ANCHOR_FORMAT},
+                            "version": {"const": 1},
+                            "vault_id": {"type": "string"},
+                            "signing_key": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            "seq": {"type": "integer", "minimum": 0},
+                            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            "at": {"type": "string", "format": "date-time"},
+                            "signature": {"type": "string", "pattern": "^[0-9a-f]{128}$"}
+                        },
+                        "required": ["format", "version", "vault_id", "signing_key", "seq", "hash", "at", "signature"],
+                        "additionalProperties": false
+                    }
                 },
                 "required": ["bundle_id", "created_at", "kind", "sender", "recipients", "persons", "counts", "content_sha256"],
                 "additionalProperties": false

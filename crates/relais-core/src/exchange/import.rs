@@ -157,6 +157,13 @@ pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Open
     if !manifest.recipients.iter().any(|r| r.fingerprint == me.fingerprint && r.age_recipient == me.age_recipient) {
         return Err(Error::BundleReaddressed);
     }
+    // The sender's audit anchor must be theirs and hold: one that does not is a sender who
+    // signs what it did not make.
+    if let Some(a) = &manifest.audit_anchor {
+        if a.check().is_err() || !a.signing_key.eq_ignore_ascii_case(&manifest.sender.signing_key) {
+            return Err(malformed("manifest.audit_anchor"));
+        }
+    }
     let content = signed.content()?;
     Ok(Opened { manifest: signed.manifest, content, sender_contact, sender_name, sender_verified })
 }
@@ -695,6 +702,10 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                 serde_json::to_string(&o.manifest.persons).expect("ids serialize")
             ],
         )?;
+        // The sender's signed audit head, kept to show later that their log was not rewritten.
+        if let Some(a) = &o.manifest.audit_anchor {
+            crate::vault::audit::keep_received(w.conn(), a, &o.manifest.sender.signing_key, &crate::time::to_db(w.now()))?;
+        }
         // The newest bundle seen from this sender (by the date the sender signed).
         if p.newer_seen.is_none() {
             let created = crate::time::from_db(&o.manifest.created_at)

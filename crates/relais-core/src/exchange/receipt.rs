@@ -37,6 +37,7 @@ pub fn build_receipt(store: &Store, bundle_id: Option<&str>, armor: bool) -> Res
         counts: BTreeMap::new(),
         content_sha256: canonical_sha256(&serde_json::to_value(&content).expect("content serializes")),
         receipt_for: Some(for_id),
+        audit_anchor: Some(crate::vault::audit::anchor(store)?),
     };
     let plaintext = sign_document(&crate::vault::keys::secrets(store)?, &manifest, &content)?;
     let bytes = encrypt(&plaintext, &[identity::parse_recipient(&to.age_recipient)?], armor)?;
@@ -71,6 +72,9 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
             "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'in', 'receipt', ?2, ?3, '{}', ?4)",
             rusqlite::params![o.manifest.bundle_id, sender, crate::time::to_db(w.now()), serde_json::to_string(&o.manifest.persons).expect("ids")],
         )?;
+        if let Some(a) = &o.manifest.audit_anchor {
+            crate::vault::audit::keep_received(w.conn(), a, &o.manifest.sender.signing_key, &crate::time::to_db(w.now()))?;
+        }
         for pid in &o.manifest.persons {
             w.audit_event("bundle.receipt", Some(pid), vec![format!("bundle={for_id}"), format!("sender={sender}")])?;
         }

@@ -5,7 +5,10 @@
 //!   (never a raw copy of a file being written), still encrypted with the vault key;
 //! - `vault.key.age` and, if the vault has one, `vault.recovery.age`: the wrapped keys, so the
 //!   passphrase or the recovery identity opens the restored vault;
-//! - `manifest.json`: the format version and the SHA-256 of each file.
+//! - `manifest.json`: the format version and the SHA-256 of each file;
+//! - `audit-anchor.json` (from version 2): the vault's audit head when the backup was made,
+//!   signed ([`crate::vault::audit::Anchor`]): `relais audit verify --against BACKUP` shows
+//!   later whether the vault's log still passes through it. Its signature is its integrity.
 //!
 //! Nothing in it is in clear: the database pages are SQLCipher's, the keys are age files.
 //! Restoring unpacks into a temporary directory beside the target, checks every hash, opens the
@@ -26,8 +29,10 @@ use crate::vault::store::Store;
 use crate::vault::{DB_FILE, KEY_FILE, RECOVERY_FILE, Vault};
 
 const MANIFEST: &str = "manifest.json";
+const ANCHOR: &str = "audit-anchor.json";
 const FORMAT: &str = "relais-backup";
-const VERSION: u32 = 1;
+/// 2: with the audit anchor. Version 1 backups (without it) still restore.
+const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -123,6 +128,11 @@ pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> R
         header.set_size(json.len() as u64);
         header.set_mode(0o600);
         tar.append_data(&mut header, MANIFEST, json.as_slice())?;
+        let anchor = crate::vault::audit::anchor(store)?.to_file();
+        let mut header = tar::Header::new_ustar();
+        header.set_size(anchor.len() as u64);
+        header.set_mode(0o600);
+        tar.append_data(&mut header, ANCHOR, anchor.as_bytes())?;
         for (name, path) in &files {
             let mut f = File::open(path)?;
             let mut header = tar::Header::new_ustar();
@@ -139,6 +149,40 @@ pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> R
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }
     store.write(|w| w.audit_vault("vault.backup", vec![]))
+}
+
+/// The audit anchor in `file`: an anchor file (`relais audit anchor`), or a backup (version 2
+/// and later hold one). Read without unpacking anything else, at most [`MAX_ANCHOR_FILE`]
+/// bytes of it.
+///
+/// [`MAX_ANCHOR_FILE`]: crate::vault::audit::MAX_ANCHOR_FILE
+pub fn anchor_of(file: &Path) -> Result<crate::vault::audit::Anchor> {
+    use crate::vault::audit::{Anchor, MAX_ANCHOR_FILE};
+    let mut first = [0u8; 1];
+    let mut f = File::open(file)?;
+    let n = f.read(&mut first)?;
+    if n == 1 && first[0] == b'{' {
+        let mut bytes = Vec::new();
+        File::open(file)?.take(MAX_ANCHOR_FILE + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_ANCHOR_FILE {
+            return Err(Error::InvalidAnchor);
+        }
+        return Anchor::parse(&bytes);
+    }
+    let mut archive = tar::Archive::new(BufReader::new(File::open(file)?));
+    let entries = archive.entries().map_err(|_| Error::InvalidAnchor)?;
+    for entry in entries {
+        let mut entry = entry.map_err(|_| Error::InvalidAnchor)?;
+        if entry.path().map_err(|_| Error::InvalidAnchor)?.to_str() == Some(ANCHOR) {
+            let mut bytes = Vec::new();
+            entry.by_ref().take(MAX_ANCHOR_FILE + 1).read_to_end(&mut bytes).map_err(|_| Error::InvalidAnchor)?;
+            if bytes.len() as u64 > MAX_ANCHOR_FILE {
+                return Err(Error::InvalidAnchor);
+            }
+            return Anchor::parse(&bytes);
+        }
+    }
+    Err(Error::InvalidAnchor)
 }
 
 /// How the restored vault is opened to check it.
@@ -193,6 +237,8 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
                 entry.by_ref().take(1 << 20).read_to_end(&mut s).map_err(|_| Error::InvalidBackup)?;
                 manifest = Some(serde_json::from_slice(&s).map_err(|_| malformed("manifest"))?);
             }
+            // Read elsewhere (audit verify --against); not part of the restored vault.
+            ANCHOR => {}
             DB_FILE | KEY_FILE | RECOVERY_FILE => {
                 let mut out = File::create(staging.join(&name))?;
                 let n = std::io::copy(&mut entry, &mut out)
@@ -209,7 +255,7 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
     if manifest.format != FORMAT {
         return Err(Error::InvalidBackup);
     }
-    if manifest.version != VERSION {
+    if !(1..=VERSION).contains(&manifest.version) {
         return Err(Error::InvalidBackup);
     }
     for name in [DB_FILE, KEY_FILE] {

@@ -5,12 +5,14 @@
 //!
 //! Both key files are standard age files: `age -d -i recovery.txt vault.recovery.age` gives the
 //! 32 raw key bytes, and any SQLCipher 4 reader opens `vault.db` with `PRAGMA key = "x'…'"`.
-//! Changing the passphrase rewrites only the small key file, atomically.
+//! Changing the passphrase (or recovering the vault) also gives the database a new key
+//! ([`rotate`]): no copy of an older key file, in a backup or elsewhere, opens it afterwards.
 
 pub mod audit;
 pub mod backup;
 pub mod erase;
 pub(crate) mod keys;
+pub mod rotate;
 pub mod store;
 
 use std::fs::{self, File};
@@ -23,6 +25,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::secret::{DbKey, Passphrase};
+pub use rotate::Rekey;
 use store::{Meta, Store};
 
 /// File name of the database.
@@ -85,6 +88,9 @@ impl Vault {
         store.set_meta(Meta::OwnerName, &owner.name)?;
         store.set_meta(Meta::OwnerOrg, &owner.org)?;
         store.set_meta(Meta::CreatedAt, &now)?;
+        if let Some(r) = recovery {
+            store.set_meta(Meta::RecoveryRecipient, r.trim())?;
+        }
         store.write(|w| w.audit_vault("vault.init", vec![]))?;
         keys::ensure(&mut store)?;
         if let Some(r) = recipient {
@@ -119,35 +125,39 @@ impl Vault {
     }
 
     /// Unwraps the database key (for an outside SQLCipher reader, or a backup). Treat the
-    /// result like the vault itself.
+    /// result like the vault itself. A key rotation a crash interrupted is put right first
+    /// ([`rotate::settle`]).
     pub fn unwrap_key(&self, passphrase: &Passphrase) -> Result<DbKey> {
-        let path = self.dir.join(KEY_FILE);
-        let bytes = fs::read(&path)?;
-        let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|_| Error::DamagedKeyFile(path.clone()))?;
-        if !dec.is_scrypt() {
-            return Err(Error::DamagedKeyFile(path));
-        }
-        let mut id = age::scrypt::Identity::new(passphrase.to_age());
-        id.set_max_work_factor(MAX_SCRYPT_LOG_N);
-        let mut reader = match dec.decrypt(std::iter::once(&id as &dyn age::Identity)) {
-            Ok(r) => r,
-            Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys | age::DecryptError::KeyDecryptionFailed) => {
-                return Err(Error::WrongPassphrase);
-            }
-            Err(age::DecryptError::ExcessiveWork { required, .. }) => return Err(Error::KeyTooCostly { log_n: required }),
-            Err(_) => return Err(Error::DamagedKeyFile(path)),
-        };
-        read_key(&mut reader, &path)
+        rotate::settle(&self.dir, &|p| unwrap_with_passphrase(p, passphrase), KEY_FILE, rotate::KEY_NEXT)?;
+        unwrap_with_passphrase(&self.dir.join(KEY_FILE), passphrase)
     }
 
-    /// Replaces the passphrase: the old one must open the key file; only the key file is
-    /// rewritten (atomically), the database is untouched. The old passphrase stops working.
-    pub fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<()> {
+    /// Replaces the passphrase and gives the database a new key ([`rotate`]): the old
+    /// passphrase must open the key file, and `store` (this vault, open) is reopened under the
+    /// new key. Afterwards neither the old passphrase nor any older copy of a key file opens the
+    /// vault.
+    pub fn change_passphrase(&self, store: &mut Store, old: &Passphrase, new: &Passphrase) -> Result<Rekey> {
         let key = self.unwrap_key(old)?;
-        let mut store = Store::open(&self.dir.join(DB_FILE), &key, false)?;
         new.check_strength(&[store.actor(), "relais"])?;
-        write_atomic(&self.dir.join(KEY_FILE), &wrap_to_passphrase(&key, new)?)?;
-        store.write(|w| w.audit_vault("vault.passwd", vec![]))
+        match rotate::rotate(self, store, &key, new, "vault.passwd")? {
+            Rekey::Done => Ok(Rekey::Done),
+            Rekey::RecoveryUnknown => {
+                write_atomic(&self.dir.join(KEY_FILE), &wrap_to_passphrase(&key, new)?)?;
+                store.write(|w| w.audit_vault("vault.passwd", vec![]))?;
+                Ok(Rekey::RecoveryUnknown)
+            }
+        }
+    }
+
+    /// Gives the database a new key, with the same passphrase (`relais rotate-key`): for a
+    /// worker who fears a copy of a key file (an old backup, a lost laptop's disk) together
+    /// with an old passphrase.
+    pub fn rotate_key(&self, store: &mut Store, passphrase: &Passphrase) -> Result<()> {
+        let key = self.unwrap_key(passphrase)?;
+        match rotate::rotate(self, store, &key, passphrase, "vault.rotate")? {
+            Rekey::Done => Ok(()),
+            Rekey::RecoveryUnknown => Err(Error::RecoveryRecipientUnknown),
+        }
     }
 
     /// Whether the organisation's recovery key is set for this vault.
@@ -163,26 +173,59 @@ impl Vault {
         let key = self.unwrap_key(passphrase)?;
         let mut store = Store::open(&self.dir.join(DB_FILE), &key, false)?;
         write_atomic(&self.dir.join(RECOVERY_FILE), &wrap_to_recipient(&key, &r)?)?;
+        store.set_meta(Meta::RecoveryRecipient, &r.to_string())?;
         store.write(|w| w.audit_vault("vault.recovery", vec![]))
     }
 
     /// Sets a new passphrase with the organisation's recovery identity (`AGE-SECRET-KEY-1…`),
-    /// when the worker forgot theirs or left.
-    pub fn recover(&self, identity: &str, new: &Passphrase) -> Result<()> {
+    /// when the worker forgot theirs or left, and gives the database a new key: the passphrase
+    /// the departed worker knew, with any copy of the old key file, no longer opens it.
+    pub fn recover(&self, identity: &str, new: &Passphrase) -> Result<Rekey> {
         let path = self.dir.join(RECOVERY_FILE);
         if !path.is_file() {
             return Err(Error::NoRecoveryKey);
         }
         let identities = parse_identities(identity)?;
-        let bytes = fs::read(&path)?;
-        let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|_| Error::DamagedKeyFile(path.clone()))?;
-        let mut reader = dec.decrypt(identities.iter().map(|i| i as &dyn age::Identity)).map_err(|_| Error::WrongRecoveryIdentity)?;
-        let key = read_key(&mut reader, &path)?;
+        let unwrap = |p: &Path| unwrap_with_identities(p, &identities);
+        rotate::settle(&self.dir, &unwrap, RECOVERY_FILE, rotate::RECOVERY_NEXT)?;
+        let key = unwrap(&path)?;
         let mut store = Store::open(&self.dir.join(DB_FILE), &key, false)?;
         new.check_strength(&[store.actor(), "relais"])?;
-        write_atomic(&self.dir.join(KEY_FILE), &wrap_to_passphrase(&key, new)?)?;
-        store.write(|w| w.audit_vault("vault.recover", vec![]))
+        match rotate::rotate(self, &mut store, &key, new, "vault.recover")? {
+            Rekey::Done => Ok(Rekey::Done),
+            Rekey::RecoveryUnknown => {
+                write_atomic(&self.dir.join(KEY_FILE), &wrap_to_passphrase(&key, new)?)?;
+                store.write(|w| w.audit_vault("vault.recover", vec![]))?;
+                Ok(Rekey::RecoveryUnknown)
+            }
+        }
     }
+}
+
+fn unwrap_with_passphrase(path: &Path, passphrase: &Passphrase) -> Result<DbKey> {
+    let bytes = fs::read(path)?;
+    let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|_| Error::DamagedKeyFile(path.to_owned()))?;
+    if !dec.is_scrypt() {
+        return Err(Error::DamagedKeyFile(path.to_owned()));
+    }
+    let mut id = age::scrypt::Identity::new(passphrase.to_age());
+    id.set_max_work_factor(MAX_SCRYPT_LOG_N);
+    let mut reader = match dec.decrypt(std::iter::once(&id as &dyn age::Identity)) {
+        Ok(r) => r,
+        Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys | age::DecryptError::KeyDecryptionFailed) => {
+            return Err(Error::WrongPassphrase);
+        }
+        Err(age::DecryptError::ExcessiveWork { required, .. }) => return Err(Error::KeyTooCostly { log_n: required }),
+        Err(_) => return Err(Error::DamagedKeyFile(path.to_owned())),
+    };
+    read_key(&mut reader, path)
+}
+
+fn unwrap_with_identities(path: &Path, identities: &[age::x25519::Identity]) -> Result<DbKey> {
+    let bytes = fs::read(path)?;
+    let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|_| Error::DamagedKeyFile(path.to_owned()))?;
+    let mut reader = dec.decrypt(identities.iter().map(|i| i as &dyn age::Identity)).map_err(|_| Error::WrongRecoveryIdentity)?;
+    read_key(&mut reader, path)
 }
 
 fn read_key(reader: &mut impl Read, path: &Path) -> Result<DbKey> {
@@ -191,7 +234,7 @@ fn read_key(reader: &mut impl Read, path: &Path) -> Result<DbKey> {
     DbKey::from_bytes(&buf).ok_or_else(|| Error::DamagedKeyFile(path.to_owned()))
 }
 
-fn parse_recipient(s: &str) -> Result<age::x25519::Recipient> {
+pub(crate) fn parse_recipient(s: &str) -> Result<age::x25519::Recipient> {
     age::x25519::Recipient::from_str(s.trim()).map_err(|_| Error::InvalidRecipient)
 }
 
@@ -209,7 +252,7 @@ fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>> {
     Ok(ids)
 }
 
-fn wrap_to_passphrase(key: &DbKey, passphrase: &Passphrase) -> Result<Vec<u8>> {
+pub(crate) fn wrap_to_passphrase(key: &DbKey, passphrase: &Passphrase) -> Result<Vec<u8>> {
     let mut recipient = age::scrypt::Recipient::new(passphrase.to_age());
     recipient.set_work_factor(test_work_factor().unwrap_or(SCRYPT_LOG_N));
     let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))?;
@@ -246,7 +289,7 @@ fn test_work_factor() -> Option<u8> {
 /// The variable [`test_work_factor`] reads (only with `test-support`).
 pub const TEST_KDF_ENV: &str = "RELAIS_TEST_KDF_LOG_N";
 
-fn wrap_to_recipient(key: &DbKey, r: &age::x25519::Recipient) -> Result<Vec<u8>> {
+pub(crate) fn wrap_to_recipient(key: &DbKey, r: &age::x25519::Recipient) -> Result<Vec<u8>> {
     let enc = age::Encryptor::with_recipients(std::iter::once(r as &dyn age::Recipient))?;
     finish_wrap(enc, key)
 }

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "privacy_duties", include_str!("../../../../schema/migrations/0003_privacy_duties.sql")),
     (4, "authorship", include_str!("../../../../schema/migrations/0004_authorship.sql")),
     (5, "senders_seen", include_str!("../../../../schema/migrations/0005_senders_seen.sql")),
+    (6, "audit_anchors", include_str!("../../../../schema/migrations/0006_audit_anchors.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -119,6 +120,21 @@ impl Store {
     #[cfg(feature = "test-support")]
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Closes the connection before a key rotation replaces the file: the last connection to
+    /// close checkpoints the WAL and removes it. Until [`Store::reopen`], the store answers from
+    /// an empty in-memory database (every query fails).
+    pub(crate) fn close_for_rotation(&mut self) -> Result<()> {
+        let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        old.close().map_err(|(_, e)| e)?;
+        Ok(())
+    }
+
+    /// Opens the file again, with `key` (after a key rotation).
+    pub(crate) fn reopen(&mut self, key: &DbKey) -> Result<()> {
+        *self = Store::open(&self.path, key, false)?;
+        Ok(())
     }
 
     /// The database file.
@@ -237,6 +253,9 @@ pub enum Meta {
     RetentionYears,
     /// This vault's fingerprint (derived from its keys, kept here for the writer's authorship).
     Fingerprint,
+    /// The organisation's recovery recipient (`age1…`, public), recorded when it is set, so that
+    /// a key rotation can wrap the new key to it.
+    RecoveryRecipient,
 }
 
 impl Meta {
@@ -248,6 +267,7 @@ impl Meta {
             Meta::CreatedAt => "created_at",
             Meta::RetentionYears => "retention_years",
             Meta::Fingerprint => "fingerprint",
+            Meta::RecoveryRecipient => "recovery_recipient",
         }
     }
 }
