@@ -29,7 +29,7 @@ export RELAIS_TEST_PYTHON := $(VENV)/bin/python
 # Tests run in a fixed zone so that "today" and local times are the same on every machine.
 export TZ := America/Toronto
 
-.PHONY: run test bench fuzz package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
+.PHONY: run test bench fuzz cargo-fuzz package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
 
 run: deps build
 	$(APP)
@@ -55,9 +55,40 @@ e2e: tauri-driver
 bench: deps
 	cargo bench -p relais-tests --locked --bench vault
 
-# The long runs `make test` keeps short: 200 kill -9 per crash test (about 20 minutes).
-fuzz: deps
+# The long runs `make test` keeps short: 200 kill -9 per crash test (about 20 minutes); then
+# each fuzz target of fuzz/ (cargo fuzz, libFuzzer: one per door outside bytes come in through)
+# for FUZZ_SECONDS, from seeds the replay test makes of tests/vectors/ into fuzz/corpus/ (kept
+# between runs, not committed). A crash stops nothing until every target has run, then fails
+# with the inputs in fuzz/artifacts/<target>/: minimize each into tests/vectors/fuzz/<target>/,
+# where `cargo test` replays it for good (README, "Fuzzing").
+# The fuzz builds use the nightly-only flags of libFuzzer and AddressSanitizer, which
+# RUSTC_BOOTSTRAP=1 unlocks on the stable compiler for those commands alone, in a target dir of
+# their own: their flags differ from every other build's.
+FUZZ_SECONDS       ?= 120
+FUZZ_TARGETS       ?= bundle_age bundle_document bundle_open bundle_sealed contact_card directory_csv backup_restore
+FUZZ_SANITIZER     ?= address
+FUZZ_FLAGS         ?= -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 -print_final_stats=1
+FUZZ_TARGET_DIR    := $(CACHE)/fuzz-target
+CARGO_FUZZ_VERSION := 0.13.2
+
+fuzz: deps cargo-fuzz
 	RELAIS_CRASH_ROUNDS=200 cargo test -p relais-tests --locked --test integration crash:: -- --test-threads=1
+	RELAIS_FUZZ_SEEDS_OUT=$(CURDIR)/fuzz/corpus cargo test -p relais-tests --locked --test integration fuzz_replay:: -- --test-threads=2
+	cd fuzz && cargo fetch --locked --quiet
+	RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(FUZZ_TARGET_DIR) cargo fuzz build --sanitizer $(FUZZ_SANITIZER)
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(FUZZ_TARGET_DIR) cargo fuzz run --sanitizer $(FUZZ_SANITIZER) $$t fuzz/corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) 2>&1 | grep -Ev '^#[0-9]+.*(pulse|REDUCE|NEW) |# Uses: [0-9]+$$'; \
+	  [ "$${PIPESTATUS[0]}" = 0 ] || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed: see fuzz/artifacts/"; exit 1; fi
+
+# cargo fuzz, pinned, installed once.
+cargo-fuzz: rust
+	@cargo fuzz --version 2>/dev/null | grep -qx 'cargo-fuzz $(CARGO_FUZZ_VERSION)' || { \
+	  echo "Installation de cargo-fuzz / installing cargo-fuzz $(CARGO_FUZZ_VERSION)"; \
+	  cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked; }
 
 # A .deb of the release build (Tauri's bundler, offline).
 package: deps ui

@@ -1,0 +1,4 @@
+//! See `relais_fuzz::bundle_sealed` (fuzz/src/lib.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| relais_fuzz::fuzz("bundle_sealed", data));
