@@ -467,7 +467,7 @@ def scenario_handoff(tmp):
         backups = [f for f in os.listdir(files) if f.endswith(".relais-backup")]
         check(len(backups) == 1, "the backup was written where the dialog pointed")
         listing = subprocess.run(["tar", "tf", os.path.join(files, backups[0])], capture_output=True, text=True).stdout.split()
-        check(listing == ["manifest.json", "vault.db", "vault.key.age"], f"a tar holding the database and the wrapped key ({listing})")
+        check(listing == ["manifest.json", "audit-anchor.json", "vault.db", "vault.key.age"], f"a tar holding the database, the wrapped key and the signed audit head ({listing})")
         a.shot("18-backup-done")
         a.click("nav-dashboard")
         a.el("unmet-needs")
