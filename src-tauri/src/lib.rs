@@ -10,6 +10,7 @@ pub mod api;
 mod clipboard;
 mod commands;
 mod handoff;
+mod power;
 mod privacy;
 mod reports;
 mod safekeeping;
@@ -209,6 +210,17 @@ fn auto_lock(app: tauri::AppHandle) {
     }
 }
 
+/// Locks the vault because the machine is going to sleep or the screen locked ([`power`]), as
+/// the idle timer does; the clipboard is cleared of what was copied from the app either way.
+fn lock_now(app: &tauri::AppHandle, cause: power::Cause) {
+    let state = app.state::<AppState>();
+    let was_open = state.lock();
+    clipboard::clear_if_ours(app, None);
+    if was_open {
+        let _ = app.emit("locked", cause.event());
+    }
+}
+
 /// Starts the app.
 pub fn run() {
     relais_core::secret::harden_process();
@@ -254,6 +266,13 @@ pub fn run() {
                 .build()?;
             let handle = app.handle().clone();
             std::thread::spawn(move || auto_lock(handle));
+            // Off the main thread: connecting to the buses must not hold up the window.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                if power::watch(power::Buses::connect(), move |cause| lock_now(&handle, cause)).nothing() {
+                    eprintln!("Relais : pas de D-Bus, la veille et le verrouillage de l'écran ne verrouillent pas le coffre / no D-Bus: sleep and screen lock do not lock the vault");
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!())
