@@ -275,8 +275,18 @@ pub fn run() {
             });
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("Relais n'a pas pu démarrer / Relais could not start");
+        .build(tauri::generate_context!())
+        .expect("Relais n'a pas pu démarrer / Relais could not start")
+        .run(|app, event| {
+            // Quitting: what was copied from a case does not outlive the app on the clipboard
+            // (where a clipboard manager would keep it), and the vault is closed.
+            if let tauri::RunEvent::Exit = event
+                && let Some(state) = app.try_state::<AppState>()
+            {
+                clipboard::clear_if_ours(app, None);
+                state.lock();
+            }
+        });
 }
 
 #[cfg(test)]
