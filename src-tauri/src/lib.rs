@@ -10,6 +10,7 @@ pub mod api;
 mod clipboard;
 mod commands;
 mod handoff;
+mod power;
 mod privacy;
 mod reports;
 mod safekeeping;
@@ -18,10 +19,11 @@ mod settings;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use relais_core::Lang;
 use relais_core::vault::store::Store;
+use rustix::time::{ClockId, clock_gettime};
 use tauri::{Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 /// The open vault.
@@ -46,7 +48,8 @@ pub(crate) struct AppState {
     /// export and import use (the webview never hands a path to the file system).
     pub picked: Mutex<Option<(bool, PathBuf)>>,
     pub settings: Mutex<settings::Settings>,
-    pub last_activity: Mutex<Instant>,
+    /// When the worker last used the app, on the [`IDLE_CLOCK`].
+    pub last_activity: Mutex<Duration>,
     /// What the last copy from the app put on the clipboard (a hash, and a number telling copies
     /// apart), until it is cleared.
     pub copied: Mutex<Option<(u64, u64)>>,
@@ -86,7 +89,7 @@ impl AppState {
     }
 
     pub fn touch(&self) {
-        *self.last_activity.lock().expect("activity lock") = Instant::now();
+        *self.last_activity.lock().expect("activity lock") = idle_clock_now();
     }
 
     /// Admits a command to the vault. While a long command runs, any other command is answered
@@ -176,18 +179,45 @@ pub(crate) fn minute() -> Duration {
     Duration::from_secs(e2e::minute_seconds().unwrap_or(60))
 }
 
-/// Locks the vault once nobody has used the app for the configured time.
+/// The idle timer's clock: CLOCK_BOOTTIME, which goes on counting while the laptop sleeps.
+/// `Instant` reads CLOCK_MONOTONIC, which stops: a night asleep counted as no time at all, and
+/// a vault left open in the evening was still open when the lid was lifted in the morning.
+const IDLE_CLOCK: ClockId = ClockId::Boottime;
+
+/// Now on the [`IDLE_CLOCK`]: the time since the machine booted, sleep included.
+fn idle_clock_now() -> Duration {
+    Duration::try_from(clock_gettime(IDLE_CLOCK)).expect("the time since boot is never negative")
+}
+
+/// Whether the vault is due to lock: the worker last used the app at `last_activity`, it is
+/// `now` (both on the [`IDLE_CLOCK`]) and the auto-lock is set to `limit`.
+fn idle_lock_due(last_activity: Duration, now: Duration, limit: Duration) -> bool {
+    now.saturating_sub(last_activity) >= limit
+}
+
+/// Locks the vault once nobody has used the app for the configured time, time asleep included.
 fn auto_lock(app: tauri::AppHandle) {
     let minute = minute();
     loop {
         std::thread::sleep(minute / 12);
         let state = app.state::<AppState>();
         let limit = minute * state.settings.lock().expect("settings lock").autolock_minutes;
-        let idle = state.last_activity.lock().expect("activity lock").elapsed();
-        if idle >= limit && state.lock() {
+        let last_activity = *state.last_activity.lock().expect("activity lock");
+        if idle_lock_due(last_activity, idle_clock_now(), limit) && state.lock() {
             clipboard::clear_if_ours(&app, None);
             let _ = app.emit("locked", "idle");
         }
+    }
+}
+
+/// Locks the vault because the machine is going to sleep or the screen locked ([`power`]), as
+/// the idle timer does; the clipboard is cleared of what was copied from the app either way.
+fn lock_now(app: &tauri::AppHandle, cause: power::Cause) {
+    let state = app.state::<AppState>();
+    let was_open = state.lock();
+    clipboard::clear_if_ours(app, None);
+    if was_open {
+        let _ = app.emit("locked", cause.event());
     }
 }
 
@@ -217,7 +247,7 @@ pub fn run() {
                 pending: Mutex::new(None),
                 picked: Mutex::new(None),
                 settings: Mutex::new(settings),
-                last_activity: Mutex::new(Instant::now()),
+                last_activity: Mutex::new(idle_clock_now()),
                 copied: Mutex::new(None),
                 long_running: AtomicBool::new(false),
             });
@@ -236,10 +266,27 @@ pub fn run() {
                 .build()?;
             let handle = app.handle().clone();
             std::thread::spawn(move || auto_lock(handle));
+            // Off the main thread: connecting to the buses must not hold up the window.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                if power::watch(power::Buses::connect(), move |cause| lock_now(&handle, cause)).nothing() {
+                    eprintln!("Relais : pas de D-Bus, la veille et le verrouillage de l'écran ne verrouillent pas le coffre / no D-Bus: sleep and screen lock do not lock the vault");
+                }
+            });
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("Relais n'a pas pu démarrer / Relais could not start");
+        .build(tauri::generate_context!())
+        .expect("Relais n'a pas pu démarrer / Relais could not start")
+        .run(|app, event| {
+            // Quitting: what was copied from a case does not outlive the app on the clipboard
+            // (where a clipboard manager would keep it), and the vault is closed.
+            if let tauri::RunEvent::Exit = event
+                && let Some(state) = app.try_state::<AppState>()
+            {
+                clipboard::clear_if_ours(app, None);
+                state.lock();
+            }
+        });
 }
 
 #[cfg(test)]
@@ -322,7 +369,7 @@ mod tests {
             pending: Mutex::new(None),
             picked: Mutex::new(None),
             settings: Mutex::new(settings::Settings::default()),
-            last_activity: Mutex::new(Instant::now()),
+            last_activity: Mutex::new(idle_clock_now()),
             copied: Mutex::new(None),
             long_running: AtomicBool::new(false),
         }
@@ -363,6 +410,35 @@ mod tests {
         }
         assert!(!e2e::automated());
         assert_eq!(minute(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_idle_time_counts_from_the_last_activity_to_now() {
+        let minute = Duration::from_secs(60);
+        let limit = 5 * minute;
+        let t = Duration::from_secs(40_000);
+        assert!(!idle_lock_due(t, t, limit), "just used");
+        assert!(!idle_lock_due(t, t + limit - Duration::from_millis(1), limit), "a moment before the limit");
+        assert!(idle_lock_due(t, t + limit, limit), "at the limit");
+        // Used at 18:00, the lid closed at 18:01, opened at 8:00 the next day: on CLOCK_BOOTTIME
+        // the fourteen hours asleep are there, and the vault locks on the first tick.
+        assert!(idle_lock_due(t, t + 14 * 60 * minute, limit));
+        // A clock read before the last activity (another thread touched in between): not idle.
+        assert!(!idle_lock_due(t, t - Duration::from_secs(1), limit));
+    }
+
+    /// The idle time must include time asleep: the clock is CLOCK_BOOTTIME, not the
+    /// CLOCK_MONOTONIC `Instant` reads (which stops during suspend), and activity is recorded
+    /// on it.
+    #[test]
+    fn the_idle_timer_counts_time_asleep() {
+        assert_eq!(IDLE_CLOCK, ClockId::Boottime);
+        let state = state();
+        let before = Duration::try_from(clock_gettime(ClockId::Boottime)).unwrap();
+        state.touch();
+        let after = Duration::try_from(clock_gettime(ClockId::Boottime)).unwrap();
+        let touched = *state.last_activity.lock().unwrap();
+        assert!(before <= touched && touched <= after, "{before:?} <= {touched:?} <= {after:?}");
     }
 
     #[test]

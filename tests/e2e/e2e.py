@@ -59,7 +59,7 @@ def wait_port(port, timeout=20):
 class App:
     """One app instance (one XDG home), driven through one WebDriver session."""
 
-    def __init__(self, home, port, files=None):
+    def __init__(self, home, port, files=None, session_bus=None):
         for p in (port, port + 1):
             if not port_free(p):
                 raise RuntimeError(f"port {p} is taken: is an earlier run still going?")
@@ -76,6 +76,8 @@ class App:
         env["RELAIS_E2E_MINUTE_SECONDS"] = str(MINUTE)
         if files:
             env["RELAIS_E2E_FILES"] = files  # where "save" and "open" dialogs point under WebDriver
+        if session_bus:
+            env["DBUS_SESSION_BUS_ADDRESS"] = session_bus  # the run's own, to say the screen locked
         for d in ("data", "config", "cache"):
             os.makedirs(os.path.join(home, d), exist_ok=True)
         self.driver_proc = subprocess.Popen(
@@ -207,9 +209,44 @@ def scan(root, needle):
     return hits
 
 
+class SessionBus:
+    """A dbus-daemon of the run's own standing in for the desktop's session bus: nothing on it
+    but the app and what the run sends (no service is started on demand)."""
+
+    def __init__(self, tmp):
+        conf = os.path.join(tmp, "session-bus.conf")
+        with open(conf, "w") as f:
+            f.write(
+                '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"'
+                ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n'
+                f"<busconfig><type>session</type><listen>unix:path={os.path.join(tmp, 'session-bus')}</listen>"
+                # The policy of a desktop's session bus (/usr/share/dbus-1/session.conf).
+                "<auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+                "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n"
+            )
+        self.proc = subprocess.Popen(
+            ["dbus-daemon", f"--config-file={conf}", "--nofork", "--nopidfile", "--print-address"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.address = self.proc.stdout.readline().decode().strip()
+        if not self.address:
+            raise RuntimeError("dbus-daemon printed no address")
+
+    def signal(self, path, member, *args):
+        # --bus, not --address: a client that does not say Hello to the bus is refused, silently
+        # for a signal.
+        subprocess.run(["dbus-send", f"--bus={self.address}", "--type=signal", path, member, *args], check=True, timeout=10)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(5)
+
+
 def scenario_worker(tmp):
     home = os.path.join(tmp, "worker")
-    app = App(home, 4444)
+    bus = SessionBus(tmp)
+    app = App(home, 4444, session_bus=bus.address)
     try:
         print("scenario: a worker's first day")
         app.el("create-form")
@@ -337,11 +374,19 @@ def scenario_worker(tmp):
         app.select("lang-select", "fr")
         app.wait.until(lambda d: "Tableau de bord" in d.find_element(By.TAG_NAME, "nav").text)
         print("  ok: the interface switches to English and back to French")
+
+        # The screen locks (GNOME's screensaver says so on the session bus): so does the vault.
+        bus.signal("/org/gnome/ScreenSaver", "org.gnome.ScreenSaver.ActiveChanged", "boolean:true")
+        app.el("unlock-form")
+        check(not app.els('[data-testid="nav-dashboard"]') and CANARY not in app.d.page_source,
+              "the screen locking locks the vault, and the page forgets the case")
+        app.shot("05b-locked-with-the-screen")
     except Exception:
         app.shot("failure-worker")
         raise
     finally:
         app.quit()
+        bus.stop()
 
     # Nothing of the case in clear anywhere the app and its webview write.
     hits = scan(home, CANARY)
