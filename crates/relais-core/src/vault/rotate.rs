@@ -174,13 +174,15 @@ fn unlock_exclusive(store: &Store) -> Result<()> {
     Ok(())
 }
 
-/// Step 4: the next key files become the current ones.
+/// Step 4, also after a crash: whichever next key files exist replace the current ones.
 fn promote(dir: &Path) -> Result<()> {
     if dir.join(RECOVERY_NEXT).exists() {
         fs::rename(dir.join(RECOVERY_NEXT), dir.join(RECOVERY_FILE))?;
         stop_after(4)?;
     }
-    fs::rename(dir.join(KEY_NEXT), dir.join(KEY_FILE))?;
+    if dir.join(KEY_NEXT).exists() {
+        fs::rename(dir.join(KEY_NEXT), dir.join(KEY_FILE))?;
+    }
     sync_dir(dir)
 }
 
@@ -217,7 +219,7 @@ pub(crate) fn settle(dir: &Path, unwrap: &dyn Fn(&Path) -> Result<DbKey>, curren
     let db = dir.join(DB_FILE);
     if dir.join(next).exists() {
         match unwrap(&dir.join(next)) {
-            Ok(k) if opens(&db, &k) => return promote_any(dir),
+            Ok(k) if opens(&db, &k) => return promote(dir),
             Ok(_) => return discard(dir),
             Err(Error::WrongPassphrase | Error::WrongRecoveryIdentity) => {}
             Err(e) => return Err(e),
@@ -228,17 +230,6 @@ pub(crate) fn settle(dir: &Path, unwrap: &dyn Fn(&Path) -> Result<DbKey>, curren
         Ok(_) => Err(Error::RotationUnfinished),
         Err(e) => Err(e),
     }
-}
-
-/// Step 4 after a crash: whichever next key files exist replace the current ones.
-fn promote_any(dir: &Path) -> Result<()> {
-    if dir.join(RECOVERY_NEXT).exists() {
-        fs::rename(dir.join(RECOVERY_NEXT), dir.join(RECOVERY_FILE))?;
-    }
-    if dir.join(KEY_NEXT).exists() {
-        fs::rename(dir.join(KEY_NEXT), dir.join(KEY_FILE))?;
-    }
-    sync_dir(dir)
 }
 
 /// Whether `key` opens the database at `path` (read only, nothing written).
