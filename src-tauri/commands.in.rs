@@ -44,6 +44,8 @@ relais_commands! {
     safekeeping::backup_status: "Record<string, never>" => "BackupStatus",
     safekeeping::set_backup_reminder: "{ days: number }" => "null",
     safekeeping::backup_vault: "{ args: BackupArgs }" => "string",
+    safekeeping::audit_verify: "{ against: boolean }" => "AuditCheck",
+    safekeeping::audit_anchor: "Record<string, never>" => "AnchorWritten",
     privacy::retention_info: "Record<string, never>" => "RetentionInfo",
     privacy::set_retention_years: "{ years: number }" => "null",
     privacy::set_case_retention: "{ args: RetentionCaseArgs }" => "null",

@@ -144,7 +144,8 @@ pub struct PickArgs {
     pub title: String,
     /// Suggested file name when saving.
     pub name: String,
-    /// The file type offered by the dialog (`relais`, `pdf`, `html`, `md`, `age`); empty: `relais`.
+    /// The file types offered by the dialog, comma-separated (`relais`, `pdf`, `html`, `md`, `age`,
+    /// `relais-anchor,relais-backup`); empty: `relais`.
     #[serde(default)]
     pub ext: String,
 }
@@ -232,6 +233,27 @@ pub struct BackupStatus {
     pub remind_after_days: u32,
     /// Older than that, or never made.
     pub due: bool,
+}
+
+/// The audit log checked ([`relais_core::vault::audit::verify`]), against an anchor when one was
+/// chosen (an anchor file or a backup).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditCheck {
+    /// Events checked.
+    pub events: i64,
+    /// The first break, if any.
+    pub first_break: Option<relais_core::vault::audit::Break>,
+    /// The anchor's event and when it was made (UTC RFC 3339), when checked against one.
+    pub anchor_seq: Option<i64>,
+    pub anchor_at: Option<String>,
+}
+
+/// An anchor written to the file chosen in the save dialog.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AnchorWritten {
+    pub path: String,
+    /// The last event the anchor signs.
+    pub seq: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -434,6 +456,9 @@ pub fn typescript() -> String {
         StatsArgs::decl(&cfg),
         BackupArgs::decl(&cfg),
         BackupStatus::decl(&cfg),
+        AuditCheck::decl(&cfg),
+        AnchorWritten::decl(&cfg),
+        audit::Break::decl(&cfg),
         RetentionInfo::decl(&cfg),
         RetentionCaseArgs::decl(&cfg),
         DestroyArgs::decl(&cfg),

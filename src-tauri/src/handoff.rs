@@ -51,18 +51,20 @@ pub async fn remove_contact(app: AppHandle, id: String) -> Res<()> {
     on_store(&app, Hold::Short, move |s| s.write(|w| w.delete(Kind::Contact, &id))).await
 }
 
-/// Asks where to save, or which file to open (`.relais` bundles). `None`: the worker cancelled.
+/// Asks where to save, or which file to open (`.relais` bundles unless `ext` names other types).
+/// `None`: the worker cancelled.
 ///
 /// In the end-to-end build under WebDriver a native dialog cannot be driven; the run names a
 /// directory instead ([`crate::e2e::files`]): saving goes there under the suggested name (its
-/// last component only), opening takes the newest bundle there.
+/// last component only), opening takes the newest file of the first type there.
 #[tauri::command]
 pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
+    let ext = if args.ext.is_empty() { "relais".to_owned() } else { args.ext.clone() };
+    let types: Vec<&str> = ext.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
     let picked = if let Some(dir) = crate::e2e::files() {
-        if args.save { std::path::Path::new(&args.name).file_name().map(|n| dir.join(n)) } else { newest_bundle(&dir) }
+        if args.save { std::path::Path::new(&args.name).file_name().map(|n| dir.join(n)) } else { newest(&dir, types[0]) }
     } else {
-        let ext = if args.ext.is_empty() { "relais".to_owned() } else { args.ext.clone() };
-        let dialog = app.dialog().file().set_title(args.title).add_filter(ext.to_uppercase(), &[ext.as_str()]);
+        let dialog = app.dialog().file().set_title(args.title).add_filter(types.join(", ").to_uppercase(), &types);
         let chosen = if args.save { dialog.set_file_name(args.name).blocking_save_file() } else { dialog.blocking_pick_file() };
         chosen.and_then(|p| p.into_path().ok())
     };
@@ -79,11 +81,11 @@ pub(crate) fn chosen(state: &AppState, save: bool) -> Res<PathBuf> {
     }
 }
 
-fn newest_bundle(dir: &std::path::Path) -> Option<PathBuf> {
+fn newest(dir: &std::path::Path, ext: &str) -> Option<PathBuf> {
     std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "relais"))
+        .filter(|e| e.path().extension().is_some_and(|x| x == ext))
         .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
         .map(|e| e.path())
 }

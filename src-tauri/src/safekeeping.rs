@@ -3,7 +3,7 @@
 use relais_core::Error;
 use tauri::{AppHandle, Manager, State};
 
-use crate::api::{ApiError, BackupArgs, BackupStatus};
+use crate::api::{AnchorWritten, ApiError, AuditCheck, BackupArgs, BackupStatus};
 use crate::commands::{Res, on_store, open_vault, with_store};
 use crate::handoff::chosen;
 use crate::{AppState, Hold, settings};
@@ -49,4 +49,44 @@ pub async fn backup_vault(app: AppHandle, args: BackupArgs) -> Res<String> {
     })
     .await
     .map_err(|_| ApiError::app("Busy", lang))?
+}
+
+/// Checks the audit log, as `relais audit verify`; with `against`, against the anchor in the
+/// file chosen in the open dialog (an anchor file or a backup), as `--against FILE`.
+#[tauri::command]
+pub async fn audit_verify(app: AppHandle, against: bool) -> Res<AuditCheck> {
+    use relais_core::vault::{audit, backup};
+    let lang = app.state::<AppState>().lang();
+    let anchor = if against {
+        let path = chosen(&app.state::<AppState>(), false)?;
+        Some(backup::anchor_of(&path).map_err(|e| ApiError::from_core(&e, lang))?)
+    } else {
+        None
+    };
+    on_store(&app, Hold::Long, move |s| {
+        let v = match &anchor {
+            Some(a) => audit::verify_against(s, a)?,
+            None => audit::verify(s)?,
+        };
+        Ok(AuditCheck {
+            events: v.events,
+            first_break: v.first_break,
+            anchor_seq: anchor.as_ref().map(|a| a.seq),
+            anchor_at: anchor.map(|a| a.at),
+        })
+    })
+    .await
+}
+
+/// Writes the vault's signed audit head to the file chosen in the save dialog, as `relais audit
+/// anchor -o FILE`: kept off this computer, it shows later that the log was not rewritten.
+#[tauri::command]
+pub async fn audit_anchor(app: AppHandle) -> Res<AnchorWritten> {
+    let path = chosen(&app.state::<AppState>(), true)?;
+    on_store(&app, Hold::Short, move |s| {
+        let anchor = relais_core::vault::audit::anchor(s)?;
+        relais_core::vault::write_atomic(&path, anchor.to_file().as_bytes())?;
+        Ok(AnchorWritten { path: path.display().to_string(), seq: anchor.seq })
+    })
+    .await
 }

@@ -56,7 +56,74 @@ fn fill_time(store: &mut Store, persons: usize) -> (Duration, usize) {
     (t.elapsed(), r.records)
 }
 
+/// One side of the memory-security measure, in its own process (SQLCipher's setting is
+/// process-wide and cannot be turned off once on): fill a vault, then read it. Prints
+/// "fill_s dashboard_p50_ms search_p50_ms".
+fn memsec_child(on: bool) {
+    if on {
+        relais_core::vault::store::with_memory_security();
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (_v, mut store) = Vault::create(tmp.path().join("v"), &Passphrase::new(PASS), &Owner::default(), None).unwrap();
+    let (fill, _) = fill_time(&mut store, MEMSEC_PERSONS);
+    let on_now: String = store.conn().query_row("PRAGMA cipher_memory_security", [], |r| r.get(0)).unwrap();
+    assert_eq!(on_now == "ON", on, "cipher_memory_security as asked ({on_now})");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap();
+    let dash = times(50, |_| drop(dashboard::compute(&store, now).unwrap()));
+    let srch = times(50, |_| drop(search::search(&store, "hébergement", 50).unwrap()));
+    println!("{} {} {}", fill.as_secs_f64(), pct(dash, 0.5), pct(srch, 0.5));
+}
+
+const MEMSEC_PERSONS: usize = 300;
+
+/// What SQLCipher's memory security costs: the same work in separate processes, off and on,
+/// alternated three times each; medians.
+fn memsec_bench() -> (&'static str, String, String, String) {
+    let run = |on: bool| -> [f64; 3] {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .env("RELAIS_BENCH_ONLY", if on { "memsec-child-on" } else { "memsec-child-off" })
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Vec<f64> = String::from_utf8_lossy(&out.stdout).split_whitespace().map(|x| x.parse().unwrap()).collect();
+        [v[0], v[1], v[2]]
+    };
+    let (mut off, mut on) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        off.push(run(false));
+        on.push(run(true));
+    }
+    let median = |v: &[[f64; 3]], i: usize| {
+        let mut x: Vec<f64> = v.iter().map(|r| r[i]).collect();
+        x.sort_by(f64::total_cmp);
+        x[x.len() / 2]
+    };
+    let [f0, d0, s0] = [0, 1, 2].map(|i| median(&off, i));
+    let [f1, d1, s1] = [0, 1, 2].map(|i| median(&on, i));
+    (
+        "SQLCipher cipher_memory_security",
+        format!("{MEMSEC_PERSONS} persons filled, then dashboard and search (p50), off / on, separate processes"),
+        format!(
+            "fill {f0:.2} s / {f1:.2} s = {:.2}; dashboard {d0:.2} / {d1:.2} ms = {:.2}; search {s0:.2} / {s1:.2} ms = {:.2}",
+            f1 / f0,
+            d1 / d0,
+            s1 / s0
+        ),
+        "on if ≤ 1.15 (it is off)".into(),
+    )
+}
+
 fn main() {
+    match std::env::var("RELAIS_BENCH_ONLY").as_deref() {
+        Ok("memsec-child-on") => return memsec_child(true),
+        Ok("memsec-child-off") => return memsec_child(false),
+        Ok("memsec") => {
+            let (a, b, c, d) = memsec_bench();
+            println!("{a} | {b} | {c} | {d}");
+            return;
+        }
+        _ => {}
+    }
     // For working on bundles: only their part, printed, BENCHMARKS.md left alone.
     if std::env::var("RELAIS_BENCH_ONLY").as_deref() == Ok("summary") {
         let tmp = tempfile::tempdir().unwrap();
@@ -168,6 +235,7 @@ fn main() {
         ),
     ];
     let mut rows_out = rows_out;
+    rows_out.push(memsec_bench());
     rows_out.extend(summary_bench(tmp.path()));
     let bundle_rows = bundle_bench(tmp.path());
     let mut md = String::new();

@@ -8,6 +8,7 @@ as a person would, and saves screenshots in ARTIFACTS_DIR for a person to look a
 """
 
 import datetime
+import json
 import os
 import shutil
 import signal
@@ -380,6 +381,8 @@ def scenario_worker(tmp):
         app.el("unlock-form")
         check(not app.els('[data-testid="nav-dashboard"]') and CANARY not in app.d.page_source,
               "the screen locking locks the vault, and the page forgets the case")
+        check("en même temps que l'écran" in app.body() and "inactivité" not in app.body(),
+              "and says it was the screen, not a period without use")
         app.shot("05b-locked-with-the-screen")
     except Exception:
         app.shot("failure-worker")
@@ -514,6 +517,21 @@ def scenario_handoff(tmp):
         listing = subprocess.run(["tar", "tf", os.path.join(files, backups[0])], capture_output=True, text=True).stdout.split()
         check(listing == ["manifest.json", "audit-anchor.json", "vault.db", "vault.key.age"], f"a tar holding the database, the wrapped key and the signed audit head ({listing})")
         a.shot("18-backup-done")
+        # The audit log, as `relais audit verify [--against FILE]` and `audit anchor -o FILE`.
+        a.click("audit-verify")
+        a.wait_text("audit-result", "intact")
+        a.click("audit-anchor")
+        a.wait_text("audit-message", ".relais-anchor")
+        anchors = [f for f in os.listdir(files) if f.endswith(".relais-anchor")]
+        check(len(anchors) == 1 and json.load(open(os.path.join(files, anchors[0])))["format"] == "relais-audit-anchor",
+              "an anchor file was written where the dialog pointed")
+        a.click("audit-verify-against")
+        a.wait_text("audit-result", "passe toujours par l'ancre")
+        check("\u00a0:" in a.el("audit-result").get_attribute("textContent") and not a.els('[data-testid="audit-card"] .error'),
+              "the log is intact and passes through the anchor, said in French")
+        a.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", a.el("audit-result"))
+        a.shot("18b-audit-log")
+        print("  ok: the audit log checked in the app, an anchor written, checked against it")
         a.click("nav-dashboard")
         a.el("unmet-needs")
         check(not a.els('[data-testid="backup-reminder"]'), "no reminder right after a backup")

@@ -184,3 +184,125 @@ fn a_bad_backup_or_passphrase_restores_nothing() {
     // The good one still restores (so the refusals above can fail).
     backup::restore(&file, &target, Proof::Passphrase(&pass)).unwrap();
 }
+
+fn person_id(s: &relais_core::Store, alias: &str) -> String {
+    s.conn().query_row("SELECT id FROM persons WHERE alias = ?1", [alias], |r| r.get(0)).unwrap()
+}
+
+/// A case destroyed after a backup was made stays destroyed when that backup is restored: the
+/// destruction ledger beside the vault's folder says which, the restore destroys it again and
+/// says so. The ledger names nobody and is the worker's alone.
+#[test]
+fn a_case_destroyed_after_the_backup_stays_destroyed_when_it_is_restored() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Marie Tremblay"]);
+    tv.ok(&["person", "add", "--alias", "Colibri"]);
+    tv.ok(&["note", "add", "Colibri", "--text", "CANARY-ledger-note-7c21"]);
+    tv.ok(&["person", "add", "--alias", "Mésange"]);
+    let (colibri, mesange) = {
+        let s = tv.unlock();
+        (person_id(&s, "Colibri"), person_id(&s, "Mésange"))
+    };
+    let file = tv.tmp.path().join("old.relais-backup");
+    tv.ok(&["backup", "-o", file.to_str().unwrap()]);
+    tv.ok(&["person", "destroy", "Colibri", "--policy", "request", "--confirm", "Colibri"]);
+
+    let ledger = tv.tmp.path().join(relais_core::vault::ledger::FILE);
+    let text = std::fs::read_to_string(&ledger).expect("the destruction wrote the ledger beside the vault's folder");
+    assert_eq!(text.lines().count(), 2, "a header and one line:\n{text}");
+    assert!(!text.contains(&colibri) && !text.contains("Colibri"), "the ledger names nobody:\n{text}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&ledger).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // The laptop's vault is lost; the worker restores the backup where it was.
+    std::fs::remove_dir_all(&tv.dir).unwrap();
+    let out = tv.ok(&["restore", file.to_str().unwrap()]);
+    assert!(out.contains("détruits de nouveau dans le coffre restauré\u{a0}: 1"), "{out}");
+    let s = tv.unlock();
+    let ids: Vec<String> =
+        s.conn().prepare("SELECT id FROM persons").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert_eq!(ids, [mesange.clone()], "Colibri stays destroyed, Mésange is back");
+    let policy: String = s
+        .conn()
+        .query_row(
+            "SELECT fields FROM audit_events WHERE action = 'person.destroy' AND record_id = ?1 ORDER BY seq DESC",
+            [&colibri],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(policy.contains("policy=ledger"), "the restored vault's trail says why: {policy}");
+    assert!(relais_core::vault::audit::verify(&s).unwrap().first_break.is_none());
+    drop(s);
+    assert!(!relais_tests::contains(&tv.pages(), b"CANARY-ledger-note-7c21"), "the note's words are gone from the restored files");
+    // The ledger did not grow: the line was already there.
+    assert_eq!(std::fs::read_to_string(&ledger).unwrap(), text);
+    // A second restore of the same backup elsewhere beside it: the same.
+    let other = tv.tmp.path().join("other");
+    let json = tv.cmd().env("RELAIS_VAULT", &other).args(["--json", "restore", file.to_str().unwrap()]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!((v["persons"].as_i64(), v["destroyed_again"].as_u64()), (Some(1), Some(1)), "{v}");
+}
+
+/// Only a line written with the vault's key matches a case: a line planted by someone without
+/// it (here: the case id's plain SHA-256, or another vault's tag) destroys nothing. A case
+/// destroyed, then sent back by a colleague and kept, is in later backups after its
+/// destruction: restoring one of those keeps it.
+#[test]
+fn the_ledger_destroys_only_what_this_vault_destroyed_since_the_backup() {
+    use crate::bundle::{befriend, export, import};
+    use chrono::Utc;
+    use relais_core::case::retention::{self, Policy};
+    use relais_core::exchange::BundleKind;
+    use sha2::Digest;
+    let (tm, mut marie) = TestVault::new();
+    let (tj, mut jean) = TestVault::new();
+    let jean_in_marie = befriend(&mut marie, &jean);
+    befriend(&mut jean, &marie);
+    let p = marie.write(|w| w.insert(Kind::Person, [("alias".to_owned(), json!("Grive"))].into_iter().collect())).unwrap();
+    import(&mut jean, &export(&mut marie, &jean_in_marie, &[&p], BundleKind::Share)).unwrap();
+    let pass = Passphrase::new(PASS);
+
+    // A planted line: the plain hash of the case's id, in the folder beside Jean's vault.
+    let ledger = tj.tmp.path().join(relais_core::vault::ledger::FILE);
+    let plain = hex::encode(sha2::Sha256::digest(p.as_bytes()));
+    std::fs::write(&ledger, format!("# relais-destructions 1\n{plain} 2026-12-01\n")).unwrap();
+    let before = tj.tmp.path().join("before.relais-backup");
+    let key = Vault::open(&tj.dir).unwrap().unwrap_key(&pass).unwrap();
+    backup::backup(&mut jean, &key, &tj.dir, &before).unwrap();
+    let r = backup::restore(&before, &tj.tmp.path().join("planted"), Proof::Passphrase(&pass)).unwrap();
+    assert_eq!((r.persons, r.destroyed_again), (1, 0), "a line without the vault's key matches nothing");
+
+    // Jean destroys the case; Marie sends it again and Jean keeps it; then a backup.
+    retention::destroy_person(&mut jean, &p, Policy::Request, "Grive", Utc::now()).unwrap();
+    assert_eq!(std::fs::read_to_string(&ledger).unwrap().lines().count(), 3, "the destruction's line was appended");
+    // Marie's own ledger (beside her vault) knows nothing of it.
+    assert!(!tm.tmp.path().join(relais_core::vault::ledger::FILE).exists());
+    import(&mut jean, &export(&mut marie, &jean_in_marie, &[&p], BundleKind::Share)).unwrap();
+    let after = tj.tmp.path().join("after.relais-backup");
+    backup::backup(&mut jean, &key, &tj.dir, &after).unwrap();
+    let r = backup::restore(&after, &tj.tmp.path().join("kept"), Proof::Passphrase(&pass)).unwrap();
+    assert_eq!((r.persons, r.destroyed_again), (1, 0), "sent back after its destruction: kept");
+    // The backup from before the destruction: destroyed again.
+    let r = backup::restore(&before, &tj.tmp.path().join("again"), Proof::Passphrase(&pass)).unwrap();
+    assert_eq!((r.persons, r.destroyed_again), (0, 1));
+}
+
+/// A destruction whose ledger line could not be written (the folder read-only, a crash) leaves
+/// it pending in its transaction: the next unlock writes it.
+#[test]
+fn a_ledger_line_that_could_not_be_written_is_written_at_the_next_unlock() {
+    use chrono::Utc;
+    use relais_core::case::retention::{self, Policy};
+    let (tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, [("alias".to_owned(), json!("Pic"))].into_iter().collect())).unwrap();
+    let ledger = tv.tmp.path().join(relais_core::vault::ledger::FILE);
+    // A directory where the ledger goes: it cannot be opened as a file.
+    std::fs::create_dir(&ledger).unwrap();
+    retention::destroy_person(&mut s, &p, Policy::Request, "Pic", Utc::now()).unwrap();
+    drop(s);
+    std::fs::remove_dir(&ledger).unwrap();
+    assert!(!ledger.exists());
+    drop(tv.unlock());
+    let text = std::fs::read_to_string(&ledger).expect("written at the next unlock");
+    assert_eq!(text.lines().count(), 2, "{text}");
+}

@@ -265,6 +265,9 @@ fn no_copy_of_the_keys_hex_form_outlives_the_open_vault() {
     assert_eq!(hex_key_in_memory(&hex), [] as [usize; 0], "a wiped copy is gone");
     let store = vault.unlock_with_key(&key).unwrap();
     let _: i64 = store.conn().query_row("SELECT count(*) FROM persons", [], |r| r.get(0)).unwrap();
+    // Open: SQLCipher holds the key in binary, not the text of the PRAGMA it parsed.
+    let open = hex_key_in_memory(&hex);
+    assert!(open.is_empty(), "the key's hex form is at {open:x?} while the vault is open");
     drop(store);
     let left = hex_key_in_memory(&hex);
     assert!(left.is_empty(), "the key's hex form is still at {left:x?}");

@@ -261,7 +261,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Restore(a) => {
             use relais_core::vault::backup::{Proof, restore};
-            let persons = match &a.identity {
+            let restored = match &a.identity {
                 Some(id_file) => {
                     let identity = std::fs::read_to_string(id_file)
                         .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &id_file.display().to_string())]))?;
@@ -272,8 +272,13 @@ fn run(cli: Cli) -> Result<()> {
                 None => restore(&a.file, &ctx.vault_dir, Proof::Passphrase(&ctx.passphrase()?))?,
             };
             let dir = ctx.vault_dir.display().to_string();
-            ctx.out(&json!({"ok": true, "vault": dir, "persons": persons}), || {
-                tr(ctx.lang, "done.restore", &[("path", &dir), ("persons", &persons.to_string())])
+            let (persons, again) = (restored.persons.to_string(), restored.destroyed_again.to_string());
+            ctx.out(&json!({"ok": true, "vault": dir, "persons": restored.persons, "destroyed_again": restored.destroyed_again}), || {
+                let mut text = tr(ctx.lang, "done.restore", &[("path", &dir), ("persons", &persons)]);
+                if restored.destroyed_again > 0 {
+                    text = format!("{text}\n{}", tr(ctx.lang, "done.restore_destroyed_again", &[("n", &again)]));
+                }
+                text
             });
             Ok(())
         }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('@tauri-apps/api/core', () => ({ invoke: () => Promise.reject(new Error('no Tauri in tests')) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: () => Promise.resolve(() => {}) }));
 
-import { call, hasCode, isApiError, onProgress, setBackend, toApiError } from './api';
+import { call, hasCode, isApiError, onLocked, onProgress, setBackend, toApiError } from './api';
 
 describe('the IPC client', () => {
   it('passes the command and its arguments, and returns the result', async () => {
@@ -54,5 +54,14 @@ describe('the IPC client', () => {
     await onProgress((p) => got.push(p.done));
     handler?.({ op: 'demo', done: 3, total: 25 });
     expect(got).toEqual([3]);
+  });
+
+  it('says why the vault locked: idle, sleep or the screen, idle for anything else', async () => {
+    let handler: ((p: unknown) => void) | undefined;
+    setBackend({ invoke: async () => null, listen: async (e, h) => { if (e === 'locked') handler = h; return () => {}; } });
+    const got: string[] = [];
+    await onLocked((r) => got.push(r));
+    for (const payload of ['idle', 'sleep', 'screen', 'something new', null]) handler?.(payload);
+    expect(got).toEqual(['idle', 'sleep', 'screen', 'idle', 'idle']);
   });
 });

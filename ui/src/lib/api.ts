@@ -65,6 +65,9 @@ export function onProgress(handler: (p: Progress) => void): Promise<() => void> 
   return backend.listen('progress', (p) => handler(p as Progress));
 }
 
-export function onLocked(handler: () => void): Promise<() => void> {
-  return backend.listen('locked', () => handler());
+/** Why the vault locked itself: nobody used the app, the computer is going to sleep, the screen locked. */
+export type LockReason = 'idle' | 'sleep' | 'screen';
+
+export function onLocked(handler: (reason: LockReason) => void): Promise<() => void> {
+  return backend.listen('locked', (r) => handler(r === 'sleep' || r === 'screen' ? r : 'idle'));
 }

@@ -102,7 +102,8 @@ save: boolean, title: string,
  */
 name: string, 
 /**
- * The file type offered by the dialog (`relais`, `pdf`, `html`, `md`, `age`); empty: `relais`.
+ * The file types offered by the dialog, comma-separated (`relais`, `pdf`, `html`, `md`, `age`,
+ * `relais-anchor,relais-backup`); empty: `relais`.
  */
 ext: string, };
 export type ExportArgs = { 
@@ -169,6 +170,53 @@ last: string | null, remind_after_days: number,
  * Older than that, or never made.
  */
 due: boolean, };
+export type AuditCheck = { 
+/**
+ * Events checked.
+ */
+events: number, 
+/**
+ * The first break, if any.
+ */
+first_break: Break | null, 
+/**
+ * The anchor's event and when it was made (UTC RFC 3339), when checked against one.
+ */
+anchor_seq: number | null, anchor_at: string | null, };
+export type AnchorWritten = { path: string, 
+/**
+ * The last event the anchor signs.
+ */
+seq: number, };
+export type Break = { "problem": "edited", 
+/**
+ * Sequence number of the edited event.
+ */
+seq: number, } | { "problem": "missing", 
+/**
+ * Last good event before the gap (0: the start).
+ */
+after: number, 
+/**
+ * First event after the gap.
+ */
+next: number, } | { "problem": "relinked", 
+/**
+ * Sequence number of the event whose link is wrong.
+ */
+seq: number, } | { "problem": "truncated", 
+/**
+ * Last event present.
+ */
+last: number, 
+/**
+ * What the head records.
+ */
+head: number, } | { "problem": "rewritten", 
+/**
+ * The anchor's event.
+ */
+seq: number, };
 export type RetentionInfo = { 
 /**
  * The organisation's period, in years after closure.
@@ -1336,6 +1384,8 @@ export interface Commands {
   backup_status: { args: Record<string, never>; result: BackupStatus };
   set_backup_reminder: { args: { days: number }; result: null };
   backup_vault: { args: { args: BackupArgs }; result: string };
+  audit_verify: { args: { against: boolean }; result: AuditCheck };
+  audit_anchor: { args: Record<string, never>; result: AnchorWritten };
   retention_info: { args: Record<string, never>; result: RetentionInfo };
   set_retention_years: { args: { years: number }; result: null };
   set_case_retention: { args: { args: RetentionCaseArgs }; result: null };

@@ -176,20 +176,15 @@ pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, confir
         }
     }
     let destroyed = store.write_at(now, |w| {
-        let records = erase::delete_case(w, person_id)?;
-        for sql in ["DELETE FROM conflicts WHERE person_id = ?1", "DELETE FROM handoffs WHERE person_id = ?1"] {
-            w.conn().execute(sql, [person_id])?;
-        }
-        w.conn().execute(
-            "UPDATE bundles_seen SET persons = (SELECT json_group_array(value) FROM json_each(bundles_seen.persons) WHERE value <> ?1)
-             WHERE EXISTS (SELECT 1 FROM json_each(bundles_seen.persons) WHERE value = ?1)",
-            [person_id],
-        )?;
-        let redacted = crate::vault::audit::redact_person(w.conn(), person_id)?;
-        w.mark_scrub_pending()?;
-        w.audit_destroyed(person_id, policy.name(), records, &redacted)?;
-        Ok(Destroyed { records, events_redacted: redacted.len() })
+        let (records, events_redacted) = erase::destroy_case(w, person_id, policy.name())?;
+        Ok(Destroyed { records, events_redacted })
     })?;
+    // The destruction, outside the database, so that restoring an older backup destroys the
+    // case again ([`crate::vault::ledger`]). If it cannot be written now (a crash, a read-only
+    // folder), the destruction's transaction left it pending: the next unlock writes it.
+    if crate::vault::ledger::reconcile(store).is_err() {
+        // Left pending in the destruction's transaction: the next unlock writes it.
+    }
     erase::scrub(store)?;
     Ok(destroyed)
 }

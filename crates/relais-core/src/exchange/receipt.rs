@@ -105,7 +105,7 @@ pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
                 .execute("UPDATE handoffs SET purged_at = ?2 WHERE person_id = ?1", rusqlite::params![pid, crate::time::to_db(w.now())])?;
             w.audit_event("case.purged", Some(pid), vec!["policy=handed_off_with_receipt".into()])?;
         }
-        w.mark_scrub_pending()
+        w.mark_pending(crate::vault::store::Pending::Scrub)
     })?;
     // secure_delete zeroed the freed pages; the scrub merges the note index, moves that into the
     // main file, vacuums and empties the WAL, which still held the old pages.

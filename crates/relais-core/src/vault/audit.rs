@@ -190,6 +190,7 @@ pub fn for_person(store: &crate::vault::store::Store, person_id: &str) -> Result
 
 /// The first place where the chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Break {
     /// Event `seq` does not hash to what it stores: it was edited.

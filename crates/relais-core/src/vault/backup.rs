@@ -203,9 +203,20 @@ fn malformed(_what: &str) -> Error {
     Error::InvalidBackup
 }
 
+/// What a restore gave back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Restored {
+    /// Persons in the restored vault.
+    pub persons: i64,
+    /// Cases the backup held that were destroyed after it was made, destroyed again in the
+    /// restored vault ([`crate::vault::ledger`]).
+    pub destroyed_again: usize,
+}
+
 /// Restores the backup `file` into the new vault directory `dir` (which must not hold a vault),
-/// after checking it whole. Returns the number of persons in the restored vault.
-pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
+/// after checking it whole. The cases destroyed since the backup was made (the destruction
+/// ledger beside `dir` says which) are destroyed again before the vault is put in place.
+pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<Restored> {
     if dir.join(DB_FILE).exists() || dir.join(KEY_FILE).exists() {
         return Err(Error::VaultExists(dir.to_owned()));
     }
@@ -274,7 +285,7 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
     }
     // Open it as the worker will, and check every page.
     let vault = Vault::open(&staging)?;
-    let store = match proof {
+    let mut store = match proof {
         Proof::Passphrase(p) => vault.unlock(p)?,
         Proof::Recovery { identity, new } => {
             vault.recover(identity, new)?;
@@ -286,6 +297,16 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
     if ok != "ok" || cipher_bad != 0 {
         return Err(Error::DamagedVault(file.to_owned()));
     }
+    // A case destroyed after this backup was made stays destroyed: each in its own transaction,
+    // as the worker's destruction, then one scrub. A failure leaves nothing in place.
+    let again = crate::vault::ledger::destroyed_since(&store)?;
+    for pid in &again {
+        store.write(|w| crate::vault::erase::destroy_case(w, pid, "ledger").map(|_| ()))?;
+    }
+    if !again.is_empty() {
+        crate::vault::erase::scrub(&mut store)?;
+        store.pending_done(crate::vault::store::Pending::Ledger)?;
+    }
     let persons: i64 = store.conn().query_row("SELECT count(*) FROM persons", [], |r| r.get(0))?;
     drop(store);
     drop(vault);
@@ -295,7 +316,7 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<i64> {
     }
     std::fs::rename(&staging, dir)?;
     guard.0 = None;
-    Ok(persons)
+    Ok(Restored { persons, destroyed_again: again.len() })
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::error::Result;
 use crate::record::Kind;
-use crate::vault::store::{Store, Writer};
+use crate::vault::store::{Pending, Store, Writer};
 
 /// How long the trash keeps a deleted record, in days.
 pub const TRASH_DAYS: i64 = 30;
@@ -36,6 +36,27 @@ pub(crate) fn delete_case(w: &mut Writer<'_>, person_id: &str) -> Result<usize> 
     Ok(n)
 }
 
+/// Destroys a person's case inside `w`'s transaction: every record ([`delete_case`]), the
+/// conflicts and hand-offs about it, its id in the bundles seen, every audit event about it
+/// redacted, a scrub marked pending, and one `person.destroy` event (`policy` says why).
+/// Returns the records removed and the events redacted.
+pub(crate) fn destroy_case(w: &mut Writer<'_>, person_id: &str, policy: &str) -> Result<(usize, usize)> {
+    let records = delete_case(w, person_id)?;
+    for sql in ["DELETE FROM conflicts WHERE person_id = ?1", "DELETE FROM handoffs WHERE person_id = ?1"] {
+        w.conn().execute(sql, [person_id])?;
+    }
+    w.conn().execute(
+        "UPDATE bundles_seen SET persons = (SELECT json_group_array(value) FROM json_each(bundles_seen.persons) WHERE value <> ?1)
+         WHERE EXISTS (SELECT 1 FROM json_each(bundles_seen.persons) WHERE value = ?1)",
+        [person_id],
+    )?;
+    let redacted = crate::vault::audit::redact_person(w.conn(), person_id)?;
+    w.mark_pending(Pending::Scrub)?;
+    w.mark_pending(Pending::Ledger)?;
+    w.audit_destroyed(person_id, policy, records, &redacted)?;
+    Ok((records, redacted.len()))
+}
+
 /// After a removal: merges the full-text index (a deleted note's words otherwise stay in its
 /// older segments), then moves everything into the main file and rebuilds it without free pages
 /// (`VACUUM`), and empties the WAL, which still held the old pages.
@@ -46,7 +67,7 @@ pub(crate) fn scrub(store: &mut Store) -> Result<()> {
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         conn.execute_batch("VACUUM")?;
     }
-    store.scrub_done()?;
+    store.pending_done(Pending::Scrub)?;
     store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(())
 }
@@ -67,7 +88,7 @@ pub(crate) fn purge_trash(store: &mut Store, now: DateTime<Utc>, all: bool) -> R
             [&cutoff],
         )?;
         w.conn().execute("DELETE FROM trash WHERE deleted_at < ?1", [&cutoff])?;
-        w.mark_scrub_pending()?;
+        w.mark_pending(Pending::Scrub)?;
         w.audit_vault("trash.purge", vec![format!("entries={n}"), if all { "emptied" } else { "expired" }.to_owned()])
     })?;
     scrub(store)?;
@@ -75,10 +96,14 @@ pub(crate) fn purge_trash(store: &mut Store, now: DateTime<Utc>, all: bool) -> R
 }
 
 /// What every unlock does before handing the store out: purge the trash's expired entries and
-/// finish a scrub an earlier removal could not.
+/// finish what an earlier removal could not: the destruction ledger's line
+/// ([`crate::vault::ledger::reconcile`]), the scrub.
 pub(crate) fn housekeeping(store: &mut Store, now: DateTime<Utc>) -> Result<()> {
     purge_trash(store, now, false)?;
-    if store.scrub_pending()? {
+    if store.pending(Pending::Ledger)? {
+        crate::vault::ledger::reconcile(store)?;
+    }
+    if store.pending(Pending::Scrub)? {
         scrub(store)?;
     }
     Ok(())

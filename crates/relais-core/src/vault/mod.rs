@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod erase;
 pub(crate) mod keys;
+pub mod ledger;
 pub mod rotate;
 pub mod store;
 

@@ -52,6 +52,21 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// SQLCipher's memory security (every allocation SQLite frees wiped first, its pages locked out
+/// of swap with `mlock`): off. It is process-wide and, once on, stays on; it costs a system call
+/// per allocation: `make bench` measures it (BENCHMARKS.md, "cipher_memory_security": the test
+/// suite ran about five times slower with it on). What it would protect, decrypted pages in
+/// freed memory, lives in a process that cannot be dumped or read by another process of the
+/// user (`secret::harden_process`), and the key's text form is wiped by Relais itself.
+static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns SQLCipher's memory security on for this process, before the first vault is opened:
+/// for the benchmark that measures what it costs.
+#[cfg(feature = "test-support")]
+pub fn with_memory_security() {
+    MEMORY_SECURITY.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` with the raw key, applies pending
     /// migrations, and refuses a vault written by a newer schema.
@@ -59,6 +74,9 @@ impl Store {
         let conn = open_connection(path, create)?;
         // SQLCipher logs decryption failures to stderr by default; the caller reports them.
         conn.pragma_update(None, "cipher_log_level", "NONE")?;
+        if MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
+            conn.pragma_update(None, "cipher_memory_security", "ON")?;
+        }
         key.apply(&conn)?;
         Self::finish_open(conn, path)
     }
@@ -166,14 +184,14 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a removal committed without the scrub that follows it (see [`crate::vault::erase`]).
-    pub(crate) fn scrub_pending(&self) -> Result<bool> {
-        Ok(get_meta(&self.conn, SCRUB_PENDING)?.is_some())
+    /// Whether a removal committed without the step after its commit (see [`Pending`]).
+    pub(crate) fn pending(&self, step: Pending) -> Result<bool> {
+        Ok(get_meta(&self.conn, step.key())?.is_some())
     }
 
-    /// The scrub that followed a removal is done.
-    pub(crate) fn scrub_done(&mut self) -> Result<()> {
-        self.conn.execute("DELETE FROM vault_meta WHERE key = ?1", [SCRUB_PENDING])?;
+    /// The step that followed a removal is done.
+    pub(crate) fn pending_done(&mut self, step: Pending) -> Result<()> {
+        self.conn.execute("DELETE FROM vault_meta WHERE key = ?1", [step.key()])?;
         Ok(())
     }
 
@@ -235,8 +253,24 @@ fn open_connection(path: &Path, create: bool) -> Result<Connection> {
     Ok(Connection::open_with_flags(path, flags)?)
 }
 
-/// The `vault_meta` key of a scrub still to do.
-const SCRUB_PENDING: &str = "scrub_pending";
+/// What a removal does after its commit, noted in its transaction (a `vault_meta` key) so that
+/// the next unlock does it if a crash or a full disk stopped it ([`crate::vault::erase`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pending {
+    /// Take the removed bytes out of the files.
+    Scrub,
+    /// Write the destruction ledger's line ([`crate::vault::ledger`]).
+    Ledger,
+}
+
+impl Pending {
+    fn key(self) -> &'static str {
+        match self {
+            Pending::Scrub => "scrub_pending",
+            Pending::Ledger => "ledger_pending",
+        }
+    }
+}
 
 /// The values of `vault_meta` anyone may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -829,10 +863,10 @@ impl Writer<'_> {
         self.put_meta(key.key(), value.expose())
     }
 
-    /// Notes, in this removal's transaction, that the files must be scrubbed: the scrub runs
-    /// after the commit, and the next unlock runs it again if it could not.
-    pub(crate) fn mark_scrub_pending(&mut self) -> Result<()> {
-        self.put_meta(SCRUB_PENDING, "1")
+    /// Notes, in this removal's transaction, that `step` must follow it: it runs after the
+    /// commit, and the next unlock runs it again if it could not.
+    pub(crate) fn mark_pending(&mut self, step: Pending) -> Result<()> {
+        self.put_meta(step.key(), "1")
     }
 
     fn put_meta(&mut self, key: &str, value: &str) -> Result<()> {
