@@ -67,7 +67,7 @@ fn memsec_child(on: bool) {
     let (_v, mut store) = Vault::create(tmp.path().join("v"), &Passphrase::new(PASS), &Owner::default(), None).unwrap();
     let (fill, _) = fill_time(&mut store, MEMSEC_PERSONS);
     let on_now: String = store.conn().query_row("PRAGMA cipher_memory_security", [], |r| r.get(0)).unwrap();
-    assert_eq!(on_now == "ON", on, "cipher_memory_security as asked ({on_now})");
+    assert_eq!(on_now == "1", on, "cipher_memory_security as asked ({on_now})");
     let now = chrono::DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap();
     let dash = times(50, |_| drop(dashboard::compute(&store, now).unwrap()));
     let srch = times(50, |_| drop(search::search(&store, "hébergement", 50).unwrap()));
