@@ -19,6 +19,8 @@ relais_commands! {
     commands::add_record: "{ args: RecordArgs }" => "string",
     commands::update_record: "{ args: RecordArgs }" => "Array<string>",
     commands::set_referral_status: "{ args: ReferralStatusArgs }" => "null",
+    commands::close_case: "{ args: CloseArgs }" => "Array<string>",
+    commands::reopen_case: "{ args: ReopenArgs }" => "Array<string>",
     commands::schema: "Record<string, never>" => "Schema",
     commands::change_passphrase: "{ args: ChangePassphraseArgs }" => "Rekey",
     commands::rotate_key: "{ passphrase: string }" => "null",

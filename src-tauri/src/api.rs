@@ -100,6 +100,22 @@ pub struct ReferralStatusArgs {
     pub reason: Option<String>,
 }
 
+/// Closing a case: the closure reason (a `closure_reasons` code) and a note (required for
+/// `other`).
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CloseArgs {
+    pub id: String,
+    pub reason: String,
+    pub note: Option<String>,
+}
+
+/// Reopening a closed case, with the reason kept in its history.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ReopenArgs {
+    pub id: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct OrganisationsArgs {
     /// A need code: organisations serving it, 24/7 first, then region, then language.
@@ -437,6 +453,8 @@ pub fn typescript() -> String {
         UnlockArgs::decl(&cfg),
         RecordArgs::decl(&cfg),
         ReferralStatusArgs::decl(&cfg),
+        CloseArgs::decl(&cfg),
+        ReopenArgs::decl(&cfg),
         OrganisationsArgs::decl(&cfg),
         FieldType::decl(&cfg),
         FieldSpec::decl(&cfg),

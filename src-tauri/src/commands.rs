@@ -221,6 +221,18 @@ pub async fn set_referral_status(app: AppHandle, args: ReferralStatusArgs) -> Re
     on_store(&app, Hold::Short, move |s| s.write(|w| case::set_referral_status(w, &args.id, &args.status, args.reason.as_deref()))).await
 }
 
+/// Closes a case with its reason (its retention starts); as `relais person close`.
+#[tauri::command]
+pub async fn close_case(app: AppHandle, args: api::CloseArgs) -> Res<Vec<String>> {
+    on_store(&app, Hold::Short, move |s| s.write(|w| case::close_person(w, &args.id, &args.reason, args.note.as_deref()))).await
+}
+
+/// Reopens a closed case with a reason (its retention stops); as `relais person reopen`.
+#[tauri::command]
+pub async fn reopen_case(app: AppHandle, args: api::ReopenArgs) -> Res<Vec<String>> {
+    on_store(&app, Hold::Short, move |s| s.write(|w| case::reopen_person(w, &args.id, &args.reason))).await
+}
+
 /// The open vault (its key files), for the operations on them.
 pub(crate) fn open_vault(state: &AppState) -> Res<Vault> {
     let lang = state.lang();

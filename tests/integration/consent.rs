@@ -171,7 +171,7 @@ fn a_partner_summary_names_its_recipient_and_needs_their_consent() {
 
     let no_recipient = tv.run(&base);
     assert_eq!(no_recipient.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&no_recipient.stderr).contains("recipient"));
+    assert!(String::from_utf8_lossy(&no_recipient.stderr).contains("Destinataire"));
     let refused = tv.run(&[&base[..], &["--for", "CAVAC de Montréal"]].concat());
     assert_eq!(refused.status.code(), Some(1));
     let err = String::from_utf8_lossy(&refused.stderr);

@@ -270,9 +270,9 @@ fn the_incident_register_is_kept_and_exported() {
     tv.ok(&["init", "--name", "Marie"]);
     let bad = tv.run(&["incident", "add", "--occurred", "2026-11-20", "--discovered", "2026-11-19", "--description", "Portable perdu"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("discovered_on"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Date de constat"));
     let missing = tv.run(&["incident", "add", "--occurred", "2026-11-20"]);
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("description"));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("Description"));
     let id = tv.ok(&[
         "incident",
         "add",
@@ -401,4 +401,47 @@ fn purging_a_record_from_the_trash_removes_the_proposals_about_it() {
     assert!(exchange::conflicts(&marie).unwrap().is_empty(), "no proposal about a record that is gone");
     drop(marie);
     assert!(!found(&tm.pages(), "CNRYproposedxtitleQ"), "the proposal's copy left words in the files");
+}
+
+/// A closed case is reopened with a reason, which stops its retention clock: it is no longer
+/// due, its retention date set for it is gone, and the history says why. Its status cannot be
+/// changed back by an edit (the closure would stay), nor set to "handed off" by hand.
+#[test]
+fn reopening_a_closed_case_needs_a_reason_and_stops_its_retention() {
+    let (_tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Bécasse"))]))).unwrap();
+    let today = relais_core::time::local_date(Utc::now());
+    // An open case cannot be reopened; nor handed off by an edit.
+    let e = s.write(|w| relais_core::case::reopen_person(w, &p, "Retour")).unwrap_err();
+    assert_eq!(e.message(relais_core::Lang::Fr), "Statut\u{a0}: seul un dossier fermé peut être rouvert");
+    let e = s.write(|w| w.update(Kind::Person, &p, f(&[("status", json!("handed_off"))]))).unwrap_err();
+    assert!(e.message(relais_core::Lang::Fr).contains("ne se choisit pas ici"), "{e}");
+
+    s.write(|w| relais_core::case::close_person(w, &p, "plan_completed", None)).unwrap();
+    let closed = (today - Duration::days(3 * 365)).to_string();
+    s.write(|w| w.update(Kind::Person, &p, f(&[("closed_on", json!(closed))]))).unwrap();
+    retention::set_years(&mut s, 2).unwrap();
+    assert_eq!(retention::due(&s, today).unwrap().len(), 1, "closed and due (control)");
+    retention::set_case(&mut s, &p, Some(today + Duration::days(30)), Some("Appel en cours")).unwrap();
+    assert!(retention::case_setting(&s, &p).unwrap().is_some());
+
+    // Back to active by an edit: refused, nothing changes.
+    let before = dump_vault(&s);
+    let e = s.write(|w| w.update(Kind::Person, &p, f(&[("status", json!("active"))]))).unwrap_err();
+    assert!(e.message(relais_core::Lang::Fr).contains("Rouvrir le dossier"), "{e}");
+    // Reopened without a reason: refused.
+    let e = s.write(|w| relais_core::case::reopen_person(w, &p, "  ")).unwrap_err();
+    assert!(e.message(relais_core::Lang::En).contains("a reason is required"), "{e}");
+    assert_eq!(before, dump_vault(&s), "refusals change nothing");
+
+    let changed = s.write(|w| relais_core::case::reopen_person(w, &p, "Nouvelle plainte déposée")).unwrap();
+    assert_eq!(changed, ["status", "closure_reason", "closed_on"]);
+    let person = s.get(Kind::Person, &p).unwrap();
+    assert_eq!((person["status"].clone(), person["closed_on"].clone()), (json!("active"), json!(null)));
+    assert!(retention::due(&s, today).unwrap().is_empty(), "no longer due");
+    assert_eq!(retention::case_setting(&s, &p).unwrap(), None, "its own retention date went with the closure");
+    let e = retention::destroy_person(&mut s, &p, Policy::Retention, "Bécasse", Utc::now()).unwrap_err();
+    assert_eq!(e.code(), "RetentionNotOver");
+    let reopen = audit::for_person(&s, &p).unwrap().into_iter().find(|e| e.action == "person.reopen").expect("in the history");
+    assert!(reopen.fields.iter().any(|f| f == "reason=Nouvelle plainte déposée") && reopen.fields.iter().any(|f| f == "retention=cleared"));
 }

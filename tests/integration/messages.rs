@@ -24,3 +24,48 @@ fn the_check_catches_a_missing_language_and_different_substitutions() {
     .unwrap();
     assert_eq!(catalogue_problems(tmp.path()), ["a.b: substitutions differ", "c.d: missing fr or en"]);
 }
+
+/// The French labels a pivot worker found wrong (an anglicism, calques, unclear words, "(s)"
+/// plurals) stay fixed: none of the old wordings is in any catalogue a person reads.
+#[test]
+fn no_label_is_left_in_its_old_wording() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let files = [
+        "schema/catalogues.json",
+        "ui/src/locales/fr.json",
+        "ui/src/locales/en.json",
+        "crates/relais-core/locales/core.yml",
+        "crates/relais-cli/locales/cli.yml",
+        "src-tauri/locales/app.yml",
+    ];
+    let old = [
+        "Assistance légale",
+        "Nom d'usage",
+        "Nom d’usage",
+        "nom d'usage",
+        "nom d’usage",
+        "\"Provenance\"",
+        "\"Manière\"",
+        "\"Tenu\"",
+        "Remis à la supervision",
+        "Décision du DPCP",
+        "Conférence de cas",
+        "Réglages",
+        "(s)",
+        "(ies)",
+    ];
+    let mut found = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(root.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        for w in old {
+            if text.contains(w) {
+                found.push(format!("{f}: {w}"));
+            }
+        }
+    }
+    let demo = std::fs::read_to_string(root.join("crates/relais-core/src/demo.rs")).unwrap();
+    if demo.contains("Conférence de cas") {
+        found.push("the demo's notes: Conférence de cas".into());
+    }
+    assert!(found.is_empty(), "old wordings left: {found:?}");
+}

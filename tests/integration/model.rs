@@ -35,14 +35,14 @@ fn validation_messages_say_what_to_fix() {
     let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Alizé"))]))).unwrap();
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("X")), ("birth_date", json!("2009-02-30"))])).map(drop));
-    assert_eq!(e.message(Lang::Fr), "birth_date\u{a0}: date invalide, format attendu AAAA-MM-JJ (ex. 2026-12-03)");
-    assert_eq!(e.message(Lang::En), "birth_date: invalid date, expected YYYY-MM-DD (e.g. 2026-12-03)");
+    assert_eq!(e.message(Lang::Fr), "Date de naissance\u{a0}: date invalide, format attendu AAAA-MM-JJ (ex. 2026-12-03)");
+    assert_eq!(e.message(Lang::En), "Date of birth: invalid date, expected YYYY-MM-DD (e.g. 2026-12-03)");
 
     let e = refused(&mut s, |w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("logement"))])).map(drop));
     let fr = e.message(Lang::Fr);
     assert!(
         fr.starts_with(
-            "code\u{a0}: code inconnu dans le catalogue «\u{a0}needs\u{a0}»\u{202f}; codes valides\u{a0}: safety_protection, basic_material"
+            "Type\u{a0}: code inconnu dans le catalogue «\u{a0}needs\u{a0}»\u{202f}; codes valides\u{a0}: safety_protection, basic_material"
         ),
         "{fr}"
     );
@@ -53,7 +53,7 @@ fn validation_messages_say_what_to_fix() {
     let e = refused(&mut s, |w| {
         w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("employment_support")), ("phase", json!("immediate"))])).map(drop)
     });
-    assert_eq!(e.message(Lang::En), "phase: this need does not exist in that phase; possible phases: long_term");
+    assert_eq!(e.message(Lang::En), "Phase: this need does not exist in that phase; possible phases: long_term");
 
     let e = refused(&mut s, |w| {
         w.insert(
@@ -62,7 +62,7 @@ fn validation_messages_say_what_to_fix() {
         )
         .map(drop)
     });
-    assert_eq!(e.message(Lang::Fr), "ends_at\u{a0}: la fin précède le début");
+    assert_eq!(e.message(Lang::Fr), "Fin\u{a0}: la fin précède le début");
 
     let e = refused(&mut s, |w| w.insert(Kind::Appointment, f(&[("person_id", json!(p)), ("starts_at", json!("demain 14h"))])).map(drop));
     assert!(e.message(Lang::Fr).contains("date et heure invalides"));
@@ -70,23 +70,23 @@ fn validation_messages_say_what_to_fix() {
     let e = refused(&mut s, |w| {
         w.insert(Kind::Note, f(&[("person_id", json!("01a21ee6-f4d7-70d2-af68-3c9de909e97f")), ("text", json!("x"))])).map(drop)
     });
-    assert_eq!(e.message(Lang::En), "person_id: the referenced record does not exist");
+    assert_eq!(e.message(Lang::En), "Person: the referenced record does not exist");
 
     let e =
         refused(&mut s, |w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("x")), ("colour", json!("red"))])).map(drop));
     assert_eq!(e.message(Lang::En), "colour: unknown field for this kind of record");
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("A".repeat(121)))])).map(drop));
-    assert_eq!(e.message(Lang::Fr), "alias\u{a0}: trop long (au plus 120 caractères)");
+    assert_eq!(e.message(Lang::Fr), "Pseudonyme\u{a0}: trop long (au plus 120 caractères)");
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("   "))])).map(drop));
-    assert_eq!(e.message(Lang::Fr), "alias\u{a0}: obligatoire");
+    assert_eq!(e.message(Lang::Fr), "Pseudonyme\u{a0}: obligatoire");
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("B")), ("birth_date", json!("2999-01-01"))])).map(drop));
-    assert_eq!(e.message(Lang::En), "birth_date: this date cannot be in the future");
+    assert_eq!(e.message(Lang::En), "Date of birth: this date cannot be in the future");
 
     let e = refused(&mut s, |w| case::close_person(w, &p, "other", None).map(drop));
-    assert_eq!(e.message(Lang::Fr), "closure_note\u{a0}: une raison est obligatoire pour cette valeur");
+    assert_eq!(e.message(Lang::Fr), "Note de fermeture\u{a0}: une raison est obligatoire pour cette valeur");
 
     let e = refused(&mut s, |w| {
         w.insert(
@@ -102,7 +102,7 @@ fn validation_messages_say_what_to_fix() {
         .map(drop)
     });
     assert_eq!(e.code(), "Invalid");
-    assert_eq!(e.message(Lang::En), "ends_on: the end is before the start");
+    assert_eq!(e.message(Lang::En), "End: the end is before the start");
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn referral_history_and_reasons() {
     .unwrap();
     let r = s.write(|w| case::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), None)).unwrap();
     let e = refused(&mut s, |w| case::set_referral_status(w, &r, "rejected", None));
-    assert_eq!(e.message(Lang::En), "status_reason: a reason is required for this value");
+    assert_eq!(e.message(Lang::En), "Status reason: a reason is required for this value");
     s.write(|w| case::set_referral_status(w, &r, "waitlisted", None)).unwrap();
     s.write(|w| case::set_referral_status(w, &r, "rejected", Some("Plus de places"))).unwrap();
     let history: Vec<String> =
@@ -129,7 +129,7 @@ fn referral_history_and_reasons() {
     assert_eq!(rec["revision"], json!(3));
     // Same status again: refused, nothing written.
     let e = refused(&mut s, |w| case::set_referral_status(w, &r, "rejected", Some("Plus de places")));
-    assert_eq!(e.message(Lang::En), "status: already in that state");
+    assert_eq!(e.message(Lang::En), "Status: already in that state");
 }
 
 #[test]

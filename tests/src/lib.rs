@@ -300,8 +300,11 @@ pub fn catalogue_problems(dir: &Path) -> Vec<String> {
         return vec![format!("{}: no French or no English messages", dir.display())];
     };
     let vars = |s: &str| {
-        let mut v: Vec<String> = s.split("%{").skip(1).filter_map(|p| p.split_once('}').map(|x| x.0.to_owned())).collect();
+        // `%{n|dossier|dossiers}` is a plural form of `n` (lang::plurals): its forms differ by language.
+        let mut v: Vec<String> =
+            s.split("%{").skip(1).filter_map(|p| p.split_once('}').map(|x| x.0.split('|').next().unwrap_or_default().to_owned())).collect();
         v.sort();
+        v.dedup();
         v
     };
     let mut problems = Vec::new();

@@ -392,6 +392,8 @@ pub enum PersonCmd {
     Edit(PersonEditArgs),
     /// Fermer le dossier / close the case
     Close(PersonCloseArgs),
+    /// Rouvrir un dossier fermé (arrête sa conservation) / reopen a closed case (stops its retention)
+    Reopen(PersonReopenArgs),
     /// Détruire le dossier pour de bon (Loi 25) / destroy the case for good (Law 25)
     Destroy(PersonDestroyArgs),
 }
@@ -403,7 +405,7 @@ pub struct PersonDestroyArgs {
     /// retention (durée de conservation écoulée) | request (à la demande de la personne) / retention (period over) | request (at the person's request)
     #[arg(long, value_parser = ["retention", "request"])]
     pub policy: String,
-    /// Confirmation : retapez le nom d'usage de la personne / confirmation: type the person's alias again
+    /// Confirmation : retapez le pseudonyme de la personne / confirmation: type the person's alias again
     #[arg(long)]
     pub confirm: String,
 }
@@ -566,6 +568,15 @@ pub struct PersonCloseArgs {
     /// Note (obligatoire pour « other ») / note (required for "other")
     #[arg(long)]
     pub note: Option<String>,
+}
+
+#[derive(Args)]
+pub struct PersonReopenArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Pourquoi le dossier est rouvert (gardé à l'historique) / why the case is reopened (kept in its history)
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Subcommand)]

@@ -153,7 +153,7 @@ impl Ctx {
             if changed.is_empty() {
                 tr(self.lang, "done.unchanged", &[("kind", &kind_label), ("id", id)])
             } else {
-                tr(self.lang, "done.updated", &[("kind", &kind_label), ("id", id), ("fields", &changed.join(", "))])
+                tr(self.lang, "done.updated", &[("kind", &kind_label), ("id", id), ("fields", &render::field_labels(self.lang, changed))])
             }
         });
     }
@@ -715,6 +715,11 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             let changed = store.write(|w| case::close_person(w, &id, &a.reason, a.note.as_deref()))?;
             ctx.updated(Kind::Person, &id, &changed);
         }
+        PersonCmd::Reopen(a) => {
+            let id = store.resolve_person(&a.person)?;
+            let changed = store.write(|w| case::reopen_person(w, &id, &a.reason))?;
+            ctx.updated(Kind::Person, &id, &changed);
+        }
         PersonCmd::Destroy(a) => {
             use relais_core::case::retention::{Policy, destroy_person};
             let id = store.resolve_person(&a.person)?;
@@ -740,7 +745,8 @@ fn cmd_retention(ctx: &Ctx, c: RetentionCmd) -> Result<()> {
                 for c in &cases {
                     let due = if c.until < today.to_string() { tr(ctx.lang, "retention.due", &[]) } else { String::new() };
                     let why = c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-                    out.push_str(&format!("\n  {}  {} → {}{why}  {due}  [{}]", c.alias, c.closed_on, c.until, c.person_id));
+                    let (closed, until) = (render::when_in(ctx.lang, &c.closed_on), render::when_in(ctx.lang, &c.until));
+                    out.push_str(&format!("\n  {}  {closed} → {until}{why}  {due}  [{}]", c.alias, c.person_id));
                 }
                 out.trim_end().to_owned()
             });

@@ -3,7 +3,6 @@
 
 use std::fmt::Write;
 
-use chrono::Local;
 use relais_core::Lang;
 use relais_core::case::person_file::PersonFile;
 use relais_core::case::search::Results;
@@ -17,9 +16,24 @@ use crate::tr;
 
 /// An instant from storage (UTC) in local time, `YYYY-MM-DD HH:MM` (the fr-CA and en-CA
 /// numeric form); dates pass through.
-fn when(s: &str) -> String {
-    match relais_core::time::from_db(s) {
-        Some(dt) if s.len() > 10 => dt.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
+/// Field names as labels, in a list: « Statut, Motif de fermeture ».
+pub fn field_labels(lang: Lang, names: &[String]) -> String {
+    names.iter().map(|n| relais_core::lang::field_label(lang, n)).collect::<Vec<_>>().join(", ")
+}
+
+/// « : » after a label: a no-break space before it in French.
+fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "\u{a0}:",
+        Lang::En => ":",
+    }
+}
+
+/// A stored date or instant in words, in the worker's zone: « 2 décembre 2030 à 10 h ».
+pub fn when_in(lang: Lang, s: &str) -> String {
+    match (relais_core::time::from_db(s), chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")) {
+        (Some(dt), _) if s.len() > 10 => relais_core::time::long_datetime(dt, lang),
+        (_, Ok(d)) => relais_core::time::long_date(d, lang),
         _ => s.to_owned(),
     }
 }
@@ -37,7 +51,7 @@ fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
             a.iter().filter_map(Value::as_str).map(|c| label(list, c, lang)).collect::<Vec<_>>().join(", ")
         }
         (Ty::Words, Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
-        (Ty::DateTime, Value::String(s)) => when(s),
+        (Ty::DateTime | Ty::Date, Value::String(s)) => when_in(lang, s),
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
     })
@@ -57,7 +71,7 @@ fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: 
         };
         let extra = it.label.clone().unwrap_or_default();
         let parts: Vec<&str> = [what.as_str(), extra.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
-        let line = format!("  {}  {}  {}", when(&it.when), it.alias.as_deref().unwrap_or("—"), parts.join(" · "));
+        let line = format!("  {}  {}  {}", when_in(lang, &it.when), it.alias.as_deref().unwrap_or("—"), parts.join(" · "));
         let _ = writeln!(out, "{}", line.trim_end());
     }
     let shown = b.items.len() as i64;
@@ -69,7 +83,7 @@ fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: 
 
 /// The dashboard.
 pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
-    let mut out = tr(lang, "dash.title", &[("today", &d.today)]);
+    let mut out = tr(lang, "dash.title", &[("today", &when_in(lang, &d.today))]);
     out.push('\n');
     bucket(&mut out, lang, "dash.intakes_72h", &d.intakes_72h, None);
     bucket(&mut out, lang, "dash.appointments_today", &d.appointments_today, Some("appointment_kinds"));
@@ -96,7 +110,7 @@ pub fn search(lang: Lang, r: &Results) -> String {
     }
     let _ = write!(out, "\n{} ({})", tr(lang, "search.notes", &[]), r.notes.len());
     for n in &r.notes {
-        let _ = write!(out, "\n  {}  {}  {}", when(&n.at), n.alias, n.snippet);
+        let _ = write!(out, "\n  {}  {}  {}", when_in(lang, &n.at), n.alias, n.snippet);
     }
     out
 }
@@ -108,7 +122,7 @@ pub fn audit(lang: Lang, v: &Verification, anchor: Option<&relais_core::vault::a
             let mut s = tr(lang, "audit.ok", &[("events", &v.events.to_string())]);
             if let Some(a) = anchor {
                 s.push('\n');
-                s.push_str(&tr(lang, "audit.anchor_ok", &[("seq", &a.seq.to_string()), ("at", &when(&a.at))]));
+                s.push_str(&tr(lang, "audit.anchor_ok", &[("seq", &a.seq.to_string()), ("at", &when_in(lang, &a.at))]));
             }
             s
         }
@@ -129,8 +143,14 @@ pub fn person_list(lang: Lang, persons: &[Fields]) -> String {
     }
     for p in persons {
         let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-        let _ =
-            write!(out, "\n{} | {} | {} | {}", s("alias"), label("person_statuses", &s("status"), lang), when(&s("intake_at")), s("id"));
+        let _ = write!(
+            out,
+            "\n{} | {} | {} | {}",
+            s("alias"),
+            label("person_statuses", &s("status"), lang),
+            when_in(lang, &s("intake_at")),
+            s("id")
+        );
     }
     out
 }
@@ -170,7 +190,7 @@ fn record_lines(out: &mut String, lang: Lang, kind: Kind, r: &Fields, orgs: &[Fi
                 }
                 _ => value_text(lang, c.ty, &r[c.name]),
             };
-            text.map(|v| format!("{}: {v}", c.name))
+            text.map(|v| format!("{}{} {v}", relais_core::lang::field_label(lang, c.name), colon(lang)))
         })
         .collect();
     let _ = writeln!(out, "  - {}  [{}]", parts.join(" · "), r["id"].as_str().unwrap_or_default());
@@ -226,7 +246,9 @@ fn history_event(
     let to = if to.is_empty() { tr(lang, "author.unknown", &[]) } else { to.join(", ") };
     let count = |key: &str| value(key).unwrap_or("0").to_owned();
     match e.action.as_str() {
-        "update" if !e.fields.is_empty() => tr(lang, "history.update_fields", &[("kind", &kind), ("fields", &e.fields.join(", "))]),
+        "update" if !e.fields.is_empty() => {
+            tr(lang, "history.update_fields", &[("kind", &kind), ("fields", &field_labels(lang, &e.fields))])
+        }
         "create" | "update" | "delete" | "restore" => tr(lang, &format!("history.{}", e.action), &[("kind", &kind)]),
         "bundle.import" => match value("kind") {
             Some(k @ ("share" | "transfer")) => tr(
@@ -255,6 +277,7 @@ fn history_event(
             &format!("history.{}", e.action),
             &[("who", &sender), ("to", &to), ("keep", &tr(lang, &format!("history.keep.{}", value("keep").unwrap_or("mine")), &[]))],
         ),
+        "person.reopen" => tr(lang, "history.person.reopen", &[("reason", value("reason").unwrap_or_default())]),
         // Anything else is shown as recorded, with its details.
         other => format!("{other} {}", e.fields.join(", ")).trim_end().to_owned(),
     }
@@ -265,7 +288,7 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
     let mut out = format!("{} — {}\n", tr(lang, "show.person", &[]), f.person["alias"].as_str().unwrap_or_default());
     for c in Kind::Person.columns() {
         if let Some(v) = value_text(lang, c.ty, &f.person[c.name]) {
-            let _ = writeln!(out, "  {}: {v}", c.name);
+            let _ = writeln!(out, "  {}{} {v}", relais_core::lang::field_label(lang, c.name), colon(lang));
         }
     }
     let _ = writeln!(out, "  id: {}", f.person["id"].as_str().unwrap_or_default());
@@ -284,7 +307,7 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
     }
     let _ = writeln!(out, "\n{} ({})", tr(lang, "show.history", &[]), f.history.len());
     for e in &f.history {
-        let _ = writeln!(out, "  {}  {}  {}", when(&e.at), e.actor, history_event(lang, e, &f.authors));
+        let _ = writeln!(out, "  {}  {}  {}", when_in(lang, &e.at), e.actor, history_event(lang, e, &f.authors));
     }
     out.trim_end().to_owned()
 }
@@ -329,7 +352,12 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
     let mut out = tr(
         lang,
         "import.title",
-        &[("id", &p.bundle_id), ("sender", &p.sender_contact_name), ("fingerprint", &p.sender.fingerprint), ("at", &when(&p.created_at))],
+        &[
+            ("id", &p.bundle_id),
+            ("sender", &p.sender_contact_name),
+            ("fingerprint", &p.sender.fingerprint),
+            ("at", &when_in(lang, &p.created_at)),
+        ],
     );
     if !p.sender_verified {
         let _ = write!(out, "\n{}", tr(lang, "import.unverified", &[]));

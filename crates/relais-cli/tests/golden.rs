@@ -54,6 +54,16 @@ impl Transcript {
         let days = self.days.iter().cloned().collect::<Vec<_>>().join("|");
         let today_re = Regex::new(&format!(r"({days})([ T]\d\d:\d\d(:\d\dZ?)?)?")).unwrap();
         let s = today_re.replace_all(&s, "[TODAY]");
+        // The same days in words (« 2 décembre 2026 à 10 h 44 », "December 2, 2026 at 10:44 a.m.").
+        let words: Vec<String> = self
+            .days
+            .iter()
+            .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .flat_map(|d| [relais_core::Lang::Fr, relais_core::Lang::En].map(|l| regex::escape(&relais_core::time::long_date(d, l))))
+            .collect();
+        let today_words =
+            Regex::new(&format!(r"({})(( à \d+\u{{a0}}h(\u{{a0}}\d\d)?)|( at \d+:\d\d\u{{a0}}[ap]\.m\.))?", words.join("|"))).unwrap();
+        let s = today_words.replace_all(&s, "[TODAY]");
         let fp = Regex::new(r"[0-9A-F]{4}(-[0-9A-F]{4}){4}").unwrap();
         let age = Regex::new(r"age1[0-9a-z]{58}").unwrap();
         let key = Regex::new(r"\b[0-9a-f]{64}\b").unwrap();
@@ -176,6 +186,12 @@ fn cli_transcript() {
     t.run(&["person", "show", "Colibri"]);
     t.run(&["audit", "verify"]);
     t.run(&["trash", "list"]);
+    // A closed case reopens with a reason only; its retention stops.
+    t.run(&["person", "edit", "Aurore", "--status", "active"]);
+    t.run(&["person", "reopen", "Aurore", "--reason", " "]);
+    t.run(&["person", "reopen", "Aurore", "--reason", "Nouvelle plainte déposée"]);
+    t.run(&["person", "reopen", "Aurore", "--reason", "Encore"]);
+    t.run(&["retention", "show"]);
     t.run(&["person", "frobnicate"]);
     snapbox::assert_data_eq!(t.redacted(), snapbox::file!["golden/cli.txt"].raw());
 }

@@ -91,7 +91,7 @@ const NOTE_TEMPLATES: &[&str] = &[
     "Rencontre au bureau. Révision du plan de sécurité et des numéros d'urgence.",
     "Accompagnement à la clinique pour le dépistage ; prochain rendez-vous à confirmer.",
     "Discussion sur la demande IVAC : documents à rassembler, formulaire commencé.",
-    "Conférence de cas avec la procureure (DPCP) : préparation au témoignage, visite du palais prévue.",
+    "Discussion de cas avec la procureure (DPCP) : préparation au témoignage, visite du palais prévue.",
     "Texto reçu : souhaite reporter la rencontre de jeudi, propose lundi.",
     "Visite à domicile. Besoin de vêtements d'hiver et de cartes d'autobus.",
     "Suivi avec l'avocate en immigration au sujet du permis de séjour temporaire.",

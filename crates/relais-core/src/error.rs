@@ -309,6 +309,13 @@ pub enum Problem {
     StillReferenced,
     /// A typed confirmation does not match what it confirms.
     Mismatch,
+    /// Set by a step of its own, not by editing the field (a case is closed with its reason,
+    /// handed off by a transfer).
+    NotSettable,
+    /// A closed case is reopened with a reason, not by changing its status.
+    ReopenWithReason,
+    /// Only a closed case can be reopened.
+    NotClosed,
 }
 
 /// Every value [`Error::code`] can return, once each (the app's TypeScript error type is
@@ -369,7 +376,7 @@ impl Error {
             Error::Ambiguous { kind, candidates } => t("error.ambiguous", &[("kind", &kind.label(lang)), ("ids", &candidates.join(", "))]),
             Error::Invalid { field, problem } => {
                 let what = problem.message(lang);
-                t("error.invalid", &[("field", field), ("problem", &what)])
+                t("error.invalid", &[("field", &crate::lang::field_label(lang, field)), ("problem", &what)])
             }
             Error::HandedOff => t("error.handed_off", &[]),
             Error::NotAgeFile => t("error.not_age_file", &[]),
@@ -444,6 +451,9 @@ impl Problem {
             Problem::Duplicate => t("problem.duplicate", &[]),
             Problem::StillReferenced => t("problem.still_referenced", &[]),
             Problem::Mismatch => t("problem.mismatch", &[]),
+            Problem::NotSettable => t("problem.not_settable", &[]),
+            Problem::ReopenWithReason => t("problem.reopen_with_reason", &[]),
+            Problem::NotClosed => t("problem.not_closed", &[]),
         }
     }
 }

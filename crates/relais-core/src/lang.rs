@@ -50,6 +50,28 @@ impl FromStr for Lang {
     }
 }
 
+/// The label of a record's field (`birth_date` → « Date de naissance »), for every program:
+/// people read labels, never keys. One list for the app and the rest: the app's catalogue
+/// (`ui/src/locales/*.json`, section `field`), read in at build time. A name it does not hold
+/// comes back as itself.
+pub fn field_label(lang: Lang, name: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static LABELS: OnceLock<[HashMap<String, String>; 2]> = OnceLock::new();
+    let labels = LABELS.get_or_init(|| {
+        let read = |json: &str| -> HashMap<String, String> {
+            let v: serde_json::Value = serde_json::from_str(json).expect("the app's catalogue is JSON");
+            v["field"]
+                .as_object()
+                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+                .unwrap_or_default()
+        };
+        [read(include_str!("../../../ui/src/locales/fr.json")), read(include_str!("../../../ui/src/locales/en.json"))]
+    });
+    let i = usize::from(lang == Lang::En);
+    labels[i].get(name).cloned().unwrap_or_else(|| name.to_owned())
+}
+
 /// Translates a message key of the core's catalogue (`locales/core.yml`, read by rust-i18n at
 /// build time) into `lang`. `args` are `%{name}` substitutions. A key missing from the
 /// catalogue comes back as itself; the tests check every key has both languages.
@@ -61,7 +83,36 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
 /// in the catalogue (not to the values put in it, such as a path), then the `%{name}` values.
 /// Every catalogue (the core's, the CLI's, the app's) goes through here.
 pub fn finish(template: String, lang: Lang, args: &[(&str, &str)]) -> String {
-    substitute(punctuate(&template, lang), args)
+    substitute(plurals(&punctuate(&template, lang), lang, args), args)
+}
+
+/// `%{n|dossier|dossiers}` in a catalogue: the first form for one, the second for more, by the
+/// value of `n` and the language's rule (French: 0 and 1 take the singular; English: 1 only),
+/// rather than "dossier(s)".
+pub fn plurals(text: &str, lang: Lang, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("%{") {
+        let Some(len) = rest[start..].find('}') else { break };
+        let inner = &rest[start + 2..start + len];
+        let mut parts = inner.splitn(3, '|');
+        let (name, one, other) = (parts.next().unwrap_or_default(), parts.next(), parts.next());
+        out.push_str(&rest[..start]);
+        match (one, other) {
+            (Some(one), Some(other)) => {
+                let n = args.iter().find(|(k, _)| *k == name).and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(0);
+                let singular = match lang {
+                    Lang::Fr => n.abs() < 2,
+                    Lang::En => n.abs() == 1,
+                };
+                out.push_str(if singular { one } else { other });
+            }
+            _ => out.push_str(&rest[start..start + len + 1]),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// French typography for « : ; ? ! »: a non-breaking space (U+00A0) before a colon, a narrow
@@ -123,6 +174,25 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_named_by_their_label() {
+        assert_eq!(field_label(Lang::Fr, "birth_date"), "Date de naissance");
+        assert_eq!(field_label(Lang::En, "birth_date"), "Date of birth");
+        assert_eq!(field_label(Lang::Fr, "no_such_field"), "no_such_field");
+    }
+
+    #[test]
+    fn plurals_follow_each_languages_rule() {
+        let t = "%{n} %{n|dossier effacé|dossiers effacés}, %{e} %{e|événement|événements}";
+        let fr = |n: &str, e: &str| finish(t.to_owned(), Lang::Fr, &[("n", n), ("e", e)]);
+        assert_eq!(fr("0", "1"), "0 dossier effacé, 1 événement");
+        assert_eq!(fr("2", "12"), "2 dossiers effacés, 12 événements");
+        let en = |n: &str| finish("%{n} %{n|case|cases}".to_owned(), Lang::En, &[("n", n)]);
+        assert_eq!((en("0"), en("1"), en("3")), ("0 cases".into(), "1 case".into(), "3 cases".into()));
+        // A plain value is left to `substitute`.
+        assert_eq!(finish("%{path} : ok".to_owned(), Lang::Fr, &[("path", "/x")]), "/x\u{a0}: ok");
+    }
 
     #[test]
     fn formulas_are_written_as_text() {

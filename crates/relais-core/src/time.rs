@@ -4,7 +4,7 @@
 //! A date and time typed without an offset is read in the computer's local time zone, the one
 //! the worker lives in.
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Timelike, Utc};
 
 use crate::error::{Error, Problem, Result};
 
@@ -44,6 +44,46 @@ pub fn parse_datetime_in<Tz: TimeZone>(field: &str, s: &str, tz: &Tz) -> Result<
     Err(bad())
 }
 
+/// "3 décembre 2026" / "December 3, 2026".
+pub fn long_date(d: NaiveDate, lang: crate::Lang) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 12] =
+        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+    const EN: [&str; 12] =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let m = d.month0() as usize;
+    match lang {
+        crate::Lang::Fr if d.day() == 1 => format!("1er {} {}", FR[m], d.year()),
+        crate::Lang::Fr => format!("{} {} {}", d.day(), FR[m], d.year()),
+        crate::Lang::En => format!("{} {}, {}", EN[m], d.day(), d.year()),
+    }
+}
+
+/// A time of day as Quebec writes it: « 9 h », « 13 h 05 » (the space before « h » does not
+/// break); "9:00 a.m.", "1:05 p.m." in English.
+pub fn clock(t: NaiveTime, lang: crate::Lang) -> String {
+    let (h, m) = (t.hour(), t.minute());
+    match lang {
+        crate::Lang::Fr if m == 0 => format!("{h}\u{a0}h"),
+        crate::Lang::Fr => format!("{h}\u{a0}h\u{a0}{m:02}"),
+        crate::Lang::En => {
+            let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+            format!("{h12}:{m:02}\u{a0}{}", if h < 12 { "a.m." } else { "p.m." })
+        }
+    }
+}
+
+/// A stored instant in the worker's zone, in words: « 2 décembre 2030 à 10 h » / "December 2,
+/// 2030 at 10:00 a.m.".
+pub fn long_datetime(at: DateTime<Utc>, lang: crate::Lang) -> String {
+    let local = at.with_timezone(&Local);
+    let (d, t) = (long_date(local.date_naive(), lang), clock(local.time(), lang));
+    match lang {
+        crate::Lang::Fr => format!("{d} à {t}"),
+        crate::Lang::En => format!("{d} at {t}"),
+    }
+}
+
 /// The storage form of an instant: RFC 3339 in UTC, seconds precision, `Z`.
 pub fn to_db(dt: DateTime<Utc>) -> String {
     dt.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -68,6 +108,18 @@ pub fn local_now() -> DateTime<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_times_are_written_the_quebec_way() {
+        use crate::Lang;
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(clock(t(9, 0), Lang::Fr), "9\u{a0}h");
+        assert_eq!(clock(t(13, 5), Lang::Fr), "13\u{a0}h\u{a0}05");
+        assert_eq!((clock(t(0, 30), Lang::En), clock(t(13, 5), Lang::En)), ("12:30\u{a0}a.m.".into(), "1:05\u{a0}p.m.".into()));
+        let d = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!((long_date(d, Lang::Fr), long_date(d, Lang::En)), ("3 décembre 2026".into(), "December 3, 2026".into()));
+        assert_eq!(long_date(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), Lang::Fr), "1er janvier 2027");
+    }
 
     #[test]
     fn dates_are_strict() {

@@ -38,6 +38,8 @@ id: string | null, fields: JsonMap,
  */
 override_reason?: string, };
 export type ReferralStatusArgs = { id: string, status: string, reason: string | null, };
+export type CloseArgs = { id: string, reason: string, note: string | null, };
+export type ReopenArgs = { id: string, reason: string, };
 export type OrganisationsArgs = { 
 /**
  * A need code: organisations serving it, 24/7 first, then region, then language.
@@ -1359,6 +1361,8 @@ export interface Commands {
   add_record: { args: { args: RecordArgs }; result: string };
   update_record: { args: { args: RecordArgs }; result: Array<string> };
   set_referral_status: { args: { args: ReferralStatusArgs }; result: null };
+  close_case: { args: { args: CloseArgs }; result: Array<string> };
+  reopen_case: { args: { args: ReopenArgs }; result: Array<string> };
   schema: { args: Record<string, never>; result: Schema };
   change_passphrase: { args: { args: ChangePassphraseArgs }; result: Rekey };
   rotate_key: { args: { passphrase: string }; result: null };

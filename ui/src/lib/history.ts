@@ -23,6 +23,7 @@ export const HISTORY_LABEL: Record<string, string> = {
   'person.export': 'history.person_export',
   'person.summary': 'history.person_summary',
   'retention.set': 'history.retention_set',
+  'person.reopen': 'history.person_reopen',
 };
 
 /** Message key of each way a conflict was settled. */
@@ -49,6 +50,7 @@ export function historyText(ev: Event, authors: Record<string, Author | undefine
     conflicts: value('conflicts') ?? '0',
     proposals: value('proposals') ?? '0',
     keep: t(KEEP_LABEL[value('keep') ?? 'mine'] ?? 'history.keep_mine'),
+    reason: value('reason') ?? '',
   };
   // Only a record's change lists fields (by label); other events' details are in the sentence.
   const details = ['create', 'update'].includes(ev.action) ? ev.fields.map((f) => t('field.' + f, { default: f })).join(', ') : '';

@@ -11,4 +11,4 @@ pub mod retention;
 pub mod search;
 pub mod trash;
 
-pub use ops::{add_referral, close_person, set_referral_status};
+pub use ops::{add_referral, close_person, reopen_person, set_referral_status};

@@ -1,5 +1,5 @@
 //! Operations on a case that change several records at once: a referral and its status
-//! history, the closure of a case.
+//! history, the closure of a case and its reopening.
 
 use serde_json::{Value, json};
 
@@ -73,6 +73,32 @@ pub fn close_person(w: &mut Writer<'_>, id: &str, reason: &str, note: Option<&st
     if changed.is_empty() {
         return Err(Error::invalid("status", Problem::Unchanged));
     }
+    Ok(changed)
+}
+
+/// Reopens a closed case (`reason` required, kept in the case's history): it is active again,
+/// its closure reason, note and date are cleared, and with them its retention clock (and a
+/// retention date set for it). Returns the fields that changed.
+pub fn reopen_person(w: &mut Writer<'_>, id: &str, reason: &str) -> Result<Vec<String>> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::invalid("reopen_reason", Problem::ReasonRequired));
+    }
+    if CaseStatus::of(&w_get(w, Kind::Person, id)?) != Some(CaseStatus::Closed) {
+        return Err(Error::invalid("status", Problem::NotClosed));
+    }
+    let mut ch = Fields::new();
+    ch.insert("status".into(), json!(CaseStatus::Active.code()));
+    for field in ["closure_reason", "closure_note", "closed_on"] {
+        ch.insert(field.into(), Value::Null);
+    }
+    let changed = w.update(Kind::Person, id, ch)?;
+    let retention = w.conn().execute("DELETE FROM retention WHERE person_id = ?1", [id])?;
+    let mut fields = vec![format!("reason={reason}")];
+    if retention > 0 {
+        fields.push("retention=cleared".into());
+    }
+    w.audit_event("person.reopen", Some(id), fields)?;
     Ok(changed)
 }
 

@@ -149,10 +149,19 @@ fn same_person(db: &dyn Lookup, f: &Fields, col: &str, kind: Kind) -> Result<()>
 }
 
 /// Checks the rules that span fields or records. `rec` is complete (every column present).
-pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, _current: Option<&Fields>) -> Result<()> {
+pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, current: Option<&Fields>) -> Result<()> {
     let today = local_today(Utc::now());
     match kind {
         Kind::Person => {
+            let (was, now) = (current.and_then(CaseStatus::of), CaseStatus::of(rec));
+            // "Handed off" is what a transfer leaves here, never a status to pick.
+            if now == Some(CaseStatus::HandedOff) && was != Some(CaseStatus::HandedOff) {
+                return Err(Error::invalid("status", Problem::NotSettable));
+            }
+            // A closed case reopens with a reason (case::reopen_person clears the closure).
+            if was == Some(CaseStatus::Closed) && now.is_some_and(CaseStatus::is_open) && !absent(rec, "closure_reason") {
+                return Err(Error::invalid("status", Problem::ReopenWithReason));
+            }
             if date(rec, "birth_date").is_some_and(|d| d > today) {
                 return Err(Error::invalid("birth_date", Problem::InFuture));
             }

@@ -122,20 +122,7 @@ fn t(lang: Lang, key: &str) -> String {
     crate::lang::tr(lang, key, &[])
 }
 
-/// "3 décembre 2026" / "December 3, 2026".
-pub fn long_date(d: NaiveDate, lang: Lang) -> String {
-    use chrono::Datelike;
-    const FR: [&str; 12] =
-        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
-    const EN: [&str; 12] =
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    let m = d.month0() as usize;
-    match lang {
-        Lang::Fr if d.day() == 1 => format!("1er {} {}", FR[m], d.year()),
-        Lang::Fr => format!("{} {} {}", d.day(), FR[m], d.year()),
-        Lang::En => format!("{} {}, {}", EN[m], d.day(), d.year()),
-    }
-}
+pub use crate::time::long_date;
 
 /// French typography: a no-break space before « : ; ? ! » and inside « guillemets »; straight
 /// quotes become « ». English is left as it is.
@@ -436,7 +423,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     let generated = crate::lang::tr(
         lang,
         "summary.generated",
-        &[("who", store.actor()), ("date", &long_date(today, lang)), ("time", &o.now.format("%H:%M").to_string())],
+        &[("who", store.actor()), ("date", &long_date(today, lang)), ("time", &crate::time::clock(o.now.time(), lang))],
     );
     Ok(Doc {
         lang,
@@ -758,17 +745,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn french_typography_and_dates() {
+    fn french_typography() {
         assert_eq!(typo("Statut : actif ; prêt ? oui !", Lang::Fr), "Statut\u{a0}: actif\u{202f}; prêt\u{202f}? oui\u{202f}!");
         assert_eq!(typo("Statut: actif", Lang::Fr), "Statut\u{a0}: actif");
         assert_eq!(typo("à 14:30", Lang::Fr), "à 14:30", "no space inside a time");
         assert_eq!(typo("19 novembre 2026: appel", Lang::Fr), "19 novembre 2026\u{a0}: appel", "after a date, yes");
         assert_eq!(typo("dit \"oui\"", Lang::Fr), "dit «\u{a0}oui\u{a0}»");
         assert_eq!(typo("Status: active", Lang::En), "Status: active");
-        let d = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-        assert_eq!(long_date(d, Lang::Fr), "3 décembre 2026");
-        assert_eq!(long_date(d, Lang::En), "December 3, 2026");
-        assert_eq!(long_date(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), Lang::Fr), "1er janvier 2027");
     }
 
     #[test]
