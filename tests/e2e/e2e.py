@@ -615,11 +615,19 @@ def scenario_demo(tmp):
         app.shot("07-demo-caseload")
         open_first_case(app)
         app.el("overview")
+        flags = app.d.find_element(By.CSS_SELECTOR, '.person-head [data-testid="safe-flags"]').text
+        check(any(w in flags for w in ("appeler", "Appel")) and "texto" in flags.lower() and "message vocal" in flags.lower(),
+              f"the case header says whether the person may be phoned, texted, left a message ({flags!r})")
         app.shot("08-demo-person")
         app.click("tab-court")
         app.shot("09-demo-court")
         app.click("nav-calendar")
         app.el("week")
+        app.wait.until(lambda d: app.els('[data-testid="week"] [data-testid="safe-flags"]'))
+        week = app.text("week")
+        check(len(app.els('[data-testid="week"] [data-testid="safe-flags"]')) == len(app.els('[data-testid="week"] .appt'))
+              and ("Ne pas appeler" in week or "Pas de texto" in week) and "possible" not in week,
+              "the calendar shows, on each appointment, what must not be done (do not phone, no texts)")
         app.shot("10-demo-calendar")
         print("  ok: the demo opens with fictional persons, a person file and a week calendar")
 

@@ -177,6 +177,11 @@ fn the_week_calendar_runs_monday_to_sunday_in_local_time() {
     let got: Vec<(&str, &str)> = week.iter().map(|i| (i.starts_at.as_str(), i.status.as_str())).collect();
     assert_eq!(got, vec![("2026-11-30T05:00:00Z", "attended"), ("2026-12-07T04:30:00Z", "cancelled")]);
     assert!(week.iter().all(|i| i.alias == "Ambre" && i.person_id == a));
+    // A worker about to call sees, next to the appointment, whether she may.
+    assert!(week.iter().all(|i| (i.safe_to_call, i.safe_to_text, i.safe_to_leave_message) == (None, None, None)));
+    s.write(|w| w.update(Kind::Person, &a, f(&[("safe_to_call", json!(false)), ("safe_to_text", json!(true))]))).unwrap();
+    let week = dashboard::week(&s, monday, tz).unwrap();
+    assert!(week.iter().all(|i| (i.safe_to_call, i.safe_to_text, i.safe_to_leave_message) == (Some(false), Some(true), None)));
 }
 
 #[test]

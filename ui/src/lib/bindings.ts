@@ -630,7 +630,20 @@ status: string,
 /**
  * Place.
  */
-place: string | null, };
+place: string | null, 
+/**
+ * Whether the person may be phoned, texted, left a voice message safely (unknown: none),
+ * shown next to the appointment for a worker about to call.
+ */
+safe_to_call: boolean | null, 
+/**
+ * See `safe_to_call`.
+ */
+safe_to_text: boolean | null, 
+/**
+ * See `safe_to_call`.
+ */
+safe_to_leave_message: boolean | null, };
 export type PersonHit = { 
 /**
  * Person id.

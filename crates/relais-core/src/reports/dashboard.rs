@@ -318,13 +318,21 @@ pub struct CalendarItem {
     pub status: String,
     /// Place.
     pub place: Option<String>,
+    /// Whether the person may be phoned, texted, left a voice message safely (unknown: none),
+    /// shown next to the appointment for a worker about to call.
+    pub safe_to_call: Option<bool>,
+    /// See `safe_to_call`.
+    pub safe_to_text: Option<bool>,
+    /// See `safe_to_call`.
+    pub safe_to_leave_message: Option<bool>,
 }
 
 /// The appointments of the 7 days from `monday` (local dates in `tz`), every status, in order.
 pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<CalendarItem>> {
     let end = monday.checked_add_days(Days::new(7)).expect("date in range");
     let mut st = store.conn().prepare_cached(
-        "SELECT a.id, a.person_id, p.alias, a.starts_at, a.ends_at, a.kind, a.status, a.place
+        "SELECT a.id, a.person_id, p.alias, a.starts_at, a.ends_at, a.kind, a.status, a.place,
+                p.safe_to_call, p.safe_to_text, p.safe_to_leave_message
          FROM appointments a JOIN persons p ON p.id = a.person_id
          WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias",
     )?;
@@ -338,6 +346,9 @@ pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<Cal
             kind: r.get(5)?,
             status: r.get(6)?,
             place: r.get(7)?,
+            safe_to_call: r.get(8)?,
+            safe_to_text: r.get(9)?,
+            safe_to_leave_message: r.get(10)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
