@@ -300,6 +300,21 @@ fn a_ledger_line_that_could_not_be_written_is_written_at_the_next_unlock() {
     std::fs::create_dir(&ledger).unwrap();
     retention::destroy_person(&mut s, &p, Policy::Request, "Pic", Utc::now()).unwrap();
     drop(s);
+    // Still not writable at the next unlock, and a scrub is pending: the scrub is not held up.
+    let s = tv.unlock();
+    s.conn().execute("INSERT INTO vault_meta (key, value) VALUES ('scrub_pending', '1')", []).unwrap();
+    drop(s);
+    let s = tv.unlock();
+    let pending: Vec<String> = s
+        .conn()
+        .prepare("SELECT key FROM vault_meta WHERE key LIKE '%pending' ORDER BY key")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(pending, ["ledger_pending"], "the scrub ran, the ledger's line waits");
+    drop(s);
     std::fs::remove_dir(&ledger).unwrap();
     assert!(!ledger.exists());
     drop(tv.unlock());

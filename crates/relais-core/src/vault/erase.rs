@@ -100,11 +100,11 @@ pub(crate) fn purge_trash(store: &mut Store, now: DateTime<Utc>, all: bool) -> R
 /// ([`crate::vault::ledger::reconcile`]), the scrub.
 pub(crate) fn housekeeping(store: &mut Store, now: DateTime<Utc>) -> Result<()> {
     purge_trash(store, now, false)?;
-    if store.pending(Pending::Ledger)? {
-        crate::vault::ledger::reconcile(store)?;
-    }
+    // A folder where the ledger cannot be written keeps its line pending; the scrub does not
+    // wait for it (the destroyed words would stay in free pages meanwhile).
+    let ledger = if store.pending(Pending::Ledger)? { crate::vault::ledger::reconcile(store) } else { Ok(()) };
     if store.pending(Pending::Scrub)? {
         scrub(store)?;
     }
-    Ok(())
+    ledger
 }
