@@ -38,17 +38,6 @@ fn keep_key_files(tv: &TestVault) -> std::path::PathBuf {
     old
 }
 
-fn actions(store: &relais_core::Store) -> Vec<String> {
-    store
-        .conn()
-        .prepare("SELECT action FROM audit_events ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
 fn fields(v: serde_json::Value) -> Fields {
     v.as_object().unwrap().clone()
 }
@@ -75,7 +64,7 @@ fn a_passphrase_change_gives_the_database_a_new_key_that_no_older_key_file_opens
     assert_eq!(v.change_passphrase(&mut store, &Passphrase::new(PASS), &Passphrase::new(NEW)).unwrap(), Rekey::Done);
     // The store handed back works, under the new key, with everything in it.
     assert_eq!(relais_tests::dump_records(&store), dump);
-    let acts = actions(&store);
+    let acts = relais_tests::audit_actions(&store);
     assert!(acts.ends_with(&["vault.passwd".to_owned(), "vault.rotate".to_owned()]), "{acts:?}");
     assert_eq!(relais_core::vault::audit::verify(&store).unwrap().first_break, None);
     let free: i64 = store.conn().query_row("PRAGMA freelist_count", [], |r| r.get(0)).unwrap();
@@ -105,7 +94,7 @@ fn a_recovery_gives_the_database_a_new_key_the_departed_workers_files_do_not_ope
     assert!(matches!(with_old_keys(&tv, &old_keys).unlock(&Passphrase::new(PASS)), Err(Error::DamagedVault(_))));
     let store = v.unlock(&Passphrase::new(NEW)).unwrap();
     assert_eq!(relais_tests::dump_records(&store), dump);
-    assert!(actions(&store).ends_with(&["vault.recover".to_owned(), "vault.rotate".to_owned()]));
+    assert!(relais_tests::audit_actions(&store).ends_with(&["vault.recover".to_owned(), "vault.rotate".to_owned()]));
 }
 
 #[test]

@@ -117,14 +117,7 @@ fn a_recovery_key_can_be_set_later_and_then_recovers() {
     assert!(v.unlock(&new).is_ok());
     assert!(matches!(v.unlock(&Passphrase::new(PASS)), Err(Error::WrongPassphrase)));
     let store = v.unlock(&new).unwrap();
-    let actions: Vec<String> = store
-        .conn()
-        .prepare("SELECT action FROM audit_events ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let actions = relais_tests::audit_actions(&store);
     assert!(actions.iter().any(|a| a == "vault.recovery") && actions.iter().any(|a| a == "vault.recover"), "{actions:?}");
 }
 
@@ -237,7 +230,8 @@ fn hex_key_in_memory(hex: &str) -> Vec<usize> {
         }
         let (start, end) = range.split_once('-').unwrap();
         let (start, end) = (usize::from_str_radix(start, 16).unwrap(), usize::from_str_radix(end, 16).unwrap());
-        let mut buf = vec![0u8; end - start];
+        // Wiped when dropped: a buffer left holding a copy of the key would be found by the next scan.
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; end - start]);
         if mem.seek(SeekFrom::Start(start as u64)).is_err() || mem.read_exact(&mut buf).is_err() {
             continue;
         }

@@ -103,6 +103,18 @@ impl TestVault {
     }
 }
 
+/// The actions of a vault's audit trail, in order.
+pub fn audit_actions(store: &Store) -> Vec<String> {
+    store
+        .conn()
+        .prepare("SELECT action FROM audit_events ORDER BY seq")
+        .expect("audit_events")
+        .query_map([], |r| r.get(0))
+        .expect("audit_events")
+        .map(|a| a.expect("an action"))
+        .collect()
+}
+
 /// Every regular file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
