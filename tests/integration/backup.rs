@@ -219,8 +219,7 @@ fn a_case_destroyed_after_the_backup_stays_destroyed_when_it_is_restored() {
     let out = tv.ok(&["restore", file.to_str().unwrap()]);
     assert!(out.contains("détruits de nouveau dans le coffre restauré\u{a0}: 1"), "{out}");
     let s = tv.unlock();
-    let ids: Vec<String> =
-        s.conn().prepare("SELECT id FROM persons").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let ids = relais_tests::texts(&s, "SELECT id FROM persons");
     assert_eq!(ids, [mesange.clone()], "Colibri stays destroyed, Mésange is back");
     let policy: String = s
         .conn()
@@ -305,14 +304,7 @@ fn a_ledger_line_that_could_not_be_written_is_written_at_the_next_unlock() {
     s.conn().execute("INSERT INTO vault_meta (key, value) VALUES ('scrub_pending', '1')", []).unwrap();
     drop(s);
     let s = tv.unlock();
-    let pending: Vec<String> = s
-        .conn()
-        .prepare("SELECT key FROM vault_meta WHERE key LIKE '%pending' ORDER BY key")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let pending = relais_tests::texts(&s, "SELECT key FROM vault_meta WHERE key LIKE '%pending' ORDER BY key");
     assert_eq!(pending, ["ledger_pending"], "the scrub ran, the ledger's line waits");
     drop(s);
     std::fs::remove_dir(&ledger).unwrap();

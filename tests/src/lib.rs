@@ -103,16 +103,15 @@ impl TestVault {
     }
 }
 
+/// The text values of a query's first column, in its order.
+pub fn texts(store: &Store, sql: &str) -> Vec<String> {
+    let mut st = store.conn().prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    st.query_map([], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")).map(|v| v.expect("a text value")).collect()
+}
+
 /// The actions of a vault's audit trail, in order.
 pub fn audit_actions(store: &Store) -> Vec<String> {
-    store
-        .conn()
-        .prepare("SELECT action FROM audit_events ORDER BY seq")
-        .expect("audit_events")
-        .query_map([], |r| r.get(0))
-        .expect("audit_events")
-        .map(|a| a.expect("an action"))
-        .collect()
+    texts(store, "SELECT action FROM audit_events ORDER BY seq")
 }
 
 /// Every regular file under `dir`, recursively.

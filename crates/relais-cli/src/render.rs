@@ -407,7 +407,7 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
         "import.dry_run"
     };
     if let Some(date) = p.newer_seen.as_deref().and_then(relais_core::time::from_db) {
-        let date = relais_core::reports::summary::long_date(relais_core::time::local_date(date), lang);
+        let date = relais_core::time::long_date(relais_core::time::local_date(date), lang);
         let _ = write!(out, "\n{}", tr(lang, "import.newer_seen", &[("date", &date)]));
     }
     let _ = write!(out, "\n{}", tr(lang, status, &[]));
@@ -451,7 +451,7 @@ pub fn stats(s: &relais_core::reports::stats::Stats) -> String {
     use relais_core::lang::tr;
     use relais_core::reports::stats::Cell;
     let lang = s.lang;
-    let day = |d| relais_core::reports::summary::long_date(d, lang);
+    let day = |d| relais_core::time::long_date(d, lang);
     let since = s.from.map(day).unwrap_or_else(|| tr(lang, "stats.since_start", &[]));
     let mut out =
         format!("{}\n{}\n{}\n", s.title, tr(lang, "stats.period", &[("from", &since), ("to", &day(s.to))]), tr(lang, "stats.rule", &[]));

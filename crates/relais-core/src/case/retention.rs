@@ -180,10 +180,10 @@ pub fn destroy_person(store: &mut Store, person_id: &str, policy: Policy, confir
         Ok(Destroyed { records, events_redacted })
     })?;
     // The destruction, outside the database, so that restoring an older backup destroys the
-    // case again ([`crate::vault::ledger`]). If it cannot be written now (a crash, a read-only
-    // folder), the destruction's transaction left it pending: the next unlock writes it.
+    // case again ([`crate::vault::ledger`]).
     if crate::vault::ledger::reconcile(store).is_err() {
-        // Left pending in the destruction's transaction: the next unlock writes it.
+        // A crash or a read-only folder: the destruction's transaction left the line pending,
+        // and the next unlock writes it.
     }
     erase::scrub(store)?;
     Ok(destroyed)

@@ -123,22 +123,20 @@ pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> R
     {
         let mut tar = tar::Builder::new(private_file(&tmp)?);
         tar.mode(tar::HeaderMode::Deterministic);
+        // Every entry readable by its owner only.
+        let mut append = |name: &str, len: u64, data: &mut dyn Read| -> Result<()> {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(len);
+            header.set_mode(0o600);
+            Ok(tar.append_data(&mut header, name, data)?)
+        };
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Io(std::io::Error::other(e)))?;
-        let mut header = tar::Header::new_ustar();
-        header.set_size(json.len() as u64);
-        header.set_mode(0o600);
-        tar.append_data(&mut header, MANIFEST, json.as_slice())?;
+        append(MANIFEST, json.len() as u64, &mut json.as_slice())?;
         let anchor = crate::vault::audit::anchor(store)?.to_file();
-        let mut header = tar::Header::new_ustar();
-        header.set_size(anchor.len() as u64);
-        header.set_mode(0o600);
-        tar.append_data(&mut header, ANCHOR, anchor.as_bytes())?;
+        append(ANCHOR, anchor.len() as u64, &mut anchor.as_bytes())?;
         for (name, path) in &files {
             let mut f = File::open(path)?;
-            let mut header = tar::Header::new_ustar();
-            header.set_size(f.metadata()?.len());
-            header.set_mode(0o600);
-            tar.append_data(&mut header, name, &mut f)?;
+            append(name, f.metadata()?.len(), &mut f)?;
         }
         let f = tar.into_inner()?;
         f.sync_all()?;
@@ -161,25 +159,25 @@ pub fn anchor_of(file: &Path) -> Result<crate::vault::audit::Anchor> {
     let mut first = [0u8; 1];
     let mut f = File::open(file)?;
     let n = f.read(&mut first)?;
-    if n == 1 && first[0] == b'{' {
+    // At most MAX_ANCHOR_FILE bytes: anything longer is not an anchor.
+    let bounded = |r: &mut dyn Read| -> Result<Anchor> {
         let mut bytes = Vec::new();
-        File::open(file)?.take(MAX_ANCHOR_FILE + 1).read_to_end(&mut bytes)?;
+        r.take(MAX_ANCHOR_FILE + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 > MAX_ANCHOR_FILE {
             return Err(Error::InvalidAnchor);
         }
-        return Anchor::parse(&bytes);
+        Anchor::parse(&bytes)
+    };
+    if n == 1 && first[0] == b'{' {
+        return bounded(&mut File::open(file)?);
     }
     let mut archive = tar::Archive::new(BufReader::new(File::open(file)?));
     let entries = archive.entries().map_err(|_| Error::InvalidAnchor)?;
     for entry in entries {
         let mut entry = entry.map_err(|_| Error::InvalidAnchor)?;
         if entry.path().map_err(|_| Error::InvalidAnchor)?.to_str() == Some(ANCHOR) {
-            let mut bytes = Vec::new();
-            entry.by_ref().take(MAX_ANCHOR_FILE + 1).read_to_end(&mut bytes).map_err(|_| Error::InvalidAnchor)?;
-            if bytes.len() as u64 > MAX_ANCHOR_FILE {
-                return Err(Error::InvalidAnchor);
-            }
-            return Anchor::parse(&bytes);
+            // A backup that cannot be read to the end of its anchor holds no anchor.
+            return bounded(&mut entry).map_err(|e| if matches!(e, Error::Io(_)) { Error::InvalidAnchor } else { e });
         }
     }
     Err(Error::InvalidAnchor)

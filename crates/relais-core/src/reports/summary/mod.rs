@@ -122,7 +122,7 @@ fn t(lang: Lang, key: &str) -> String {
     crate::lang::tr(lang, key, &[])
 }
 
-pub use crate::time::long_date;
+use crate::time::long_date;
 
 /// French typography: a no-break space before « : ; ? ! » and inside « guillemets »; straight
 /// quotes become « ». English is left as it is.
