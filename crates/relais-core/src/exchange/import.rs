@@ -1,6 +1,7 @@
 //! Import: open (decrypt, verify, check the sender and the recipients), plan (new, updated,
 //! unchanged, conflicting) and apply in one transaction.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
@@ -283,9 +284,10 @@ enum Right {
     Party,
 }
 
-pub(super) struct Plan {
-    /// Each record, what to do with it, and whose case it is (none for a directory entry).
-    items: Vec<(Kind, Fields, Action, Option<String>)>,
+pub(super) struct Plan<'a> {
+    /// Each record (as it came when already in its stored form), what to do with it, and whose
+    /// case it is (none for a directory entry).
+    items: Vec<(Kind, Cow<'a, Fields>, Action, Option<&'a str>)>,
     counts: Counts,
     changes: Vec<RecordChange>,
     replay: bool,
@@ -341,7 +343,7 @@ fn rights(conn: &rusqlite::Connection, o: &Opened) -> Result<BTreeMap<String, (b
 }
 
 /// Validates every record and decides, for each, what importing it means here.
-pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
+pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     let conn = store.conn();
     let replay: bool =
         conn.query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [&o.manifest.bundle_id], |r| r.get::<_, i64>(0))? > 0;
@@ -351,18 +353,20 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
         return Err(Error::BundleCountMismatch);
     }
     let allowed: HashSet<Kind> = bundle_kinds().collect();
-    let mut ids: HashMap<Kind, HashSet<String>> = HashMap::new();
+    let mut ids: HashMap<Kind, HashSet<&str>> = HashMap::new();
     for (name, rows) in &o.content.records {
         let kind = Kind::from_name(name).filter(|k| allowed.contains(k)).ok_or_else(|| malformed(format!("type/kind {name}")))?;
+        let set = ids.entry(kind).or_default();
+        set.reserve(rows.len());
         for r in rows {
-            let id = str_field(r, "id").filter(|s| uuid::Uuid::parse_str(s).is_ok()).ok_or_else(|| malformed(format!("{name}.id")))?;
-            if !ids.entry(kind).or_default().insert(id.to_ascii_lowercase()) {
+            let id = str_field(r, "id").filter(|s| is_lower_uuid(s)).ok_or_else(|| malformed(format!("{name}.id")))?;
+            if !set.insert(id) {
                 return Err(Error::BundleDuplicateId);
             }
         }
     }
-    let persons_in: BTreeSet<&str> = ids.get(&Kind::Person).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
-    let declared: BTreeSet<&str> = o.manifest.persons.iter().map(String::as_str).collect();
+    let persons_in: BTreeSet<&str> = ids.get(&Kind::Person).map(|s| s.iter().copied().collect()).unwrap_or_default();
+    let declared: BTreeSet<&'a str> = o.manifest.persons.iter().map(String::as_str).collect();
     let receipt = o.manifest.kind == BundleKind::Receipt;
     if (receipt && (!o.content.records.is_empty() || o.manifest.receipt_for.is_none())) || (!receipt && persons_in != declared) {
         return Err(malformed("persons"));
@@ -375,36 +379,35 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     let mut items = Vec::new();
     let mut counts = Counts::default();
     let mut changes = Vec::new();
-    // Record id -> the person it belongs to, filled parents first (bundle_kinds' order).
-    let mut owners: HashMap<String, String> = HashMap::new();
-    let mut fresh: HashMap<Kind, Vec<String>> = HashMap::new();
+    // Record id -> the person it belongs to, filled parents first (bundle_kinds' order); both
+    // borrowed from the bundle (ids were checked to be written in lower case, as stored).
+    let mut owners: HashMap<&'a str, &'a str> = HashMap::with_capacity(ids.values().map(HashSet::len).sum());
+    let mut fresh: HashMap<Kind, Vec<&'a str>> = HashMap::new();
     for kind in bundle_kinds() {
         for r in o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
             let rec = validate_received(kind, r, &known)?;
-            let id = str_field(&rec, "id").unwrap_or_default().to_owned();
+            let id: &'a str = str_field(r, "id").unwrap_or_default();
             // Case records must belong to a person carried by this bundle.
-            let person = if kind == Kind::Organisation {
+            let person: Option<&'a str> = if kind == Kind::Organisation {
                 None
             } else {
                 let person = match kind.owner() {
-                    None => id.clone(),
-                    Some(("person_id", _)) => str_field(&rec, "person_id").unwrap_or_default().to_owned(),
+                    None => Some(id),
+                    Some(("person_id", _)) => str_field(&rec, "person_id"),
                     Some((col, _)) => {
-                        owners.get(str_field(&rec, col).unwrap_or_default()).cloned().ok_or(Error::BundleDanglingReference)?
+                        Some(owners.get(str_field(&rec, col).unwrap_or_default()).copied().ok_or(Error::BundleDanglingReference)?)
                     }
                 };
-                if !declared.contains(person.as_str()) {
-                    return Err(Error::BundleDanglingReference);
-                }
-                owners.insert(id.clone(), person.clone());
+                let person = person.and_then(|p| declared.get(p).copied()).ok_or(Error::BundleDanglingReference)?;
+                owners.insert(id, person);
                 Some(person)
             };
-            let (action, mine) = match &person {
+            let (action, mine) = match person {
                 None => decide_directory(conn, &rec)?,
                 // A case this vault does not have yet brings only new records (checked below, one
                 // query per kind: one of them here means a record of another case moved in).
                 Some(p) if !cases[p].0 => {
-                    fresh.entry(kind).or_default().push(id.clone());
+                    fresh.entry(kind).or_default().push(id);
                     (Action::New, None)
                 }
                 Some(p) => decide(conn, kind, &rec, sender, cases[p].1)?,
@@ -430,9 +433,9 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
                     None => Vec::new(),
                 };
                 changes.push(RecordChange {
-                    person_id: person.clone(),
+                    person_id: person.map(str::to_owned),
                     kind: kind.name().into(),
-                    record_id: id.clone(),
+                    record_id: id.to_owned(),
                     action: action.label().into(),
                     created_by: str_field(&rec, "created_by").map(str::to_owned),
                     fields,
@@ -450,7 +453,9 @@ pub(super) fn plan(store: &Store, o: &Opened) -> Result<Plan> {
     Ok(Plan { items, counts, changes, replay, newer_seen, cases })
 }
 
-pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Fields> {
+/// Checks a received record against its kind; returns it as it came when every field is
+/// already in its stored form (as Relais writes them), its stored form otherwise.
+pub(super) fn validate_received<'r>(kind: Kind, r: &'r Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Cow<'r, Fields>> {
     let bad = |what: &str| malformed(format!("{}.{what}", kind.name()));
     // Both key lists are sorted: one walk finds a key that is not a field of this kind.
     let mut known_keys = all_fields_sorted(kind).iter().peekable();
@@ -460,26 +465,23 @@ pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &st
             return Err(bad(k));
         }
     }
-    let mut fields: Vec<(String, Value)> = Vec::with_capacity(kind.columns().len() + 7);
-    let id = str_field(r, "id").ok_or_else(|| bad("id"))?;
-    fields.push(("id".into(), Value::String(id.to_ascii_lowercase())));
+    // Ids are written in lower case: one spelling per record, compared as text everywhere.
+    str_field(r, "id").filter(|id| is_lower_uuid(id)).ok_or_else(|| bad("id"))?;
     for stamp in ["created_at", "updated_at"] {
-        let v = str_field(r, stamp).filter(|v| crate::time::from_db(v).is_some()).ok_or_else(|| bad(stamp))?;
-        fields.push((stamp.into(), Value::String(v.to_owned())));
+        str_field(r, stamp).filter(|v| crate::time::from_db(v).is_some()).ok_or_else(|| bad(stamp))?;
     }
     for author in ["created_by", "updated_by"] {
-        let v = str_field(r, author).filter(|v| is_fingerprint(v)).ok_or_else(|| bad(author))?;
-        fields.push((author.into(), Value::String(v.to_owned())));
+        str_field(r, author).filter(|v| is_fingerprint(v)).ok_or_else(|| bad(author))?;
     }
     // Numbers from outside are bounded before anything is written: each count of the version
-    // vector, and the revision, which must be their total (so never near i64::MAX).
+    // vector, and the revision, which must be their total (so never near i64::MAX). A vector
+    // that parses is in its stored form (an object with sorted keys and integer counts).
     let versions = r.get("versions").and_then(Versions::parse).ok_or_else(|| bad("versions"))?;
-    let rev = r.get("revision").and_then(Value::as_i64).filter(|n| *n == versions.total()).ok_or_else(|| bad("revision"))?;
+    r.get("revision").and_then(Value::as_i64).filter(|n| *n == versions.total()).ok_or_else(|| bad("revision"))?;
     if versions.get(str_field(r, "updated_by").unwrap_or_default()) == 0 {
         return Err(bad("updated_by"));
     }
-    fields.push(("revision".into(), json!(rev)));
-    fields.push(("versions".into(), versions.to_value()));
+    let mut columns: Vec<(&'static str, Cow<'r, Value>)> = Vec::with_capacity(kind.columns().len());
     for col in kind.columns() {
         let v = r.get(col.name).unwrap_or(&Value::Null);
         let n = store::normalize_with(col, v, known).map_err(|e| match e {
@@ -487,11 +489,20 @@ pub(super) fn validate_received(kind: Kind, r: &Fields, known: &dyn Fn(Kind, &st
             Error::Invalid { field, problem } => malformed(format!("{}.{field}: {}", kind.name(), problem.message(crate::Lang::En))),
             other => other,
         })?;
-        fields.push((col.name.into(), n));
+        columns.push((col.name, n));
     }
-    // Built in one go from sorted pairs rather than key by key.
-    fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(fields.into_iter().collect())
+    // Every key was checked to be a field, once: as many keys as fields means all are there.
+    if r.len() == all_fields_sorted(kind).len() && columns.iter().all(|(_, v)| matches!(v, Cow::Borrowed(_))) {
+        return Ok(Cow::Borrowed(r));
+    }
+    let mut fields: Fields = store::BASE_FIELDS.iter().filter_map(|k| r.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect();
+    fields.extend(columns.into_iter().map(|(k, v)| (k.to_owned(), v.into_owned())));
+    Ok(Cow::Owned(fields))
+}
+
+/// A UUID as Relais writes it: hyphenated, lower case.
+fn is_lower_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::parse_str(s).is_ok() && !s.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// A directory entry: added when new; when it differs from this vault's, a proposal (the
@@ -637,7 +648,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                 Action::Update if *kind == Kind::Person => {
                     // This vault's own view of the case (handed off from here, read-only) is
                     // kept; a transfer below says who holds it now.
-                    let mut rec = rec.clone();
+                    let mut rec: Fields = Fields::clone(rec);
                     let local: Option<String> =
                         w.conn().query_row("SELECT status FROM persons WHERE id = ?1", [str_field(&rec, "id")], |r| r.get(0)).optional()?;
                     if local.as_deref().and_then(CaseStatus::parse) == Some(CaseStatus::HandedOff) {
@@ -747,7 +758,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                 Action::Unchanged | Action::Older => continue,
             };
             if let Some(pid) = person {
-                per_person.entry(pid.as_str()).or_default()[slot] += 1;
+                per_person.entry(pid).or_default()[slot] += 1;
             }
         }
         for pid in &o.manifest.persons {
