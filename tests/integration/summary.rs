@@ -69,6 +69,11 @@ fn the_partner_version_leaves_out_what_it_must() {
                     ("address", json!(secret("address"))),
                     ("immigration_status", json!(secret("immigration"))),
                     ("intake_at", json!("2026-10-01T10:00:00-04:00")),
+                    ("risk_level", json!("imminent")),
+                    ("no_contact_order", json!(true)),
+                    ("protection_until", json!("2027-06-30")),
+                    ("protection_conditions", json!(secret("protection"))),
+                    ("gender", json!("two_spirit")),
                 ]),
             )
         })
@@ -134,9 +139,21 @@ fn the_partner_version_leaves_out_what_it_must() {
         )
     })
     .unwrap();
-    let left_out =
-        ["legal", "phone", "email", "address", "immigration", "need-note", "note", "outcome", "place", "uncovered-org", "withdrawn-scope"]
-            .map(secret);
+    let left_out = [
+        "legal",
+        "phone",
+        "email",
+        "address",
+        "immigration",
+        "need-note",
+        "note",
+        "outcome",
+        "place",
+        "uncovered-org",
+        "withdrawn-scope",
+        "protection",
+    ]
+    .map(secret);
     for lang in [Lang::Fr, Lang::En] {
         let doc = summary::build(&s, &p, &options(lang, Level::Partner)).unwrap();
         let pdf_text = pdftotext(&summary::pdf(&doc).unwrap());
@@ -145,6 +162,10 @@ fn the_partner_version_leaves_out_what_it_must() {
                 assert!(!text.contains(x.as_str()), "{x} in the partner version");
             }
             assert!(!text.contains("2008") && !text.contains("29 février") && !text.contains("February 29"), "date of birth left out");
+            // The team's risk assessment and how the person identifies stay with the team.
+            for x in ["Danger imminent", "Imminent danger", "2027", "bispirituelle", "Two-Spirit"] {
+                assert!(!text.contains(x), "{x} in the partner version");
+            }
             assert!(text.contains("Héron") && text.contains("CLSC Partenaire"), "what a partner may see is there");
             assert!(text.contains(if lang == Lang::Fr { "Version partenaire" } else { "Partner version" }), "the page says so");
         }
@@ -155,6 +176,9 @@ fn the_partner_version_leaves_out_what_it_must() {
             for x in ["legal", "immigration", "note", "place", "uncovered-org"].map(secret) {
                 assert!(text.contains(x.as_str()), "{x} missing from the internal version");
             }
+            let risk = if lang == Lang::Fr { "Danger imminent" } else { "Imminent danger" };
+            let until = if lang == Lang::Fr { "30 juin 2027" } else { "June 30, 2027" };
+            assert!(text.contains(risk) && text.contains(until), "the risk line is in the internal version");
         }
     }
 }

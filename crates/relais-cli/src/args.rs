@@ -106,6 +106,8 @@ pub enum Cmd {
     Task(TaskCmd),
     /// Tableau de bord / dashboard
     Dashboard(DashboardArgs),
+    /// Rendez-vous de la semaine, avec les consignes de contact / the week's appointments, with the safe-contact flags
+    Week(WeekArgs),
     /// Dossier complet d'une personne en JSON (droit d'accès, Loi 25) / a person's whole file as JSON (right of access, Law 25)
     ExportPerson(ExportPersonArgs),
     /// Résumé de suivi à imprimer (Markdown, HTML ou PDF) / follow-up summary to print (Markdown, HTML or PDF)
@@ -378,6 +380,39 @@ pub struct PersonFieldArgs {
     /// active | on_hold
     #[arg(long)]
     pub status: Option<String>,
+    /// Avis de collecte donné le (Loi 25) / collection notice given on (Law 25)
+    #[arg(long)]
+    pub notice_given_on: Option<String>,
+    /// Consentement au dossier donné par : person | parent / consent to the file given by
+    #[arg(long)]
+    pub consent_by: Option<String>,
+    /// Signalement à la DPJ (date) / reported to the DPJ on
+    #[arg(long)]
+    pub dpj_reported_on: Option<String>,
+    /// Niveau de risque : low | moderate | high | imminent / risk level
+    #[arg(long)]
+    pub risk_level: Option<String>,
+    /// Risque évalué le / risk assessed on
+    #[arg(long)]
+    pub risk_reviewed_on: Option<String>,
+    /// Réseau criminel impliqué (oui/non) / criminal network involved (yes/no)
+    #[arg(long)]
+    pub organised_crime: Option<String>,
+    /// Ordonnance de non-contact ou conditions (oui/non) / no-contact order or conditions (yes/no)
+    #[arg(long)]
+    pub no_contact_order: Option<String>,
+    /// Conditions de protection (sensible) / protection conditions (sensitive)
+    #[arg(long)]
+    pub protection_conditions: Option<String>,
+    /// Conditions en vigueur jusqu'au / conditions in force until
+    #[arg(long)]
+    pub protection_until: Option<String>,
+    /// Identité de genre (code, facultatif) / gender identity (code, optional)
+    #[arg(long)]
+    pub gender: Option<String>,
+    /// Identité autochtone (code, facultatif) / Indigenous identity (code, optional)
+    #[arg(long)]
+    pub indigenous: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -1064,6 +1099,16 @@ pub struct TaskDoneArgs {
 #[derive(Args)]
 pub struct DashboardArgs {
     /// « Maintenant » fixé (RFC 3339, ex. 2026-12-03T09:00:00-05:00) / a fixed "now"
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Args)]
+pub struct WeekArgs {
+    /// Un jour de la semaine voulue (AAAA-MM-JJ ; défaut : aujourd'hui) / a day of the wanted week (default: today)
+    #[arg(long)]
+    pub day: Option<String>,
+    /// « Maintenant » fixé (RFC 3339) / a fixed "now"
     #[arg(long)]
     pub now: Option<String>,
 }

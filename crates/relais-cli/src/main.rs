@@ -321,6 +321,16 @@ fn run(cli: Cli) -> Result<()> {
             ctx.out(&d, || render::dashboard(ctx.lang, &d));
             Ok(())
         }
+        Cmd::Week(a) => {
+            use chrono::Datelike;
+            let store = ctx.store()?;
+            let now = fixed_now(a.now)?;
+            let day = relais_core::time::parse_optional_date("day", a.day.as_deref())?.unwrap_or(now.date_naive());
+            let monday = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+            let items = dashboard::week(&store, monday, *now.offset())?;
+            ctx.out(&items, || render::week(ctx.lang, monday, &items));
+            Ok(())
+        }
         Cmd::Summary(a) => {
             use relais_core::reports::summary::{self, Level, Options};
             let mut store = ctx.store()?;
@@ -676,6 +686,17 @@ fn person_fields(p: PersonFieldArgs) -> Fields {
     put(&mut f, "intake_at", p.intake_at);
     put(&mut f, "referral_source", p.referral_source);
     put(&mut f, "status", p.status);
+    put(&mut f, "notice_given_on", p.notice_given_on);
+    put(&mut f, "consent_by", p.consent_by);
+    put(&mut f, "dpj_reported_on", p.dpj_reported_on);
+    put(&mut f, "risk_level", p.risk_level);
+    put(&mut f, "risk_reviewed_on", p.risk_reviewed_on);
+    put(&mut f, "organised_crime", p.organised_crime);
+    put(&mut f, "no_contact_order", p.no_contact_order);
+    put(&mut f, "protection_conditions", p.protection_conditions);
+    put(&mut f, "protection_until", p.protection_until);
+    put(&mut f, "gender", p.gender);
+    put(&mut f, "indigenous", p.indigenous);
     f
 }
 

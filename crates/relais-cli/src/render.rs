@@ -102,6 +102,51 @@ pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
     out.trim_end().to_owned()
 }
 
+/// The week calendar: each day's appointments, with the person's safe-contact flags for a
+/// worker about to phone.
+pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports::dashboard::CalendarItem]) -> String {
+    use relais_core::time::{clock, from_db, long_date, weekday_date};
+    let sunday = monday + chrono::Days::new(6);
+    let n = items.len().to_string();
+    let mut out = tr(lang, "week.title", &[("from", &long_date(monday, lang)), ("to", &long_date(sunday, lang)), ("n", &n)]);
+    if items.is_empty() {
+        let _ = write!(out, "\n  {}", tr(lang, "list.empty", &[]));
+    }
+    let mut day = None;
+    for it in items {
+        let Some(start) = from_db(&it.starts_at).map(|t| t.with_timezone(&chrono::Local)) else { continue };
+        if day != Some(start.date_naive()) {
+            day = Some(start.date_naive());
+            let _ = write!(out, "\n\n{}", weekday_date(start.date_naive(), lang));
+        }
+        let mut hours = clock(start.time(), lang);
+        if let Some(end) = it.ends_at.as_deref().and_then(from_db).map(|t| t.with_timezone(&chrono::Local)) {
+            hours = format!("{hours} – {}", clock(end.time(), lang));
+        }
+        let what: Vec<String> =
+            [Some(label("appointment_kinds", &it.kind, lang)), Some(label("appointment_statuses", &it.status, lang)), it.place.clone()]
+                .into_iter()
+                .flatten()
+                .collect();
+        let flag = |v: Option<bool>, key: &str| {
+            let which = match v {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "unknown",
+            };
+            tr(lang, &format!("safe.{key}_{which}"), &[])
+        };
+        let _ = write!(
+            out,
+            "\n  {hours}  {}  {}\n      {}",
+            it.alias,
+            what.join(" · "),
+            [flag(it.safe_to_call, "call"), flag(it.safe_to_text, "text"), flag(it.safe_to_leave_message, "message")].join(" · ")
+        );
+    }
+    out
+}
+
 /// Search results.
 pub fn search(lang: Lang, r: &Results) -> String {
     let mut out = format!("{} ({})", tr(lang, "search.persons", &[]), r.persons.len());

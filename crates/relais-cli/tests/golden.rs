@@ -166,6 +166,35 @@ fn cli_transcript() {
     t.run(&["search", "ivac"]);
     t.run(&["dashboard", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["--json", "dashboard", "--now", "2030-12-03T09:00:00-05:00"]);
+    // The week calendar of the app, with the safe-contact flags beside each appointment.
+    t.run(&["week", "--day", "2030-12-04", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["--lang", "en", "week", "--day", "2030-12-04", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["--json", "week", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["week", "--day", "2030-12-11"]);
+    t.run(&["week", "--day", "2030-13-45"]);
+    // Intake, risk and self-identification: catalogue codes, labels in the file, bad codes refused.
+    t.run(&["person", "edit", "Colibri", "--risk-level", "extreme"]);
+    t.run(&[
+        "person",
+        "edit",
+        "Colibri",
+        "--notice-given-on",
+        "2030-12-02",
+        "--consent-by",
+        "parent",
+        "--dpj-reported-on",
+        "2030-12-02",
+        "--risk-level",
+        "high",
+        "--risk-reviewed-on",
+        "2030-12-02",
+        "--no-contact-order",
+        "oui",
+        "--protection-until",
+        "2031-06-30",
+        "--gender",
+        "no_answer",
+    ]);
     t.run(&["person", "close", "Aurore", "--reason", "other"]);
     t.run(&["person", "close", "Aurore", "--reason", "lost_contact"]);
     t.run(&["person", "show", "Colibri"]);

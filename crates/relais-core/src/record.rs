@@ -133,6 +133,20 @@ const PERSON: &[Col] = &[
     c("closure_reason", Ty::Code("closure_reasons")),
     sens("closure_note", LONG),
     c("closed_on", Ty::Date),
+    // Intake: the Law 25 notice, who consented, a DPJ report for a minor (migration 0007).
+    c("notice_given_on", Ty::Date),
+    c("consent_by", Ty::Code("consent_givers")),
+    c("dpj_reported_on", Ty::Date),
+    // Risk, as the worker assesses it and keeps it current.
+    c("risk_level", Ty::Code("risk_levels")),
+    c("risk_reviewed_on", Ty::Date),
+    c("organised_crime", Ty::Bool),
+    c("no_contact_order", Ty::Bool),
+    sens("protection_conditions", LONG),
+    c("protection_until", Ty::Date),
+    // Self-identification, never required; identifying for a partner.
+    sens("gender", Ty::Code("genders")),
+    sens("indigenous", Ty::Code("indigenous_identities")),
 ];
 const NEED: &[Col] = &[
     req("person_id", Ty::Ref(Kind::Person)),

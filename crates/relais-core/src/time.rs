@@ -59,6 +59,19 @@ pub fn long_date(d: NaiveDate, lang: crate::Lang) -> String {
     }
 }
 
+/// A date with its weekday, for a day's heading: « lundi 30 novembre 2026 » / "Monday,
+/// November 30, 2026".
+pub fn weekday_date(d: NaiveDate, lang: crate::Lang) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    let w = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        crate::Lang::Fr => format!("{} {}", FR[w], long_date(d, lang)),
+        crate::Lang::En => format!("{}, {}", EN[w], long_date(d, lang)),
+    }
+}
+
 /// A time of day as Quebec writes it: « 9 h », « 13 h 05 » (the space before « h » does not
 /// break); "9:00 a.m.", "1:05 p.m." in English.
 pub fn clock(t: NaiveTime, lang: crate::Lang) -> String {

@@ -1042,6 +1042,17 @@ export interface PersonRecord {
   closure_reason: string | null;
   closure_note: string | null;
   closed_on: string | null;
+  notice_given_on: string | null;
+  consent_by: string | null;
+  dpj_reported_on: string | null;
+  risk_level: string | null;
+  risk_reviewed_on: string | null;
+  organised_crime: boolean | null;
+  no_contact_order: boolean | null;
+  protection_conditions: string | null;
+  protection_until: string | null;
+  gender: string | null;
+  indigenous: string | null;
 }
 export interface OrganisationRecord {
   id: string;
@@ -1337,7 +1348,7 @@ export interface KindRecords {
 }
 
 export const KIND_FIELDS: { readonly [K in keyof KindRecords]: ReadonlyArray<keyof KindRecords[K] & string> } = {
-  person: ["alias", "legal_name", "birth_date", "phone", "email", "address", "region", "languages", "interpreter_needed", "interpreter_language", "safe_to_call", "safe_to_text", "safe_to_leave_message", "exploitation_types", "means_of_control", "labour_sector", "origin", "immigration_status", "intake_at", "referral_source", "status", "closure_reason", "closure_note", "closed_on"],
+  person: ["alias", "legal_name", "birth_date", "phone", "email", "address", "region", "languages", "interpreter_needed", "interpreter_language", "safe_to_call", "safe_to_text", "safe_to_leave_message", "exploitation_types", "means_of_control", "labour_sector", "origin", "immigration_status", "intake_at", "referral_source", "status", "closure_reason", "closure_note", "closed_on", "notice_given_on", "consent_by", "dpj_reported_on", "risk_level", "risk_reviewed_on", "organised_crime", "no_contact_order", "protection_conditions", "protection_until", "gender", "indigenous"],
   organisation: ["name", "kind", "region", "address", "phone", "email", "website", "languages", "open_24_7", "notes"],
   org_contact: ["org_id", "name", "role", "phone", "email"],
   service: ["org_id", "need_code", "region", "languages", "open_24_7", "notes"],

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "authorship", include_str!("../../../../schema/migrations/0004_authorship.sql")),
     (5, "senders_seen", include_str!("../../../../schema/migrations/0005_senders_seen.sql")),
     (6, "audit_anchors", include_str!("../../../../schema/migrations/0006_audit_anchors.sql")),
+    (7, "intake_risk_identity", include_str!("../../../../schema/migrations/0007_intake_risk_identity.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.

@@ -254,6 +254,19 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
     if !exploitation.is_empty() {
         who.push(c.line(t(lang, "summary.exploitation"), &[exploitation.join(", ")]));
     }
+    // Risk, as the team assessed it: for the team only, never in a partner's copy.
+    if o.level == Level::Internal && str_field(p, "risk_level").is_some() {
+        let reviewed = str_field(p, "risk_reviewed_on")
+            .map(|d| crate::lang::tr(lang, "summary.risk_reviewed", &[("date", &c.date(Some(d)))]))
+            .unwrap_or_default();
+        let crime = if p.get("organised_crime") == Some(&Value::Bool(true)) { t(lang, "summary.organised_crime") } else { String::new() };
+        let protection = match (p.get("no_contact_order") == Some(&Value::Bool(true)), str_field(p, "protection_until")) {
+            (true, Some(d)) => crate::lang::tr(lang, "summary.protection_until", &[("date", &c.date(Some(d)))]),
+            (true, None) => t(lang, "summary.protection"),
+            (false, _) => String::new(),
+        };
+        who.push(c.line(t(lang, "summary.risk"), &[c.label("risk_levels", str_field(p, "risk_level")), reviewed, crime, protection]));
+    }
     if let Some(r) = str_field(p, "region") {
         who.push(c.line(t(lang, "summary.region"), &[r.to_owned()]));
     }
