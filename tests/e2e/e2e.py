@@ -277,10 +277,17 @@ def scenario_worker(tmp):
         app.type("f-person-alias", XSS_ALIAS)
         app.type("f-person-region", "Montréal")
         app.type("f-person-legal_name", "Nom légal " + CANARY)
+        # A minor at imminent risk: the header says both, and asks about the DPJ.
+        app.set_value("f-person-birth_date", (datetime.date.today() - datetime.timedelta(days=15 * 365)).isoformat())
+        app.select("f-person-risk_level", "imminent")
         app.click("save")
         app.wait_text("person-alias", CANARY)
         check(app.d.execute_script("return window.__pwned === undefined"), "an alias made of HTML is shown as text, no script ran")
         check(app.text("person-alias") == XSS_ALIAS, "the alias reads exactly as typed")
+        check("Danger imminent" in app.text("person-risk"), "the header shows the risk level, in words")
+        check("DPJ" in app.text("dpj-prompt"), "a minor with no DPJ report recorded: the file says what the law asks")
+        app.shot("01b-person-head-risk")
+        print("  ok: the case header shows the risk level and the DPJ duty for a minor")
 
         app.click("tab-needs")
         app.click("add-need")

@@ -153,3 +153,51 @@ fn the_period_limits_what_is_counted() {
     // cell of that row (the smaller-or-first, "met") is hidden with them.
     assert_eq!(needs(&st, "met"), Cell::Suppressed);
 }
+
+#[test]
+fn how_persons_identify_is_counted_and_small_groups_stay_hidden() {
+    let (_tv, mut s) = TestVault::new();
+    let person = |s: &mut Store, i: usize, gender: Option<&str>, indigenous: Option<&str>| {
+        let mut p =
+            f(&[("alias", json!(format!("P{i}"))), ("origin", json!("domestic")), ("intake_at", json!("2026-10-01T10:00:00-04:00"))]);
+        if let Some(g) = gender {
+            p.insert("gender".into(), json!(g));
+        }
+        if let Some(x) = indigenous {
+            p.insert("indigenous".into(), json!(x));
+        }
+        s.write(|w| w.insert(Kind::Person, p)).unwrap();
+    };
+    // 30 women, 12 non-binary persons, 2 Two-Spirit persons, 9 with nothing recorded.
+    for i in 0..30 {
+        person(&mut s, i, Some("woman"), Some("not_indigenous"));
+    }
+    for i in 30..42 {
+        person(&mut s, i, Some("non_binary"), Some("first_nations"));
+    }
+    for i in 42..44 {
+        person(&mut s, i, Some("two_spirit"), Some("first_nations"));
+    }
+    for i in 44..53 {
+        person(&mut s, i, None, None);
+    }
+    let st = stats::compute(&s, None, None, Lang::Fr, now()).unwrap();
+    let table = |id: &str| st.tables.iter().find(|t| t.id == id).unwrap_or_else(|| panic!("{id} missing"));
+    let row = |t: &stats::Table, label: &str| t.rows.iter().position(|r| r.label == label).unwrap_or_else(|| panic!("{label} missing"));
+    let g = table("persons_by_gender");
+    assert_eq!(g.cells[row(g, "Femme")], vec![Cell::Count(30)]);
+    assert_eq!(g.cells[row(g, "Personne non binaire")], vec![Cell::Count(12)]);
+    // 2 and 9 are hidden; together (11) they hide each other, so nothing more needs to be.
+    assert_eq!(g.cells[row(g, "Personne bispirituelle")], vec![Cell::Suppressed]);
+    assert_eq!(g.cells[row(g, "Non inscrit")], vec![Cell::Suppressed]);
+    assert_eq!(g.total, Some(Cell::Count(53)));
+    let x = table("persons_by_indigenous");
+    assert_eq!(x.cells[row(x, "Non autochtone")], vec![Cell::Count(30)]);
+    assert_eq!(x.total, Some(Cell::Count(53)));
+    // Nothing under 11 is published anywhere in the two tables.
+    for t in [g, x] {
+        for c in t.cells.iter().flatten() {
+            assert!(!matches!(c, Cell::Count(n) if *n > 0 && *n < 11), "{}: {c:?}", t.id);
+        }
+    }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, formatWhen, isoDate, mondayOf, toLocalInput } from './format';
+import { formatDate, formatDateTime, formatTime, formatWhen, isMinor, isoDate, mondayOf, toLocalInput } from './format';
 
 describe('dates in the worker’s language', () => {
   it('writes a calendar date the French-Canadian and English-Canadian way', () => {
@@ -39,5 +39,19 @@ describe('dates in the worker’s language', () => {
     const v = toLocalInput('2026-12-03T14:30:00Z');
     expect(v).toMatch(/^2026-12-03T\d{2}:30$/);
     expect(toLocalInput('garbage')).toBe('');
+  });
+});
+
+describe('minors', () => {
+  it('is under 18 until the 18th birthday, that day included as an adult', () => {
+    expect(isMinor('2008-12-03', new Date(2026, 11, 2))).toBe(true);
+    expect(isMinor('2008-12-03', new Date(2026, 11, 3))).toBe(false);
+    expect(isMinor('2008-11-30', new Date(2026, 11, 2))).toBe(false);
+    expect(isMinor('2013-03-14', new Date(2026, 11, 2))).toBe(true);
+  });
+
+  it('does not guess without a birth date', () => {
+    expect(isMinor(null, new Date(2026, 11, 2))).toBe(false);
+    expect(isMinor('14/03/2013', new Date(2026, 11, 2))).toBe(false);
   });
 });

@@ -64,3 +64,12 @@ export function toLocalInput(instant: string | null | undefined): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${isoDate(d)}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/** Whether someone born on `birth` (`YYYY-MM-DD`) is under 18 on the local day `today`. */
+export function isMinor(birth: string | null | undefined, today: Date): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birth ?? '');
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const before = today.getMonth() + 1 < mo || (today.getMonth() + 1 === mo && today.getDate() < d);
+  return today.getFullYear() - y - (before ? 1 : 0) < 18;
+}

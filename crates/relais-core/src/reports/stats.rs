@@ -184,6 +184,19 @@ pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, la
     }
     raws.push(Raw { id: "persons_by_origin", rows: origins.clone(), columns: count_head(lang), counts, additive: true });
 
+    // Persons by how they identify (gender, Indigenous identity), each once; never required, so
+    // a row of its own for the files where nothing is recorded.
+    for (id, list, field) in [("persons_by_gender", "genders", "gender"), ("persons_by_indigenous", "indigenous_identities", "indigenous")]
+    {
+        let mut rows = heads(list, lang);
+        rows.push(Head { code: "not_recorded".into(), label: tr(lang, "stats.not_recorded", &[]) });
+        let mut counts = vec![vec![0u64]; rows.len()];
+        for p in &persons {
+            counts[index(&rows, str_field(p, field)).unwrap_or(rows.len() - 1)][0] += 1;
+        }
+        raws.push(Raw { id, rows, columns: count_head(lang), counts, additive: true });
+    }
+
     // Persons by type of exploitation and origin (a person may count in several types).
     let types = heads("exploitation_types", lang);
     let mut counts = vec![vec![0u64; origins.len()]; types.len()];
