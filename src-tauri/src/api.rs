@@ -322,6 +322,8 @@ pub enum FieldType {
     Long,
     Bool,
     Int,
+    /// Cents, typed and shown in dollars.
+    Money,
     Date,
     DateTime,
     Code,
@@ -355,6 +357,7 @@ impl FieldSpec {
             Ty::Text(n) => (FieldType::Text, None, None, Some(n as u32)),
             Ty::Bool => (FieldType::Bool, None, None, None),
             Ty::Int => (FieldType::Int, None, None, None),
+            Ty::Money => (FieldType::Money, None, None, None),
             Ty::Date => (FieldType::Date, None, None, None),
             Ty::DateTime => (FieldType::DateTime, None, None, None),
             Ty::Code(l) => (FieldType::Code, Some(l.to_owned()), None, None),
@@ -560,7 +563,7 @@ fn record_types() -> String {
         for col in kind.columns() {
             let ty = match col.ty {
                 Ty::Bool => "boolean",
-                Ty::Int => "number",
+                Ty::Int | Ty::Money => "number",
                 Ty::Codes(_) | Ty::Words => "Array<string>",
                 Ty::Text(_) | Ty::Date | Ty::DateTime | Ty::Code(_) | Ty::Ref(_) => "string",
             };

@@ -117,7 +117,20 @@ fn referral_history_and_reasons() {
         )
     })
     .unwrap();
-    let r = s.write(|w| case::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org))]), None)).unwrap();
+    // An amount is typed in dollars, the Quebec way or the English way, and kept in cents;
+    // a negative or malformed one is refused and explained.
+    for bad in [json!(-1), json!("-3"), json!("douze"), json!("1,234")] {
+        let e = refused(&mut s, |w| {
+            case::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org)), ("amount_cents", bad.clone())]), None).map(drop)
+        });
+        assert_eq!(e.message(Lang::En), "Amount: invalid number (e.g. 125 or 120.50)", "{bad}");
+    }
+    let r = s
+        .write(|w| {
+            case::add_referral(w, f(&[("person_id", json!(p)), ("org_id", json!(org)), ("amount_cents", json!("1 200,50 $"))]), None)
+        })
+        .unwrap();
+    assert_eq!(s.get(Kind::Referral, &r).unwrap()["amount_cents"], json!(120050));
     let e = refused(&mut s, |w| case::set_referral_status(w, &r, "rejected", None));
     assert_eq!(e.message(Lang::En), "Status reason: a reason is required for this value");
     s.write(|w| case::set_referral_status(w, &r, "waitlisted", None)).unwrap();

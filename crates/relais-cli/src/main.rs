@@ -944,25 +944,6 @@ fn cmd_appointment(ctx: &Ctx, c: AppointmentCmd) -> Result<()> {
     Ok(())
 }
 
-/// Parses "125", "125.5", "125,50" into cents.
-fn parse_amount(lang: Lang, s: &str) -> Result<i64> {
-    let s = s.trim().replace(',', ".");
-    let bad = || anyhow!(tr(lang, "error.amount", &[]));
-    let (units, cents) = match s.split_once('.') {
-        Some((u, c)) if !c.is_empty() && c.len() <= 2 && c.chars().all(|ch| ch.is_ascii_digit()) => {
-            (u, if c.len() == 1 { format!("{c}0") } else { c.to_owned() })
-        }
-        Some(_) => return Err(bad()),
-        None => (s.as_str(), "00".to_owned()),
-    };
-    let units: i64 = units.parse().map_err(|_| bad())?;
-    let cents: i64 = cents.parse().map_err(|_| bad())?;
-    if units < 0 {
-        return Err(bad());
-    }
-    units.checked_mul(100).and_then(|u| u.checked_add(cents)).ok_or_else(bad)
-}
-
 fn cmd_referral(ctx: &Ctx, c: ReferralCmd) -> Result<()> {
     let mut store = ctx.store()?;
     match c {
@@ -977,7 +958,8 @@ fn cmd_referral(ctx: &Ctx, c: ReferralCmd) -> Result<()> {
             put(&mut f, "status", a.status);
             put(&mut f, "status_reason", a.reason);
             put(&mut f, "follow_up_on", a.follow_up);
-            put(&mut f, "amount_cents", a.amount.map(|s| parse_amount(ctx.lang, &s)).transpose()?);
+            // Dollars as typed ("120,50", "120,50 $"): the core turns them into cents, or explains.
+            put(&mut f, "amount_cents", a.amount);
             put(&mut f, "note", a.note);
             let id = store.write(|w| case::add_referral(w, f, a.override_reason.as_deref()))?;
             ctx.created(&id);
@@ -1252,16 +1234,6 @@ fn cmd_task(ctx: &Ctx, c: TaskCmd) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts() {
-        assert_eq!(parse_amount(Lang::Fr, "125").unwrap(), 12500);
-        assert_eq!(parse_amount(Lang::Fr, "125,5").unwrap(), 12550);
-        assert_eq!(parse_amount(Lang::Fr, "0.07").unwrap(), 7);
-        for bad in ["", "-3", "1.234", "abc", "1.", "99999999999999999999"] {
-            assert!(parse_amount(Lang::Fr, bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn cli_definition_is_consistent() {

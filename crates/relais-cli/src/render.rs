@@ -52,6 +52,7 @@ fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
         }
         (Ty::Words, Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
         (Ty::DateTime | Ty::Date, Value::String(s)) => when_in(lang, s),
+        (Ty::Money, Value::Number(n)) if n.as_i64().is_some() => relais_core::money::format_cents(n.as_i64().unwrap_or_default(), lang),
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
     })

@@ -15,6 +15,7 @@ rust_i18n::i18n!("locales", fallback = "fr");
 // The foundation: what every room uses and which uses no room.
 pub mod error;
 pub mod lang;
+pub mod money;
 pub mod record;
 pub mod secret;
 pub mod time;
@@ -50,6 +51,7 @@ mod rooms {
         ("error", 2),
         ("time", 3),
         ("secret", 4),
+        ("money", 5),
         ("model", 10),
         ("vault", 11),
         ("case", 12),

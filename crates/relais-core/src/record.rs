@@ -65,6 +65,8 @@ pub enum Ty {
     Bool,
     /// A whole number.
     Int,
+    /// An amount of money in cents, stored as a whole number; typed in dollars ([`crate::money`]).
+    Money,
     /// A calendar date `YYYY-MM-DD`.
     Date,
     /// An instant, stored as RFC 3339 UTC.
@@ -202,7 +204,7 @@ const REFERRAL: &[Col] = &[
     req("status", Ty::Code("referral_statuses")),
     c("status_reason", LONG),
     c("follow_up_on", Ty::Date),
-    c("amount_cents", Ty::Int),
+    c("amount_cents", Ty::Money),
     sens("outcome", LONG),
     sens("note", LONG),
 ];

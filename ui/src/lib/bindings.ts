@@ -45,7 +45,7 @@ export type OrganisationsArgs = {
  * A need code: organisations serving it, 24/7 first, then region, then language.
  */
 need: string | null, region: string | null, language: string | null, };
-export type FieldType = "text" | "long" | "bool" | "int" | "date" | "date_time" | "code" | "codes" | "words" | "ref";
+export type FieldType = "text" | "long" | "bool" | "int" | "money" | "date" | "date_time" | "code" | "codes" | "words" | "ref";
 export type FieldSpec = { name: string, ty: FieldType, 
 /**
  * For codes: the catalogue list.

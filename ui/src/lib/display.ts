@@ -1,6 +1,6 @@
 // How a stored value reads for a person: catalogue labels, dates in their language, yes/no.
 import type { FieldSpec, JsonValue, Lang, Schema } from './bindings';
-import { formatDate, formatDateTime } from './format';
+import { formatDate, formatDateTime, formatMoney } from './format';
 import { label } from './state.svelte';
 import { fieldOf, type AnyRecord, type FieldName, type Kind, type KindRecords } from './records';
 
@@ -40,6 +40,8 @@ export function show(spec: FieldSpec | undefined, v: JsonValue | undefined, lang
       return Array.isArray(v) ? v.map((c) => label(schema, spec.list ?? '', String(c), lang)).join(', ') : String(v);
     case 'words':
       return Array.isArray(v) ? v.map(String).join(', ') : String(v);
+    case 'money':
+      return typeof v === 'number' ? formatMoney(v, lang) : String(v);
     case 'ref':
       return names[String(v)] ?? '';
     default:

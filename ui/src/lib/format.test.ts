@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, formatWhen, isMinor, isoDate, mondayOf, toLocalInput } from './format';
+import { formatDate, formatDateTime, formatMoney, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
 
 describe('dates in the worker’s language', () => {
   it('writes a calendar date the French-Canadian and English-Canadian way', () => {
@@ -53,5 +53,19 @@ describe('minors', () => {
   it('does not guess without a birth date', () => {
     expect(isMinor(null, new Date(2026, 11, 2))).toBe(false);
     expect(isMinor('14/03/2013', new Date(2026, 11, 2))).toBe(false);
+  });
+});
+
+describe('money', () => {
+  it('reads an amount kept in cents the Quebec way in French, the English way in English', () => {
+    expect(formatMoney(12050, 'fr').replace(/\s/g, ' ')).toBe('120,50 $');
+    expect(formatMoney(12050, 'fr')).not.toContain(' '); // no ordinary space: it must not break
+    expect(formatMoney(120050, 'fr').replace(/\s/g, ' ')).toBe('1 200,50 $');
+    expect(formatMoney(12050, 'en')).toBe('$120.50');
+  });
+
+  it('offers the dollars to edit with the reader’s decimal mark', () => {
+    expect(moneyInput(12050, 'fr')).toBe('120,50');
+    expect(moneyInput(5, 'en')).toBe('0.05');
   });
 });

@@ -73,3 +73,14 @@ export function isMinor(birth: string | null | undefined, today: Date): boolean 
   const before = today.getMonth() + 1 < mo || (today.getMonth() + 1 === mo && today.getDate() < d);
   return today.getFullYear() - y - (before ? 1 : 0) < 18;
 }
+
+/** An amount kept in cents, as the reader writes it: « 120,50 $ », "$120.50". */
+export function formatMoney(cents: number, lang: Lang): string {
+  return new Intl.NumberFormat(tag(lang), { style: 'currency', currency: 'CAD' }).format(cents / 100);
+}
+
+/** The dollars a form shows for an amount kept in cents, ready to edit: « 120,50 », "120.50". */
+export function moneyInput(cents: number, lang: Lang): string {
+  const s = (cents / 100).toFixed(2);
+  return lang === 'en' ? s : s.replace('.', ',');
+}

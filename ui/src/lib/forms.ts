@@ -1,7 +1,8 @@
 // Turning what a worker typed into the fields the core expects, and back.
 import type { FieldSpec, JsonMap, JsonValue } from './bindings';
 import { fieldOf, type AnyRecord } from './records';
-import { toLocalInput } from './format';
+import { moneyInput, toLocalInput } from './format';
+import type { Lang } from './bindings';
 
 /** Fields the forms never show: set by the app (the parent record) or by the workflow. */
 const HIDDEN = new Set(['person_id', 'proceeding_id', 'referral_id', 'closure_reason', 'closure_note', 'closed_on']);
@@ -16,7 +17,7 @@ export type Options = Record<string, { value: string; label: string }[]>;
 export type FormValues = Record<string, string | boolean | string[]>;
 
 /** The form's starting values for a record (or an empty one). */
-export function initialValues(fields: FieldSpec[], record?: AnyRecord | JsonMap): FormValues {
+export function initialValues(fields: FieldSpec[], record?: AnyRecord | JsonMap, lang: Lang = 'fr'): FormValues {
   const out: FormValues = {};
   for (const f of fields) {
     const v = record ? fieldOf(record, f.name) : undefined;
@@ -32,6 +33,9 @@ export function initialValues(fields: FieldSpec[], record?: AnyRecord | JsonMap)
         break;
       case 'date_time':
         out[f.name] = typeof v === 'string' ? toLocalInput(v) : '';
+        break;
+      case 'money':
+        out[f.name] = typeof v === 'number' ? moneyInput(v, lang) : '';
         break;
       default:
         out[f.name] = v === null || v === undefined ? '' : String(v);

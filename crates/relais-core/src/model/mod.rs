@@ -195,9 +195,6 @@ pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, current: Option<&
             if ReferralStatus::of(rec) == Some(ReferralStatus::Rejected) && absent(rec, "status_reason") {
                 return Err(Error::invalid("status_reason", Problem::ReasonRequired));
             }
-            if rec.get("amount_cents").and_then(Value::as_i64).is_some_and(|a| a < 0) {
-                return Err(Error::invalid("amount_cents", Problem::MalformedNumber));
-            }
             same_person(db, rec, "need_id", Kind::Need)?;
             same_person(db, rec, "consent_id", Kind::Consent)?;
         }

@@ -698,6 +698,11 @@ pub(crate) fn normalize_with<'v>(col: &Col, v: &'v Value, known: &dyn Fn(Kind, &
             Value::String(s) => Cow::Owned(json!(s.trim().parse::<i64>().map_err(|_| bad(Problem::MalformedNumber))?)),
             _ => return Err(bad(Problem::MalformedNumber)),
         },
+        Ty::Money => match v {
+            Value::Number(n) if n.as_i64().is_some_and(|c| (0..=crate::money::MAX_CENTS).contains(&c)) => Cow::Borrowed(v),
+            Value::String(s) => Cow::Owned(json!(crate::money::parse_cents(s).ok_or_else(|| bad(Problem::MalformedNumber))?)),
+            _ => return Err(bad(Problem::MalformedNumber)),
+        },
         Ty::Date => same_or(time::parse_date(col.name, text()?)?.to_string()),
         Ty::DateTime => same_or(time::to_db(time::parse_datetime(col.name, text()?)?)),
         Ty::Code(list) => {
@@ -1027,6 +1032,7 @@ mod tests {
         let v = match col.ty {
             Ty::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
             Ty::Int => any::<i64>().prop_map(|i| json!(i)).boxed(),
+            Ty::Money => (0..=crate::money::MAX_CENTS).prop_map(|i| json!(i)).boxed(),
             Ty::Codes(_) | Ty::Words => prop::collection::vec(any::<String>(), 0..4).prop_map(|v| json!(v)).boxed(),
             _ => text.boxed(),
         };
