@@ -30,7 +30,7 @@ CREATE TABLE appointments (
     transport TEXT,
     status TEXT NOT NULL,
     outcome TEXT
-, created_by TEXT, updated_by TEXT, versions TEXT);
+, created_by TEXT, updated_by TEXT, versions TEXT, interpreter_needed INTEGER, interpreter_provider TEXT, interpreter_outside_confirmed INTEGER);
 
 CREATE TABLE audit_anchors (
     signing_key  TEXT NOT NULL,
@@ -243,7 +243,7 @@ CREATE TABLE persons (
     closure_reason TEXT,
     closure_note TEXT,
     closed_on TEXT
-, created_by TEXT, updated_by TEXT, versions TEXT, owner TEXT, notice_given_on TEXT, consent_by TEXT, dpj_reported_on TEXT, risk_level TEXT, risk_reviewed_on TEXT, organised_crime INTEGER, no_contact_order INTEGER, protection_conditions TEXT, protection_until TEXT, gender TEXT, indigenous TEXT);
+, created_by TEXT, updated_by TEXT, versions TEXT, owner TEXT, notice_given_on TEXT, consent_by TEXT, dpj_reported_on TEXT, risk_level TEXT, risk_reviewed_on TEXT, organised_crime INTEGER, no_contact_order INTEGER, protection_conditions TEXT, protection_until TEXT, gender TEXT, indigenous TEXT, interpreter_outside_community INTEGER);
 
 CREATE TABLE proceedings (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,

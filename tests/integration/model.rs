@@ -217,3 +217,33 @@ fn notes_are_searchable_ignoring_accents() {
     // FTS syntax typed by a person is not an error.
     relais_core::case::search::search(&s, "\"NEAR( OR *", 10).unwrap();
 }
+
+#[test]
+fn an_interpreter_from_outside_her_community_is_confirmed_when_she_asked() {
+    let (_tv, mut s) = TestVault::new();
+    let asked =
+        s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Iris")), ("interpreter_outside_community", json!(true))]))).unwrap();
+    let other = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Lys"))]))).unwrap();
+    let appt = |p: &str, confirmed: Option<bool>| {
+        let mut a = f(&[
+            ("person_id", json!(p)),
+            ("starts_at", json!("2030-12-05T10:00")),
+            ("kind", json!("legal")),
+            ("interpreter_needed", json!(true)),
+            ("interpreter_language", json!("tigrinya")),
+        ]);
+        if let Some(c) = confirmed {
+            a.insert("interpreter_outside_confirmed".into(), json!(c));
+        }
+        a
+    };
+    let e = refused(&mut s, |w| w.insert(Kind::Appointment, appt(&asked, None)).map(drop));
+    assert_eq!(
+        e.message(Lang::Fr),
+        "Interprète hors de sa communauté (vérifié)\u{a0}: la personne a demandé un·e interprète qui ne soit pas de sa communauté\u{a0}: confirmez-le pour ce rendez-vous"
+    );
+    refused(&mut s, |w| w.insert(Kind::Appointment, appt(&asked, Some(false))).map(drop));
+    s.write(|w| w.insert(Kind::Appointment, appt(&asked, Some(true)))).unwrap();
+    // Nobody asked: no confirmation needed.
+    s.write(|w| w.insert(Kind::Appointment, appt(&other, None))).unwrap();
+}

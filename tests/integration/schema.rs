@@ -32,8 +32,8 @@ fn fresh_vault_matches_schema_snapshot() {
     assert_eq!(actual, expected, "the schema changed: add a migration, then regenerate schema/schema.sql with RELAIS_BLESS=1");
 }
 
-/// The person columns schema 7 added, in its order.
-const INTAKE_RISK_IDENTITY: [&str; 11] = [
+/// The person columns schemas 7 and 8 added, in their order.
+const PERSON_LATER: [&str; 12] = [
     "notice_given_on",
     "consent_by",
     "dpj_reported_on",
@@ -45,6 +45,7 @@ const INTAKE_RISK_IDENTITY: [&str; 11] = [
     "protection_until",
     "gender",
     "indigenous",
+    "interpreter_outside_community",
 ];
 
 #[test]
@@ -54,7 +55,11 @@ fn record_specs_match_the_tables() {
         let mut st = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{}')", kind.table())).unwrap();
         let cols: Vec<String> = st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         // Columns added by a later migration (ALTER TABLE … ADD COLUMN) come last in the table.
-        let later: &[&str] = if kind == Kind::Person { &INTAKE_RISK_IDENTITY } else { &[] };
+        let later: &[&str] = match kind {
+            Kind::Person => &PERSON_LATER,
+            Kind::Appointment => &["interpreter_needed", "interpreter_provider", "interpreter_outside_confirmed"],
+            _ => &[],
+        };
         let mut expected: Vec<String> = ["id", "created_at", "updated_at", "revision"].iter().map(|s| s.to_string()).collect();
         expected.extend(kind.columns().iter().filter(|c| !later.contains(&c.name)).map(|c| c.name.to_owned()));
         // Added by schema 4, so after the columns: authorship and version vector (and, for a

@@ -413,6 +413,9 @@ pub struct PersonFieldArgs {
     /// Identité autochtone (code, facultatif) / Indigenous identity (code, optional)
     #[arg(long)]
     pub indigenous: Option<String>,
+    /// Demande un·e interprète hors de sa communauté (oui/non) / asked for an interpreter from outside their community
+    #[arg(long)]
+    pub interpreter_outside_community: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -686,6 +689,15 @@ pub struct AppointmentFieldArgs {
     /// Transport
     #[arg(long)]
     pub transport: Option<String>,
+    /// Interprète requis (oui/non) / interpreter needed (yes/no)
+    #[arg(long)]
+    pub interpreter_needed: Option<String>,
+    /// Fournisseur d'interprétation / interpreting provider
+    #[arg(long)]
+    pub interpreter_provider: Option<String>,
+    /// Interprète hors de sa communauté, vérifié (oui/non) / interpreter from outside the community, checked
+    #[arg(long)]
+    pub interpreter_outside_confirmed: Option<String>,
     /// planned | attended | no_show | cancelled | rescheduled
     #[arg(long)]
     pub status: Option<String>,

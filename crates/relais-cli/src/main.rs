@@ -697,6 +697,7 @@ fn person_fields(p: PersonFieldArgs) -> Fields {
     put(&mut f, "protection_until", p.protection_until);
     put(&mut f, "gender", p.gender);
     put(&mut f, "indigenous", p.indigenous);
+    put(&mut f, "interpreter_outside_community", p.interpreter_outside_community);
     f
 }
 
@@ -919,6 +920,9 @@ fn appointment_fields(store: &Store, a: AppointmentFieldArgs) -> Result<Fields> 
     put(&mut f, "accompanied", a.accompanied);
     put(&mut f, "interpreter_language", a.interpreter);
     put(&mut f, "transport", a.transport);
+    put(&mut f, "interpreter_needed", a.interpreter_needed);
+    put(&mut f, "interpreter_provider", a.interpreter_provider);
+    put(&mut f, "interpreter_outside_confirmed", a.interpreter_outside_confirmed);
     put(&mut f, "status", a.status);
     put(&mut f, "outcome", a.outcome);
     Ok(f)

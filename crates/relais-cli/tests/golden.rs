@@ -194,6 +194,39 @@ fn cli_transcript() {
         "2031-06-30",
         "--gender",
         "no_answer",
+        "--interpreter-outside-community",
+        "oui",
+    ]);
+    // She asked for an interpreter from outside her community: refused until checked.
+    t.run(&[
+        "appointment",
+        "add",
+        "Colibri",
+        "--at",
+        "2030-12-05T10:00",
+        "--kind",
+        "legal",
+        "--interpreter",
+        "espagnol",
+        "--interpreter-needed",
+        "oui",
+    ]);
+    t.run(&[
+        "appointment",
+        "add",
+        "Colibri",
+        "--at",
+        "2030-12-05T10:00",
+        "--kind",
+        "legal",
+        "--interpreter",
+        "espagnol",
+        "--interpreter-needed",
+        "oui",
+        "--interpreter-provider",
+        "Banque interrégionale d'interprètes",
+        "--interpreter-outside-confirmed",
+        "oui",
     ]);
     t.run(&["person", "close", "Aurore", "--reason", "other"]);
     t.run(&["person", "close", "Aurore", "--reason", "lost_contact"]);

@@ -279,6 +279,8 @@ pub enum Problem {
     InFuture,
     /// This need exists only for persons trafficked internationally.
     InternationalOnly,
+    /// The person asked for an interpreter from outside her community; not confirmed here.
+    InterpreterOutsideCommunity,
     /// This need is not part of the given phase.
     NotInPhase {
         /// The phases where the need exists.
@@ -439,6 +441,7 @@ impl Problem {
             Problem::EndBeforeStart => t("problem.end_before_start", &[]),
             Problem::InFuture => t("problem.in_future", &[]),
             Problem::InternationalOnly => t("problem.international_only", &[]),
+            Problem::InterpreterOutsideCommunity => t("problem.interpreter_outside_community", &[]),
             Problem::NotInPhase { phases } => t("problem.not_in_phase", &[("phases", &phases.join(", "))]),
             Problem::TooLong { max } => t("problem.too_long", &[("max", &max.to_string())]),
             Problem::UnknownField => t("problem.unknown_field", &[]),

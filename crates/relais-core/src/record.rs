@@ -149,6 +149,8 @@ const PERSON: &[Col] = &[
     // Self-identification, never required; identifying for a partner.
     sens("gender", Ty::Code("genders")),
     sens("indigenous", Ty::Code("indigenous_identities")),
+    // She asked for interpreters from outside her own community (migration 0008).
+    c("interpreter_outside_community", Ty::Bool),
 ];
 const NEED: &[Col] = &[
     req("person_id", Ty::Ref(Kind::Person)),
@@ -173,6 +175,10 @@ const APPOINTMENT: &[Col] = &[
     c("transport", LINE),
     req("status", Ty::Code("appointment_statuses")),
     sens("outcome", LONG),
+    // Interpreter: needed, from which provider, confirmed from outside her community (0008).
+    c("interpreter_needed", Ty::Bool),
+    c("interpreter_provider", LINE),
+    c("interpreter_outside_confirmed", Ty::Bool),
 ];
 const ORGANISATION: &[Col] = &[
     req("name", LINE),

@@ -1053,6 +1053,7 @@ export interface PersonRecord {
   protection_until: string | null;
   gender: string | null;
   indigenous: string | null;
+  interpreter_outside_community: boolean | null;
 }
 export interface OrganisationRecord {
   id: string;
@@ -1157,6 +1158,9 @@ export interface AppointmentRecord {
   transport: string | null;
   status: string;
   outcome: string | null;
+  interpreter_needed: boolean | null;
+  interpreter_provider: string | null;
+  interpreter_outside_confirmed: boolean | null;
 }
 export interface ReferralRecord {
   id: string;
@@ -1348,13 +1352,13 @@ export interface KindRecords {
 }
 
 export const KIND_FIELDS: { readonly [K in keyof KindRecords]: ReadonlyArray<keyof KindRecords[K] & string> } = {
-  person: ["alias", "legal_name", "birth_date", "phone", "email", "address", "region", "languages", "interpreter_needed", "interpreter_language", "safe_to_call", "safe_to_text", "safe_to_leave_message", "exploitation_types", "means_of_control", "labour_sector", "origin", "immigration_status", "intake_at", "referral_source", "status", "closure_reason", "closure_note", "closed_on", "notice_given_on", "consent_by", "dpj_reported_on", "risk_level", "risk_reviewed_on", "organised_crime", "no_contact_order", "protection_conditions", "protection_until", "gender", "indigenous"],
+  person: ["alias", "legal_name", "birth_date", "phone", "email", "address", "region", "languages", "interpreter_needed", "interpreter_language", "safe_to_call", "safe_to_text", "safe_to_leave_message", "exploitation_types", "means_of_control", "labour_sector", "origin", "immigration_status", "intake_at", "referral_source", "status", "closure_reason", "closure_note", "closed_on", "notice_given_on", "consent_by", "dpj_reported_on", "risk_level", "risk_reviewed_on", "organised_crime", "no_contact_order", "protection_conditions", "protection_until", "gender", "indigenous", "interpreter_outside_community"],
   organisation: ["name", "kind", "region", "address", "phone", "email", "website", "languages", "open_24_7", "notes"],
   org_contact: ["org_id", "name", "role", "phone", "email"],
   service: ["org_id", "need_code", "region", "languages", "open_24_7", "notes"],
   need: ["person_id", "code", "phase", "status", "identified_on", "closed_on", "note"],
   consent: ["person_id", "scope", "org_id", "recipient", "starts_on", "ends_on", "method", "withdrawn_on", "note"],
-  appointment: ["person_id", "need_id", "starts_at", "ends_at", "place", "org_id", "with_whom", "kind", "accompanied", "interpreter_language", "transport", "status", "outcome"],
+  appointment: ["person_id", "need_id", "starts_at", "ends_at", "place", "org_id", "with_whom", "kind", "accompanied", "interpreter_language", "transport", "status", "outcome", "interpreter_needed", "interpreter_provider", "interpreter_outside_confirmed"],
   referral: ["person_id", "org_id", "need_id", "consent_id", "status", "status_reason", "follow_up_on", "amount_cents", "outcome", "note"],
   referral_event: ["referral_id", "status", "at", "reason"],
   proceeding: ["person_id", "file_number", "court", "district", "role", "prosecutor", "note"],

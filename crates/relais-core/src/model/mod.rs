@@ -190,6 +190,16 @@ pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, current: Option<&
         Kind::Appointment => {
             not_before(rec, "starts_at", "ends_at")?;
             same_person(db, rec, "need_id", Kind::Need)?;
+            // She asked that the interpreter not come from her community: each appointment
+            // with an interpreter says it was checked (a warning ignored is no protection).
+            if rec.get("interpreter_needed") == Some(&Value::Bool(true))
+                && rec.get("interpreter_outside_confirmed") != Some(&Value::Bool(true))
+            {
+                let person = db.record(Kind::Person, str_field(rec, "person_id").unwrap_or_default())?;
+                if person.get("interpreter_outside_community") == Some(&Value::Bool(true)) {
+                    return Err(Error::invalid("interpreter_outside_confirmed", Problem::InterpreterOutsideCommunity));
+                }
+            }
         }
         Kind::Referral => {
             if ReferralStatus::of(rec) == Some(ReferralStatus::Rejected) && absent(rec, "status_reason") {

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "senders_seen", include_str!("../../../../schema/migrations/0005_senders_seen.sql")),
     (6, "audit_anchors", include_str!("../../../../schema/migrations/0006_audit_anchors.sql")),
     (7, "intake_risk_identity", include_str!("../../../../schema/migrations/0007_intake_risk_identity.sql")),
+    (8, "interpreters", include_str!("../../../../schema/migrations/0008_interpreters.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
