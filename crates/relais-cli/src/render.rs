@@ -135,7 +135,7 @@ pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports
                 Some(false) => "no",
                 None => "unknown",
             };
-            tr(lang, &format!("safe.{key}_{which}"), &[])
+            relais_core::lang::app_label(lang, "safe", &format!("{key}_{which}")).unwrap_or_default()
         };
         let _ = write!(
             out,

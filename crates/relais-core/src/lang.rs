@@ -55,21 +55,20 @@ impl FromStr for Lang {
 /// (`ui/src/locales/*.json`, section `field`), read in at build time. A name it does not hold
 /// comes back as itself.
 pub fn field_label(lang: Lang, name: &str) -> String {
-    use std::collections::HashMap;
+    app_label(lang, "field", name).unwrap_or_else(|| name.to_owned())
+}
+
+/// A text of the app's catalogue (`ui/src/locales/*.json`, read in at build time), by section
+/// and key, for what the CLI shows in the same words as the app (field labels, the
+/// safe-contact flags). `None` when the catalogue does not hold it.
+pub fn app_label(lang: Lang, section: &str, key: &str) -> Option<String> {
     use std::sync::OnceLock;
-    static LABELS: OnceLock<[HashMap<String, String>; 2]> = OnceLock::new();
-    let labels = LABELS.get_or_init(|| {
-        let read = |json: &str| -> HashMap<String, String> {
-            let v: serde_json::Value = serde_json::from_str(json).expect("the app's catalogue is JSON");
-            v["field"]
-                .as_object()
-                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
-                .unwrap_or_default()
-        };
+    static CATALOGUES: OnceLock<[serde_json::Value; 2]> = OnceLock::new();
+    let catalogues = CATALOGUES.get_or_init(|| {
+        let read = |json: &str| -> serde_json::Value { serde_json::from_str(json).expect("the app's catalogue is JSON") };
         [read(include_str!("../../../ui/src/locales/fr.json")), read(include_str!("../../../ui/src/locales/en.json"))]
     });
-    let i = usize::from(lang == Lang::En);
-    labels[i].get(name).cloned().unwrap_or_else(|| name.to_owned())
+    catalogues[usize::from(lang == Lang::En)][section][key].as_str().map(str::to_owned)
 }
 
 /// Translates a message key of the core's catalogue (`locales/core.yml`, read by rust-i18n at
