@@ -447,8 +447,20 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
         let mut b = Vault::open(&copy).unwrap().unlock(&pass).unwrap();
         let t = Instant::now();
         let opened = exchange::open(&b, &bytes, false).unwrap();
+        let t_open = t.elapsed();
+        let t_plan = Instant::now();
+        exchange::preview(&b, &opened).unwrap();
+        let t_plan = t_plan.elapsed();
+        let t_apply = Instant::now();
         let report = exchange::apply(&mut b, &opened, &mut |_, _| {}).unwrap();
-        runs.push(t.elapsed());
+        let t_apply = t_apply.elapsed();
+        eprintln!(
+            "  import run {i}: open {:.2} s, plan (preview) {:.2} s, apply {:.2} s",
+            t_open.as_secs_f64(),
+            t_plan.as_secs_f64(),
+            t_apply.as_secs_f64()
+        );
+        runs.push(t_open + t_apply);
         assert!(report.applied);
     }
     let t_import = median(runs);

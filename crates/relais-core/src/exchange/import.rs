@@ -79,8 +79,19 @@ impl Signed<'_> {
     pub fn content(&self) -> Result<Content> {
         use sha2::{Digest, Sha256};
         let raw = self.content.get();
-        let as_sent = crate::vault::store::hex_lower(&Sha256::digest(raw.as_bytes())) == self.manifest.content_sha256;
-        let c: Value = serde_json::from_str(raw).map_err(|e| malformed(format!("content: JSON ligne/line {}", e.line())))?;
+        let hashed = || crate::vault::store::hex_lower(&Sha256::digest(raw.as_bytes())) == self.manifest.content_sha256;
+        let parse = || serde_json::from_str::<Value>(raw);
+        // A large content is hashed while it is parsed (two cores).
+        let (as_sent, c) = if raw.len() < 1 << 20 {
+            (hashed(), parse())
+        } else {
+            std::thread::scope(|s| {
+                let h = s.spawn(hashed);
+                let c = parse();
+                (h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), c)
+            })
+        };
+        let c = c.map_err(|e| malformed(format!("content: JSON ligne/line {}", e.line())))?;
         if !as_sent && canonical_sha256(&c) != self.manifest.content_sha256 {
             return Err(Error::BundleTampered);
         }
@@ -373,9 +384,19 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     }
     let cases = if receipt { BTreeMap::new() } else { rights(conn, o)? };
     let sender = o.manifest.sender.fingerprint.as_str();
+    // A record may name an organisation of this vault's directory that the bundle does not
+    // carry: the directory's ids, read once, so that validating needs no connection.
+    let orgs_here: HashSet<String> = conn
+        .prepare(&format!("SELECT id FROM {}", Kind::Organisation.table()))?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let known = |kind: Kind, id: &str| -> Result<bool> {
-        Ok(ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && store::exists(conn, kind, id)?))
+        Ok(ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && orgs_here.contains(id)))
     };
+    let all: Vec<(Kind, &'a Fields)> = bundle_kinds()
+        .flat_map(|kind| o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]).iter().map(move |r| (kind, r)))
+        .collect();
+    let mut valid = validate_all(&all, &known)?.into_iter();
     let mut items = Vec::new();
     let mut counts = Counts::default();
     let mut changes = Vec::new();
@@ -383,9 +404,9 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     // borrowed from the bundle (ids were checked to be written in lower case, as stored).
     let mut owners: HashMap<&'a str, &'a str> = HashMap::with_capacity(ids.values().map(HashSet::len).sum());
     let mut fresh: HashMap<Kind, Vec<&'a str>> = HashMap::new();
-    for kind in bundle_kinds() {
-        for r in o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]) {
-            let rec = validate_received(kind, r, &known)?;
+    for &(kind, r) in &all {
+        {
+            let rec = valid.next().expect("one validated record per record");
             let id: &'a str = str_field(r, "id").unwrap_or_default();
             // Case records must belong to a person carried by this bundle.
             let person: Option<&'a str> = if kind == Kind::Organisation {
@@ -420,7 +441,10 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
                 Action::Conflict => &mut counts.conflicts,
                 Action::Proposal => &mut counts.proposals,
             };
-            *bucket.entry(kind.name().into()).or_default() += 1;
+            match bucket.get_mut(kind.name()) {
+                Some(n) => *n += 1,
+                None => drop(bucket.insert(kind.name().into(), 1)),
+            }
             // What changes in a record already here (new ones are counted, not listed).
             if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
                 let fields = match &mine {
@@ -453,9 +477,32 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     Ok(Plan { items, counts, changes, replay, newer_seen, cases })
 }
 
+/// [`validate_received`] for every record, in their order; the first error in that order.
+/// A large bundle is checked in two halves at once (the check needs no connection and is most
+/// of planning an import; the machines Relais runs on have two cores or more).
+fn validate_all<'r>(all: &[(Kind, &'r Fields)], known: &(dyn Fn(Kind, &str) -> Result<bool> + Sync)) -> Result<Vec<Cow<'r, Fields>>> {
+    let check = |part: &[(Kind, &'r Fields)]| part.iter().map(|&(kind, r)| validate_received(kind, r, known)).collect::<Result<Vec<_>>>();
+    if all.len() < 4096 {
+        return check(all);
+    }
+    let (first, second) = all.split_at(all.len() / 2);
+    let (a, b) = std::thread::scope(|s| {
+        let b = s.spawn(|| check(second));
+        let a = check(first);
+        (a, b.join())
+    });
+    let mut out = a?;
+    out.extend(b.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+    Ok(out)
+}
+
 /// Checks a received record against its kind; returns it as it came when every field is
 /// already in its stored form (as Relais writes them), its stored form otherwise.
-pub(super) fn validate_received<'r>(kind: Kind, r: &'r Fields, known: &dyn Fn(Kind, &str) -> Result<bool>) -> Result<Cow<'r, Fields>> {
+pub(super) fn validate_received<'r>(
+    kind: Kind,
+    r: &'r Fields,
+    known: &(dyn Fn(Kind, &str) -> Result<bool> + Sync),
+) -> Result<Cow<'r, Fields>> {
     let bad = |what: &str| malformed(format!("{}.{what}", kind.name()));
     // Both key lists are sorted: one walk finds a key that is not a field of this kind.
     let mut known_keys = all_fields_sorted(kind).iter().peekable();

@@ -906,16 +906,25 @@ impl Writer<'_> {
         let sql = received_sql(kind, replace);
         // Bound as borrowed text: a bundle of 1 000 cases is about 1.5 million values.
         let text = |k: &str| rec.get(k).and_then(Value::as_str).map_or(ToSqlOutput::Borrowed(ValueRef::Null), |s| s.into());
-        let versions = versions_of(rec);
+        // A received record was validated (its vector parses, its revision is the vector's
+        // total) and a restored one is this vault's own: the vector is written as it is, not
+        // parsed again. A record from before version vectors gets an empty one.
+        let (revision, versions) = match (rec.get("versions"), rec.get("revision").and_then(Value::as_i64)) {
+            (Some(v @ Value::Object(_)), Some(n)) => (n.max(1), v.to_string()),
+            _ => {
+                let v = versions_of(rec);
+                (v.total().max(1), v.to_json())
+            }
+        };
         let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(BASE_FIELDS.len() + cols.len());
         values.extend([
             text("id"),
             text("created_at"),
             text("updated_at"),
-            ToSqlOutput::Owned(Sql::Integer(versions.total().max(1))),
+            ToSqlOutput::Owned(Sql::Integer(revision)),
             text("created_by"),
             text("updated_by"),
-            ToSqlOutput::Owned(Sql::Text(versions.to_json())),
+            ToSqlOutput::Owned(Sql::Text(versions)),
         ]);
         values.extend(cols.iter().map(|c| match rec.get(c.name).unwrap_or(&Value::Null) {
             Value::String(s) => s.as_str().into(),
