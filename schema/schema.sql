@@ -30,7 +30,7 @@ CREATE TABLE appointments (
     transport TEXT,
     status TEXT NOT NULL,
     outcome TEXT
-, created_by TEXT, updated_by TEXT, versions TEXT, interpreter_needed INTEGER, interpreter_provider TEXT, interpreter_outside_confirmed INTEGER);
+, created_by TEXT, updated_by TEXT, versions TEXT, interpreter_needed INTEGER, interpreter_provider TEXT, interpreter_outside_confirmed INTEGER, accompaniment_minutes INTEGER);
 
 CREATE TABLE audit_anchors (
     signing_key  TEXT NOT NULL,
@@ -122,6 +122,18 @@ CREATE TABLE deadlines (
     note TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT);
 
+CREATE TABLE expenses (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    spent_on TEXT NOT NULL,
+    fund TEXT NOT NULL,
+    category TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    note TEXT,
+    created_by TEXT, updated_by TEXT, versions TEXT
+);
+
 CREATE TABLE handoffs (
     person_id   TEXT NOT NULL,
     bundle_id   TEXT NOT NULL,
@@ -176,7 +188,7 @@ CREATE TABLE notes (
     kind TEXT NOT NULL,
     at TEXT NOT NULL,
     text TEXT NOT NULL
-, created_by TEXT, updated_by TEXT, versions TEXT);
+, created_by TEXT, updated_by TEXT, versions TEXT, minutes INTEGER);
 
 CREATE VIRTUAL TABLE notes_fts USING fts5 (
     text, content = 'notes', content_rowid = 'rowid',
@@ -367,6 +379,8 @@ CREATE INDEX consents_person ON consents (person_id);
 CREATE INDEX deadlines_open_due ON deadlines (due_on, person_id, done_on) WHERE done_on IS NULL;
 
 CREATE INDEX deadlines_person ON deadlines (person_id);
+
+CREATE INDEX expenses_person ON expenses (person_id, spent_on);
 
 CREATE INDEX incidents_occurred ON incidents (occurred_on);
 

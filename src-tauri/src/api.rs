@@ -324,6 +324,8 @@ pub enum FieldType {
     Int,
     /// Cents, typed and shown in dollars.
     Money,
+    /// Whole minutes, typed and shown as « 1 h 30 min ».
+    Minutes,
     Date,
     DateTime,
     Code,
@@ -358,6 +360,7 @@ impl FieldSpec {
             Ty::Bool => (FieldType::Bool, None, None, None),
             Ty::Int => (FieldType::Int, None, None, None),
             Ty::Money => (FieldType::Money, None, None, None),
+            Ty::Minutes => (FieldType::Minutes, None, None, None),
             Ty::Date => (FieldType::Date, None, None, None),
             Ty::DateTime => (FieldType::DateTime, None, None, None),
             Ty::Code(l) => (FieldType::Code, Some(l.to_owned()), None, None),
@@ -513,6 +516,7 @@ pub fn typescript() -> String {
         search::CaseRow::decl(&cfg),
         person_file::PersonFile::decl(&cfg),
         person_file::Author::decl(&cfg),
+        person_file::Totals::decl(&cfg),
         audit::Event::decl(&cfg),
         identity::Identity::decl(&cfg),
         directory::Suggestion::decl(&cfg),
@@ -563,7 +567,7 @@ fn record_types() -> String {
         for col in kind.columns() {
             let ty = match col.ty {
                 Ty::Bool => "boolean",
-                Ty::Int | Ty::Money => "number",
+                Ty::Int | Ty::Money | Ty::Minutes => "number",
                 Ty::Codes(_) | Ty::Words => "Array<string>",
                 Ty::Text(_) | Ty::Date | Ty::DateTime | Ty::Code(_) | Ty::Ref(_) => "string",
             };

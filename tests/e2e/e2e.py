@@ -154,8 +154,11 @@ class App:
         return self.el(testid).text
 
     def wait_text(self, testid, needle):
+        # Non-breaking spaces (« 120,50 $ », « 1 h 30 ») compare as spaces: WebDriver's text
+        # gives them either way.
+        flat = lambda t: t.replace("\u00a0", " ").replace("\u202f", " ")
         try:
-            self.wait.until(lambda d: needle in d.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]').text)
+            self.wait.until(lambda d: flat(needle) in flat(d.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]').text))
         except TimeoutException:
             raise AssertionError(f"{needle!r} not in {testid}: {self.text(testid)!r}")
 
@@ -337,8 +340,31 @@ def scenario_worker(tmp):
         app.click("tab-notes")
         app.click("add-note")
         app.type("f-note-text", XSS_NOTE)
+        app.type("f-note-minutes", "1 h 30")
         app.click("save")
         app.wait_text("list-note", CANARY)
+        app.wait_text("time-total", "1\u00a0h\u00a030\u00a0min")
+
+        # Money: an expense typed in dollars the Quebec way, shown and added up by fund.
+        app.click("tab-expenses")
+        app.click("add-expense")
+        app.set_value("f-expense-spent_on", now.strftime("%Y-%m-%d"))
+        app.select("f-expense-fund", "emergency")
+        app.select("f-expense-category", "bus_ticket")
+        app.type("f-expense-amount_cents", "120,50")
+        app.click("save")
+        app.wait_text("list-expense", "120,50\u00a0$")
+        app.click("add-expense")
+        app.set_value("f-expense-spent_on", now.strftime("%Y-%m-%d"))
+        app.select("f-expense-fund", "emergency")
+        app.select("f-expense-category", "lodging")
+        app.type("f-expense-amount_cents", "1 000")
+        app.click("save")
+        app.wait_text("expenses-total", "1\u00a0120,50\u00a0$")
+        check("Fonds d'urgence" in app.text("expenses-total"), "the total says which fund paid")
+        app.shot("03b-person-expenses")
+        print("  ok: a worker adds expenses in dollars and sees their total by fund, and the time of a note")
+        app.click("tab-notes")
         check(app.d.execute_script("return window.__pwned === undefined"), "a note holding <script> is shown as text, no script ran")
         app.shot("03-person-notes")
 

@@ -57,7 +57,8 @@ fn record_specs_match_the_tables() {
         // Columns added by a later migration (ALTER TABLE … ADD COLUMN) come last in the table.
         let later: &[&str] = match kind {
             Kind::Person => &PERSON_LATER,
-            Kind::Appointment => &["interpreter_needed", "interpreter_provider", "interpreter_outside_confirmed"],
+            Kind::Appointment => &["interpreter_needed", "interpreter_provider", "interpreter_outside_confirmed", "accompaniment_minutes"],
+            Kind::Note => &["minutes"],
             _ => &[],
         };
         let mut expected: Vec<String> = ["id", "created_at", "updated_at", "revision"].iter().map(|s| s.to_string()).collect();

@@ -202,6 +202,8 @@ pub fn plant_canaries(store: &mut Store, tag: &str) -> Vec<String> {
                         Ty::Code(list) => json!(Catalogues::get().list(list)[0].code),
                         Ty::Date => json!("2026-01-05"),
                         Ty::DateTime => json!("2026-01-05T10:00:00Z"),
+                        Ty::Money => json!(12050),
+                        Ty::Minutes => json!(90),
                         other => panic!("no canary value for {other:?}"),
                     };
                     f.insert(col.name.to_owned(), v);

@@ -425,6 +425,13 @@ fn generate() {
     let mut c = content.clone();
     c["records"]["note"][0]["text"] = json!("x".repeat(150_000));
     out.push(("huge_string_field", "MalformedBundle", "a note of 150 000 characters (limit 100 000)", with_content(c)));
+    // Totals add up what cases hold: a sender cannot inflate a funder's report or overflow a sum.
+    let mut c = content.clone();
+    c["records"]["note"][0]["minutes"] = json!(i64::MAX);
+    out.push(("minutes_beyond_a_day", "MalformedBundle", "a note's intervention time of i64::MAX minutes (limit a day)", with_content(c)));
+    let mut c = content.clone();
+    c["records"]["note"][0]["minutes"] = json!(-60);
+    out.push(("negative_minutes", "MalformedBundle", "a note's intervention time of -60 minutes", with_content(c)));
     let mut c = content.clone();
     c["records"]["person"][0]["alias"] = json!("Modifié");
     out.push((

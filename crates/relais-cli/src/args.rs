@@ -104,6 +104,9 @@ pub enum Cmd {
     /// Tâches / tasks
     #[command(subcommand)]
     Task(TaskCmd),
+    /// Dépenses (fonds d'urgence…) / expenses (emergency fund…)
+    #[command(subcommand)]
+    Expense(ExpenseCmd),
     /// Tableau de bord / dashboard
     Dashboard(DashboardArgs),
     /// Rendez-vous de la semaine, avec les consignes de contact / the week's appointments, with the safe-contact flags
@@ -508,7 +511,7 @@ pub struct TrashRestoreArgs {
 
 #[derive(Args)]
 pub struct DeleteArgs {
-    /// Type : note, appointment, referral, need, consent, deadline, proceeding, milestone, testimonial_aid, safety_item, task
+    /// Type : note, appointment, referral, need, consent, deadline, proceeding, milestone, testimonial_aid, safety_item, task, expense
     pub kind: String,
     /// Identifiant / id
     pub id: String,
@@ -704,6 +707,9 @@ pub struct AppointmentFieldArgs {
     /// Résultat / outcome
     #[arg(long)]
     pub outcome: Option<String>,
+    /// Temps d'accompagnement, déplacements et attente compris / accompaniment time, travel and waiting included (« 3 h 30 »)
+    #[arg(long)]
+    pub accompaniment_time: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -1009,6 +1015,9 @@ pub struct NoteAddArgs {
     /// Date et heure / date and time
     #[arg(long)]
     pub at: Option<String>,
+    /// Temps d'intervention / intervention time (« 1 h 30 », 90 min)
+    #[arg(long)]
+    pub minutes: Option<String>,
 }
 
 #[derive(Args)]
@@ -1080,6 +1089,33 @@ pub struct SafetyAddArgs {
     /// Date de révision / review date
     #[arg(long)]
     pub review: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ExpenseCmd {
+    /// Ajouter une dépense / add an expense
+    Add(ExpenseAddArgs),
+}
+
+#[derive(Args)]
+pub struct ExpenseAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Montant en dollars / amount in dollars (« 120,50 », 120.50)
+    #[arg(long)]
+    pub amount: String,
+    /// Fonds / fund: emergency | organisation | program | other
+    #[arg(long)]
+    pub fund: String,
+    /// Catégorie / category: bus_ticket | travel_ticket | taxi | lodging | phone_card | food | clothing | hygiene | documents | other
+    #[arg(long)]
+    pub category: String,
+    /// Date (AAAA-MM-JJ ; aujourd'hui par défaut / today by default)
+    #[arg(long)]
+    pub on: Option<String>,
+    /// Note
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 #[derive(Subcommand)]

@@ -314,6 +314,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Consent(c) => cmd_consent(&ctx, c),
         Cmd::Safety(c) => cmd_safety(&ctx, c),
         Cmd::Task(c) => cmd_task(&ctx, c),
+        Cmd::Expense(c) => cmd_expense(&ctx, c),
         Cmd::Dashboard(a) => {
             let store = ctx.store()?;
             let now = fixed_now(a.now)?;
@@ -925,6 +926,7 @@ fn appointment_fields(store: &Store, a: AppointmentFieldArgs) -> Result<Fields> 
     put(&mut f, "interpreter_outside_confirmed", a.interpreter_outside_confirmed);
     put(&mut f, "status", a.status);
     put(&mut f, "outcome", a.outcome);
+    put(&mut f, "accompaniment_minutes", a.accompaniment_time);
     Ok(f)
 }
 
@@ -1162,6 +1164,7 @@ fn cmd_note(ctx: &Ctx, c: NoteCmd) -> Result<()> {
     put(&mut f, "text", Some(text));
     put(&mut f, "kind", a.kind);
     put(&mut f, "at", a.at);
+    put(&mut f, "minutes", a.minutes);
     let id = store.write(|w| w.insert(Kind::Note, f))?;
     ctx.created(&id);
     Ok(())
@@ -1207,6 +1210,22 @@ fn cmd_safety(ctx: &Ctx, c: SafetyCmd) -> Result<()> {
     put(&mut f, "text", Some(a.text));
     put(&mut f, "review_on", a.review);
     let id = store.write(|w| w.insert(Kind::SafetyItem, f))?;
+    ctx.created(&id);
+    Ok(())
+}
+
+fn cmd_expense(ctx: &Ctx, c: ExpenseCmd) -> Result<()> {
+    let mut store = ctx.store()?;
+    let ExpenseCmd::Add(a) = c;
+    let person = store.resolve_person(&a.person)?;
+    let mut f = Fields::new();
+    put(&mut f, "person_id", Some(person));
+    put(&mut f, "amount_cents", Some(a.amount));
+    put(&mut f, "fund", Some(a.fund));
+    put(&mut f, "category", Some(a.category));
+    put(&mut f, "spent_on", Some(a.on.unwrap_or_else(|| relais_core::time::local_now().date_naive().to_string())));
+    put(&mut f, "note", a.note);
+    let id = store.write(|w| w.insert(Kind::Expense, f))?;
     ctx.created(&id);
     Ok(())
 }

@@ -53,6 +53,9 @@ fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
         (Ty::Words, Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
         (Ty::DateTime | Ty::Date, Value::String(s)) => when_in(lang, s),
         (Ty::Money, Value::Number(n)) if n.as_i64().is_some() => relais_core::money::format_cents(n.as_i64().unwrap_or_default(), lang),
+        (Ty::Minutes, Value::Number(n)) if n.as_i64().is_some() => {
+            relais_core::duration::format_minutes(n.as_i64().unwrap_or_default(), lang)
+        }
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
     })
@@ -349,6 +352,17 @@ pub fn person_file(lang: Lang, f: &PersonFile) -> String {
             if let Some(line) = authorship(lang, r, &f.authors) {
                 let _ = writeln!(out, "    {line}");
             }
+        }
+    }
+    let t = &f.totals;
+    if *t != relais_core::case::person_file::Totals::default() {
+        let (c, mins, money) = (colon(lang), relais_core::duration::format_minutes, relais_core::money::format_cents);
+        let _ = writeln!(out, "\n{}", tr(lang, "show.totals", &[]));
+        let _ = writeln!(out, "  {}{c} {}", tr(lang, "show.intervention_time", &[]), mins(t.intervention_minutes, lang));
+        let _ = writeln!(out, "  {}{c} {}", tr(lang, "show.accompaniment_time", &[]), mins(t.accompaniment_minutes, lang));
+        let _ = writeln!(out, "  {}{c} {}", tr(lang, "show.expenses_total", &[]), money(t.expenses_cents, lang));
+        for (fund, cents) in &t.expenses_by_fund {
+            let _ = writeln!(out, "    {}{c} {}", label("funds", fund, lang), money(*cents, lang));
         }
     }
     let _ = writeln!(out, "\n{} ({})", tr(lang, "show.history", &[]), f.history.len());

@@ -228,9 +228,30 @@ fn cli_transcript() {
         "--interpreter-outside-confirmed",
         "oui",
     ]);
+    // Time and money: durations as workers write them, amounts in dollars, totals in the file.
+    t.run(&["note", "add", "Colibri", "--text", "Appel de suivi", "--kind", "phone", "--at", "2030-12-04T09:00", "--minutes", "1 h 30"]);
+    t.run(&["note", "add", "Colibri", "--text", "Trop long", "--at", "2030-12-04T09:00", "--minutes", "25 h"]);
+    t.run(&[
+        "appointment",
+        "add",
+        "Colibri",
+        "--at",
+        "2030-12-06T09:00",
+        "--kind",
+        "court",
+        "--accompanied",
+        "oui",
+        "--accompaniment-time",
+        "3 h 15",
+    ]);
+    t.run(&["expense", "add", "Colibri", "--amount", "120,50", "--fund", "emergency", "--category", "bus_ticket", "--on", "2030-12-04"]);
+    t.run(&["expense", "add", "Colibri", "--amount", "1 200 $", "--fund", "program", "--category", "lodging", "--on", "2030-12-05"]);
+    t.run(&["expense", "add", "Colibri", "--amount=-5", "--fund", "emergency", "--category", "taxi"]);
+    t.run(&["expense", "add", "Colibri", "--amount", "12", "--fund", "piggy_bank", "--category", "taxi"]);
     t.run(&["person", "close", "Aurore", "--reason", "other"]);
     t.run(&["person", "close", "Aurore", "--reason", "lost_contact"]);
     t.run(&["person", "show", "Colibri"]);
+    t.run(&["--lang", "en", "person", "show", "Colibri"]);
     t.run(&["audit", "verify"]);
     t.run(&["--lang", "en", "need", "add", "Aurore", "logement"]);
     t.run(&["--lang", "en", "person", "add", "--alias", "Zinnia", "--birth-date", "14/03/2013"]);

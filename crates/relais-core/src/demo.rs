@@ -181,6 +181,10 @@ fn instant(today: NaiveDate, offset_days: i64, hour: u32) -> String {
 
 fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDate, orgs: &[String]) -> Result<usize> {
     let mut n = 0usize;
+    // Time and expenses (added later) draw from their own generator, seeded by the alias, so
+    // that the rest of the demonstration stays what it was for a given seed.
+    let mut more =
+        ChaCha8Rng::seed_from_u64(alias.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)));
     let international = rng.gen_bool(0.3);
     let age_days: i64 = if rng.gen_bool(0.08) { 17 * 365 + rng.gen_range(190..365) } else { rng.gen_range(14 * 365..40 * 365) };
     let intake_offset: i64 = if rng.gen_bool(0.02) { 0 } else { -rng.gen_range(3..900) };
@@ -266,6 +270,7 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
                 ("kind", json!(kinds[rng.gen_range(0..kinds.len())].code)),
                 ("accompanied", json!(rng.gen_bool(0.5))),
                 ("status", json!(status)),
+                ("accompaniment_minutes", if status == "attended" { json!(more.gen_range(4..17) * 15) } else { Value::Null }),
             ]),
         )?;
         n += 1;
@@ -349,6 +354,30 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
                 ("kind", json!(note_kinds[rng.gen_range(0..4)])),
                 ("at", json!(instant(today, rng.gen_range(intake_offset.min(-1)..0), 14))),
                 ("text", json!(text)),
+                ("minutes", json!(more.gen_range(1..9) * 15)),
+            ]),
+        )?;
+        n += 1;
+    }
+    // Emergency-fund spending and the like, the seed's examples.
+    const SPENT: [(&str, &str, i64, i64); 6] = [
+        ("emergency", "bus_ticket", 350, 1_500),
+        ("emergency", "taxi", 1_500, 6_000),
+        ("emergency", "lodging", 12_000, 45_000),
+        ("emergency", "phone_card", 2_000, 5_000),
+        ("organisation", "hygiene", 1_500, 4_000),
+        ("program", "travel_ticket", 15_000, 90_000),
+    ];
+    for _ in 0..more.gen_range(0..5) {
+        let (fund, category, low, high) = SPENT[more.gen_range(0..SPENT.len())];
+        w.insert(
+            Kind::Expense,
+            f(&[
+                ("person_id", json!(pid)),
+                ("spent_on", json!(day(today, more.gen_range(intake_offset.min(-1)..1)))),
+                ("fund", json!(fund)),
+                ("category", json!(category)),
+                ("amount_cents", json!(more.gen_range(low / 50..high / 50) * 50)),
             ]),
         )?;
         n += 1;

@@ -264,6 +264,8 @@ pub enum Problem {
     MalformedDateTime,
     /// Not a whole number / amount.
     MalformedNumber,
+    /// Not a duration (« 1 h 30 », "90 min"), or more than a day.
+    MalformedDuration,
     /// Not yes/no.
     MalformedBool,
     /// A code that the catalogue `list` does not hold.
@@ -436,6 +438,7 @@ impl Problem {
             Problem::MalformedDate => t("problem.malformed_date", &[]),
             Problem::MalformedDateTime => t("problem.malformed_datetime", &[]),
             Problem::MalformedNumber => t("problem.malformed_number", &[]),
+            Problem::MalformedDuration => t("problem.malformed_duration", &[]),
             Problem::MalformedBool => t("problem.malformed_bool", &[]),
             Problem::UnknownCode { list, valid } => t("problem.unknown_code", &[("list", list), ("valid", &valid.join(", "))]),
             Problem::EndBeforeStart => t("problem.end_before_start", &[]),

@@ -13,6 +13,7 @@
 rust_i18n::i18n!("locales", fallback = "fr");
 
 // The foundation: what every room uses and which uses no room.
+pub mod duration;
 pub mod error;
 pub mod lang;
 pub mod money;
@@ -52,6 +53,7 @@ mod rooms {
         ("time", 3),
         ("secret", 4),
         ("money", 5),
+        ("duration", 5),
         ("model", 10),
         ("vault", 11),
         ("case", 12),

@@ -54,6 +54,8 @@ pub enum Kind {
     Contact,
     /// A confidentiality incident of the organisation's register (Law 25), not part of any case.
     Incident,
+    /// An amount spent for a person (a bus ticket, hotel nights, a phone card), from a fund.
+    Expense,
 }
 
 /// How a column's value is checked and stored.
@@ -67,6 +69,8 @@ pub enum Ty {
     Int,
     /// An amount of money in cents, stored as a whole number; typed in dollars ([`crate::money`]).
     Money,
+    /// A duration in whole minutes, at most a day; typed « 1 h 30 » ([`crate::duration`]).
+    Minutes,
     /// A calendar date `YYYY-MM-DD`.
     Date,
     /// An instant, stored as RFC 3339 UTC.
@@ -179,6 +183,8 @@ const APPOINTMENT: &[Col] = &[
     c("interpreter_needed", Ty::Bool),
     c("interpreter_provider", LINE),
     c("interpreter_outside_confirmed", Ty::Bool),
+    // The worker's time on it, travel and waiting included (migration 0009).
+    c("accompaniment_minutes", Ty::Minutes),
 ];
 const ORGANISATION: &[Col] = &[
     req("name", LINE),
@@ -259,6 +265,8 @@ const NOTE: &[Col] = &[
     req("kind", Ty::Code("note_kinds")),
     req("at", Ty::DateTime),
     Col { name: "text", ty: Ty::Text(NOTE_MAX), required: true, sensitive: true },
+    // The time of the intervention it records (migration 0009).
+    c("minutes", Ty::Minutes),
 ];
 const CONSENT: &[Col] = &[
     req("person_id", Ty::Ref(Kind::Person)),
@@ -296,6 +304,14 @@ const INCIDENT: &[Col] = &[
     c("persons_notified_on", Ty::Date),
     sens("measures", LONG),
 ];
+const EXPENSE: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    req("spent_on", Ty::Date),
+    req("fund", Ty::Code("funds")),
+    req("category", Ty::Code("expense_categories")),
+    req("amount_cents", Ty::Money),
+    sens("note", LONG),
+];
 const TASK: &[Col] =
     &[c("person_id", Ty::Ref(Kind::Person)), req("title", Ty::Text(500)), c("due_on", Ty::Date), c("done_at", Ty::DateTime)];
 
@@ -308,7 +324,7 @@ struct Spec {
     columns: &'static [Col],
 }
 
-const SPECS: [Spec; 18] = [
+const SPECS: [Spec; 19] = [
     Spec { kind: Kind::Person, name: "person", table: "persons", columns: PERSON },
     Spec { kind: Kind::Need, name: "need", table: "needs", columns: NEED },
     Spec { kind: Kind::Appointment, name: "appointment", table: "appointments", columns: APPOINTMENT },
@@ -327,6 +343,7 @@ const SPECS: [Spec; 18] = [
     Spec { kind: Kind::Task, name: "task", table: "tasks", columns: TASK },
     Spec { kind: Kind::Contact, name: "contact", table: "contacts", columns: CONTACT },
     Spec { kind: Kind::Incident, name: "incident", table: "incidents", columns: INCIDENT },
+    Spec { kind: Kind::Expense, name: "expense", table: "expenses", columns: EXPENSE },
 ];
 
 impl Kind {
@@ -352,7 +369,7 @@ impl Kind {
     }
 
     /// Every kind, parents before children (the order to create tables and import records).
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Person,
         Kind::Organisation,
         Kind::OrgContact,
@@ -369,6 +386,7 @@ impl Kind {
         Kind::Note,
         Kind::SafetyItem,
         Kind::Task,
+        Kind::Expense,
         Kind::Contact,
         Kind::Incident,
     ];

@@ -45,7 +45,7 @@ export type OrganisationsArgs = {
  * A need code: organisations serving it, 24/7 first, then region, then language.
  */
 need: string | null, region: string | null, language: string | null, };
-export type FieldType = "text" | "long" | "bool" | "int" | "money" | "date" | "date_time" | "code" | "codes" | "words" | "ref";
+export type FieldType = "text" | "long" | "bool" | "int" | "money" | "minutes" | "date" | "date_time" | "code" | "codes" | "words" | "ref";
 export type FieldSpec = { name: string, ty: FieldType, 
 /**
  * For codes: the catalogue list.
@@ -753,8 +753,29 @@ history: Array<Event>,
  * Who wrote the records of this file (their `created_by` and `updated_by`), and who sent
  * or received bundles about the person (its history's `sender=` and `to=`), by fingerprint.
  */
-authors: { [key in string]: Author }, };
+authors: { [key in string]: Author }, 
+/**
+ * The time and money the case's records hold, added up.
+ */
+totals: Totals, };
 export type Author = { "who": "me" } | { "who": "contact", "name": string } | { "who": "unknown" };
+export type Totals = { 
+/**
+ * Minutes of intervention: the time written on its notes.
+ */
+intervention_minutes: number, 
+/**
+ * Minutes of accompaniment: the time written on its appointments.
+ */
+accompaniment_minutes: number, 
+/**
+ * Every expense, in cents.
+ */
+expenses_cents: number, 
+/**
+ * Expenses in cents by fund code (`emergency`…), funds with none left out.
+ */
+expenses_by_fund: { [key in string]: number }, };
 export type Event = { 
 /**
  * Position in the chain, from 1.
@@ -1161,6 +1182,7 @@ export interface AppointmentRecord {
   interpreter_needed: boolean | null;
   interpreter_provider: string | null;
   interpreter_outside_confirmed: boolean | null;
+  accompaniment_minutes: number | null;
 }
 export interface ReferralRecord {
   id: string;
@@ -1268,6 +1290,7 @@ export interface NoteRecord {
   kind: string;
   at: string;
   text: string;
+  minutes: number | null;
 }
 export interface SafetyItemRecord {
   id: string;
@@ -1294,6 +1317,21 @@ export interface TaskRecord {
   title: string;
   due_on: string | null;
   done_at: string | null;
+}
+export interface ExpenseRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
+  person_id: string;
+  spent_on: string;
+  fund: string;
+  category: string;
+  amount_cents: number;
+  note: string | null;
 }
 export interface ContactRecord {
   id: string;
@@ -1347,6 +1385,7 @@ export interface KindRecords {
   note: NoteRecord;
   safety_item: SafetyItemRecord;
   task: TaskRecord;
+  expense: ExpenseRecord;
   contact: ContactRecord;
   incident: IncidentRecord;
 }
@@ -1358,16 +1397,17 @@ export const KIND_FIELDS: { readonly [K in keyof KindRecords]: ReadonlyArray<key
   service: ["org_id", "need_code", "region", "languages", "open_24_7", "notes"],
   need: ["person_id", "code", "phase", "status", "identified_on", "closed_on", "note"],
   consent: ["person_id", "scope", "org_id", "recipient", "starts_on", "ends_on", "method", "withdrawn_on", "note"],
-  appointment: ["person_id", "need_id", "starts_at", "ends_at", "place", "org_id", "with_whom", "kind", "accompanied", "interpreter_language", "transport", "status", "outcome", "interpreter_needed", "interpreter_provider", "interpreter_outside_confirmed"],
+  appointment: ["person_id", "need_id", "starts_at", "ends_at", "place", "org_id", "with_whom", "kind", "accompanied", "interpreter_language", "transport", "status", "outcome", "interpreter_needed", "interpreter_provider", "interpreter_outside_confirmed", "accompaniment_minutes"],
   referral: ["person_id", "org_id", "need_id", "consent_id", "status", "status_reason", "follow_up_on", "amount_cents", "outcome", "note"],
   referral_event: ["referral_id", "status", "at", "reason"],
   proceeding: ["person_id", "file_number", "court", "district", "role", "prosecutor", "note"],
   milestone: ["proceeding_id", "code", "status", "due_on", "done_on", "note"],
   testimonial_aid: ["proceeding_id", "code", "status", "requested_on", "decided_on", "note"],
   deadline: ["person_id", "kind", "due_on", "label", "ivac_status", "done_on", "note"],
-  note: ["person_id", "kind", "at", "text"],
+  note: ["person_id", "kind", "at", "text", "minutes"],
   safety_item: ["person_id", "text", "review_on", "done_on"],
   task: ["person_id", "title", "due_on", "done_at"],
+  expense: ["person_id", "spent_on", "fund", "category", "amount_cents", "note"],
   contact: ["name", "org", "age_recipient", "signing_key", "fingerprint", "verified_on"],
   incident: ["occurred_on", "discovered_on", "description", "persons_concerned", "serious_risk", "risk_assessment", "cai_notified_on", "persons_notified_on", "measures"],
 };

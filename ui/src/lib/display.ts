@@ -1,6 +1,6 @@
 // How a stored value reads for a person: catalogue labels, dates in their language, yes/no.
 import type { FieldSpec, JsonValue, Lang, Schema } from './bindings';
-import { formatDate, formatDateTime, formatMoney } from './format';
+import { formatDate, formatDateTime, formatMinutes, formatMoney } from './format';
 import { label } from './state.svelte';
 import { fieldOf, type AnyRecord, type FieldName, type Kind, type KindRecords } from './records';
 
@@ -14,6 +14,7 @@ export const SUMMARY: { readonly [K in Kind]?: ReadonlyArray<keyof KindRecords[K
   consent: ['scope', 'recipient', 'org_id', 'method', 'starts_on', 'ends_on', 'withdrawn_on'],
   safety_item: ['text', 'review_on', 'done_on'],
   task: ['title', 'due_on', 'done_at'],
+  expense: ['spent_on', 'category', 'fund', 'amount_cents', 'note'],
   proceeding: ['court', 'district', 'file_number', 'role', 'prosecutor'],
   milestone: ['code', 'status', 'due_on', 'done_on', 'note'],
   testimonial_aid: ['code', 'status', 'requested_on', 'decided_on'],
@@ -42,6 +43,8 @@ export function show(spec: FieldSpec | undefined, v: JsonValue | undefined, lang
       return Array.isArray(v) ? v.map(String).join(', ') : String(v);
     case 'money':
       return typeof v === 'number' ? formatMoney(v, lang) : String(v);
+    case 'minutes':
+      return typeof v === 'number' ? formatMinutes(v) : String(v);
     case 'ref':
       return names[String(v)] ?? '';
     default:

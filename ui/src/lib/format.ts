@@ -79,6 +79,15 @@ export function formatMoney(cents: number, lang: Lang): string {
   return new Intl.NumberFormat(tag(lang), { style: 'currency', currency: 'CAD' }).format(cents / 100);
 }
 
+/** A duration kept in minutes, as Quebec usage writes it (non-breaking spaces): « 45 min »,
+ * « 2 h », « 1 h 30 min » (the same in English). */
+export function formatMinutes(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m}\u00a0min`;
+  return m === 0 ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${m}\u00a0min`;
+}
+
 /** The dollars a form shows for an amount kept in cents, ready to edit: « 120,50 », "120.50". */
 export function moneyInput(cents: number, lang: Lang): string {
   const s = (cents / 100).toFixed(2);

@@ -1,7 +1,7 @@
 // Turning what a worker typed into the fields the core expects, and back.
 import type { FieldSpec, JsonMap, JsonValue } from './bindings';
 import { fieldOf, type AnyRecord } from './records';
-import { moneyInput, toLocalInput } from './format';
+import { formatMinutes, moneyInput, toLocalInput } from './format';
 import type { Lang } from './bindings';
 
 /** Fields the forms never show: set by the app (the parent record) or by the workflow. */
@@ -36,6 +36,9 @@ export function initialValues(fields: FieldSpec[], record?: AnyRecord | JsonMap,
         break;
       case 'money':
         out[f.name] = typeof v === 'number' ? moneyInput(v, lang) : '';
+        break;
+      case 'minutes':
+        out[f.name] = typeof v === 'number' ? formatMinutes(v).replace(/\u00a0/g, ' ') : '';
         break;
       default:
         out[f.name] = v === null || v === undefined ? '' : String(v);

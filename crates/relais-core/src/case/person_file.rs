@@ -38,6 +38,45 @@ pub struct PersonFile {
     /// Who wrote the records of this file (their `created_by` and `updated_by`), and who sent
     /// or received bundles about the person (its history's `sender=` and `to=`), by fingerprint.
     pub authors: BTreeMap<String, Author>,
+    /// The time and money the case's records hold, added up.
+    pub totals: Totals,
+}
+
+/// The time and money recorded in a case (or a period of it), added up.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Minutes of intervention: the time written on its notes.
+    pub intervention_minutes: i64,
+    /// Minutes of accompaniment: the time written on its appointments.
+    pub accompaniment_minutes: i64,
+    /// Every expense, in cents.
+    pub expenses_cents: i64,
+    /// Expenses in cents by fund code (`emergency`…), funds with none left out.
+    pub expenses_by_fund: BTreeMap<String, i64>,
+}
+
+impl Totals {
+    /// Adds up the notes, appointments and expenses among `records`; each value is bounded by
+    /// its type (a day, ten million dollars), and the sums saturate rather than wrap.
+    pub fn of<'a>(records: impl IntoIterator<Item = (Kind, &'a Fields)>) -> Totals {
+        let int = |r: &Fields, k: &str| r.get(k).and_then(Value::as_i64).unwrap_or(0).max(0);
+        let mut t = Totals::default();
+        for (kind, r) in records {
+            match kind {
+                Kind::Note => t.intervention_minutes = t.intervention_minutes.saturating_add(int(r, "minutes")),
+                Kind::Appointment => t.accompaniment_minutes = t.accompaniment_minutes.saturating_add(int(r, "accompaniment_minutes")),
+                Kind::Expense => {
+                    let cents = int(r, "amount_cents");
+                    t.expenses_cents = t.expenses_cents.saturating_add(cents);
+                    let fund = t.expenses_by_fund.entry(str_field(r, "fund").unwrap_or("other").to_owned()).or_default();
+                    *fund = fund.saturating_add(cents);
+                }
+                _ => {}
+            }
+        }
+        t
+    }
 }
 
 /// Who a fingerprint is, as this vault knows them.
@@ -123,6 +162,11 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
     let history = audit::for_person(store, person_id)?;
     let mut authors = authors(store, std::iter::once(&person).chain(records.values().flatten()))?;
     authors.extend(named(store, history.iter().flat_map(event_peers))?);
+    let totals = Totals::of(
+        [Kind::Note, Kind::Appointment, Kind::Expense]
+            .into_iter()
+            .flat_map(|k| records.get(k.name()).into_iter().flatten().map(move |r| (k, r))),
+    );
     Ok(PersonFile {
         format: FORMAT,
         version: VERSION,
@@ -132,6 +176,7 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
         directory,
         history,
         authors,
+        totals,
     })
 }
 

@@ -142,6 +142,7 @@ pub fn json_schema() -> Value {
                 Ty::Bool => json!({"type": ["boolean", "null"]}),
                 Ty::Int => json!({"type": ["integer", "null"]}),
                 Ty::Money => json!({"type": ["integer", "null"], "minimum": 0, "maximum": crate::money::MAX_CENTS}),
+                Ty::Minutes => json!({"type": ["integer", "null"], "minimum": 0, "maximum": crate::duration::MAX_MINUTES}),
                 Ty::Date => json!({"type": ["string", "null"], "format": "date"}),
                 Ty::DateTime => json!({"type": ["string", "null"], "format": "date-time"}),
                 Ty::Code(list) => json!({"type": ["string", "null"], "description": format!("a code of the catalogue '{list}'")}),

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "audit_anchors", include_str!("../../../../schema/migrations/0006_audit_anchors.sql")),
     (7, "intake_risk_identity", include_str!("../../../../schema/migrations/0007_intake_risk_identity.sql")),
     (8, "interpreters", include_str!("../../../../schema/migrations/0008_interpreters.sql")),
+    (9, "time_and_expenses", include_str!("../../../../schema/migrations/0009_time_and_expenses.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -704,6 +705,11 @@ pub(crate) fn normalize_with<'v>(col: &Col, v: &'v Value, known: &dyn Fn(Kind, &
             Value::String(s) => Cow::Owned(json!(crate::money::parse_cents(s).ok_or_else(|| bad(Problem::MalformedNumber))?)),
             _ => return Err(bad(Problem::MalformedNumber)),
         },
+        Ty::Minutes => match v {
+            Value::Number(n) if n.as_i64().is_some_and(|m| (0..=crate::duration::MAX_MINUTES).contains(&m)) => Cow::Borrowed(v),
+            Value::String(s) => Cow::Owned(json!(crate::duration::parse_minutes(s).ok_or_else(|| bad(Problem::MalformedDuration))?)),
+            _ => return Err(bad(Problem::MalformedDuration)),
+        },
         Ty::Date => same_or(time::parse_date(col.name, text()?)?.to_string()),
         Ty::DateTime => same_or(time::to_db(time::parse_datetime(col.name, text()?)?)),
         Ty::Code(list) => {
@@ -1043,6 +1049,7 @@ mod tests {
             Ty::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
             Ty::Int => any::<i64>().prop_map(|i| json!(i)).boxed(),
             Ty::Money => (0..=crate::money::MAX_CENTS).prop_map(|i| json!(i)).boxed(),
+            Ty::Minutes => (0..=crate::duration::MAX_MINUTES).prop_map(|i| json!(i)).boxed(),
             Ty::Codes(_) | Ty::Words => prop::collection::vec(any::<String>(), 0..4).prop_map(|v| json!(v)).boxed(),
             _ => text.boxed(),
         };
