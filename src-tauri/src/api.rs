@@ -501,6 +501,8 @@ pub fn typescript() -> String {
         relais_core::reports::stats::Table::decl(&cfg),
         relais_core::reports::stats::Head::decl(&cfg),
         relais_core::reports::stats::Median::decl(&cfg),
+        relais_core::reports::stats::Sum::decl(&cfg),
+        relais_core::reports::stats::Sums::decl(&cfg),
         ImportArgs::decl(&cfg),
         ResolveArgs::decl(&cfg),
         Lang::decl(&cfg),

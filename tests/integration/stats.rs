@@ -87,7 +87,9 @@ fn no_count_under_eleven_and_no_name_in_any_format() {
     let mut seen_hidden = false;
     for r in rows.records() {
         let r = r.unwrap();
-        if &r[2] == "days" {
+        // The median's days and the sums' values are not counts (a sum is published only
+        // over 11 persons or more, its persons row says how many).
+        if ["days", "minutes", "cents"].contains(&&r[2]) {
             continue;
         }
         match r[3].parse::<u64>() {
@@ -200,4 +202,102 @@ fn how_persons_identify_is_counted_and_small_groups_stay_hidden() {
             assert!(!matches!(c, Cell::Count(n) if *n > 0 && *n < 11), "{}: {c:?}", t.id);
         }
     }
+}
+
+/// A person taken in on 2026-10-01, with what `more` adds to the case.
+fn followed(s: &mut Store, alias: &str, more: impl FnOnce(&mut relais_core::vault::store::Writer<'_>, &str) -> relais_core::Result<()>) {
+    s.write(|w| {
+        let id = w.insert(
+            Kind::Person,
+            f(&[("alias", json!(alias)), ("origin", json!("domestic")), ("intake_at", json!("2026-10-01T10:00:00-04:00"))]),
+        )?;
+        more(w, &id)
+    })
+    .unwrap();
+}
+
+fn expense(w: &mut relais_core::vault::store::Writer<'_>, person: &str, fund: &str, dollars: &str) -> relais_core::Result<()> {
+    w.insert(
+        Kind::Expense,
+        f(&[
+            ("person_id", json!(person)),
+            ("spent_on", json!("2026-11-20")),
+            ("fund", json!(fund)),
+            ("category", json!("taxi")),
+            ("amount_cents", json!(dollars)),
+        ]),
+    )
+    .map(drop)
+}
+
+#[test]
+fn time_and_money_are_published_only_over_eleven_persons_and_never_left_to_subtraction() {
+    let (_tv, mut s) = TestVault::new();
+    for i in 0..12 {
+        followed(&mut s, &format!("N{i}"), |w, id| {
+            w.insert(
+                Kind::Note,
+                f(&[
+                    ("person_id", json!(id)),
+                    ("kind", json!("phone")),
+                    ("at", json!("2026-11-15T10:00:00-05:00")),
+                    ("text", json!("x")),
+                    ("minutes", json!("1 h")),
+                ]),
+            )?;
+            expense(w, id, "emergency", "100")
+        });
+    }
+    for i in 0..3 {
+        followed(&mut s, &format!("A{i}"), |w, id| {
+            w.insert(
+                Kind::Appointment,
+                f(&[
+                    ("person_id", json!(id)),
+                    ("starts_at", json!("2026-11-16T09:00:00-05:00")),
+                    ("kind", json!("court")),
+                    ("status", json!("attended")),
+                    ("accompaniment_minutes", json!("2 h")),
+                ]),
+            )?;
+            expense(w, id, "organisation", "10")
+        });
+    }
+    let sums = |st: &stats::Stats, id: &str| st.sums.iter().find(|g| g.id == id).cloned().unwrap();
+    let row = |g: &stats::Sums, code: &str| g.rows.iter().find(|r| r.code == code).cloned().unwrap();
+    let st = stats::compute(&s, None, None, Lang::Fr, relais_core::time::local_now()).unwrap();
+    let time = sums(&st, "time_by_kind");
+    assert_eq!((row(&time, "intervention").value, row(&time, "intervention").persons), (Some(720), Cell::Count(12)));
+    assert_eq!(row(&time, "intervention").text, "12,0\u{a0}h");
+    // 3 persons' accompaniment is hidden, and so is the total it could be worked out from.
+    assert_eq!((row(&time, "accompaniment").value, row(&time, "accompaniment").persons), (None, Cell::Suppressed));
+    assert_eq!(time.total.value, None);
+    assert_eq!(time.total.persons, Cell::Count(15));
+    let money = sums(&st, "expenses_by_fund");
+    assert_eq!(row(&money, "emergency").value, Some(120_000));
+    assert_eq!(row(&money, "emergency").text, "1\u{a0}200,00\u{a0}$");
+    assert_eq!(row(&money, "organisation").value, None, "2 persons' spending");
+    assert_eq!(money.total.value, None, "the total minus the emergency fund would give it");
+    // Nine more persons on another fund: the hidden rows now concern 12 persons together, so
+    // the total may be published (it gives only their sum).
+    for i in 0..9 {
+        followed(&mut s, &format!("O{i}"), |w, id| expense(w, id, "other", "5"));
+    }
+    let st = stats::compute(&s, None, None, Lang::En, relais_core::time::local_now()).unwrap();
+    let money = sums(&st, "expenses_by_fund");
+    assert_eq!((row(&money, "other").value, row(&money, "organisation").value), (None, None));
+    assert_eq!(money.total.value, Some(120_000 + 3_000 + 4_500));
+    assert_eq!(money.total.text, "$1,275.00");
+    // Closures by reason, with the count tables' rules.
+    for i in 0..36 {
+        let reason = if i < 25 { "relocated" } else { "lost_contact" };
+        followed(&mut s, &format!("C{i}"), |w, id| relais_core::case::close_person(w, id, reason, None).map(drop));
+    }
+    let st = stats::compute(&s, None, None, Lang::En, relais_core::time::local_now()).unwrap();
+    let closures = st.tables.iter().find(|t| t.id == "closures_by_reason").unwrap();
+    let i = closures.rows.iter().position(|r| r.code == "relocated").unwrap();
+    // The other reasons hold nothing (hidden, as every count under 11): lost_contact's 11 is
+    // hidden with them so that the hidden cells add up to 11 or more.
+    assert_eq!(closures.cells[i], vec![Cell::Count(25)]);
+    assert_eq!(closures.total, Some(Cell::Count(36)));
 }

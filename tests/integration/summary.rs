@@ -83,7 +83,26 @@ fn the_partner_version_leaves_out_what_it_must() {
     let hidden_org = s.write(|w| w.insert(Kind::Organisation, f(&[("name", json!(secret("uncovered-org")))]))).unwrap();
     s.write(|w| {
         w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("safety_protection")), ("note", json!(secret("need-note")))]))?;
-        w.insert(Kind::Note, f(&[("person_id", json!(p)), ("at", json!("2026-11-20T10:00:00-05:00")), ("text", json!(secret("note")))]))?;
+        w.insert(
+            Kind::Note,
+            f(&[
+                ("person_id", json!(p)),
+                ("at", json!("2026-11-20T10:00:00-05:00")),
+                ("text", json!(secret("note"))),
+                ("minutes", json!("1 h 30")),
+            ]),
+        )?;
+        // Money spent for her: the team's, and it can say where she went.
+        w.insert(
+            Kind::Expense,
+            f(&[
+                ("person_id", json!(p)),
+                ("spent_on", json!("2026-11-21")),
+                ("fund", json!("emergency")),
+                ("category", json!("travel_ticket")),
+                ("amount_cents", json!("120,50")),
+            ]),
+        )?;
         w.insert(
             Kind::Consent,
             f(&[
@@ -163,7 +182,7 @@ fn the_partner_version_leaves_out_what_it_must() {
             }
             assert!(!text.contains("2008") && !text.contains("29 février") && !text.contains("February 29"), "date of birth left out");
             // The team's risk assessment and how the person identifies stay with the team.
-            for x in ["Danger imminent", "Imminent danger", "2027", "bispirituelle", "Two-Spirit"] {
+            for x in ["Danger imminent", "Imminent danger", "2027", "bispirituelle", "Two-Spirit", "120,50", "120.50"] {
                 assert!(!text.contains(x), "{x} in the partner version");
             }
             assert!(text.contains("Héron") && text.contains("CLSC Partenaire"), "what a partner may see is there");
@@ -179,7 +198,15 @@ fn the_partner_version_leaves_out_what_it_must() {
             let risk = if lang == Lang::Fr { "Danger imminent" } else { "Imminent danger" };
             let until = if lang == Lang::Fr { "30 juin 2027" } else { "June 30, 2027" };
             assert!(text.contains(risk) && text.contains(until), "the risk line is in the internal version");
+            assert!(text.contains(if lang == Lang::Fr { "120,50" } else { "120.50" }), "the expenses are in the internal version");
         }
+        let md = summary::markdown(&internal).replace('\u{a0}', " ");
+        let (time, fund) = if lang == Lang::Fr {
+            ("Intervention :** 1 h 30 min", "Fonds d'urgence : 120,50 $")
+        } else {
+            ("Intervention:** 1 h 30 min", "Emergency fund: $120.50")
+        };
+        assert!(md.contains(time) && md.contains(fund), "time and money of the period, by fund:\n{md}");
     }
 }
 

@@ -560,6 +560,15 @@ pub fn stats(s: &relais_core::reports::stats::Stats) -> String {
         None => tr(lang, "stats.median_hidden", &[]),
     };
     let _ = writeln!(out, "\n{}{}{value}", m.label, tr(lang, "punct.colon", &[]));
+    let persons = tr(lang, "stats.persons", &[]).to_lowercase();
+    for g in &s.sums {
+        let _ = writeln!(out, "\n{}\n  ({})", g.title, g.note);
+        let width = g.rows.iter().chain([&g.total]).map(|r| r.label.chars().count()).max().unwrap_or(0);
+        for r in g.rows.iter().chain([&g.total]) {
+            let pad = " ".repeat(width - r.label.chars().count());
+            let _ = writeln!(out, "  {}{pad}  {}  ({} {persons})", r.label, r.text, r.persons.text());
+        }
+    }
     out.trim_end().to_owned()
 }
 

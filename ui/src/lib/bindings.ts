@@ -402,7 +402,11 @@ tables: Array<Table>,
 /**
  * Median days from intake to first service.
  */
-median_days_to_first_service: Median, };
+median_days_to_first_service: Median, 
+/**
+ * Time recorded and money spent in the period.
+ */
+sums: Array<Sums>, };
 export type Table = { 
 /**
  * Stable identifier (`needs_by_phase_status`…).
@@ -462,6 +466,52 @@ days: number | null,
  * What it measures, in the report's language.
  */
 label: string, };
+export type Sum = { 
+/**
+ * What is added up: `intervention`, `accompaniment`, a fund's code, or `total`.
+ */
+code: string, 
+/**
+ * Label in the report's language.
+ */
+label: string, 
+/**
+ * How many persons it concerns.
+ */
+persons: number | string, 
+/**
+ * The sum (minutes or cents); none when hidden.
+ */
+value: number | null, 
+/**
+ * The sum as read (« 130,5 h », « 1 200,50 $ »), or why it is hidden.
+ */
+text: string, };
+export type Sums = { 
+/**
+ * Stable identifier (`time_by_kind`, `expenses_by_fund`).
+ */
+id: string, 
+/**
+ * Title in the report's language.
+ */
+title: string, 
+/**
+ * What is added up, and how, in the report's language.
+ */
+note: string, 
+/**
+ * `minutes` or `cents`.
+ */
+unit: string, 
+/**
+ * One sum per row.
+ */
+rows: Array<Sum>, 
+/**
+ * The total of the rows.
+ */
+total: Sum, };
 export type ImportArgs = { 
 /**
  * Open it even though the sender's fingerprint was not checked in person.

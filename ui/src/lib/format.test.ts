@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatMoney, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
+import { formatDate, formatDateTime, formatMinutes, formatMoney, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
 
 describe('dates in the worker’s language', () => {
   it('writes a calendar date the French-Canadian and English-Canadian way', () => {
@@ -67,5 +67,15 @@ describe('money', () => {
   it('offers the dollars to edit with the reader’s decimal mark', () => {
     expect(moneyInput(12050, 'fr')).toBe('120,50');
     expect(moneyInput(5, 'en')).toBe('0.05');
+  });
+});
+
+describe('durations', () => {
+  it('reads minutes as Quebec usage writes a duration, with spaces that do not break', () => {
+    expect(formatMinutes(45)).toBe('45\u00a0min');
+    expect(formatMinutes(120)).toBe('2\u00a0h');
+    expect(formatMinutes(90)).toBe('1\u00a0h\u00a030\u00a0min');
+    expect(formatMinutes(7815)).toBe('130\u00a0h\u00a015\u00a0min');
+    expect(formatMinutes(90)).not.toContain(' ');
   });
 });

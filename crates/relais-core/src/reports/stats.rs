@@ -112,6 +112,43 @@ pub struct Median {
     pub label: String,
 }
 
+/// A sum (minutes, cents) over the persons it concerns, published only over at least
+/// [`THRESHOLD`] of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Sum {
+    /// What is added up: `intervention`, `accompaniment`, a fund's code, or `total`.
+    pub code: String,
+    /// Label in the report's language.
+    pub label: String,
+    /// How many persons it concerns.
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
+    pub persons: Cell,
+    /// The sum (minutes or cents); none when hidden.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub value: Option<i64>,
+    /// The sum as read (« 130,5 h », « 1 200,50 $ »), or why it is hidden.
+    pub text: String,
+}
+
+/// Sums of one measure by row, and their total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Sums {
+    /// Stable identifier (`time_by_kind`, `expenses_by_fund`).
+    pub id: &'static str,
+    /// Title in the report's language.
+    pub title: String,
+    /// What is added up, and how, in the report's language.
+    pub note: String,
+    /// `minutes` or `cents`.
+    pub unit: &'static str,
+    /// One sum per row.
+    pub rows: Vec<Sum>,
+    /// The total of the rows.
+    pub total: Sum,
+}
+
 /// The report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -130,6 +167,59 @@ pub struct Stats {
     pub tables: Vec<Table>,
     /// Median days from intake to first service.
     pub median_days_to_first_service: Median,
+    /// Time recorded and money spent in the period.
+    pub sums: Vec<Sums>,
+}
+
+/// True sums, before suppression: per row, the sum and the persons it concerns.
+struct RawSums {
+    id: &'static str,
+    unit: &'static str,
+    rows: Vec<(Head, i64, std::collections::BTreeSet<String>)>,
+}
+
+/// A row is published when it concerns at least [`THRESHOLD`] persons. The total is published
+/// when it does too and the hidden rows together concern none or at least [`THRESHOLD`]
+/// persons: the total minus the published rows is then a sum over nobody or over enough
+/// persons (the same rule as a hidden cell of a count table).
+fn suppress_sums(raw: RawSums, lang: Lang) -> Sums {
+    let read = |unit: &str, v: i64| match unit {
+        "minutes" => format!("{}\u{a0}h", crate::duration::format_hours(v, lang)),
+        _ => crate::money::format_cents(v, lang),
+    };
+    let hidden_text = tr(lang, "stats.sum_hidden", &[]);
+    let sum = |code: String, label: String, value: i64, persons: usize, shown: bool| {
+        let n = persons as u64;
+        let shown = shown && n >= THRESHOLD;
+        Sum {
+            code,
+            label,
+            persons: if n >= THRESHOLD { Cell::Count(n) } else { Cell::Suppressed },
+            value: shown.then_some(value),
+            text: if shown { read(raw.unit, value) } else { hidden_text.clone() },
+        }
+    };
+    let mut all = std::collections::BTreeSet::new();
+    let mut hidden = std::collections::BTreeSet::new();
+    let mut total = 0i64;
+    let mut rows = Vec::new();
+    for (head, value, persons) in &raw.rows {
+        total = total.saturating_add(*value);
+        all.extend(persons.iter().cloned());
+        if (persons.len() as u64) < THRESHOLD {
+            hidden.extend(persons.iter().cloned());
+        }
+        rows.push(sum(head.code.clone(), head.label.clone(), *value, persons.len(), true));
+    }
+    let total_shown = hidden.is_empty() || hidden.len() as u64 >= THRESHOLD;
+    Sums {
+        id: raw.id,
+        title: tr(lang, &format!("stats.{}", raw.id), &[]),
+        note: tr(lang, &format!("stats.{}_note", raw.id), &[]),
+        unit: raw.unit,
+        rows,
+        total: sum("total".into(), tr(lang, "stats.total", &[]), total, all.len(), total_shown),
+    }
 }
 
 /// True counts, before suppression. Never leaves this module.
@@ -274,6 +364,58 @@ pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, la
     }
     raws.push(Raw { id: "milestones_reached", rows: milestones, columns: count_head(lang), counts, additive: true });
 
+    // Cases closed in the period, by reason (each once).
+    let reasons = heads("closure_reasons", lang);
+    let mut counts = vec![vec![0u64]; reasons.len()];
+    for p in &persons {
+        if str_field(p, "status") == Some("closed")
+            && in_period(day(str_field(p, "closed_on")))
+            && let Some(i) = index(&reasons, str_field(p, "closure_reason").or(Some("other")))
+        {
+            counts[i][0] += 1;
+        }
+    }
+    raws.push(Raw { id: "closures_by_reason", rows: reasons, columns: count_head(lang), counts, additive: true });
+
+    // Time recorded in the period (notes: intervention; appointments: accompaniment) and money
+    // spent (expenses by fund), each over the persons it concerns.
+    let minutes_of = |recs: &[Fields], at: &str, field: &str| {
+        let mut persons = std::collections::BTreeSet::new();
+        let mut total = 0i64;
+        for r in recs {
+            let m = r.get(field).and_then(Value::as_i64).unwrap_or(0).max(0);
+            if m > 0 && in_period(day(str_field(r, at))) {
+                total = total.saturating_add(m);
+                persons.extend(str_field(r, "person_id").map(str::to_owned));
+            }
+        }
+        (total, persons)
+    };
+    let (intervention, by_note) = minutes_of(&of_followed(Kind::Note)?, "at", "minutes");
+    let (accompaniment, by_appointment) = minutes_of(&appointments, "starts_at", "accompaniment_minutes");
+    let head = |code: &str| Head { code: code.into(), label: tr(lang, &format!("stats.time_{code}"), &[]) };
+    let mut sums = vec![RawSums {
+        id: "time_by_kind",
+        unit: "minutes",
+        rows: vec![(head("intervention"), intervention, by_note), (head("accompaniment"), accompaniment, by_appointment)],
+    }];
+    let funds = heads("funds", lang);
+    let mut by_fund: Vec<(i64, std::collections::BTreeSet<String>)> = vec![Default::default(); funds.len()];
+    for e in of_followed(Kind::Expense)? {
+        let cents = e.get("amount_cents").and_then(Value::as_i64).unwrap_or(0).max(0);
+        if in_period(day(str_field(&e, "spent_on")))
+            && let Some(i) = index(&funds, str_field(&e, "fund").or(Some("other")))
+        {
+            by_fund[i].0 = by_fund[i].0.saturating_add(cents);
+            by_fund[i].1.extend(str_field(&e, "person_id").map(str::to_owned));
+        }
+    }
+    sums.push(RawSums {
+        id: "expenses_by_fund",
+        unit: "cents",
+        rows: funds.into_iter().zip(by_fund).map(|(h, (v, p))| (h, v, p)).collect(),
+    });
+
     // Median days from intake to the first appointment attended, for persons taken in during
     // the period.
     let mut first: BTreeMap<&str, NaiveDate> = BTreeMap::new();
@@ -312,6 +454,7 @@ pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, la
             days: median,
             label: tr(lang, "stats.median_days", &[]),
         },
+        sums: sums.into_iter().map(|r| suppress_sums(r, lang)).collect(),
     })
 }
 
@@ -528,6 +671,16 @@ pub fn csv(stats: &Stats) -> String {
     let _ = w.write_record(["median_days_to_first_service", &median.code, &persons.code, &m.persons.text(), &median.label, &persons.label]);
     let value = m.days.map(|d| d.to_string()).unwrap_or_default();
     let _ = w.write_record(["median_days_to_first_service", &median.code, &days.code, &value, &median.label, &days.label]);
+    // Sums: the persons each concerns, then the value in its unit (empty when hidden).
+    for g in &stats.sums {
+        let unit = Head { code: g.unit.into(), label: tr(stats.lang, &format!("stats.unit_{}", g.unit), &[]) };
+        for r in g.rows.iter().chain(std::iter::once(&g.total)) {
+            let safe = crate::lang::spreadsheet_safe;
+            let _ = w.write_record([g.id, &r.code, &persons.code, &r.persons.text(), &safe(&r.label), &persons.label]);
+            let v = r.value.map(|v| v.to_string()).unwrap_or_default();
+            let _ = w.write_record([g.id, &r.code, &unit.code, &v, &safe(&r.label), &unit.label]);
+        }
+    }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 

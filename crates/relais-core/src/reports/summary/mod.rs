@@ -267,6 +267,13 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
         };
         who.push(c.line(t(lang, "summary.risk"), &[c.label("risk_levels", str_field(p, "risk_level")), reviewed, crime, protection]));
     }
+    // A closed case says why and when, for the team (the closure note stays in the file).
+    if o.level == Level::Internal && str_field(p, "status") == Some("closed") {
+        who.push(c.line(
+            t(lang, "summary.closure"),
+            &[c.label("closure_reasons", str_field(p, "closure_reason")), c.date(str_field(p, "closed_on"))],
+        ));
+    }
     if let Some(r) = str_field(p, "region") {
         who.push(c.line(t(lang, "summary.region"), &[r.to_owned()]));
     }
@@ -431,6 +438,32 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
             .map(|n| c.line(c.date(str_field(n, "at")), &[str_field(n, "text").unwrap_or_default().to_owned(), author(n)]))
             .collect();
         sections.push(Section { title: t(lang, "summary.notes"), figure: None, lines: notes });
+    }
+
+    // Time given and money spent in the period: internal only (a partner has no use for the
+    // team's hours, and an expense can say where the person went).
+    if o.level == Level::Internal {
+        let dated = [(Kind::Note, "at"), (Kind::Appointment, "starts_at"), (Kind::Expense, "spent_on")];
+        let c = &c;
+        let totals = person_file::Totals::of(
+            dated.into_iter().flat_map(|(k, at)| c.recs(k).iter().filter(move |r| c.in_period(str_field(r, at))).map(move |r| (k, r))),
+        );
+        if totals != person_file::Totals::default() {
+            let (mins, money) = (crate::duration::format_minutes, crate::money::format_cents);
+            let mut lines = vec![
+                c.line(t(lang, "summary.intervention_time"), &[mins(totals.intervention_minutes, lang)]),
+                c.line(t(lang, "summary.accompaniment_time"), &[mins(totals.accompaniment_minutes, lang)]),
+            ];
+            let by_fund: Vec<String> = totals
+                .expenses_by_fund
+                .iter()
+                .map(|(f, cents)| {
+                    crate::lang::punctuate(&format!("{}{} {}", c.label("funds", Some(f)), lang.pick(" :", ":"), money(*cents, lang)), lang)
+                })
+                .collect();
+            lines.push(c.line(t(lang, "summary.expenses"), &[money(totals.expenses_cents, lang), by_fund.join(" · ")]));
+            sections.push(Section { title: t(lang, "summary.time_money"), figure: None, lines });
+        }
     }
 
     let generated = crate::lang::tr(
