@@ -366,6 +366,8 @@ CREATE TABLE vault_meta (
 
 CREATE INDEX appointments_person ON appointments (person_id);
 
+CREATE INDEX appointments_person_status_starts ON appointments (person_id, status, starts_at);
+
 CREATE INDEX appointments_starts ON appointments (starts_at, status, person_id);
 
 CREATE INDEX audit_events_person ON audit_events (person_id);
@@ -393,6 +395,8 @@ CREATE INDEX needs_person ON needs (person_id);
 CREATE INDEX needs_status_phase ON needs (status, phase, person_id);
 
 CREATE INDEX notes_person ON notes (person_id);
+
+CREATE INDEX notes_person_kind_at ON notes (person_id, kind, at);
 
 CREATE INDEX org_contacts_org ON org_contacts (org_id);
 

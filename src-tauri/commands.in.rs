@@ -6,6 +6,7 @@ relais_commands! {
     commands::app_info: "Record<string, never>" => "AppInfo",
     commands::set_lang: "{ lang: Lang }" => "null",
     commands::set_autolock: "{ minutes: number }" => "null",
+    commands::set_no_contact_days: "{ days: number }" => "null",
     commands::touch: "Record<string, never>" => "null",
     commands::create_vault: "{ args: CreateVaultArgs }" => "null",
     commands::unlock: "{ args: UnlockArgs }" => "null",

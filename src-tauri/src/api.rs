@@ -57,6 +57,8 @@ pub struct AppInfo {
     pub lang: Lang,
     pub autolock_minutes: u32,
     pub backup_reminder_days: u32,
+    /// Days without contact before the dashboard flags a case.
+    pub no_contact_days: u32,
     /// The open vault's owner.
     pub owner_name: Option<String>,
     pub version: String,
@@ -509,6 +511,7 @@ pub fn typescript() -> String {
         relais_core::model::catalogue::Entry::decl(&cfg),
         dashboard::Item::decl(&cfg),
         dashboard::Bucket::decl(&cfg),
+        dashboard::SafeFlags::decl(&cfg),
         dashboard::PhaseCount::decl(&cfg),
         dashboard::Dashboard::decl(&cfg),
         dashboard::CalendarItem::decl(&cfg),

@@ -71,6 +71,7 @@ pub async fn app_info(app: AppHandle) -> Res<AppInfo> {
             lang: settings.lang,
             autolock_minutes: settings.autolock_minutes,
             backup_reminder_days: settings.backup_reminder_days,
+            no_contact_days: settings.no_contact_days,
             owner_name: session.as_ref().and_then(|s| s.store.meta(relais_core::vault::store::Meta::OwnerName).ok().flatten()),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         })
@@ -93,6 +94,18 @@ pub fn set_autolock(state: State<'_, AppState>, minutes: u32) -> Res<()> {
     }
     let mut s = state.settings.lock().expect("settings lock");
     s.autolock_minutes = minutes;
+    s.save(&state.config_dir).map_err(|e| ApiError::from_core(&e, lang))
+}
+
+/// After how many days without contact the dashboard flags a case.
+#[tauri::command]
+pub fn set_no_contact_days(state: State<'_, AppState>, days: u32) -> Res<()> {
+    let lang = state.lang();
+    if !dashboard::NO_CONTACT_RANGE.contains(&days) {
+        return Err(ApiError::from_core(&Error::invalid("no_contact_days", relais_core::error::Problem::MalformedNumber), lang));
+    }
+    let mut s = state.settings.lock().expect("settings lock");
+    s.no_contact_days = days;
     s.save(&state.config_dir).map_err(|e| ApiError::from_core(&e, lang))
 }
 
@@ -169,7 +182,8 @@ pub async fn lock(app: AppHandle) -> Res<()> {
 
 #[tauri::command]
 pub async fn dashboard(app: AppHandle) -> Res<dashboard::Dashboard> {
-    on_store(&app, Hold::Short, |s| dashboard::compute(s, chrono::Local::now().fixed_offset())).await
+    let days = app.state::<AppState>().settings.lock().expect("settings lock").no_contact_days;
+    on_store(&app, Hold::Short, move |s| dashboard::compute_with(s, chrono::Local::now().fixed_offset(), days)).await
 }
 
 /// The appointments of the week starting on `monday` (`YYYY-MM-DD`, local).

@@ -1,4 +1,4 @@
-//! The app's preferences: language, auto-lock delay, backup reminder. No case data; kept next to, not in,
+//! The app's preferences: language, auto-lock delay, backup reminder, days without contact. No case data; kept next to, not in,
 //! the vault so that the unlock screen already speaks the worker's language.
 
 use std::path::Path;
@@ -14,11 +14,18 @@ pub struct Settings {
     pub autolock_minutes: u32,
     /// Days without a backup before the dashboard reminds the worker.
     pub backup_reminder_days: u32,
+    /// Days without contact before the dashboard flags a case.
+    pub no_contact_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { lang: Lang::Fr, autolock_minutes: 5, backup_reminder_days: 7 }
+        Settings {
+            lang: Lang::Fr,
+            autolock_minutes: 5,
+            backup_reminder_days: 7,
+            no_contact_days: relais_core::reports::dashboard::NO_CONTACT_DAYS,
+        }
     }
 }
 

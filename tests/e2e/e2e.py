@@ -10,6 +10,7 @@ as a person would, and saves screenshots in ARTIFACTS_DIR for a person to look a
 import datetime
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -642,9 +643,16 @@ def scenario_demo(tmp):
         app.click("open-demo")
         app.el("demo-badge")
         app.el("bucket-appointments_week")
+        app.wait_text("bucket-no_contact", "Sans contact depuis 30 jours")
+        for b in ("expiring_consents", "safety_reviews", "aids_pending"):
+            app.el("bucket-" + b)
+        check(len(app.els('[data-testid="bucket-safety_reviews"] li')) > 0, "the safety plans to review are listed")
+        print("  ok: the dashboard lists cases without contact, consents ending, safety plans to review, aids awaiting a decision")
         app.shot("06-demo-dashboard")
         app.click("nav-caseload")
         app.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="person-link"]')) >= 20)
+        last = [e.text for e in app.els('[data-testid="last-contact"]')]
+        check(any(re.search(r"\d+ \w+ 20\d\d", t) for t in last), f"the caseload shows each case's last contact, in words ({last[:3]})")
         app.shot("07-demo-caseload")
         open_first_case(app)
         app.el("overview")

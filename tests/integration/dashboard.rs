@@ -207,3 +207,104 @@ fn the_caseload_counts_open_needs_and_filters_by_status() {
     assert_eq!(active.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec![a.as_str(), b.as_str()]);
     assert_eq!(relais_core::case::search::caseload(&s, Some("closed")).unwrap()[0].id, c);
 }
+
+#[test]
+fn consents_ending_reviews_due_aids_pending_and_cases_without_contact() {
+    let (_tv, mut s) = TestVault::new();
+    // Thursday 3 December 2026, 09:00 in Montréal.
+    let now = DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap();
+    let a = person(&mut s, "Ambre", &[("safe_to_call", json!(false)), ("safe_to_text", json!(true))]);
+    let b = person(&mut s, "Brume", &[]);
+    let c = person(&mut s, "Cerise", &[]);
+    let closed = person(&mut s, "Fermée", &[]);
+    let consent = |s: &mut Store, p: &str, scope: &str, ends: &str, withdrawn: Option<&str>| {
+        let mut r = f(&[
+            ("person_id", json!(p)),
+            ("scope", json!(scope)),
+            ("starts_on", json!("2026-01-10")),
+            ("ends_on", json!(ends)),
+            ("method", json!("written")),
+        ]);
+        if let Some(w) = withdrawn {
+            r.insert("withdrawn_on".into(), json!(w));
+        }
+        s.write(|w| w.insert(Kind::Consent, r)).unwrap();
+    };
+    consent(&mut s, &a, "fin aujourd'hui", "2026-12-03", None);
+    consent(&mut s, &a, "fin jour 30", "2027-01-02", None);
+    consent(&mut s, &a, "fin jour 31", "2027-01-03", None); // out
+    consent(&mut s, &a, "déjà finie", "2026-12-02", None); // out
+    consent(&mut s, &a, "retirée", "2026-12-20", Some("2026-11-01")); // out
+    consent(&mut s, &closed, "dossier fermé", "2026-12-20", None); // out
+    let safety = |s: &mut Store, p: &str, text: &str, review: &str, done: bool| {
+        let mut r = f(&[("person_id", json!(p)), ("text", json!(text)), ("review_on", json!(review))]);
+        if done {
+            r.insert("done_on".into(), json!("2026-11-30"));
+        }
+        s.write(|w| w.insert(Kind::SafetyItem, r)).unwrap();
+    };
+    safety(&mut s, &b, "jour 7", "2026-12-10", false);
+    safety(&mut s, &b, "en retard", "2026-11-01", false);
+    safety(&mut s, &b, "jour 8", "2026-12-11", false); // out
+    safety(&mut s, &b, "fait", "2026-11-01", true); // out
+    let proceeding = s.write(|w| w.insert(Kind::Proceeding, f(&[("person_id", json!(c))]))).unwrap();
+    for (code, status) in [("s486_2", "requested"), ("s486_1", "granted"), ("s486_3", "requested")] {
+        s.write(|w| {
+            w.insert(
+                Kind::TestimonialAid,
+                f(&[
+                    ("proceeding_id", json!(proceeding)),
+                    ("code", json!(code)),
+                    ("status", json!(status)),
+                    ("requested_on", json!("2026-11-02")),
+                ]),
+            )
+        })
+        .unwrap();
+    }
+    // Contacts: Ambre phoned 10 days ago, Brume visited 40 days ago (a case conference since
+    // is not a contact with her), Cerise seen at an appointment 31 days ago, Fermée closed.
+    let note = |s: &mut Store, p: &str, kind: &str, at: &str| {
+        s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("kind", json!(kind)), ("at", json!(at)), ("text", json!("x"))])))
+            .unwrap();
+    };
+    note(&mut s, &a, "phone", "2026-11-23T10:00:00-05:00");
+    note(&mut s, &b, "visit", "2026-10-24T10:00:00-04:00");
+    note(&mut s, &b, "case_conference", "2026-12-01T10:00:00-05:00");
+    s.write(|w| {
+        w.insert(
+            Kind::Appointment,
+            f(&[
+                ("person_id", json!(c)),
+                ("starts_at", json!("2026-11-02T10:00:00-05:00")),
+                ("status", json!("attended")),
+                ("kind", json!("health")),
+            ]),
+        )
+    })
+    .unwrap();
+    s.write(|w| case::close_person(w, &closed, "relocated", None)).unwrap();
+
+    let d = dashboard::compute(&s, now).unwrap();
+    assert_eq!(ids(&d.expiring_consents), ["fin aujourd'hui", "fin jour 30"]);
+    assert_eq!(d.safety_reviews.items.iter().map(|i| i.when.as_str()).collect::<Vec<_>>(), ["2026-11-01", "2026-12-10"]);
+    assert_eq!(ids(&d.aids_pending), ["s486_2", "s486_3"]);
+    assert_eq!(ids(&d.no_contact), ["Brume", "Cerise"], "30 days by default");
+    assert_eq!(d.no_contact.items[0].when, "2026-10-24T14:00:00Z", "the last contact, not the case conference");
+    assert_eq!(d.no_contact_days, 30);
+    // The setting moves the line; out of range is refused.
+    let d = dashboard::compute_with(&s, now, 35).unwrap();
+    assert_eq!(ids(&d.no_contact), ["Brume"]);
+    let d = dashboard::compute_with(&s, now, 7).unwrap();
+    assert_eq!(ids(&d.no_contact), ["Brume", "Cerise", "Ambre"]);
+    assert!(dashboard::compute_with(&s, now, 0).is_err() && dashboard::compute_with(&s, now, 366).is_err());
+    // Everyone named carries her safe-contact flags.
+    assert_eq!(d.safe_flags[&a], dashboard::SafeFlags { call: Some(false), text: Some(true), message: None });
+    assert!(d.safe_flags.contains_key(&b) && d.safe_flags.contains_key(&c) && !d.safe_flags.contains_key(&closed));
+    // The caseload shows each one's last contact.
+    let rows = relais_core::case::search::caseload(&s, None).unwrap();
+    let last = |alias: &str| rows.iter().find(|r| r.alias == alias).unwrap().last_contact.clone();
+    assert_eq!(last("Ambre").as_deref(), Some("2026-11-23T15:00:00Z"));
+    assert_eq!(last("Cerise").as_deref(), Some("2026-11-02T15:00:00Z"));
+    assert_eq!(last("Fermée"), None);
+}

@@ -1149,6 +1149,9 @@ pub struct DashboardArgs {
     /// « Maintenant » fixé (RFC 3339, ex. 2026-12-03T09:00:00-05:00) / a fixed "now"
     #[arg(long)]
     pub now: Option<String>,
+    /// Jours sans contact signalés (7 à 365) / days without contact flagged (7 to 365)
+    #[arg(long, default_value_t = relais_core::reports::dashboard::NO_CONTACT_DAYS)]
+    pub no_contact_days: u32,
 }
 
 #[derive(Args)]

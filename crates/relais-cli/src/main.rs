@@ -318,7 +318,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Dashboard(a) => {
             let store = ctx.store()?;
             let now = fixed_now(a.now)?;
-            let d = dashboard::compute(&store, now)?;
+            let d = dashboard::compute_with(&store, now, a.no_contact_days)?;
             ctx.out(&d, || render::dashboard(ctx.lang, &d));
             Ok(())
         }
@@ -553,7 +553,9 @@ fn cmd_contact(ctx: &Ctx, c: ContactCmd) -> Result<()> {
 fn progress_bar(ctx: &Ctx, key: &str) -> impl FnMut(usize, usize) {
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     let bar = ProgressBar::with_draw_target(None, if ctx.json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() });
-    let colon = tr(ctx.lang, "punct.colon", &[]);
+    // French typography: a non-breaking space before the colon (a lone « : » translated
+    // through the catalogue loses it, having no word before it).
+    let colon = ctx.lang.pick("\u{a0}: ", ": ");
     bar.set_style(ProgressStyle::with_template(&format!("{{msg}}{colon}{{pos}}/{{len}} ({{percent}} %)")).expect("a valid template"));
     bar.set_message(tr(ctx.lang, key, &[]));
     move |done, total| {

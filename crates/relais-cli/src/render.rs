@@ -61,9 +61,35 @@ fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
     })
 }
 
+/// A person's safe-contact flags in words (« Appel possible · Pas de texto · … »), as the app
+/// labels them.
+fn safe_words(lang: Lang, call: Option<bool>, text: Option<bool>, message: Option<bool>) -> String {
+    let flag = |v: Option<bool>, key: &str| {
+        let which = match v {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        };
+        relais_core::lang::app_label(lang, "safe", &format!("{key}_{which}")).unwrap_or_default()
+    };
+    [flag(call, "call"), flag(text, "text"), flag(message, "message")].join(" · ")
+}
+
 fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: Option<&str>) {
+    bucket_flagged(out, lang, &tr(lang, title_key, &[]), b, code_list, None);
+}
+
+/// A dashboard list; with `flags`, each person's safe-contact flags under her line.
+fn bucket_flagged(
+    out: &mut String,
+    lang: Lang,
+    title: &str,
+    b: &Bucket,
+    code_list: Option<&str>,
+    flags: Option<&std::collections::BTreeMap<String, relais_core::reports::dashboard::SafeFlags>>,
+) {
     let total = if b.capped { format!("{}+", b.total) } else { b.total.to_string() };
-    let _ = writeln!(out, "\n{} ({total})", tr(lang, title_key, &[]));
+    let _ = writeln!(out, "\n{title} ({total})");
     if b.items.is_empty() {
         let _ = writeln!(out, "  {}", tr(lang, "list.empty", &[]));
     }
@@ -77,6 +103,9 @@ fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: 
         let parts: Vec<&str> = [what.as_str(), extra.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
         let line = format!("  {}  {}  {}", when_in(lang, &it.when), it.alias.as_deref().unwrap_or("—"), parts.join(" · "));
         let _ = writeln!(out, "{}", line.trim_end());
+        if let Some(f) = flags.zip(it.person_id.as_ref()).and_then(|(m, p)| m.get(p)) {
+            let _ = writeln!(out, "      {}", safe_words(lang, f.call, f.text, f.message));
+        }
     }
     let shown = b.items.len() as i64;
     if b.total > shown {
@@ -89,19 +118,25 @@ fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: 
 pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
     let mut out = tr(lang, "dash.title", &[("today", &when_in(lang, &d.today))]);
     out.push('\n');
-    bucket(&mut out, lang, "dash.intakes_72h", &d.intakes_72h, None);
-    bucket(&mut out, lang, "dash.appointments_today", &d.appointments_today, Some("appointment_kinds"));
+    let flags = Some(&d.safe_flags);
+    bucket_flagged(&mut out, lang, &tr(lang, "dash.intakes_72h", &[]), &d.intakes_72h, None, flags);
+    bucket_flagged(&mut out, lang, &tr(lang, "dash.appointments_today", &[]), &d.appointments_today, Some("appointment_kinds"), flags);
     bucket(&mut out, lang, "dash.appointments_week", &d.appointments_week, Some("appointment_kinds"));
+    let days = d.no_contact_days.to_string();
+    bucket_flagged(&mut out, lang, &tr(lang, "dash.no_contact", &[("days", &days)]), &d.no_contact, None, flags);
     bucket(&mut out, lang, "dash.overdue_tasks", &d.overdue_tasks, None);
     bucket(&mut out, lang, "dash.overdue_referrals", &d.overdue_referrals, Some("referral_statuses"));
     bucket(&mut out, lang, "dash.court_milestones", &d.court_milestones, Some("milestones"));
     bucket(&mut out, lang, "dash.deadlines", &d.deadlines, Some("deadline_kinds"));
     bucket(&mut out, lang, "dash.turning_18", &d.turning_18, None);
     bucket(&mut out, lang, "dash.retention_due", &d.retention_due, None);
+    bucket(&mut out, lang, "dash.expiring_consents", &d.expiring_consents, None);
+    bucket(&mut out, lang, "dash.safety_reviews", &d.safety_reviews, None);
+    bucket(&mut out, lang, "dash.aids_pending", &d.aids_pending, Some("testimonial_aids"));
     let _ = writeln!(out, "\n{}", tr(lang, "dash.unmet", &[]));
     for p in &d.unmet_needs_by_phase {
         let plus = if p.capped { "+" } else { "" };
-        let _ = writeln!(out, "  {}{}{}{plus}", label("phases", &p.phase, lang), tr(lang, "punct.colon", &[]), p.unmet);
+        let _ = writeln!(out, "  {}{} {}{plus}", label("phases", &p.phase, lang), colon(lang), p.unmet);
     }
     out.trim_end().to_owned()
 }
@@ -132,20 +167,12 @@ pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports
                 .into_iter()
                 .flatten()
                 .collect();
-        let flag = |v: Option<bool>, key: &str| {
-            let which = match v {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "unknown",
-            };
-            relais_core::lang::app_label(lang, "safe", &format!("{key}_{which}")).unwrap_or_default()
-        };
         let _ = write!(
             out,
             "\n  {hours}  {}  {}\n      {}",
             it.alias,
             what.join(" · "),
-            [flag(it.safe_to_call, "call"), flag(it.safe_to_text, "text"), flag(it.safe_to_leave_message, "message")].join(" · ")
+            safe_words(lang, it.safe_to_call, it.safe_to_text, it.safe_to_leave_message)
         );
     }
     out
@@ -559,7 +586,7 @@ pub fn stats(s: &relais_core::reports::stats::Stats) -> String {
         Some(d) => format!("{d} ({} {})", m.persons.text(), tr(lang, "stats.persons", &[]).to_lowercase()),
         None => tr(lang, "stats.median_hidden", &[]),
     };
-    let _ = writeln!(out, "\n{}{}{value}", m.label, tr(lang, "punct.colon", &[]));
+    let _ = writeln!(out, "\n{}{} {value}", m.label, colon(lang));
     let persons = tr(lang, "stats.persons", &[]).to_lowercase();
     for g in &s.sums {
         let _ = writeln!(out, "\n{}\n  ({})", g.title, g.note);

@@ -19,6 +19,10 @@ unlocked: boolean,
  */
 demo: boolean, lang: Lang, autolock_minutes: number, backup_reminder_days: number, 
 /**
+ * Days without contact before the dashboard flags a case.
+ */
+no_contact_days: number, 
+/**
  * The open vault's owner.
  */
 owner_name: string | null, version: string, };
@@ -586,6 +590,19 @@ capped: boolean,
  * The first [`LIMIT`] of them.
  */
 items: Array<Item>, };
+export type SafeFlags = { 
+/**
+ * Safe to call.
+ */
+call: boolean | null, 
+/**
+ * Safe to text.
+ */
+text: boolean | null, 
+/**
+ * Safe to leave a voice message.
+ */
+message: boolean | null, };
 export type PhaseCount = { 
 /**
  * Phase code.
@@ -644,6 +661,32 @@ deadlines: Bucket,
  * Closed cases whose retention period is over, to destroy (`when` = the last day kept).
  */
 retention_due: Bucket, 
+/**
+ * Consents in force that end within 30 days (`when` = the last day, `label` = the scope).
+ */
+expiring_consents: Bucket, 
+/**
+ * Safety-plan items not done whose review date is within 7 days or past.
+ */
+safety_reviews: Bucket, 
+/**
+ * Testimonial aids requested and not decided yet (`when` = the day requested).
+ */
+aids_pending: Bucket, 
+/**
+ * Open cases with no contact for [`Dashboard::no_contact_days`] days or more (`when` = the
+ * last contact, or the intake when there was none).
+ */
+no_contact: Bucket, 
+/**
+ * The number of days without contact that puts a case in [`Dashboard::no_contact`].
+ */
+no_contact_days: number, 
+/**
+ * Safe-contact flags (call, text, voice message) of every person the lists above name,
+ * by person id: shown next to the alias for a worker about to phone.
+ */
+safe_flags: { [key in string]: SafeFlags }, 
 /**
  * Unmet needs by phase, in catalogue order.
  */
@@ -769,7 +812,11 @@ intake_at: string,
 /**
  * Needs still to meet (identified, in progress, referred, unmet).
  */
-open_needs: number, };
+open_needs: number, 
+/**
+ * The last contact with the person (see [`last_contact_sql`]), if any.
+ */
+last_contact: string | null, };
 export type PersonFile = { 
 /**
  * Always [`FORMAT`].
@@ -1466,6 +1513,7 @@ export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
   set_lang: { args: { lang: Lang }; result: null };
   set_autolock: { args: { minutes: number }; result: null };
+  set_no_contact_days: { args: { days: number }; result: null };
   touch: { args: Record<string, never>; result: null };
   create_vault: { args: { args: CreateVaultArgs }; result: null };
   unlock: { args: { args: UnlockArgs }; result: null };

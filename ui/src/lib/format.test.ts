@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatMinutes, formatMoney, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
+import { formatDate, formatDateTime, formatDay, formatMinutes, formatMoney, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
 
 describe('dates in the worker’s language', () => {
   it('writes a calendar date the French-Canadian and English-Canadian way', () => {
     expect(formatDate('2026-12-03', 'fr')).toBe('3 décembre 2026');
     expect(formatDate('2026-12-03', 'en')).toBe('December 3, 2026');
+    expect(formatDate('2026-12-01', 'fr')).toBe('1er décembre 2026');
+    expect(formatDate('2026-12-11', 'fr')).toBe('11 décembre 2026');
+    expect(formatDate('2026-12-01', 'en')).toBe('December 1, 2026');
+    expect(formatDay(new Date(2026, 11, 1), 'fr')).toBe('mardi 1er décembre');
+    expect(formatDateTime('2026-12-01T14:00:00Z', 'fr', 'UTC').replace(/\s/g, ' ')).toBe('1er décembre 2026 à 14 h');
   });
 
   it('shows an instant in the given zone, not in UTC', () => {

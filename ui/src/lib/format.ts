@@ -9,8 +9,11 @@ export function formatDate(date: string | null | undefined, lang: Lang): string 
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return date;
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return new Intl.DateTimeFormat(tag(lang), { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+  return premier(new Intl.DateTimeFormat(tag(lang), { day: 'numeric', month: 'long', year: 'numeric' }).format(d), lang);
 }
+
+/** French writes the first of the month « 1er décembre » (Intl writes « 1 décembre »). */
+const premier = (text: string, lang: Lang) => (lang === 'fr' ? text.replace(/^1(?=[ \u00a0])/, '1er') : text);
 
 /** Quebec usage for hours: « 9 h », « 13 h 05 » (non-breaking spaces), no zero before the hour,
  * no minutes after an exact one (Intl's fr-CA writes « 09 h 00 » or « 9 h 00 »). */
@@ -22,9 +25,9 @@ export function formatDateTime(instant: string | null | undefined, lang: Lang, t
   if (!instant) return '';
   const d = new Date(instant);
   if (Number.isNaN(d.getTime())) return instant;
-  return quebecHours(new Intl.DateTimeFormat(tag(lang), {
+  return premier(quebecHours(new Intl.DateTimeFormat(tag(lang), {
     day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone,
-  }).format(d), lang);
+  }).format(d), lang), lang);
 }
 
 /** A date or an instant, whichever it is. */
@@ -40,7 +43,8 @@ export function formatTime(instant: string, lang: Lang, timeZone?: string): stri
 
 /** "lundi 7 décembre" / "Monday, December 7". */
 export function formatDay(date: Date, lang: Lang): string {
-  return new Intl.DateTimeFormat(tag(lang), { weekday: 'long', day: 'numeric', month: 'long' }).format(date);
+  const text = new Intl.DateTimeFormat(tag(lang), { weekday: 'long', day: 'numeric', month: 'long' }).format(date);
+  return lang === 'fr' ? text.replace(/ 1(?=[ \u00a0])/, ' 1er') : text;
 }
 
 /** `YYYY-MM-DD` of a local date. */

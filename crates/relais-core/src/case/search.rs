@@ -126,16 +126,30 @@ pub struct CaseRow {
     pub intake_at: String,
     /// Needs still to meet (identified, in progress, referred, unmet).
     pub open_needs: i64,
+    /// The last contact with the person (see [`last_contact_sql`]), if any.
+    pub last_contact: Option<String>,
+}
+
+/// SQL for the last contact with the person whose id is the column `person`: the latest contact,
+/// phone or visit note and the latest attended appointment (RFC 3339 UTC), NULL when neither.
+/// One index probe each (`notes_person_kind_at`, `appointments_person_status_starts`).
+pub fn last_contact_sql(person: &str) -> String {
+    format!(
+        "nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = {person} AND n.kind IN ('contact', 'phone', 'visit')), ''),
+                    coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = {person} AND a.status = 'attended'), '')), '')"
+    )
 }
 
 /// The caseload, by alias, optionally only the cases with `status`.
 pub fn caseload(store: &Store, status: Option<&str>) -> Result<Vec<CaseRow>> {
-    let mut st = store.conn().prepare_cached(
+    let mut st = store.conn().prepare_cached(&format!(
         "SELECT p.id, p.alias, p.status, p.region, p.origin, p.intake_at,
                 (SELECT count(*) FROM needs n WHERE n.person_id = p.id
-                   AND n.status IN ('identified', 'in_progress', 'referred', 'unmet'))
+                   AND n.status IN ('identified', 'in_progress', 'referred', 'unmet')),
+                {}
          FROM persons p WHERE ?1 IS NULL OR p.status = ?1 ORDER BY p.alias COLLATE NOCASE, p.id",
-    )?;
+        last_contact_sql("p.id")
+    ))?;
     let rows = st.query_map([status], |r| {
         Ok(CaseRow {
             id: r.get(0)?,
@@ -145,6 +159,7 @@ pub fn caseload(store: &Store, status: Option<&str>) -> Result<Vec<CaseRow>> {
             origin: r.get(4)?,
             intake_at: r.get(5)?,
             open_needs: r.get(6)?,
+            last_contact: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

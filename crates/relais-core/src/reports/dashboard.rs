@@ -89,9 +89,40 @@ pub struct Dashboard {
     pub deadlines: Bucket,
     /// Closed cases whose retention period is over, to destroy (`when` = the last day kept).
     pub retention_due: Bucket,
+    /// Consents in force that end within 30 days (`when` = the last day, `label` = the scope).
+    pub expiring_consents: Bucket,
+    /// Safety-plan items not done whose review date is within 7 days or past.
+    pub safety_reviews: Bucket,
+    /// Testimonial aids requested and not decided yet (`when` = the day requested).
+    pub aids_pending: Bucket,
+    /// Open cases with no contact for [`Dashboard::no_contact_days`] days or more (`when` = the
+    /// last contact, or the intake when there was none).
+    pub no_contact: Bucket,
+    /// The number of days without contact that puts a case in [`Dashboard::no_contact`].
+    pub no_contact_days: u32,
+    /// Safe-contact flags (call, text, voice message) of every person the lists above name,
+    /// by person id: shown next to the alias for a worker about to phone.
+    pub safe_flags: std::collections::BTreeMap<String, SafeFlags>,
     /// Unmet needs by phase, in catalogue order.
     pub unmet_needs_by_phase: Vec<PhaseCount>,
 }
+
+/// Whether a person may be phoned, texted, left a voice message safely (`None`: not known).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+pub struct SafeFlags {
+    /// Safe to call.
+    pub call: Option<bool>,
+    /// Safe to text.
+    pub text: Option<bool>,
+    /// Safe to leave a voice message.
+    pub message: Option<bool>,
+}
+
+/// The days without contact the dashboard flags when none is set.
+pub const NO_CONTACT_DAYS: u32 = 30;
+/// The range accepted for that setting.
+pub const NO_CONTACT_RANGE: std::ops::RangeInclusive<u32> = 7..=365;
 
 /// Persons whose case is not open (closed, handed off), gathered once per dashboard into an
 /// in-memory temp table (TEMP_STORE=3: never a file) so that each candidate row is checked with
@@ -134,8 +165,18 @@ fn local_midnight_utc(tz: &FixedOffset, d: NaiveDate) -> String {
     time::to_db(local.with_timezone(&Utc))
 }
 
-/// Computes the dashboard as of `now` (its offset is the worker's time zone).
+/// Computes the dashboard as of `now` (its offset is the worker's time zone), flagging cases
+/// without contact for [`NO_CONTACT_DAYS`].
 pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
+    compute_with(store, now, NO_CONTACT_DAYS)
+}
+
+/// [`compute`], flagging cases without contact for `no_contact_days` (refused outside
+/// [`NO_CONTACT_RANGE`]).
+pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: u32) -> Result<Dashboard> {
+    if !NO_CONTACT_RANGE.contains(&no_contact_days) {
+        return Err(crate::error::Error::invalid("no_contact_days", crate::error::Problem::MalformedNumber));
+    }
     let conn = store.conn();
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS dashboard_closed (id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -264,6 +305,60 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
         unmet_needs_by_phase.push(PhaseCount { phase: phase.code.clone(), unmet: unmet.min(COUNT_CAP), capped: unmet > COUNT_CAP });
     }
 
+    let expiring_consents = bucket(
+        conn,
+        Query {
+            from: "consents x",
+            filter: format!(
+                "x.withdrawn_on IS NULL AND x.ends_on >= ?1 AND x.ends_on <= ?2 AND x.starts_on <= ?1 AND {}",
+                open("x.person_id")
+            ),
+            person: "x.person_id",
+            select: "x.id, x.person_id, p.alias, x.ends_on, NULL, x.scope",
+            order: "x.ends_on, x.person_id",
+        },
+        &[&today_s, &in30],
+    )?;
+    let in7 = day(7).to_string();
+    let safety_reviews = bucket(
+        conn,
+        Query {
+            from: "safety_items x",
+            filter: format!("x.done_on IS NULL AND x.review_on <= ?1 AND {}", open("x.person_id")),
+            person: "x.person_id",
+            select: "x.id, x.person_id, p.alias, x.review_on, NULL, NULL",
+            order: "x.review_on, x.person_id",
+        },
+        &[&in7],
+    )?;
+    let aids_pending = bucket(
+        conn,
+        Query {
+            from: "testimonial_aids x JOIN proceedings c ON c.id = x.proceeding_id",
+            filter: format!("x.status = 'requested' AND c.person_id NOT IN {CLOSED}"),
+            person: "c.person_id",
+            select: "x.id, c.person_id, p.alias, coalesce(x.requested_on, substr(x.created_at, 1, 10)), x.code, NULL",
+            order: "coalesce(x.requested_on, substr(x.created_at, 1, 10)), c.person_id",
+        },
+        &[],
+    )?;
+    let cutoff = time::to_db(now.with_timezone(&Utc) - chrono::Duration::days(i64::from(no_contact_days)));
+    let last = format!(
+        "(SELECT id, alias, status, coalesce({}, intake_at) AS last FROM persons WHERE status IN ('active', 'on_hold')) x",
+        crate::case::search::last_contact_sql("persons.id")
+    );
+    let no_contact = bucket(
+        conn,
+        Query {
+            from: &last,
+            filter: "x.last < ?1".into(),
+            person: "x.id",
+            select: "x.id, x.id, x.alias, x.last, NULL, NULL",
+            order: "x.last, x.id",
+        },
+        &[&cutoff],
+    )?;
+
     let due = crate::case::retention::due(store, today)?;
     let retention_due = Bucket {
         total: (due.len() as i64).min(COUNT_CAP),
@@ -282,6 +377,38 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
             .collect(),
     };
 
+    // The safe-contact flags of everyone named above, in one query.
+    let mut safe_flags = std::collections::BTreeMap::new();
+    {
+        let named: std::collections::BTreeSet<&str> = [
+            &appointments_today,
+            &appointments_week,
+            &overdue_tasks,
+            &overdue_referrals,
+            &court_milestones,
+            &intakes_72h,
+            &turning_18,
+            &deadlines,
+            &expiring_consents,
+            &safety_reviews,
+            &aids_pending,
+            &no_contact,
+        ]
+        .into_iter()
+        .flat_map(|b| b.items.iter().filter_map(|i| i.person_id.as_deref()))
+        .collect();
+        let ids = serde_json::to_string(&named).expect("ids serialize");
+        let mut st = conn.prepare_cached(
+            "SELECT id, safe_to_call, safe_to_text, safe_to_leave_message FROM persons WHERE id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let rows =
+            st.query_map([ids], |r| Ok((r.get::<_, String>(0)?, SafeFlags { call: r.get(1)?, text: r.get(2)?, message: r.get(3)? })))?;
+        for row in rows {
+            let (id, flags) = row?;
+            safe_flags.insert(id, flags);
+        }
+    }
+
     Ok(Dashboard {
         now: now.to_rfc3339(),
         today: today_s,
@@ -295,6 +422,12 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
         deadlines,
         retention_due,
         unmet_needs_by_phase,
+        expiring_consents,
+        safety_reviews,
+        aids_pending,
+        no_contact,
+        no_contact_days,
+        safe_flags,
     })
 }
 

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "intake_risk_identity", include_str!("../../../../schema/migrations/0007_intake_risk_identity.sql")),
     (8, "interpreters", include_str!("../../../../schema/migrations/0008_interpreters.sql")),
     (9, "time_and_expenses", include_str!("../../../../schema/migrations/0009_time_and_expenses.sql")),
+    (10, "contact_indexes", include_str!("../../../../schema/migrations/0010_contact_indexes.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
