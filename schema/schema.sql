@@ -158,6 +158,12 @@ CREATE TABLE incidents (
     measures TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT);
 
+CREATE TABLE merged_persons (
+    id        TEXT PRIMARY KEY NOT NULL,
+    into_id   TEXT NOT NULL,
+    merged_at TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE milestones (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,

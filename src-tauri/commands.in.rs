@@ -53,6 +53,8 @@ relais_commands! {
     privacy::set_retention_years: "{ years: number }" => "null",
     privacy::set_case_retention: "{ args: RetentionCaseArgs }" => "null",
     privacy::destroy_person: "{ args: DestroyArgs }" => "Destroyed",
+    privacy::person_duplicates: "{ id: string }" => "Array<Candidate>",
+    privacy::merge_persons: "{ args: MergeArgs }" => "Merged",
     privacy::trash_list: "Record<string, never>" => "Array<TrashItem>",
     privacy::trash_delete: "{ args: TrashArgs }" => "string",
     privacy::trash_restore: "{ id: string }" => "null",

@@ -227,6 +227,16 @@ pub struct DestroyArgs {
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
+pub struct MergeArgs {
+    /// The file kept.
+    pub keep: String,
+    /// The file merged into it, then removed.
+    pub merge: String,
+    /// The removed file's alias, typed again.
+    pub confirm: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct TrashArgs {
     pub kind: String,
     pub id: String,
@@ -488,6 +498,9 @@ pub fn typescript() -> String {
         RetentionInfo::decl(&cfg),
         RetentionCaseArgs::decl(&cfg),
         DestroyArgs::decl(&cfg),
+        MergeArgs::decl(&cfg),
+        relais_core::case::duplicates::Candidate::decl(&cfg),
+        relais_core::case::duplicates::Merged::decl(&cfg),
         TrashArgs::decl(&cfg),
         IncidentExportArgs::decl(&cfg),
         relais_core::case::retention::CaseRetention::decl(&cfg),

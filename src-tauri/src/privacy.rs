@@ -6,7 +6,7 @@ use relais_core::case::{incidents, trash};
 use relais_core::record::Kind;
 use tauri::{AppHandle, Manager};
 
-use crate::api::{ApiError, DestroyArgs, IncidentExportArgs, RetentionCaseArgs, RetentionInfo, TrashArgs};
+use crate::api::{ApiError, DestroyArgs, IncidentExportArgs, MergeArgs, RetentionCaseArgs, RetentionInfo, TrashArgs};
 use crate::commands::{Res, on_store};
 use crate::handoff::chosen;
 use crate::{AppState, Hold};
@@ -37,6 +37,18 @@ pub async fn set_case_retention(app: AppHandle, args: RetentionCaseArgs) -> Res<
 #[tauri::command]
 pub async fn destroy_person(app: AppHandle, args: DestroyArgs) -> Res<Destroyed> {
     on_store(&app, Hold::Long, move |s| retention::destroy_person(s, &args.person, args.policy, &args.confirm, chrono::Utc::now())).await
+}
+
+/// The other files that may be the same person as this one.
+#[tauri::command]
+pub async fn person_duplicates(app: AppHandle, id: String) -> Res<Vec<relais_core::case::duplicates::Candidate>> {
+    on_store(&app, Hold::Short, move |s| relais_core::case::duplicates::candidates(s, &s.get(Kind::Person, &id)?)).await
+}
+
+/// Merges a file of the same person into this one, once the worker typed its alias again.
+#[tauri::command]
+pub async fn merge_persons(app: AppHandle, args: MergeArgs) -> Res<relais_core::case::duplicates::Merged> {
+    on_store(&app, Hold::Short, move |s| s.write(|w| relais_core::case::duplicates::merge(w, &args.keep, &args.merge, &args.confirm))).await
 }
 
 /// What the trash holds.

@@ -379,6 +379,28 @@ def scenario_worker(tmp):
         print("  ok: the dashboard shows the appointment, the court milestone, the intake and the referral to follow up")
         app.shot("04-dashboard")
 
+        # The same person taken in again: the new file warns, and the first one takes it in.
+        app.click("nav-caseload")
+        app.click("new-person")
+        app.type("f-person-alias", "Doublon")
+        app.type("f-person-legal_name", "nom legal " + CANARY.lower())
+        app.set_value("f-person-birth_date", (datetime.date.today() - datetime.timedelta(days=15 * 365)).isoformat())
+        app.click("save")
+        app.wait_text("duplicates", CANARY)
+        app.click("nav-caseload")
+        app.wait.until(lambda d: len(app.els('[data-testid="person-link"]')) == 2)
+        [link for link in app.els('[data-testid="person-link"]') if CANARY in link.text][0].click()
+        app.wait_text("duplicates", "Doublon")
+        app.click("merge-open")
+        check(not app.el("merge-go").is_enabled(), "merging waits for the other file's alias")
+        app.type("merge-confirm", "Doublon")
+        app.shot("04b-merge")
+        app.click("merge-go")
+        app.wait_text("app-notice", "fusionné")
+        app.click("nav-caseload")
+        app.wait.until(lambda d: len(app.els('[data-testid="person-link"]')) == 1)
+        print("  ok: a second file of the same person is flagged and merged into the first, typed alias required")
+
         # Lock: the case data leaves the page; unlock brings it back.
         app.click("lock")
         app.el("unlock-form")

@@ -437,6 +437,21 @@ pub enum PersonCmd {
     Reopen(PersonReopenArgs),
     /// Détruire le dossier pour de bon (Loi 25) / destroy the case for good (Law 25)
     Destroy(PersonDestroyArgs),
+    /// Dossiers qui pourraient être la même personne / files that may be the same person
+    Duplicates(PersonRef),
+    /// Fusionner deux dossiers de la même personne / merge two files of the same person
+    Merge(PersonMergeArgs),
+}
+
+#[derive(Args)]
+pub struct PersonMergeArgs {
+    /// Le dossier gardé (identifiant ou alias) / the file kept (id or alias)
+    pub keep: String,
+    /// Le dossier fusionné dans l'autre puis retiré / the file merged into it, then removed
+    pub merge: String,
+    /// Confirmation : retapez le pseudonyme du dossier retiré / confirmation: type the removed file's alias again
+    #[arg(long)]
+    pub confirm: String,
 }
 
 #[derive(Args)]

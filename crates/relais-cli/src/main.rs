@@ -711,6 +711,7 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             let fields = person_fields(p);
             let id = store.write(|w| w.insert(Kind::Person, fields))?;
             ctx.created(&id);
+            warn_duplicates(ctx, &store, &id)?;
         }
         PersonCmd::List(a) => {
             let mut persons = store.list_all(Kind::Person)?;
@@ -734,6 +735,9 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             let fields = person_fields(a.fields);
             let changed = store.write(|w| w.update(Kind::Person, &id, fields))?;
             ctx.updated(Kind::Person, &id, &changed);
+            if changed.iter().any(|f| ["alias", "legal_name", "birth_date"].contains(&f.as_str())) {
+                warn_duplicates(ctx, &store, &id)?;
+            }
         }
         PersonCmd::Close(a) => {
             let id = store.resolve_person(&a.person)?;
@@ -745,6 +749,16 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             let changed = store.write(|w| case::reopen_person(w, &id, &a.reason))?;
             ctx.updated(Kind::Person, &id, &changed);
         }
+        PersonCmd::Duplicates(a) => {
+            let id = store.resolve_person(&a.person)?;
+            let found = relais_core::case::duplicates::candidates(&store, &store.get(Kind::Person, &id)?)?;
+            ctx.out(&found, || render::duplicates(ctx.lang, &found));
+        }
+        PersonCmd::Merge(a) => {
+            let (keep, merge) = (store.resolve_person(&a.keep)?, store.resolve_person(&a.merge)?);
+            let done = store.write(|w| relais_core::case::duplicates::merge(w, &keep, &merge, &a.confirm))?;
+            ctx.out(&done, || tr(ctx.lang, "done.merged", &[("moved", &done.moved.to_string())]));
+        }
         PersonCmd::Destroy(a) => {
             use relais_core::case::retention::{Policy, destroy_person};
             let id = store.resolve_person(&a.person)?;
@@ -753,6 +767,16 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
                 tr(ctx.lang, "done.destroyed", &[("records", &done.records.to_string()), ("events", &done.events_redacted.to_string())])
             });
         }
+    }
+    Ok(())
+}
+
+/// After a file is created or edited: the files that may be the same person, on standard error
+/// (the id on standard output stays what scripts read).
+fn warn_duplicates(ctx: &Ctx, store: &Store, id: &str) -> Result<()> {
+    let found = relais_core::case::duplicates::candidates(store, &store.get(Kind::Person, id)?)?;
+    for c in &found {
+        eprintln!("{}", tr(ctx.lang, "warn.duplicate", &[("alias", &c.alias), ("id", &c.id), ("new", id)]));
     }
     Ok(())
 }

@@ -211,6 +211,14 @@ pub fn audit(lang: Lang, v: &Verification, anchor: Option<&relais_core::vault::a
 }
 
 /// The list of persons.
+/// Files that may be the same person.
+pub fn duplicates(lang: Lang, found: &[relais_core::case::duplicates::Candidate]) -> String {
+    if found.is_empty() {
+        return tr(lang, "dup.none", &[]);
+    }
+    found.iter().map(|c| format!("{}  {}  {}", c.alias, label("person_statuses", &c.status, lang), c.id)).collect::<Vec<_>>().join("\n")
+}
+
 pub fn person_list(lang: Lang, persons: &[Fields]) -> String {
     let mut out = tr(lang, "list.persons_header", &[]);
     if persons.is_empty() {

@@ -155,6 +155,19 @@ pub enum Error {
     /// A record of a bundle would move to another person, or its author would change.
     #[error("bundle rewrites a record's person or author")]
     BundleRewritesRecord,
+    /// A bundle carries a case this vault merged into another file.
+    #[error("bundle carries a case merged here")]
+    BundleCaseMerged {
+        /// The alias of the file it was merged into.
+        into: String,
+    },
+    /// Two files cannot be merged: the same file twice, a file this vault does not hold (handed
+    /// off, held by a colleague), or one with changes from colleagues still to settle.
+    #[error("these files cannot be merged")]
+    CannotMerge {
+        /// Why, as a key of the core's messages (`merge.same`, `merge.not_held`, `merge.pending`).
+        why: &'static str,
+    },
     /// A record added by someone who does not own the case claims another author.
     #[error("bundle attributes a record to someone else")]
     BundleForgedAuthor,
@@ -394,6 +407,8 @@ impl Error {
             Error::NotCaseOwner => t("error.not_case_owner", &[]),
             Error::NotPartyToCase => t("error.not_party_to_case", &[]),
             Error::BundleRewritesRecord => t("error.bundle_rewrites_record", &[]),
+            Error::BundleCaseMerged { into } => t("error.bundle_case_merged", &[("into", into)]),
+            Error::CannotMerge { why } => format!("{} {}", t("error.cannot_merge", &[]), t(why, &[])),
             Error::BundleForgedAuthor => t("error.bundle_forged_author", &[]),
             Error::ReceiptNotForSender => t("error.receipt_not_for_sender", &[]),
             Error::BadSignature => t("error.bad_signature", &[]),

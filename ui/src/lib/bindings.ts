@@ -238,6 +238,53 @@ export type DestroyArgs = { person: string, policy: Policy,
  * The person's alias, typed again.
  */
 confirm: string, };
+export type MergeArgs = { 
+/**
+ * The file kept.
+ */
+keep: string, 
+/**
+ * The file merged into it, then removed.
+ */
+merge: string, 
+/**
+ * The removed file's alias, typed again.
+ */
+confirm: string, };
+export type Candidate = { 
+/**
+ * Its person id.
+ */
+id: string, 
+/**
+ * Its alias.
+ */
+alias: string, 
+/**
+ * Its case status code.
+ */
+status: string, };
+export type Merged = { 
+/**
+ * The file kept.
+ */
+kept: string, 
+/**
+ * The file merged away (its id is remembered, not reused).
+ */
+merged: string, 
+/**
+ * Records moved to the file kept.
+ */
+moved: number, 
+/**
+ * Fields of the file kept filled from the other.
+ */
+filled: Array<string>, 
+/**
+ * Fields whose other value was kept in a note.
+ */
+noted: Array<string>, };
 export type TrashArgs = { kind: string, id: string, };
 export type IncidentExportArgs = { 
 /**
@@ -1125,7 +1172,7 @@ created_by: string | null,
 fields: Array<[string, JsonValue, JsonValue]>, };
 export type Rekey = "done" | "recovery_unknown";
 
-export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleForgedAuthor" | "ReceiptNotForSender" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 // The records of each kind, as the core stores and sends them.
 export interface PersonRecord {
@@ -1560,6 +1607,8 @@ export interface Commands {
   set_retention_years: { args: { years: number }; result: null };
   set_case_retention: { args: { args: RetentionCaseArgs }; result: null };
   destroy_person: { args: { args: DestroyArgs }; result: Destroyed };
+  person_duplicates: { args: { id: string }; result: Array<Candidate> };
+  merge_persons: { args: { args: MergeArgs }; result: Merged };
   trash_list: { args: Record<string, never>; result: Array<TrashItem> };
   trash_delete: { args: { args: TrashArgs }; result: string };
   trash_restore: { args: { id: string }; result: null };

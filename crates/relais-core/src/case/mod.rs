@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod directory;
+pub mod duplicates;
 pub mod incidents;
 mod ops;
 pub mod person_file;

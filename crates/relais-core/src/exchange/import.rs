@@ -382,6 +382,14 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     if (receipt && (!o.content.records.is_empty() || o.manifest.receipt_for.is_none())) || (!receipt && persons_in != declared) {
         return Err(malformed("persons"));
     }
+    // A case merged here into another file: refused, saying which (bringing it back as a new
+    // case would split the person's file again).
+    for pid in &o.manifest.persons {
+        if let Some(into) = crate::case::duplicates::merged_into(conn, pid)? {
+            let alias: String = conn.query_row("SELECT alias FROM persons WHERE id = ?1", [&into], |r| r.get(0)).unwrap_or_default();
+            return Err(Error::BundleCaseMerged { into: alias });
+        }
+    }
     let cases = if receipt { BTreeMap::new() } else { rights(conn, o)? };
     let sender = o.manifest.sender.fingerprint.as_str();
     // A record may name an organisation of this vault's directory that the bundle does not

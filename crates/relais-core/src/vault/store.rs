@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "interpreters", include_str!("../../../../schema/migrations/0008_interpreters.sql")),
     (9, "time_and_expenses", include_str!("../../../../schema/migrations/0009_time_and_expenses.sql")),
     (10, "contact_indexes", include_str!("../../../../schema/migrations/0010_contact_indexes.sql")),
+    (11, "merged_persons", include_str!("../../../../schema/migrations/0011_merged_persons.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -871,6 +872,30 @@ impl Writer<'_> {
             fields: names.clone(),
         })?;
         Ok(names)
+    }
+
+    /// Moves a record of a person's case to another person (a merge of two files of the same
+    /// person): its `person_id` changes, as one more change by this vault, audited like an
+    /// update of that field. The caller checked both persons; the record's own rules are not
+    /// run again (its references move with it, the whole file at once).
+    pub(crate) fn reparent(&mut self, kind: Kind, id: &str, to_person: &str) -> Result<()> {
+        let current = get(&self.tx, kind, id)?;
+        let me = self.me()?.to_owned();
+        let mut versions = versions_of(&current);
+        versions.bump(&me);
+        self.tx
+            .prepare_cached(&format!(
+                "UPDATE {} SET person_id = ?2, updated_at = ?3, updated_by = ?4, versions = ?5, revision = ?6 WHERE id = ?1",
+                kind.table()
+            ))?
+            .execute(rusqlite::params![id, to_person, self.now_db, me, versions.to_json(), versions.total()])?;
+        self.audit(Change {
+            action: "update",
+            kind: Some(kind.name()),
+            record_id: Some(id),
+            person_id: Some(to_person),
+            fields: vec!["person_id".to_owned()],
+        })
     }
 
     /// Sets a value of the vault's metadata, in this transaction.
