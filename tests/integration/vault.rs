@@ -213,12 +213,20 @@ fn key_files_have_a_fixed_work_factor_and_too_costly_ones_are_refused_before_any
 }
 
 /// Where the 64 hex digits of `key` are in this process's memory (readable mappings through
-/// /proc/self/mem), leaving out the needle's own buffer.
+/// /proc/self/mem), leaving out the needle's own buffer. Each mapping is read through one
+/// buffer, allocated before the mappings are listed and left out of the results: a buffer
+/// allocated per mapping could land inside the heap being read and hold, by the time the
+/// kernel copies its own bytes, an image of a copy read just before (a copy found twice).
 fn hex_key_in_memory(hex: &str) -> Vec<usize> {
     use std::io::{Read, Seek, SeekFrom};
+    const CHUNK: usize = 1 << 20;
     let own = hex.as_ptr() as usize..hex.as_ptr() as usize + hex.len();
+    // Wiped when dropped: a buffer left holding a copy of the key would be found by the next scan.
+    let mut buf = zeroize::Zeroizing::new(vec![0u8; CHUNK + hex.len()]);
+    let scratch = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.len();
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
     let mut mem = std::fs::File::open("/proc/self/mem").unwrap();
+    let finder = memchr::memmem::Finder::new(hex.as_bytes());
     let mut found = Vec::new();
     for line in maps.lines() {
         let mut parts = line.split_whitespace();
@@ -230,13 +238,24 @@ fn hex_key_in_memory(hex: &str) -> Vec<usize> {
         }
         let (start, end) = range.split_once('-').unwrap();
         let (start, end) = (usize::from_str_radix(start, 16).unwrap(), usize::from_str_radix(end, 16).unwrap());
-        // Wiped when dropped: a buffer left holding a copy of the key would be found by the next scan.
-        let mut buf = zeroize::Zeroizing::new(vec![0u8; end - start]);
-        if mem.seek(SeekFrom::Start(start as u64)).is_err() || mem.read_exact(&mut buf).is_err() {
-            continue;
+        // Windows of CHUNK bytes and a needle's length more, so that a copy across two windows
+        // is seen; a copy is counted in the window it starts in.
+        let mut pos = start;
+        while pos < end {
+            let n = (end - pos).min(buf.len());
+            if mem.seek(SeekFrom::Start(pos as u64)).is_err() || mem.read_exact(&mut buf[..n]).is_err() {
+                break;
+            }
+            let last = pos + n == end;
+            found.extend(
+                finder
+                    .find_iter(&buf[..n])
+                    .filter(|i| *i < CHUNK || last)
+                    .map(|i| pos + i)
+                    .filter(|a| !own.contains(a) && !scratch.contains(a)),
+            );
+            pos += CHUNK;
         }
-        let finder = memchr::memmem::Finder::new(hex.as_bytes());
-        found.extend(finder.find_iter(&buf).map(|i| start + i).filter(|a| !own.contains(a)));
     }
     found
 }
