@@ -54,6 +54,7 @@ relais_commands! {
     privacy::set_case_retention: "{ args: RetentionCaseArgs }" => "null",
     privacy::destroy_person: "{ args: DestroyArgs }" => "Destroyed",
     privacy::person_duplicates: "{ id: string }" => "Array<Candidate>",
+    privacy::intake_checklist: "{ id: string }" => "Checklist",
     privacy::merge_persons: "{ args: MergeArgs }" => "Merged",
     privacy::trash_list: "Record<string, never>" => "Array<TrashItem>",
     privacy::trash_delete: "{ args: TrashArgs }" => "string",

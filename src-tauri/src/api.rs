@@ -500,6 +500,8 @@ pub fn typescript() -> String {
         DestroyArgs::decl(&cfg),
         MergeArgs::decl(&cfg),
         relais_core::case::duplicates::Candidate::decl(&cfg),
+        relais_core::case::intake::Checklist::decl(&cfg),
+        relais_core::case::intake::ChecklistItem::decl(&cfg),
         relais_core::case::duplicates::Merged::decl(&cfg),
         TrashArgs::decl(&cfg),
         IncidentExportArgs::decl(&cfg),

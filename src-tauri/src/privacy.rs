@@ -39,6 +39,12 @@ pub async fn destroy_person(app: AppHandle, args: DestroyArgs) -> Res<Destroyed>
     on_store(&app, Hold::Long, move |s| retention::destroy_person(s, &args.person, args.policy, &args.confirm, chrono::Utc::now())).await
 }
 
+/// The immediate needs of the person's first 72 hours, assessed or not.
+#[tauri::command]
+pub async fn intake_checklist(app: AppHandle, id: String) -> Res<relais_core::case::intake::Checklist> {
+    on_store(&app, Hold::Short, move |s| relais_core::case::intake::checklist(s, &id, chrono::Utc::now())).await
+}
+
 /// The other files that may be the same person as this one.
 #[tauri::command]
 pub async fn person_duplicates(app: AppHandle, id: String) -> Res<Vec<relais_core::case::duplicates::Candidate>> {

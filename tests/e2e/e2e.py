@@ -290,6 +290,13 @@ def scenario_worker(tmp):
         check(app.text("person-alias") == XSS_ALIAS, "the alias reads exactly as typed")
         check("Danger imminent" in app.text("person-risk"), "the header shows the risk level, in words")
         check("DPJ" in app.text("dpj-prompt"), "a minor with no DPJ report recorded: the file says what the law asks")
+        # The first 72 hours: each immediate need assessed or not; « Sans objet » counts.
+        check("0 sur 10" in app.text("checklist").replace("\u00a0", " "), "a new file lists its immediate needs, none assessed")
+        app.click("checklist-na-spiritual_support")
+        app.wait_text("checklist", "1 sur 10")
+        app.wait_text("checklist-spiritual_support", "Sans objet")
+        app.shot("01c-checklist")
+        print("  ok: the first 72 hours' checklist records a need that does not apply")
         app.shot("01b-person-head-risk")
         print("  ok: the case header shows the risk level and the DPJ duty for a minor")
 

@@ -308,3 +308,35 @@ fn consents_ending_reviews_due_aids_pending_and_cases_without_contact() {
     assert_eq!(last("Cerise").as_deref(), Some("2026-11-02T15:00:00Z"));
     assert_eq!(last("Fermée"), None);
 }
+
+#[test]
+fn the_first_72_hours_checklist_follows_the_needs_recorded() {
+    use relais_core::case::intake;
+    let (_tv, mut s) = TestVault::new();
+    let now = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&chrono::Utc);
+    let domestic = person(&mut s, "Ambre", &[("origin", json!("domestic")), ("intake_at", json!("2026-12-02T10:00:00-05:00"))]);
+    let international = person(&mut s, "Brume", &[("intake_at", json!("2026-12-02T10:00:00-05:00"))]);
+    let c = intake::checklist(&s, &domestic, now("2026-12-03T09:00:00-05:00")).unwrap();
+    let codes: Vec<&str> = c.items.iter().map(|i| i.code.as_str()).collect();
+    assert!(codes.contains(&"safety_protection") && !codes.contains(&"interpretation"), "international-only needs left out: {codes:?}");
+    assert_eq!((c.assessed, c.open, c.window_ends.as_str()), (0, true, "2026-12-05T15:00:00Z"));
+    let ci = intake::checklist(&s, &international, now("2026-12-03T09:00:00-05:00")).unwrap();
+    assert_eq!(ci.items.len(), c.items.len() + 2, "interpretation and removal defence for international trafficking");
+    // A need recorded, whatever its status, or « sans objet »: assessed.
+    for (code, status) in [("safety_protection", "identified"), ("spiritual_support", "not_applicable")] {
+        s.write(|w| {
+            w.insert(
+                Kind::Need,
+                f(&[("person_id", json!(domestic)), ("code", json!(code)), ("phase", json!("immediate")), ("status", json!(status))]),
+            )
+        })
+        .unwrap();
+    }
+    let c = intake::checklist(&s, &domestic, now("2026-12-05T09:59:00-05:00")).unwrap();
+    assert_eq!(c.assessed, 2);
+    let status = |c: &intake::Checklist, code: &str| c.items.iter().find(|i| i.code == code).unwrap().status.clone();
+    assert_eq!(status(&c, "spiritual_support").as_deref(), Some("not_applicable"));
+    assert_eq!(status(&c, "housing_emergency"), None);
+    assert!(c.open);
+    assert!(!intake::checklist(&s, &domestic, now("2026-12-05T10:00:00-05:00")).unwrap().open, "72 hours after intake, closed");
+}

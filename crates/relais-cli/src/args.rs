@@ -439,8 +439,19 @@ pub enum PersonCmd {
     Destroy(PersonDestroyArgs),
     /// Dossiers qui pourraient être la même personne / files that may be the same person
     Duplicates(PersonRef),
+    /// Besoins immédiats des 72 premières heures, évalués ou non / immediate needs of the first 72 hours, assessed or not
+    Checklist(PersonChecklistArgs),
     /// Fusionner deux dossiers de la même personne / merge two files of the same person
     Merge(PersonMergeArgs),
+}
+
+#[derive(Args)]
+pub struct PersonChecklistArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// « Maintenant » fixé (RFC 3339) / a fixed "now"
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Args)]

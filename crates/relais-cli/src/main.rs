@@ -754,6 +754,13 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             let found = relais_core::case::duplicates::candidates(&store, &store.get(Kind::Person, &id)?)?;
             ctx.out(&found, || render::duplicates(ctx.lang, &found));
         }
+        PersonCmd::Checklist(a) => {
+            let id = store.resolve_person(&a.person)?;
+            let now = fixed_now(a.now)?;
+            let list = relais_core::case::intake::checklist(&store, &id, now.with_timezone(&chrono::Utc))?;
+            let alias = store.get(Kind::Person, &id)?["alias"].as_str().unwrap_or_default().to_owned();
+            ctx.out(&list, || render::checklist(ctx.lang, &alias, &list));
+        }
         PersonCmd::Merge(a) => {
             let (keep, merge) = (store.resolve_person(&a.keep)?, store.resolve_person(&a.merge)?);
             let done = store.write(|w| relais_core::case::duplicates::merge(w, &keep, &merge, &a.confirm))?;

@@ -211,6 +211,21 @@ pub fn audit(lang: Lang, v: &Verification, anchor: Option<&relais_core::vault::a
 }
 
 /// The list of persons.
+/// The first 72 hours' checklist.
+pub fn checklist(lang: Lang, alias: &str, c: &relais_core::case::intake::Checklist) -> String {
+    let (n, total) = (c.assessed.to_string(), c.items.len().to_string());
+    let key = if c.open { "checklist.title_open" } else { "checklist.title_closed" };
+    let mut out = tr(lang, key, &[("alias", alias), ("until", &when_in(lang, &c.window_ends)), ("n", &n), ("total", &total)]);
+    for it in &c.items {
+        let status = it.status.as_deref().map(|s| format!(" — {}", label("need_statuses", s, lang))).unwrap_or_default();
+        let _ = write!(out, "\n  [{}] {}{status}", if it.status.is_some() { "x" } else { " " }, label("needs", &it.code, lang));
+    }
+    if c.assessed < c.items.len() {
+        let _ = write!(out, "\n{}", tr(lang, "checklist.hint", &[]));
+    }
+    out
+}
+
 /// Files that may be the same person.
 pub fn duplicates(lang: Lang, found: &[relais_core::case::duplicates::Candidate]) -> String {
     if found.is_empty() {

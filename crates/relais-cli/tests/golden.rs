@@ -163,6 +163,8 @@ fn cli_transcript() {
     ]);
     t.run(&["safety", "add", "Colibri", "--text", "Mot code convenu", "--review", "2031-01-10"]);
     t.run(&["task", "add", "Colibri", "--title", "Appeler l'avocate", "--due", "2030-12-01"]);
+    // The first 72 hours: Colibri's immediate needs, the one recorded assessed.
+    t.run(&["person", "checklist", "Colibri", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["search", "ivac"]);
     t.run(&["dashboard", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["--json", "dashboard", "--now", "2030-12-03T09:00:00-05:00"]);

@@ -264,6 +264,32 @@ alias: string,
  * Its case status code.
  */
 status: string, };
+export type Checklist = { 
+/**
+ * The end of the first 72 hours after intake (RFC 3339 UTC).
+ */
+window_ends: string, 
+/**
+ * Whether `now` is still inside them.
+ */
+open: boolean, 
+/**
+ * The immediate needs, in catalogue order.
+ */
+items: Array<ChecklistItem>, 
+/**
+ * How many are assessed.
+ */
+assessed: number, };
+export type ChecklistItem = { 
+/**
+ * The need's catalogue code.
+ */
+code: string, 
+/**
+ * The status of the need recorded for it, none when not assessed yet.
+ */
+status: string | null, };
 export type Merged = { 
 /**
  * The file kept.
@@ -1608,6 +1634,7 @@ export interface Commands {
   set_case_retention: { args: { args: RetentionCaseArgs }; result: null };
   destroy_person: { args: { args: DestroyArgs }; result: Destroyed };
   person_duplicates: { args: { id: string }; result: Array<Candidate> };
+  intake_checklist: { args: { id: string }; result: Checklist };
   merge_persons: { args: { args: MergeArgs }; result: Merged };
   trash_list: { args: Record<string, never>; result: Array<TrashItem> };
   trash_delete: { args: { args: TrashArgs }; result: string };

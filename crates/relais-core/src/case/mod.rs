@@ -6,6 +6,7 @@ pub mod consent;
 pub mod directory;
 pub mod duplicates;
 pub mod incidents;
+pub mod intake;
 mod ops;
 pub mod person_file;
 pub mod retention;
