@@ -55,6 +55,8 @@ relais_commands! {
     privacy::destroy_person: "{ args: DestroyArgs }" => "Destroyed",
     privacy::person_duplicates: "{ id: string }" => "Array<Candidate>",
     privacy::intake_checklist: "{ id: string }" => "Checklist",
+    privacy::export_person_file: "{ person: string }" => "string",
+    safekeeping::restore_backup: "{ args: BackupArgs }" => "Restored",
     privacy::merge_persons: "{ args: MergeArgs }" => "Merged",
     privacy::trash_list: "Record<string, never>" => "Array<TrashItem>",
     privacy::trash_delete: "{ args: TrashArgs }" => "string",

@@ -491,6 +491,7 @@ pub fn typescript() -> String {
         SummarySaved::decl(&cfg),
         StatsArgs::decl(&cfg),
         BackupArgs::decl(&cfg),
+        relais_core::vault::backup::Restored::decl(&cfg),
         BackupStatus::decl(&cfg),
         AuditCheck::decl(&cfg),
         AnchorWritten::decl(&cfg),

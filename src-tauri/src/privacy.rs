@@ -39,6 +39,20 @@ pub async fn destroy_person(app: AppHandle, args: DestroyArgs) -> Res<Destroyed>
     on_store(&app, Hold::Long, move |s| retention::destroy_person(s, &args.person, args.policy, &args.confirm, chrono::Utc::now())).await
 }
 
+/// The person's whole file as JSON, for the person (Law 25 right of access), to the file
+/// chosen in the save dialog, as `relais export-person`: recorded first in her history as a
+/// disclosure. The worker chose to hand it over; it leaves the vault in clear on purpose.
+#[tauri::command]
+pub async fn export_person_file(app: AppHandle, person: String) -> Res<String> {
+    let path = chosen(&app.state::<AppState>(), true)?;
+    on_store(&app, Hold::Long, move |s| {
+        let text = relais_core::case::person_file::disclose(s, &person)?;
+        relais_core::vault::write_atomic(&path, text.as_bytes())?;
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
 /// The immediate needs of the person's first 72 hours, assessed or not.
 #[tauri::command]
 pub async fn intake_checklist(app: AppHandle, id: String) -> Res<relais_core::case::intake::Checklist> {

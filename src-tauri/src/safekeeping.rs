@@ -51,6 +51,23 @@ pub async fn backup_vault(app: AppHandle, args: BackupArgs) -> Res<String> {
     .map_err(|_| ApiError::app("Busy", lang))?
 }
 
+/// Restores the backup chosen in the open dialog into this computer's vault, which must not
+/// exist yet (a new laptop, a lost one): the backup's passphrase unwraps it, as `relais restore`.
+/// Then the start screen unlocks it as usual.
+#[tauri::command]
+pub async fn restore_backup(app: AppHandle, args: BackupArgs) -> Res<relais_core::vault::backup::Restored> {
+    let lang = app.state::<AppState>().lang();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let file = chosen(&state, false)?;
+        let _admitted = state.admit(Hold::Long)?;
+        relais_core::vault::backup::restore(&file, &state.vault_dir(), relais_core::vault::backup::Proof::Passphrase(&args.passphrase))
+            .map_err(|e| ApiError::from_core(&e, lang))
+    })
+    .await
+    .map_err(|_| ApiError::app("Busy", lang))?
+}
+
 /// Checks the audit log, as `relais audit verify`; with `against`, against the anchor in the
 /// file chosen in the open dialog (an anchor file or a backup), as `--against FILE`.
 #[tauri::command]

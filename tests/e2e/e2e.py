@@ -273,6 +273,12 @@ def scenario_worker(tmp):
         app.select("f-organisation-open_24_7", "true")
         app.click("save")
         app.wait_text("directory", "Le Phare")
+        # Its number changes: edited in place.
+        app.click("edit-org")
+        app.type("f-organisation-phone", "514 555-0142")
+        app.click("save")
+        app.wait_text("directory", "514 555-0142")
+        print("  ok: a directory entry is edited in the app")
 
         # A person, with a need, an appointment, a referral, a court milestone.
         app.click("nav-caseload")
@@ -661,6 +667,41 @@ def scenario_handoff(tmp):
     for root in (home_a, home_b, files):
         hits = scan(root, CANARY)
         check(hits == [], f"no plaintext canary under {os.path.basename(root)} ({hits})")
+
+    # A new computer: the worker's backup restored from the start screen. Then the person asks
+    # for her file (right of access): written where the worker chooses, in clear on purpose.
+    home_c = os.path.join(tmp, "new-computer")
+    c = App(home_c, 4484, files)
+    try:
+        c.el("restore-form")
+        c.type("restore-passphrase", "pas la phrase de passe")
+        c.click("restore")
+        c.el("start-error")
+        check(not c.els('[data-testid="unlock-form"]'), "a wrong passphrase restores nothing")
+        c.type("restore-passphrase", PASS)
+        c.click("restore")
+        c.el("unlock-form")
+        unlock(c)
+        c.click("nav-caseload")
+        c.wait_text("caseload", CANARY)
+        print("  ok: a new computer restores the worker's backup from the start screen, then unlocks it")
+        open_first_case(c)
+        c.click("access-export")
+        c.wait_text("access-done", ".json")
+        given = [f for f in os.listdir(files) if f.startswith("dossier-personne-") and f.endswith(".json")]
+        check(len(given) == 1 and CANARY not in given[0], f"the file was written where the dialog pointed, no alias in its name ({given})")
+        with open(os.path.join(files, given[0]), encoding="utf-8") as fh:
+            doc = json.load(fh)
+        check(doc["format"] == "relais.person-file" and CANARY in doc["person"]["alias"], "it is the person's whole file")
+        os.remove(os.path.join(files, given[0]))  # handed over, then deleted, as the app says
+        c.click("tab-history")
+        c.wait_text("history", "droit d")
+        print("  ok: the person's file is written for her (right of access), and her history says so")
+    except Exception:
+        c.shot("failure-new-computer")
+        raise
+    finally:
+        c.quit()
 
 
 def scenario_demo(tmp):

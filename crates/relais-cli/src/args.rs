@@ -818,6 +818,8 @@ pub struct ReferralStatusArgs {
 pub enum OrgCmd {
     /// Ajouter / add
     Add(OrgAddArgs),
+    /// Modifier (les champs donnés) / change (the fields given)
+    Edit(OrgEditArgs),
     /// Lister / list
     List(OrgListArgs),
     /// Importer un CSV / import a CSV (name,kind,region,address,phone,email,website,languages,open_24_7,notes,needs)
@@ -858,6 +860,42 @@ pub struct OrgAddArgs {
     /// Besoins servis (codes, virgules) / needs served (codes, commas)
     #[arg(long)]
     pub needs: Option<String>,
+}
+
+#[derive(Args)]
+pub struct OrgEditArgs {
+    /// Identifiant ou nom / id or name
+    pub org: String,
+    /// Nouveau nom / new name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Type (code) / kind (code)
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Région / region
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Adresse / address
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Téléphone / phone
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Courriel / email
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Site web / website
+    #[arg(long)]
+    pub website: Option<String>,
+    /// Langues (virgules) / languages (commas)
+    #[arg(long)]
+    pub languages: Option<String>,
+    /// Ouvert 24/7 (oui/non) / open 24/7 (yes/no)
+    #[arg(long = "open-24-7")]
+    pub open_24_7: Option<String>,
+    /// Notes
+    #[arg(long)]
+    pub notes: Option<String>,
 }
 
 #[derive(Args)]

@@ -1015,6 +1015,26 @@ fn cmd_referral(ctx: &Ctx, c: ReferralCmd) -> Result<()> {
 fn cmd_org(ctx: &Ctx, c: OrgCmd) -> Result<()> {
     let mut store = ctx.store()?;
     match c {
+        OrgCmd::Edit(a) => {
+            let id = store.resolve_org(&a.org)?;
+            let mut f = Fields::new();
+            for (k, v) in [
+                ("name", a.name),
+                ("kind", a.kind),
+                ("region", a.region),
+                ("address", a.address),
+                ("phone", a.phone),
+                ("email", a.email),
+                ("website", a.website),
+                ("languages", a.languages),
+                ("open_24_7", a.open_24_7),
+                ("notes", a.notes),
+            ] {
+                put(&mut f, k, v);
+            }
+            let changed = store.write(|w| w.update(Kind::Organisation, &id, f))?;
+            ctx.updated(Kind::Organisation, &id, &changed);
+        }
         OrgCmd::Add(a) => {
             let mut f = Fields::new();
             put(&mut f, "name", Some(a.name));

@@ -377,6 +377,7 @@ fn history_event(
             &[("who", &sender), ("to", &to), ("keep", &tr(lang, &format!("history.keep.{}", value("keep").unwrap_or("mine")), &[]))],
         ),
         "person.reopen" => tr(lang, "history.person.reopen", &[("reason", value("reason").unwrap_or_default())]),
+        "person.merge" => tr(lang, "history.person.merge", &[("moved", &count("moved"))]),
         // Anything else is shown as recorded, with its details.
         other => format!("{other} {}", e.fields.join(", ")).trim_end().to_owned(),
     }

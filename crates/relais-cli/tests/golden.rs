@@ -124,6 +124,7 @@ fn cli_transcript() {
         "Montréal",
     ]);
     t.run(&["--json", "org", "list"]);
+    t.run(&["org", "edit", "Maison L'Escale", "--phone", "514 555-0142"]);
     // No consent names the shelter yet (the one below starts in 2030): refused, then by override.
     t.run(&["referral", "add", "Colibri", "--org", "Maison L'Escale", "--follow-up", "2030-12-01", "--amount", "120,50"]);
     t.run(&["--lang", "en", "referral", "add", "Colibri", "--org", "Maison L'Escale"]);

@@ -167,6 +167,16 @@ override_reason?: string, };
 export type SummarySaved = { path: string, encrypted: boolean, };
 export type StatsArgs = { from: string | null, to: string | null, };
 export type BackupArgs = { passphrase: string, };
+export type Restored = { 
+/**
+ * Persons in the restored vault.
+ */
+persons: number, 
+/**
+ * Cases the backup held that were destroyed after it was made, destroyed again in the
+ * restored vault ([`crate::vault::ledger`]).
+ */
+destroyed_again: number, };
 export type BackupStatus = { 
 /**
  * When the last backup was made (UTC RFC 3339), if ever.
@@ -1635,6 +1645,8 @@ export interface Commands {
   destroy_person: { args: { args: DestroyArgs }; result: Destroyed };
   person_duplicates: { args: { id: string }; result: Array<Candidate> };
   intake_checklist: { args: { id: string }; result: Checklist };
+  export_person_file: { args: { person: string }; result: string };
+  restore_backup: { args: { args: BackupArgs }; result: Restored };
   merge_persons: { args: { args: MergeArgs }; result: Merged };
   trash_list: { args: Record<string, never>; result: Array<TrashItem> };
   trash_delete: { args: { args: TrashArgs }; result: string };

@@ -24,6 +24,7 @@ export const HISTORY_LABEL: Record<string, string> = {
   'person.summary': 'history.person_summary',
   'retention.set': 'history.retention_set',
   'person.reopen': 'history.person_reopen',
+  'person.merge': 'history.person_merge',
 };
 
 /** Message key of each way a conflict was settled. */
@@ -51,6 +52,7 @@ export function historyText(ev: Event, authors: Record<string, Author | undefine
     proposals: value('proposals') ?? '0',
     keep: t(KEEP_LABEL[value('keep') ?? 'mine'] ?? 'history.keep_mine'),
     reason: value('reason') ?? '',
+    moved: Number(value('moved') ?? '0'),
   };
   // Only a record's change lists fields (by label); other events' details are in the sentence.
   const details = ['create', 'update'].includes(ev.action) ? ev.fields.map((f) => t('field.' + f, { default: f })).join(', ') : '';

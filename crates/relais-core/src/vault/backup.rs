@@ -202,6 +202,7 @@ fn malformed(_what: &str) -> Error {
 }
 
 /// What a restore gave back.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Restored {
     /// Persons in the restored vault.
