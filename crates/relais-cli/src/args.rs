@@ -827,9 +827,7 @@ pub enum OrgCmd {
 }
 
 #[derive(Args)]
-pub struct OrgAddArgs {
-    /// Nom / name
-    pub name: String,
+pub struct OrgFieldArgs {
     /// Type (code) / kind (code)
     #[arg(long)]
     pub kind: Option<String>,
@@ -857,6 +855,14 @@ pub struct OrgAddArgs {
     /// Notes
     #[arg(long)]
     pub notes: Option<String>,
+}
+
+#[derive(Args)]
+pub struct OrgAddArgs {
+    /// Nom / name
+    pub name: String,
+    #[command(flatten)]
+    pub fields: OrgFieldArgs,
     /// Besoins servis (codes, virgules) / needs served (codes, commas)
     #[arg(long)]
     pub needs: Option<String>,
@@ -869,33 +875,8 @@ pub struct OrgEditArgs {
     /// Nouveau nom / new name
     #[arg(long)]
     pub name: Option<String>,
-    /// Type (code) / kind (code)
-    #[arg(long)]
-    pub kind: Option<String>,
-    /// Région / region
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Adresse / address
-    #[arg(long)]
-    pub address: Option<String>,
-    /// Téléphone / phone
-    #[arg(long)]
-    pub phone: Option<String>,
-    /// Courriel / email
-    #[arg(long)]
-    pub email: Option<String>,
-    /// Site web / website
-    #[arg(long)]
-    pub website: Option<String>,
-    /// Langues (virgules) / languages (commas)
-    #[arg(long)]
-    pub languages: Option<String>,
-    /// Ouvert 24/7 (oui/non) / open 24/7 (yes/no)
-    #[arg(long = "open-24-7")]
-    pub open_24_7: Option<String>,
-    /// Notes
-    #[arg(long)]
-    pub notes: Option<String>,
+    #[command(flatten)]
+    pub fields: OrgFieldArgs,
 }
 
 #[derive(Args)]

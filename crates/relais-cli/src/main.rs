@@ -788,6 +788,25 @@ fn warn_duplicates(ctx: &Ctx, store: &Store, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// An organisation's fields as given on the command line.
+fn org_fields(a: OrgFieldArgs) -> Fields {
+    let mut f = Fields::new();
+    for (k, v) in [
+        ("kind", a.kind),
+        ("region", a.region),
+        ("address", a.address),
+        ("phone", a.phone),
+        ("email", a.email),
+        ("website", a.website),
+        ("languages", a.languages),
+        ("open_24_7", a.open_24_7),
+        ("notes", a.notes),
+    ] {
+        put(&mut f, k, v);
+    }
+    f
+}
+
 fn cmd_retention(ctx: &Ctx, c: RetentionCmd) -> Result<()> {
     use relais_core::case::retention;
     let mut store = ctx.store()?;
@@ -1017,36 +1036,15 @@ fn cmd_org(ctx: &Ctx, c: OrgCmd) -> Result<()> {
     match c {
         OrgCmd::Edit(a) => {
             let id = store.resolve_org(&a.org)?;
-            let mut f = Fields::new();
-            for (k, v) in [
-                ("name", a.name),
-                ("kind", a.kind),
-                ("region", a.region),
-                ("address", a.address),
-                ("phone", a.phone),
-                ("email", a.email),
-                ("website", a.website),
-                ("languages", a.languages),
-                ("open_24_7", a.open_24_7),
-                ("notes", a.notes),
-            ] {
-                put(&mut f, k, v);
-            }
+            let mut f = org_fields(a.fields);
+            put(&mut f, "name", a.name);
             let changed = store.write(|w| w.update(Kind::Organisation, &id, f))?;
             ctx.updated(Kind::Organisation, &id, &changed);
         }
         OrgCmd::Add(a) => {
-            let mut f = Fields::new();
+            let (region, languages) = (a.fields.region.clone(), a.fields.languages.clone());
+            let mut f = org_fields(a.fields);
             put(&mut f, "name", Some(a.name));
-            put(&mut f, "kind", a.kind);
-            put(&mut f, "region", a.region.clone());
-            put(&mut f, "address", a.address);
-            put(&mut f, "phone", a.phone);
-            put(&mut f, "email", a.email);
-            put(&mut f, "website", a.website);
-            put(&mut f, "languages", a.languages.clone());
-            put(&mut f, "open_24_7", a.open_24_7);
-            put(&mut f, "notes", a.notes);
             let needs: Vec<String> =
                 a.needs.map(|n| n.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
             let id = store.write(|w| {
@@ -1055,8 +1053,8 @@ fn cmd_org(ctx: &Ctx, c: OrgCmd) -> Result<()> {
                     let mut s = Fields::new();
                     put(&mut s, "org_id", Some(id.clone()));
                     put(&mut s, "need_code", Some(code));
-                    put(&mut s, "region", a.region.clone());
-                    put(&mut s, "languages", a.languages.clone());
+                    put(&mut s, "region", region.clone());
+                    put(&mut s, "languages", languages.clone());
                     w.insert(Kind::Service, s)?;
                 }
                 Ok(id)
