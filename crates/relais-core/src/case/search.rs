@@ -132,11 +132,16 @@ pub struct CaseRow {
 
 /// SQL for the last contact with the person whose id is the column `person`: the latest contact,
 /// phone or visit note and the latest attended appointment (RFC 3339 UTC), NULL when neither.
-/// One index probe each (`notes_person_kind_at`, `appointments_person_status_starts`).
+/// One index seek each (`notes_person_kind_at` per kind, `appointments_person_status_starts`):
+/// an `IN` over the kinds would read every note of the person instead (the dashboard of 10 000
+/// cases took 250 ms that way).
 pub fn last_contact_sql(person: &str) -> String {
+    let note = |kind: &str| format!("coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = {person} AND n.kind = '{kind}'), '')");
     format!(
-        "nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = {person} AND n.kind IN ('contact', 'phone', 'visit')), ''),
-                    coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = {person} AND a.status = 'attended'), '')), '')"
+        "nullif(max({}, {}, {}, coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = {person} AND a.status = 'attended'), '')), '')",
+        note("contact"),
+        note("phone"),
+        note("visit")
     )
 }
 

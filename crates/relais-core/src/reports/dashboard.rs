@@ -344,7 +344,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
     )?;
     let cutoff = time::to_db(now.with_timezone(&Utc) - chrono::Duration::days(i64::from(no_contact_days)));
     let last = format!(
-        "(SELECT id, alias, status, coalesce({}, intake_at) AS last FROM persons WHERE status IN ('active', 'on_hold')) x",
+        "(SELECT id, alias, status, coalesce({}, intake_at) AS last FROM persons WHERE status IN ('active', 'on_hold') AND intake_at < ?1) x",
         crate::case::search::last_contact_sql("persons.id")
     );
     let no_contact = bucket(
