@@ -174,6 +174,12 @@ pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports
             what.join(" · "),
             safe_words(lang, it.safe_to_call, it.safe_to_text, it.safe_to_leave_message)
         );
+        // An interpreter to book or to expect: the language and who provides it.
+        if it.interpreter_needed == Some(true) || it.interpreter_language.is_some() {
+            let details: Vec<&str> =
+                [it.interpreter_language.as_deref(), it.interpreter_provider.as_deref()].into_iter().flatten().collect();
+            let _ = write!(out, "\n      {}", tr(lang, "week.interpreter", &[("details", &details.join(", "))]).trim_end());
+        }
     }
     out
 }

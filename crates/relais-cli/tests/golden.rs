@@ -231,6 +231,8 @@ fn cli_transcript() {
         "--interpreter-outside-confirmed",
         "oui",
     ]);
+    // The week shows the interpreter to expect, and from whom.
+    t.run(&["week", "--day", "2030-12-05", "--now", "2030-12-03T09:00:00-05:00"]);
     // Time and money: durations as workers write them, amounts in dollars, totals in the file.
     t.run(&["note", "add", "Colibri", "--text", "Appel de suivi", "--kind", "phone", "--at", "2030-12-04T09:00", "--minutes", "1 h 30"]);
     t.run(&["note", "add", "Colibri", "--text", "Trop long", "--at", "2030-12-04T09:00", "--minutes", "25 h"]);

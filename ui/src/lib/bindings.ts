@@ -819,7 +819,19 @@ safe_to_text: boolean | null,
 /**
  * See `safe_to_call`.
  */
-safe_to_leave_message: boolean | null, };
+safe_to_leave_message: boolean | null, 
+/**
+ * An interpreter is needed at this appointment.
+ */
+interpreter_needed: boolean | null, 
+/**
+ * In which language.
+ */
+interpreter_language: string | null, 
+/**
+ * From which provider.
+ */
+interpreter_provider: string | null, };
 export type PersonHit = { 
 /**
  * Person id.

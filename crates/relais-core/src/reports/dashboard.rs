@@ -458,6 +458,12 @@ pub struct CalendarItem {
     pub safe_to_text: Option<bool>,
     /// See `safe_to_call`.
     pub safe_to_leave_message: Option<bool>,
+    /// An interpreter is needed at this appointment.
+    pub interpreter_needed: Option<bool>,
+    /// In which language.
+    pub interpreter_language: Option<String>,
+    /// From which provider.
+    pub interpreter_provider: Option<String>,
 }
 
 /// The appointments of the 7 days from `monday` (local dates in `tz`), every status, in order.
@@ -465,7 +471,8 @@ pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<Cal
     let end = monday.checked_add_days(Days::new(7)).expect("date in range");
     let mut st = store.conn().prepare_cached(
         "SELECT a.id, a.person_id, p.alias, a.starts_at, a.ends_at, a.kind, a.status, a.place,
-                p.safe_to_call, p.safe_to_text, p.safe_to_leave_message
+                p.safe_to_call, p.safe_to_text, p.safe_to_leave_message,
+                a.interpreter_needed, a.interpreter_language, a.interpreter_provider
          FROM appointments a JOIN persons p ON p.id = a.person_id
          WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias",
     )?;
@@ -482,6 +489,9 @@ pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<Cal
             safe_to_call: r.get(8)?,
             safe_to_text: r.get(9)?,
             safe_to_leave_message: r.get(10)?,
+            interpreter_needed: r.get(11)?,
+            interpreter_language: r.get(12)?,
+            interpreter_provider: r.get(13)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
