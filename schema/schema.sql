@@ -1,6 +1,22 @@
 -- Schema of a fresh Relais vault. Generated: do not edit by hand.
 -- Regenerate with RELAIS_BLESS=1 cargo test -p relais-tests schema (and review the diff).
 
+CREATE TRIGGER appointments_last_contact_delete AFTER DELETE ON appointments BEGIN
+    UPDATE persons SET last_contact = nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = old.person_id AND n.kind IN ('contact', 'phone', 'visit')), ''),
+                      coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = old.person_id AND a.status = 'attended'), '')), '') WHERE id = old.person_id;
+END;
+
+CREATE TRIGGER appointments_last_contact_insert AFTER INSERT ON appointments WHEN new.status = 'attended' BEGIN
+    UPDATE persons SET last_contact = max(coalesce(last_contact, ''), new.starts_at) WHERE id = new.person_id;
+END;
+
+CREATE TRIGGER appointments_last_contact_update AFTER UPDATE OF person_id, status, starts_at ON appointments BEGIN
+    UPDATE persons SET last_contact = nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = old.person_id AND n.kind IN ('contact', 'phone', 'visit')), ''),
+                      coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = old.person_id AND a.status = 'attended'), '')), '') WHERE id = old.person_id;
+    UPDATE persons SET last_contact = nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = new.person_id AND n.kind IN ('contact', 'phone', 'visit')), ''),
+                      coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = new.person_id AND a.status = 'attended'), '')), '') WHERE id = new.person_id;
+END;
+
 CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
     INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
 END;
@@ -12,6 +28,22 @@ END;
 CREATE TRIGGER notes_fts_update AFTER UPDATE OF text ON notes BEGIN
     INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
     INSERT INTO notes_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+
+CREATE TRIGGER notes_last_contact_delete AFTER DELETE ON notes BEGIN
+    UPDATE persons SET last_contact = nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = old.person_id AND n.kind IN ('contact', 'phone', 'visit')), ''),
+                      coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = old.person_id AND a.status = 'attended'), '')), '') WHERE id = old.person_id;
+END;
+
+CREATE TRIGGER notes_last_contact_insert AFTER INSERT ON notes WHEN new.kind IN ('contact', 'phone', 'visit') BEGIN
+    UPDATE persons SET last_contact = max(coalesce(last_contact, ''), new.at) WHERE id = new.person_id;
+END;
+
+CREATE TRIGGER notes_last_contact_update AFTER UPDATE OF person_id, kind, at ON notes BEGIN
+    UPDATE persons SET last_contact = nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = old.person_id AND n.kind IN ('contact', 'phone', 'visit')), ''),
+                      coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = old.person_id AND a.status = 'attended'), '')), '') WHERE id = old.person_id;
+    UPDATE persons SET last_contact = nullif(max(coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = new.person_id AND n.kind IN ('contact', 'phone', 'visit')), ''),
+                      coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = new.person_id AND a.status = 'attended'), '')), '') WHERE id = new.person_id;
 END;
 
 CREATE TABLE appointments (
@@ -261,7 +293,7 @@ CREATE TABLE persons (
     closure_reason TEXT,
     closure_note TEXT,
     closed_on TEXT
-, created_by TEXT, updated_by TEXT, versions TEXT, owner TEXT, notice_given_on TEXT, consent_by TEXT, dpj_reported_on TEXT, risk_level TEXT, risk_reviewed_on TEXT, organised_crime INTEGER, no_contact_order INTEGER, protection_conditions TEXT, protection_until TEXT, gender TEXT, indigenous TEXT, interpreter_outside_community INTEGER);
+, created_by TEXT, updated_by TEXT, versions TEXT, owner TEXT, notice_given_on TEXT, consent_by TEXT, dpj_reported_on TEXT, risk_level TEXT, risk_reviewed_on TEXT, organised_crime INTEGER, no_contact_order INTEGER, protection_conditions TEXT, protection_until TEXT, gender TEXT, indigenous TEXT, interpreter_outside_community INTEGER, last_contact TEXT);
 
 CREATE TABLE proceedings (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -413,6 +445,8 @@ CREATE INDEX persons_alias ON persons (alias COLLATE NOCASE);
 CREATE INDEX persons_birth ON persons (birth_date);
 
 CREATE INDEX persons_intake ON persons (intake_at);
+
+CREATE INDEX persons_no_contact ON persons (coalesce(last_contact, intake_at)) WHERE status IN ('active', 'on_hold');
 
 CREATE INDEX persons_status ON persons (status);
 

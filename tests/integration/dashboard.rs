@@ -307,6 +307,17 @@ fn consents_ending_reviews_due_aids_pending_and_cases_without_contact() {
     assert_eq!(last("Ambre").as_deref(), Some("2026-11-23T15:00:00Z"));
     assert_eq!(last("Cerise").as_deref(), Some("2026-11-02T15:00:00Z"));
     assert_eq!(last("Fermée"), None);
+    // Kept by triggers: a note moved to the trash, or an appointment no longer attended, takes
+    // its contact away; an older note added does not move it back.
+    let phone = s.list_by(Kind::Note, "person_id", &a).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    relais_core::case::trash::delete(&mut s, Kind::Note, &phone).unwrap();
+    note(&mut s, &b, "contact", "2026-10-01T10:00:00-04:00");
+    let seen = s.list_by(Kind::Appointment, "person_id", &c).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    s.write(|w| w.update(Kind::Appointment, &seen, f(&[("status", json!("no_show"))]))).unwrap();
+    let rows = relais_core::case::search::caseload(&s, None).unwrap();
+    let last = |alias: &str| rows.iter().find(|r| r.alias == alias).unwrap().last_contact.clone();
+    assert_eq!((last("Ambre"), last("Cerise")), (None, None));
+    assert_eq!(last("Brume").as_deref(), Some("2026-10-24T14:00:00Z"));
 }
 
 #[test]

@@ -909,7 +909,8 @@ intake_at: string,
  */
 open_needs: number, 
 /**
- * The last contact with the person (see [`last_contact_sql`]), if any.
+ * The last contact with the person: the latest contact, phone or visit note or attended
+ * appointment (`persons.last_contact`, kept by the triggers of migration 0012), if any.
  */
 last_contact: string | null, };
 export type PersonFile = { 

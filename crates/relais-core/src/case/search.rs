@@ -126,35 +126,20 @@ pub struct CaseRow {
     pub intake_at: String,
     /// Needs still to meet (identified, in progress, referred, unmet).
     pub open_needs: i64,
-    /// The last contact with the person (see [`last_contact_sql`]), if any.
+    /// The last contact with the person: the latest contact, phone or visit note or attended
+    /// appointment (`persons.last_contact`, kept by the triggers of migration 0012), if any.
     pub last_contact: Option<String>,
-}
-
-/// SQL for the last contact with the person whose id is the column `person`: the latest contact,
-/// phone or visit note and the latest attended appointment (RFC 3339 UTC), NULL when neither.
-/// One index seek each (`notes_person_kind_at` per kind, `appointments_person_status_starts`):
-/// an `IN` over the kinds would read every note of the person instead (the dashboard of 10 000
-/// cases took 250 ms that way).
-pub fn last_contact_sql(person: &str) -> String {
-    let note = |kind: &str| format!("coalesce((SELECT max(n.at) FROM notes n WHERE n.person_id = {person} AND n.kind = '{kind}'), '')");
-    format!(
-        "nullif(max({}, {}, {}, coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = {person} AND a.status = 'attended'), '')), '')",
-        note("contact"),
-        note("phone"),
-        note("visit")
-    )
 }
 
 /// The caseload, by alias, optionally only the cases with `status`.
 pub fn caseload(store: &Store, status: Option<&str>) -> Result<Vec<CaseRow>> {
-    let mut st = store.conn().prepare_cached(&format!(
+    let mut st = store.conn().prepare_cached(
         "SELECT p.id, p.alias, p.status, p.region, p.origin, p.intake_at,
                 (SELECT count(*) FROM needs n WHERE n.person_id = p.id
                    AND n.status IN ('identified', 'in_progress', 'referred', 'unmet')),
-                {}
+                p.last_contact
          FROM persons p WHERE ?1 IS NULL OR p.status = ?1 ORDER BY p.alias COLLATE NOCASE, p.id",
-        last_contact_sql("p.id")
-    ))?;
+    )?;
     let rows = st.query_map([status], |r| {
         Ok(CaseRow {
             id: r.get(0)?,

@@ -343,18 +343,16 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
         &[],
     )?;
     let cutoff = time::to_db(now.with_timezone(&Utc) - chrono::Duration::days(i64::from(no_contact_days)));
-    let last = format!(
-        "(SELECT id, alias, status, coalesce({}, intake_at) AS last FROM persons WHERE status IN ('active', 'on_hold') AND intake_at < ?1) x",
-        crate::case::search::last_contact_sql("persons.id")
-    );
+    // The last contact is kept on the person's row (migration 0012), in a partial index of the
+    // open cases: the list is one range of it.
     let no_contact = bucket(
         conn,
         Query {
-            from: &last,
-            filter: "x.last < ?1".into(),
+            from: "persons x",
+            filter: "x.status IN ('active', 'on_hold') AND coalesce(x.last_contact, x.intake_at) < ?1".into(),
             person: "x.id",
-            select: "x.id, x.id, x.alias, x.last, NULL, NULL",
-            order: "x.last, x.id",
+            select: "x.id, x.id, x.alias, coalesce(x.last_contact, x.intake_at), NULL, NULL",
+            order: "coalesce(x.last_contact, x.intake_at), x.id",
         },
         &[&cutoff],
     )?;

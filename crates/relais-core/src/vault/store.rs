@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "time_and_expenses", include_str!("../../../../schema/migrations/0009_time_and_expenses.sql")),
     (10, "contact_indexes", include_str!("../../../../schema/migrations/0010_contact_indexes.sql")),
     (11, "merged_persons", include_str!("../../../../schema/migrations/0011_merged_persons.sql")),
+    (12, "last_contact", include_str!("../../../../schema/migrations/0012_last_contact.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
