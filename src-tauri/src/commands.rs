@@ -101,9 +101,7 @@ pub fn set_autolock(state: State<'_, AppState>, minutes: u32) -> Res<()> {
 #[tauri::command]
 pub fn set_no_contact_days(state: State<'_, AppState>, days: u32) -> Res<()> {
     let lang = state.lang();
-    if !dashboard::NO_CONTACT_RANGE.contains(&days) {
-        return Err(ApiError::from_core(&Error::invalid("no_contact_days", relais_core::error::Problem::MalformedNumber), lang));
-    }
+    dashboard::check_no_contact_days(days).map_err(|e| ApiError::from_core(&e, lang))?;
     let mut s = state.settings.lock().expect("settings lock");
     s.no_contact_days = days;
     s.save(&state.config_dir).map_err(|e| ApiError::from_core(&e, lang))

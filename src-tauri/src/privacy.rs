@@ -62,7 +62,7 @@ pub async fn intake_checklist(app: AppHandle, id: String) -> Res<relais_core::ca
 /// The other files that may be the same person as this one.
 #[tauri::command]
 pub async fn person_duplicates(app: AppHandle, id: String) -> Res<Vec<relais_core::case::duplicates::Candidate>> {
-    on_store(&app, Hold::Short, move |s| relais_core::case::duplicates::candidates(s, &s.get(Kind::Person, &id)?)).await
+    on_store(&app, Hold::Short, move |s| relais_core::case::duplicates::candidates_of(s, &id)).await
 }
 
 /// Merges a file of the same person into this one, once the worker typed its alias again.

@@ -751,7 +751,7 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
         }
         PersonCmd::Duplicates(a) => {
             let id = store.resolve_person(&a.person)?;
-            let found = relais_core::case::duplicates::candidates(&store, &store.get(Kind::Person, &id)?)?;
+            let found = relais_core::case::duplicates::candidates_of(&store, &id)?;
             ctx.out(&found, || render::duplicates(ctx.lang, &found));
         }
         PersonCmd::Checklist(a) => {
@@ -781,7 +781,7 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
 /// After a file is created or edited: the files that may be the same person, on standard error
 /// (the id on standard output stays what scripts read).
 fn warn_duplicates(ctx: &Ctx, store: &Store, id: &str) -> Result<()> {
-    let found = relais_core::case::duplicates::candidates(store, &store.get(Kind::Person, id)?)?;
+    let found = relais_core::case::duplicates::candidates_of(store, id)?;
     for c in &found {
         eprintln!("{}", tr(ctx.lang, "warn.duplicate", &[("alias", &c.alias), ("id", &c.id), ("new", id)]));
     }

@@ -87,7 +87,7 @@ pub fn in_force(consent: &Fields, day: NaiveDate) -> bool {
 }
 
 /// Names compare without case, accents or spacing ("CAVAC  de Montréal" = "cavac de montreal").
-fn folded(s: &str) -> String {
+pub(crate) fn folded(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     s.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))

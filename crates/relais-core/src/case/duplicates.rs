@@ -33,17 +33,10 @@ pub struct Candidate {
     pub status: String,
 }
 
-/// A name as compared: lower case, no accents, single spaces.
+/// A name as compared: as the consent gate folds names (no case, accents or extra spaces), and
+/// punctuation read as a space ("Marie-Ève" = "marie eve").
 fn folded(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    super::consent::folded(&s.replace(|c: char| !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c), " "))
 }
 
 /// Two names that may be the same person's.
@@ -93,6 +86,11 @@ pub fn candidates(store: &Store, person: &Fields) -> Result<Vec<Candidate>> {
         }
     }
     Ok(out)
+}
+
+/// The other files that may be the same person as the stored person `id`.
+pub fn candidates_of(store: &Store, id: &str) -> Result<Vec<Candidate>> {
+    candidates(store, &store.get(Kind::Person, id)?)
 }
 
 /// What a merge did.
@@ -227,6 +225,7 @@ mod tests {
         for (a, b) in [
             ("Colibri", "colibri"),
             ("Hélène", "Helene"),
+            ("He\u{301}le\u{300}ne", "Hélène"),
             ("Marie Dupuis", "Marie"),
             ("Marie-Ève Tremblay", "Marie Eve Tremblay"),
             ("Jasmine", "Jazmine"),

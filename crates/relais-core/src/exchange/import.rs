@@ -386,7 +386,8 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     // case would split the person's file again).
     for pid in &o.manifest.persons {
         if let Some(into) = crate::case::duplicates::merged_into(conn, pid)? {
-            let alias: String = conn.query_row("SELECT alias FROM persons WHERE id = ?1", [&into], |r| r.get(0)).unwrap_or_default();
+            let alias: String =
+                conn.query_row("SELECT alias FROM persons WHERE id = ?1", [&into], |r| r.get(0)).optional()?.unwrap_or_default();
             return Err(Error::BundleCaseMerged { into: alias });
         }
     }
@@ -413,68 +414,66 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     let mut owners: HashMap<&'a str, &'a str> = HashMap::with_capacity(ids.values().map(HashSet::len).sum());
     let mut fresh: HashMap<Kind, Vec<&'a str>> = HashMap::new();
     for &(kind, r) in &all {
-        {
-            let rec = valid.next().expect("one validated record per record");
-            let id: &'a str = str_field(r, "id").unwrap_or_default();
-            // Case records must belong to a person carried by this bundle.
-            let person: Option<&'a str> = if kind == Kind::Organisation {
-                None
-            } else {
-                let person = match kind.owner() {
-                    None => Some(id),
-                    Some(("person_id", _)) => str_field(&rec, "person_id"),
-                    Some((col, _)) => {
-                        Some(owners.get(str_field(&rec, col).unwrap_or_default()).copied().ok_or(Error::BundleDanglingReference)?)
-                    }
-                };
-                let person = person.and_then(|p| declared.get(p).copied()).ok_or(Error::BundleDanglingReference)?;
-                owners.insert(id, person);
-                Some(person)
-            };
-            let (action, mine) = match person {
-                None => decide_directory(conn, &rec)?,
-                // A case this vault does not have yet brings only new records (checked below, one
-                // query per kind: one of them here means a record of another case moved in).
-                Some(p) if !cases[p].0 => {
-                    fresh.entry(kind).or_default().push(id);
-                    (Action::New, None)
+        let rec = valid.next().expect("one validated record per record");
+        let id: &'a str = str_field(r, "id").unwrap_or_default();
+        // Case records must belong to a person carried by this bundle.
+        let person: Option<&'a str> = if kind == Kind::Organisation {
+            None
+        } else {
+            let person = match kind.owner() {
+                None => Some(id),
+                Some(("person_id", _)) => str_field(&rec, "person_id"),
+                Some((col, _)) => {
+                    Some(owners.get(str_field(&rec, col).unwrap_or_default()).copied().ok_or(Error::BundleDanglingReference)?)
                 }
-                Some(p) => decide(conn, kind, &rec, sender, cases[p].1)?,
             };
-            let bucket = match action {
-                Action::New => &mut counts.new,
-                Action::Update => &mut counts.updated,
-                Action::Unchanged => &mut counts.unchanged,
-                Action::Older => &mut counts.older,
-                Action::Conflict => &mut counts.conflicts,
-                Action::Proposal => &mut counts.proposals,
-            };
-            match bucket.get_mut(kind.name()) {
-                Some(n) => *n += 1,
-                None => drop(bucket.insert(kind.name().into(), 1)),
+            let person = person.and_then(|p| declared.get(p).copied()).ok_or(Error::BundleDanglingReference)?;
+            owners.insert(id, person);
+            Some(person)
+        };
+        let (action, mine) = match person {
+            None => decide_directory(conn, &rec)?,
+            // A case this vault does not have yet brings only new records (checked below, one
+            // query per kind: one of them here means a record of another case moved in).
+            Some(p) if !cases[p].0 => {
+                fresh.entry(kind).or_default().push(id);
+                (Action::New, None)
             }
-            // What changes in a record already here (new ones are counted, not listed).
-            if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
-                let fields = match &mine {
-                    Some(m) => kind
-                        .columns()
-                        .iter()
-                        .filter(|c| m.get(c.name) != rec.get(c.name))
-                        .map(|c| (c.name.to_owned(), m.get(c.name).cloned().unwrap_or(Value::Null), rec[c.name].clone()))
-                        .collect(),
-                    None => Vec::new(),
-                };
-                changes.push(RecordChange {
-                    person_id: person.map(str::to_owned),
-                    kind: kind.name().into(),
-                    record_id: id.to_owned(),
-                    action: action.label().into(),
-                    created_by: str_field(&rec, "created_by").map(str::to_owned),
-                    fields,
-                });
-            }
-            items.push((kind, rec, action, person));
+            Some(p) => decide(conn, kind, &rec, sender, cases[p].1)?,
+        };
+        let bucket = match action {
+            Action::New => &mut counts.new,
+            Action::Update => &mut counts.updated,
+            Action::Unchanged => &mut counts.unchanged,
+            Action::Older => &mut counts.older,
+            Action::Conflict => &mut counts.conflicts,
+            Action::Proposal => &mut counts.proposals,
+        };
+        match bucket.get_mut(kind.name()) {
+            Some(n) => *n += 1,
+            None => drop(bucket.insert(kind.name().into(), 1)),
         }
+        // What changes in a record already here (new ones are counted, not listed).
+        if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
+            let fields = match &mine {
+                Some(m) => kind
+                    .columns()
+                    .iter()
+                    .filter(|c| m.get(c.name) != rec.get(c.name))
+                    .map(|c| (c.name.to_owned(), m.get(c.name).cloned().unwrap_or(Value::Null), rec[c.name].clone()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            changes.push(RecordChange {
+                person_id: person.map(str::to_owned),
+                kind: kind.name().into(),
+                record_id: id.to_owned(),
+                action: action.label().into(),
+                created_by: str_field(&rec, "created_by").map(str::to_owned),
+                fields,
+            });
+        }
+        items.push((kind, rec, action, person));
     }
     for (kind, ids) in &fresh {
         if store::count_in(conn, *kind, ids)? > 0 {

@@ -124,6 +124,16 @@ pub const NO_CONTACT_DAYS: u32 = 30;
 /// The range accepted for that setting.
 pub const NO_CONTACT_RANGE: std::ops::RangeInclusive<u32> = 7..=365;
 
+/// Refuses a number of days without contact outside [`NO_CONTACT_RANGE`] (the dashboard, and the
+/// app's setting before it is saved).
+pub fn check_no_contact_days(days: u32) -> Result<()> {
+    if NO_CONTACT_RANGE.contains(&days) {
+        Ok(())
+    } else {
+        Err(crate::error::Error::invalid("no_contact_days", crate::error::Problem::MalformedNumber))
+    }
+}
+
 /// Persons whose case is not open (closed, handed off), gathered once per dashboard into an
 /// in-memory temp table (TEMP_STORE=3: never a file) so that each candidate row is checked with
 /// one index probe instead of reading its person's row, or every query rebuilding the list.
@@ -174,9 +184,7 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
 /// [`compute`], flagging cases without contact for `no_contact_days` (refused outside
 /// [`NO_CONTACT_RANGE`]).
 pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: u32) -> Result<Dashboard> {
-    if !NO_CONTACT_RANGE.contains(&no_contact_days) {
-        return Err(crate::error::Error::invalid("no_contact_days", crate::error::Problem::MalformedNumber));
-    }
+    check_no_contact_days(no_contact_days)?;
     let conn = store.conn();
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS dashboard_closed (id TEXT PRIMARY KEY) WITHOUT ROWID;

@@ -43,6 +43,11 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// A count as published: itself from [`THRESHOLD`] on, hidden under it.
+    pub fn of(n: u64) -> Cell {
+        if n >= THRESHOLD { Cell::Count(n) } else { Cell::Suppressed }
+    }
+
     /// As printed: the number, or "< 11".
     pub fn text(&self) -> String {
         match self {
@@ -194,7 +199,7 @@ fn suppress_sums(raw: RawSums, lang: Lang) -> Sums {
         Sum {
             code,
             label,
-            persons: if n >= THRESHOLD { Cell::Count(n) } else { Cell::Suppressed },
+            persons: Cell::of(n),
             value: shown.then_some(value),
             text: if shown { read(raw.unit, value) } else { hidden_text.clone() },
         }
@@ -449,11 +454,7 @@ pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, la
         lang,
         title: tr(lang, "stats.title", &[]),
         tables,
-        median_days_to_first_service: Median {
-            persons: if n >= THRESHOLD { Cell::Count(n) } else { Cell::Suppressed },
-            days: median,
-            label: tr(lang, "stats.median_days", &[]),
-        },
+        median_days_to_first_service: Median { persons: Cell::of(n), days: median, label: tr(lang, "stats.median_days", &[]) },
         sums: sums.into_iter().map(|r| suppress_sums(r, lang)).collect(),
     })
 }
