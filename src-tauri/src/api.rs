@@ -298,6 +298,10 @@ pub struct ExportArgs {
     pub to: Vec<String>,
     /// The cases move (the copy here becomes read-only) instead of being shared.
     pub transfer: bool,
+    /// Into the team folder rather than the file chosen in the save dialog.
+    #[serde(default)]
+    #[ts(optional)]
+    pub team: Option<bool>,
     /// With no consent naming the recipient: the worker's written reason to go ahead anyway.
     #[serde(default)]
     #[ts(optional)]
@@ -316,6 +320,17 @@ pub struct ExportDone {
 pub struct ImportArgs {
     /// Open it even though the sender's fingerprint was not checked in person.
     pub accept_unverified: bool,
+    /// A file of the team folder's inbox (its name) rather than the file chosen in the dialog.
+    #[serde(default)]
+    #[ts(optional)]
+    pub file: Option<String>,
+}
+
+/// An import applied, and for a file of the inbox, what followed (receipt, clean-up).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Imported {
+    pub preview: relais_core::exchange::Preview,
+    pub after: Option<relais_core::exchange::team::AfterImport>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -522,6 +537,17 @@ pub fn typescript() -> String {
         relais_core::reports::stats::Sum::decl(&cfg),
         relais_core::reports::stats::Sums::decl(&cfg),
         ImportArgs::decl(&cfg),
+        Imported::decl(&cfg),
+        relais_core::exchange::team::AfterImport::decl(&cfg),
+        relais_core::exchange::team::Cleanup::decl(&cfg),
+        relais_core::exchange::team::TeamSettings::decl(&cfg),
+        relais_core::exchange::team::Inbox::decl(&cfg),
+        relais_core::exchange::team::InboxItem::decl(&cfg),
+        relais_core::exchange::team::InboxState::decl(&cfg),
+        relais_core::exchange::team::Ignored::decl(&cfg),
+        relais_core::exchange::team::ReceiptTaken::decl(&cfg),
+        relais_core::exchange::team::Colleague::decl(&cfg),
+        relais_core::exchange::team::TeamCase::decl(&cfg),
         ResolveArgs::decl(&cfg),
         Lang::decl(&cfg),
         relais_core::model::catalogue::Entry::decl(&cfg),

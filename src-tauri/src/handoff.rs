@@ -10,7 +10,9 @@ use relais_core::{Fields, Kind};
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::api::{self, ApiError, ExportArgs, ExportDone, IdentityView, ImportArgs, PickArgs, ResolveArgs};
+use relais_core::exchange::team;
+
+use crate::api::{self, ApiError, ExportArgs, ExportDone, IdentityView, ImportArgs, Imported, PickArgs, ResolveArgs};
 use crate::commands::{Res, on_store, with_store};
 use crate::{AppState, Hold};
 
@@ -93,7 +95,8 @@ fn newest(dir: &std::path::Path, ext: &str) -> Option<PathBuf> {
 /// Writes a bundle of the chosen cases for the chosen contacts (progress events `export`).
 #[tauri::command]
 pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> {
-    let path = chosen(&app.state::<AppState>(), true)?;
+    let team = args.team.unwrap_or(false);
+    let path = if team { None } else { Some(chosen(&app.state::<AppState>(), true)?) };
     let events = app.clone();
     on_store(&app, Hold::Long, move |s| {
         let req = ExportRequest {
@@ -108,47 +111,60 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
         })?;
         // The file first, atomically; only then is the exchange recorded (and, for a
         // transfer, the cases marked handed off).
-        relais_core::vault::write_atomic(&path, &bytes)?;
+        let shown = match &path {
+            Some(path) => {
+                relais_core::vault::write_atomic(path, &bytes)?;
+                path.display().to_string()
+            }
+            None => {
+                let to: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
+                team::deliver(s, &to, &bytes)?;
+                String::new()
+            }
+        };
         exchange::commit_export(s, &manifest, &exported)?;
-        Ok(ExportDone {
-            bundle_id: manifest.bundle_id,
-            persons: manifest.persons.len(),
-            records: exported.len(),
-            path: path.display().to_string(),
-        })
+        Ok(ExportDone { bundle_id: manifest.bundle_id, persons: manifest.persons.len(), records: exported.len(), path: shown })
     })
     .await
 }
 
-/// Opens a bundle and previews what importing it would do; nothing changes yet.
+/// Opens a bundle (the file chosen in the dialog, or one of the inbox) and previews what
+/// importing it would do; nothing changes yet.
 #[tauri::command]
 pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<exchange::Preview> {
-    let path = chosen(&app.state::<AppState>(), false)?;
+    let path = if args.file.is_none() { Some(chosen(&app.state::<AppState>(), false)?) } else { None };
+    let file = args.file.clone();
     let (opened, preview) = on_store(&app, Hold::Long, move |s| {
-        let bytes = exchange::read_bundle_file(&path)?;
-        let opened = exchange::open(s, &bytes, args.accept_unverified)?;
+        let opened = match (&path, &args.file) {
+            (Some(path), _) => exchange::open(s, &exchange::read_bundle_file(path)?, args.accept_unverified)?,
+            (None, Some(file)) => team::open_item(s, file, args.accept_unverified)?,
+            (None, None) => unreachable!("a path or a file"),
+        };
         let preview = exchange::preview(s, &opened)?;
         Ok((opened, preview))
     })
     .await?;
-    *app.state::<AppState>().pending.lock().expect("pending lock") = Some(opened);
+    *app.state::<AppState>().pending.lock().expect("pending lock") = Some((opened, file));
     Ok(preview)
 }
 
-/// Applies the bundle previewed last, in one transaction (progress events `import`).
+/// Applies the bundle previewed last, in one transaction (progress events `import`); for a file
+/// of the inbox, then sends a transfer's receipt back and cleans the file.
 #[tauri::command]
-pub async fn apply_import(app: AppHandle) -> Res<exchange::Preview> {
+pub async fn apply_import(app: AppHandle) -> Res<Imported> {
     let lang = app.state::<AppState>().lang();
     let events = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         // Admitted first: a worker told Busy keeps the previewed bundle for the next try.
         let _admitted = state.admit(Hold::Long)?;
-        let opened = state.pending.lock().expect("pending lock").take().ok_or_else(|| ApiError::app("NothingToImport", lang))?;
+        let (opened, file) = state.pending.lock().expect("pending lock").take().ok_or_else(|| ApiError::app("NothingToImport", lang))?;
         with_store(&state, |s| {
-            exchange::apply(s, &opened, &mut |done, total| {
+            let preview = exchange::apply(s, &opened, &mut |done, total| {
                 let _ = events.emit("progress", api::Progress { op: "import".into(), done, total });
-            })
+            })?;
+            let after = file.map(|f| team::after_import(s, &f, &opened, lang)).transpose()?;
+            Ok(Imported { preview, after })
         })
     })
     .await
@@ -169,4 +185,62 @@ pub async fn conflicts(app: AppHandle) -> Res<Vec<exchange::ConflictItem>> {
 #[tauri::command]
 pub async fn resolve_conflict(app: AppHandle, args: ResolveArgs) -> Res<()> {
     on_store(&app, Hold::Short, move |s| exchange::resolve(s, &args.id, args.keep_theirs)).await
+}
+
+#[tauri::command]
+pub async fn team_settings(app: AppHandle) -> Res<team::TeamSettings> {
+    on_store(&app, Hold::Short, |s| team::settings(s)).await
+}
+
+/// Asks for the team folder in the native dialog and sets it; `None`: the worker cancelled. In
+/// the end-to-end build, the run's files directory's `equipe/` stands for the choice.
+#[tauri::command]
+pub async fn choose_team_folder(app: AppHandle) -> Res<Option<team::TeamSettings>> {
+    let lang = app.state::<AppState>().lang();
+    let picked = if let Some(dir) = crate::e2e::files() {
+        let d = dir.join("equipe");
+        std::fs::create_dir_all(&d).map_err(|e| ApiError::from_core(&relais_core::Error::Io(e), lang))?;
+        Some(d)
+    } else {
+        let title = if lang == relais_core::Lang::Fr { "Dossier d'équipe" } else { "Team folder" };
+        app.dialog().file().set_title(title).blocking_pick_folder().and_then(|p| p.into_path().ok())
+    };
+    let Some(dir) = picked else { return Ok(None) };
+    on_store(&app, Hold::Short, move |s| team::set_folder(s, &dir).map(Some)).await
+}
+
+#[tauri::command]
+pub async fn clear_team_folder(app: AppHandle) -> Res<()> {
+    on_store(&app, Hold::Short, |s| team::clear_folder(s)).await
+}
+
+#[tauri::command]
+pub async fn set_team_cleanup(app: AppHandle, cleanup: team::Cleanup) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| team::set_cleanup(s, cleanup)).await
+}
+
+/// Reads the inbox (receipts are recorded as they are read; nothing else is applied).
+#[tauri::command]
+pub async fn inbox(app: AppHandle) -> Res<team::Inbox> {
+    let lang = app.state::<AppState>().lang();
+    // Short: read every 15 seconds while the hand-off screen is shown, it must not turn the
+    // screen's other calls away as busy.
+    on_store(&app, Hold::Short, move |s| team::inbox(s, lang)).await
+}
+
+#[tauri::command]
+pub async fn discard_inbox_item(app: AppHandle, file: String) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| team::discard(s, &file)).await
+}
+
+/// Erases the handed-off cases whose receipt came back; returns how many.
+#[tauri::command]
+pub async fn purge_handed_off(app: AppHandle) -> Res<usize> {
+    on_store(&app, Hold::Long, |s| exchange::purge_handed_off(s)).await
+}
+
+/// The supervisor's view: each colleague and what this vault exchanged with her.
+#[tauri::command]
+pub async fn team_overview(app: AppHandle) -> Res<Vec<team::Colleague>> {
+    on_store(&app, Hold::Short, |s| team::overview(s)).await
 }

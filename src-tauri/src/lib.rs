@@ -43,7 +43,7 @@ pub(crate) struct AppState {
     pub session: Mutex<Option<Session>>,
     /// A bundle opened and previewed, waiting for the worker to confirm (decrypted: dropped on
     /// lock like the session).
-    pub pending: Mutex<Option<relais_core::exchange::Opened>>,
+    pub pending: Mutex<Option<(relais_core::exchange::Opened, Option<String>)>>,
     /// The last file the worker chose in a dialog, and whether to save to it: the only paths
     /// export and import use (the webview never hands a path to the file system).
     pub picked: Mutex<Option<(bool, PathBuf)>>,

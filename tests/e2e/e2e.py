@@ -659,6 +659,40 @@ def scenario_handoff(tmp):
         b.click("choose-bundle")
         b.wait_text("preview", "déjà été importé")
         print("  ok: the same bundle a second time is recognised as a replay")
+
+        # The team folder: chosen in the settings (under WebDriver the run's files/equipe stands
+        # for the native dialog); the worker's vault, through the CLI, drops a share into it; it
+        # appears in the supervisor's inbox and is imported through the same preview.
+        b.click("nav-settings")
+        b.click("choose-team-folder")
+        b.wait_text("team-folder-path", "equipe")
+        team = os.path.join(files, "equipe")
+        vaults = [os.path.join(r, "vault") for r, ds, _ in os.walk(os.path.join(home_a, "data")) if "vault" in ds]
+        cli = dict(os.environ, RELAIS_VAULT=vaults[0], RELAIS_PASSPHRASE=PASS, RELAIS_LANG="fr")
+        relais = os.path.join(os.path.dirname(APP), "relais")
+        for args in (["team", "set-folder", team],
+                     ["export", "--to", "Dominique Superviseure", "--all", "--share", "--team", "--override-reason", "Supervision clinique"]):
+            done = subprocess.run([relais, *args], env=cli, capture_output=True, text=True)
+            check(done.returncode == 0, f"relais {args[0]}: {done.stderr}")
+        dropped = [f for r, _, fs in os.walk(team) for f in fs if f.endswith(".relais")]
+        check(len(dropped) == 1 and re.fullmatch(r"[0-9a-f]{32}\.relais", dropped[0]), f"one file named by a random id ({dropped})")
+        b.click("nav-handoff")
+        b.wait_text("inbox", "Camille Intervenante")
+        check("Partage" in b.text("inbox") and "dossier" in b.text("inbox"), "the inbox says who sent what, and how many cases")
+        b.shot("13b-inbox")
+        b.click("inbox-open")
+        b.wait_text("preview", "Camille Intervenante")
+        b.click("confirm-import")
+        b.wait_text("imported", "Importation terminée")
+        b.wait_text("inbox-empty", "Rien n")
+        kept = [f for r, _, fs in os.walk(team) if os.path.basename(r) == "traite" for f in fs]
+        check(kept == dropped, f"the imported file moved to traite/ ({kept})")
+        print("  ok: a share dropped into the team folder appears in the supervisor's inbox and is imported after its preview")
+        b.click("nav-team")
+        b.wait_text("colleague", "Camille Intervenante")
+        check(b.els('[data-testid="team-case"]') and "Tenu par" in b.text("colleague"), "the team view lists the colleague's cases and who holds them")
+        b.shot("13c-team")
+        print("  ok: the supervisor's team view names the colleague and the cases exchanged with her")
     except Exception:
         b.shot("failure-handoff-b")
         raise

@@ -20,18 +20,24 @@ pub fn befriend(store: &mut Store, other: &Store) -> String {
     relais_tests::add_verified_contact(store, other)
 }
 
-pub fn export(from: &mut Store, to_contact: &str, persons: &[&str], kind: BundleKind) -> Vec<u8> {
-    // A share needs each person's consent naming the colleague (tests/integration/consent.rs);
-    // these tests are about the format: the consent is recorded once, where it is missing.
-    if kind == BundleKind::Share {
-        let to = relais_core::case::consent::Recipient::contact(from.conn(), to_contact).unwrap();
-        let today = relais_core::time::local_date(chrono::Utc::now());
-        for p in persons {
-            if relais_core::case::consent::covering(from.conn(), p, &to, today).unwrap().is_none() {
-                let c = [("person_id", json!(p)), ("scope", json!("Suivi")), ("recipient", json!(to.label)), ("method", json!("written"))];
-                from.write(|w| w.insert(Kind::Consent, c.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())).unwrap();
-            }
+/// A share needs each person's consent naming the colleague (tests/integration/consent.rs);
+/// these tests are about the format: the consent is recorded once, where it is missing.
+pub fn consent_to(from: &mut Store, to_contact: &str, persons: &[&str]) {
+    let to = relais_core::case::consent::Recipient::contact(from.conn(), to_contact).unwrap();
+    let today = relais_core::time::local_date(chrono::Utc::now());
+    for p in persons {
+        if relais_core::case::consent::covering(from.conn(), p, &to, today).unwrap().is_none() {
+            let c = [("person_id", json!(p)), ("scope", json!("Suivi")), ("recipient", json!(to.label)), ("method", json!("written"))];
+            from.write(|w| w.insert(Kind::Consent, c.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())).unwrap();
         }
+    }
+}
+
+/// A bundle of `persons` for one contact, built but not recorded (the consent a share needs is
+/// recorded first).
+pub fn build(from: &mut Store, to_contact: &str, persons: &[&str], kind: BundleKind) -> (Vec<u8>, exchange::Manifest, exchange::Exported) {
+    if kind == BundleKind::Share {
+        consent_to(from, to_contact, persons);
     }
     let req = ExportRequest {
         persons: persons.iter().map(|s| s.to_string()).collect(),
@@ -40,9 +46,22 @@ pub fn export(from: &mut Store, to_contact: &str, persons: &[&str], kind: Bundle
         armor: false,
         override_reason: None,
     };
-    let (bytes, manifest, content) = exchange::build_export(from, &req, &mut |_, _| {}).unwrap();
+    exchange::build_export(from, &req, &mut |_, _| {}).unwrap()
+}
+
+pub fn export(from: &mut Store, to_contact: &str, persons: &[&str], kind: BundleKind) -> Vec<u8> {
+    let (bytes, manifest, content) = build(from, to_contact, persons, kind);
     exchange::commit_export(from, &manifest, &content).unwrap();
     bytes
+}
+
+/// Exports through the team folder, as `relais export --team` and the app do.
+pub fn send(from: &mut Store, to_contact: &str, persons: &[&str], kind: BundleKind) -> Vec<std::path::PathBuf> {
+    let (bytes, manifest, content) = build(from, to_contact, persons, kind);
+    let to: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
+    let files = exchange::team::deliver(from, &to, &bytes).unwrap();
+    exchange::commit_export(from, &manifest, &content).unwrap();
+    files
 }
 
 pub fn import(into: &mut Store, bytes: &[u8]) -> relais_core::Result<exchange::Preview> {

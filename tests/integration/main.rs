@@ -19,4 +19,6 @@ mod rotate;
 mod schema;
 mod stats;
 mod summary;
+mod syncthing;
+mod team;
 mod vault;

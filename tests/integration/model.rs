@@ -35,8 +35,8 @@ fn validation_messages_say_what_to_fix() {
     let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Alizé"))]))).unwrap();
 
     let e = refused(&mut s, |w| w.insert(Kind::Person, f(&[("alias", json!("X")), ("birth_date", json!("2009-02-30"))])).map(drop));
-    assert_eq!(e.message(Lang::Fr), "Date de naissance\u{a0}: date invalide, format attendu AAAA-MM-JJ (ex. 2026-12-03)");
-    assert_eq!(e.message(Lang::En), "Date of birth: invalid date, expected YYYY-MM-DD (e.g. 2026-12-03)");
+    assert_eq!(e.message(Lang::Fr), "Date de naissance\u{a0}: date invalide, format attendu AAAA-MM-JJ (ex. 2025-03-14)");
+    assert_eq!(e.message(Lang::En), "Date of birth: invalid date, expected YYYY-MM-DD (e.g. 2025-03-14)");
 
     let e = refused(&mut s, |w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("logement"))])).map(drop));
     let fr = e.message(Lang::Fr);

@@ -16,6 +16,8 @@ pub const PASS: &str = "lampe rivière carton 7 violon";
 /// unlocked; the KDF's own behaviour is tested where it matters (`vault.rs`).
 pub const TEST_LOG_N: u8 = 10;
 
+pub mod syncthing;
+
 /// Makes the key files this test process writes cheap to unwrap (see [`TEST_LOG_N`]).
 pub fn fast_kdf() {
     relais_core::vault::set_test_work_factor(TEST_LOG_N);

@@ -139,6 +139,73 @@ pub enum Cmd {
     Receipt(ReceiptArgs),
     /// Effacer les dossiers remis dont l'accusé de réception est revenu / erase handed-off cases whose receipt came back
     PurgeHandedOff,
+    /// Dossier d'équipe qu'un outil de synchronisation réplique / team folder a sync engine replicates
+    #[command(subcommand)]
+    Team(TeamCmd),
+    /// Boîte de réception du dossier d'équipe / team folder inbox
+    Inbox(InboxArgs),
+}
+
+#[derive(Subcommand)]
+pub enum TeamCmd {
+    /// Afficher le dossier d'équipe et son réglage / show the team folder and its setting
+    Show,
+    /// Choisir le dossier d'équipe (un dossier existant) / set the team folder (an existing folder)
+    SetFolder(FileArg),
+    /// Ne plus utiliser de dossier d'équipe (les fichiers restent) / stop using a team folder (files stay)
+    ClearFolder,
+    /// Après l'import : move (vers traite/) ou delete / after import: move (to traite/) or delete
+    Cleanup(CleanupArgs),
+    /// Renvoyer l'accusé de réception d'un transfert importé / send again the receipt of an imported transfer
+    Receipt(TeamReceiptArgs),
+    /// Vue d'équipe : pour chaque collègue, les dossiers échangés, les accusés attendus, les conflits / team view: for each colleague, the cases exchanged, receipts awaited, conflicts
+    Overview,
+}
+
+#[derive(Args)]
+pub struct CleanupArgs {
+    /// move | delete
+    pub cleanup: String,
+}
+
+#[derive(Args)]
+pub struct TeamReceiptArgs {
+    /// Envoi reçu (défaut : le dernier transfert importé) / bundle received (default: the last transfer imported)
+    pub bundle: Option<String>,
+}
+
+#[derive(Args)]
+pub struct InboxArgs {
+    #[command(subcommand)]
+    pub cmd: Option<InboxCmd>,
+}
+
+#[derive(Subcommand)]
+pub enum InboxCmd {
+    /// Lister ce qui attend (défaut) / list what waits (default)
+    List,
+    /// Importer un envoi de la boîte, après aperçu / import a bundle from the inbox, after its preview
+    Import(InboxImportArgs),
+    /// Retirer un fichier de la boîte sans l'importer / take a file out of the inbox without importing it
+    Discard(InboxFileArg),
+}
+
+#[derive(Args)]
+pub struct InboxImportArgs {
+    /// Nom du fichier dans la boîte / file name in the inbox
+    pub file: String,
+    /// Montrer ce qui changerait, sans rien changer / show what would change, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Accepter un·e expéditeur·rice dont l'empreinte n'a pas été vérifiée / accept a sender whose fingerprint was not checked
+    #[arg(long)]
+    pub accept_unverified: bool,
+}
+
+#[derive(Args)]
+pub struct InboxFileArg {
+    /// Nom du fichier dans la boîte / file name in the inbox
+    pub file: String,
 }
 
 #[derive(Args)]
@@ -225,8 +292,11 @@ pub struct ExportArgs {
     #[arg(long)]
     pub armor: bool,
     /// Fichier de sortie (.relais) / output file
-    #[arg(short, long)]
-    pub output: PathBuf,
+    #[arg(short, long, required_unless_present = "team", conflicts_with = "team")]
+    pub output: Option<PathBuf>,
+    /// Déposer l'envoi dans le dossier d'équipe plutôt que dans un fichier / drop the bundle into the team folder instead of a file
+    #[arg(long)]
+    pub team: bool,
     /// Sans consentement qui nomme le destinataire : la raison écrite de passer outre (gardée au dossier, journalisée) / with no consent naming the recipient: the written reason to go ahead (kept in the case, audited)
     #[arg(long)]
     pub override_reason: Option<String>,

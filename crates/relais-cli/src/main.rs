@@ -435,6 +435,8 @@ fn run(cli: Cli) -> Result<()> {
             ctx.out(&manifest, || tr(ctx.lang, "done.receipt", &[("path", &a.output.display().to_string())]));
             Ok(())
         }
+        Cmd::Team(c) => cmd_team(&ctx, c),
+        Cmd::Inbox(a) => cmd_inbox(&ctx, a.cmd.unwrap_or(InboxCmd::List)),
         Cmd::PurgeHandedOff => {
             let mut store = ctx.store()?;
             let n = relais_core::exchange::purge_handed_off(&mut store)?;
@@ -584,15 +586,23 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let kind = if a.transfer { BundleKind::Transfer } else { BundleKind::Share };
     let req = ExportRequest { persons, to, kind, armor: a.armor, override_reason: a.override_reason };
     let (bytes, manifest, content) = exchange::build_export(&store, &req, &mut progress_bar(ctx, "progress.export"))?;
-    relais_core::vault::write_atomic(&a.output, &bytes)
-        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+    // The file first, atomically; only then is the exchange recorded.
+    let key = match &a.output {
+        Some(output) => {
+            relais_core::vault::write_atomic(output, &bytes)
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &output.display().to_string())]))?;
+            "done.export"
+        }
+        None => {
+            let to: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
+            exchange::team::deliver(&store, &to, &bytes)?;
+            "done.export_team"
+        }
+    };
     exchange::commit_export(&mut store, &manifest, &content)?;
+    let path = a.output.as_ref().map(|o| o.display().to_string()).unwrap_or_default();
     ctx.out(&manifest, || {
-        tr(
-            ctx.lang,
-            "done.export",
-            &[("path", &a.output.display().to_string()), ("persons", &manifest.persons.len().to_string()), ("id", &manifest.bundle_id)],
-        )
+        tr(ctx.lang, key, &[("path", &path), ("persons", &manifest.persons.len().to_string()), ("id", &manifest.bundle_id)])
     });
     Ok(())
 }
@@ -613,6 +623,67 @@ fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         exchange::apply(&mut store, &opened, &mut progress_bar(ctx, "progress.import"))?
     };
     ctx.out(&report, || render::import(ctx.lang, &report));
+    Ok(())
+}
+
+fn cmd_team(ctx: &Ctx, c: TeamCmd) -> Result<()> {
+    use relais_core::exchange::team;
+    let mut store = ctx.store()?;
+    let settings = match c {
+        TeamCmd::Show => team::settings(&store)?,
+        TeamCmd::SetFolder(a) => team::set_folder(&mut store, &a.file)?,
+        TeamCmd::ClearFolder => {
+            team::clear_folder(&mut store)?;
+            team::settings(&store)?
+        }
+        TeamCmd::Cleanup(a) => {
+            team::set_cleanup(&mut store, team::Cleanup::parse(&a.cleanup)?)?;
+            team::settings(&store)?
+        }
+        TeamCmd::Overview => {
+            let team = team::overview(&store)?;
+            ctx.out(&team, || render::team_overview(ctx.lang, &team));
+            return Ok(());
+        }
+        TeamCmd::Receipt(a) => {
+            let manifest = team::send_receipt(&store, a.bundle.as_deref())?;
+            ctx.out(&manifest, || tr(ctx.lang, "done.receipt_team", &[]));
+            return Ok(());
+        }
+    };
+    ctx.out(&settings, || render::team_settings(ctx.lang, &settings));
+    Ok(())
+}
+
+fn cmd_inbox(ctx: &Ctx, c: InboxCmd) -> Result<()> {
+    use relais_core::exchange::{self, team};
+    let mut store = ctx.store()?;
+    match c {
+        InboxCmd::List => {
+            let inbox = team::inbox(&mut store, ctx.lang)?;
+            ctx.out(&inbox, || render::inbox(ctx.lang, &inbox));
+        }
+        InboxCmd::Import(a) => {
+            let opened = team::open_item(&store, &a.file, a.accept_unverified)?;
+            if a.dry_run {
+                let report = exchange::preview(&store, &opened)?;
+                ctx.out(&report, || render::import(ctx.lang, &report));
+                return Ok(());
+            }
+            let report = exchange::apply(&mut store, &opened, &mut progress_bar(ctx, "progress.import"))?;
+            let after = team::after_import(&store, &a.file, &opened, ctx.lang)?;
+            ctx.out(&json!({"import": report, "after": after}), || {
+                let mut s = render::import(ctx.lang, &report);
+                s.push('\n');
+                s.push_str(&render::after_import(ctx.lang, &after));
+                s
+            });
+        }
+        InboxCmd::Discard(a) => {
+            team::discard(&mut store, &a.file)?;
+            ctx.out(&json!({"discarded": a.file}), || tr(ctx.lang, "done.discarded", &[]));
+        }
+    }
     Ok(())
 }
 

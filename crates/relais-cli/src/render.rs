@@ -657,3 +657,127 @@ mod tests {
         assert!(text.contains("Montérégie → Gaspésie"), "{text}");
     }
 }
+
+/// The team folder's settings.
+pub fn team_settings(lang: Lang, s: &relais_core::exchange::team::TeamSettings) -> String {
+    match (&s.folder, &s.inbox) {
+        (Some(folder), Some(inbox)) => tr(
+            lang,
+            "team.settings",
+            &[("folder", folder), ("inbox", inbox), ("cleanup", &tr(lang, &format!("team.cleanup.{}", cleanup_code(s.cleanup)), &[]))],
+        ),
+        _ => tr(lang, "team.no_folder", &[]),
+    }
+}
+
+fn cleanup_code(c: relais_core::exchange::team::Cleanup) -> &'static str {
+    match c {
+        relais_core::exchange::team::Cleanup::Move => "move",
+        relais_core::exchange::team::Cleanup::Delete => "delete",
+    }
+}
+
+/// The inbox: what waits, what was recorded, what was left alone.
+pub fn inbox(lang: Lang, i: &relais_core::exchange::team::Inbox) -> String {
+    use relais_core::exchange::team::InboxState;
+    let mut out = tr(lang, "inbox.title", &[("folder", &i.folder), ("n", &i.items.len().to_string())]);
+    for r in &i.receipts {
+        let _ = write!(out, "\n{}", tr(lang, "inbox.receipt_taken", &[("sender", &r.sender), ("n", &r.persons.to_string())]));
+    }
+    if i.purgeable > 0 {
+        let _ = write!(out, "\n{}", tr(lang, "inbox.purgeable", &[("n", &i.purgeable.to_string())]));
+    }
+    if i.cleaned > 0 {
+        let _ = write!(out, "\n{}", tr(lang, "inbox.cleaned", &[("n", &i.cleaned.to_string())]));
+    }
+    for item in &i.items {
+        let state = match item.state {
+            InboxState::Waiting => "waiting",
+            InboxState::Receipt => "receipt",
+            InboxState::AlreadyImported => "already_imported",
+            InboxState::Duplicate => "duplicate",
+            InboxState::Refused => "refused",
+        };
+        let _ = write!(out, "\n\n  {}\n    {}", item.file, tr(lang, &format!("inbox.state.{state}"), &[]));
+        if let (Some(kind), Some(sender)) = (item.kind, &item.sender) {
+            let kind = tr(lang, &format!("inbox.kind.{}", relais_core::exchange::kind_name(kind)), &[]);
+            let verified = tr(lang, if item.sender_verified { "inbox.verified" } else { "inbox.unverified" }, &[]);
+            let at = item.created_at.as_deref().map(|a| when_in(lang, a)).unwrap_or_default();
+            let _ = write!(
+                out,
+                "\n    {}",
+                tr(
+                    lang,
+                    "inbox.item",
+                    &[("kind", &kind), ("sender", sender), ("verified", &verified), ("n", &item.persons.to_string()), ("at", &at)]
+                )
+            );
+        }
+        if let Some((_, message)) = &item.problem {
+            let _ = write!(out, "\n    {message}");
+        }
+    }
+    for g in &i.ignored {
+        let _ = write!(out, "\n\n  {}\n    {}", g.file, tr(lang, &format!("inbox.ignored.{}", g.reason), &[]));
+    }
+    if i.items.iter().any(|i| i.state == InboxState::Waiting) {
+        let _ = write!(out, "\n\n{}", tr(lang, "inbox.hint", &[]));
+    }
+    out
+}
+
+/// What followed an import from the inbox.
+pub fn after_import(lang: Lang, a: &relais_core::exchange::team::AfterImport) -> String {
+    let mut out = Vec::new();
+    if a.receipt_sent {
+        out.push(tr(lang, "inbox.receipt_sent", &[]));
+    }
+    if let Some(p) = &a.receipt_problem {
+        out.push(tr(lang, "inbox.receipt_not_sent", &[("problem", p)]));
+    }
+    if a.cleaned {
+        out.push(tr(lang, "inbox.file_cleaned", &[]));
+    }
+    out.join("\n")
+}
+
+/// The supervisor's view: each colleague and what this vault exchanged with her.
+pub fn team_overview(lang: Lang, team: &[relais_core::exchange::team::Colleague]) -> String {
+    if team.is_empty() {
+        return tr(lang, "team.overview_empty", &[]);
+    }
+    let mut out = String::new();
+    for c in team {
+        let verified = tr(lang, if c.verified { "inbox.verified" } else { "inbox.unverified" }, &[]);
+        let last = c.last_exchange.as_deref().map(|a| when_in(lang, a)).unwrap_or_else(|| tr(lang, "team.never", &[]));
+        let org = c.org.as_deref().map(|o| format!(" · {o}")).unwrap_or_default();
+        let _ = write!(out, "{}{org} ({verified})\n  {}", c.name, tr(lang, "team.last_exchange", &[("at", &last)]));
+        let _ = write!(
+            out,
+            "\n  {}",
+            tr(
+                lang,
+                "team.waiting",
+                &[
+                    ("receipts", &c.pending_receipts.to_string()),
+                    ("conflicts", &c.conflicts.to_string()),
+                    ("proposals", &c.proposals.to_string())
+                ]
+            )
+        );
+        for k in &c.cases {
+            let holder = author_name(lang, &k.holder);
+            let awaiting = if k.awaiting_receipt { format!(" — {}", tr(lang, "team.awaiting_receipt", &[])) } else { String::new() };
+            let _ = write!(
+                out,
+                "\n  - {} | {} | {} | {}{awaiting}",
+                k.alias,
+                label("person_statuses", &k.status, lang),
+                tr(lang, "team.holder", &[("who", &holder)]),
+                when_in(lang, &k.last_exchange)
+            );
+        }
+        out.push_str("\n\n");
+    }
+    out.trim_end().to_owned()
+}

@@ -174,6 +174,15 @@ pub enum Error {
     /// A receipt for a transfer this vault never made to its sender.
     #[error("receipt for no transfer to its sender")]
     ReceiptNotForSender,
+    /// No team folder is set for this vault.
+    #[error("no team folder")]
+    TeamFolderNotSet,
+    /// The team folder cannot be reached (an unmounted share, a folder moved or removed).
+    #[error("team folder unavailable")]
+    TeamFolderUnavailable(PathBuf),
+    /// No file of that name waits in this vault's inbox.
+    #[error("not in the inbox")]
+    NotInInbox,
     /// The signature does not verify.
     #[error("bad signature")]
     BadSignature,
@@ -411,6 +420,9 @@ impl Error {
             Error::CannotMerge { why } => format!("{} {}", t("error.cannot_merge", &[]), t(why, &[])),
             Error::BundleForgedAuthor => t("error.bundle_forged_author", &[]),
             Error::ReceiptNotForSender => t("error.receipt_not_for_sender", &[]),
+            Error::TeamFolderNotSet => t("error.team_folder_not_set", &[]),
+            Error::TeamFolderUnavailable(p) => t("error.team_folder_unavailable", &[("path", &p.display().to_string())]),
+            Error::NotInInbox => t("error.not_in_inbox", &[]),
             Error::BadSignature => t("error.bad_signature", &[]),
             Error::UnknownSender => t("error.unknown_sender", &[]),
             Error::UnverifiedSender => t("error.unverified_sender", &[]),

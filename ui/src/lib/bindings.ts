@@ -126,6 +126,10 @@ to: Array<string>,
  */
 transfer: boolean, 
 /**
+ * Into the team folder rather than the file chosen in the save dialog.
+ */
+team?: boolean, 
+/**
  * With no consent naming the recipient: the worker's written reason to go ahead anyway.
  */
 override_reason?: string, };
@@ -603,7 +607,188 @@ export type ImportArgs = {
 /**
  * Open it even though the sender's fingerprint was not checked in person.
  */
-accept_unverified: boolean, };
+accept_unverified: boolean, 
+/**
+ * A file of the team folder's inbox (its name) rather than the file chosen in the dialog.
+ */
+file?: string, };
+export type Imported = { preview: Preview, after: AfterImport | null, };
+export type AfterImport = { 
+/**
+ * For a transfer: the receipt was written to the sender's inbox.
+ */
+receipt_sent: boolean, 
+/**
+ * Why it could not be (the message, in the worker's language); `relais team receipt`
+ * or the app's inbox sends it again.
+ */
+receipt_problem: string | null, 
+/**
+ * The file was moved to `traite/` or deleted.
+ */
+cleaned: boolean, };
+export type Cleanup = "move" | "delete";
+export type TeamSettings = { 
+/**
+ * The folder, if one is set.
+ */
+folder: string | null, 
+/**
+ * This vault's own sub-folder in it (its inbox).
+ */
+inbox: string | null, 
+/**
+ * What becomes of an imported file.
+ */
+cleanup: Cleanup, };
+export type Inbox = { 
+/**
+ * This vault's inbox folder.
+ */
+folder: string, 
+/**
+ * The bundles and receipts, oldest first.
+ */
+items: Array<InboxItem>, 
+/**
+ * Files left alone.
+ */
+ignored: Array<Ignored>, 
+/**
+ * Receipts recorded by this reading (see [`take_receipts`]).
+ */
+receipts: Array<ReceiptTaken>, 
+/**
+ * Files imported before and cleaned by this reading.
+ */
+cleaned: number, 
+/**
+ * Cases handed off whose receipt came back: they can be purged.
+ */
+purgeable: number, };
+export type InboxItem = { 
+/**
+ * The file's name in this vault's inbox (its id for [`import`]).
+ */
+file: string, 
+/**
+ * Where it stands.
+ */
+state: InboxState, 
+/**
+ * The bundle's id, once opened.
+ */
+bundle_id: string | null, 
+/**
+ * Share, transfer or receipt, once opened.
+ */
+kind: BundleKind | null, 
+/**
+ * The sender's name in this vault's contact book.
+ */
+sender: string | null, 
+/**
+ * Whether the sender's fingerprint was checked in person.
+ */
+sender_verified: boolean, 
+/**
+ * How many cases it carries (or, for a receipt, acknowledges).
+ */
+persons: number, 
+/**
+ * When the sender made it (as signed).
+ */
+created_at: string | null, 
+/**
+ * The file's size in bytes.
+ */
+size: number, 
+/**
+ * Why it is refused: the error's code, and its message in the worker's language.
+ */
+problem: [string, string] | null, };
+export type InboxState = "waiting" | "receipt" | "already_imported" | "duplicate" | "refused";
+export type Ignored = { 
+/**
+ * The file's name.
+ */
+file: string, 
+/**
+ * `in_transit` (a sync engine or Relais still writing it), `conflict_copy` (a sync
+ * engine's copy of a file changed on two sides) or `not_a_bundle` (not a `.relais` file).
+ */
+reason: string, };
+export type ReceiptTaken = { 
+/**
+ * Who sent it (name in the contact book).
+ */
+sender: string, 
+/**
+ * How many handed-off cases it acknowledges.
+ */
+persons: number, };
+export type Colleague = { 
+/**
+ * Her contact's id.
+ */
+contact_id: string, 
+/**
+ * Her name in the contact book.
+ */
+name: string, 
+/**
+ * Her organisation.
+ */
+org: string | null, 
+/**
+ * Whether her fingerprint was checked in person.
+ */
+verified: boolean, 
+/**
+ * The cases shared with or transferred to or from her through this vault (still here).
+ */
+cases: Array<TeamCase>, 
+/**
+ * The last bundle or receipt between her and this vault.
+ */
+last_exchange: string | null, 
+/**
+ * Transfers to her whose receipt has not come back (cases).
+ */
+pending_receipts: number, 
+/**
+ * Her changes that conflict with this vault's, waiting for a decision.
+ */
+conflicts: number, 
+/**
+ * Her proposals on cases this vault holds, waiting for a decision.
+ */
+proposals: number, };
+export type TeamCase = { 
+/**
+ * The person's id.
+ */
+person_id: string, 
+/**
+ * Their alias.
+ */
+alias: string, 
+/**
+ * The case's status (code: `active`, `handed_off`…).
+ */
+status: string, 
+/**
+ * Who holds the pen on it.
+ */
+holder: Author, 
+/**
+ * The last bundle about it between this vault and the colleague (either way).
+ */
+last_exchange: string, 
+/**
+ * Handed to the colleague by a transfer whose receipt has not come back.
+ */
+awaiting_receipt: boolean, };
 export type ResolveArgs = { 
 /**
  * Conflict id.
@@ -1221,7 +1406,7 @@ created_by: string | null,
 fields: Array<[string, JsonValue, JsonValue]>, };
 export type Rekey = "done" | "recovery_unknown";
 
-export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "TeamFolderNotSet" | "TeamFolderUnavailable" | "NotInInbox" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 // The records of each kind, as the core stores and sends them.
 export interface PersonRecord {
@@ -1638,7 +1823,15 @@ export interface Commands {
   pick_file: { args: { args: PickArgs }; result: string | null };
   export_bundle: { args: { args: ExportArgs }; result: ExportDone };
   open_import: { args: { args: ImportArgs }; result: Preview };
-  apply_import: { args: Record<string, never>; result: Preview };
+  apply_import: { args: Record<string, never>; result: Imported };
+  team_settings: { args: Record<string, never>; result: TeamSettings };
+  choose_team_folder: { args: Record<string, never>; result: TeamSettings | null };
+  clear_team_folder: { args: Record<string, never>; result: null };
+  set_team_cleanup: { args: { cleanup: Cleanup }; result: null };
+  inbox: { args: Record<string, never>; result: Inbox };
+  discard_inbox_item: { args: { file: string }; result: null };
+  purge_handed_off: { args: Record<string, never>; result: number };
+  team_overview: { args: Record<string, never>; result: Array<Colleague> };
   cancel_import: { args: Record<string, never>; result: null };
   conflicts: { args: Record<string, never>; result: Array<ConflictItem> };
   resolve_conflict: { args: { args: ResolveArgs }; result: null };

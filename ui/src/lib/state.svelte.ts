@@ -11,6 +11,7 @@ export type Route =
   | { name: 'calendar' }
   | { name: 'directory' }
   | { name: 'handoff' }
+  | { name: 'team' }
   | { name: 'contacts' }
   | { name: 'stats' }
   | { name: 'incidents' }

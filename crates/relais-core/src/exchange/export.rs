@@ -105,7 +105,7 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<String>(1);
     let bytes = std::thread::scope(|scope| -> Result<Vec<u8>> {
         let encryptor = scope.spawn(move || {
-            encrypt_with(&age_recipients, req.armor, |w| {
+            encrypt_with(&age_recipients, req.armor, Padding::Bucket, |w| {
                 w.write_all(b"{\"content\":")?;
                 let mut h = Sha256::new();
                 for piece in from_main.iter() {

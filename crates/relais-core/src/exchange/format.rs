@@ -89,7 +89,8 @@ pub(super) fn malformed(detail: impl Into<String>) -> Error {
     Error::MalformedBundle { detail: detail.into() }
 }
 
-pub(super) fn kind_name(k: BundleKind) -> &'static str {
+/// The kind's name in the format (`share`, `transfer`, `receipt`).
+pub fn kind_name(k: BundleKind) -> &'static str {
     match k {
         BundleKind::Transfer => "transfer",
         BundleKind::Share => "share",

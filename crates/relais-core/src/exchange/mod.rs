@@ -15,7 +15,8 @@
 //!
 //! The rooms of this module: [`format`] (manifest, content, signature, JSON Schema),
 //! [`canonical`] (the hashed bytes), [`crypt`] (the age layer), [`export`], [`import`],
-//! [`conflicts`], [`receipt`]; and [`identity`], the vault's public face and the contact book.
+//! [`conflicts`], [`receipt`]; [`identity`], the vault's public face and the contact book; and
+//! [`team`], the team folder a sync engine replicates.
 
 mod canonical;
 mod conflicts;
@@ -25,6 +26,7 @@ mod format;
 pub mod identity;
 mod import;
 mod receipt;
+pub mod team;
 
 pub use canonical::*;
 pub use conflicts::*;

@@ -297,6 +297,11 @@ pub enum Meta {
     /// The organisation's recovery recipient (`age1…`, public), recorded when it is set, so that
     /// a key rotation can wrap the new key to it.
     RecoveryRecipient,
+    /// The team folder a sync engine replicates (see [`crate::exchange::team`]).
+    TeamFolder,
+    /// What becomes of a bundle once imported from the team folder: `move` (to `traite/`) or
+    /// `delete`.
+    TeamCleanup,
 }
 
 impl Meta {
@@ -309,6 +314,8 @@ impl Meta {
             Meta::RetentionYears => "retention_years",
             Meta::Fingerprint => "fingerprint",
             Meta::RecoveryRecipient => "recovery_recipient",
+            Meta::TeamFolder => "team_folder",
+            Meta::TeamCleanup => "team_cleanup",
         }
     }
 }
@@ -920,6 +927,12 @@ impl Writer<'_> {
 
     fn put_meta(&mut self, key: &str, value: &str) -> Result<()> {
         put_meta(&self.tx, key, value)
+    }
+
+    /// Removes a value of the vault's metadata, in this transaction.
+    pub(crate) fn delete_meta(&mut self, key: Meta) -> Result<()> {
+        self.tx.execute("DELETE FROM vault_meta WHERE key = ?1", [key.key()])?;
+        Ok(())
     }
 
     /// Deletes a record that nothing references (a contact), with its audit event.

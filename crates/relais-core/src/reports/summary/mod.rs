@@ -615,7 +615,7 @@ pub fn encrypt_for_contact(store: &Store, contact_id: &str, bytes: &[u8]) -> Res
         return Err(crate::error::Error::UnverifiedContact);
     }
     let recipient = crate::exchange::identity::parse_recipient(str_field(&contact, "age_recipient").unwrap_or_default())?;
-    crate::exchange::encrypt_with(&[recipient], false, |w| Ok(w.write_all(bytes)?))
+    crate::exchange::encrypt_with(&[recipient], false, crate::exchange::Padding::None, |w| Ok(w.write_all(bytes)?))
 }
 
 /// The summary as Markdown. Text from the vault is escaped so it cannot become markup.

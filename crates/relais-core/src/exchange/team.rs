@@ -1,0 +1,584 @@
+//! The team folder: bundles and receipts that travel by themselves through a folder an existing
+//! sync engine replicates (Syncthing, a Nextcloud or SharePoint folder, a network share).
+//! Relais grows no server: bundles are already encrypted to their recipients and signed, so the
+//! folder, and whatever syncs it, sees nothing readable (what it does see is in docs/DESIGN.md,
+//! "The team folder").
+//!
+//! Layout: `FOLDER/<fingerprint>/` holds what is addressed to the vault of that fingerprint,
+//! each file named `<random id>.relais` (no alias, no name); `FOLDER/<fingerprint>/traite/`
+//! what that vault imported, when it keeps them. A file is written under a temporary name the
+//! sync engines skip, then renamed, so that no engine ships half a bundle.
+//!
+//! Reading the inbox decrypts and verifies each file but applies nothing: a share or a transfer
+//! is imported only when the worker confirms it after its preview. Receipts (they carry no
+//! record) are recorded as they arrive ([`take_receipts`]). A file that is partial, a sync
+//! engine's conflict copy, damaged, not for this vault or already imported is reported and
+//! never imported (twice).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+use crate::vault::store::{Meta, Store};
+
+/// The sub-folder where a vault keeps what it imported, when it keeps it.
+pub const DONE_DIR: &str = "traite";
+/// Extension of a bundle file.
+pub const EXT: &str = "relais";
+
+/// What becomes of a file once imported (or found already imported).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Cleanup {
+    /// Moved to the `traite/` sub-folder.
+    #[default]
+    Move,
+    /// Deleted.
+    Delete,
+}
+
+impl Cleanup {
+    fn code(self) -> &'static str {
+        match self {
+            Cleanup::Move => "move",
+            Cleanup::Delete => "delete",
+        }
+    }
+
+    /// `move` or `delete`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "move" => Ok(Cleanup::Move),
+            "delete" => Ok(Cleanup::Delete),
+            _ => Err(Error::invalid(
+                "cleanup",
+                crate::error::Problem::UnknownCode { list: "cleanup".into(), valid: vec!["move".into(), "delete".into()] },
+            )),
+        }
+    }
+}
+
+/// The team folder's settings.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TeamSettings {
+    /// The folder, if one is set.
+    pub folder: Option<String>,
+    /// This vault's own sub-folder in it (its inbox).
+    pub inbox: Option<String>,
+    /// What becomes of an imported file.
+    pub cleanup: Cleanup,
+}
+
+/// The settings as stored.
+pub fn settings(store: &Store) -> Result<TeamSettings> {
+    let folder = store.meta(Meta::TeamFolder)?;
+    let cleanup = store.meta(Meta::TeamCleanup)?.and_then(|c| Cleanup::parse(&c).ok()).unwrap_or_default();
+    let me = store.meta(Meta::Fingerprint)?.unwrap_or_default();
+    let inbox = folder.as_ref().map(|f| Path::new(f).join(&me).display().to_string());
+    Ok(TeamSettings { folder, inbox, cleanup })
+}
+
+/// Sets the team folder (an existing directory) and makes this vault's inbox in it. Audited.
+pub fn set_folder(store: &mut Store, dir: &Path) -> Result<TeamSettings> {
+    let dir = std::fs::canonicalize(dir).map_err(|_| Error::TeamFolderUnavailable(dir.to_owned()))?;
+    if !dir.is_dir() {
+        return Err(Error::TeamFolderUnavailable(dir));
+    }
+    let me = store.meta(Meta::Fingerprint)?.unwrap_or_default();
+    std::fs::create_dir_all(dir.join(&me)).map_err(|_| Error::TeamFolderUnavailable(dir.clone()))?;
+    let text = dir.to_str().ok_or_else(|| Error::TeamFolderUnavailable(dir.clone()))?.to_owned();
+    store.write(|w| {
+        w.set_meta(Meta::TeamFolder, &text)?;
+        w.audit_event("team.folder", None, vec!["set".into()])
+    })?;
+    settings(store)
+}
+
+/// Forgets the team folder (the files in it stay). Audited.
+pub fn clear_folder(store: &mut Store) -> Result<()> {
+    store.write(|w| {
+        w.delete_meta(Meta::TeamFolder)?;
+        w.audit_event("team.folder", None, vec!["cleared".into()])
+    })
+}
+
+/// Sets what becomes of an imported file. Audited.
+pub fn set_cleanup(store: &mut Store, cleanup: Cleanup) -> Result<()> {
+    store.write(|w| {
+        w.set_meta(Meta::TeamCleanup, cleanup.code())?;
+        w.audit_event("team.cleanup", None, vec![format!("cleanup={}", cleanup.code())])
+    })
+}
+
+/// The team folder, which must be reachable.
+fn folder(store: &Store) -> Result<PathBuf> {
+    let f = PathBuf::from(store.meta(Meta::TeamFolder)?.ok_or(Error::TeamFolderNotSet)?);
+    if !f.is_dir() {
+        return Err(Error::TeamFolderUnavailable(f));
+    }
+    Ok(f)
+}
+
+/// A fingerprint as a folder name: exactly what Relais makes (`XXXX-XXXX-…`, upper-case hex), so
+/// that nothing a sender writes can name a path outside the team folder.
+fn fingerprint_dir(fp: &str) -> Result<&str> {
+    if crate::model::versions::is_fingerprint(fp) { Ok(fp) } else { Err(malformed("recipients.fingerprint")) }
+}
+
+/// Writes `bytes` into the inbox of each fingerprint in `to`, under a random name, through a
+/// temporary name the sync engines skip (`~syncthing~…tmp`: Syncthing's own prefix for files
+/// in transit; Nextcloud and OneDrive skip `~*.tmp`). Returns the files written.
+pub fn deliver(store: &Store, to: &[String], bytes: &[u8]) -> Result<Vec<PathBuf>> {
+    let root = folder(store)?;
+    let mut written = Vec::new();
+    for fp in to {
+        let dir = root.join(fingerprint_dir(fp)?);
+        std::fs::create_dir_all(&dir).map_err(|_| Error::TeamFolderUnavailable(root.clone()))?;
+        let name = format!("{}.{EXT}", hex::encode(rand::random::<[u8; 16]>()));
+        let path = dir.join(name);
+        write_skipped_then_renamed(&dir, &path, bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn write_skipped_then_renamed(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut tmp = tempfile::Builder::new().prefix("~syncthing~relais-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// Where a file in the inbox stands.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxState {
+    /// A share or a transfer, opened and verified, waiting for the worker to import it.
+    Waiting,
+    /// A receipt not recorded yet (its sender is not verified, or it did not apply).
+    Receipt,
+    /// Imported before (the same bundle delivered twice): nothing to do but clean it.
+    AlreadyImported,
+    /// The same bundle as an earlier file of this inbox.
+    Duplicate,
+    /// Refused: damaged, incomplete, not for this vault, unknown sender… (`problem` says).
+    Refused,
+}
+
+/// A file of the inbox.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct InboxItem {
+    /// The file's name in this vault's inbox (its id for [`import`]).
+    pub file: String,
+    /// Where it stands.
+    pub state: InboxState,
+    /// The bundle's id, once opened.
+    pub bundle_id: Option<String>,
+    /// Share, transfer or receipt, once opened.
+    pub kind: Option<BundleKind>,
+    /// The sender's name in this vault's contact book.
+    pub sender: Option<String>,
+    /// Whether the sender's fingerprint was checked in person.
+    pub sender_verified: bool,
+    /// How many cases it carries (or, for a receipt, acknowledges).
+    pub persons: usize,
+    /// When the sender made it (as signed).
+    pub created_at: Option<String>,
+    /// The file's size in bytes.
+    pub size: u64,
+    /// Why it is refused: the error's code, and its message in the worker's language.
+    pub problem: Option<(String, String)>,
+}
+
+/// A file of the inbox left alone, and why.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Ignored {
+    /// The file's name.
+    pub file: String,
+    /// `in_transit` (a sync engine or Relais still writing it), `conflict_copy` (a sync
+    /// engine's copy of a file changed on two sides) or `not_a_bundle` (not a `.relais` file).
+    pub reason: String,
+}
+
+/// The inbox: what waits in this vault's sub-folder of the team folder.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct Inbox {
+    /// This vault's inbox folder.
+    pub folder: String,
+    /// The bundles and receipts, oldest first.
+    pub items: Vec<InboxItem>,
+    /// Files left alone.
+    pub ignored: Vec<Ignored>,
+    /// Receipts recorded by this reading (see [`take_receipts`]).
+    pub receipts: Vec<ReceiptTaken>,
+    /// Files imported before and cleaned by this reading.
+    pub cleaned: usize,
+    /// Cases handed off whose receipt came back: they can be purged.
+    pub purgeable: usize,
+}
+
+/// A receipt recorded from the inbox.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReceiptTaken {
+    /// Who sent it (name in the contact book).
+    pub sender: String,
+    /// How many handed-off cases it acknowledges.
+    pub persons: usize,
+}
+
+/// Why a file is left alone, by its name alone: `None` for a bundle to open.
+pub fn ignored_reason(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    if lower.starts_with("~syncthing~") || lower.starts_with(".syncthing.") || lower.starts_with('.') || lower.ends_with(".tmp") {
+        return Some("in_transit");
+    }
+    if lower.contains(".sync-conflict-") || lower.contains("conflicted copy") || lower.contains(" (conflict") {
+        return Some("conflict_copy");
+    }
+    if !lower.ends_with(&format!(".{EXT}")) {
+        return Some("not_a_bundle");
+    }
+    None
+}
+
+/// This vault's inbox folder.
+fn inbox_dir(store: &Store) -> Result<PathBuf> {
+    let me = store.meta(Meta::Fingerprint)?.unwrap_or_default();
+    let dir = folder(store)?.join(fingerprint_dir(&me)?);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Reads the inbox: opens and verifies every bundle in it (nothing is applied), records the
+/// receipts that came back ([`take_receipts`]) and cleans files imported before. Messages in
+/// `lang`.
+pub fn inbox(store: &mut Store, lang: Lang) -> Result<Inbox> {
+    let dir = inbox_dir(store)?;
+    let mut inbox = read_inbox(store, &dir, lang)?;
+    inbox.receipts = take_receipts(store, &dir, &mut inbox.items, lang)?;
+    let cleanup = settings(store)?.cleanup;
+    let before = inbox.items.len();
+    inbox.items.retain(|i| {
+        let done = matches!(i.state, InboxState::AlreadyImported | InboxState::Duplicate);
+        // A file that cannot be moved stays listed: nothing is lost, it is tried again.
+        !(done && clean(&dir, &i.file, cleanup).is_ok())
+    });
+    inbox.cleaned = before - inbox.items.len();
+    inbox.purgeable = purgeable(store)?;
+    Ok(inbox)
+}
+
+fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
+    let mut files: Vec<(std::time::SystemTime, String, u64)> = Vec::new();
+    let mut ignored = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        // Only plain files: a symbolic link could point anywhere on the disk.
+        let meta = entry.metadata()?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !meta.is_file() {
+            continue;
+        }
+        match ignored_reason(&name) {
+            Some(reason) => ignored.push(Ignored { file: name, reason: reason.into() }),
+            None => files.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), name, meta.len())),
+        }
+    }
+    files.sort();
+    ignored.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut items: Vec<InboxItem> = Vec::new();
+    for (_, name, size) in files {
+        let mut item = InboxItem {
+            file: name.clone(),
+            state: InboxState::Refused,
+            bundle_id: None,
+            kind: None,
+            sender: None,
+            sender_verified: false,
+            persons: 0,
+            created_at: None,
+            size,
+            problem: None,
+        };
+        match read_bundle_file(&dir.join(&name)).and_then(|b| open(store, &b, true)) {
+            Ok(o) => {
+                let m = &o.manifest;
+                item.bundle_id = Some(m.bundle_id.clone());
+                item.kind = Some(m.kind);
+                item.sender = Some(o.sender_name.clone());
+                item.sender_verified = o.sender_verified;
+                item.persons = m.persons.len();
+                item.created_at = Some(m.created_at.clone());
+                item.state = if seen(store, &m.bundle_id)? {
+                    InboxState::AlreadyImported
+                } else if items.iter().any(|i| i.bundle_id.as_deref() == Some(&m.bundle_id)) {
+                    InboxState::Duplicate
+                } else if m.kind == BundleKind::Receipt {
+                    InboxState::Receipt
+                } else {
+                    InboxState::Waiting
+                };
+            }
+            Err(e) => item.problem = Some((e.code().to_owned(), e.message(lang))),
+        }
+        items.push(item);
+    }
+    Ok(Inbox { folder: dir.display().to_string(), items, ignored, ..Inbox::default() })
+}
+
+fn seen(store: &Store, bundle_id: &str) -> Result<bool> {
+    Ok(store.conn().query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [bundle_id], |r| r.get::<_, i64>(0))? > 0)
+}
+
+fn purgeable(store: &Store) -> Result<usize> {
+    Ok(store.conn().query_row(
+        "SELECT count(DISTINCT h.person_id) FROM handoffs h JOIN persons p ON p.id = h.person_id
+         WHERE h.receipt_at IS NOT NULL AND h.purged_at IS NULL AND p.status = 'handed_off'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? as usize)
+}
+
+/// Records the receipts of the inbox whose sender is verified: they carry no record, and each
+/// must name exactly the cases a transfer of this vault handed to its sender (or it is refused,
+/// and stays listed with the reason). A recorded receipt's file is cleaned.
+fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang: Lang) -> Result<Vec<ReceiptTaken>> {
+    let mut taken = Vec::new();
+    let cleanup = settings(store)?.cleanup;
+    let mut keep = Vec::with_capacity(items.len());
+    for mut item in std::mem::take(items) {
+        if item.state == InboxState::Receipt && item.sender_verified {
+            let applied = read_bundle_file(&dir.join(&item.file)).and_then(|b| open(store, &b, false)).and_then(|o| {
+                apply(store, &o, &mut |_, _| {})?;
+                Ok(o)
+            });
+            match applied {
+                Ok(o) => {
+                    taken.push(ReceiptTaken { sender: o.sender_name, persons: o.manifest.persons.len() });
+                    if clean(dir, &item.file, cleanup).is_ok() {
+                        continue;
+                    }
+                    item.state = InboxState::AlreadyImported;
+                }
+                Err(e) => {
+                    item.state = InboxState::Refused;
+                    item.problem = Some((e.code().to_owned(), e.message(lang)));
+                }
+            }
+        }
+        keep.push(item);
+    }
+    *items = keep;
+    Ok(taken)
+}
+
+/// Moves an imported file to `traite/` or deletes it.
+fn clean(dir: &Path, file: &str, cleanup: Cleanup) -> Result<()> {
+    let from = dir.join(file);
+    match cleanup {
+        Cleanup::Delete => std::fs::remove_file(&from)?,
+        Cleanup::Move => {
+            let done = dir.join(DONE_DIR);
+            std::fs::create_dir_all(&done)?;
+            std::fs::rename(&from, done.join(file))?;
+        }
+    }
+    Ok(())
+}
+
+/// The path of an inbox file named by the worker: a plain name of a file in the inbox, never a
+/// path elsewhere.
+fn inbox_file(store: &Store, file: &str) -> Result<PathBuf> {
+    let dir = inbox_dir(store)?;
+    let plain = Path::new(file).file_name().is_some_and(|n| n == file) && ignored_reason(file).is_none();
+    let path = dir.join(file);
+    if !plain || !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return Err(Error::NotInInbox);
+    }
+    Ok(path)
+}
+
+/// Opens a file of the inbox (decrypt, verify sender and recipients): what [`preview`] and
+/// [`apply`] take.
+pub fn open_item(store: &Store, file: &str, accept_unverified: bool) -> Result<Opened> {
+    let path = inbox_file(store, file)?;
+    open(store, &read_bundle_file(&path)?, accept_unverified)
+}
+
+/// What followed an import from the inbox.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct AfterImport {
+    /// For a transfer: the receipt was written to the sender's inbox.
+    pub receipt_sent: bool,
+    /// Why it could not be (the message, in the worker's language); `relais team receipt`
+    /// or the app's inbox sends it again.
+    pub receipt_problem: Option<String>,
+    /// The file was moved to `traite/` or deleted.
+    pub cleaned: bool,
+}
+
+/// After a bundle of the inbox was applied (or found already imported): for a transfer, sends
+/// its receipt back through the team folder; then cleans the file. The import itself stands
+/// whatever happens here.
+pub fn after_import(store: &Store, file: &str, o: &Opened, lang: Lang) -> Result<AfterImport> {
+    let mut done = AfterImport::default();
+    if o.manifest.kind == BundleKind::Transfer {
+        match send_receipt(store, Some(&o.manifest.bundle_id)) {
+            Ok(_) => done.receipt_sent = true,
+            Err(e) => done.receipt_problem = Some(e.message(lang)),
+        }
+    }
+    let dir = inbox_dir(store)?;
+    done.cleaned = clean(&dir, file, settings(store)?.cleanup).is_ok();
+    Ok(done)
+}
+
+/// Takes a file out of the inbox without importing it (one refused, or not wanted): moved to
+/// `traite/` or deleted, as for an imported one. Audited.
+pub fn discard(store: &mut Store, file: &str) -> Result<()> {
+    let path = inbox_file(store, file)?;
+    let cleanup = settings(store)?.cleanup;
+    let dir = path.parent().expect("an inbox file has a folder").to_owned();
+    store.write(|w| w.audit_event("team.discard", None, vec![format!("file={file}")]))?;
+    clean(&dir, file, cleanup)
+}
+
+/// Writes the receipt of an imported transfer (the latest when `bundle_id` is `None`) into its
+/// sender's inbox.
+pub fn send_receipt(store: &Store, bundle_id: Option<&str>) -> Result<Manifest> {
+    let (bytes, manifest) = build_receipt(store, bundle_id, false)?;
+    let to: Vec<String> = manifest.recipients.iter().map(|r| r.fingerprint.clone()).collect();
+    deliver(store, &to, &bytes)?;
+    Ok(manifest)
+}
+
+/// A case exchanged with a colleague through this vault.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TeamCase {
+    /// The person's id.
+    pub person_id: String,
+    /// Their alias.
+    pub alias: String,
+    /// The case's status (code: `active`, `handed_off`…).
+    pub status: String,
+    /// Who holds the pen on it.
+    pub holder: crate::case::person_file::Author,
+    /// The last bundle about it between this vault and the colleague (either way).
+    pub last_exchange: String,
+    /// Handed to the colleague by a transfer whose receipt has not come back.
+    pub awaiting_receipt: bool,
+}
+
+/// A colleague, and what this vault exchanged with her: the supervisor's view of her team.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Colleague {
+    /// Her contact's id.
+    pub contact_id: String,
+    /// Her name in the contact book.
+    pub name: String,
+    /// Her organisation.
+    pub org: Option<String>,
+    /// Whether her fingerprint was checked in person.
+    pub verified: bool,
+    /// The cases shared with or transferred to or from her through this vault (still here).
+    pub cases: Vec<TeamCase>,
+    /// The last bundle or receipt between her and this vault.
+    pub last_exchange: Option<String>,
+    /// Transfers to her whose receipt has not come back (cases).
+    pub pending_receipts: usize,
+    /// Her changes that conflict with this vault's, waiting for a decision.
+    pub conflicts: usize,
+    /// Her proposals on cases this vault holds, waiting for a decision.
+    pub proposals: usize,
+}
+
+/// For each contact, what this vault exchanged with her (colleagues with no exchange last).
+pub fn overview(store: &Store) -> Result<Vec<Colleague>> {
+    let contacts = store.list_all(crate::record::Kind::Contact)?;
+    let conn = store.conn();
+    // Every bundle seen, either way: (peer fingerprints, when, persons).
+    let mut seen = conn.prepare("SELECT peer, at, persons FROM bundles_seen")?;
+    let bundles: Vec<(String, String, String)> =
+        seen.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for c in &contacts {
+        let s = |k: &str| crate::record::str_field(c, k).map(str::to_owned);
+        let fp = s("fingerprint").unwrap_or_default();
+        let mut last: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        let mut last_exchange: Option<String> = None;
+        for (peer, at, persons) in &bundles {
+            if !peer.split(',').any(|p| p == fp) {
+                continue;
+            }
+            if last_exchange.as_ref().is_none_or(|l| at > l) {
+                last_exchange = Some(at.clone());
+            }
+            for pid in serde_json::from_str::<Vec<String>>(persons).unwrap_or_default() {
+                let e = last.entry(pid).or_default();
+                if at > e {
+                    *e = at.clone();
+                }
+            }
+        }
+        let awaiting: std::collections::BTreeSet<String> = conn
+            .prepare_cached("SELECT person_id FROM handoffs WHERE to_fingerprint = ?1 AND receipt_at IS NULL AND purged_at IS NULL")?
+            .query_map([&fp], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut cases = Vec::new();
+        for (pid, at) in last {
+            let Some((alias, status, owner)) = conn
+                .prepare_cached("SELECT alias, status, owner FROM persons WHERE id = ?1")?
+                .query_row([&pid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))
+                .optional()?
+            else {
+                continue; // purged or destroyed since
+            };
+            let holder_fp = owner.filter(|o| !o.is_empty());
+            let holder = match holder_fp {
+                None => crate::case::person_file::Author::Me,
+                Some(h) => crate::case::person_file::named(store, std::iter::once(h.as_str()))?
+                    .remove(&h)
+                    .unwrap_or(crate::case::person_file::Author::Unknown),
+            };
+            cases.push(TeamCase { awaiting_receipt: awaiting.contains(&pid), person_id: pid, alias, status, holder, last_exchange: at });
+        }
+        cases.sort_by(|a, b| a.alias.cmp(&b.alias));
+        let count = |reason: &str| -> Result<usize> {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM conflicts WHERE sender = ?1 AND reason = ?2 AND resolved_at IS NULL",
+                [&fp, reason],
+                |r| r.get::<_, i64>(0),
+            )? as usize)
+        };
+        out.push(Colleague {
+            contact_id: s("id").unwrap_or_default(),
+            name: s("name").unwrap_or_default(),
+            org: s("org"),
+            verified: c.get("verified_on").is_some_and(|v| !v.is_null()),
+            pending_receipts: awaiting.len(),
+            conflicts: count("conflict")?,
+            proposals: count("proposal")?,
+            cases,
+            last_exchange,
+        });
+    }
+    out.sort_by(|a, b| b.last_exchange.cmp(&a.last_exchange).then_with(|| a.name.cmp(&b.name)));
+    Ok(out)
+}

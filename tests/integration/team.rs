@@ -1,0 +1,323 @@
+//! The team folder through the core: a hand-off that travels by itself (the folder stands in for
+//! the sync engine here; `syncthing.rs` runs the real one), the inbox and what it must never
+//! import, receipts that come back alone, and the padding that hides how many cases a file holds.
+
+use std::path::Path;
+
+use relais_core::exchange::team::{self, Cleanup, InboxState};
+use relais_core::exchange::{self, BundleKind};
+use relais_core::record::Kind;
+use relais_core::{Error, Lang, Store};
+use relais_tests::TestVault;
+
+use crate::bundle::{Pair, befriend, pair, send};
+
+fn me(store: &Store) -> String {
+    relais_core::exchange::identity::show(store).unwrap().fingerprint
+}
+
+fn team_pair() -> (Pair, tempfile::TempDir) {
+    let mut p = pair();
+    let folder = tempfile::tempdir().unwrap();
+    team::set_folder(&mut p.a, folder.path()).unwrap();
+    team::set_folder(&mut p.b, folder.path()).unwrap();
+    (p, folder)
+}
+
+fn import_item(store: &mut Store, file: &str) -> relais_core::Result<(exchange::Preview, team::AfterImport)> {
+    let o = team::open_item(store, file, false)?;
+    let preview = exchange::apply(store, &o, &mut |_, _| {})?;
+    let after = team::after_import(store, file, &o, Lang::Fr)?;
+    Ok((preview, after))
+}
+
+fn relais_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".relais")).collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_transfer_travels_through_the_folder_and_its_receipt_comes_back_alone() {
+    let (mut p, folder) = team_pair();
+    let files = send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    // Addressed by the recipient's fingerprint, named by nothing but a random id.
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].parent().unwrap(), folder.path().canonicalize().unwrap().join(me(&p.b)));
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(name.len() == 32 + ".relais".len() && name[..32].bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+    let alias = p.a.get(Kind::Person, &p.person).unwrap()["alias"].as_str().unwrap().to_owned();
+    assert!(!name.contains(&alias));
+
+    // B sees it in the inbox, opened and verified, and nothing is applied yet.
+    let inbox = team::inbox(&mut p.b, Lang::Fr).unwrap();
+    assert_eq!(inbox.items.len(), 1, "{inbox:?}");
+    let item = &inbox.items[0];
+    assert_eq!((item.state, item.kind, item.persons, item.sender_verified), (InboxState::Waiting, Some(BundleKind::Transfer), 1, true));
+    assert_eq!(item.sender.as_deref(), Some("Intervenante Test"));
+    assert!(p.b.list_all(Kind::Person).unwrap().is_empty(), "listing the inbox imports nothing");
+
+    // B confirms: imported, the receipt goes back by itself, the file moves to traite/.
+    let (preview, after) = import_item(&mut p.b, &name).unwrap();
+    assert!(preview.applied);
+    assert!(after.receipt_sent && after.cleaned, "{after:?}");
+    let b_inbox = folder.path().join(me(&p.b));
+    assert!(relais_files(&b_inbox).is_empty());
+    assert_eq!(relais_files(&b_inbox.join(team::DONE_DIR)), vec![name.clone()]);
+    assert_eq!(p.b.get(Kind::Person, &p.person).unwrap()["alias"].as_str(), Some(alias.as_str()));
+
+    // A's inbox takes the receipt: the case can be purged.
+    assert_eq!(relais_files(&folder.path().join(me(&p.a))).len(), 1);
+    let inbox = team::inbox(&mut p.a, Lang::Fr).unwrap();
+    assert_eq!(inbox.receipts.len(), 1, "{inbox:?}");
+    assert_eq!((inbox.receipts[0].persons, inbox.purgeable), (1, 1));
+    assert!(inbox.items.is_empty(), "a recorded receipt leaves the inbox: {inbox:?}");
+    assert_eq!(exchange::purge_handed_off(&mut p.a).unwrap(), 1);
+    assert!(matches!(p.a.get(Kind::Person, &p.person), Err(Error::NotFound { .. })));
+    // Reading again finds nothing more to do.
+    let again = team::inbox(&mut p.a, Lang::Fr).unwrap();
+    assert!(again.receipts.is_empty() && again.items.is_empty() && again.purgeable == 0, "{again:?}");
+}
+
+#[test]
+fn duplicates_conflict_copies_partial_files_and_others_mail_are_never_imported() {
+    let (mut p, folder) = team_pair();
+    let (_tvc, mut c) = TestVault::new();
+    let c_in_a = befriend(&mut p.a, &c);
+    befriend(&mut c, &p.a);
+    let files = send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    let original = &files[0];
+    let dir = original.parent().unwrap().to_owned();
+    let bytes = std::fs::read(original).unwrap();
+    // The same bundle delivered twice, a Syncthing conflict copy, a Dropbox/Nextcloud one, a
+    // file still in transit, a truncated file, a file that is not a bundle, and a bundle for C
+    // dropped into B's inbox.
+    std::fs::write(dir.join("0000aaaa.relais"), &bytes).unwrap();
+    std::fs::write(dir.join("abcd.sync-conflict-20261203-101010-ABCDEFG.relais"), &bytes).unwrap();
+    std::fs::write(dir.join("abcd (conflicted copy 2026-12-03).relais"), &bytes).unwrap();
+    std::fs::write(dir.join(".syncthing.abcd.relais.tmp"), &bytes[..1000]).unwrap();
+    std::fs::write(dir.join("tronque.relais"), &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(dir.join("notes.txt"), b"hello").unwrap();
+    let for_c = send(&mut p.a, &c_in_a, &[&p.person], BundleKind::Share);
+    std::fs::rename(&for_c[0], dir.join("pour-c.relais")).unwrap();
+
+    let inbox = team::inbox(&mut p.b, Lang::En).unwrap();
+    let state = |f: &str| inbox.items.iter().find(|i| i.file == f).map(|i| (i.state, i.problem.as_ref().map(|p| p.0.clone())));
+    let reason = |f: &str| inbox.ignored.iter().find(|i| i.file == f).map(|i| i.reason.clone());
+    // Cut inside an age chunk, the file fails its last authentication (tampered); cut at a
+    // chunk's end, it is short (truncated): both messages say it may be a partial copy.
+    let cut = state("tronque.relais").unwrap();
+    assert!(cut.0 == InboxState::Refused && matches!(cut.1.as_deref(), Some("BundleTampered" | "BundleTruncated")), "{cut:?}");
+    assert_eq!(state("pour-c.relais"), Some((InboxState::Refused, Some("BundleNotForThisVault".into()))));
+    // The second copy of the same bundle is taken out of the inbox at once (moved to traite/,
+    // nothing lost): one waits.
+    let waiting: Vec<_> = inbox.items.iter().filter(|i| i.state == InboxState::Waiting).collect();
+    assert_eq!((waiting.len(), inbox.cleaned), (1, 1), "{inbox:?}");
+    assert_eq!(relais_files(&dir.join(team::DONE_DIR)).len(), 1);
+    assert_eq!(reason("abcd.sync-conflict-20261203-101010-ABCDEFG.relais").as_deref(), Some("conflict_copy"));
+    assert_eq!(reason("abcd (conflicted copy 2026-12-03).relais").as_deref(), Some("conflict_copy"));
+    assert_eq!(reason(".syncthing.abcd.relais.tmp").as_deref(), Some("in_transit"));
+    assert_eq!(reason("notes.txt").as_deref(), Some("not_a_bundle"));
+    // The refusal says why, in the worker's language.
+    let truncated = inbox.items.iter().find(|i| i.file == "tronque.relais").unwrap();
+    let said = &truncated.problem.as_ref().unwrap().1;
+    assert!(said.contains("incomplete") || said.contains("only in part"), "{truncated:?}");
+
+    // Imported once; the same bundle delivered again later is found already imported and
+    // cleaned, never applied.
+    let first = waiting[0].file.clone();
+    import_item(&mut p.b, &first).unwrap();
+    let before = relais_tests::dump_vault(&p.b);
+    std::fs::write(dir.join("0000bbbb.relais"), &bytes).unwrap();
+    let inbox = team::inbox(&mut p.b, Lang::Fr).unwrap();
+    assert_eq!(inbox.cleaned, 1, "{inbox:?}");
+    assert!(inbox.items.iter().all(|i| i.state == InboxState::Refused), "{inbox:?}");
+    // Neither conflict copy nor anything else can be imported by name.
+    for f in ["abcd.sync-conflict-20261203-101010-ABCDEFG.relais", ".syncthing.abcd.relais.tmp", "notes.txt", &first, "0000bbbb.relais"] {
+        assert!(matches!(team::open_item(&p.b, f, false), Err(Error::NotInInbox)), "{f}");
+    }
+    assert!(matches!(import_item(&mut p.b, "tronque.relais"), Err(Error::BundleTampered | Error::BundleTruncated)));
+    assert!(matches!(import_item(&mut p.b, "pour-c.relais"), Err(Error::BundleNotForThisVault)));
+    assert_eq!(before, relais_tests::dump_vault(&p.b));
+    // A refused file can be taken out of the inbox by hand (here: deleted).
+    team::set_cleanup(&mut p.b, Cleanup::Delete).unwrap();
+    team::discard(&mut p.b, "tronque.relais").unwrap();
+    assert!(!dir.join("tronque.relais").exists() && !dir.join(team::DONE_DIR).join("tronque.relais").exists());
+    drop(folder);
+}
+
+#[test]
+fn nothing_named_by_a_sender_or_a_worker_reaches_outside_the_inbox() {
+    let (mut p, folder) = team_pair();
+    let outside = folder.path().join("outside.relais");
+    let files = send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    std::fs::copy(&files[0], &outside).unwrap();
+    let dir = files[0].parent().unwrap().to_owned();
+    // A link in the inbox to a file elsewhere is not followed; names with a path are refused.
+    std::os::unix::fs::symlink(&outside, dir.join("lien.relais")).unwrap();
+    let inbox = team::inbox(&mut p.b, Lang::Fr).unwrap();
+    assert!(inbox.items.iter().all(|i| i.file != "lien.relais"), "{inbox:?}");
+    for f in ["../outside.relais", "lien.relais", "/etc/passwd", "", "."] {
+        assert!(matches!(team::open_item(&p.b, f, false), Err(Error::NotInInbox)), "{f}");
+        assert!(matches!(team::discard(&mut p.b, f), Err(Error::NotInInbox)), "{f}");
+    }
+    assert!(outside.exists());
+}
+
+#[test]
+fn a_hostile_receipt_stays_in_the_inbox_and_purges_nothing() {
+    let (mut p, _folder) = team_pair();
+    send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    let name = team::inbox(&mut p.b, Lang::Fr).unwrap().items[0].file.clone();
+    import_item(&mut p.b, &name).unwrap();
+    // A forgets the hand-off (as if the receipt named a transfer A never made to B).
+    p.a.conn().execute("DELETE FROM handoffs", []).unwrap();
+    let before = relais_tests::dump_vault(&p.a);
+    let inbox = team::inbox(&mut p.a, Lang::Fr).unwrap();
+    assert!(inbox.receipts.is_empty());
+    assert_eq!(inbox.purgeable, 0);
+    assert_eq!(inbox.items.len(), 1);
+    assert_eq!(inbox.items[0].problem.as_ref().map(|p| p.0.as_str()), Some("ReceiptNotForSender"));
+    assert_eq!(before, relais_tests::dump_vault(&p.a));
+}
+
+#[test]
+fn one_case_ten_cases_and_a_receipt_look_the_same_from_the_folder() {
+    let (tva, mut a) = TestVault::new();
+    let (_tvb, mut b) = TestVault::new();
+    relais_core::demo::fill(&mut a, 12, 5, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
+    let b_in_a = befriend(&mut a, &b);
+    befriend(&mut b, &a);
+    let ids: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let one = crate::bundle::export(&mut a, &b_in_a, &refs[..1], BundleKind::Share);
+    let ten = crate::bundle::export(&mut a, &b_in_a, &refs[..10], BundleKind::Share);
+    let transfer = crate::bundle::export(&mut a, &b_in_a, &refs[10..11], BundleKind::Transfer);
+    crate::bundle::import(&mut b, &transfer).unwrap();
+    let (receipt, _) = exchange::build_receipt(&b, None, false).unwrap();
+    // The age header carries a "grease" stanza of random length (the age crate's guard against
+    // readers that only know today's stanzas): what follows the header is the same length.
+    let payload = |b: &[u8]| {
+        let mac = b.windows(5).position(|w| w == b"\n--- ").expect("age header") + 1;
+        b.len() - (mac + b[mac..].iter().position(|&c| c == b'\n').unwrap() + 1)
+    };
+    assert_eq!(payload(&one), payload(&ten));
+    assert_eq!(payload(&one), payload(&receipt));
+    assert_eq!(payload(&one), payload(&transfer));
+    for b in [&ten, &receipt, &transfer] {
+        assert!(one.len().abs_diff(b.len()) < 300, "{} {}", one.len(), b.len());
+    }
+    // And every one of them still opens (the padding is whitespace after the document).
+    crate::bundle::import(&mut b, &ten).unwrap();
+    crate::bundle::import(&mut a, &receipt).unwrap();
+    drop(tva);
+}
+
+#[test]
+fn padding_rounds_up_by_little_and_never_past_the_limit() {
+    use exchange::{MAX_PLAINTEXT, PAD_FLOOR, padded_len};
+    assert_eq!(padded_len(0), PAD_FLOOR);
+    assert_eq!(padded_len(PAD_FLOOR), PAD_FLOOR);
+    let mut last = 0;
+    for n in (PAD_FLOOR + 1..MAX_PLAINTEXT).step_by(999_983) {
+        let p = padded_len(n);
+        assert!(p >= n && p <= MAX_PLAINTEXT, "{n} → {p}");
+        assert!((p - n) as f64 <= n as f64 * 0.12, "{n} → {p}");
+        assert!(p >= last);
+        last = p;
+    }
+    // Sizes a few bytes apart share a bucket.
+    assert_eq!(padded_len(5_000_001), padded_len(5_000_100));
+    assert_eq!(padded_len(MAX_PLAINTEXT + 5), MAX_PLAINTEXT + 5);
+}
+
+#[test]
+fn the_team_folder_must_exist_and_every_setting_is_audited() {
+    let (_tv, mut s) = TestVault::new();
+    assert!(matches!(team::inbox(&mut s, Lang::Fr), Err(Error::TeamFolderNotSet)));
+    assert!(matches!(team::set_folder(&mut s, Path::new("/nonexistent/relais-team")), Err(Error::TeamFolderUnavailable(_))));
+    let folder = tempfile::tempdir().unwrap();
+    let set = team::set_folder(&mut s, folder.path()).unwrap();
+    assert_eq!(set.cleanup, Cleanup::Move);
+    assert!(folder.path().join(me(&s)).is_dir());
+    team::set_cleanup(&mut s, Cleanup::Delete).unwrap();
+    assert_eq!(team::settings(&s).unwrap().cleanup, Cleanup::Delete);
+    // The folder goes away (an unmounted share): a clear error, nothing written.
+    let gone = folder.path().to_owned();
+    drop(folder);
+    assert!(matches!(team::inbox(&mut s, Lang::Fr), Err(Error::TeamFolderUnavailable(p)) if p == gone));
+    team::clear_folder(&mut s).unwrap();
+    assert_eq!(team::settings(&s).unwrap().folder, None);
+    let actions = relais_tests::audit_actions(&s);
+    assert_eq!(actions.iter().filter(|a| a.starts_with("team.")).count(), 3, "{actions:?}");
+}
+
+#[test]
+fn the_cli_sends_lists_and_imports_through_the_team_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    let (tva, mut a) = TestVault::new();
+    let (tvb, mut b) = TestVault::new();
+    relais_core::demo::fill(&mut a, 2, 5, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
+    befriend(&mut a, &b);
+    befriend(&mut b, &a);
+    let person = a.list_all(Kind::Person).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    drop((a, b));
+    let dir = folder.path().to_str().unwrap();
+    tva.ok(&["team", "set-folder", dir]);
+    let shown = tvb.ok(&["team", "set-folder", dir]);
+    assert!(shown.contains("Dossier d'équipe\u{a0}:"), "{shown}");
+    // Without a team folder or an output file, export says what is missing.
+    let out = tva.run(&["export", "--to", "Intervenante Test", "--person", &person, "--transfer"]);
+    assert!(!out.status.success());
+    tva.ok(&["export", "--to", "Intervenante Test", "--person", &person, "--transfer", "--team"]);
+    let listed = tvb.ok(&["inbox"]);
+    assert!(
+        listed.contains("Transfert de Intervenante Test (vérifié·e), 1\u{a0}dossier")
+            || listed.contains("Transfert de Intervenante Test (vérifié·e), 1 dossier"),
+        "{listed}"
+    );
+    let inbox: serde_json::Value = serde_json::from_str(&tvb.ok(&["--json", "inbox"])).unwrap();
+    let file = inbox["items"][0]["file"].as_str().unwrap().to_owned();
+    let dry = tvb.ok(&["inbox", "import", &file, "--dry-run"]);
+    assert!(tvb.unlock().list_all(Kind::Person).unwrap().is_empty(), "{dry}");
+    let done = tvb.ok(&["inbox", "import", &file]);
+    assert!(done.contains("Accusé de réception déposé"), "{done}");
+    let back = tva.ok(&["inbox"]);
+    assert!(back.contains("relais purge-handed-off"), "{back}");
+    tva.ok(&["purge-handed-off"]);
+    assert!(tva.unlock().list_all(Kind::Person).unwrap().iter().all(|p| p["id"] != serde_json::json!(person)));
+}
+
+#[test]
+fn the_supervisors_view_names_each_colleague_her_cases_and_what_waits() {
+    use relais_core::case::person_file::Author;
+    let (mut p, _folder) = team_pair();
+    let (_tvc, c) = TestVault::new();
+    befriend(&mut p.a, &c);
+    let files = send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    let team_a = team::overview(&p.a).unwrap();
+    assert_eq!(team_a.len(), 2, "every contact is listed");
+    let b = &team_a[0];
+    assert_eq!((b.contact_id.as_str(), b.pending_receipts, b.cases.len()), (p.b_in_a.as_str(), 1, 1), "{team_a:?}");
+    assert!(b.last_exchange.is_some());
+    assert_eq!(b.cases[0].person_id, p.person);
+    assert_eq!(b.cases[0].holder, Author::Contact("Intervenante Test".into()));
+    assert!(b.cases[0].awaiting_receipt);
+    assert_eq!(b.cases[0].status, "handed_off");
+    assert!(team_a[1].cases.is_empty() && team_a[1].last_exchange.is_none());
+    // The receipt comes back: nothing awaited any more.
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_owned();
+    import_item(&mut p.b, &name).unwrap();
+    team::inbox(&mut p.a, Lang::Fr).unwrap();
+    let b = team::overview(&p.a).unwrap().remove(0);
+    assert_eq!(b.pending_receipts, 0);
+    assert!(!b.cases[0].awaiting_receipt);
+    // On the other side, the case is held here, and the colleague's changes wait nowhere.
+    let a = team::overview(&p.b).unwrap().remove(0);
+    assert_eq!((a.cases.len(), a.conflicts, a.proposals), (1, 0, 0));
+    assert_eq!(a.cases[0].holder, Author::Me);
+}
