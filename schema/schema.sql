@@ -377,6 +377,14 @@ CREATE TABLE tasks (
     done_at TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT);
 
+CREATE TABLE team_reports (
+    sender       TEXT PRIMARY KEY NOT NULL,
+    bundle_id    TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    body         TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE testimonial_aids (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,

@@ -44,6 +44,7 @@ relais_commands! {
     handoff::discard_inbox_item: "{ file: string }" => "null",
     handoff::purge_handed_off: "Record<string, never>" => "number",
     handoff::team_overview: "Record<string, never>" => "Array<Colleague>",
+    handoff::send_team_report: "{ to: string }" => "number",
     handoff::cancel_import: "Record<string, never>" => "null",
     handoff::conflicts: "Record<string, never>" => "Array<ConflictItem>",
     handoff::resolve_conflict: "{ args: ResolveArgs }" => "null",

@@ -548,6 +548,8 @@ pub fn typescript() -> String {
         relais_core::exchange::team::ReceiptTaken::decl(&cfg),
         relais_core::exchange::team::Colleague::decl(&cfg),
         relais_core::exchange::team::TeamCase::decl(&cfg),
+        relais_core::exchange::TeamReport::decl(&cfg),
+        relais_core::exchange::ReportCase::decl(&cfg),
         ResolveArgs::decl(&cfg),
         Lang::decl(&cfg),
         relais_core::model::catalogue::Entry::decl(&cfg),

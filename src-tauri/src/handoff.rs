@@ -244,3 +244,11 @@ pub async fn purge_handed_off(app: AppHandle) -> Res<usize> {
 pub async fn team_overview(app: AppHandle) -> Res<Vec<team::Colleague>> {
     on_store(&app, Hold::Short, |s| team::overview(s)).await
 }
+
+/// Sends this vault's team report to a verified contact through the team folder (aliases,
+/// statuses, phases, next appointments, overdue items, days without contact; nothing else).
+/// Returns how many cases it names.
+#[tauri::command]
+pub async fn send_team_report(app: AppHandle, to: String) -> Res<usize> {
+    on_store(&app, Hold::Short, move |s| team::send_report(s, &to, relais_core::time::local_now().date_naive())).await
+}

@@ -321,3 +321,60 @@ fn the_supervisors_view_names_each_colleague_her_cases_and_what_waits() {
     assert_eq!((a.cases.len(), a.conflicts, a.proposals), (1, 0, 0));
     assert_eq!(a.cases[0].holder, Author::Me);
 }
+
+#[test]
+fn a_team_report_carries_aliases_and_states_only_and_the_supervisor_keeps_the_newest() {
+    let (mut p, folder) = team_pair();
+    // Words that must never leave in a report: a legal name, a note.
+    let legal = "CANARYLEGAL5521";
+    let note = "CANARYNOTE7731";
+    let person = p.a.get(Kind::Person, &p.person).unwrap();
+    let change: relais_core::Fields = [("legal_name".to_owned(), serde_json::json!(legal))].into_iter().collect();
+    p.a.write(|w| w.update(Kind::Person, &p.person, change).map(|_| ())).unwrap();
+    let n: serde_json::Map<String, serde_json::Value> = [
+        ("person_id", serde_json::json!(p.person)),
+        ("text", serde_json::json!(note)),
+        ("at", serde_json::json!("2026-11-30T15:00:00Z")),
+        ("kind", serde_json::json!("phone")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    p.a.write(|w| w.insert(Kind::Note, n)).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let report = team::build_report(&p.a, today).unwrap();
+    let alias = person["alias"].as_str().unwrap();
+    let mine = report.cases.iter().find(|c| c.alias == alias).expect("the case is in the report");
+    assert_eq!(mine.days_since_contact, Some(3), "{mine:?}");
+    let sent = team::send_report(&mut p.a, &p.b_in_a, today).unwrap();
+    assert_eq!(sent, report.cases.len());
+    // What travels: decrypted with the supervisor's key, no legal name, no note.
+    let file = std::fs::read_dir(folder.path().join(me(&p.b)))
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "relais"))
+        .unwrap()
+        .path();
+    let id: age::x25519::Identity = exchange::identity::export_age(&p.b).unwrap().trim().parse().unwrap();
+    let plain = exchange::decrypt(&std::fs::read(&file).unwrap(), &[&id as &dyn age::Identity]).unwrap();
+    let text = String::from_utf8_lossy(&plain);
+    assert!(text.contains(alias) && !text.contains(legal) && !text.contains(note));
+    // The supervisor's inbox records it as it is read; the team view shows it.
+    let inbox = team::inbox(&mut p.b, Lang::Fr).unwrap();
+    assert_eq!(inbox.reports, vec!["Intervenante Test".to_owned()], "{inbox:?}");
+    assert!(inbox.items.is_empty(), "{inbox:?}");
+    let (at, got) = team::overview(&p.b).unwrap().remove(0).report.expect("a report");
+    assert_eq!(got, report);
+    // An older report arriving after a newer one changes nothing.
+    let (older, _) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let (newer, newer_m) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
+    crate::bundle::import(&mut p.b, &newer).unwrap();
+    crate::bundle::import(&mut p.b, &older).unwrap();
+    let (kept_at, _) = team::overview(&p.b).unwrap().remove(0).report.unwrap();
+    assert_eq!(kept_at, newer_m.created_at);
+    assert!(kept_at > at);
+    let actions = relais_tests::audit_actions(&p.b);
+    assert_eq!(actions.iter().filter(|a| *a == "team.report.received").count(), 3, "{actions:?}");
+    assert!(relais_tests::audit_actions(&p.a).iter().any(|a| a == "team.report.sent"));
+}

@@ -578,6 +578,54 @@ fn generate() {
         "the receipt of a real transfer that also names a case the transfer did not carry",
         resign(&m, &empty),
     ));
+    // Team reports: no record, no person, a report whose values are what Relais writes.
+    let report_of = |case: Value| json!({"records": {}, "report": {"cases": [case]}});
+    let fine = json!({"alias": "Vecteur", "status": "active", "phase": "short_medium", "next_appointment": "2026-12-10", "overdue": 2, "days_since_contact": 12});
+    let mut m = manifest.clone();
+    m["kind"] = json!("report");
+    m["persons"] = json!([]);
+    m["counts"] = json!({});
+    let report = |m: &Value, c: Value| -> Vec<u8> {
+        let mut m = m.clone();
+        m["bundle_id"] = json!(next_id());
+        m["content_sha256"] = json!(sha(&c));
+        resign(&m, &c)
+    };
+    out.push((
+        "team_report",
+        "success",
+        "a colleague's team report: aliases and states, nothing else",
+        report(&m, report_of(fine.clone())),
+    ));
+    let mut odd = fine.clone();
+    odd["status"] = json!("en_fuite");
+    out.push((
+        "team_report_unknown_status",
+        "MalformedBundle",
+        "a team report whose status is no code of the catalogue",
+        report(&m, report_of(odd)),
+    ));
+    let mut extra = fine.clone();
+    extra["legal_name"] = json!("Nom légal glissé");
+    out.push((
+        "team_report_extra_field",
+        "MalformedBundle",
+        "a team report carrying a field reports do not have (a legal name)",
+        report(&m, report_of(extra)),
+    ));
+    let mut with_records = report_of(fine.clone());
+    with_records["records"] = content["records"].clone();
+    let mut mr = m.clone();
+    mr["counts"] = manifest["counts"].clone();
+    out.push(("team_report_with_records", "MalformedBundle", "a team report that also carries records", report(&mr, with_records)));
+    let mut share_with_report = content.clone();
+    share_with_report["report"] = json!({"cases": [fine]});
+    out.push((
+        "share_carrying_a_report",
+        "MalformedBundle",
+        "a share that also carries a team report",
+        report(&manifest, share_with_report),
+    ));
     out.push((
         "format_version_1",
         "OldBundleVersion",

@@ -158,6 +158,8 @@ pub enum TeamCmd {
     Cleanup(CleanupArgs),
     /// Renvoyer l'accusé de réception d'un transfert importé / send again the receipt of an imported transfer
     Receipt(TeamReceiptArgs),
+    /// Envoyer votre rapport d'équipe (pseudonymes, statuts, retards ; ni notes ni noms) par le dossier d'équipe / send your team report (aliases, statuses, overdue items; no notes, no names) through the team folder
+    Report(TeamReportArgs),
     /// Vue d'équipe : pour chaque collègue, les dossiers échangés, les accusés attendus, les conflits / team view: for each colleague, the cases exchanged, receipts awaited, conflicts
     Overview,
 }
@@ -166,6 +168,13 @@ pub enum TeamCmd {
 pub struct CleanupArgs {
     /// move | delete
     pub cleanup: String,
+}
+
+#[derive(Args)]
+pub struct TeamReportArgs {
+    /// Destinataire (contact vérifié : votre superviseur·e) / recipient (a verified contact: your supervisor)
+    #[arg(long)]
+    pub to: String,
 }
 
 #[derive(Args)]

@@ -640,6 +640,12 @@ fn cmd_team(ctx: &Ctx, c: TeamCmd) -> Result<()> {
             team::set_cleanup(&mut store, team::Cleanup::parse(&a.cleanup)?)?;
             team::settings(&store)?
         }
+        TeamCmd::Report(a) => {
+            let to = resolve_contact(&store, &a.to)?;
+            let n = team::send_report(&mut store, &to, relais_core::time::local_now().date_naive())?;
+            ctx.out(&json!({"cases": n}), || tr(ctx.lang, "done.report_sent", &[("n", &n.to_string())]));
+            return Ok(());
+        }
         TeamCmd::Overview => {
             let team = team::overview(&store)?;
             ctx.out(&team, || render::team_overview(ctx.lang, &team));

@@ -684,6 +684,9 @@ pub fn inbox(lang: Lang, i: &relais_core::exchange::team::Inbox) -> String {
     for r in &i.receipts {
         let _ = write!(out, "\n{}", tr(lang, "inbox.receipt_taken", &[("sender", &r.sender), ("n", &r.persons.to_string())]));
     }
+    for sender in &i.reports {
+        let _ = write!(out, "\n{}", tr(lang, "inbox.report_taken", &[("sender", sender)]));
+    }
     if i.purgeable > 0 {
         let _ = write!(out, "\n{}", tr(lang, "inbox.purgeable", &[("n", &i.purgeable.to_string())]));
     }
@@ -765,6 +768,29 @@ pub fn team_overview(lang: Lang, team: &[relais_core::exchange::team::Colleague]
                 ]
             )
         );
+        if let Some((at, report)) = &c.report {
+            let _ =
+                write!(out, "\n  {}", tr(lang, "team.report_line", &[("at", &when_in(lang, at)), ("n", &report.cases.len().to_string())]));
+            let none = || "—".to_owned();
+            for k in &report.cases {
+                let _ = write!(
+                    out,
+                    "\n    {}",
+                    tr(
+                        lang,
+                        "team.report_case",
+                        &[
+                            ("alias", &k.alias),
+                            ("status", &label("person_statuses", &k.status, lang)),
+                            ("phase", &k.phase.as_deref().map(|p| label("phases", p, lang)).unwrap_or_else(none)),
+                            ("next", &k.next_appointment.as_deref().map(|d| when_in(lang, d)).unwrap_or_else(none)),
+                            ("overdue", &k.overdue.to_string()),
+                            ("days", &k.days_since_contact.map(|n| tr(lang, "team.days", &[("n", &n.to_string())])).unwrap_or_else(none)),
+                        ]
+                    )
+                );
+            }
+        }
         for k in &c.cases {
             let holder = author_name(lang, &k.holder);
             let awaiting = if k.awaiting_receipt { format!(" — {}", tr(lang, "team.awaiting_receipt", &[])) } else { String::new() };

@@ -659,6 +659,10 @@ ignored: Array<Ignored>,
  */
 receipts: Array<ReceiptTaken>, 
 /**
+ * Team reports recorded by this reading (who sent them; see the team overview).
+ */
+reports: Array<string>, 
+/**
  * Files imported before and cleaned by this reading.
  */
 cleaned: number, 
@@ -763,7 +767,11 @@ conflicts: number,
 /**
  * Her proposals on cases this vault holds, waiting for a decision.
  */
-proposals: number, };
+proposals: number, 
+/**
+ * The newest team report she sent: when she made it, and its cases.
+ */
+report: [string, TeamReport] | null, };
 export type TeamCase = { 
 /**
  * The person's id.
@@ -789,6 +797,36 @@ last_exchange: string,
  * Handed to the colleague by a transfer whose receipt has not come back.
  */
 awaiting_receipt: boolean, };
+export type TeamReport = { 
+/**
+ * The cases, by alias.
+ */
+cases: Array<ReportCase>, };
+export type ReportCase = { 
+/**
+ * The person's alias (never the legal name).
+ */
+alias: string, 
+/**
+ * The case's status (a `person_statuses` code).
+ */
+status: string, 
+/**
+ * The phase of the newest need still open (a `phases` code).
+ */
+phase: string | null, 
+/**
+ * The date of the next planned appointment (YYYY-MM-DD).
+ */
+next_appointment: string | null, 
+/**
+ * Tasks and referral follow-ups overdue.
+ */
+overdue: number, 
+/**
+ * Days since the last contact (a contact note, call, visit or attended appointment).
+ */
+days_since_contact: number | null, };
 export type ResolveArgs = { 
 /**
  * Conflict id.
@@ -1254,7 +1292,7 @@ persons: number,
  * Records created in all (persons included, audit events not).
  */
 records: number, };
-export type BundleKind = "transfer" | "share" | "receipt";
+export type BundleKind = "transfer" | "share" | "receipt" | "report";
 export type Counts = { 
 /**
  * Records not in this vault yet.
@@ -1832,6 +1870,7 @@ export interface Commands {
   discard_inbox_item: { args: { file: string }; result: null };
   purge_handed_off: { args: Record<string, never>; result: number };
   team_overview: { args: Record<string, never>; result: Array<Colleague> };
+  send_team_report: { args: { to: string }; result: number };
   cancel_import: { args: Record<string, never>; result: null };
   conflicts: { args: Record<string, never>; result: Array<ConflictItem> };
   resolve_conflict: { args: { args: ResolveArgs }; result: null };

@@ -36,6 +36,39 @@ pub enum BundleKind {
     Share,
     /// The receiver's signed acknowledgement of a transfer.
     Receipt,
+    /// A worker's periodic team report to her supervisor: no record, only per case the alias and
+    /// where it stands ([`TeamReport`]).
+    Report,
+}
+
+/// A worker's team report: per case she holds and that is open, only what a supervisor needs to
+/// see the caseload's state (no notes, no legal names, no record). Carried by a bundle of kind
+/// `report`; the supervisor's vault keeps the newest from each colleague.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamReport {
+    /// The cases, by alias.
+    pub cases: Vec<ReportCase>,
+}
+
+/// One case of a team report.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportCase {
+    /// The person's alias (never the legal name).
+    pub alias: String,
+    /// The case's status (a `person_statuses` code).
+    pub status: String,
+    /// The phase of the newest need still open (a `phases` code).
+    pub phase: Option<String>,
+    /// The date of the next planned appointment (YYYY-MM-DD).
+    pub next_appointment: Option<String>,
+    /// Tasks and referral follow-ups overdue.
+    pub overdue: u32,
+    /// Days since the last contact (a contact note, call, visit or attended appointment).
+    pub days_since_contact: Option<u32>,
 }
 
 /// A recipient as named (and signed) in the manifest.
@@ -77,12 +110,15 @@ pub struct Manifest {
     pub audit_anchor: Option<crate::vault::audit::Anchor>,
 }
 
-/// The records, by kind name.
+/// The records, by kind name (and, for a team report, the report).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     /// Kind name → records (every column plus id, created_at, updated_at, revision).
     pub records: BTreeMap<String, Vec<Fields>>,
+    /// A team report (bundles of kind `report` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<TeamReport>,
 }
 
 pub(super) fn malformed(detail: impl Into<String>) -> Error {
@@ -95,6 +131,7 @@ pub fn kind_name(k: BundleKind) -> &'static str {
         BundleKind::Transfer => "transfer",
         BundleKind::Share => "share",
         BundleKind::Receipt => "receipt",
+        BundleKind::Report => "report",
     }
 }
 
@@ -190,7 +227,7 @@ pub fn json_schema() -> Value {
                 "properties": {
                     "bundle_id": {"type": "string", "format": "uuid"},
                     "created_at": {"type": "string", "format": "date-time"},
-                    "kind": {"enum": ["transfer", "share", "receipt"]},
+                    "kind": {"enum": ["transfer", "share", "receipt", "report"]},
                     "sender": {"$ref": "#/$defs/identity"},
                     "recipients": {
                         "type": "array",
@@ -230,7 +267,27 @@ pub fn json_schema() -> Value {
             },
             "content": {
                 "type": "object",
-                "properties": {"records": {"type": "object", "properties": records, "additionalProperties": false}},
+                "properties": {
+                    "records": {"type": "object", "properties": records, "additionalProperties": false},
+                    "report": {
+                        "type": "object",
+                        "properties": {"cases": {"type": "array", "maxItems": 10000, "items": {
+                            "type": "object",
+                            "properties": {
+                                "alias": {"type": "string", "minLength": 1, "maxLength": 800},
+                                "status": {"type": "string"},
+                                "phase": {"type": ["string", "null"]},
+                                "next_appointment": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                                "overdue": {"type": "integer", "minimum": 0},
+                                "days_since_contact": {"type": ["integer", "null"], "minimum": 0}
+                            },
+                            "required": ["alias", "status", "phase", "next_appointment", "overdue", "days_since_contact"],
+                            "additionalProperties": false
+                        }}},
+                        "required": ["cases"],
+                        "additionalProperties": false
+                    }
+                },
                 "required": ["records"],
                 "additionalProperties": false
             },

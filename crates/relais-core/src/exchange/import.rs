@@ -36,9 +36,13 @@ pub struct Opened {
 /// `serde_json::from_value::<Content>` does, field by field, for 100 000 records).
 pub(super) fn content_from_value(c: Value) -> Result<Content> {
     let Value::Object(mut c) = c else { return Err(malformed("content")) };
-    if let Some(extra) = c.keys().find(|k| k.as_str() != "records") {
+    if let Some(extra) = c.keys().find(|k| !["records", "report"].contains(&k.as_str())) {
         return Err(malformed(format!("content: champ/field {extra}")));
     }
+    let report = match c.remove("report") {
+        None => None,
+        Some(r) => Some(serde_json::from_value::<TeamReport>(r).map_err(|e| malformed(format!("content.report: {e}")))?),
+    };
     let Some(Value::Object(kinds)) = c.remove("records") else { return Err(malformed("content.records")) };
     let mut records = BTreeMap::new();
     for (name, rows) in kinds {
@@ -52,7 +56,7 @@ pub(super) fn content_from_value(c: Value) -> Result<Content> {
             .collect::<Result<Vec<Fields>>>()?;
         records.insert(name, rows);
     }
-    Ok(Content { records })
+    Ok(Content { records, report })
 }
 
 /// Parses and verifies a decrypted document (signature, content hash, format, version).
@@ -378,6 +382,9 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     }
     let persons_in: BTreeSet<&str> = ids.get(&Kind::Person).map(|s| s.iter().copied().collect()).unwrap_or_default();
     let declared: BTreeSet<&'a str> = o.manifest.persons.iter().map(String::as_str).collect();
+    if o.content.report.is_some() {
+        return Err(malformed("content.report"));
+    }
     let receipt = o.manifest.kind == BundleKind::Receipt;
     if (receipt && (!o.content.records.is_empty() || o.manifest.receipt_for.is_none())) || (!receipt && persons_in != declared) {
         return Err(malformed("persons"));
@@ -619,6 +626,10 @@ fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields, sender: &str
 
 /// Opens a bundle and says what importing it would do, without changing anything.
 pub fn preview(store: &Store, o: &Opened) -> Result<Preview> {
+    if o.manifest.kind == BundleKind::Report {
+        let replay = super::team::check_report(store, o)?;
+        return Ok(make_preview(o, Counts::default(), Vec::new(), replay, None, false));
+    }
     let p = plan(store, o)?;
     Ok(make_preview(o, p.counts, p.changes, p.replay, p.newer_seen, false))
 }
@@ -677,6 +688,9 @@ pub(super) fn make_preview(
 /// version kept), who holds each case recorded, the bundle remembered, one audit event for the
 /// bundle and one per person. A replay changes nothing.
 pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Preview> {
+    if o.manifest.kind == BundleKind::Report {
+        return super::team::apply_report(store, o);
+    }
     let p = plan(store, o)?;
     if p.replay {
         return Ok(make_preview(o, p.counts, p.changes, true, p.newer_seen, false));

@@ -165,7 +165,8 @@ fn write_skipped_then_renamed(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(
 pub enum InboxState {
     /// A share or a transfer, opened and verified, waiting for the worker to import it.
     Waiting,
-    /// A receipt not recorded yet (its sender is not verified, or it did not apply).
+    /// A receipt or a team report not recorded yet (its sender is not verified, or it did not
+    /// apply). Neither carries a record: from a verified colleague, they are recorded as read.
     Receipt,
     /// Imported before (the same bundle delivered twice): nothing to do but clean it.
     AlreadyImported,
@@ -224,6 +225,8 @@ pub struct Inbox {
     pub ignored: Vec<Ignored>,
     /// Receipts recorded by this reading (see [`take_receipts`]).
     pub receipts: Vec<ReceiptTaken>,
+    /// Team reports recorded by this reading (who sent them; see the team overview).
+    pub reports: Vec<String>,
     /// Files imported before and cleaned by this reading.
     pub cleaned: usize,
     /// Cases handed off whose receipt came back: they can be purged.
@@ -269,7 +272,7 @@ fn inbox_dir(store: &Store) -> Result<PathBuf> {
 pub fn inbox(store: &mut Store, lang: Lang) -> Result<Inbox> {
     let dir = inbox_dir(store)?;
     let mut inbox = read_inbox(store, &dir, lang)?;
-    inbox.receipts = take_receipts(store, &dir, &mut inbox.items, lang)?;
+    (inbox.receipts, inbox.reports) = take_receipts(store, &dir, &mut inbox.items, lang)?;
     let cleanup = settings(store)?.cleanup;
     let before = inbox.items.len();
     inbox.items.retain(|i| {
@@ -327,7 +330,7 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
                     InboxState::AlreadyImported
                 } else if items.iter().any(|i| i.bundle_id.as_deref() == Some(&m.bundle_id)) {
                     InboxState::Duplicate
-                } else if m.kind == BundleKind::Receipt {
+                } else if matches!(m.kind, BundleKind::Receipt | BundleKind::Report) {
                     InboxState::Receipt
                 } else {
                     InboxState::Waiting
@@ -356,8 +359,9 @@ fn purgeable(store: &Store) -> Result<usize> {
 /// Records the receipts of the inbox whose sender is verified: they carry no record, and each
 /// must name exactly the cases a transfer of this vault handed to its sender (or it is refused,
 /// and stays listed with the reason). A recorded receipt's file is cleaned.
-fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang: Lang) -> Result<Vec<ReceiptTaken>> {
+fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang: Lang) -> Result<(Vec<ReceiptTaken>, Vec<String>)> {
     let mut taken = Vec::new();
+    let mut reports = Vec::new();
     let cleanup = settings(store)?.cleanup;
     let mut keep = Vec::with_capacity(items.len());
     for mut item in std::mem::take(items) {
@@ -368,7 +372,11 @@ fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang
             });
             match applied {
                 Ok(o) => {
-                    taken.push(ReceiptTaken { sender: o.sender_name, persons: o.manifest.persons.len() });
+                    if o.manifest.kind == BundleKind::Report {
+                        reports.push(o.sender_name);
+                    } else {
+                        taken.push(ReceiptTaken { sender: o.sender_name, persons: o.manifest.persons.len() });
+                    }
                     if clean(dir, &item.file, cleanup).is_ok() {
                         continue;
                     }
@@ -383,7 +391,7 @@ fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang
         keep.push(item);
     }
     *items = keep;
-    Ok(taken)
+    Ok((taken, reports))
 }
 
 /// Moves an imported file to `traite/` or deletes it.
@@ -507,6 +515,8 @@ pub struct Colleague {
     pub conflicts: usize,
     /// Her proposals on cases this vault holds, waiting for a decision.
     pub proposals: usize,
+    /// The newest team report she sent: when she made it, and its cases.
+    pub report: Option<(String, TeamReport)>,
 }
 
 /// For each contact, what this vault exchanged with her (colleagues with no exchange last).
@@ -575,10 +585,184 @@ pub fn overview(store: &Store) -> Result<Vec<Colleague>> {
             pending_receipts: awaiting.len(),
             conflicts: count("conflict")?,
             proposals: count("proposal")?,
+            report: received_report(store, &fp)?,
             cases,
             last_exchange,
         });
     }
     out.sort_by(|a, b| b.last_exchange.cmp(&a.last_exchange).then_with(|| a.name.cmp(&b.name)));
     Ok(out)
+}
+
+/// The most cases a team report may carry (a worker's caseload is a few dozen).
+const MAX_REPORT_CASES: usize = 10_000;
+
+/// This vault's team report as of `today`: per case it holds that is open (active or on hold),
+/// the alias, status, phase of the newest open need, next planned appointment, overdue tasks and
+/// referral follow-ups, days since the last contact. Nothing else: no notes, no legal names.
+pub fn build_report(store: &Store, today: chrono::NaiveDate) -> Result<TeamReport> {
+    let today_s = today.to_string();
+    let now = crate::time::to_db(chrono::Utc::now());
+    let mut stmt = store.conn().prepare(
+        "SELECT p.alias, p.status,
+                (SELECT n.phase FROM needs n WHERE n.person_id = p.id AND n.closed_on IS NULL
+                  ORDER BY n.identified_on DESC, n.created_at DESC LIMIT 1),
+                (SELECT min(a.starts_at) FROM appointments a WHERE a.person_id = p.id AND a.status = 'planned' AND a.starts_at >= ?2),
+                (SELECT count(*) FROM tasks t WHERE t.person_id = p.id AND t.done_at IS NULL AND t.due_on < ?1)
+                + (SELECT count(*) FROM referrals r WHERE r.person_id = p.id AND r.follow_up_on < ?1
+                    AND r.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress')),
+                p.last_contact
+           FROM persons p
+          WHERE p.status IN ('active', 'on_hold') AND (p.owner IS NULL OR p.owner = '')
+          ORDER BY p.alias",
+    )?;
+    let rows = stmt.query_map([&today_s, &now], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    let mut cases = Vec::new();
+    for row in rows {
+        let (alias, status, phase, next, overdue, last) = row?;
+        let local_date = |s: &str| crate::time::from_db(s).map(crate::time::local_date);
+        cases.push(ReportCase {
+            alias,
+            status,
+            phase,
+            next_appointment: next.as_deref().and_then(local_date).map(|d| d.to_string()),
+            overdue: u32::try_from(overdue).unwrap_or(u32::MAX),
+            days_since_contact: last
+                .as_deref()
+                .and_then(local_date)
+                .map(|d| u32::try_from((today - d).num_days().max(0)).unwrap_or(u32::MAX)),
+        });
+    }
+    Ok(TeamReport { cases })
+}
+
+/// Builds, signs and encrypts this vault's team report for the contact `to` (verified only).
+/// Returns the file's bytes and its manifest; nothing is recorded until [`commit_report`].
+pub fn report_bundle(store: &Store, to: &str, today: chrono::NaiveDate) -> Result<(Vec<u8>, Manifest)> {
+    let c = store.get(crate::record::Kind::Contact, to)?;
+    if c.get("verified_on").is_none_or(serde_json::Value::is_null) {
+        return Err(Error::UnverifiedContact);
+    }
+    let to = contact_identity(&c);
+    let content = Content { records: Default::default(), report: Some(build_report(store, today)?) };
+    let manifest = Manifest {
+        bundle_id: uuid::Uuid::now_v7().to_string(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        kind: BundleKind::Report,
+        sender: identity::show(store)?,
+        recipients: vec![Recipient { age_recipient: to.age_recipient.clone(), fingerprint: to.fingerprint.clone() }],
+        persons: Vec::new(),
+        counts: Default::default(),
+        content_sha256: canonical_sha256(&serde_json::to_value(&content).expect("content serializes")),
+        receipt_for: None,
+        audit_anchor: Some(crate::vault::audit::anchor(store)?),
+    };
+    let plaintext = zeroize::Zeroizing::new(sign_document(&crate::vault::keys::secrets(store)?, &manifest, &content)?);
+    let bytes = encrypt(&plaintext, &[identity::parse_recipient(&to.age_recipient)?], false)?;
+    Ok((bytes, manifest))
+}
+
+/// Records that a team report was sent (after its file is written): audited, with the number of
+/// cases it names.
+pub fn commit_report(store: &mut Store, manifest: &Manifest, cases: usize) -> Result<()> {
+    store.write(|w| {
+        w.conn().execute(
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'out', 'report', ?2, ?3, '{}', '[]')",
+            rusqlite::params![manifest.bundle_id, manifest.recipients[0].fingerprint, manifest.created_at],
+        )?;
+        w.audit_event(
+            "team.report.sent",
+            None,
+            vec![format!("bundle={}", manifest.bundle_id), format!("to={}", manifest.recipients[0].fingerprint), format!("cases={cases}")],
+        )
+    })
+}
+
+/// Sends this vault's team report to `to` through the team folder. Returns how many cases it
+/// names.
+pub fn send_report(store: &mut Store, to: &str, today: chrono::NaiveDate) -> Result<usize> {
+    let (bytes, manifest) = report_bundle(store, to, today)?;
+    let cases = build_report(store, today)?.cases.len();
+    deliver(store, &[manifest.recipients[0].fingerprint.clone()], &bytes)?;
+    commit_report(store, &manifest, cases)?;
+    Ok(cases)
+}
+
+/// Checks a received team report: no record, no person, a report of bounded size whose every
+/// value is what Relais writes. Returns whether it was imported before (a replay).
+pub(super) fn check_report(store: &Store, o: &Opened) -> Result<bool> {
+    let r = o.content.report.as_ref().ok_or_else(|| malformed("content.report"))?;
+    if !o.content.records.is_empty() || !o.manifest.persons.is_empty() || !o.manifest.counts.is_empty() || o.manifest.receipt_for.is_some()
+    {
+        return Err(malformed("report: records"));
+    }
+    if r.cases.len() > MAX_REPORT_CASES {
+        return Err(malformed("content.report.cases"));
+    }
+    let cat = crate::model::catalogue::Catalogues::get();
+    for c in &r.cases {
+        let date_ok = |d: &Option<String>| d.as_deref().is_none_or(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        if c.alias.trim().is_empty()
+            || c.alias.chars().count() > 200
+            || cat.entry("person_statuses", &c.status).is_none()
+            || c.phase.as_deref().is_some_and(|p| cat.entry("phases", p).is_none())
+            || !date_ok(&c.next_appointment)
+        {
+            return Err(malformed("content.report.cases"));
+        }
+    }
+    seen(store, &o.manifest.bundle_id)
+}
+
+/// Keeps a received team report: the newest from each colleague replaces the one before (an
+/// older one arriving late changes nothing but is remembered as seen). One transaction, audited.
+pub(super) fn apply_report(store: &mut Store, o: &Opened) -> Result<Preview> {
+    let replay = check_report(store, o)?;
+    let preview = |applied| make_preview(o, Counts::default(), Vec::new(), replay, None, applied);
+    if replay {
+        return Ok(preview(false));
+    }
+    let r = o.content.report.as_ref().expect("checked");
+    let sender = o.manifest.sender.fingerprint.clone();
+    store.write(|w| {
+        let now = crate::time::to_db(w.now());
+        w.conn().execute(
+            "INSERT INTO bundles_seen (bundle_id, direction, kind, peer, at, counts, persons) VALUES (?1, 'in', 'report', ?2, ?3, '{}', '[]')",
+            rusqlite::params![o.manifest.bundle_id, sender, now],
+        )?;
+        w.conn().execute(
+            "INSERT INTO team_reports (sender, bundle_id, created_at, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (sender) DO UPDATE SET bundle_id = excluded.bundle_id, created_at = excluded.created_at,
+                received_at = excluded.received_at, body = excluded.body
+             WHERE excluded.created_at > team_reports.created_at",
+            rusqlite::params![sender, o.manifest.bundle_id, o.manifest.created_at, now, serde_json::to_string(r).expect("report serializes")],
+        )?;
+        if let Some(a) = &o.manifest.audit_anchor {
+            crate::vault::audit::keep_received(w.conn(), a, &o.manifest.sender.signing_key, &now)?;
+        }
+        w.audit_event(
+            "team.report.received",
+            None,
+            vec![format!("bundle={}", o.manifest.bundle_id), format!("sender={sender}"), format!("cases={}", r.cases.len())],
+        )
+    })?;
+    Ok(preview(true))
+}
+
+/// The newest team report received from `fingerprint`: (when she made it, the report).
+pub fn received_report(store: &Store, fingerprint: &str) -> Result<Option<(String, TeamReport)>> {
+    let row: Option<(String, String)> = store
+        .conn()
+        .query_row("SELECT created_at, body FROM team_reports WHERE sender = ?1", [fingerprint], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(at, body)| Ok((at, serde_json::from_str(&body).map_err(|_| malformed("team_reports.body"))?))).transpose()
 }

@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "contact_indexes", include_str!("../../../../schema/migrations/0010_contact_indexes.sql")),
     (11, "merged_persons", include_str!("../../../../schema/migrations/0011_merged_persons.sql")),
     (12, "last_contact", include_str!("../../../../schema/migrations/0012_last_contact.sql")),
+    (13, "team_reports", include_str!("../../../../schema/migrations/0013_team_reports.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
