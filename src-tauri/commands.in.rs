@@ -45,6 +45,7 @@ relais_commands! {
     handoff::purge_handed_off: "Record<string, never>" => "number",
     handoff::team_overview: "Record<string, never>" => "Array<Colleague>",
     handoff::send_team_report: "{ to: string }" => "number",
+    handoff::set_report_schedule: "{ schedule: ReportSchedule | null }" => "null",
     handoff::cancel_import: "Record<string, never>" => "null",
     handoff::conflicts: "Record<string, never>" => "Array<ConflictItem>",
     handoff::resolve_conflict: "{ args: ResolveArgs }" => "null",

@@ -541,6 +541,7 @@ pub fn typescript() -> String {
         relais_core::exchange::team::AfterImport::decl(&cfg),
         relais_core::exchange::team::Cleanup::decl(&cfg),
         relais_core::exchange::team::TeamSettings::decl(&cfg),
+        relais_core::exchange::team::ReportSchedule::decl(&cfg),
         relais_core::exchange::team::Inbox::decl(&cfg),
         relais_core::exchange::team::InboxItem::decl(&cfg),
         relais_core::exchange::team::InboxState::decl(&cfg),

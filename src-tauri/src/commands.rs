@@ -136,7 +136,10 @@ pub async fn unlock(state: State<'_, AppState>, args: UnlockArgs) -> Res<()> {
         return Err(ApiError::app("NoVault", lang));
     }
     let vault = core(&state, Vault::open(dir))?;
-    let store = core(&state, vault.unlock(&args.passphrase))?;
+    let mut store = core(&state, vault.unlock(&args.passphrase))?;
+    // The scheduled team report, when due. Best effort: an unreachable team folder must not
+    // keep the worker out of her vault; the inbox, which checks again, says what is wrong.
+    let _unreachable_folder_is_said_by_the_inbox = relais_core::exchange::team::report_if_due(&mut store, chrono::Utc::now());
     state.open_session(store, false);
     Ok(())
 }

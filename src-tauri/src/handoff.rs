@@ -225,7 +225,11 @@ pub async fn inbox(app: AppHandle) -> Res<team::Inbox> {
     let lang = app.state::<AppState>().lang();
     // Short: read every 15 seconds while the hand-off screen is shown, it must not turn the
     // screen's other calls away as busy.
-    on_store(&app, Hold::Short, move |s| team::inbox(s, lang)).await
+    on_store(&app, Hold::Short, move |s| {
+        team::report_if_due(s, chrono::Utc::now())?;
+        team::inbox(s, lang)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -251,4 +255,10 @@ pub async fn team_overview(app: AppHandle) -> Res<Vec<team::Colleague>> {
 #[tauri::command]
 pub async fn send_team_report(app: AppHandle, to: String) -> Res<usize> {
     on_store(&app, Hold::Short, move |s| team::send_report(s, &to, relais_core::time::local_now().date_naive())).await
+}
+
+/// Sets (or stops, with `null`) the team report sent by itself.
+#[tauri::command]
+pub async fn set_report_schedule(app: AppHandle, schedule: Option<team::ReportSchedule>) -> Res<()> {
+    on_store(&app, Hold::Short, move |s| team::set_report_schedule(s, schedule.as_ref())).await
 }

@@ -378,3 +378,33 @@ fn a_team_report_carries_aliases_and_states_only_and_the_supervisor_keeps_the_ne
     assert_eq!(actions.iter().filter(|a| *a == "team.report.received").count(), 3, "{actions:?}");
     assert!(relais_tests::audit_actions(&p.a).iter().any(|a| a == "team.report.sent"));
 }
+
+#[test]
+fn the_scheduled_report_goes_when_due_and_only_then() {
+    let (mut p, folder) = team_pair();
+    let now = chrono::Utc::now();
+    assert_eq!(team::report_if_due(&mut p.a, now).unwrap(), None, "no schedule, nothing sent");
+    let schedule = team::ReportSchedule { to: p.b_in_a.clone(), every_days: 7 };
+    assert!(team::set_report_schedule(&mut p.a, Some(&team::ReportSchedule { every_days: 0, ..schedule.clone() })).is_err());
+    team::set_report_schedule(&mut p.a, Some(&schedule)).unwrap();
+    assert_eq!(team::settings(&p.a).unwrap().report_schedule, Some(schedule.clone()));
+    let inbox = folder.path().join(me(&p.b));
+    let files = || relais_files(&inbox).len();
+    assert!(team::report_if_due(&mut p.a, now).unwrap().is_some(), "the first one goes at once");
+    assert_eq!(files(), 1);
+    assert_eq!(team::report_if_due(&mut p.a, now + chrono::Duration::days(6)).unwrap(), None);
+    assert_eq!(files(), 1);
+    assert!(team::report_if_due(&mut p.a, now + chrono::Duration::days(7) + chrono::Duration::minutes(1)).unwrap().is_some());
+    assert_eq!(files(), 2);
+    team::set_report_schedule(&mut p.a, None).unwrap();
+    assert_eq!(team::report_if_due(&mut p.a, now + chrono::Duration::days(30)).unwrap(), None);
+    // Only to a verified contact.
+    let (_tvc, c) = TestVault::new();
+    let card = serde_json::to_string(&exchange::identity::card(&c).unwrap()).unwrap();
+    let unverified = exchange::identity::add_contact(&mut p.a, &exchange::identity::parse_card(&card).unwrap()).unwrap();
+    assert!(matches!(
+        team::set_report_schedule(&mut p.a, Some(&team::ReportSchedule { to: unverified, every_days: 7 })),
+        Err(Error::UnverifiedContact)
+    ));
+    assert!(relais_tests::audit_actions(&p.a).iter().filter(|a| *a == "team.report.schedule").count() == 2);
+}

@@ -160,6 +160,8 @@ pub enum TeamCmd {
     Receipt(TeamReceiptArgs),
     /// Envoyer votre rapport d'équipe (pseudonymes, statuts, retards ; ni notes ni noms) par le dossier d'équipe / send your team report (aliases, statuses, overdue items; no notes, no names) through the team folder
     Report(TeamReportArgs),
+    /// Envoyer le rapport d'équipe de lui-même (--every JOURS --to CONTACT, ou --off) / send the team report by itself (--every DAYS --to CONTACT, or --off)
+    Schedule(TeamScheduleArgs),
     /// Vue d'équipe : pour chaque collègue, les dossiers échangés, les accusés attendus, les conflits / team view: for each colleague, the cases exchanged, receipts awaited, conflicts
     Overview,
 }
@@ -175,6 +177,19 @@ pub struct TeamReportArgs {
     /// Destinataire (contact vérifié : votre superviseur·e) / recipient (a verified contact: your supervisor)
     #[arg(long)]
     pub to: String,
+}
+
+#[derive(Args)]
+pub struct TeamScheduleArgs {
+    /// Destinataire (contact vérifié) / recipient (a verified contact)
+    #[arg(long, required_unless_present = "off", conflicts_with = "off")]
+    pub to: Option<String>,
+    /// Tous les combien de jours (1 à 90) / every how many days (1 to 90)
+    #[arg(long, default_value_t = 7)]
+    pub every: u32,
+    /// Ne plus l'envoyer de lui-même / stop sending it by itself
+    #[arg(long)]
+    pub off: bool,
 }
 
 #[derive(Args)]

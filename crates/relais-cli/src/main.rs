@@ -646,6 +646,14 @@ fn cmd_team(ctx: &Ctx, c: TeamCmd) -> Result<()> {
             ctx.out(&json!({"cases": n}), || tr(ctx.lang, "done.report_sent", &[("n", &n.to_string())]));
             return Ok(());
         }
+        TeamCmd::Schedule(a) => {
+            let schedule = match a.to {
+                Some(to) => Some(team::ReportSchedule { to: resolve_contact(&store, &to)?, every_days: a.every }),
+                None => None,
+            };
+            team::set_report_schedule(&mut store, schedule.as_ref())?;
+            team::settings(&store)?
+        }
         TeamCmd::Overview => {
             let team = team::overview(&store)?;
             ctx.out(&team, || render::team_overview(ctx.lang, &team));
@@ -666,6 +674,9 @@ fn cmd_inbox(ctx: &Ctx, c: InboxCmd) -> Result<()> {
     let mut store = ctx.store()?;
     match c {
         InboxCmd::List => {
+            if let Some(n) = team::report_if_due(&mut store, chrono::Utc::now())? {
+                eprintln!("{}", tr(ctx.lang, "done.report_sent", &[("n", &n.to_string())]));
+            }
             let inbox = team::inbox(&mut store, ctx.lang)?;
             ctx.out(&inbox, || render::inbox(ctx.lang, &inbox));
         }

@@ -661,11 +661,17 @@ mod tests {
 /// The team folder's settings.
 pub fn team_settings(lang: Lang, s: &relais_core::exchange::team::TeamSettings) -> String {
     match (&s.folder, &s.inbox) {
-        (Some(folder), Some(inbox)) => tr(
-            lang,
-            "team.settings",
-            &[("folder", folder), ("inbox", inbox), ("cleanup", &tr(lang, &format!("team.cleanup.{}", cleanup_code(s.cleanup)), &[]))],
-        ),
+        (Some(folder), Some(inbox)) => {
+            let mut out = tr(
+                lang,
+                "team.settings",
+                &[("folder", folder), ("inbox", inbox), ("cleanup", &tr(lang, &format!("team.cleanup.{}", cleanup_code(s.cleanup)), &[]))],
+            );
+            if let Some(r) = &s.report_schedule {
+                let _ = write!(out, "\n{}", tr(lang, "team.schedule", &[("n", &r.every_days.to_string())]));
+            }
+            out
+        }
         _ => tr(lang, "team.no_folder", &[]),
     }
 }

@@ -640,7 +640,20 @@ inbox: string | null,
 /**
  * What becomes of an imported file.
  */
-cleanup: Cleanup, };
+cleanup: Cleanup, 
+/**
+ * The team report sent by itself, if set.
+ */
+report_schedule: ReportSchedule | null, };
+export type ReportSchedule = { 
+/**
+ * The contact (a verified one: her supervisor).
+ */
+to: string, 
+/**
+ * Every this many days (1 to 90).
+ */
+every_days: number, };
 export type Inbox = { 
 /**
  * This vault's inbox folder.
@@ -1871,6 +1884,7 @@ export interface Commands {
   purge_handed_off: { args: Record<string, never>; result: number };
   team_overview: { args: Record<string, never>; result: Array<Colleague> };
   send_team_report: { args: { to: string }; result: number };
+  set_report_schedule: { args: { schedule: ReportSchedule | null }; result: null };
   cancel_import: { args: Record<string, never>; result: null };
   conflicts: { args: Record<string, never>; result: Array<ConflictItem> };
   resolve_conflict: { args: { args: ResolveArgs }; result: null };

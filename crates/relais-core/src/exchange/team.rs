@@ -63,6 +63,16 @@ impl Cleanup {
     }
 }
 
+/// The team report sent by itself: to whom, how often.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ReportSchedule {
+    /// The contact (a verified one: her supervisor).
+    pub to: String,
+    /// Every this many days (1 to 90).
+    pub every_days: u32,
+}
+
 /// The team folder's settings.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -73,6 +83,8 @@ pub struct TeamSettings {
     pub inbox: Option<String>,
     /// What becomes of an imported file.
     pub cleanup: Cleanup,
+    /// The team report sent by itself, if set.
+    pub report_schedule: Option<ReportSchedule>,
 }
 
 /// The settings as stored.
@@ -81,7 +93,11 @@ pub fn settings(store: &Store) -> Result<TeamSettings> {
     let cleanup = store.meta(Meta::TeamCleanup)?.and_then(|c| Cleanup::parse(&c).ok()).unwrap_or_default();
     let me = store.meta(Meta::Fingerprint)?.unwrap_or_default();
     let inbox = folder.as_ref().map(|f| Path::new(f).join(&me).display().to_string());
-    Ok(TeamSettings { folder, inbox, cleanup })
+    let report_schedule = store.meta(Meta::TeamReportSchedule)?.and_then(|v| {
+        let (to, every) = v.split_once(' ')?;
+        Some(ReportSchedule { to: to.to_owned(), every_days: every.parse().ok()? })
+    });
+    Ok(TeamSettings { folder, inbox, cleanup, report_schedule })
 }
 
 /// Sets the team folder (an existing directory) and makes this vault's inbox in it. Audited.
@@ -765,4 +781,48 @@ pub fn received_report(store: &Store, fingerprint: &str) -> Result<Option<(Strin
         .query_row("SELECT created_at, body FROM team_reports WHERE sender = ?1", [fingerprint], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(at, body)| Ok((at, serde_json::from_str(&body).map_err(|_| malformed("team_reports.body"))?))).transpose()
+}
+
+/// Sets (or, with `None`, stops) the team report sent by itself every `every_days` days to a
+/// verified contact. Audited.
+pub fn set_report_schedule(store: &mut Store, schedule: Option<&ReportSchedule>) -> Result<()> {
+    if let Some(s) = schedule {
+        if !(1..=90).contains(&s.every_days) {
+            return Err(Error::invalid("every_days", crate::error::Problem::MalformedNumber));
+        }
+        let c = store.get(crate::record::Kind::Contact, &s.to)?;
+        if c.get("verified_on").is_none_or(serde_json::Value::is_null) {
+            return Err(Error::UnverifiedContact);
+        }
+    }
+    store.write(|w| {
+        match schedule {
+            Some(s) => w.set_meta(Meta::TeamReportSchedule, &format!("{} {}", s.to, s.every_days))?,
+            None => w.delete_meta(Meta::TeamReportSchedule)?,
+        }
+        let what = schedule.map_or("off".to_owned(), |s| format!("every_days={}", s.every_days));
+        w.audit_event("team.report.schedule", None, vec![what])
+    })
+}
+
+/// Sends the scheduled team report when it is due at `now`: none was sent to that contact yet,
+/// or the last one is `every_days` old. Returns how many cases it named, `None` when nothing was
+/// due (or no schedule, or no team folder). The app checks at each unlock and each inbox read.
+pub fn report_if_due(store: &mut Store, now: chrono::DateTime<chrono::Utc>) -> Result<Option<usize>> {
+    let Some(s) = settings(store)?.report_schedule else { return Ok(None) };
+    if store.meta(Meta::TeamFolder)?.is_none() {
+        return Ok(None);
+    }
+    let fp: String =
+        store.conn().query_row("SELECT fingerprint FROM contacts WHERE id = ?1", [&s.to], |r| r.get(0)).optional()?.unwrap_or_default();
+    let last: Option<String> = store.conn().query_row(
+        "SELECT max(at) FROM bundles_seen WHERE direction = 'out' AND kind = 'report' AND peer = ?1",
+        [&fp],
+        |r| r.get(0),
+    )?;
+    let due = last.as_deref().and_then(crate::time::from_db).is_none_or(|at| now - at >= chrono::Duration::days(i64::from(s.every_days)));
+    if !due {
+        return Ok(None);
+    }
+    send_report(store, &s.to, crate::time::local_date(now)).map(Some)
 }

@@ -303,6 +303,8 @@ pub enum Meta {
     /// What becomes of a bundle once imported from the team folder: `move` (to `traite/`) or
     /// `delete`.
     TeamCleanup,
+    /// The team report's schedule: `<contact id> <days>` (see [`crate::exchange::team::report_if_due`]).
+    TeamReportSchedule,
 }
 
 impl Meta {
@@ -317,6 +319,7 @@ impl Meta {
             Meta::RecoveryRecipient => "recovery_recipient",
             Meta::TeamFolder => "team_folder",
             Meta::TeamCleanup => "team_cleanup",
+            Meta::TeamReportSchedule => "team_report_schedule",
         }
     }
 }
