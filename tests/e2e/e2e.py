@@ -676,6 +676,9 @@ def scenario_handoff(tmp):
             check(done.returncode == 0, f"relais {args[0]}: {done.stderr}")
         dropped = [f for r, _, fs in os.walk(team) for f in fs if f.endswith(".relais")]
         check(len(dropped) == 1 and re.fullmatch(r"[0-9a-f]{32}\.relais", dropped[0]), f"one file named by a random id ({dropped})")
+        # Watched while the vault is open: the menu counts what waits (read every 30 s).
+        WebDriverWait(b.d, 45).until(lambda d: b.els('[data-testid="inbox-count"]'))
+        check(b.text("inbox-count") == "1", "the hand-off menu entry counts the bundle waiting in the team folder")
         b.click("nav-handoff")
         b.wait_text("inbox", "Camille Intervenante")
         check("Partage" in b.text("inbox") and "dossier" in b.text("inbox"), "the inbox says who sent what, and how many cases")
