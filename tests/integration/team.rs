@@ -377,6 +377,11 @@ fn a_team_report_carries_aliases_and_states_only_and_the_supervisor_keeps_the_ne
     let actions = relais_tests::audit_actions(&p.b);
     assert_eq!(actions.iter().filter(|a| *a == "team.report.received").count(), 3, "{actions:?}");
     assert!(relais_tests::audit_actions(&p.a).iter().any(|a| a == "team.report.sent"));
+    // Her report goes with her contact.
+    let count = |s: &Store| s.conn().query_row("SELECT count(*) FROM team_reports", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count(&p.b), 1);
+    p.b.write(|w| w.delete(Kind::Contact, &p.a_in_b)).unwrap();
+    assert_eq!(count(&p.b), 0);
 }
 
 #[test]

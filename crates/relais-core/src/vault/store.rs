@@ -944,6 +944,11 @@ impl Writer<'_> {
         let current = get(&self.tx, kind, id)?;
         let person = person_of(&self.tx, kind, &current)?;
         self.tx.execute(&format!("DELETE FROM {} WHERE id = ?1", kind.table()), [id])?;
+        if kind == Kind::Contact {
+            // Her last team report (aliases of cases she holds) goes with her: shown nowhere
+            // once she is gone, it would only be kept.
+            self.tx.execute("DELETE FROM team_reports WHERE sender = ?1", [current.get("fingerprint").and_then(Value::as_str)])?;
+        }
         self.audit(Change { action: "delete", kind: Some(kind.name()), record_id: Some(id), person_id: person.as_deref(), fields: vec![] })
     }
 
