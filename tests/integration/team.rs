@@ -366,9 +366,9 @@ fn a_team_report_carries_aliases_and_states_only_and_the_supervisor_keeps_the_ne
     let (at, got) = team::overview(&p.b).unwrap().remove(0).report.expect("a report");
     assert_eq!(got, report);
     // An older report arriving after a newer one changes nothing.
-    let (older, _) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
+    let (older, _, _) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(5));
-    let (newer, newer_m) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
+    let (newer, newer_m, _) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
     crate::bundle::import(&mut p.b, &newer).unwrap();
     crate::bundle::import(&mut p.b, &older).unwrap();
     let (kept_at, _) = team::overview(&p.b).unwrap().remove(0).report.unwrap();

@@ -83,17 +83,23 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
     Ok(make_preview(o, counts, Vec::new(), false, None, true))
 }
 
-/// Removes every record of the cases handed off whose receipt came back, keeping only audit
-/// events (which name fields, never values). Returns the number of cases purged.
-pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
-    let ids: Vec<String> = store
+/// The cases handed off whose receipt came back and that are still here: what
+/// [`purge_handed_off`] erases.
+pub fn purgeable(store: &Store) -> Result<Vec<String>> {
+    Ok(store
         .conn()
         .prepare(
             "SELECT DISTINCT h.person_id FROM handoffs h JOIN persons p ON p.id = h.person_id
              WHERE h.receipt_at IS NOT NULL AND h.purged_at IS NULL AND p.status = 'handed_off'",
         )?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Removes every record of the cases handed off whose receipt came back, keeping only audit
+/// events (which name fields, never values). Returns the number of cases purged.
+pub fn purge_handed_off(store: &mut Store) -> Result<usize> {
+    let ids = purgeable(store)?;
     if ids.is_empty() {
         return Ok(0);
     }

@@ -158,20 +158,10 @@ pub fn deliver(store: &Store, to: &[String], bytes: &[u8]) -> Result<Vec<PathBuf
         std::fs::create_dir_all(&dir).map_err(|_| Error::TeamFolderUnavailable(root.clone()))?;
         let name = format!("{}.{EXT}", hex::encode(rand::random::<[u8; 16]>()));
         let path = dir.join(name);
-        write_skipped_then_renamed(&dir, &path, bytes)?;
+        crate::vault::write_new(&path, bytes, "~syncthing~relais-")?;
         written.push(path);
     }
     Ok(written)
-}
-
-fn write_skipped_then_renamed(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut tmp = tempfile::Builder::new().prefix("~syncthing~relais-").suffix(".tmp").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    std::fs::File::open(dir)?.sync_all()?;
-    Ok(())
 }
 
 /// Where a file in the inbox stands.
@@ -297,7 +287,7 @@ pub fn inbox(store: &mut Store, lang: Lang) -> Result<Inbox> {
         !(done && clean(&dir, &i.file, cleanup).is_ok())
     });
     inbox.cleaned = before - inbox.items.len();
-    inbox.purgeable = purgeable(store)?;
+    inbox.purgeable = purgeable(store)?.len();
     Ok(inbox)
 }
 
@@ -361,15 +351,6 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
 
 fn seen(store: &Store, bundle_id: &str) -> Result<bool> {
     Ok(store.conn().query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [bundle_id], |r| r.get::<_, i64>(0))? > 0)
-}
-
-fn purgeable(store: &Store) -> Result<usize> {
-    Ok(store.conn().query_row(
-        "SELECT count(DISTINCT h.person_id) FROM handoffs h JOIN persons p ON p.id = h.person_id
-         WHERE h.receipt_at IS NOT NULL AND h.purged_at IS NULL AND p.status = 'handed_off'",
-        [],
-        |r| r.get::<_, i64>(0),
-    )? as usize)
 }
 
 /// Records the receipts of the inbox whose sender is verified: they carry no record, and each
@@ -538,6 +519,11 @@ pub struct Colleague {
 /// For each contact, what this vault exchanged with her (colleagues with no exchange last).
 pub fn overview(store: &Store) -> Result<Vec<Colleague>> {
     let contacts = store.list_all(crate::record::Kind::Contact)?;
+    // Who holds each case, by name: every holder named once (not the contact book per case).
+    let names = crate::case::person_file::named(
+        store,
+        contacts.iter().filter_map(|c| crate::record::str_field(c, "fingerprint")).chain(store.meta(Meta::Fingerprint)?.as_deref()),
+    )?;
     let conn = store.conn();
     // Every bundle seen, either way: (peer fingerprints, when, persons).
     let mut seen = conn.prepare("SELECT peer, at, persons FROM bundles_seen")?;
@@ -579,9 +565,7 @@ pub fn overview(store: &Store) -> Result<Vec<Colleague>> {
             let holder_fp = owner.filter(|o| !o.is_empty());
             let holder = match holder_fp {
                 None => crate::case::person_file::Author::Me,
-                Some(h) => crate::case::person_file::named(store, std::iter::once(h.as_str()))?
-                    .remove(&h)
-                    .unwrap_or(crate::case::person_file::Author::Unknown),
+                Some(h) => names.get(&h).cloned().unwrap_or(crate::case::person_file::Author::Unknown),
             };
             cases.push(TeamCase { awaiting_receipt: awaiting.contains(&pid), person_id: pid, alias, status, holder, last_exchange: at });
         }
@@ -663,13 +647,15 @@ pub fn build_report(store: &Store, today: chrono::NaiveDate) -> Result<TeamRepor
 
 /// Builds, signs and encrypts this vault's team report for the contact `to` (verified only).
 /// Returns the file's bytes and its manifest; nothing is recorded until [`commit_report`].
-pub fn report_bundle(store: &Store, to: &str, today: chrono::NaiveDate) -> Result<(Vec<u8>, Manifest)> {
+pub fn report_bundle(store: &Store, to: &str, today: chrono::NaiveDate) -> Result<(Vec<u8>, Manifest, usize)> {
     let c = store.get(crate::record::Kind::Contact, to)?;
     if c.get("verified_on").is_none_or(serde_json::Value::is_null) {
         return Err(Error::UnverifiedContact);
     }
     let to = contact_identity(&c);
-    let content = Content { records: Default::default(), report: Some(build_report(store, today)?) };
+    let report = build_report(store, today)?;
+    let cases = report.cases.len();
+    let content = Content { records: Default::default(), report: Some(report) };
     let manifest = Manifest {
         bundle_id: uuid::Uuid::now_v7().to_string(),
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -684,7 +670,7 @@ pub fn report_bundle(store: &Store, to: &str, today: chrono::NaiveDate) -> Resul
     };
     let plaintext = zeroize::Zeroizing::new(sign_document(&crate::vault::keys::secrets(store)?, &manifest, &content)?);
     let bytes = encrypt(&plaintext, &[identity::parse_recipient(&to.age_recipient)?], false)?;
-    Ok((bytes, manifest))
+    Ok((bytes, manifest, cases))
 }
 
 /// Records that a team report was sent (after its file is written): audited, with the number of
@@ -706,8 +692,7 @@ pub fn commit_report(store: &mut Store, manifest: &Manifest, cases: usize) -> Re
 /// Sends this vault's team report to `to` through the team folder. Returns how many cases it
 /// names.
 pub fn send_report(store: &mut Store, to: &str, today: chrono::NaiveDate) -> Result<usize> {
-    let (bytes, manifest) = report_bundle(store, to, today)?;
-    let cases = build_report(store, today)?.cases.len();
+    let (bytes, manifest, cases) = report_bundle(store, to, today)?;
     deliver(store, &[manifest.recipients[0].fingerprint.clone()], &bytes)?;
     commit_report(store, &manifest, cases)?;
     Ok(cases)

@@ -322,12 +322,22 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 /// mix: a temporary file in the same directory (mode 0600, removed if anything fails), fsync,
 /// rename over, fsync the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_through_temp(path, bytes, ".relais-", true)
+}
+
+/// Writes a new file the same way, through a temporary file named `prefix…tmp` (one a sync
+/// engine skips, for the team folder), never replacing a file already there.
+pub fn write_new(path: &Path, bytes: &[u8], prefix: &str) -> Result<()> {
+    write_through_temp(path, bytes, prefix, false)
+}
+
+fn write_through_temp(path: &Path, bytes: &[u8], prefix: &str, replace: bool) -> Result<()> {
     // A bare file name has an empty parent: that is the current directory.
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".relais-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(prefix).suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    if replace { tmp.persist(path) } else { tmp.persist_noclobber(path) }.map_err(|e| e.error)?;
     File::open(dir)?.sync_all()?;
     Ok(())
 }
