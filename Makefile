@@ -54,8 +54,12 @@ e2e: tauri-driver
 	@rm -rf "$(ARTIFACTS)/e2e"
 	$(VENV)/bin/python tests/e2e/e2e.py "$(APP)" "$(ARTIFACTS)/e2e"
 
+# Then the documents' costs (a 20 MB scan, a 2 GB vault's backup and destruction: about 6 GB of
+# scratch space and a few minutes; docs/DESIGN.md, "Documents").
 bench: deps
 	cargo bench -p relais-tests --locked --bench vault
+	cargo build --release -p relais-cli --locked
+	tests/benches/documents.sh $(CARGO_TARGET_DIR)/release/relais
 
 # The long runs `make test` keeps short: 200 kill -9 per crash test (about 20 minutes); then
 # each fuzz target of fuzz/ (cargo fuzz, libFuzzer: one per door outside bytes come in through)

@@ -154,6 +154,28 @@ CREATE TABLE deadlines (
     note TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT);
 
+CREATE TABLE document_content (
+    document_id TEXT PRIMARY KEY NOT NULL,
+    bytes       BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    person_id TEXT NOT NULL REFERENCES persons (id),
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    dated_on TEXT,
+    consent_id TEXT REFERENCES consents (id),
+    deadline_id TEXT REFERENCES deadlines (id),
+    proceeding_id TEXT REFERENCES proceedings (id),
+    file_name TEXT,
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_by TEXT, updated_by TEXT, versions TEXT
+);
+
 CREATE TABLE expenses (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
@@ -427,6 +449,8 @@ CREATE INDEX consents_person ON consents (person_id);
 CREATE INDEX deadlines_open_due ON deadlines (due_on, person_id, done_on) WHERE done_on IS NULL;
 
 CREATE INDEX deadlines_person ON deadlines (person_id);
+
+CREATE INDEX documents_person ON documents (person_id, dated_on);
 
 CREATE INDEX expenses_person ON expenses (person_id, spent_on);
 

@@ -75,4 +75,8 @@ relais_commands! {
     privacy::incidents: "Record<string, never>" => "Array<JsonMap>",
     privacy::export_incidents: "{ args: IncidentExportArgs }" => "string",
     clipboard::copied: "Record<string, never>" => "null",
+    documents::add_document: "{ args: DocumentArgs }" => "string",
+    documents::document_content: "{ id: string }" => "ArrayBuffer",
+    documents::save_document_copy: "{ id: string }" => "string",
+    documents::document_totals: "{ persons: Array<string> }" => "DocumentTotals",
 }

@@ -93,6 +93,10 @@ pub struct RecordArgs {
     #[serde(default)]
     #[ts(optional)]
     pub override_reason: Option<String>,
+    /// A share carries the cases' documents (a transfer always does).
+    #[serde(default)]
+    #[ts(optional)]
+    pub documents: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -163,7 +167,7 @@ pub struct PickArgs {
     /// Suggested file name when saving.
     pub name: String,
     /// The file types offered by the dialog, comma-separated (`relais`, `pdf`, `html`, `md`, `age`,
-    /// `relais-anchor,relais-backup`); empty: `relais`.
+    /// `relais-anchor,relais-backup`); empty: `relais`; `*`: any file.
     #[serde(default)]
     pub ext: String,
 }
@@ -195,6 +199,10 @@ pub struct SummarySaveArgs {
     #[serde(default)]
     #[ts(optional)]
     pub override_reason: Option<String>,
+    /// A share carries the cases' documents (a transfer always does).
+    #[serde(default)]
+    #[ts(optional)]
+    pub documents: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -306,6 +314,43 @@ pub struct ExportArgs {
     #[serde(default)]
     #[ts(optional)]
     pub override_reason: Option<String>,
+    /// A share carries the cases' documents (a transfer always does).
+    #[serde(default)]
+    #[ts(optional)]
+    pub documents: Option<bool>,
+}
+
+/// A document to attach (its file is the one chosen last in the open dialog).
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct DocumentArgs {
+    pub person_id: String,
+    pub title: String,
+    /// A code of `document_kinds`.
+    pub kind: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub dated_on: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub consent_id: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub deadline_id: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub proceeding_id: Option<String>,
+}
+
+/// The documents of the cases about to be sent.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DocumentTotals {
+    #[ts(type = "number")]
+    pub count: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// The most document bytes one bundle carries.
+    #[ts(type = "number")]
+    pub max_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -500,6 +545,8 @@ pub fn typescript() -> String {
         IdentityView::decl(&cfg),
         PickArgs::decl(&cfg),
         ExportArgs::decl(&cfg),
+        DocumentArgs::decl(&cfg),
+        DocumentTotals::decl(&cfg),
         ExportDone::decl(&cfg),
         SummaryArgs::decl(&cfg),
         SummarySaveArgs::decl(&cfg),

@@ -64,9 +64,11 @@ pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
     let ext = if args.ext.is_empty() { "relais".to_owned() } else { args.ext.clone() };
     let types: Vec<&str> = ext.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
     let picked = if let Some(dir) = crate::e2e::files() {
-        if args.save { std::path::Path::new(&args.name).file_name().map(|n| dir.join(n)) } else { newest(&dir, types[0]) }
+        if args.save { std::path::Path::new(&args.name).file_name().map(|n| dir.join(n)) } else { newest(&dir, &types) }
     } else {
-        let dialog = app.dialog().file().set_title(args.title).add_filter(types.join(", ").to_uppercase(), &types);
+        let dialog = app.dialog().file().set_title(args.title);
+        // `*`: any file (a document of any type).
+        let dialog = if types == ["*"] { dialog } else { dialog.add_filter(types.join(", ").to_uppercase(), &types) };
         let chosen = if args.save { dialog.set_file_name(args.name).blocking_save_file() } else { dialog.blocking_pick_file() };
         chosen.and_then(|p| p.into_path().ok())
     };
@@ -83,11 +85,11 @@ pub(crate) fn chosen(state: &AppState, save: bool) -> Res<PathBuf> {
     }
 }
 
-fn newest(dir: &std::path::Path, ext: &str) -> Option<PathBuf> {
+fn newest(dir: &std::path::Path, types: &[&str]) -> Option<PathBuf> {
     std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == ext))
+        .filter(|e| e.path().is_file() && (types == ["*"] || e.path().extension().is_some_and(|x| types.iter().any(|t| x == *t))))
         .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
         .map(|e| e.path())
 }
@@ -105,6 +107,7 @@ pub async fn export_bundle(app: AppHandle, args: ExportArgs) -> Res<ExportDone> 
             kind: if args.transfer { BundleKind::Transfer } else { BundleKind::Share },
             armor: false,
             override_reason: args.override_reason,
+            documents: args.documents.unwrap_or(false),
         };
         let (bytes, manifest, exported) = exchange::build_export(s, &req, &mut |done, total| {
             let _ = events.emit("progress", api::Progress { op: "export".into(), done, total });

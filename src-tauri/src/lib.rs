@@ -9,6 +9,7 @@ rust_i18n::i18n!("locales", fallback = "fr");
 pub mod api;
 mod clipboard;
 mod commands;
+mod documents;
 mod handoff;
 mod power;
 mod privacy;

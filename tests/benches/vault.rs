@@ -371,7 +371,14 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     relais_tests::add_verified_contact(&mut b, &a);
     let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
     // The demo's consents name organisations, not this colleague: the share goes by override.
-    let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false, override_reason: Some("Banc d'essai".into()) };
+    let req = ExportRequest {
+        persons,
+        to: vec![to],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: Some("Banc d'essai".into()),
+        documents: false,
+    };
 
     // Export, and its bound: the median of 5 runs each (an export changes nothing until it is
     // committed, so it can be repeated).

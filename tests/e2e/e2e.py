@@ -745,6 +745,97 @@ def scenario_handoff(tmp):
         c.quit()
 
 
+def pdf_with_text(text):
+    """A one-page PDF whose page says `text` (Helvetica, not embedded: drawn with the computer's
+    fonts), and which carries a script pdf.js must never run (/OpenAction JavaScript)."""
+    stream = f"BT /F1 28 Tf 60 700 Td ({text}) Tj ET 0 0.4 0.7 rg 60 600 300 40 re f".encode()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert('pdf script ran')) >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += f"trailer << /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def png_gradient(w, h):
+    """A w × h PNG, a colour gradient (to see it drawn)."""
+    import struct
+    import zlib
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\0" + bytes(v for x in range(w) for v in (x * 255 // w, y * 255 // h, 160)) for y in range(h))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+ROW_BUTTON_JS = """
+const row = [...document.querySelectorAll('[data-testid="document-row"]')].find(r => r.textContent.includes(arguments[0]));
+row.querySelector('[data-testid="' + arguments[1] + '"]').click();
+"""
+
+
+def documents_in_the_window(app, files):
+    """A PDF and an image attached to a case, each shown inside the window, and a copy saved after
+    the warning; the vault's files hold none of their bytes in clear."""
+    app.click("tab-documents")
+    marker = "Lettre du permis PDFCANARY42"
+    pdf = pdf_with_text(marker)
+    for name, data, title, kind in (("permis.pdf", pdf, "Permis de séjour temporaire", "immigration"),
+                                    ("passeport.png", png_gradient(320, 200), "Passeport (photo)", "identity")):
+        with open(os.path.join(files, name), "wb") as fh:
+            fh.write(data)
+        time.sleep(0.05)  # the dialog under WebDriver opens the newest file
+        app.click("add-document")
+        app.type("document-title", title)
+        app.select("document-kind", kind)
+        app.click("document-choose")
+        app.wait_text("documents", title)
+    labelled(app, "the documents tab")
+    rows = app.text("documents").replace("\u00a0", " ")
+    check("Permis de séjour temporaire" in rows and "PDF" in rows and "Immigration" in rows and "Pièce d'identité" in rows,
+          f"both documents listed with their kind and type ({rows!r})")
+    app.d.execute_script(ROW_BUTTON_JS, "Permis de séjour", "document-view")
+    app.wait_text("pdf-pages", "1 page")
+    drawn = app.d.execute_script(
+        "const c = document.querySelector('[data-testid=\"pdf-page\"]'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        "let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128 && d[i + 2] > 100) dark++; return [c.width, c.height, dark];"
+    )
+    check(drawn[0] > 300 and drawn[2] > 1000, f"the PDF's page is drawn in the window ({drawn})")
+    check(app.d.execute_script("return window.__pwned === undefined") and "pdf script ran" not in app.body(),
+          "the PDF's own script did not run")
+    app.shot("23-document-pdf")
+    app.d.execute_script(ROW_BUTTON_JS, "Passeport", "document-view")
+    app.wait.until(lambda d: d.execute_script(
+        "const i = document.querySelector('[data-testid=\"document-image\"]'); return i && i.complete && i.naturalWidth === 320;"))
+    check(app.d.execute_script("return document.querySelector('[data-testid=\"document-image\"]').src.startsWith('data:image/png')"),
+          "the image is shown from memory (a data: URL), no file")
+    app.shot("24-document-image")
+    # A copy: the warning first, then the save dialog; the copy is the file, byte for byte.
+    os.remove(os.path.join(files, "permis.pdf"))
+    app.d.execute_script(ROW_BUTTON_JS, "Permis de séjour", "document-copy")
+    app.wait_text("document-copy-warning", "SANS chiffrement")
+    app.click("document-copy-confirm")
+    app.wait_text("documents-notice", "permis.pdf")
+    with open(os.path.join(files, "permis.pdf"), "rb") as fh:
+        check(fh.read() == pdf, "the saved copy is the document, byte for byte")
+    check(not scan(os.path.join(app.home, "data"), "PDFCANARY42") and not scan(os.path.join(app.home, "cache"), "PDFCANARY42"),
+          "no byte of the PDF in clear among the app's files (vault, webview storage, caches)")
+    print("  ok: a PDF and an image are attached, shown inside the window, and a copy saved after the warning")
+
+
 def scenario_demo(tmp):
     files = os.path.join(tmp, "demo-files")
     os.makedirs(files, exist_ok=True)
@@ -773,6 +864,7 @@ def scenario_demo(tmp):
         app.shot("08-demo-person")
         app.click("tab-court")
         app.shot("09-demo-court")
+        documents_in_the_window(app, files)
         app.click("nav-calendar")
         app.el("week")
         app.wait.until(lambda d: app.els('[data-testid="week"] [data-testid="safe-flags"]'))

@@ -45,6 +45,7 @@ pub fn build(from: &mut Store, to_contact: &str, persons: &[&str], kind: BundleK
         kind,
         armor: false,
         override_reason: None,
+        documents: false,
     };
     exchange::build_export(from, &req, &mut |_, _| {}).unwrap()
 }
@@ -170,6 +171,7 @@ fn a_transfer_makes_the_senders_copy_read_only() {
         kind: BundleKind::Transfer,
         armor: false,
         override_reason: None,
+        documents: false,
     };
     assert!(matches!(exchange::build_export(&p.a, &req, &mut |_, _| {}), Err(Error::HandedOff)));
 }

@@ -140,6 +140,7 @@ fn a_share_needs_a_consent_that_names_the_colleague() {
         kind: BundleKind::Share,
         armor: false,
         override_reason: why.map(str::to_owned),
+        documents: false,
     };
     let e = exchange::build_export(&a, &req(None), &mut |_, _| {}).unwrap_err();
     assert_eq!(e.code(), "ConsentMissing");

@@ -94,7 +94,14 @@ fn kill_9_during_the_import_of_1000_cases_leaves_all_or_nothing() {
     let to = relais_tests::add_verified_contact(&mut a, &b);
     relais_tests::add_verified_contact(&mut b, &a);
     let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
-    let req = ExportRequest { persons, to: vec![to], kind: BundleKind::Share, armor: false, override_reason: Some("Essai".into()) };
+    let req = ExportRequest {
+        persons,
+        to: vec![to],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: Some("Essai".into()),
+        documents: false,
+    };
     let (bytes, _, _) = exchange::build_export(&a, &req, &mut |_, _| {}).unwrap();
     let file = tva.tmp.path().join("mille.relais");
     std::fs::write(&file, &bytes).unwrap();

@@ -70,8 +70,14 @@ fn a_full_disk_gives_a_clear_error_and_changes_nothing() {
     let to_colleague = relais_tests::add_verified_contact(&mut store, &colleague);
     let ids: Vec<String> =
         colleague.conn().prepare("SELECT id FROM persons").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-    let req =
-        ExportRequest { persons: ids, to: vec![to_worker], kind: BundleKind::Share, armor: false, override_reason: Some("Essai".into()) };
+    let req = ExportRequest {
+        persons: ids,
+        to: vec![to_worker],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: Some("Essai".into()),
+        documents: false,
+    };
     let (big_bundle, _, _) = exchange::build_export(&colleague, &req, &mut |_, _| {}).unwrap();
     let alias: String = store.conn().query_row("SELECT alias FROM persons ORDER BY alias LIMIT 1", [], |r| r.get(0)).unwrap();
     drop(store);

@@ -9,6 +9,7 @@ mod crash;
 mod dashboard;
 mod destroy;
 mod diskfull;
+mod documents;
 mod duplicates;
 mod fuzz_replay;
 mod interop;

@@ -161,15 +161,27 @@ fn cases_go_only_to_verified_contacts() {
     let zoe_id = identity::add_contact(&mut marie, &identity::parse_card(&card).unwrap()).unwrap();
     let p = marie.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Héron")), ("intake_at", json!("2026-11-02T10:00:00Z"))]))).unwrap();
     for kind in [BundleKind::Share, BundleKind::Transfer] {
-        let req =
-            ExportRequest { persons: vec![p.clone()], to: vec![zoe_id.clone()], kind, armor: false, override_reason: Some("Essai".into()) };
+        let req = ExportRequest {
+            persons: vec![p.clone()],
+            to: vec![zoe_id.clone()],
+            kind,
+            armor: false,
+            override_reason: Some("Essai".into()),
+            documents: false,
+        };
         let e = exchange::build_export(&marie, &req, &mut |_, _| {}).unwrap_err();
         assert!(matches!(e, Error::UnverifiedContact), "{kind:?}: {e:?}");
         assert!(e.message(relais_core::Lang::Fr).contains("relais contact verify"), "says how to verify");
     }
     identity::verify_contact(&mut marie, &zoe_id).unwrap();
-    let req =
-        ExportRequest { persons: vec![p], to: vec![zoe_id], kind: BundleKind::Share, armor: false, override_reason: Some("Essai".into()) };
+    let req = ExportRequest {
+        persons: vec![p],
+        to: vec![zoe_id],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: Some("Essai".into()),
+        documents: false,
+    };
     assert!(exchange::build_export(&marie, &req, &mut |_, _| {}).is_ok(), "once verified, the share goes");
 }
 

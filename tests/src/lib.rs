@@ -184,6 +184,10 @@ pub fn plant_canaries(store: &mut Store, tag: &str) -> Vec<String> {
             for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Contact) {
                 let mut f = Fields::new();
                 for col in kind.columns() {
+                    // What a document's bytes are is read from them.
+                    if kind == Kind::Document && relais_core::record::DOCUMENT_CONTENT_COLS.contains(&col.name) {
+                        continue;
+                    }
                     let v = match col.ty {
                         Ty::Text(_) => {
                             let c = format!("CNRY{tag}{}x{}Q", kind.name().replace('_', ""), col.name.replace('_', ""));
@@ -210,7 +214,14 @@ pub fn plant_canaries(store: &mut Store, tag: &str) -> Vec<String> {
                     };
                     f.insert(col.name.to_owned(), v);
                 }
-                let id = w.insert(kind, f)?;
+                let id = if kind == Kind::Document {
+                    // Its bytes hold a canary too.
+                    let c = format!("CNRY{tag}documentxbytesQ");
+                    canaries.push(c.clone());
+                    relais_core::case::documents::add_in(w, f, format!("Lettre, {c}.").as_bytes())?
+                } else {
+                    w.insert(kind, f)?
+                };
                 ids.insert(kind, id);
             }
             Ok(())
@@ -263,7 +274,7 @@ pub fn dump_vault(store: &Store) -> String {
     for k in relais_core::record::Kind::ALL {
         out.push_str(&format!("{:?}\n", store.list_all(k).expect("list")));
     }
-    for t in ["conflicts", "bundles_seen", "senders_seen", "handoffs", "audit_events", "audit_head", "vault_meta"] {
+    for t in ["conflicts", "bundles_seen", "senders_seen", "handoffs", "audit_events", "audit_head", "vault_meta", "document_content"] {
         let mut st = store.conn().prepare(&format!("SELECT * FROM {t} ORDER BY 1")).expect("table");
         let n = st.column_count();
         let rows: Vec<Vec<rusqlite::types::Value>> =

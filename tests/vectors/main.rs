@@ -287,6 +287,7 @@ fn generate() {
         kind: BundleKind::Share,
         armor: false,
         override_reason: Some("Vecteurs de test".into()),
+        documents: false,
     };
     let (valid, manifest, _) = exchange::build_export(&sender, &req, &mut |_, _| {}).unwrap();
     let manifest = serde_json::to_value(&manifest).unwrap();
@@ -625,6 +626,102 @@ fn generate() {
         "MalformedBundle",
         "a share that also carries a team report",
         report(&manifest, share_with_report),
+    ));
+    // Documents: a record and its bytes (base64), which must be each other's.
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    let hex_sha = |b: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b))
+    };
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let doc_record = |bytes: &[u8], media_type: &str| -> Value {
+        let mut r = serde_json::Map::new();
+        for col in Kind::Document.columns() {
+            r.insert(col.name.into(), Value::Null);
+        }
+        let id = next_id();
+        for (k, v) in [
+            ("id", json!(id)),
+            ("created_at", json!("2026-11-03T10:00:00Z")),
+            ("updated_at", json!("2026-11-03T10:00:00Z")),
+            ("created_by", json!(fp_sender)),
+            ("updated_by", json!(fp_sender)),
+            ("versions", json!({fp_sender.as_str(): 1})),
+            ("revision", json!(1)),
+            ("person_id", json!(person_id)),
+            ("title", json!("Lettre de permis")),
+            ("kind", json!("immigration")),
+            ("file_name", json!("permis.pdf")),
+            ("media_type", json!(media_type)),
+            ("size", json!(bytes.len())),
+            ("sha256", json!(hex_sha(bytes))),
+        ] {
+            r.insert(k.into(), v);
+        }
+        Value::Object(r)
+    };
+    let with_doc = |rec: &Value, bytes: Option<&[u8]>| -> Value {
+        let mut c = content.clone();
+        c["records"]["document"] = json!([rec]);
+        if let Some(b) = bytes {
+            c["documents"] = json!({rec["id"].as_str().unwrap(): b64(b)});
+        }
+        c
+    };
+    let rec = doc_record(pdf, "application/pdf");
+    out.push(("share_with_a_document", "success", "a share carrying a PDF and its record", with_content(with_doc(&rec, Some(pdf)))));
+    out.push((
+        "document_bytes_not_its_own",
+        "MalformedBundle",
+        "a document record whose bytes are another file's (size and SHA-256 differ)",
+        with_content(with_doc(&rec, Some(b"%PDF-1.4\nautre chose\n"))),
+    ));
+    out.push((
+        "document_without_its_bytes",
+        "MalformedBundle",
+        "a new document record that comes without its bytes",
+        with_content(with_doc(&rec, None)),
+    ));
+    let mut stray = with_doc(&rec, Some(pdf));
+    stray["documents"]["01900000-0000-7000-8000-00000000d0c5"] = json!(b64(pdf));
+    out.push((
+        "document_bytes_without_record",
+        "MalformedBundle",
+        "bytes under an id no document record of the bundle has",
+        with_content(stray),
+    ));
+    let liar = doc_record(pdf, "image/png");
+    out.push((
+        "document_type_not_its_content",
+        "MalformedBundle",
+        "a PDF whose record says it is a PNG image (size and SHA-256 right)",
+        with_content(with_doc(&liar, Some(pdf))),
+    ));
+    let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bomb.extend_from_slice(&100_000u32.to_be_bytes());
+    bomb.extend_from_slice(&100_000u32.to_be_bytes());
+    bomb.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    let bomb_rec = doc_record(&bomb, "image/png");
+    out.push((
+        "document_image_bomb",
+        "MalformedBundle",
+        "a PNG whose header declares 100 000 × 100 000 pixels (40 GB to show), its record matching",
+        with_content(with_doc(&bomb_rec, Some(&bomb))),
+    ));
+    let mut renamed = rec.clone();
+    renamed["sha256"] = json!(hex_sha(b"%PDF-1.4\nautre\n"));
+    renamed["size"] = json!(16);
+    bump(&mut renamed, 2);
+    let mut c = with_doc(&renamed, Some(b"%PDF-1.4\nautre\n"));
+    c["records"]["document"][0]["updated_at"] = json!("2026-11-04T10:00:00Z");
+    out.push((
+        "document_content_replaced",
+        "BundleRewritesRecord\nbefore: share_with_a_document",
+        "the document already imported comes back, a newer version, with other bytes",
+        bundle("share", vec![person_id.as_str()], c),
     ));
     out.push((
         "format_version_1",

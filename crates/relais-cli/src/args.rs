@@ -107,6 +107,9 @@ pub enum Cmd {
     /// Dépenses (fonds d'urgence…) / expenses (emergency fund…)
     #[command(subcommand)]
     Expense(ExpenseCmd),
+    /// Documents d'un dossier (numérisations, formulaires signés…), chiffrés dans le coffre / a case's documents (scans, signed forms…), encrypted in the vault
+    #[command(subcommand)]
+    Doc(DocCmd),
     /// Tableau de bord / dashboard
     Dashboard(DashboardArgs),
     /// Rendez-vous de la semaine, avec les consignes de contact / the week's appointments, with the safe-contact flags
@@ -324,6 +327,9 @@ pub struct ExportArgs {
     /// Sans consentement qui nomme le destinataire : la raison écrite de passer outre (gardée au dossier, journalisée) / with no consent naming the recipient: the written reason to go ahead (kept in the case, audited)
     #[arg(long)]
     pub override_reason: Option<String>,
+    /// Partage : joindre les documents des dossiers (un transfert les porte toujours) / share: include the cases' documents (a transfer always carries them)
+    #[arg(long)]
+    pub documents: bool,
 }
 
 #[derive(Args)]
@@ -1228,6 +1234,59 @@ pub struct SafetyAddArgs {
     /// Date de révision / review date
     #[arg(long)]
     pub review: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum DocCmd {
+    /// Joindre un fichier au dossier d'une personne / attach a file to a person's case
+    Add(DocAddArgs),
+    /// Lister les documents d'une personne / list a person's documents
+    List(PersonRef),
+    /// Écrire une copie NON CHIFFRÉE d'un document / write an UNENCRYPTED copy of a document
+    Get(DocGetArgs),
+    /// Mettre un document à la corbeille (30 jours) / move a document to the trash (30 days)
+    Remove(DocRef),
+}
+
+#[derive(Args)]
+pub struct DocAddArgs {
+    /// Identifiant ou alias / id or alias
+    pub person: String,
+    /// Le fichier à joindre (PDF, JPEG, PNG ou tout autre, gardé tel quel) / the file to attach (PDF, JPEG, PNG or any other, kept as is)
+    pub file: PathBuf,
+    /// Titre / title
+    #[arg(long)]
+    pub title: String,
+    /// Type / kind: identity | consent_form | ivac | immigration | court | health | other
+    #[arg(long, default_value = "other")]
+    pub kind: String,
+    /// Date du document / date of the document (AAAA-MM-JJ)
+    #[arg(long)]
+    pub on: Option<String>,
+    /// Consentement auquel il se rattache / consent it goes with (id)
+    #[arg(long)]
+    pub consent: Option<String>,
+    /// Échéance à laquelle il se rattache / deadline it goes with (id)
+    #[arg(long)]
+    pub deadline: Option<String>,
+    /// Procédure judiciaire à laquelle il se rattache / court proceeding it goes with (id)
+    #[arg(long)]
+    pub proceeding: Option<String>,
+}
+
+#[derive(Args)]
+pub struct DocGetArgs {
+    /// Identifiant du document / document id
+    pub id: String,
+    /// Où écrire la copie (non chiffrée) / where to write the (unencrypted) copy
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Args)]
+pub struct DocRef {
+    /// Identifiant du document / document id
+    pub id: String,
 }
 
 #[derive(Subcommand)]

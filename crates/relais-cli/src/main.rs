@@ -315,6 +315,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Safety(c) => cmd_safety(&ctx, c),
         Cmd::Task(c) => cmd_task(&ctx, c),
         Cmd::Expense(c) => cmd_expense(&ctx, c),
+        Cmd::Doc(c) => cmd_doc(&ctx, c),
         Cmd::Dashboard(a) => {
             let store = ctx.store()?;
             let now = fixed_now(a.now)?;
@@ -584,7 +585,7 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     };
     let to = a.to.iter().map(|c| resolve_contact(&store, c)).collect::<Result<Vec<_>>>()?;
     let kind = if a.transfer { BundleKind::Transfer } else { BundleKind::Share };
-    let req = ExportRequest { persons, to, kind, armor: a.armor, override_reason: a.override_reason };
+    let req = ExportRequest { persons, to, kind, armor: a.armor, override_reason: a.override_reason, documents: a.documents };
     let (bytes, manifest, content) = exchange::build_export(&store, &req, &mut progress_bar(ctx, "progress.export"))?;
     // The file first, atomically; only then is the exchange recorded.
     let key = match &a.output {
@@ -1350,6 +1351,62 @@ fn cmd_safety(ctx: &Ctx, c: SafetyCmd) -> Result<()> {
     put(&mut f, "review_on", a.review);
     let id = store.write(|w| w.insert(Kind::SafetyItem, f))?;
     ctx.created(&id);
+    Ok(())
+}
+
+fn cmd_doc(ctx: &Ctx, c: DocCmd) -> Result<()> {
+    use relais_core::case::documents;
+    let mut store = ctx.store()?;
+    match c {
+        DocCmd::Add(a) => {
+            let person = store.resolve_person(&a.person)?;
+            // Read whole, then checked in memory: the file is the worker's, Relais writes nothing
+            // of it outside the vault.
+            let len = std::fs::metadata(&a.file)
+                .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?
+                .len();
+            if len > documents::MAX_BYTES as u64 {
+                return Err(relais_core::Error::DocumentTooLarge {
+                    size_mb: len.div_ceil(1_000_000),
+                    max_mb: (documents::MAX_BYTES / 1_000_000) as u64,
+                }
+                .into());
+            }
+            let bytes = zeroize::Zeroizing::new(
+                std::fs::read(&a.file).with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?,
+            );
+            let mut f = Fields::new();
+            put(&mut f, "person_id", Some(person));
+            put(&mut f, "title", Some(a.title));
+            put(&mut f, "kind", Some(a.kind));
+            put(&mut f, "dated_on", a.on);
+            put(&mut f, "consent_id", a.consent.map(|c| store.resolve(Kind::Consent, &c)).transpose()?);
+            put(&mut f, "deadline_id", a.deadline.map(|c| store.resolve(Kind::Deadline, &c)).transpose()?);
+            put(&mut f, "proceeding_id", a.proceeding.map(|c| store.resolve(Kind::Proceeding, &c)).transpose()?);
+            put(&mut f, "file_name", a.file.file_name().map(|n| n.to_string_lossy().into_owned()));
+            let id = documents::add(&mut store, f, &bytes)?;
+            ctx.created(&id);
+        }
+        DocCmd::List(a) => {
+            let person = store.resolve_person(&a.person)?;
+            let docs = documents::list(&store, &person)?;
+            ctx.out(&docs, || render::documents(ctx.lang, &docs));
+        }
+        DocCmd::Get(a) => {
+            let id = store.resolve(Kind::Document, &a.id)?;
+            documents::save_copy(&mut store, &id, &a.output)
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+            let path = a.output.display().to_string();
+            ctx.out(&json!({"id": id, "path": path}), || tr(ctx.lang, "done.document_copy", &[("path", &path)]));
+        }
+        DocCmd::Remove(a) => {
+            let id = store.resolve(Kind::Document, &a.id)?;
+            let trash_id = relais_core::case::trash::delete(&mut store, Kind::Document, &id)?;
+            ctx.out(&json!({"trash_id": trash_id}), || {
+                tr(ctx.lang, "done.trashed", &[("id", &trash_id), ("days", &relais_core::case::trash::DAYS.to_string())])
+            });
+        }
+    }
     Ok(())
 }
 

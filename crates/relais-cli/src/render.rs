@@ -261,6 +261,42 @@ pub fn person_list(lang: Lang, persons: &[Fields]) -> String {
 }
 
 /// The directory listing.
+/// A person's documents: date in words, kind, title, size and type, id.
+pub fn documents(lang: Lang, docs: &[Fields]) -> String {
+    if docs.is_empty() {
+        return tr(lang, "documents.none", &[]);
+    }
+    let s = |r: &Fields, k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    docs.iter()
+        .map(|d| {
+            let date = relais_core::time::parse_date("dated_on", &s(d, "dated_on"))
+                .map(|d| relais_core::time::long_date(d, lang))
+                .unwrap_or_else(|_| tr(lang, "documents.undated", &[]));
+            let size = relais_core::lang::file_size(d.get("size").and_then(Value::as_u64).unwrap_or(0), lang);
+            let title = if lang == Lang::Fr { format!("«\u{a0}{}\u{a0}»", s(d, "title")) } else { format!("\"{}\"", s(d, "title")) };
+            format!(
+                "{date}  {}  {title}  {size}, {}  [{}]",
+                label("document_kinds", &s(d, "kind"), lang),
+                media_label(lang, &s(d, "media_type")),
+                s(d, "id")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a media type is, in words (« PDF », « image JPEG », « fichier »).
+fn media_label(lang: Lang, media_type: &str) -> String {
+    match media_type {
+        "application/pdf" => "PDF".into(),
+        "image/jpeg" => lang.pick("image JPEG", "JPEG image").into(),
+        "image/png" => lang.pick("image PNG", "PNG image").into(),
+        t if t.starts_with("image/") => lang.pick("image", "image").into(),
+        t if t.starts_with("audio/") => lang.pick("enregistrement audio", "audio recording").into(),
+        _ => lang.pick("fichier", "file").into(),
+    }
+}
+
 pub fn org_list(lang: Lang, rows: &[Value]) -> String {
     if rows.is_empty() {
         return tr(lang, "list.empty", &[]);

@@ -250,6 +250,34 @@ pub enum Error {
     /// The summary PDF could not be typeset (a fault of the template, never of the data).
     #[error("typesetting: {0}")]
     Typeset(String),
+    /// A document's file is empty (zero bytes): nothing to keep.
+    #[error("empty document")]
+    DocumentEmpty,
+    /// A document's file is larger than Relais keeps ([`crate::case::documents::MAX_BYTES`]).
+    #[error("document too large")]
+    DocumentTooLarge {
+        /// The file's size, in megabytes (rounded up).
+        size_mb: u64,
+        /// The limit, in megabytes.
+        max_mb: u64,
+    },
+    /// An image whose declared size would take more memory to show than any scan needs (a
+    /// decompression bomb), or whose header cannot be read.
+    #[error("image refused")]
+    DocumentImageRefused {
+        /// Its width and height in pixels, as its header says (0 when unreadable).
+        width: u64,
+        /// Height in pixels.
+        height: u64,
+    },
+    /// The documents chosen for a bundle would make it larger than a bundle can be.
+    #[error("documents too large for a bundle")]
+    DocumentsTooLargeForBundle {
+        /// Their total size, in megabytes.
+        total_mb: u64,
+        /// What a bundle carries at most, in megabytes.
+        max_mb: u64,
+    },
     /// A CSV file could not be read.
     #[error("CSV line {line}: {problem:?}")]
     Csv {
@@ -442,6 +470,17 @@ impl Error {
             Error::RetentionNotOver { until } if until.is_empty() => t("error.retention_not_closed", &[]),
             Error::RetentionNotOver { until } => t("error.retention_not_over", &[("until", until)]),
             Error::ConsentMissing { person, recipient } => t("error.consent_missing", &[("person", person), ("recipient", recipient)]),
+            Error::DocumentEmpty => t("error.document_empty", &[]),
+            Error::DocumentTooLarge { size_mb, max_mb } => {
+                t("error.document_too_large", &[("size", &size_mb.to_string()), ("max", &max_mb.to_string())])
+            }
+            Error::DocumentImageRefused { width: 0, .. } => t("error.document_image_unreadable", &[]),
+            Error::DocumentImageRefused { width, height } => {
+                t("error.document_image_too_large", &[("width", &width.to_string()), ("height", &height.to_string())])
+            }
+            Error::DocumentsTooLargeForBundle { total_mb, max_mb } => {
+                t("error.documents_too_large_for_bundle", &[("total", &total_mb.to_string()), ("max", &max_mb.to_string())])
+            }
             Error::Csv { line, problem } => {
                 let detail = match problem {
                     CsvProblem::Text(text) => text.clone(),

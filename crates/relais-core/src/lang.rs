@@ -152,6 +152,21 @@ pub fn punctuate(text: &str, lang: Lang) -> String {
     out
 }
 
+/// A file's size as people read it: « 820 ko », « 1,4 Mo » in French (decimal comma, a
+/// non-breaking space before the unit), "820 kB", "1.4 MB" in English. Decimal units (a
+/// megabyte is a million bytes), as file managers show them.
+pub fn file_size(bytes: u64, lang: Lang) -> String {
+    let (value, unit) = match bytes {
+        0..1_000 => return format!("{bytes}{}{}", lang.pick("\u{a0}", " "), lang.pick("o", "B")),
+        1_000..1_000_000 => (bytes as f64 / 1e3, lang.pick("ko", "kB")),
+        1_000_000..1_000_000_000 => (bytes as f64 / 1e6, lang.pick("Mo", "MB")),
+        _ => (bytes as f64 / 1e9, lang.pick("Go", "GB")),
+    };
+    let text = if value < 10.0 { format!("{value:.1}") } else { format!("{value:.0}") };
+    let text = if lang == Lang::Fr { text.replace('.', ",") } else { text };
+    format!("{text}{}{unit}", lang.pick("\u{a0}", " "))
+}
+
 /// Replaces each `%{name}` of `text` with its value.
 pub fn substitute(mut text: String, args: &[(&str, &str)]) -> String {
     for (name, value) in args {
@@ -176,6 +191,10 @@ mod tests {
 
     #[test]
     fn fields_are_named_by_their_label() {
+        assert_eq!(file_size(820, Lang::Fr), "820\u{a0}o");
+        assert_eq!(file_size(1_450_000, Lang::Fr), "1,4\u{a0}Mo");
+        assert_eq!(file_size(1_450_000, Lang::En), "1.4 MB");
+        assert_eq!(file_size(20_000_000, Lang::Fr), "20\u{a0}Mo");
         assert_eq!(field_label(Lang::Fr, "birth_date"), "Date de naissance");
         assert_eq!(field_label(Lang::En, "birth_date"), "Date of birth");
         assert_eq!(field_label(Lang::Fr, "no_such_field"), "no_such_field");

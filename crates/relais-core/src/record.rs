@@ -56,6 +56,9 @@ pub enum Kind {
     Incident,
     /// An amount spent for a person (a bus ticket, hotel nights, a phone card), from a fund.
     Expense,
+    /// A paper of the case (a scan, a signed form, a letter): its description here, its bytes
+    /// in `document_content` ([`crate::case::documents`]).
+    Document,
 }
 
 /// How a column's value is checked and stored.
@@ -312,6 +315,24 @@ const EXPENSE: &[Col] = &[
     req("amount_cents", Ty::Money),
     sens("note", LONG),
 ];
+/// The columns of a document that describe its content: set from the bytes when it is added,
+/// never changed afterwards (by a form or by a bundle).
+pub const DOCUMENT_CONTENT_COLS: [&str; 3] = ["media_type", "size", "sha256"];
+const DOCUMENT: &[Col] = &[
+    req("person_id", Ty::Ref(Kind::Person)),
+    Col { name: "title", ty: LINE, required: true, sensitive: true },
+    req("kind", Ty::Code("document_kinds")),
+    c("dated_on", Ty::Date),
+    // The record it goes with, if any: a consent form, an IVAC deadline, a court proceeding.
+    c("consent_id", Ty::Ref(Kind::Consent)),
+    c("deadline_id", Ty::Ref(Kind::Deadline)),
+    c("proceeding_id", Ty::Ref(Kind::Proceeding)),
+    // The name the file had on the worker's disk (its last component only), never used as a path.
+    sens("file_name", Ty::Text(255)),
+    req("media_type", Ty::Text(100)),
+    req("size", Ty::Int),
+    req("sha256", Ty::Text(64)),
+];
 const TASK: &[Col] =
     &[c("person_id", Ty::Ref(Kind::Person)), req("title", Ty::Text(500)), c("due_on", Ty::Date), c("done_at", Ty::DateTime)];
 
@@ -324,7 +345,7 @@ struct Spec {
     columns: &'static [Col],
 }
 
-const SPECS: [Spec; 19] = [
+const SPECS: [Spec; 20] = [
     Spec { kind: Kind::Person, name: "person", table: "persons", columns: PERSON },
     Spec { kind: Kind::Need, name: "need", table: "needs", columns: NEED },
     Spec { kind: Kind::Appointment, name: "appointment", table: "appointments", columns: APPOINTMENT },
@@ -344,6 +365,7 @@ const SPECS: [Spec; 19] = [
     Spec { kind: Kind::Contact, name: "contact", table: "contacts", columns: CONTACT },
     Spec { kind: Kind::Incident, name: "incident", table: "incidents", columns: INCIDENT },
     Spec { kind: Kind::Expense, name: "expense", table: "expenses", columns: EXPENSE },
+    Spec { kind: Kind::Document, name: "document", table: "documents", columns: DOCUMENT },
 ];
 
 impl Kind {
@@ -369,7 +391,7 @@ impl Kind {
     }
 
     /// Every kind, parents before children (the order to create tables and import records).
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Person,
         Kind::Organisation,
         Kind::OrgContact,
@@ -387,6 +409,7 @@ impl Kind {
         Kind::SafetyItem,
         Kind::Task,
         Kind::Expense,
+        Kind::Document,
         Kind::Contact,
         Kind::Incident,
     ];

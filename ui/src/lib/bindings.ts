@@ -40,7 +40,11 @@ id: string | null, fields: JsonMap,
 /**
  * With no consent naming the recipient: the worker's written reason to go ahead anyway.
  */
-override_reason?: string, };
+override_reason?: string, 
+/**
+ * A share carries the cases' documents (a transfer always does).
+ */
+documents?: boolean, };
 export type ReferralStatusArgs = { id: string, status: string, reason: string | null, };
 export type CloseArgs = { id: string, reason: string, note: string | null, };
 export type ReopenArgs = { id: string, reason: string, };
@@ -109,7 +113,7 @@ save: boolean, title: string,
 name: string, 
 /**
  * The file types offered by the dialog, comma-separated (`relais`, `pdf`, `html`, `md`, `age`,
- * `relais-anchor,relais-backup`); empty: `relais`.
+ * `relais-anchor,relais-backup`); empty: `relais`; `*`: any file.
  */
 ext: string, };
 export type ExportArgs = { 
@@ -132,7 +136,21 @@ team?: boolean,
 /**
  * With no consent naming the recipient: the worker's written reason to go ahead anyway.
  */
-override_reason?: string, };
+override_reason?: string, 
+/**
+ * A share carries the cases' documents (a transfer always does).
+ */
+documents?: boolean, };
+export type DocumentArgs = { person_id: string, title: string, 
+/**
+ * A code of `document_kinds`.
+ */
+kind: string, dated_on?: string, consent_id?: string, deadline_id?: string, proceeding_id?: string, };
+export type DocumentTotals = { count: number, bytes: number, 
+/**
+ * The most document bytes one bundle carries.
+ */
+max_bytes: number, };
 export type ExportDone = { bundle_id: string, persons: number, records: number, path: string, };
 export type SummaryArgs = { 
 /**
@@ -167,7 +185,11 @@ recipient?: string,
 /**
  * With no consent naming the recipient: the worker's written reason to go ahead anyway.
  */
-override_reason?: string, };
+override_reason?: string, 
+/**
+ * A share carries the cases' documents (a transfer always does).
+ */
+documents?: boolean, };
 export type SummarySaved = { path: string, encrypted: boolean, };
 export type StatsArgs = { from: string | null, to: string | null, };
 export type BackupArgs = { passphrase: string, };
@@ -1186,7 +1208,12 @@ authors: { [key in string]: Author },
 /**
  * The time and money the case's records hold, added up.
  */
-totals: Totals, };
+totals: Totals, 
+/**
+ * The bytes of the case's documents, base64, by document id: only in the file written
+ * for the person ([`disclose`]), which is hers whole.
+ */
+documents?: { [key in string]: string }, };
 export type Author = { "who": "me" } | { "who": "contact", "name": string } | { "who": "unknown" };
 export type Totals = { 
 /**
@@ -1457,7 +1484,7 @@ created_by: string | null,
 fields: Array<[string, JsonValue, JsonValue]>, };
 export type Rekey = "done" | "recovery_unknown";
 
-export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "TeamFolderNotSet" | "TeamFolderUnavailable" | "NotInInbox" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "TeamFolderNotSet" | "TeamFolderUnavailable" | "NotInInbox" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "DocumentEmpty" | "DocumentTooLarge" | "DocumentImageRefused" | "DocumentsTooLargeForBundle" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 // The records of each kind, as the core stores and sends them.
 export interface PersonRecord {
@@ -1762,6 +1789,26 @@ export interface ExpenseRecord {
   amount_cents: number;
   note: string | null;
 }
+export interface DocumentRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+  created_by: string;
+  updated_by: string;
+  versions: { [fingerprint: string]: number };
+  person_id: string;
+  title: string;
+  kind: string;
+  dated_on: string | null;
+  consent_id: string | null;
+  deadline_id: string | null;
+  proceeding_id: string | null;
+  file_name: string | null;
+  media_type: string;
+  size: number;
+  sha256: string;
+}
 export interface ContactRecord {
   id: string;
   created_at: string;
@@ -1815,6 +1862,7 @@ export interface KindRecords {
   safety_item: SafetyItemRecord;
   task: TaskRecord;
   expense: ExpenseRecord;
+  document: DocumentRecord;
   contact: ContactRecord;
   incident: IncidentRecord;
 }
@@ -1837,6 +1885,7 @@ export const KIND_FIELDS: { readonly [K in keyof KindRecords]: ReadonlyArray<key
   safety_item: ["person_id", "text", "review_on", "done_on"],
   task: ["person_id", "title", "due_on", "done_at"],
   expense: ["person_id", "spent_on", "fund", "category", "amount_cents", "note"],
+  document: ["person_id", "title", "kind", "dated_on", "consent_id", "deadline_id", "proceeding_id", "file_name", "media_type", "size", "sha256"],
   contact: ["name", "org", "age_recipient", "signing_key", "fingerprint", "verified_on"],
   incident: ["occurred_on", "discovered_on", "description", "persons_concerned", "serious_risk", "risk_assessment", "cai_notified_on", "persons_notified_on", "measures"],
 };
@@ -1914,4 +1963,8 @@ export interface Commands {
   incidents: { args: Record<string, never>; result: Array<JsonMap> };
   export_incidents: { args: { args: IncidentExportArgs }; result: string };
   copied: { args: Record<string, never>; result: null };
+  add_document: { args: { args: DocumentArgs }; result: string };
+  document_content: { args: { id: string }; result: ArrayBuffer };
+  save_document_copy: { args: { id: string }; result: string };
+  document_totals: { args: { persons: Array<string> }; result: DocumentTotals };
 }

@@ -2,7 +2,7 @@
 import type { AppInfo, CatalogueList, Entry, FieldSpec, Lang, Schema } from './bindings';
 
 export type Tab =
-  | 'overview' | 'needs' | 'appointments' | 'referrals' | 'court' | 'deadlines' | 'notes' | 'consents' | 'safety' | 'tasks' | 'expenses' | 'history' | 'summary';
+  | 'overview' | 'needs' | 'appointments' | 'referrals' | 'court' | 'deadlines' | 'notes' | 'consents' | 'safety' | 'tasks' | 'expenses' | 'documents' | 'history' | 'summary';
 
 export type Route =
   | { name: 'dashboard' }

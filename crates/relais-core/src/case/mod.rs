@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod directory;
+pub mod documents;
 pub mod duplicates;
 pub mod incidents;
 pub mod intake;

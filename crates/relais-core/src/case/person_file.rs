@@ -40,6 +40,10 @@ pub struct PersonFile {
     pub authors: BTreeMap<String, Author>,
     /// The time and money the case's records hold, added up.
     pub totals: Totals,
+    /// The bytes of the case's documents, base64, by document id: only in the file written
+    /// for the person ([`disclose`]), which is hers whole.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub documents: BTreeMap<String, String>,
 }
 
 /// The time and money recorded in a case (or a period of it), added up.
@@ -177,6 +181,7 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
         history,
         authors,
         totals,
+        documents: BTreeMap::new(),
     })
 }
 
@@ -185,7 +190,9 @@ pub fn load(store: &Store, person_id: &str) -> Result<PersonFile> {
 /// the file then fails to reach its destination, never the other way round. The event is the
 /// person's, so a destruction redacts it with the rest.
 pub fn disclose(store: &mut Store, person_id: &str) -> Result<String> {
-    let file = load(store, person_id)?;
+    let mut file = load(store, person_id)?;
+    let ids: Vec<String> = file.of(Kind::Document).iter().filter_map(|d| str_field(d, "id").map(str::to_owned)).collect();
+    file.documents = crate::case::documents::encoded(store.conn(), &ids)?.into_iter().collect();
     let text = serde_json::to_string_pretty(&file).expect("a person file serializes");
     store.write(|w| w.audit_event("person.export", Some(person_id), vec![]))?;
     Ok(text)

@@ -27,6 +27,16 @@ pub struct ExportRequest {
     /// For a share, why it goes ahead when no consent of a person names a recipient (kept in
     /// their case and audited); none: such a share is refused.
     pub override_reason: Option<String>,
+    /// For a share, the cases' documents go too (their records and their bytes); a transfer
+    /// always carries them: the sender's copy is purged once the receiver has it.
+    pub documents: bool,
+}
+
+impl ExportRequest {
+    /// Whether the bundle carries the cases' documents.
+    pub fn carries_documents(&self) -> bool {
+        self.kind == BundleKind::Transfer || self.documents
+    }
 }
 
 /// Builds the bundle file for `req` and records the exchange (and, for a transfer, marks the
@@ -76,6 +86,15 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
                 crate::case::consent::check(store.conn(), pid, &to, today, req.override_reason.as_deref())?;
                 releases.push((pid.clone(), to));
             }
+        }
+    }
+    if req.carries_documents() {
+        let (_, bytes) = crate::case::documents::totals(store, &req.persons)?;
+        if bytes > crate::case::documents::MAX_IN_BUNDLE {
+            return Err(Error::DocumentsTooLargeForBundle {
+                total_mb: bytes.div_ceil(1_000_000),
+                max_mb: crate::case::documents::MAX_IN_BUNDLE / 1_000_000,
+            });
         }
     }
     let secrets = crate::vault::keys::secrets(store)?;
@@ -193,9 +212,36 @@ pub(super) fn write_content(
     let mut done: HashMap<Kind, Vec<u8>> = HashMap::new();
     let mut ids_of: HashMap<Kind, Vec<String>> = HashMap::new();
     let mut org_ids = BTreeSet::new();
-    to_enc.send(Piece::Content(b"{\"records\":{".to_vec())).map_err(|_| encryption_stopped())?;
+    // Canonical order: the documents' bytes (when it carries them) before the records.
+    let docs = if req.carries_documents() {
+        let list = serde_json::to_string(&req.persons).expect("strings serialize");
+        let ids: Vec<String> = store
+            .conn()
+            .prepare("SELECT id FROM documents WHERE person_id IN (SELECT value FROM json_each(?1))")?
+            .query_map([list], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        crate::case::documents::encoded(store.conn(), &ids)?
+    } else {
+        Vec::new()
+    };
+    if docs.is_empty() {
+        to_enc.send(Piece::Content(b"{".to_vec())).map_err(|_| encryption_stopped())?;
+    } else {
+        let mut head = b"{\"documents\":{".to_vec();
+        for (n, (id, b64)) in docs.into_iter().enumerate() {
+            head.extend_from_slice(format!("{}\"{id}\":\"", if n > 0 { "," } else { "" }).as_bytes());
+            to_enc.send(Piece::Content(std::mem::take(&mut head))).map_err(|_| encryption_stopped())?;
+            to_enc.send(Piece::Content(b64.into_bytes())).map_err(|_| encryption_stopped())?;
+            head.push(b'"');
+        }
+        head.extend_from_slice(b"},");
+        to_enc.send(Piece::Content(head)).map_err(|_| encryption_stopped())?;
+    }
+    to_enc.send(Piece::Content(b"\"records\":{".to_vec())).map_err(|_| encryption_stopped())?;
     for (i, kind) in order.iter().enumerate() {
         let (col, ids): (&str, &[String]) = match (kind, kind.owner()) {
+            // A share without its documents: none of their records either.
+            (Kind::Document, _) if !req.carries_documents() => ("id", &[]),
             (Kind::Organisation, _) => {
                 ids_of.insert(Kind::Organisation, std::mem::take(&mut org_ids).into_iter().collect());
                 ("id", &ids_of[&Kind::Organisation])

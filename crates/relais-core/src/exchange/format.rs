@@ -119,6 +119,10 @@ pub struct Content {
     /// A team report (bundles of kind `report` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<TeamReport>,
+    /// The bytes of the documents the bundle carries, base64, by document id (each one a
+    /// `document` record of `records`, whose size, SHA-256 and type they must match).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub documents: BTreeMap<String, String>,
 }
 
 pub(super) fn malformed(detail: impl Into<String>) -> Error {
@@ -269,6 +273,12 @@ pub fn json_schema() -> Value {
                 "type": "object",
                 "properties": {
                     "records": {"type": "object", "properties": records, "additionalProperties": false},
+                    "documents": {
+                        "description": "The bytes of the documents carried, base64, by the id of their `document` record (whose size, sha256 and media_type they match).",
+                        "type": "object",
+                        "propertyNames": {"pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},
+                        "additionalProperties": {"type": "string", "contentEncoding": "base64", "maxLength": 44739244}
+                    },
                     "report": {
                         "type": "object",
                         "properties": {"cases": {"type": "array", "maxItems": 10000, "items": {

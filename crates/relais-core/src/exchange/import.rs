@@ -36,9 +36,20 @@ pub struct Opened {
 /// `serde_json::from_value::<Content>` does, field by field, for 100 000 records).
 pub(super) fn content_from_value(c: Value) -> Result<Content> {
     let Value::Object(mut c) = c else { return Err(malformed("content")) };
-    if let Some(extra) = c.keys().find(|k| !["records", "report"].contains(&k.as_str())) {
+    if let Some(extra) = c.keys().find(|k| !["records", "report", "documents"].contains(&k.as_str())) {
         return Err(malformed(format!("content: champ/field {extra}")));
     }
+    let documents = match c.remove("documents") {
+        None => BTreeMap::new(),
+        Some(Value::Object(d)) => d
+            .into_iter()
+            .map(|(id, b)| match b {
+                Value::String(b) => Ok((id, b)),
+                _ => Err(malformed("content.documents")),
+            })
+            .collect::<Result<_>>()?,
+        Some(_) => return Err(malformed("content.documents")),
+    };
     let report = match c.remove("report") {
         None => None,
         Some(r) => Some(serde_json::from_value::<TeamReport>(r).map_err(|e| malformed(format!("content.report: {e}")))?),
@@ -56,7 +67,7 @@ pub(super) fn content_from_value(c: Value) -> Result<Content> {
             .collect::<Result<Vec<Fields>>>()?;
         records.insert(name, rows);
     }
-    Ok(Content { records, report })
+    Ok(Content { records, report, documents })
 }
 
 /// Parses and verifies a decrypted document (signature, content hash, format, version).
@@ -487,8 +498,36 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
             return Err(Error::BundleRewritesRecord);
         }
     }
+    check_documents(conn, o, &items)?;
     let newer_seen = newer_seen(conn, &o.manifest)?;
     Ok(Plan { items, counts, changes, replay, newer_seen, cases })
+}
+
+/// The documents' bytes a bundle carries: each one belongs to a document record of the bundle
+/// and matches it ([`crate::case::documents::decode_received`]), and every document record
+/// that would be written here comes with its bytes unless this vault has them already. Checked
+/// before the preview: nothing is shown of a bundle that would fail to apply.
+fn check_documents(conn: &rusqlite::Connection, o: &Opened, items: &[(Kind, Cow<'_, Fields>, Action, Option<&str>)]) -> Result<()> {
+    let docs: HashMap<&str, &Fields> = items
+        .iter()
+        .filter(|(k, ..)| *k == Kind::Document)
+        .map(|(_, r, ..)| (str_field(r, "id").unwrap_or_default(), r.as_ref()))
+        .collect();
+    for (id, b64) in &o.content.documents {
+        let rec = docs.get(id.as_str()).ok_or_else(|| malformed(format!("documents.{id}")))?;
+        crate::case::documents::decode_received(rec, b64)?;
+    }
+    for (kind, rec, action, _) in items {
+        let id = str_field(rec, "id").unwrap_or_default();
+        if *kind == Kind::Document
+            && matches!(action, Action::New | Action::Update)
+            && !o.content.documents.contains_key(id)
+            && !crate::case::documents::has_content(conn, id)?
+        {
+            return Err(malformed(format!("documents.{id}: contenu manquant/content missing")));
+        }
+    }
+    Ok(())
 }
 
 /// [`validate_received`] for every record, in their order; the first error in that order.
@@ -600,9 +639,10 @@ fn decide(conn: &rusqlite::Connection, kind: Kind, theirs: &Fields, sender: &str
         }
         Err(e) => return Err(e),
     };
-    // Where a record belongs and who wrote it never change.
+    // Where a record belongs and who wrote it never change, nor what a document holds.
     let parent = kind.owner().map(|(col, _)| col);
     if parent.is_some_and(|col| mine.get(col) != theirs.get(col))
+        || (kind == Kind::Document && crate::record::DOCUMENT_CONTENT_COLS.iter().any(|c| mine.get(*c) != theirs.get(*c)))
         || (mine.get("created_by").is_some_and(|v| !v.is_null()) && mine.get("created_by") != theirs.get("created_by"))
     {
         return Err(Error::BundleRewritesRecord);
@@ -754,6 +794,14 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             }
             if i % 1000 == 999 || i + 1 == total {
                 progress(i + 1, total);
+            }
+        }
+        // The documents' bytes, for the records now here that lack them (checked by the plan).
+        for (id, b64) in &o.content.documents {
+            if store::exists(w.conn(), Kind::Document, id)? && !crate::case::documents::has_content(w.conn(), id)? {
+                let rec = store::get(w.conn(), Kind::Document, id)?;
+                let bytes = crate::case::documents::decode_received(&rec, b64)?;
+                crate::case::documents::put_content(w, id, &bytes)?;
             }
         }
         if let Some(trigger) = trigger {

@@ -655,7 +655,7 @@ pub fn report_bundle(store: &Store, to: &str, today: chrono::NaiveDate) -> Resul
     let to = contact_identity(&c);
     let report = build_report(store, today)?;
     let cases = report.cases.len();
-    let content = Content { records: Default::default(), report: Some(report) };
+    let content = Content { report: Some(report), ..Content::default() };
     let manifest = Manifest {
         bundle_id: uuid::Uuid::now_v7().to_string(),
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -702,7 +702,11 @@ pub fn send_report(store: &mut Store, to: &str, today: chrono::NaiveDate) -> Res
 /// value is what Relais writes. Returns whether it was imported before (a replay).
 pub(super) fn check_report(store: &Store, o: &Opened) -> Result<bool> {
     let r = o.content.report.as_ref().ok_or_else(|| malformed("content.report"))?;
-    if !o.content.records.is_empty() || !o.manifest.persons.is_empty() || !o.manifest.counts.is_empty() || o.manifest.receipt_for.is_some()
+    if !o.content.records.is_empty()
+        || !o.content.documents.is_empty()
+        || !o.manifest.persons.is_empty()
+        || !o.manifest.counts.is_empty()
+        || o.manifest.receipt_for.is_some()
     {
         return Err(malformed("report: records"));
     }

@@ -33,7 +33,19 @@ pub(crate) fn delete_case(w: &mut Writer<'_>, person_id: &str) -> Result<usize> 
         n += w.conn().execute(&sql, [person_id])?;
     }
     n += w.conn().execute("DELETE FROM persons WHERE id = ?1", [person_id])?;
+    drop_unreferenced_content(w)?;
     Ok(n)
+}
+
+/// Deletes the bytes of every document that is neither in the vault nor in the trash (its
+/// record was deleted with its case, or its trash entry purged).
+pub(crate) fn drop_unreferenced_content(w: &mut Writer<'_>) -> Result<usize> {
+    Ok(w.conn().execute(
+        "DELETE FROM document_content WHERE document_id NOT IN (SELECT id FROM documents)
+           AND document_id NOT IN (SELECT json_extract(e.value, '$[1].id') FROM trash t, json_each(t.content) e
+                                   WHERE json_extract(e.value, '$[0]') = 'document')",
+        [],
+    )?)
 }
 
 /// Destroys a person's case inside `w`'s transaction: every record ([`delete_case`]), the
@@ -88,6 +100,7 @@ pub(crate) fn purge_trash(store: &mut Store, now: DateTime<Utc>, all: bool) -> R
             [&cutoff],
         )?;
         w.conn().execute("DELETE FROM trash WHERE deleted_at < ?1", [&cutoff])?;
+        drop_unreferenced_content(w)?;
         w.mark_pending(Pending::Scrub)?;
         w.audit_vault("trash.purge", vec![format!("entries={n}"), if all { "emptied" } else { "expired" }.to_owned()])
     })?;

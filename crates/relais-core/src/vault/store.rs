@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "merged_persons", include_str!("../../../../schema/migrations/0011_merged_persons.sql")),
     (12, "last_contact", include_str!("../../../../schema/migrations/0012_last_contact.sql")),
     (13, "team_reports", include_str!("../../../../schema/migrations/0013_team_reports.sql")),
+    (14, "documents", include_str!("../../../../schema/migrations/0014_documents.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -798,7 +799,21 @@ impl Writer<'_> {
 
     /// Creates a record from `input` (field name → value), after filling defaults and checking
     /// every field and the domain's rules. Returns the new id.
-    pub fn insert(&mut self, kind: Kind, mut input: Fields) -> Result<String> {
+    pub fn insert(&mut self, kind: Kind, input: Fields) -> Result<String> {
+        // A document comes with its bytes (`case::documents::add`), which set what it is.
+        if kind == Kind::Document {
+            return Err(Error::invalid("sha256", Problem::NotSettable));
+        }
+        self.insert_checked(kind, input)
+    }
+
+    /// [`Writer::insert`] of a document whose content columns `case::documents` set from its
+    /// bytes (which it writes in this transaction).
+    pub(crate) fn insert_document(&mut self, input: Fields) -> Result<String> {
+        self.insert_checked(Kind::Document, input)
+    }
+
+    fn insert_checked(&mut self, kind: Kind, mut input: Fields) -> Result<String> {
         model::defaults(kind, &mut input, self.now);
         let mut rec = Fields::new();
         for (name, v) in &input {
@@ -848,6 +863,9 @@ impl Writer<'_> {
         let mut merged = current.clone();
         for (name, v) in &changes {
             let col = kind.column(name).ok_or_else(|| Error::invalid(name.clone(), Problem::UnknownField))?;
+            if kind == Kind::Document && crate::record::DOCUMENT_CONTENT_COLS.contains(&col.name) && *v != current[col.name] {
+                return Err(Error::invalid(col.name, Problem::NotSettable));
+            }
             merged.insert(name.clone(), normalize(&self.tx, col, v)?);
         }
         model::complete_update(kind, &mut merged, &current, self.now);
