@@ -59,6 +59,10 @@ pub struct AppInfo {
     pub backup_reminder_days: u32,
     /// Days without contact before the dashboard flags a case.
     pub no_contact_days: u32,
+    /// Minutes before an appointment its reminder shows.
+    pub reminder_lead_minutes: u32,
+    /// Reminders name the person.
+    pub reminders_name_persons: bool,
     /// The open vault's owner.
     pub owner_name: Option<String>,
     pub version: String,
@@ -320,6 +324,29 @@ pub struct ExportArgs {
     pub documents: Option<bool>,
 }
 
+/// What the calendar file holds.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CalendarArgs {
+    /// First and last day, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    pub with_alias: bool,
+    pub with_place: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CalendarSaved {
+    pub path: String,
+    pub events: usize,
+}
+
+/// How reminders behave.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RemindersArgs {
+    pub lead_minutes: u32,
+    pub name_persons: bool,
+}
+
 /// A document to attach (its file is the one chosen last in the open dialog).
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct DocumentArgs {
@@ -546,6 +573,11 @@ pub fn typescript() -> String {
         PickArgs::decl(&cfg),
         ExportArgs::decl(&cfg),
         DocumentArgs::decl(&cfg),
+        RemindersArgs::decl(&cfg),
+        CalendarArgs::decl(&cfg),
+        CalendarSaved::decl(&cfg),
+        relais_core::reports::agenda::Reminder::decl(&cfg),
+        relais_core::reports::agenda::ReminderKind::decl(&cfg),
         DocumentTotals::decl(&cfg),
         ExportDone::decl(&cfg),
         SummaryArgs::decl(&cfg),

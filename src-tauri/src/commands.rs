@@ -23,10 +23,25 @@ fn core<T>(state: &AppState, r: relais_core::Result<T>) -> Res<T> {
 /// Runs `f` on the open vault (and counts as activity).
 pub(crate) fn with_store<T>(state: &AppState, f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T>) -> Res<T> {
     state.touch();
+    with_store_idle(state, f)
+}
+
+/// [`with_store`] for what the app does by itself (the inbox read every half minute): not the
+/// worker's activity, so it does not keep the vault from locking itself.
+pub(crate) fn with_store_idle<T>(state: &AppState, f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T>) -> Res<T> {
     let lang = state.lang();
     let mut guard = state.session.lock().expect("session lock");
     let session = guard.as_mut().ok_or_else(|| ApiError::app("Locked", lang))?;
     f(&mut session.store).map_err(|e| ApiError::from_core(&e, lang))
+}
+
+/// [`on_store`] for a poll the page makes by itself, not the worker: it does not count as
+/// activity (a poll every half minute would otherwise keep the vault open forever).
+pub(crate) async fn on_store_polled<T: Send + 'static>(
+    app: &AppHandle,
+    f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T> + Send + 'static,
+) -> Res<T> {
+    admitted(app, Hold::Short, false, f).await
 }
 
 /// Runs `f` on the open vault, off the UI thread, once admitted (see [`AppState::admit`]).
@@ -35,12 +50,21 @@ pub(crate) async fn on_store<T: Send + 'static>(
     hold: Hold,
     f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T> + Send + 'static,
 ) -> Res<T> {
+    admitted(app, hold, true, f).await
+}
+
+async fn admitted<T: Send + 'static>(
+    app: &AppHandle,
+    hold: Hold,
+    activity: bool,
+    f: impl FnOnce(&mut relais_core::Store) -> relais_core::Result<T> + Send + 'static,
+) -> Res<T> {
     let app = app.clone();
     let lang = app.state::<AppState>().lang();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         let _admitted = state.admit(hold)?;
-        with_store(&state, f)
+        if activity { with_store(&state, f) } else { with_store_idle(&state, f) }
     })
     .await
     .map_err(|_| ApiError::app("Busy", lang))?
@@ -72,6 +96,8 @@ pub async fn app_info(app: AppHandle) -> Res<AppInfo> {
             autolock_minutes: settings.autolock_minutes,
             backup_reminder_days: settings.backup_reminder_days,
             no_contact_days: settings.no_contact_days,
+            reminder_lead_minutes: settings.reminder_lead_minutes,
+            reminders_name_persons: settings.reminders_name_persons,
             owner_name: session.as_ref().and_then(|s| s.store.meta(relais_core::vault::store::Meta::OwnerName).ok().flatten()),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         })
@@ -105,6 +131,32 @@ pub fn set_no_contact_days(state: State<'_, AppState>, days: u32) -> Res<()> {
     let mut s = state.settings.lock().expect("settings lock");
     s.no_contact_days = days;
     s.save(&state.config_dir).map_err(|e| ApiError::from_core(&e, lang))
+}
+
+/// How long before an appointment its reminder shows, and whether reminders name the person.
+#[tauri::command]
+pub fn set_reminders(state: State<'_, AppState>, args: crate::api::RemindersArgs) -> Res<()> {
+    let lang = state.lang();
+    if !settings::REMINDER_LEAD_RANGE.contains(&args.lead_minutes) {
+        return Err(ApiError::from_core(&Error::invalid("reminder_lead_minutes", relais_core::error::Problem::MalformedNumber), lang));
+    }
+    let mut s = state.settings.lock().expect("settings lock");
+    s.reminder_lead_minutes = args.lead_minutes;
+    s.reminders_name_persons = args.name_persons;
+    s.save(&state.config_dir).map_err(|e| ApiError::from_core(&e, lang))
+}
+
+/// What fell due while the vault was locked (computed at unlock, forgotten at lock), for the
+/// dashboard.
+#[tauri::command]
+pub fn missed_reminders(state: State<'_, AppState>) -> Vec<relais_core::reports::agenda::Reminder> {
+    state.missed.lock().expect("missed lock").clone()
+}
+
+/// The worker has seen them.
+#[tauri::command]
+pub fn dismiss_missed_reminders(state: State<'_, AppState>) {
+    state.missed.lock().expect("missed lock").clear();
 }
 
 #[tauri::command]

@@ -13,7 +13,7 @@ use tauri_plugin_dialog::DialogExt;
 use relais_core::exchange::team;
 
 use crate::api::{self, ApiError, ExportArgs, ExportDone, IdentityView, ImportArgs, Imported, PickArgs, ResolveArgs};
-use crate::commands::{Res, on_store, with_store};
+use crate::commands::{Res, on_store, on_store_polled, with_store};
 use crate::{AppState, Hold};
 
 #[tauri::command]
@@ -227,8 +227,9 @@ pub async fn set_team_cleanup(app: AppHandle, cleanup: team::Cleanup) -> Res<()>
 pub async fn inbox(app: AppHandle) -> Res<team::Inbox> {
     let lang = app.state::<AppState>().lang();
     // Short: read every 15 seconds while the hand-off screen is shown, it must not turn the
-    // screen's other calls away as busy.
-    on_store(&app, Hold::Short, move |s| {
+    // screen's other calls away as busy. Polled by the page, not asked by the worker: it does
+    // not count as activity (it kept the vault from ever locking itself).
+    on_store_polled(&app, move |s| {
         team::report_if_due(s, chrono::Utc::now())?;
         team::inbox(s, lang)
     })

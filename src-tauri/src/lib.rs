@@ -13,6 +13,7 @@ mod documents;
 mod handoff;
 mod power;
 mod privacy;
+mod reminders;
 mod reports;
 mod safekeeping;
 mod settings;
@@ -56,6 +57,10 @@ pub(crate) struct AppState {
     pub copied: Mutex<Option<(u64, u64)>>,
     /// A long command (export, import, backup, destruction…) holds the vault.
     pub long_running: AtomicBool,
+    /// The reminders already shown since the vault was opened ([`reminders`], by their key).
+    pub reminded: Mutex<std::collections::HashSet<String>>,
+    /// The reminders that fell while the vault was locked, for the dashboard.
+    pub missed: Mutex<Vec<relais_core::reports::agenda::Reminder>>,
 }
 
 /// How a command holds the open vault.
@@ -114,6 +119,7 @@ impl AppState {
     pub fn open_session(&self, store: relais_core::Store, demo: bool) {
         self.pending.lock().expect("pending lock").take();
         self.picked.lock().expect("picked lock").take();
+        reminders::on_unlock(self, &store);
         *self.session.lock().expect("session lock") = Some(Session { store, demo });
         self.touch();
     }
@@ -122,7 +128,11 @@ impl AppState {
     pub fn lock(&self) -> bool {
         self.pending.lock().expect("pending lock").take();
         self.picked.lock().expect("picked lock").take();
-        self.session.lock().expect("session lock").take().is_some()
+        let was_open = self.session.lock().expect("session lock").take().is_some();
+        if was_open {
+            reminders::on_lock(self);
+        }
+        was_open
     }
 }
 
@@ -251,6 +261,8 @@ pub fn run() {
                 last_activity: Mutex::new(idle_clock_now()),
                 copied: Mutex::new(None),
                 long_running: AtomicBool::new(false),
+                reminded: Mutex::new(std::collections::HashSet::new()),
+                missed: Mutex::new(Vec::new()),
             });
             // One window, built here so that navigation away from the app is refused and
             // the webview keeps nothing on disk (an ephemeral, incognito web context). Under
@@ -267,6 +279,8 @@ pub fn run() {
                 .build()?;
             let handle = app.handle().clone();
             std::thread::spawn(move || auto_lock(handle));
+            let handle = app.handle().clone();
+            std::thread::spawn(move || reminders::run(handle));
             // Off the main thread: connecting to the buses must not hold up the window.
             let handle = app.handle().clone();
             std::thread::spawn(move || {
@@ -373,7 +387,19 @@ mod tests {
             last_activity: Mutex::new(idle_clock_now()),
             copied: Mutex::new(None),
             long_running: AtomicBool::new(false),
+            reminded: Mutex::new(std::collections::HashSet::new()),
+            missed: Mutex::new(Vec::new()),
         }
+    }
+
+    #[test]
+    fn a_poll_the_page_makes_by_itself_is_not_the_workers_activity() {
+        let state = state();
+        *state.last_activity.lock().unwrap() = Duration::ZERO;
+        let _locked = commands::with_store_idle(&state, |_| Ok(()));
+        assert_eq!(*state.last_activity.lock().unwrap(), Duration::ZERO, "the inbox poll must not keep the vault open");
+        let _locked = commands::with_store(&state, |_| Ok(()));
+        assert_ne!(*state.last_activity.lock().unwrap(), Duration::ZERO, "what the worker asks counts");
     }
 
     #[test]

@@ -64,3 +64,37 @@ pub async fn stats(app: AppHandle, args: StatsArgs) -> Res<stats::Stats> {
     })
     .await
 }
+
+/// « Ma journée » as a PDF where the save dialog said (the page warned it is not encrypted).
+#[tauri::command]
+pub async fn save_day(app: AppHandle, day: String) -> Res<String> {
+    let path = chosen(&app.state::<AppState>(), true)?;
+    let lang = app.state::<AppState>().lang();
+    on_store(&app, Hold::Short, move |s| {
+        let now = relais_core::time::local_now();
+        let day = relais_core::time::parse_date("day", &day)?;
+        let bytes = relais_core::reports::day::pdf(s, day, now, lang)?;
+        relais_core::vault::write_atomic(&path, &bytes)?;
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
+/// The calendar file (.ics) where the save dialog said: neutral titles, no alias nor place
+/// unless asked (the page warned it is not encrypted). Returns the path and how many events.
+#[tauri::command]
+pub async fn export_calendar(app: AppHandle, args: crate::api::CalendarArgs) -> Res<crate::api::CalendarSaved> {
+    use relais_core::reports::agenda;
+    let path = chosen(&app.state::<AppState>(), true)?;
+    let lang = app.state::<AppState>().lang();
+    on_store(&app, Hold::Short, move |s| {
+        let now = relais_core::time::local_now();
+        let from = relais_core::time::parse_date("from", &args.from)?;
+        let to = relais_core::time::parse_date("to", &args.to)?;
+        let options = agenda::IcsOptions { with_alias: args.with_alias, with_place: args.with_place };
+        let (text, events) = agenda::ics(s, from, to, *now.offset(), options, lang, chrono::Utc::now())?;
+        relais_core::vault::write_atomic(&path, text.as_bytes())?;
+        Ok(crate::api::CalendarSaved { path: path.display().to_string(), events })
+    })
+    .await
+}

@@ -248,9 +248,98 @@ class SessionBus:
         self.proc.wait(5)
 
 
+class NotificationServer:
+    """The desktop's notification daemon, standing in on the run's session bus: it owns
+    org.freedesktop.Notifications, keeps what each Notify call says, and can click one (the
+    ActionInvoked signal a daemon sends when the worker clicks a notification's body)."""
+
+    def __init__(self, address):
+        import queue
+        import threading
+
+        self.address = address
+        self.received = []  # (id, app_name, summary, body, actions)
+        self.clicks = queue.Queue()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+        if not self.ready.wait(10):
+            raise RuntimeError("the test notification server did not start")
+
+    def serve(self):
+        from jeepney import DBusAddress, HeaderFields, MessageType, new_method_return, new_signal
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        conn = open_dbus_connection(bus=self.address)
+        conn.send_and_get_reply(message_bus.RequestName("org.freedesktop.Notifications"))
+        self.ready.set()
+        path = DBusAddress("/org/freedesktop/Notifications", interface="org.freedesktop.Notifications")
+        next_id = 1
+        while True:
+            while not self.clicks.empty():
+                conn.send(new_signal(path, "ActionInvoked", "us", (self.clicks.get(), "default")))
+            try:
+                msg = conn.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # the run's bus stopped: the scenario is over
+            if msg.header.message_type != MessageType.method_call:
+                continue
+            member = msg.header.fields.get(HeaderFields.member)
+            if member == "Notify":
+                app_name, _replaces, _icon, summary, body, actions, _hints, _timeout = msg.body
+                self.received.append((next_id, app_name, summary, body, list(actions)))
+                conn.send(new_method_return(msg, "u", (next_id,)))
+                next_id += 1
+            elif member == "GetCapabilities":
+                conn.send(new_method_return(msg, "as", (["actions", "body"],)))
+            elif member == "GetServerInformation":
+                conn.send(new_method_return(msg, "ssss", ("test", "relais", "1", "1.2")))
+            else:
+                conn.send(new_method_return(msg, "", ()))
+
+    def click(self, nid):
+        self.clicks.put(nid)
+
+
+def a_reminder_fires_and_names_no_one(app, notes):
+    """An appointment a minute or two ahead: while the vault is open a notification says so,
+    without the person's alias; clicking it opens her case."""
+    app.click("tab-appointments")
+    app.click("add-appointment")
+    # Two minutes ahead, to the minute (the field has no seconds): one to two minutes away.
+    soon = datetime.datetime.now() + datetime.timedelta(minutes=2)
+    app.set_value("f-appointment-starts_at", soon.strftime("%Y-%m-%dT%H:%M"))
+    app.type("f-appointment-place", "Clinique du quartier")
+    app.click("save")
+    app.wait_text("list-appointment", "Clinique du quartier")
+    app.click("nav-dashboard")
+    # The earlier appointment, five minutes ahead, has its own; this one says 1 or 2 minutes.
+    soon_one = lambda: [n for n in notes.received if re.fullmatch(r"Rendez-vous dans [12]\u00a0min", n[2])]
+    deadline = time.time() + 2 * MINUTE
+    while time.time() < deadline and not soon_one():
+        time.sleep(0.5)
+    sent = soon_one()
+    check(sent, f"a reminder was sent for the appointment a minute or two ahead ({notes.received})")
+    nid, app_name, summary, body, actions = sent[0]
+    check(app_name == "Relais" and re.fullmatch(r"Rendez-vous dans [12]\u00a0min", summary) and re.fullmatch(r"À \d{1,2}\u00a0h(\u00a0\d\d)?", body),
+          f"it says when, in Quebec French ({summary!r}, {body!r})")
+    check(CANARY not in summary + body and "img" not in summary + body and "Clinique" not in body, "it names no one and no place")
+    check("default" in actions, f"it can be clicked ({actions})")
+    time.sleep(MINUTE / 2 + 1)
+    check(len([n for n in notes.received if n[3] == body]) == 1 and len(notes.received) == 2,
+          f"each reminder is sent once: this one and the earlier appointment's ({[n[2] for n in notes.received]})")
+    notes.click(nid)
+    app.wait_text("person-alias", CANARY)
+    print("  ok: a reminder for an appointment a minute ahead names no one, and a click opens the case")
+
+
 def scenario_worker(tmp):
     home = os.path.join(tmp, "worker")
     bus = SessionBus(tmp)
+    notes = NotificationServer(bus.address)
     app = App(home, 4444, session_bus=bus.address)
     try:
         print("scenario: a worker's first day")
@@ -321,6 +410,7 @@ def scenario_worker(tmp):
         app.click("save")
         app.wait_text("list-appointment", "Palais de justice")
 
+        a_reminder_fires_and_names_no_one(app, notes)
         app.click("tab-referrals")
         app.click("add-referral")
         app.select("f-referral-org_id", Select(app.el("f-referral-org_id")).options[1].get_attribute("value"))
@@ -873,6 +963,23 @@ def scenario_demo(tmp):
               and ("Ne pas appeler" in week or "Pas de texto" in week) and "possible" not in week,
               "the calendar shows, on each appointment, what must not be done (do not phone, no texts)")
         app.shot("10-demo-calendar")
+        # « Ma journée » and the calendar file: a warning first, then the save dialog.
+        app.click("print-day")
+        app.wait_text("leaving-warning", "PAS chiffré")
+        app.click("leaving-go")
+        app.wait_text("calendar-saved", ".pdf")
+        days = [f for f in os.listdir(files) if f.startswith("ma-journee-") and f.endswith(".pdf")]
+        check(len(days) == 1 and open(os.path.join(files, days[0]), "rb").read(5) == b"%PDF-", f"my day was written as a PDF ({days})")
+        app.click("export-ics")
+        app.wait_text("leaving-warning", "titres sont neutres")
+        app.shot("25-calendar-export-warning")
+        app.click("leaving-go")
+        app.wait_text("calendar-saved", "agenda.ics")
+        ics = open(os.path.join(files, "agenda.ics"), encoding="utf-8").read()
+        aliases = [e.text for e in app.els('[data-testid="week"] .appt span:nth-child(2)')]
+        check("BEGIN:VCALENDAR" in ics and "SUMMARY:Rendez-vous" in ics and "LOCATION" not in ics
+              and not any(a and a in ics for a in aliases), "the calendar file has neutral titles, no alias, no place")
+        print("  ok: my day printed to PDF and the calendar exported, each after a warning")
         print("  ok: the demo opens with fictional persons, a person file and a week calendar")
 
         app.click("nav-stats")

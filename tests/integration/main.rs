@@ -1,5 +1,6 @@
 //! One integration-test binary, one module per concern, a fresh temp dir per test.
 
+mod agenda;
 mod audit;
 mod backup;
 mod bundle;

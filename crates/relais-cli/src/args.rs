@@ -114,6 +114,12 @@ pub enum Cmd {
     Dashboard(DashboardArgs),
     /// Rendez-vous de la semaine, avec les consignes de contact / the week's appointments, with the safe-contact flags
     Week(WeekArgs),
+    /// Rappels dus maintenant (ce que l'app affiche), ou tombés depuis --since / reminders due now (what the app shows), or fallen since --since
+    Reminders(RemindersArgs),
+    /// Fichier de calendrier (.ics) pour un téléphone, NON CHIFFRÉ / calendar file (.ics) for a phone, NOT ENCRYPTED
+    Calendar(CalendarArgs),
+    /// « Ma journée » : une page à imprimer (rendez-vous, consignes de contact, échéances, tâches) / "My day": one page to print
+    Day(DayArgs),
     /// Dossier complet d'une personne en JSON (droit d'accès, Loi 25) / a person's whole file as JSON (right of access, Law 25)
     ExportPerson(ExportPersonArgs),
     /// Résumé de suivi à imprimer (Markdown, HTML ou PDF) / follow-up summary to print (Markdown, HTML or PDF)
@@ -1350,6 +1356,54 @@ pub struct DashboardArgs {
     /// Jours sans contact signalés (7 à 365) / days without contact flagged (7 to 365)
     #[arg(long, default_value_t = relais_core::reports::dashboard::NO_CONTACT_DAYS)]
     pub no_contact_days: u32,
+}
+
+#[derive(Args)]
+pub struct RemindersArgs {
+    /// Les rappels tombés depuis (RFC 3339), comme les rappels manqués à l'ouverture / the reminders fallen since (RFC 3339), like the missed ones at unlock
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Fin de la période, « maintenant » (RFC 3339) / end of the span, "now"
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Minutes avant un rendez-vous / minutes before an appointment
+    #[arg(long, default_value_t = relais_core::reports::agenda::LEAD_MINUTES)]
+    pub lead: i64,
+    /// Nommer les personnes (alias) dans les notifications / name persons (alias) in the notifications
+    #[arg(long)]
+    pub names: bool,
+}
+
+#[derive(Args)]
+pub struct CalendarArgs {
+    /// Fichier .ics à écrire / .ics file to write
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Premier jour (AAAA-MM-JJ ; défaut : aujourd'hui) / first day (default: today)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Dernier jour (défaut : 90 jours plus tard) / last day (default: 90 days later)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Mettre l'alias de la personne dans les titres / put the person's alias in the titles
+    #[arg(long)]
+    pub with_alias: bool,
+    /// Mettre le lieu des rendez-vous / include the appointments' place
+    #[arg(long)]
+    pub with_place: bool,
+}
+
+#[derive(Args)]
+pub struct DayArgs {
+    /// Le jour (AAAA-MM-JJ ; défaut : aujourd'hui) / the day (default: today)
+    #[arg(long)]
+    pub day: Option<String>,
+    /// md | html | pdf
+    #[arg(long, default_value = "pdf")]
+    pub format: String,
+    /// Fichier de sortie (sinon la sortie standard, sauf en PDF) / output file (else standard output, except PDF)
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]

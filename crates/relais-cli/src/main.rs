@@ -333,6 +333,67 @@ fn run(cli: Cli) -> Result<()> {
             ctx.out(&items, || render::week(ctx.lang, monday, &items));
             Ok(())
         }
+        Cmd::Reminders(a) => {
+            use relais_core::reports::agenda;
+            let store = ctx.store()?;
+            let now = fixed_now(a.now)?;
+            // Due now (what the open app shows), or what fell since a time (what it shows as
+            // missed at unlock).
+            let due = match a.since {
+                Some(s) => agenda::between(&store, fixed_now(Some(s))?, now, a.lead)?,
+                None => agenda::due_at(&store, now, a.lead)?,
+            };
+            let notes = agenda::notifications(&due, now, ctx.lang, a.names);
+            ctx.out(&json!({"reminders": due, "notifications": notes}), || {
+                if notes.is_empty() {
+                    return tr(ctx.lang, "reminders.none", &[]);
+                }
+                notes.iter().map(|n| format!("{}\n  {}", n.title, n.body)).collect::<Vec<_>>().join("\n")
+            });
+            Ok(())
+        }
+        Cmd::Calendar(a) => {
+            use relais_core::reports::agenda;
+            let store = ctx.store()?;
+            let now = relais_core::time::local_now();
+            let from = relais_core::time::parse_optional_date("from", a.from.as_deref())?.unwrap_or(now.date_naive());
+            let to = relais_core::time::parse_optional_date("to", a.to.as_deref())?.unwrap_or(from + chrono::Days::new(90));
+            let options = agenda::IcsOptions { with_alias: a.with_alias, with_place: a.with_place };
+            let (text, n) = agenda::ics(&store, from, to, *now.offset(), options, ctx.lang, chrono::Utc::now())?;
+            relais_core::vault::write_atomic(&a.output, text.as_bytes())
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+            let path = a.output.display().to_string();
+            ctx.out(&json!({"path": path, "events": n}), || tr(ctx.lang, "done.calendar", &[("path", &path), ("n", &n.to_string())]));
+            Ok(())
+        }
+        Cmd::Day(a) => {
+            use relais_core::reports::{day, summary};
+            let mut store = ctx.store()?;
+            let now = relais_core::time::local_now();
+            let date = relais_core::time::parse_optional_date("day", a.day.as_deref())?.unwrap_or(now.date_naive());
+            let format = summary::Format::parse(&a.format)?;
+            let bytes = match format {
+                summary::Format::Pdf => {
+                    if a.output.is_none() {
+                        bail!(tr(ctx.lang, "error.pdf_needs_output", &[]));
+                    }
+                    day::pdf(&mut store, date, now, ctx.lang)?
+                }
+                other => summary::render(&day::doc(&store, date, now, ctx.lang)?, other)?,
+            };
+            match &a.output {
+                Some(o) => {
+                    relais_core::vault::write_atomic(o, &bytes)
+                        .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &o.display().to_string())]))?;
+                    let path = o.display().to_string();
+                    ctx.out(&json!({"path": path}), || tr(ctx.lang, "done.day", &[("path", &path)]));
+                }
+                None => {
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+            Ok(())
+        }
         Cmd::Summary(a) => {
             use relais_core::reports::summary::{self, Level, Options};
             let mut store = ctx.store()?;

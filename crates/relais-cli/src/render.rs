@@ -64,15 +64,7 @@ fn value_text(lang: Lang, ty: Ty, v: &Value) -> Option<String> {
 /// A person's safe-contact flags in words (« Appel possible · Pas de texto · … »), as the app
 /// labels them.
 fn safe_words(lang: Lang, call: Option<bool>, text: Option<bool>, message: Option<bool>) -> String {
-    let flag = |v: Option<bool>, key: &str| {
-        let which = match v {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "unknown",
-        };
-        relais_core::lang::app_label(lang, "safe", &format!("{key}_{which}")).unwrap_or_default()
-    };
-    [flag(call, "call"), flag(text, "text"), flag(message, "message")].join(" · ")
+    relais_core::lang::safe_contact_words(lang, call, text, message)
 }
 
 fn bucket(out: &mut String, lang: Lang, title_key: &str, b: &Bucket, code_list: Option<&str>) {

@@ -71,6 +71,20 @@ pub fn app_label(lang: Lang, section: &str, key: &str) -> Option<String> {
     catalogues[usize::from(lang == Lang::En)][section][key].as_str().map(str::to_owned)
 }
 
+/// Whether a person may be phoned, texted, left a voice message, in the app's words
+/// (« Ne pas appeler · Texto possible · Message vocal : à vérifier »).
+pub fn safe_contact_words(lang: Lang, call: Option<bool>, text: Option<bool>, message: Option<bool>) -> String {
+    let flag = |v: Option<bool>, key: &str| {
+        let which = match v {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        };
+        app_label(lang, "safe", &format!("{key}_{which}")).unwrap_or_default()
+    };
+    [flag(call, "call"), flag(text, "text"), flag(message, "message")].join(" · ")
+}
+
 /// Translates a message key of the core's catalogue (`locales/core.yml`, read by rust-i18n at
 /// build time) into `lang`. `args` are `%{name}` substitutions. A key missing from the
 /// catalogue comes back as itself; the tests check every key has both languages.

@@ -71,3 +71,8 @@ export type LockReason = 'idle' | 'sleep' | 'screen';
 export function onLocked(handler: (reason: LockReason) => void): Promise<() => void> {
   return backend.listen('locked', (r) => handler(r === 'sleep' || r === 'screen' ? r : 'idle'));
 }
+
+/** A reminder's notification was clicked: the case it is about (none: several). */
+export function onOpenCase(handler: (person: string | null) => void): Promise<() => void> {
+  return backend.listen('open-case', (p) => handler(typeof p === 'string' ? p : null));
+}

@@ -23,6 +23,14 @@ demo: boolean, lang: Lang, autolock_minutes: number, backup_reminder_days: numbe
  */
 no_contact_days: number, 
 /**
+ * Minutes before an appointment its reminder shows.
+ */
+reminder_lead_minutes: number, 
+/**
+ * Reminders name the person.
+ */
+reminders_name_persons: boolean, 
+/**
  * The open vault's owner.
  */
 owner_name: string | null, version: string, };
@@ -146,6 +154,43 @@ export type DocumentArgs = { person_id: string, title: string,
  * A code of `document_kinds`.
  */
 kind: string, dated_on?: string, consent_id?: string, deadline_id?: string, proceeding_id?: string, };
+export type RemindersArgs = { lead_minutes: number, name_persons: boolean, };
+export type CalendarArgs = { 
+/**
+ * First and last day, `YYYY-MM-DD`.
+ */
+from: string, to: string, with_alias: boolean, with_place: boolean, };
+export type CalendarSaved = { path: string, events: number, };
+export type Reminder = { 
+/**
+ * What it is about.
+ */
+kind: ReminderKind, 
+/**
+ * The record (appointment, milestone, deadline, referral).
+ */
+record_id: string, 
+/**
+ * The person.
+ */
+person_id: string, 
+/**
+ * Her alias (shown in the app; in a notification only when the worker chose it).
+ */
+alias: string, 
+/**
+ * When: an appointment's start (RFC 3339 UTC), or the day (`YYYY-MM-DD`).
+ */
+at: string, 
+/**
+ * When it fires (RFC 3339 UTC).
+ */
+fires_at: string, 
+/**
+ * The appointment's kind, the milestone's code, the deadline's kind (a catalogue code).
+ */
+code: string, };
+export type ReminderKind = "appointment" | "court" | "deadline" | "follow_up";
 export type DocumentTotals = { count: number, bytes: number, 
 /**
  * The most document bytes one bundle carries.
@@ -1896,6 +1941,9 @@ export interface Commands {
   set_autolock: { args: { minutes: number }; result: null };
   set_no_contact_days: { args: { days: number }; result: null };
   touch: { args: Record<string, never>; result: null };
+  set_reminders: { args: { args: RemindersArgs }; result: null };
+  missed_reminders: { args: Record<string, never>; result: Array<Reminder> };
+  dismiss_missed_reminders: { args: Record<string, never>; result: null };
   create_vault: { args: { args: CreateVaultArgs }; result: null };
   unlock: { args: { args: UnlockArgs }; result: null };
   open_demo: { args: Record<string, never>; result: DemoReport | null };
@@ -1942,6 +1990,8 @@ export interface Commands {
   summary_preview: { args: { args: SummaryArgs }; result: Doc };
   save_summary: { args: { args: SummarySaveArgs }; result: SummarySaved };
   stats: { args: { args: StatsArgs }; result: Stats };
+  save_day: { args: { day: string }; result: string };
+  export_calendar: { args: { args: CalendarArgs }; result: CalendarSaved };
   backup_status: { args: Record<string, never>; result: BackupStatus };
   set_backup_reminder: { args: { days: number }; result: null };
   backup_vault: { args: { args: BackupArgs }; result: string };
