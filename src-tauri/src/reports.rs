@@ -92,7 +92,7 @@ pub async fn export_calendar(app: AppHandle, args: crate::api::CalendarArgs) -> 
         let from = relais_core::time::parse_date("from", &args.from)?;
         let to = relais_core::time::parse_date("to", &args.to)?;
         let options = agenda::IcsOptions { with_alias: args.with_alias, with_place: args.with_place };
-        let (text, events) = agenda::ics(s, from, to, *now.offset(), options, lang, chrono::Utc::now())?;
+        let (text, events) = agenda::export_ics(s, from, to, *now.offset(), options, lang, chrono::Utc::now())?;
         relais_core::vault::write_atomic(&path, text.as_bytes())?;
         Ok(crate::api::CalendarSaved { path: path.display().to_string(), events })
     })

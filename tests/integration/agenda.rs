@@ -146,6 +146,9 @@ fn the_calendar_file_parses_and_says_neither_who_nor_where_unless_asked() {
         events.iter().any(|(s, _, l)| s == "Accompagnement à la cour — Colibri" && l.as_deref() == Some("Palais de justice, salle 4.07")),
         "{events:?}"
     );
+    let s = tv.unlock();
+    assert_eq!(relais_tests::audit_actions(&s).last().map(String::as_str), Some("calendar.export"), "what left the vault is recorded");
+    drop(s);
     // English titles.
     let out = tv
         .cmd()
@@ -165,6 +168,11 @@ fn my_day_prints_on_one_page_with_times_places_and_safe_contact_flags() {
         w.insert(Kind::Task, f(&[("person_id", json!(p)), ("title", json!("Rappeler l'avocate")), ("due_on", json!("2026-12-02"))]))
     })
     .unwrap();
+    // A long list of late tasks still prints on one page, ending with how many more.
+    for i in 0..25 {
+        s.write(|w| w.insert(Kind::Task, f(&[("title", json!(format!("Tâche en retard {i:02}"))), ("due_on", json!("2026-12-03"))])))
+            .unwrap();
+    }
     drop(s);
     let pdf = tv.tmp.path().join("journee.pdf");
     let said = tv.ok(&["day", "--day", "2026-12-03", "-o", pdf.to_str().unwrap()]);
@@ -185,6 +193,7 @@ fn my_day_prints_on_one_page_with_times_places_and_safe_contact_flags() {
         "Demande à l'IVAC",
         "Rappeler l'avocate (Colibri)",
         "Maison L'Escale",
+        "et 17 autres : voir le tableau de bord",
     ] {
         assert!(text.contains(needle), "{needle:?} not in:\n{text}");
     }

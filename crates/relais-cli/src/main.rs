@@ -354,12 +354,12 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Calendar(a) => {
             use relais_core::reports::agenda;
-            let store = ctx.store()?;
+            let mut store = ctx.store()?;
             let now = relais_core::time::local_now();
             let from = relais_core::time::parse_optional_date("from", a.from.as_deref())?.unwrap_or(now.date_naive());
             let to = relais_core::time::parse_optional_date("to", a.to.as_deref())?.unwrap_or(from + chrono::Days::new(90));
             let options = agenda::IcsOptions { with_alias: a.with_alias, with_place: a.with_place };
-            let (text, n) = agenda::ics(&store, from, to, *now.offset(), options, ctx.lang, chrono::Utc::now())?;
+            let (text, n) = agenda::export_ics(&mut store, from, to, *now.offset(), options, ctx.lang, chrono::Utc::now())?;
             relais_core::vault::write_atomic(&a.output, text.as_bytes())
                 .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
             let path = a.output.display().to_string();

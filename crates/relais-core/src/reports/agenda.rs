@@ -315,3 +315,22 @@ pub fn ics(
     }
     Ok((cal.done().to_string(), n))
 }
+
+/// [`ics`] for a file that leaves the vault: recorded in the trail first (`calendar.export`, with
+/// the span and what it holds), as a printed day or a document's copy is.
+pub fn export_ics(
+    store: &mut Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    tz: FixedOffset,
+    options: IcsOptions,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<(String, usize)> {
+    let out = ics(store, from, to, tz, options, lang, now)?;
+    let mut fields = vec![format!("from={from}"), format!("to={to}"), format!("events={}", out.1)];
+    fields.extend(options.with_alias.then(|| "with_alias".to_owned()));
+    fields.extend(options.with_place.then(|| "with_place".to_owned()));
+    store.write(|w| w.audit_vault("calendar.export", fields))?;
+    Ok(out)
+}

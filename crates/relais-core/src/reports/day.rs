@@ -18,6 +18,9 @@ fn label(list: &str, code: &str, lang: Lang) -> String {
     Catalogues::get().label(list, code, lang).to_owned()
 }
 
+/// The most lines a section prints (the page holds four sections of them).
+const MAX_LINES: usize = 10;
+
 /// The day `day` (in `now`'s time zone) as a one-page document.
 pub fn doc(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>, lang: Lang) -> Result<Doc> {
     let tz = *now.offset();
@@ -106,7 +109,15 @@ pub fn doc(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>, lang: Lang
         };
         tasks.push(Line { label, text: alias.map_or(title.clone(), |a| format!("{title} ({a})")), in_figure: false });
     }
-    let section = |key: &str, lines: Vec<Line>| Section { title: tr(lang, key, &[]), figure: None, lines };
+    // One page: a long list ends with how many more the dashboard shows.
+    let section = |key: &str, mut lines: Vec<Line>| {
+        if lines.len() > MAX_LINES {
+            let more = lines.len() - (MAX_LINES - 1);
+            lines.truncate(MAX_LINES - 1);
+            lines.push(Line { label: "…".into(), text: tr(lang, "day.more", &[("n", &more.to_string())]), in_figure: false });
+        }
+        Section { title: tr(lang, key, &[]), figure: None, lines }
+    };
     let owner = store.meta(crate::vault::store::Meta::OwnerName)?.unwrap_or_default();
     Ok(Doc {
         lang,
