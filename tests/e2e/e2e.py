@@ -913,6 +913,11 @@ def documents_in_the_window(app, files):
     check(app.d.execute_script("return document.querySelector('[data-testid=\"document-image\"]').src.startsWith('data:image/png')"),
           "the image is shown from memory (a data: URL), no file")
     app.shot("24-document-image")
+    # Its description changes (a title), what it holds does not.
+    app.d.execute_script(ROW_BUTTON_JS, "Permis de séjour", "document-edit")
+    app.type("document-edit-title", "Permis de séjour temporaire (renouvelé)")
+    app.click("document-edit-save")
+    app.wait_text("documents", "(renouvelé)")
     # A copy: the warning first, then the save dialog; the copy is the file, byte for byte.
     os.remove(os.path.join(files, "permis.pdf"))
     app.d.execute_script(ROW_BUTTON_JS, "Permis de séjour", "document-copy")

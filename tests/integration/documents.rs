@@ -76,6 +76,11 @@ fn a_document_goes_in_and_comes_out_byte_for_byte_through_the_cli() {
     let s = tv.unlock();
     let actions = audit_actions(&s);
     assert!(actions.ends_with(&["create".to_owned(), "document.copy".to_owned()]), "{actions:?}");
+    drop(s);
+    // Its description changes; what it is does not.
+    let said = tv.ok(&["doc", "edit", &id, "--title", "Passeport (copie certifiée)", "--kind", "immigration"]);
+    assert!(said.contains("Titre") && said.contains("Type"), "{said}");
+    assert!(tv.ok(&["doc", "list", "Colibri"]).contains("Passeport (copie certifiée)"));
 
     // To the trash and back, then gone for good with the trash.
     let trashed = tv.ok(&["--json", "doc", "remove", &id]);

@@ -1250,6 +1250,8 @@ pub enum DocCmd {
     List(PersonRef),
     /// Écrire une copie NON CHIFFRÉE d'un document / write an UNENCRYPTED copy of a document
     Get(DocGetArgs),
+    /// Changer le titre, le type, la date ou le rattachement (jamais le contenu) / change the title, kind, date or link (never the content)
+    Edit(DocEditArgs),
     /// Mettre un document à la corbeille (30 jours) / move a document to the trash (30 days)
     Remove(DocRef),
 }
@@ -1278,6 +1280,21 @@ pub struct DocAddArgs {
     /// Procédure judiciaire à laquelle il se rattache / court proceeding it goes with (id)
     #[arg(long)]
     pub proceeding: Option<String>,
+}
+
+#[derive(Args)]
+pub struct DocEditArgs {
+    /// Identifiant du document / document id
+    pub id: String,
+    /// Titre / title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Type / kind: identity | consent_form | ivac | immigration | court | health | other
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Date du document (AAAA-MM-JJ ; vide pour l'effacer) / date of the document (empty to clear)
+    #[arg(long)]
+    pub on: Option<String>,
 }
 
 #[derive(Args)]

@@ -647,6 +647,14 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let to = a.to.iter().map(|c| resolve_contact(&store, c)).collect::<Result<Vec<_>>>()?;
     let kind = if a.transfer { BundleKind::Transfer } else { BundleKind::Share };
     let req = ExportRequest { persons, to, kind, armor: a.armor, override_reason: a.override_reason, documents: a.documents };
+    // What the bundle will weigh in documents, said before it is made.
+    if req.carries_documents() && !ctx.json {
+        let (n, bytes) = relais_core::case::documents::totals(&store, &req.persons)?;
+        if n > 0 {
+            let size = relais_core::lang::file_size(bytes, ctx.lang);
+            eprintln!("{}", tr(ctx.lang, "export.documents", &[("n", &n.to_string()), ("size", &size)]));
+        }
+    }
     let (bytes, manifest, content) = exchange::build_export(&store, &req, &mut progress_bar(ctx, "progress.export"))?;
     // The file first, atomically; only then is the exchange recorded.
     let key = match &a.output {
@@ -1459,6 +1467,17 @@ fn cmd_doc(ctx: &Ctx, c: DocCmd) -> Result<()> {
                 .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
             let path = a.output.display().to_string();
             ctx.out(&json!({"id": id, "path": path}), || tr(ctx.lang, "done.document_copy", &[("path", &path)]));
+        }
+        DocCmd::Edit(a) => {
+            let id = store.resolve(Kind::Document, &a.id)?;
+            let mut f = Fields::new();
+            for (k, v) in [("title", a.title), ("kind", a.kind), ("dated_on", a.on)] {
+                if let Some(v) = v {
+                    f.insert(k.into(), json!(v));
+                }
+            }
+            let changed = store.write(|w| w.update(Kind::Document, &id, f))?;
+            ctx.updated(Kind::Document, &id, &changed);
         }
         DocCmd::Remove(a) => {
             let id = store.resolve(Kind::Document, &a.id)?;
