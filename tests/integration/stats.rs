@@ -301,3 +301,53 @@ fn time_and_money_are_published_only_over_eleven_persons_and_never_left_to_subtr
     assert_eq!(closures.cells[i], vec![Cell::Count(25)]);
     assert_eq!(closures.total, Some(Cell::Count(36)));
 }
+
+/// Every sheet of an .xlsx as openpyxl reads it, in order: [name, rows of cell values].
+const READ_XLSX: &str = r#"
+import sys, json, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+print(json.dumps([[ws.title, [list(r) for r in ws.iter_rows(values_only=True)]] for ws in wb.worksheets], default=str))
+"#;
+
+#[test]
+fn the_workbook_holds_the_same_published_numbers_one_sheet_per_table() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Coordination"]);
+    let mut s = tv.unlock();
+    let planted = fill(&mut s, 25, 3);
+    drop(s);
+    let file = tv.tmp.path().join("stats.xlsx");
+    tv.ok(&["stats", "--xlsx", "-o", file.to_str().unwrap(), "--now", "2026-12-03T09:00:00-05:00"]);
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an Office Open XML zip");
+    let python = std::env::var("RELAIS_TEST_PYTHON").expect("RELAIS_TEST_PYTHON: run `make test`");
+    let out = std::process::Command::new(python).args(["-c", READ_XLSX]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let sheets: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sheets: Vec<&serde_json::Value> = sheets.as_array().unwrap().iter().map(|s| &s[1]).collect();
+    let v: serde_json::Value = serde_json::from_str(&tv.ok(&["--json", "stats", "--now", "2026-12-03T09:00:00-05:00"])).unwrap();
+    let tables = v["tables"].as_array().unwrap();
+    assert_eq!(sheets.len(), 1 + tables.len() + v["sums"].as_array().unwrap().len());
+    let text = serde_json::to_string(&sheets).unwrap();
+    for x in &planted {
+        assert!(!text.contains(x.as_str()), "{x} in the workbook");
+    }
+    // Each table's cells, row by row, are the JSON's: counts as numbers, hidden ones as « < 11 ».
+    for (k, t) in tables.iter().enumerate() {
+        let rows = sheets[1 + k].as_array().unwrap();
+        assert_eq!(rows[0][0], t["title"], "sheet {k} is table {k}");
+        for (i, row) in t["cells"].as_array().unwrap().iter().enumerate() {
+            let got = &rows[4 + i].as_array().unwrap()[1..=row.as_array().unwrap().len()];
+            let want: Vec<serde_json::Value> =
+                row.as_array().unwrap().iter().map(|c| if c.is_number() { json!(c.as_f64().unwrap() as i64) } else { c.clone() }).collect();
+            assert_eq!(got, want.as_slice(), "{} row {i}", t["id"]);
+            assert!(got.iter().all(|c| c != &json!(0)), "a hidden count is never written as zero");
+        }
+    }
+    // The first table: 25 and 3 of 28 persons, both hidden, the total published.
+    let origin = sheets[1].as_array().unwrap();
+    assert_eq!(origin[4][1], json!("< 11"));
+    assert!(origin.iter().any(|r| r.as_array().unwrap().contains(&json!(28))), "{origin:?}");
+    let tmp: Vec<_> = std::fs::read_dir(tv.tmp.path().join("tmp")).unwrap().collect();
+    assert!(tmp.is_empty(), "nothing written to the temp dir: {tmp:?}");
+}

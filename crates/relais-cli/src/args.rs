@@ -1473,8 +1473,11 @@ pub struct StatsArgs {
     #[arg(long)]
     pub to: Option<String>,
     /// En CSV (une ligne par nombre publié) / as CSV (one line per published number)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "xlsx")]
     pub csv: bool,
+    /// En classeur .xlsx (une feuille par tableau ; avec -o) / as an .xlsx workbook (one sheet per table; with -o)
+    #[arg(long, requires = "output")]
+    pub xlsx: bool,
     /// Fichier de sortie (sinon la sortie standard) / output file (else standard output)
     #[arg(short, long)]
     pub output: Option<PathBuf>,

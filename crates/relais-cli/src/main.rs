@@ -433,6 +433,10 @@ fn run(cli: Cli) -> Result<()> {
                 ctx.lang,
                 now,
             )?;
+            if a.xlsx {
+                let bytes = relais_core::reports::stats::xlsx(&stats)?;
+                return write_or_print(&ctx, a.output, &bytes, "done.stats");
+            }
             let text = if a.csv {
                 relais_core::reports::stats::csv(&stats)
             } else if ctx.json {

@@ -637,6 +637,107 @@ fn suppress(raw: Raw, lang: Lang) -> Table {
     }
 }
 
+/// The statistics as an `.xlsx` workbook, the format funders ask for: a first sheet with the
+/// title, the period, the suppression rule and the median, then one sheet per table (its
+/// title, what it counts, row and column headings in words, the counts as numbers and every
+/// suppressed cell as the text « < 11 », never as zero), then one per sum. The same published
+/// numbers as the CSV and the JSON; written in memory.
+pub fn xlsx(stats: &Stats) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook, Worksheet};
+    let lang = stats.lang;
+    let err = |e: rust_xlsxwriter::XlsxError| crate::error::Error::Io(std::io::Error::other(e.to_string()));
+    let bold = Format::new().set_bold();
+    let mut book = Workbook::new();
+    // Sheet names: at most 31 characters, none of : \ / ? * [ ], unique.
+    let mut used = std::collections::BTreeSet::new();
+    let mut name = |title: &str| {
+        let clean: String = title.chars().filter(|c| !matches!(c, ':' | '\\' | '/' | '?' | '*' | '[' | ']')).take(28).collect();
+        let clean = clean.trim().to_owned();
+        let mut n = clean.clone();
+        let mut k = 2;
+        while !used.insert(n.clone()) {
+            n = format!("{clean} {k}");
+            k += 1;
+        }
+        n
+    };
+    let cell = |ws: &mut Worksheet, r: u32, c: u16, v: &Cell| -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+        match v {
+            Cell::Count(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
+            Cell::Suppressed => ws.write_string(r, c, v.text()).map(|_| ()),
+        }
+    };
+    let from = stats.from.map_or_else(|| tr(lang, "stats.since_start", &[]), |d| crate::time::long_date(d, lang));
+    let period = tr(lang, "stats.period", &[("from", &from), ("to", &crate::time::long_date(stats.to, lang))]);
+    {
+        let ws = book.add_worksheet();
+        ws.set_name(name(&stats.title)).map_err(err)?;
+        ws.write_string_with_format(0, 0, &stats.title, &bold).map_err(err)?;
+        ws.write_string(1, 0, &period).map_err(err)?;
+        ws.write_string(2, 0, tr(lang, "stats.rule", &[])).map_err(err)?;
+        let m = &stats.median_days_to_first_service;
+        ws.write_string_with_format(4, 0, &m.label, &bold).map_err(err)?;
+        match m.days {
+            Some(d) => ws.write_number(4, 1, d).map(|_| ()).map_err(err)?,
+            None => ws.write_string(4, 1, tr(lang, "stats.median_hidden", &[])).map(|_| ()).map_err(err)?,
+        }
+        ws.write_string(5, 0, tr(lang, "stats.persons", &[])).map_err(err)?;
+        cell(ws, 5, 1, &m.persons).map_err(err)?;
+        ws.set_column_width(0, 60).map_err(err)?;
+    }
+    let total = tr(lang, "stats.total", &[]);
+    for t in &stats.tables {
+        let ws = book.add_worksheet();
+        ws.set_name(name(&t.title)).map_err(err)?;
+        ws.write_string_with_format(0, 0, &t.title, &bold).map_err(err)?;
+        ws.write_string(1, 0, &t.note).map_err(err)?;
+        let head = 3u32;
+        for (j, c) in t.columns.iter().enumerate() {
+            ws.write_string_with_format(head, j as u16 + 1, &c.label, &bold).map_err(err)?;
+        }
+        let with_row_totals = t.row_totals.is_some();
+        if with_row_totals {
+            ws.write_string_with_format(head, t.columns.len() as u16 + 1, &total, &bold).map_err(err)?;
+        }
+        for (i, r) in t.rows.iter().enumerate() {
+            let row = head + 1 + i as u32;
+            ws.write_string(row, 0, &r.label).map_err(err)?;
+            for (j, v) in t.cells[i].iter().enumerate() {
+                cell(ws, row, j as u16 + 1, v).map_err(err)?;
+            }
+            if let Some(rt) = &t.row_totals {
+                cell(ws, row, t.columns.len() as u16 + 1, &rt[i]).map_err(err)?;
+            }
+        }
+        if let Some(ct) = &t.column_totals {
+            let row = head + 1 + t.rows.len() as u32;
+            ws.write_string_with_format(row, 0, &total, &bold).map_err(err)?;
+            for (j, v) in ct.iter().enumerate() {
+                cell(ws, row, j as u16 + 1, v).map_err(err)?;
+            }
+            if let (Some(tt), true) = (&t.total, with_row_totals) {
+                cell(ws, row, t.columns.len() as u16 + 1, tt).map_err(err)?;
+            }
+        }
+        ws.set_column_width(0, 45).map_err(err)?;
+    }
+    for sums in &stats.sums {
+        let ws = book.add_worksheet();
+        ws.set_name(name(&sums.title)).map_err(err)?;
+        ws.write_string_with_format(0, 0, &sums.title, &bold).map_err(err)?;
+        ws.write_string(1, 0, &sums.note).map_err(err)?;
+        ws.write_string_with_format(3, 1, tr(lang, "stats.persons", &[]), &bold).map_err(err)?;
+        for (i, s) in sums.rows.iter().chain(std::iter::once(&sums.total)).enumerate() {
+            let row = 4 + i as u32;
+            ws.write_string(row, 0, &s.label).map_err(err)?;
+            cell(ws, row, 1, &s.persons).map_err(err)?;
+            ws.write_string(row, 2, &s.text).map_err(err)?;
+        }
+        ws.set_column_width(0, 45).map_err(err)?;
+    }
+    book.save_to_buffer().map_err(err)
+}
+
 /// The report as CSV: one line per published number (`table,row,column,count`), codes not labels
 /// in the first columns so a spreadsheet can join years, labels after.
 pub fn csv(stats: &Stats) -> String {
