@@ -57,6 +57,7 @@ relais_commands! {
     reports::summary_preview: "{ args: SummaryArgs }" => "Doc",
     reports::save_summary: "{ args: SummarySaveArgs }" => "SummarySaved",
     reports::stats: "{ args: StatsArgs }" => "Stats",
+    reports::save_stats_xlsx: "{ args: StatsArgs }" => "string",
     reports::save_day: "{ day: string }" => "string",
     reports::export_calendar: "{ args: CalendarArgs }" => "CalendarSaved",
     safekeeping::backup_status: "Record<string, never>" => "BackupStatus",

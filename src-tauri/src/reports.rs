@@ -98,3 +98,17 @@ pub async fn export_calendar(app: AppHandle, args: crate::api::CalendarArgs) -> 
     })
     .await
 }
+
+/// The statistics of the period as an .xlsx workbook where the save dialog said (counts only,
+/// none under 11: nothing personal leaves).
+#[tauri::command]
+pub async fn save_stats_xlsx(app: AppHandle, args: StatsArgs) -> Res<String> {
+    let path = chosen(&app.state::<AppState>(), true)?;
+    let lang = app.state::<AppState>().lang();
+    on_store(&app, Hold::Short, move |s| {
+        let st = stats::compute(s, date("from", &args.from)?, date("to", &args.to)?, lang, relais_core::time::local_now())?;
+        relais_core::vault::write_atomic(&path, &stats::xlsx(&st)?)?;
+        Ok(path.display().to_string())
+    })
+    .await
+}

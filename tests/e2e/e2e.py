@@ -997,6 +997,10 @@ def scenario_demo(tmp):
         check(shown and all(c == "< 11" or int(c) >= 11 for c in shown), f"no count under 11 is shown ({len(shown)} cells)")
         check("Alizé" not in app.body() and "Colibri" not in app.body(), "no alias in the statistics")
         app.shot("17-demo-stats")
+        app.click("stats-xlsx")
+        app.wait_text("stats-saved", ".xlsx")
+        with open(os.path.join(files, "statistiques.xlsx"), "rb") as fh:
+            check(fh.read(2) == b"PK", "the statistics saved as an .xlsx workbook where the dialog pointed")
         print("  ok: the anonymous statistics of the demo vault")
 
         # The trash: an appointment deleted by mistake, put back from the settings.

@@ -1990,6 +1990,7 @@ export interface Commands {
   summary_preview: { args: { args: SummaryArgs }; result: Doc };
   save_summary: { args: { args: SummarySaveArgs }; result: SummarySaved };
   stats: { args: { args: StatsArgs }; result: Stats };
+  save_stats_xlsx: { args: { args: StatsArgs }; result: string };
   save_day: { args: { day: string }; result: string };
   export_calendar: { args: { args: CalendarArgs }; result: CalendarSaved };
   backup_status: { args: Record<string, never>; result: BackupStatus };
