@@ -17,14 +17,7 @@ use crate::{AppState, Hold};
 pub async fn add_document(app: AppHandle, args: DocumentArgs) -> Res<String> {
     let path = chosen(&app.state::<AppState>(), false)?;
     on_store(&app, Hold::Short, move |s| {
-        let len = std::fs::metadata(&path)?.len();
-        if len > documents::MAX_BYTES as u64 {
-            return Err(relais_core::Error::DocumentTooLarge {
-                size_mb: len.div_ceil(1_000_000),
-                max_mb: (documents::MAX_BYTES / 1_000_000) as u64,
-            });
-        }
-        let bytes = zeroize::Zeroizing::new(std::fs::read(&path)?);
+        let bytes = documents::read_file(&path)?;
         let mut f = relais_core::Fields::new();
         let mut put = |k: &str, v: Option<String>| {
             if let Some(v) = v.filter(|v| !v.trim().is_empty()) {

@@ -1433,21 +1433,12 @@ fn cmd_doc(ctx: &Ctx, c: DocCmd) -> Result<()> {
     match c {
         DocCmd::Add(a) => {
             let person = store.resolve_person(&a.person)?;
-            // Read whole, then checked in memory: the file is the worker's, Relais writes nothing
-            // of it outside the vault.
-            let len = std::fs::metadata(&a.file)
-                .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?
-                .len();
-            if len > documents::MAX_BYTES as u64 {
-                return Err(relais_core::Error::DocumentTooLarge {
-                    size_mb: len.div_ceil(1_000_000),
-                    max_mb: (documents::MAX_BYTES / 1_000_000) as u64,
+            let bytes = documents::read_file(&a.file).map_err(|e| match e {
+                relais_core::Error::Io(e) => {
+                    anyhow::Error::new(e).context(tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))
                 }
-                .into());
-            }
-            let bytes = zeroize::Zeroizing::new(
-                std::fs::read(&a.file).with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?,
-            );
+                other => other.into(),
+            })?;
             let mut f = Fields::new();
             put(&mut f, "person_id", Some(person));
             put(&mut f, "title", Some(a.title));

@@ -92,6 +92,17 @@ pub fn clean_file_name(name: &str) -> Option<String> {
     (!clean.is_empty() && clean != "." && clean != "..").then_some(clean)
 }
 
+/// Reads a file the worker chose as a document: refused on its size before a byte is read
+/// ([`Error::DocumentTooLarge`]), then read whole into memory wiped when dropped (nothing of it
+/// is written anywhere else). For the CLI and the app alike.
+pub fn read_file(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
+    let len = std::fs::metadata(path)?.len();
+    if len > MAX_BYTES as u64 {
+        return Err(Error::DocumentTooLarge { size_mb: len.div_ceil(1_000_000), max_mb: (MAX_BYTES / 1_000_000) as u64 });
+    }
+    Ok(Zeroizing::new(std::fs::read(path)?))
+}
+
 /// Adds a document to a person's case: `fields` are its description (`person_id`, `title`,
 /// `kind`, and optionally `dated_on`, `consent_id`, `deadline_id`, `proceeding_id`,
 /// `file_name`), `bytes` its content. The record, its content and its audit event are one

@@ -603,19 +603,20 @@ const MAX_REPORT_CASES: usize = 10_000;
 pub fn build_report(store: &Store, today: chrono::NaiveDate) -> Result<TeamReport> {
     let today_s = today.to_string();
     let now = crate::time::to_db(chrono::Utc::now());
-    let mut stmt = store.conn().prepare(
+    let mut stmt = store.conn().prepare(&format!(
         "SELECT p.alias, p.status,
                 (SELECT n.phase FROM needs n WHERE n.person_id = p.id AND n.closed_on IS NULL
                   ORDER BY n.identified_on DESC, n.created_at DESC LIMIT 1),
                 (SELECT min(a.starts_at) FROM appointments a WHERE a.person_id = p.id AND a.status = 'planned' AND a.starts_at >= ?2),
                 (SELECT count(*) FROM tasks t WHERE t.person_id = p.id AND t.done_at IS NULL AND t.due_on < ?1)
                 + (SELECT count(*) FROM referrals r WHERE r.person_id = p.id AND r.follow_up_on < ?1
-                    AND r.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress')),
+                    AND r.status IN {awaiting}),
                 p.last_contact
            FROM persons p
           WHERE p.status IN ('active', 'on_hold') AND (p.owner IS NULL OR p.owner = '')
           ORDER BY p.alias",
-    )?;
+        awaiting = crate::model::status::ReferralStatus::AWAITING_SQL
+    ))?;
     let rows = stmt.query_map([&today_s, &now], |r| {
         Ok((
             r.get::<_, String>(0)?,

@@ -162,6 +162,13 @@ codes! {
     }
 }
 
+impl ReferralStatus {
+    /// The statuses of a referral still waiting for an answer or under way: its follow-up date
+    /// still matters (the dashboard, the reminders, the printed day, the team report), as an SQL
+    /// list.
+    pub const AWAITING_SQL: &'static str = "('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress')";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,17 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::lang::{Lang, tr};
+use crate::reports::dashboard::local_midnight_utc;
 use crate::time;
 use crate::vault::store::Store;
+
+/// The persons whose case is followed here: neither closed nor handed off (as `p`).
+pub(crate) const OPEN_CASE: &str = "p.status NOT IN ('closed', 'handed_off')";
+
+/// [`MORNING_HOUR`] of day `d` in the zone `tz`.
+fn morning(tz: FixedOffset, d: NaiveDate) -> Option<DateTime<FixedOffset>> {
+    tz.from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(MORNING_HOUR, 0, 0).expect("an hour"))).single()
+}
 
 /// Minutes before an appointment its reminder fires, unless the worker set another.
 pub const LEAD_MINUTES: i64 = 30;
@@ -68,11 +77,11 @@ pub fn between(store: &Store, from: DateTime<FixedOffset>, to: DateTime<FixedOff
     let lead = Duration::minutes(lead.clamp(0, 24 * 60));
     let conn = store.conn();
     let utc = |d: DateTime<FixedOffset>| time::to_db(d.with_timezone(&Utc));
-    let mut st = conn.prepare_cached(
+    let mut st = conn.prepare_cached(&format!(
         "SELECT a.id, a.person_id, p.alias, a.starts_at, a.kind FROM appointments a JOIN persons p ON p.id = a.person_id
-         WHERE a.status = 'planned' AND a.starts_at >= ?1 AND a.starts_at < ?2 AND p.status NOT IN ('closed', 'handed_off')
-         ORDER BY a.starts_at",
-    )?;
+         WHERE a.status = 'planned' AND a.starts_at >= ?1 AND a.starts_at < ?2 AND {OPEN_CASE}
+         ORDER BY a.starts_at"
+    ))?;
     let rows = st.query_map([utc(from + lead), utc(to + lead)], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
     })?;
@@ -83,18 +92,16 @@ pub fn between(store: &Store, from: DateTime<FixedOffset>, to: DateTime<FixedOff
     }
     // The days whose morning falls in the span.
     let tz = *to.offset();
-    let morning =
-        |d: NaiveDate| tz.from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(MORNING_HOUR, 0, 0).expect("an hour"))).single();
     let mut day = from.with_timezone(&tz).date_naive();
     let last = to.with_timezone(&tz).date_naive();
     let mut days = Vec::new();
     while day <= last {
-        if let Some(m) = morning(day).filter(|m| *m >= from && *m < to) {
+        if let Some(m) = morning(tz, day).filter(|m| *m >= from && *m < to) {
             days.push((day.to_string(), time::to_db(m.with_timezone(&Utc))));
         }
         day = day.succ_opt().expect("a date in range");
     }
-    const OPEN: &str = "p.status NOT IN ('closed', 'handed_off')";
+    const OPEN: &str = OPEN_CASE;
     let dated: [(ReminderKind, String); 3] = [
         (
             ReminderKind::Court,
@@ -114,8 +121,9 @@ pub fn between(store: &Store, from: DateTime<FixedOffset>, to: DateTime<FixedOff
             ReminderKind::FollowUp,
             format!(
                 "SELECT x.id, x.person_id, p.alias, x.status FROM referrals x JOIN persons p ON p.id = x.person_id
-                 WHERE x.follow_up_on = ?1 AND x.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress')
-                 AND {OPEN} ORDER BY p.alias"
+                 WHERE x.follow_up_on = ?1 AND x.status IN {awaiting}
+                 AND {OPEN} ORDER BY p.alias",
+                awaiting = crate::model::status::ReferralStatus::AWAITING_SQL
             ),
         ),
     ];
@@ -147,11 +155,7 @@ pub fn due_at(store: &Store, now: DateTime<FixedOffset>, lead: i64) -> Result<Ve
         .into_iter()
         .filter(|r| r.kind == ReminderKind::Appointment)
         .collect();
-    let morning = now
-        .offset()
-        .from_local_datetime(&now.date_naive().and_time(NaiveTime::from_hms_opt(MORNING_HOUR, 0, 0).expect("an hour")))
-        .single();
-    if let Some(m) = morning.filter(|m| *m <= now) {
+    if let Some(m) = morning(*now.offset(), now.date_naive()).filter(|m| *m <= now) {
         out.extend(between(store, m, m + Duration::seconds(1), lead)?.into_iter().filter(|r| r.kind != ReminderKind::Appointment));
     }
     Ok(out)
@@ -248,8 +252,7 @@ pub fn ics(
     now: DateTime<Utc>,
 ) -> Result<(String, usize)> {
     use icalendar::{Calendar, Component, Event, EventLike};
-    let start = tz.from_local_datetime(&from.and_hms_opt(0, 0, 0).expect("midnight")).single().expect("a fixed offset");
-    let end = tz.from_local_datetime(&to.and_hms_opt(0, 0, 0).expect("midnight")).single().expect("a fixed offset") + Duration::days(1);
+    let span = [local_midnight_utc(&tz, from), local_midnight_utc(&tz, to.succ_opt().expect("a date in range"))];
     let conn = store.conn();
     let title = |key: &str, alias: &str| {
         let t = tr(lang, key, &[]);
@@ -258,13 +261,12 @@ pub fn ics(
     let mut cal = Calendar::new();
     cal.name(&tr(lang, "ics.calendar_name", &[]));
     let mut n = 0;
-    let mut st = conn.prepare(
+    let mut st = conn.prepare(&format!(
         "SELECT a.id, p.alias, a.starts_at, a.ends_at, a.kind, a.place FROM appointments a JOIN persons p ON p.id = a.person_id
-         WHERE a.status = 'planned' AND a.starts_at >= ?1 AND a.starts_at < ?2 AND p.status NOT IN ('closed', 'handed_off')
-         ORDER BY a.starts_at",
-    )?;
-    let utc = |d: DateTime<FixedOffset>| time::to_db(d.with_timezone(&Utc));
-    let rows = st.query_map([utc(start), utc(end)], |r| {
+         WHERE a.status = 'planned' AND a.starts_at >= ?1 AND a.starts_at < ?2 AND {OPEN_CASE}
+         ORDER BY a.starts_at"
+    ))?;
+    let rows = st.query_map(span, |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -287,20 +289,24 @@ pub fn ics(
         cal.push(ev.done());
         n += 1;
     }
-    let day_items: [(&str, &str); 2] = [
+    let day_items: [(&str, String); 2] = [
         (
             "ics.milestone",
-            "SELECT x.id, p.alias, x.due_on FROM milestones x JOIN proceedings c ON c.id = x.proceeding_id JOIN persons p ON p.id = c.person_id
-             WHERE x.status = 'planned' AND x.due_on >= ?1 AND x.due_on <= ?2 AND p.status NOT IN ('closed', 'handed_off') ORDER BY x.due_on",
+            format!(
+                "SELECT x.id, p.alias, x.due_on FROM milestones x JOIN proceedings c ON c.id = x.proceeding_id JOIN persons p ON p.id = c.person_id
+                 WHERE x.status = 'planned' AND x.due_on >= ?1 AND x.due_on <= ?2 AND {OPEN_CASE} ORDER BY x.due_on"
+            ),
         ),
         (
             "ics.deadline",
-            "SELECT x.id, p.alias, x.due_on FROM deadlines x JOIN persons p ON p.id = x.person_id
-             WHERE x.done_on IS NULL AND x.due_on >= ?1 AND x.due_on <= ?2 AND p.status NOT IN ('closed', 'handed_off') ORDER BY x.due_on",
+            format!(
+                "SELECT x.id, p.alias, x.due_on FROM deadlines x JOIN persons p ON p.id = x.person_id
+                 WHERE x.done_on IS NULL AND x.due_on >= ?1 AND x.due_on <= ?2 AND {OPEN_CASE} ORDER BY x.due_on"
+            ),
         ),
     ];
     for (key, sql) in day_items {
-        let mut st = conn.prepare(sql)?;
+        let mut st = conn.prepare(&sql)?;
         let rows = st.query_map([from.to_string(), to.to_string()], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?;

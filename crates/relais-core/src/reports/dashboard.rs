@@ -170,7 +170,7 @@ fn bucket(conn: &Connection, q: Query<'_>, args: &[&dyn rusqlite::ToSql]) -> Res
     Ok(Bucket { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, items })
 }
 
-fn local_midnight_utc(tz: &FixedOffset, d: NaiveDate) -> String {
+pub(crate) fn local_midnight_utc(tz: &FixedOffset, d: NaiveDate) -> String {
     let local = tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).single().expect("fixed offset");
     time::to_db(local.with_timezone(&Utc))
 }
@@ -232,7 +232,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
         Query {
             from: "referrals x",
             filter: format!(
-                "x.follow_up_on < ?1 AND x.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') AND {}",
+                "x.follow_up_on < ?1 AND x.status IN {} AND {}",
+                crate::model::status::ReferralStatus::AWAITING_SQL,
                 open("x.person_id")
             ),
             person: "x.person_id",

@@ -5,7 +5,7 @@
 //! [`summary::Doc`], typeset by the same template), at the internal level: aliases, no legal
 //! name, no notes. Printing it is recorded in the vault's trail (`day.print`).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use crate::error::Result;
 use crate::lang::{Lang, tr};
@@ -24,12 +24,10 @@ const MAX_LINES: usize = 10;
 /// The day `day` (in `now`'s time zone) as a one-page document.
 pub fn doc(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>, lang: Lang) -> Result<Doc> {
     let tz = *now.offset();
-    let midnight = |d: NaiveDate| {
-        time::to_db(tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).single().expect("fixed").with_timezone(&Utc))
-    };
+    let midnight = |d: NaiveDate| crate::reports::dashboard::local_midnight_utc(&tz, d);
     let next = day.succ_opt().expect("a date in range");
     let conn = store.conn();
-    const OPEN: &str = "p.status NOT IN ('closed', 'handed_off')";
+    use crate::reports::agenda::OPEN_CASE as OPEN;
     let mut appointments = Vec::new();
     let mut st = conn.prepare(&format!(
         "SELECT a.starts_at, p.alias, a.kind, a.place, a.with_whom, a.interpreter_needed, a.interpreter_language,
@@ -89,16 +87,17 @@ pub fn doc(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>, lang: Lang
     let follow = dated(
         &format!(
             "SELECT x.status, p.alias || ' — ' || o.name FROM referrals x JOIN persons p ON p.id = x.person_id JOIN organisations o ON o.id = x.org_id
-             WHERE x.follow_up_on <= ?1 AND x.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') AND {OPEN}
-             ORDER BY x.follow_up_on, p.alias"
+             WHERE x.follow_up_on <= ?1 AND x.status IN {awaiting} AND {OPEN}
+             ORDER BY x.follow_up_on, p.alias",
+            awaiting = crate::model::status::ReferralStatus::AWAITING_SQL
         ),
         "referral_statuses",
     )?;
     let mut tasks = Vec::new();
-    let mut st = conn.prepare(
+    let mut st = conn.prepare(&format!(
         "SELECT t.due_on, t.title, p.alias FROM tasks t LEFT JOIN persons p ON p.id = t.person_id
-         WHERE t.done_at IS NULL AND t.due_on <= ?1 AND (p.id IS NULL OR p.status NOT IN ('closed', 'handed_off')) ORDER BY t.due_on, t.title",
-    )?;
+         WHERE t.done_at IS NULL AND t.due_on <= ?1 AND (p.id IS NULL OR {OPEN}) ORDER BY t.due_on, t.title"
+    ))?;
     let rows = st.query_map([day.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
     for row in rows {
         let (due_on, title, alias) = row?;
