@@ -58,6 +58,7 @@ relais_commands! {
     reports::save_summary: "{ args: SummarySaveArgs }" => "SummarySaved",
     reports::stats: "{ args: StatsArgs }" => "Stats",
     reports::save_stats_xlsx: "{ args: StatsArgs }" => "string",
+    reports::save_stats_pdf: "{ args: StatsArgs }" => "string",
     reports::save_day: "{ day: string }" => "string",
     reports::export_calendar: "{ args: CalendarArgs }" => "CalendarSaved",
     safekeeping::backup_status: "Record<string, never>" => "BackupStatus",

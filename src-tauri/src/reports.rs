@@ -112,3 +112,18 @@ pub async fn save_stats_xlsx(app: AppHandle, args: StatsArgs) -> Res<String> {
     })
     .await
 }
+
+/// The period report as a PDF (charts and tables, the organisation's name and the period) where
+/// the save dialog said: counts only, none under 11.
+#[tauri::command]
+pub async fn save_stats_pdf(app: AppHandle, args: StatsArgs) -> Res<String> {
+    let path = chosen(&app.state::<AppState>(), true)?;
+    let lang = app.state::<AppState>().lang();
+    on_store(&app, Hold::Long, move |s| {
+        let st = stats::compute(s, date("from", &args.from)?, date("to", &args.to)?, lang, relais_core::time::local_now())?;
+        let bytes = stats::pdf::pdf(&st, &stats::pdf::printed_by(s, lang)?)?;
+        relais_core::vault::write_atomic(&path, &bytes)?;
+        Ok(path.display().to_string())
+    })
+    .await
+}

@@ -1001,6 +1001,33 @@ def scenario_demo(tmp):
         app.wait_text("stats-saved", ".xlsx")
         with open(os.path.join(files, "statistiques.xlsx"), "rb") as fh:
             check(fh.read(2) == b"PK", "the statistics saved as an .xlsx workbook where the dialog pointed")
+        # The charts: each drawn from its table, which is right under it; a hidden count is a
+        # dashed outline, as many as the table's « < 11 » cells.
+        app.click("stats-fiscal-year")
+        app.wait_text("stats-period", "1er avril")
+        charts = app.d.execute_script("""return [...document.querySelectorAll('figure.chart')].map(f => {
+            const t = document.getElementById(f.dataset.table);
+            const cells = t ? [...t.querySelectorAll('tbody td')].map(c => c.textContent.trim()) : [];
+            const interior = t ? [...t.querySelectorAll('tbody tr')].map(r => [...r.querySelectorAll('td:not(.total)')].length).reduce((a, b) => a + b, 0) : 0;
+            const hiddenCells = t ? [...t.querySelectorAll('tbody td:not(.total)')].filter(c => c.textContent.trim() === '< 11').length : -1;
+            const svg = f.querySelector('svg');
+            return {id: f.dataset.testid, table: !!t && f.closest('section').contains(t), interior, bars: f.querySelectorAll('rect').length,
+                    hidden: f.querySelectorAll('rect[data-hidden]').length, hiddenCells, role: svg.getAttribute('role'), label: svg.getAttribute('aria-label')};
+        })""")
+        check([c["id"] for c in charts] == ["chart-needs_by_phase_status", "chart-persons_by_month"], f"two charts ({[c['id'] for c in charts]})")
+        check(all(c["table"] and c["bars"] == c["interior"] and c["hidden"] == c["hiddenCells"] for c in charts),
+              f"each chart has its table beside it, a bar per cell, a dashed outline per hidden cell ({charts})")
+        check(all(c["role"] == "img" and c["label"] for c in charts), "each chart is an image with a label for screen readers")
+        app.d.execute_script("arguments[0].scrollIntoView()", app.el("chart-needs_by_phase_status"))
+        app.shot("26-stats-needs-chart")
+        app.d.execute_script("arguments[0].scrollIntoView()", app.el("chart-persons_by_month"))
+        time.sleep(0.5)  # WebKit paints the scrolled page before the screenshot reads it
+        app.shot("27-stats-months-chart")
+        app.click("stats-pdf")
+        app.wait_text("stats-saved", ".pdf")
+        report = subprocess.run(["pdftotext", "-layout", os.path.join(files, "statistiques.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+        check("Besoins selon la phase et le statut actuel" in report and "Personnes suivies par mois" in report and "1er avril" in report
+              and "Alizé" not in report and "Colibri" not in report, "the PDF report has the charts' titles, the period, and no alias")
         print("  ok: the anonymous statistics of the demo vault")
 
         # The trash: an appointment deleted by mistake, put back from the settings.

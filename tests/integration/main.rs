@@ -14,6 +14,7 @@ mod documents;
 mod duplicates;
 mod fuzz_replay;
 mod interop;
+mod ledger;
 mod messages;
 mod model;
 mod ownership;

@@ -126,6 +126,9 @@ pub enum Cmd {
     Summary(SummaryArgs),
     /// Statistiques anonymes (aucun nombre sous 11) / anonymous statistics (no count under 11)
     Stats(StatsArgs),
+    /// Registre des besoins de la coalition (nombres seulement, chiffrés pour la coordination) / the coalition's needs ledger (counts only, encrypted for the coordinator)
+    #[command(subcommand)]
+    Ledger(LedgerCmd),
     /// Journal d'audit / audit log
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -1472,18 +1475,73 @@ pub struct StatsArgs {
     /// Fin de la période (AAAA-MM-JJ ; défaut : aujourd'hui) / end of the period (default: today)
     #[arg(long)]
     pub to: Option<String>,
-    /// En CSV (une ligne par nombre publié) / as CSV (one line per published number)
-    #[arg(long, conflicts_with = "xlsx")]
-    pub csv: bool,
-    /// En classeur .xlsx (une feuille par tableau ; avec -o) / as an .xlsx workbook (one sheet per table; with -o)
-    #[arg(long, requires = "output")]
-    pub xlsx: bool,
+    /// L'exercice financier (1er avril au 31 mars) qui commence l'année AAAA / the fiscal year (1 April to 31 March) starting in year YYYY
+    #[arg(long, value_name = "AAAA", conflicts_with_all = ["from", "to"])]
+    pub fiscal_year: Option<i32>,
+    #[command(flatten)]
+    pub format: StatsFormat,
     /// Fichier de sortie (sinon la sortie standard) / output file (else standard output)
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// « Maintenant » fixé (RFC 3339) / a fixed "now"
     #[arg(long)]
     pub now: Option<String>,
+}
+
+/// How a report is written: text (default), CSV, an .xlsx workbook or a PDF.
+#[derive(Args)]
+#[group(multiple = false)]
+pub struct StatsFormat {
+    /// En CSV (une ligne par nombre publié) / as CSV (one line per published number)
+    #[arg(long)]
+    pub csv: bool,
+    /// En classeur .xlsx (une feuille par tableau ; avec -o) / as an .xlsx workbook (one sheet per table; with -o)
+    #[arg(long, requires = "output")]
+    pub xlsx: bool,
+    /// En rapport PDF avec graphiques (avec -o) / as a PDF report with charts (with -o)
+    #[arg(long, requires = "output")]
+    pub pdf: bool,
+}
+
+#[derive(Subcommand)]
+pub enum LedgerCmd {
+    /// Écrire le registre de la période, chiffré pour la coordination de la coalition / write the period's ledger, encrypted for the coalition's coordinator
+    Export(LedgerExportArgs),
+    /// Additionner les registres des organismes, puis masquer les petits nombres / add up the organisations' ledgers, then hide the small counts
+    Merge(LedgerMergeArgs),
+}
+
+#[derive(Args)]
+pub struct LedgerExportArgs {
+    /// Contact de la coordination (vérifié) / the coordinator's contact (verified)
+    pub contact: String,
+    /// Début de la période (AAAA-MM-JJ) / start of the period
+    #[arg(long, required_unless_present = "fiscal_year")]
+    pub from: Option<String>,
+    /// Fin de la période (AAAA-MM-JJ) / end of the period
+    #[arg(long, required_unless_present = "fiscal_year")]
+    pub to: Option<String>,
+    /// L'exercice financier qui commence l'année AAAA / the fiscal year starting in year YYYY
+    #[arg(long, value_name = "AAAA", conflicts_with_all = ["from", "to"])]
+    pub fiscal_year: Option<i32>,
+    /// Fichier du registre / the ledger file
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Args)]
+pub struct LedgerMergeArgs {
+    /// Les registres reçus des organismes / the ledgers received from the organisations
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Ajouter les nombres de ce coffre pour la même période / add this vault's own counts for the same period
+    #[arg(long)]
+    pub own: bool,
+    #[command(flatten)]
+    pub format: StatsFormat,
+    /// Fichier de sortie (sinon la sortie standard) / output file (else standard output)
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]

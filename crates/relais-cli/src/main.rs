@@ -178,6 +178,48 @@ fn write_or_print(ctx: &Ctx, output: Option<PathBuf>, bytes: &[u8], done_key: &s
     Ok(())
 }
 
+/// A report's period: `--fiscal-year` (1 April to 31 March), else `--from` / `--to`.
+fn period(
+    from: Option<&str>,
+    to: Option<&str>,
+    fiscal_year: Option<i32>,
+) -> relais_core::Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
+    if let Some(y) = fiscal_year {
+        let day = chrono::NaiveDate::from_ymd_opt(y, 4, 1)
+            .ok_or_else(|| CoreError::invalid("fiscal-year", relais_core::error::Problem::MalformedDate))?;
+        let (f, t) = relais_core::reports::stats::fiscal_year(day);
+        return Ok((Some(f), Some(t)));
+    }
+    let date = relais_core::time::parse_optional_date;
+    Ok((date("from", from)?, date("to", to)?))
+}
+
+/// A published report as asked: PDF, workbook, CSV, JSON or text.
+fn write_stats(
+    ctx: &Ctx,
+    store: &Store,
+    stats: &relais_core::reports::stats::Stats,
+    format: &args::StatsFormat,
+    output: Option<PathBuf>,
+) -> Result<()> {
+    use relais_core::reports::stats;
+    if format.pdf {
+        let footer = stats::pdf::printed_by(store, ctx.lang)?;
+        return write_or_print(ctx, output, &stats::pdf::pdf(stats, &footer)?, "done.stats");
+    }
+    if format.xlsx {
+        return write_or_print(ctx, output, &stats::xlsx(stats)?, "done.stats");
+    }
+    let text = if format.csv {
+        stats::csv(stats)
+    } else if ctx.json {
+        serde_json::to_string_pretty(stats)?
+    } else {
+        render::stats(stats)
+    };
+    write_or_print(ctx, output, text.as_bytes(), "done.stats")
+}
+
 /// `--now` (RFC 3339) for reproducible output, else the local time.
 fn fixed_now(now: Option<String>) -> relais_core::Result<chrono::DateTime<chrono::FixedOffset>> {
     match now {
@@ -425,26 +467,41 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Stats(a) => {
             let store = ctx.store()?;
             let now = fixed_now(a.now)?;
-            let date = relais_core::time::parse_optional_date;
-            let stats = relais_core::reports::stats::compute(
-                &store,
-                date("from", a.from.as_deref())?,
-                date("to", a.to.as_deref())?,
-                ctx.lang,
-                now,
-            )?;
-            if a.xlsx {
-                let bytes = relais_core::reports::stats::xlsx(&stats)?;
-                return write_or_print(&ctx, a.output, &bytes, "done.stats");
+            let (from, to) = period(a.from.as_deref(), a.to.as_deref(), a.fiscal_year)?;
+            let stats = relais_core::reports::stats::compute(&store, from, to, ctx.lang, now)?;
+            write_stats(&ctx, &store, &stats, &a.format, a.output)
+        }
+        Cmd::Ledger(LedgerCmd::Export(a)) => {
+            let mut store = ctx.store()?;
+            let contact = resolve_contact(&store, &a.contact)?;
+            let (from, to) = period(a.from.as_deref(), a.to.as_deref(), a.fiscal_year)?;
+            let (Some(from), Some(to)) = (from, to) else { unreachable!("clap requires the period") };
+            let (bytes, manifest) = relais_core::reports::stats::coalition::export(&store, &contact, from, to)?;
+            relais_core::vault::write_atomic(&a.output, &bytes)
+                .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
+            relais_core::reports::stats::coalition::commit_export(&mut store, &manifest, from, to)?;
+            eprintln!(
+                "{}",
+                tr(ctx.lang, "ledger.sent", &[("path", &a.output.display().to_string()), ("to", &manifest.recipients[0].fingerprint)])
+            );
+            Ok(())
+        }
+        Cmd::Ledger(LedgerCmd::Merge(a)) => {
+            let mut store = ctx.store()?;
+            let mut received = Vec::new();
+            for f in &a.files {
+                let bytes = relais_core::exchange::read_bundle_file(f)?;
+                let r = relais_core::reports::stats::coalition::open_ledger(&store, &bytes)
+                    .with_context(|| tr(ctx.lang, "ledger.in_file", &[("path", &f.display().to_string())]))?;
+                received.push(r);
             }
-            let text = if a.csv {
-                relais_core::reports::stats::csv(&stats)
-            } else if ctx.json {
-                serde_json::to_string_pretty(&stats)?
-            } else {
-                render::stats(&stats)
-            };
-            write_or_print(&ctx, a.output, text.as_bytes(), "done.stats")
+            let merged = relais_core::reports::stats::coalition::merge(&mut store, &received, a.own)?;
+            let coalition = store.meta(relais_core::vault::store::Meta::OwnerOrg)?.unwrap_or_default();
+            let stats = relais_core::reports::stats::publish(&merged, ctx.lang, &coalition);
+            for r in &received {
+                eprintln!("{}", tr(ctx.lang, "ledger.added", &[("name", &r.sender_name), ("fingerprint", &r.fingerprint)]));
+            }
+            write_stats(&ctx, &store, &stats, &a.format, a.output)
         }
         Cmd::ExportPerson(a) => {
             let mut store = ctx.store()?;

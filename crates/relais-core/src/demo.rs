@@ -68,6 +68,17 @@ const ALIASES: &[&str] = &[
     "Lune",
 ];
 const REGIONS: &[&str] = &["Montréal", "Laval", "Montérégie", "Capitale-Nationale", "Outaouais", "Estrie", "Laurentides", "Mauricie"];
+/// Referral sources as workers type them (the report recognises them, never publishes them).
+const SOURCES: &[&str] = &[
+    "Ligne d'écoute",
+    "Ligne d'écoute SOS Traite",
+    "Police",
+    "CLSC",
+    "Maison d'hébergement",
+    "Elle-même",
+    "Organisme communautaire",
+    "Amie",
+];
 const LANGUAGES: &[&str] =
     &["français", "anglais", "espagnol", "arabe", "créole haïtien", "tagalog", "mandarin", "inuktitut", "cri", "portugais"];
 const ORGS: &[(&str, &str, bool)] = &[
@@ -185,6 +196,10 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
     // that the rest of the demonstration stays what it was for a given seed.
     let mut more =
         ChaCha8Rng::seed_from_u64(alias.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)));
+    // The funder report's dimensions (referral source, IVAC outcome, aids' decision dates) were
+    // added later still, from a third generator.
+    let mut later =
+        ChaCha8Rng::seed_from_u64(alias.bytes().fold(0x84222325_cbf29ce4_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)));
     let international = rng.gen_bool(0.3);
     let age_days: i64 = if rng.gen_bool(0.08) { 17 * 365 + rng.gen_range(190..365) } else { rng.gen_range(14 * 365..40 * 365) };
     let intake_offset: i64 = if rng.gen_bool(0.02) { 0 } else { -rng.gen_range(3..900) };
@@ -207,7 +222,7 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
             ("means_of_control", json!(control)),
             ("origin", json!(if international { "international" } else { "domestic" })),
             ("intake_at", json!(format!("{}T{:02}:00:00Z", day(today, intake_offset), if intake_offset == 0 { 9 } else { 15 }))),
-            ("referral_source", json!("Ligne d'écoute")),
+            ("referral_source", json!(SOURCES[later.gen_range(0..SOURCES.len())])),
         ]),
     )?;
     n += 1;
@@ -322,7 +337,18 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
             w.insert(Kind::Milestone, rec)?;
             n += 1;
         }
-        w.insert(Kind::TestimonialAid, f(&[("proceeding_id", json!(proc_id)), ("code", json!("s486_2")), ("status", json!("granted"))]))?;
+        let aid = ["s486_1", "s486_2", "s486_2", "s486_3", "s486_4"][later.gen_range(0..5)];
+        let decided = later.gen_range(intake_offset.min(-1)..0);
+        w.insert(
+            Kind::TestimonialAid,
+            f(&[
+                ("proceeding_id", json!(proc_id)),
+                ("code", json!(aid)),
+                ("status", json!("granted")),
+                ("requested_on", json!(day(today, decided - later.gen_range(5..40)))),
+                ("decided_on", json!(day(today, decided))),
+            ]),
+        )?;
         n += 1;
     }
 
@@ -332,7 +358,13 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
             ("person_id", json!(pid)),
             ("kind", json!("ivac_application")),
             ("due_on", json!(day(today, rng.gen_range(-10..200)))),
-            ("ivac_status", json!("preparing")),
+            (
+                "ivac_status",
+                json!(
+                    ["preparing", "submitted", "accepted", "accepted", "partially_accepted", "refused", "under_review"]
+                        [later.gen_range(0..7)]
+                ),
+            ),
         ]),
     )?;
     n += 1;

@@ -247,6 +247,31 @@ pub enum Error {
     /// Not a Relais backup, or a truncated or altered one.
     #[error("invalid backup")]
     InvalidBackup,
+    /// A needs ledger that is not one this version computes: another format or shape, a count
+    /// out of bounds (what is wrong, in English, for the logs of the person who sent it).
+    #[error("invalid ledger: {0}")]
+    InvalidLedger(String),
+    /// Ledgers of different periods cannot be added up.
+    #[error("ledgers of different periods")]
+    LedgerPeriods,
+    /// A needs ledger is merged (`relais ledger merge`), never imported into a vault.
+    #[error("a ledger is not imported")]
+    LedgerNotImported,
+    /// Two ledgers from the same organisation (the same sender): it would count twice.
+    #[error("two ledgers from one sender")]
+    LedgerDuplicateSender {
+        /// The sender's name in the contact book.
+        name: String,
+    },
+    /// Fewer organisations than a published merge needs: a member could subtract its own
+    /// counts from the merge and read another's.
+    #[error("too few ledgers")]
+    LedgerTooFew {
+        /// How many organisations the merge would add up.
+        found: u32,
+        /// How many it needs.
+        min: u32,
+    },
     /// The summary PDF could not be typeset (a fault of the template, never of the data).
     #[error("typesetting: {0}")]
     Typeset(String),
@@ -464,6 +489,11 @@ impl Error {
             Error::Crypto(e) => t("error.crypto", &[("detail", e)]),
             Error::Typeset(_) => t("error.summary_pdf", &[]),
             Error::InvalidBackup => t("error.invalid_backup", &[]),
+            Error::InvalidLedger(_) => t("error.invalid_ledger", &[]),
+            Error::LedgerPeriods => t("error.ledger_periods", &[]),
+            Error::LedgerNotImported => t("error.ledger_not_imported", &[]),
+            Error::LedgerDuplicateSender { name } => t("error.ledger_duplicate_sender", &[("name", name)]),
+            Error::LedgerTooFew { found, min } => t("error.ledger_too_few", &[("found", &found.to_string()), ("min", &min.to_string())]),
             Error::DiskFull => t("error.disk_full", &[]),
             Error::UnverifiedContact => t("error.unverified_contact", &[]),
             Error::ConfirmationMismatch => t("error.confirmation_mismatch", &[]),

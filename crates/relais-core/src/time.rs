@@ -44,18 +44,31 @@ pub fn parse_datetime_in<Tz: TimeZone>(field: &str, s: &str, tz: &Tz) -> Result<
     Err(bad())
 }
 
+const FR_MONTHS: [&str; 12] =
+    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+const EN_MONTHS: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
 /// "3 décembre 2026" / "December 3, 2026".
 pub fn long_date(d: NaiveDate, lang: crate::Lang) -> String {
     use chrono::Datelike;
-    const FR: [&str; 12] =
-        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
-    const EN: [&str; 12] =
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    const FR: [&str; 12] = FR_MONTHS;
+    const EN: [&str; 12] = EN_MONTHS;
     let m = d.month0() as usize;
     match lang {
         crate::Lang::Fr if d.day() == 1 => format!("1er {} {}", FR[m], d.year()),
         crate::Lang::Fr => format!("{} {} {}", d.day(), FR[m], d.year()),
         crate::Lang::En => format!("{} {}, {}", EN[m], d.day(), d.year()),
+    }
+}
+
+/// A month in words: « avril 2026 » / "April 2026".
+pub fn month_year(d: NaiveDate, lang: crate::Lang) -> String {
+    use chrono::Datelike;
+    let m = d.month0() as usize;
+    match lang {
+        crate::Lang::Fr => format!("{} {}", FR_MONTHS[m], d.year()),
+        crate::Lang::En => format!("{} {}", EN_MONTHS[m], d.year()),
     }
 }
 

@@ -554,6 +554,18 @@ lang: Lang,
  */
 title: string, 
 /**
+ * The organisation that publishes it (empty when the vault has none).
+ */
+organisation: string, 
+/**
+ * How many organisations' ledgers it adds up (1: one vault's own report).
+ */
+organisations: number, 
+/**
+ * The period in words.
+ */
+period: string, 
+/**
  * The tables.
  */
 tables: Array<Table>, 
@@ -1377,7 +1389,7 @@ persons: number,
  * Records created in all (persons included, audit events not).
  */
 records: number, };
-export type BundleKind = "transfer" | "share" | "receipt" | "report";
+export type BundleKind = "transfer" | "share" | "receipt" | "report" | "ledger";
 export type Counts = { 
 /**
  * Records not in this vault yet.
@@ -1529,7 +1541,7 @@ created_by: string | null,
 fields: Array<[string, JsonValue, JsonValue]>, };
 export type Rekey = "done" | "recovery_unknown";
 
-export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "TeamFolderNotSet" | "TeamFolderUnavailable" | "NotInInbox" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "Typeset" | "DocumentEmpty" | "DocumentTooLarge" | "DocumentImageRefused" | "DocumentsTooLargeForBundle" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "TeamFolderNotSet" | "TeamFolderUnavailable" | "NotInInbox" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "InvalidLedger" | "LedgerPeriods" | "LedgerNotImported" | "LedgerDuplicateSender" | "LedgerTooFew" | "Typeset" | "DocumentEmpty" | "DocumentTooLarge" | "DocumentImageRefused" | "DocumentsTooLargeForBundle" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
 
 // The records of each kind, as the core stores and sends them.
 export interface PersonRecord {
@@ -1991,6 +2003,7 @@ export interface Commands {
   save_summary: { args: { args: SummarySaveArgs }; result: SummarySaved };
   stats: { args: { args: StatsArgs }; result: Stats };
   save_stats_xlsx: { args: { args: StatsArgs }; result: string };
+  save_stats_pdf: { args: { args: StatsArgs }; result: string };
   save_day: { args: { day: string }; result: string };
   export_calendar: { args: { args: CalendarArgs }; result: CalendarSaved };
   backup_status: { args: Record<string, never>; result: BackupStatus };

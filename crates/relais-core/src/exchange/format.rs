@@ -25,6 +25,14 @@ pub const MAX_BUNDLE_FILE: u64 = MAX_PLAINTEXT / 3 * 4 / 64 * 65 + 1024 * 1024;
 /// The version is in it: a version 1 signature cannot pass for a version 2 bundle.
 pub(super) const SIGN_CONTEXT: &[u8] = b"relais.bundle.v2 manifest\n";
 
+/// The version of a needs ledger's layout; a ledger of another version is refused.
+pub const LEDGER_FORMAT: u32 = 1;
+/// The most a single count of a ledger may hold (far above any organisation, so that a sum of
+/// ledgers cannot overflow).
+pub const LEDGER_MAX_COUNT: u64 = 1_000_000_000;
+/// The most a single sum of a ledger may hold (minutes or cents): ten billion dollars.
+pub const LEDGER_MAX_SUM: i64 = 1_000_000_000_000;
+
 /// Why a bundle was made.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +47,9 @@ pub enum BundleKind {
     /// A worker's periodic team report to her supervisor: no record, only per case the alias and
     /// where it stands ([`TeamReport`]).
     Report,
+    /// An organisation's needs ledger for the coalition's coordinator: counts only, no record,
+    /// no person (its content: `reports::stats::Ledger`).
+    Ledger,
 }
 
 /// A worker's team report: per case she holds and that is open, only what a supervisor needs to
@@ -119,6 +130,10 @@ pub struct Content {
     /// A team report (bundles of kind `report` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<TeamReport>,
+    /// A needs ledger (bundles of kind `ledger` only), as JSON: the reports room reads and
+    /// checks it (`reports::stats::coalition`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<Value>,
     /// The bytes of the documents the bundle carries, base64, by document id (each one a
     /// `document` record of `records`, whose size, SHA-256 and type they must match).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -136,6 +151,7 @@ pub fn kind_name(k: BundleKind) -> &'static str {
         BundleKind::Share => "share",
         BundleKind::Receipt => "receipt",
         BundleKind::Report => "report",
+        BundleKind::Ledger => "ledger",
     }
 }
 
@@ -218,6 +234,15 @@ pub fn json_schema() -> Value {
         "additionalProperties": false
     });
     defs.insert("identity".into(), identity);
+    defs.insert(
+        "ledger_axis".into(),
+        json!({
+            "type": "object",
+            "properties": {"list": {"type": "string"}, "codes": {"type": "array", "items": {"type": "string"}}},
+            "required": ["list", "codes"],
+            "additionalProperties": false
+        }),
+    );
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:relais:bundle:1",
@@ -231,7 +256,7 @@ pub fn json_schema() -> Value {
                 "properties": {
                     "bundle_id": {"type": "string", "format": "uuid"},
                     "created_at": {"type": "string", "format": "date-time"},
-                    "kind": {"enum": ["transfer", "share", "receipt", "report"]},
+                    "kind": {"enum": ["transfer", "share", "receipt", "report", "ledger"]},
                     "sender": {"$ref": "#/$defs/identity"},
                     "recipients": {
                         "type": "array",
@@ -278,6 +303,33 @@ pub fn json_schema() -> Value {
                         "type": "object",
                         "propertyNames": {"pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},
                         "additionalProperties": {"type": "string", "contentEncoding": "base64", "maxLength": 44739244}
+                    },
+                    "ledger": {
+                        "description": "An organisation's needs ledger (kind `ledger` only): true counts by catalogue code, no person. Its tables, headings and units must be exactly those the reader computes for the same period (schema/bundle.md).",
+                        "type": "object",
+                        "properties": {
+                            "format": {"const": LEDGER_FORMAT},
+                            "from": {"type": ["string", "null"], "format": "date"},
+                            "to": {"type": "string", "format": "date"},
+                            "organisations": {"type": "integer", "minimum": 1, "maximum": 10000},
+                            "tables": {"type": "array", "items": {"type": "object", "properties": {
+                                "id": {"type": "string"},
+                                "rows": {"$ref": "#/$defs/ledger_axis"},
+                                "columns": {"$ref": "#/$defs/ledger_axis"},
+                                "counts": {"type": "array", "items": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": LEDGER_MAX_COUNT}}},
+                                "additive": {"type": "boolean"}
+                            }, "required": ["id", "rows", "columns", "counts", "additive"], "additionalProperties": false}},
+                            "sums": {"type": "array", "items": {"type": "object", "properties": {
+                                "id": {"type": "string"},
+                                "unit": {"enum": ["minutes", "cents"]},
+                                "rows": {"$ref": "#/$defs/ledger_axis"},
+                                "values": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": LEDGER_MAX_SUM}},
+                                "persons": {"type": "object", "propertyNames": {"pattern": "^[1-9][0-9]*$"}, "additionalProperties": {"type": "integer", "minimum": 1}}
+                            }, "required": ["id", "unit", "rows", "values", "persons"], "additionalProperties": false}},
+                            "days_to_first_service": {"type": "object", "propertyNames": {"pattern": "^(0|[1-9][0-9]*)$"}, "additionalProperties": {"type": "integer", "minimum": 1}}
+                        },
+                        "required": ["format", "from", "to", "organisations", "tables", "sums", "days_to_first_service"],
+                        "additionalProperties": false
                     },
                     "report": {
                         "type": "object",

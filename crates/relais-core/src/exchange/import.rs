@@ -36,7 +36,7 @@ pub struct Opened {
 /// `serde_json::from_value::<Content>` does, field by field, for 100 000 records).
 pub(super) fn content_from_value(c: Value) -> Result<Content> {
     let Value::Object(mut c) = c else { return Err(malformed("content")) };
-    if let Some(extra) = c.keys().find(|k| !["records", "report", "documents"].contains(&k.as_str())) {
+    if let Some(extra) = c.keys().find(|k| !["records", "report", "documents", "ledger"].contains(&k.as_str())) {
         return Err(malformed(format!("content: champ/field {extra}")));
     }
     let documents = match c.remove("documents") {
@@ -54,6 +54,11 @@ pub(super) fn content_from_value(c: Value) -> Result<Content> {
         None => None,
         Some(r) => Some(serde_json::from_value::<TeamReport>(r).map_err(|e| malformed(format!("content.report: {e}")))?),
     };
+    let ledger = match c.remove("ledger") {
+        None => None,
+        Some(l @ Value::Object(_)) => Some(l),
+        Some(_) => return Err(malformed("content.ledger")),
+    };
     let Some(Value::Object(kinds)) = c.remove("records") else { return Err(malformed("content.records")) };
     let mut records = BTreeMap::new();
     for (name, rows) in kinds {
@@ -67,7 +72,7 @@ pub(super) fn content_from_value(c: Value) -> Result<Content> {
             .collect::<Result<Vec<Fields>>>()?;
         records.insert(name, rows);
     }
-    Ok(Content { records, report, documents })
+    Ok(Content { records, report, documents, ledger })
 }
 
 /// Parses and verifies a decrypted document (signature, content hash, format, version).
@@ -393,6 +398,12 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     }
     let persons_in: BTreeSet<&str> = ids.get(&Kind::Person).map(|s| s.iter().copied().collect()).unwrap_or_default();
     let declared: BTreeSet<&'a str> = o.manifest.persons.iter().map(String::as_str).collect();
+    if o.manifest.kind == BundleKind::Ledger {
+        return Err(Error::LedgerNotImported);
+    }
+    if o.content.ledger.is_some() {
+        return Err(malformed("content.ledger"));
+    }
     if o.content.report.is_some() {
         return Err(malformed("content.report"));
     }

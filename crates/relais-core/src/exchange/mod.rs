@@ -16,7 +16,8 @@
 //! The rooms of this module: [`format`] (manifest, content, signature, JSON Schema),
 //! [`canonical`] (the hashed bytes), [`crypt`] (the age layer), [`export`], [`import`],
 //! [`conflicts`], [`receipt`]; [`identity`], the vault's public face and the contact book; and
-//! [`team`], the team folder a sync engine replicates.
+//! [`team`], the team folder a sync engine replicates; [`ledger`], the envelope of the needs
+//! ledger an organisation sends the coalition's coordinator.
 
 mod canonical;
 mod conflicts;
@@ -25,6 +26,7 @@ mod export;
 mod format;
 pub mod identity;
 mod import;
+pub mod ledger;
 mod receipt;
 pub mod team;
 

@@ -21,7 +21,7 @@ use crate::model::status::{AppointmentStatus, MilestoneStatus, NeedStatus};
 use crate::record::{Fields, Kind, str_field};
 use crate::vault::store::Store;
 
-mod pdf;
+pub(crate) mod pdf;
 pub use pdf::pdf;
 
 /// Who the summary is for.

@@ -20,32 +20,42 @@ use crate::lang::Lang;
 
 const TEMPLATE: &str = include_str!("summary.typ");
 
-/// Fonts, library and template are parsed once per process; only the data changes.
+/// Fonts and library are loaded once per process; each template is parsed once.
 struct Shared {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
+}
+
+static SHARED: LazyLock<Shared> = LazyLock::new(|| {
+    let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
+    Shared { library: LazyHash::new(Library::default()), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
+});
+
+fn file_id(path: &str) -> FileId {
+    FileId::new(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("static path")))
+}
+
+/// A fixed typst source that reads its data from `/data.json`.
+pub(crate) struct Template {
     main: FileId,
     data: FileId,
     source: Source,
 }
 
-static SHARED: LazyLock<Shared> = LazyLock::new(|| {
-    let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
-    let id = |path: &str| FileId::new(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("static path")));
-    let main = id("/summary.typ");
-    Shared {
-        library: LazyHash::new(Library::default()),
-        book: LazyHash::new(FontBook::from_fonts(&fonts)),
-        fonts,
-        main,
-        data: id("/data.json"),
-        source: Source::new(main, TEMPLATE.to_owned()),
+impl Template {
+    /// The template `source`, known to typst as `/name`.
+    pub(crate) fn new(name: &str, source: &str) -> Template {
+        let main = file_id(&format!("/{name}"));
+        Template { main, data: file_id("/data.json"), source: Source::new(main, source.to_owned()) }
     }
-});
+}
+
+static SUMMARY: LazyLock<Template> = LazyLock::new(|| Template::new("summary.typ", TEMPLATE));
 
 struct SummaryWorld {
     shared: &'static Shared,
+    template: &'static Template,
     data: Bytes,
 }
 
@@ -57,13 +67,13 @@ impl World for SummaryWorld {
         &self.shared.book
     }
     fn main(&self) -> FileId {
-        self.shared.main
+        self.template.main
     }
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.shared.main { Ok(self.shared.source.clone()) } else { Err(FileError::AccessDenied) }
+        if id == self.template.main { Ok(self.template.source.clone()) } else { Err(FileError::AccessDenied) }
     }
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.shared.data { Ok(self.data.clone()) } else { Err(FileError::AccessDenied) }
+        if id == self.template.data { Ok(self.data.clone()) } else { Err(FileError::AccessDenied) }
     }
     fn font(&self, index: usize) -> Option<Font> {
         self.shared.fonts.get(index).cloned()
@@ -108,14 +118,20 @@ fn data(doc: &Doc) -> serde_json::Value {
 
 /// The summary as a PDF (US Letter, fonts embedded, tagged for screen readers).
 pub fn pdf(doc: &Doc) -> Result<Vec<u8>> {
-    let world = SummaryWorld { shared: &SHARED, data: Bytes::new(data(doc).to_string().into_bytes()) };
+    typeset(&SUMMARY, &data(doc))
+}
+
+/// `template` typeset with `data` as its `/data.json`: a tagged PDF, nothing read from the
+/// system.
+pub(crate) fn typeset(template: &'static Template, data: &serde_json::Value) -> Result<Vec<u8>> {
+    let world = SummaryWorld { shared: &SHARED, template, data: Bytes::new(data.to_string().into_bytes()) };
     let fail =
         |diags: &[typst::diag::SourceDiagnostic]| Error::Typeset(diags.iter().map(|d| d.message.as_str()).collect::<Vec<_>>().join("; "));
     let compiled: PagedDocument = typst::compile(&world).output.map_err(|d| fail(&d))?;
     let options = typst_pdf::PdfOptions { tagged: true, ..Default::default() };
     let bytes = typst_pdf::pdf(&compiled, &options).map_err(|d| fail(&d))?;
     // Typst memoizes across compilations: drop that cache, so memory does not grow with every
-    // summary and no layout of one person's summary outlives it in memory.
+    // document and no layout of one person's summary outlives it in memory.
     typst::comemo::evict(0);
     Ok(bytes)
 }

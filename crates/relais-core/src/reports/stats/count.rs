@@ -1,0 +1,590 @@
+//! The true counts of a period, before any suppression: the [`Ledger`].
+//!
+//! A ledger is counts only (catalogue codes, numbers, a histogram of days), never a person, an
+//! alias, an id, a date of birth or free text. It is what [`super::publish`] suppresses into the
+//! published [`super::Stats`], and what an organisation sends, encrypted, to the coalition's
+//! coordinator ([`super::coalition`]), whose Relais adds the ledgers up and suppresses only
+//! after the merge ([`Ledger::merge`]).
+//!
+//! A ledger's *shape* (its tables, their rows and columns, in order) depends only on the
+//! catalogues and the period: [`Ledger::check`] compares a received ledger with the shape this
+//! version would compute for the same period, so a ledger can carry nothing but numbers in
+//! known places.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::catalogue::Catalogues;
+use crate::model::status::MilestoneStatus;
+use crate::record::{Fields, Kind, str_field};
+use crate::reports::summary::date_of as day;
+use crate::vault::store::Store;
+
+pub use crate::exchange::{LEDGER_FORMAT, LEDGER_MAX_COUNT as MAX_COUNT, LEDGER_MAX_SUM as MAX_SUM};
+
+/// The longest delay the median reads, in days (about a hundred years).
+pub const MAX_DAYS: u32 = 36_600;
+
+/// The longest period a report covers, in months (its time series has a row per month).
+pub const MAX_MONTHS: usize = 240;
+
+/// The headings of one side of a table: codes of a catalogue list, or of the report's own
+/// headings (`list` = `stats`), or months (`list` = `months`, codes `2026-04`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Axis {
+    /// Where the labels come from.
+    pub list: String,
+    /// The codes, in order.
+    pub codes: Vec<String>,
+}
+
+/// One table of true counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    /// Stable identifier (`needs_by_phase_status`…).
+    pub id: String,
+    /// Row headings.
+    pub rows: Axis,
+    /// Column headings.
+    pub columns: Axis,
+    /// `counts[row][column]`.
+    pub counts: Vec<Vec<u64>>,
+    /// Each unit counts once (totals are published) or may count in several rows (no totals).
+    pub additive: bool,
+}
+
+/// One measure (minutes, cents) added up by row, with who it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SumCounts {
+    /// Stable identifier (`time_by_kind`…).
+    pub id: String,
+    /// `minutes` or `cents`.
+    pub unit: String,
+    /// Row headings.
+    pub rows: Axis,
+    /// The sum of each row.
+    pub values: Vec<i64>,
+    /// How many persons have a share in exactly the rows of each bit mask (bit `i`: row `i`):
+    /// the persons of a row, of the total, and of any group of rows are sums of these, and
+    /// they add up across organisations.
+    pub persons: BTreeMap<u64, u64>,
+}
+
+/// The true counts of a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ledger {
+    /// [`LEDGER_FORMAT`].
+    pub format: u32,
+    /// First day covered; none: since the first intake.
+    pub from: Option<NaiveDate>,
+    /// Last day covered.
+    pub to: NaiveDate,
+    /// How many organisations' ledgers were added up (1 for one vault's own).
+    pub organisations: u32,
+    /// The count tables.
+    pub tables: Vec<Counts>,
+    /// The sums.
+    pub sums: Vec<SumCounts>,
+    /// Days from intake to first service, for the persons taken in during the period: how many
+    /// persons waited each number of days (a median cannot be added up, a histogram can).
+    pub days_to_first_service: BTreeMap<u32, u64>,
+}
+
+/// The records a ledger is counted from (all of them, the period is applied by [`count`]).
+#[derive(Default)]
+struct Data {
+    persons: Vec<Fields>,
+    needs: Vec<Fields>,
+    referrals: Vec<Fields>,
+    org_kind: HashMap<String, String>,
+    appointments: Vec<Fields>,
+    proceedings: Vec<Fields>,
+    milestones: Vec<Fields>,
+    aids: Vec<Fields>,
+    deadlines: Vec<Fields>,
+    notes: Vec<Fields>,
+    expenses: Vec<Fields>,
+}
+
+impl Data {
+    fn read(store: &Store) -> Result<Data> {
+        Ok(Data {
+            persons: store.list_all(Kind::Person)?,
+            needs: store.list_all(Kind::Need)?,
+            referrals: store.list_all(Kind::Referral)?,
+            org_kind: store
+                .list_all(Kind::Organisation)?
+                .iter()
+                .filter_map(|o| Some((str_field(o, "id")?.to_owned(), str_field(o, "kind").unwrap_or("other").to_owned())))
+                .collect(),
+            appointments: store.list_all(Kind::Appointment)?,
+            proceedings: store.list_all(Kind::Proceeding)?,
+            milestones: store.list_all(Kind::Milestone)?,
+            aids: store.list_all(Kind::TestimonialAid)?,
+            deadlines: store.list_all(Kind::Deadline)?,
+            notes: store.list_all(Kind::Note)?,
+            expenses: store.list_all(Kind::Expense)?,
+        })
+    }
+}
+
+/// The report's own headings that are not a catalogue's.
+pub const NEW_CONTINUING: [&str; 2] = ["new", "continuing"];
+/// Age bands at intake (then `not_recorded`).
+pub const AGE_BANDS: [&str; 6] = ["under_18", "18_24", "25_34", "35_44", "45_64", "65_plus"];
+/// The deadline kinds that record a permit (its expiry date).
+pub const PERMITS: [&str; 3] = ["trp_expiry", "work_permit_expiry", "study_permit_expiry"];
+
+fn codes(list: &str) -> Vec<String> {
+    Catalogues::get().list(list).iter().map(|e| e.code.clone()).collect()
+}
+
+fn axis(list: &str) -> Axis {
+    Axis { list: list.into(), codes: codes(list) }
+}
+
+fn own(codes: &[&str]) -> Axis {
+    Axis { list: "stats".into(), codes: codes.iter().map(|c| (*c).to_owned()).collect() }
+}
+
+/// A catalogue list with a last row for the files where nothing (or nothing recognised) is
+/// recorded.
+fn with_not_recorded(list: &str) -> Axis {
+    let mut a = axis(list);
+    a.codes.push("not_recorded".into());
+    a
+}
+
+fn count_column() -> Axis {
+    own(&["count"])
+}
+
+/// The first day of each month from `from`'s to `to`'s (at most [`MAX_MONTHS`]).
+fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut m = from.with_day(1).expect("day 1 exists");
+    while m <= to && out.len() < MAX_MONTHS {
+        out.push(m);
+        m = m.checked_add_months(chrono::Months::new(1)).expect("a date in range");
+    }
+    out
+}
+
+/// The months a report's time series shows: those of the period, or the twelve up to its end
+/// when it has no start.
+fn series_start(from: Option<NaiveDate>, to: NaiveDate) -> NaiveDate {
+    from.unwrap_or_else(|| to.with_day(1).expect("day 1 exists").checked_sub_months(chrono::Months::new(11)).unwrap_or(to))
+}
+
+/// A free-text field (region, referral source) read as a catalogue code: the code itself, or a
+/// French or English label, compared without case or accents; else a label found inside the
+/// text (« Ligne d'écoute SOS Traite » is a hotline). Never the text itself: a heading that
+/// someone typed could be a name.
+pub fn match_code(list: &str, text: Option<&str>) -> Option<String> {
+    use crate::case::consent::folded;
+    let text = folded(text?);
+    if text.is_empty() {
+        return None;
+    }
+    let entries = Catalogues::get().list(list);
+    let labels = |e: &crate::model::catalogue::Entry| [folded(&e.code), folded(&e.fr), folded(&e.en)];
+    entries
+        .iter()
+        .find(|e| labels(e).contains(&text))
+        .or_else(|| entries.iter().find(|e| labels(e).iter().skip(1).any(|l| !l.is_empty() && text.contains(l.as_str()))))
+        .map(|e| e.code.clone())
+}
+
+fn age_band(birth: Option<NaiveDate>, intake: Option<NaiveDate>) -> Option<usize> {
+    let (b, i) = (birth?, intake?);
+    let years = i.years_since(b)?;
+    Some(match years {
+        0..=17 => 0,
+        18..=24 => 1,
+        25..=34 => 2,
+        35..=44 => 3,
+        45..=64 => 4,
+        _ => 5,
+    })
+}
+
+/// Counts the vault's records for the period `from..=to`.
+pub fn ledger(store: &Store, from: Option<NaiveDate>, to: NaiveDate) -> Result<Ledger> {
+    Ok(count(&Data::read(store)?, from, to))
+}
+
+/// The ledger of an organisation with no record: the shape every ledger of the period has.
+pub fn empty(from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
+    count(&Data::default(), from, to)
+}
+
+fn grid(rows: &Axis, cols: &Axis) -> Vec<Vec<u64>> {
+    vec![vec![0u64; cols.codes.len()]; rows.codes.len()]
+}
+
+/// One count per person, in the row `row` gives (the last row when none).
+fn per_person(persons: &[&Fields], rows: &Axis, row: impl Fn(&Axis, &Fields) -> Option<usize>) -> Vec<Vec<u64>> {
+    let mut c = vec![vec![0u64]; rows.codes.len()];
+    for p in persons {
+        c[row(rows, p).unwrap_or(rows.codes.len() - 1)][0] += 1;
+    }
+    c
+}
+
+/// The records whose `field` is one of `ids`.
+fn of_ids<'a>(recs: &'a [Fields], field: &str, ids: &HashSet<&str>) -> Vec<&'a Fields> {
+    recs.iter().filter(|r| str_field(r, field).is_some_and(|id| ids.contains(id))).collect()
+}
+
+fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
+    let in_period = |d: Option<NaiveDate>| d.is_some_and(|d| from.is_none_or(|f| d >= f) && d <= to);
+    // The persons followed in the period: taken in by its end, not closed before its start.
+    let persons: Vec<&Fields> = data
+        .persons
+        .iter()
+        .filter(|p| {
+            day(str_field(p, "intake_at")).is_some_and(|d| d <= to)
+                && day(str_field(p, "closed_on")).is_none_or(|c| from.is_none_or(|f| c >= f))
+        })
+        .collect();
+    let followed: HashSet<&str> = persons.iter().filter_map(|p| str_field(p, "id")).collect();
+    let of_followed = |recs| of_ids(recs, "person_id", &followed);
+    let at = |a: &Axis, code: Option<&str>| code.and_then(|c| a.codes.iter().position(|x| x == c));
+    let mut tables = Vec::new();
+    let mut push = |id: &str, rows: Axis, columns: Axis, additive: bool, counts: Vec<Vec<u64>>| {
+        tables.push(Counts { id: id.into(), rows, columns, counts, additive });
+    };
+
+    let rows = axis("origins");
+    let mut c = grid(&rows, &count_column());
+    for p in &persons {
+        if let Some(i) = at(&rows, str_field(p, "origin")) {
+            c[i][0] += 1;
+        }
+    }
+    push("persons_by_origin", rows, count_column(), true, c);
+    let rows = own(&NEW_CONTINUING);
+    let c =
+        per_person(&persons, &rows, |_, p| Some(usize::from(from.is_some_and(|f| day(str_field(p, "intake_at")).is_some_and(|d| d < f)))));
+    push("persons_new_continuing", rows, count_column(), true, c);
+    let mut rows = own(&AGE_BANDS);
+    rows.codes.push("not_recorded".into());
+    let c = per_person(&persons, &rows, |_, p| age_band(day(str_field(p, "birth_date")), day(str_field(p, "intake_at"))));
+    push("persons_by_age_band", rows, count_column(), true, c);
+    for (id, list, field) in [("persons_by_gender", "genders", "gender"), ("persons_by_indigenous", "indigenous_identities", "indigenous")]
+    {
+        let rows = with_not_recorded(list);
+        let c = per_person(&persons, &rows, |a, p| at(a, str_field(p, field)));
+        push(id, rows, count_column(), true, c);
+    }
+    for (id, list, field) in
+        [("persons_by_region", "regions", "region"), ("persons_by_referral_source", "referral_sources", "referral_source")]
+    {
+        let rows = with_not_recorded(list);
+        let c = per_person(&persons, &rows, |a, p| {
+            let text = str_field(p, field).filter(|t| !t.trim().is_empty())?;
+            at(a, Some(&match_code(list, Some(text)).unwrap_or_else(|| "other".into())))
+        });
+        push(id, rows, count_column(), true, c);
+    }
+    let (rows, cols) = (axis("exploitation_types"), axis("origins"));
+    let mut c = grid(&rows, &cols);
+    for p in &persons {
+        let Some(o) = at(&cols, str_field(p, "origin")) else { continue };
+        for t in p.get("exploitation_types").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(i) = at(&rows, t.as_str()) {
+                c[i][o] += 1;
+            }
+        }
+    }
+    push("persons_by_exploitation", rows, cols, false, c);
+    let (rows, cols) = (axis("phases"), axis("need_statuses"));
+    let mut c = grid(&rows, &cols);
+    for n in of_followed(&data.needs) {
+        if day(str_field(n, "identified_on")).is_some_and(|d| d > to) {
+            continue;
+        }
+        if let (Some(i), Some(j)) = (at(&rows, str_field(n, "phase")), at(&cols, str_field(n, "status"))) {
+            c[i][j] += 1;
+        }
+    }
+    push("needs_by_phase_status", rows, cols, true, c);
+    let (rows, cols) = (axis("org_kinds"), axis("referral_statuses"));
+    let mut c = grid(&rows, &cols);
+    for r in of_followed(&data.referrals) {
+        if day(str_field(r, "created_at")).is_some_and(|d| d > to) {
+            continue;
+        }
+        let kind = str_field(r, "org_id").and_then(|o| data.org_kind.get(o)).map(String::as_str);
+        if let (Some(i), Some(j)) = (at(&rows, kind.or(Some("other"))), at(&cols, str_field(r, "status"))) {
+            c[i][j] += 1;
+        }
+    }
+    push("referrals_by_org_kind_status", rows, cols, true, c);
+    let appointments = of_followed(&data.appointments);
+    let rows = axis("appointment_statuses");
+    let mut c = grid(&rows, &count_column());
+    for a in &appointments {
+        if in_period(day(str_field(a, "starts_at")))
+            && let Some(i) = at(&rows, str_field(a, "status"))
+        {
+            c[i][0] += 1;
+        }
+    }
+    push("appointments_by_status", rows, count_column(), true, c);
+    let proceedings: HashSet<&str> = of_followed(&data.proceedings).into_iter().filter_map(|p| str_field(p, "id")).collect();
+    let rows = axis("milestones");
+    let mut c = grid(&rows, &count_column());
+    for m in of_ids(&data.milestones, "proceeding_id", &proceedings) {
+        if MilestoneStatus::of(m) == Some(MilestoneStatus::Done)
+            && in_period(day(str_field(m, "done_on")))
+            && let Some(i) = at(&rows, str_field(m, "code"))
+        {
+            c[i][0] += 1;
+        }
+    }
+    push("milestones_reached", rows, count_column(), true, c);
+    let rows = axis("testimonial_aids");
+    let mut c = grid(&rows, &count_column());
+    for a in of_ids(&data.aids, "proceeding_id", &proceedings) {
+        if str_field(a, "status") == Some("granted")
+            && in_period(day(str_field(a, "decided_on")))
+            && let Some(i) = at(&rows, str_field(a, "code"))
+        {
+            c[i][0] += 1;
+        }
+    }
+    push("aids_granted", rows, count_column(), true, c);
+    // IVAC applications (a deadline of that kind) by their status, each once.
+    let rows = with_not_recorded("ivac_statuses");
+    let mut c = grid(&rows, &count_column());
+    for d in of_followed(&data.deadlines) {
+        if str_field(d, "kind") == Some("ivac_application") && day(str_field(d, "created_at")).is_none_or(|c| c <= to) {
+            c[at(&rows, str_field(d, "ivac_status")).unwrap_or(rows.codes.len() - 1)][0] += 1;
+        }
+    }
+    push("ivac_by_status", rows, count_column(), true, c);
+    // Persons holding a permit in the period (an expiry recorded, not expired before its start).
+    let rows = Axis { list: "deadline_kinds".into(), codes: PERMITS.iter().map(|c| (*c).to_owned()).collect() };
+    let mut c = grid(&rows, &count_column());
+    let mut seen: BTreeSet<(usize, &str)> = BTreeSet::new();
+    for d in of_followed(&data.deadlines) {
+        if let (Some(i), Some(p)) = (at(&rows, str_field(d, "kind")), str_field(d, "person_id"))
+            && day(str_field(d, "due_on")).is_none_or(|due| from.is_none_or(|f| due >= f))
+            && seen.insert((i, p))
+        {
+            c[i][0] += 1;
+        }
+    }
+    push("persons_with_permit", rows, count_column(), false, c);
+    let rows = axis("closure_reasons");
+    let mut c = grid(&rows, &count_column());
+    for p in &persons {
+        if str_field(p, "status") == Some("closed")
+            && in_period(day(str_field(p, "closed_on")))
+            && let Some(i) = at(&rows, str_field(p, "closure_reason").or(Some("other")))
+        {
+            c[i][0] += 1;
+        }
+    }
+    push("closures_by_reason", rows, count_column(), true, c);
+    // Persons followed in each month (a person counts in every month of their follow-up).
+    let month_list = months(series_start(from, to), to);
+    let rows = Axis { list: "months".into(), codes: month_list.iter().map(|m| m.format("%Y-%m").to_string()).collect() };
+    let mut c = grid(&rows, &count_column());
+    for p in &persons {
+        let Some(intake) = day(str_field(p, "intake_at")) else { continue };
+        let closed = day(str_field(p, "closed_on"));
+        for (i, m) in month_list.iter().enumerate() {
+            let end = m.checked_add_months(chrono::Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(*m);
+            if intake <= end && closed.is_none_or(|c| c >= *m) {
+                c[i][0] += 1;
+            }
+        }
+    }
+    push("persons_by_month", rows, count_column(), false, c);
+
+    // Sums: time recorded (notes: intervention; appointments: accompaniment) and money spent.
+    let mut sums = Vec::new();
+    let mut sum = |id: &str, unit: &str, rows: Axis, items: &mut dyn Iterator<Item = (Option<usize>, i64, &str)>| {
+        let mut values = vec![0i64; rows.codes.len()];
+        let mut masks: BTreeMap<&str, u64> = BTreeMap::new();
+        for (row, value, person) in items {
+            let Some(i) = row else { continue };
+            values[i] = values[i].saturating_add(value);
+            *masks.entry(person).or_default() |= 1 << i;
+        }
+        let mut persons = BTreeMap::new();
+        for mask in masks.into_values() {
+            *persons.entry(mask).or_default() += 1;
+        }
+        sums.push(SumCounts { id: id.into(), unit: unit.into(), rows, values, persons });
+    };
+    let minutes = |r: &Fields, field: &str| r.get(field).and_then(Value::as_i64).unwrap_or(0).max(0);
+    let notes: Vec<(&Fields, i64)> = of_followed(&data.notes)
+        .into_iter()
+        .map(|n| (n, minutes(n, "minutes")))
+        .filter(|(n, m)| *m > 0 && in_period(day(str_field(n, "at"))))
+        .collect();
+    let accompaniments: Vec<(&Fields, i64)> = appointments
+        .iter()
+        .map(|a| (*a, minutes(a, "accompaniment_minutes")))
+        .filter(|(a, m)| *m > 0 && in_period(day(str_field(a, "starts_at"))))
+        .collect();
+    let person = |r: &Fields| str_field(r, "person_id").unwrap_or_default().to_owned();
+    let (note_people, appt_people): (Vec<String>, Vec<String>) =
+        (notes.iter().map(|(n, _)| person(n)).collect(), accompaniments.iter().map(|(a, _)| person(a)).collect());
+    sum(
+        "time_by_kind",
+        "minutes",
+        own(&["intervention", "accompaniment"]),
+        &mut notes
+            .iter()
+            .zip(&note_people)
+            .map(|((_, m), p)| (Some(0), *m, p.as_str()))
+            .chain(accompaniments.iter().zip(&appt_people).map(|((_, m), p)| (Some(1), *m, p.as_str()))),
+    );
+    let kinds = axis("note_kinds");
+    sum(
+        "interventions_by_kind",
+        "minutes",
+        kinds.clone(),
+        &mut notes.iter().zip(&note_people).map(|((n, m), p)| (at(&kinds, str_field(n, "kind").or(Some("other"))), *m, p.as_str())),
+    );
+    let kinds = axis("appointment_kinds");
+    sum(
+        "accompaniments_by_kind",
+        "minutes",
+        kinds.clone(),
+        &mut accompaniments
+            .iter()
+            .zip(&appt_people)
+            .map(|((a, m), p)| (at(&kinds, str_field(a, "kind").or(Some("other"))), *m, p.as_str())),
+    );
+    let funds = axis("funds");
+    let expenses: Vec<(Option<usize>, i64, String)> = of_followed(&data.expenses)
+        .into_iter()
+        .filter(|e| in_period(day(str_field(e, "spent_on"))))
+        .map(|e| {
+            let cents = e.get("amount_cents").and_then(Value::as_i64).unwrap_or(0).max(0);
+            (at(&funds, str_field(e, "fund").or(Some("other"))), cents, person(e))
+        })
+        .collect();
+    sum("expenses_by_fund", "cents", funds, &mut expenses.iter().map(|(i, c, p)| (*i, *c, p.as_str())));
+
+    // Days from intake to the first appointment attended, for persons taken in during the period.
+    let mut first: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+    for a in &appointments {
+        if str_field(a, "status") == Some("attended")
+            && let (Some(p), Some(d)) = (str_field(a, "person_id"), day(str_field(a, "starts_at")))
+        {
+            first.entry(p).and_modify(|x| *x = (*x).min(d)).or_insert(d);
+        }
+    }
+    let mut days_to_first_service = BTreeMap::new();
+    for p in &persons {
+        let Some(intake) = day(str_field(p, "intake_at")).filter(|d| in_period(Some(*d))) else { continue };
+        let Some(served) = str_field(p, "id").and_then(|id| first.get(id)) else { continue };
+        if *served >= intake {
+            let days = u32::try_from((*served - intake).num_days()).unwrap_or(MAX_DAYS).min(MAX_DAYS);
+            *days_to_first_service.entry(days).or_default() += 1;
+        }
+    }
+    Ledger { format: LEDGER_FORMAT, from, to, organisations: 1, tables, sums, days_to_first_service }
+}
+
+fn invalid(why: &str) -> Error {
+    Error::InvalidLedger(why.to_owned())
+}
+
+impl Ledger {
+    /// Refuses a ledger that is not one this version computes for its period: another format,
+    /// another shape (tables, headings, units), a count or sum out of bounds, a membership mask
+    /// naming a row that does not exist.
+    pub fn check(&self) -> Result<()> {
+        if self.format != LEDGER_FORMAT {
+            return Err(invalid("format"));
+        }
+        if self.from.is_some_and(|f| f > self.to) || self.from.is_some_and(|f| months(f, self.to).len() >= MAX_MONTHS) {
+            return Err(invalid("period"));
+        }
+        if self.organisations == 0 || self.organisations > 10_000 {
+            return Err(invalid("organisations"));
+        }
+        let shape = empty(self.from, self.to);
+        if self.tables.len() != shape.tables.len() || self.sums.len() != shape.sums.len() {
+            return Err(invalid("tables"));
+        }
+        for (t, s) in self.tables.iter().zip(&shape.tables) {
+            if t.id != s.id || t.rows != s.rows || t.columns != s.columns || t.additive != s.additive {
+                return Err(invalid(&format!("table {}", s.id)));
+            }
+            if t.counts.len() != s.counts.len()
+                || t.counts.iter().any(|r| r.len() != s.columns.codes.len() || r.iter().any(|n| *n > MAX_COUNT))
+            {
+                return Err(invalid(&format!("counts {}", s.id)));
+            }
+        }
+        for (g, s) in self.sums.iter().zip(&shape.sums) {
+            if g.id != s.id || g.unit != s.unit || g.rows != s.rows || g.values.len() != s.values.len() {
+                return Err(invalid(&format!("sum {}", s.id)));
+            }
+            let all = (1u64 << g.rows.codes.len()) - 1;
+            if g.values.iter().any(|v| !(0..=MAX_SUM).contains(v))
+                || g.persons.iter().any(|(mask, n)| *mask == 0 || mask & !all != 0 || *n == 0 || *n > MAX_COUNT)
+            {
+                return Err(invalid(&format!("sum {}", s.id)));
+            }
+        }
+        if self.days_to_first_service.iter().any(|(d, n)| *d > MAX_DAYS || *n == 0 || *n > MAX_COUNT) {
+            return Err(invalid("days"));
+        }
+        Ok(())
+    }
+
+    /// Adds up ledgers of the same period (each checked first). The result is the coalition's
+    /// true counts; only [`super::publish`] makes them publishable.
+    pub fn merge(ledgers: &[Ledger]) -> Result<Ledger> {
+        let Some(first) = ledgers.first() else { return Err(invalid("none")) };
+        for l in ledgers {
+            l.check()?;
+            if (l.from, l.to) != (first.from, first.to) {
+                return Err(Error::LedgerPeriods);
+            }
+        }
+        let mut out = first.clone();
+        let add = |a: u64, b: u64| a.checked_add(b).filter(|n| *n <= MAX_COUNT * 10_000).ok_or_else(|| invalid("overflow"));
+        for l in &ledgers[1..] {
+            out.organisations = out.organisations.saturating_add(l.organisations);
+            for (t, u) in out.tables.iter_mut().zip(&l.tables) {
+                for (row, other) in t.counts.iter_mut().zip(&u.counts) {
+                    for (n, m) in row.iter_mut().zip(other) {
+                        *n = add(*n, *m)?;
+                    }
+                }
+            }
+            for (g, h) in out.sums.iter_mut().zip(&l.sums) {
+                for (v, w) in g.values.iter_mut().zip(&h.values) {
+                    *v = v.checked_add(*w).ok_or_else(|| invalid("overflow"))?;
+                }
+                for (mask, n) in &h.persons {
+                    let e = g.persons.entry(*mask).or_default();
+                    *e = add(*e, *n)?;
+                }
+            }
+            for (d, n) in &l.days_to_first_service {
+                let e = out.days_to_first_service.entry(*d).or_default();
+                *e = add(*e, *n)?;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,321 @@
+//! The funder report and the coalition's needs ledger: the report's numbers are those an
+//! independent count finds (SQL written here, not the report's code); ledgers from several
+//! organisations add up and only then are suppressed; a signed but hostile member's ledger is
+//! refused whole, and a ledger is never imported as cases.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use ed25519_dalek::Signer;
+use relais_core::exchange;
+use relais_core::record::{Fields, Kind};
+use relais_core::reports::stats::coalition as ledger;
+use relais_core::reports::stats::{self, Cell, Ledger, count};
+use relais_core::{Lang, Store};
+use relais_tests::{TestVault, add_verified_contact};
+use serde_json::{Value, json};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn table<'a>(l: &'a Ledger, id: &str) -> &'a count::Counts {
+    l.tables.iter().find(|t| t.id == id).unwrap_or_else(|| panic!("{id} missing"))
+}
+
+/// The ledger's count in `id` at (`row`, `col`) codes.
+fn at(l: &Ledger, id: &str, row: &str, col: &str) -> u64 {
+    let t = table(l, id);
+    let i = t.rows.codes.iter().position(|c| c == row).unwrap_or_else(|| panic!("{id}: row {row}"));
+    let j = t.columns.codes.iter().position(|c| c == col).unwrap_or_else(|| panic!("{id}: column {col}"));
+    t.counts[i][j]
+}
+
+/// `SELECT code, n` as a map.
+fn grouped(s: &Store, sql: &str, from: NaiveDate, to: NaiveDate) -> BTreeMap<String, i64> {
+    let mut st = s.conn().prepare(sql).unwrap();
+    let (from, to) = (from.to_string(), to.to_string());
+    let params: Vec<(&str, &dyn rusqlite::ToSql)> =
+        [(":from", &from as &dyn rusqlite::ToSql), (":to", &to)].into_iter().filter(|(k, _)| sql.contains(k)).collect();
+    let rows = st
+        .query_map(params.as_slice(), |r| {
+            Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "not_recorded".into()), r.get::<_, i64>(1)?))
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+const FOLLOWED: &str = "substr(p.intake_at, 1, 10) <= :to AND (p.closed_on IS NULL OR p.closed_on >= :from)";
+
+#[test]
+fn the_period_report_counts_what_an_independent_count_finds() {
+    let (_tv, mut s) = TestVault::new();
+    relais_core::demo::fill(&mut s, 90, 11, d("2026-12-03"), &mut |_, _| {}).unwrap();
+    let (from, to) = stats::fiscal_year(d("2026-12-03"));
+    assert_eq!((from, to), (d("2026-04-01"), d("2027-03-31")), "the fiscal year runs 1 April to 31 March");
+    let l = count::ledger(&s, Some(from), to).unwrap();
+    let n = |sql: &str| grouped(&s, sql, from, to);
+
+    // Persons followed, new and continuing.
+    let persons = n(&format!(
+        "SELECT CASE WHEN substr(p.intake_at, 1, 10) >= :from THEN 'new' ELSE 'continuing' END, count(*) FROM persons p WHERE {FOLLOWED} GROUP BY 1"
+    ));
+    assert!(persons["new"] > 0 && persons["continuing"] > 0, "the demonstration has both: {persons:?}");
+    for (code, want) in &persons {
+        assert_eq!(at(&l, "persons_new_continuing", code, "count") as i64, *want, "{code}");
+    }
+    // Age at intake, computed here from the two dates.
+    let mut bands: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut st = s.conn().prepare(&format!("SELECT p.birth_date, substr(p.intake_at, 1, 10) FROM persons p WHERE {FOLLOWED}")).unwrap();
+    let rows = st
+        .query_map(rusqlite::named_params! {":from": from.to_string(), ":to": to.to_string()}, |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+        })
+        .unwrap();
+    for row in rows {
+        let (birth, intake) = row.unwrap();
+        let band = birth.map_or("not_recorded", |b| {
+            let (b, i) = (d(&b), d(&intake));
+            let age = i.year() - b.year() - i32::from((i.month(), i.day()) < (b.month(), b.day()));
+            match age {
+                ..18 => "under_18",
+                18..25 => "18_24",
+                25..35 => "25_34",
+                35..45 => "35_44",
+                45..65 => "45_64",
+                _ => "65_plus",
+            }
+        });
+        *bands.entry(band).or_default() += 1;
+    }
+    assert!(bands.len() >= 3, "{bands:?}");
+    for (band, want) in &bands {
+        assert_eq!(at(&l, "persons_by_age_band", band, "count"), *want, "age band {band}");
+    }
+    // Region and referral source: the text typed, recognised, never published.
+    let montreal = n(&format!("SELECT 'montreal', count(*) FROM persons p WHERE {FOLLOWED} AND p.region = 'Montréal'"));
+    assert_eq!(at(&l, "persons_by_region", "montreal", "count") as i64, montreal["montreal"]);
+    let hotline = n(&format!("SELECT 'hotline', count(*) FROM persons p WHERE {FOLLOWED} AND p.referral_source LIKE 'Ligne d''écoute%'"));
+    assert!(hotline["hotline"] > 0);
+    assert_eq!(at(&l, "persons_by_referral_source", "hotline", "count") as i64, hotline["hotline"]);
+    // Needs by phase and status, the unmet ones among them.
+    let needs = n(&format!(
+        "SELECT x.phase || '/' || x.status, count(*) FROM needs x JOIN persons p ON p.id = x.person_id
+         WHERE {FOLLOWED} AND (x.identified_on IS NULL OR x.identified_on <= :to) GROUP BY 1"
+    ));
+    assert!(needs.keys().any(|k| k.ends_with("/unmet")));
+    for (k, want) in &needs {
+        let (phase, status) = k.split_once('/').unwrap();
+        assert_eq!(at(&l, "needs_by_phase_status", phase, status) as i64, *want, "needs {k}");
+    }
+    // Testimonial aids granted in the period, IVAC applications by status.
+    let aids = n(&format!(
+        "SELECT a.code, count(*) FROM testimonial_aids a JOIN proceedings c ON c.id = a.proceeding_id JOIN persons p ON p.id = c.person_id
+         WHERE {FOLLOWED} AND a.status = 'granted' AND a.decided_on BETWEEN :from AND :to GROUP BY 1"
+    ));
+    assert!(!aids.is_empty());
+    for (code, want) in &aids {
+        assert_eq!(at(&l, "aids_granted", code, "count") as i64, *want, "aid {code}");
+    }
+    let ivac = n(&format!(
+        "SELECT x.ivac_status, count(*) FROM deadlines x JOIN persons p ON p.id = x.person_id
+         WHERE {FOLLOWED} AND x.kind = 'ivac_application' GROUP BY 1"
+    ));
+    assert!(ivac.len() >= 3, "{ivac:?}");
+    for (code, want) in &ivac {
+        assert_eq!(at(&l, "ivac_by_status", code, "count") as i64, *want, "IVAC {code}");
+    }
+    // Hours of intervention by kind of note.
+    let minutes = n(&format!(
+        "SELECT x.kind, sum(x.minutes) FROM notes x JOIN persons p ON p.id = x.person_id
+         WHERE {FOLLOWED} AND x.minutes > 0 AND substr(x.at, 1, 10) BETWEEN :from AND :to GROUP BY 1"
+    ));
+    let g = l.sums.iter().find(|g| g.id == "interventions_by_kind").unwrap();
+    for (kind, want) in &minutes {
+        let i = g.rows.codes.iter().position(|c| c == kind).unwrap();
+        assert_eq!(g.values[i], *want, "minutes of {kind}");
+    }
+    // Persons followed in November 2026.
+    let november = n(
+        "SELECT 'n', count(*) FROM persons p WHERE substr(p.intake_at, 1, 10) <= '2026-11-30' AND (p.closed_on IS NULL OR p.closed_on >= '2026-11-01')",
+    );
+    assert_eq!(at(&l, "persons_by_month", "2026-11", "count") as i64, november["n"]);
+    assert_eq!(table(&l, "persons_by_month").rows.codes.len(), 12, "one row per month of the fiscal year");
+
+    // What is published is the count itself, or hidden; never another number.
+    let published = stats::publish(&l, Lang::Fr, "Maison Test");
+    for (t, raw) in published.tables.iter().zip(&l.tables) {
+        for (i, row) in t.cells.iter().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                if let Cell::Count(v) = c {
+                    assert_eq!(*v, raw.counts[i][j], "{} [{i}][{j}]", t.id);
+                    assert!(*v >= 11);
+                }
+            }
+        }
+    }
+    assert!(published.period.contains("1er avril 2026") && published.period.contains("31 mars 2027"), "{}", published.period);
+}
+
+/// Three organisations, each with `per_origin` persons of each origin taken in this autumn.
+fn organisation(name: &str, per_origin: usize) -> (TestVault, Store) {
+    let (tv, mut s) = TestVault::new();
+    s.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'owner_name'", [name]).unwrap();
+    s.write(|w| {
+        for origin in ["domestic", "international"] {
+            for i in 0..per_origin {
+                let f: Fields = [
+                    ("alias", json!(format!("CANARY-{name}-{origin}-{i}"))),
+                    ("origin", json!(origin)),
+                    ("intake_at", json!("2026-10-01T15:00:00Z")),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+                w.insert(Kind::Person, f)?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    (tv, s)
+}
+
+fn origin_cells(st: &stats::Stats) -> Vec<Cell> {
+    st.tables.iter().find(|t| t.id == "persons_by_origin").unwrap().cells.iter().map(|r| r[0]).collect()
+}
+
+#[test]
+fn ledgers_add_up_before_anything_is_hidden() {
+    let (from, to) = (d("2026-04-01"), d("2027-03-31"));
+    let (_tc, mut coord) = TestVault::new();
+    let mut members = Vec::new();
+    for name in ["Org A", "Org B", "Org C", "Org D"] {
+        let (tv, mut s) = organisation(name, 4);
+        let to_coord = add_verified_contact(&mut s, &coord);
+        add_verified_contact(&mut coord, &s);
+        members.push((tv, s, to_coord));
+    }
+    // Alone, each organisation publishes nothing of its 4 + 4.
+    let alone = stats::compute(&members[0].1, Some(from), Some(to), Lang::Fr, relais_core::time::local_now()).unwrap();
+    assert_eq!(origin_cells(&alone), [Cell::Suppressed, Cell::Suppressed]);
+    let mut files = Vec::new();
+    for (_, s, to_coord) in members.iter_mut() {
+        let (bytes, manifest) = ledger::export(s, to_coord, from, to).unwrap();
+        ledger::commit_export(s, &manifest, from, to).unwrap();
+        // The file names nobody: no alias, no id, in clear or in the ciphertext.
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("CANARY"));
+        files.push(bytes);
+    }
+    let received: Vec<_> = files[..3].iter().map(|b| ledger::open_ledger(&coord, b).unwrap()).collect();
+    // Nothing in a received ledger but counts: no person's id, no alias.
+    let json = serde_json::to_string(&received[0].ledger).unwrap();
+    assert!(!json.contains("CANARY"));
+    for p in members[0].1.list_all(Kind::Person).unwrap() {
+        assert!(!json.contains(p["id"].as_str().unwrap()));
+    }
+    let merged = ledger::merge(&mut coord, &received, false).unwrap();
+    assert_eq!(merged.organisations, 3);
+    assert_eq!(at(&merged, "persons_by_origin", "domestic", "count"), 12);
+    let published = stats::publish(&merged, Lang::En, "Coalition");
+    assert_eq!(origin_cells(&published), [Cell::Count(12), Cell::Count(12)], "12 and 12 are publishable once added up");
+    assert!(published.title.contains("3 organisations"), "{}", published.title);
+    // Every table of the merge is exactly the sum of the three.
+    for (k, t) in merged.tables.iter().enumerate() {
+        for (i, row) in t.counts.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                let sum: u64 = received.iter().map(|r| r.ledger.tables[k].counts[i][j]).sum();
+                assert_eq!(*v, sum, "{} [{i}][{j}]", t.id);
+            }
+        }
+    }
+    let trail =
+        coord.conn().query_row("SELECT count(*) FROM audit_events WHERE action = 'ledger.merge'", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(trail, 1, "the merge is in the coordinator's trail");
+    let sent = members[0]
+        .1
+        .conn()
+        .query_row("SELECT count(*) FROM audit_events WHERE action = 'ledger.sent'", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    assert_eq!(sent, 1, "the export is in the member's trail");
+
+    // Two organisations: one could subtract its own counts and read the other's.
+    let e = ledger::merge(&mut coord, &received[..2], false).unwrap_err();
+    assert_eq!(e.code(), "LedgerTooFew");
+    // The same organisation twice would count twice.
+    let twice = [received[0].clone(), received[1].clone(), ledger::open_ledger(&coord, &files[0]).unwrap()];
+    assert_eq!(ledger::merge(&mut coord, &twice, false).unwrap_err().code(), "LedgerDuplicateSender");
+    // Another period.
+    let (other, _) = ledger::export(&members[3].1, &members[3].2, d("2025-04-01"), d("2026-03-31")).unwrap();
+    let mixed = [received[0].clone(), received[1].clone(), ledger::open_ledger(&coord, &other).unwrap()];
+    assert_eq!(ledger::merge(&mut coord, &mixed, false).unwrap_err().code(), "LedgerPeriods");
+    // A ledger is never imported as cases, and importing one changes nothing.
+    let before = relais_tests::dump_vault(&coord);
+    let o = exchange::open(&coord, &files[3], false).unwrap();
+    assert_eq!(exchange::apply(&mut coord, &o, &mut |_, _| {}).unwrap_err().code(), "LedgerNotImported");
+    assert_eq!(exchange::preview(&coord, &o).unwrap_err().code(), "LedgerNotImported");
+    assert_eq!(relais_tests::dump_vault(&coord), before);
+}
+
+/// A ledger bundle signed with `signer`'s real keys around any `ledger` JSON: what a member who
+/// holds a valid key can send.
+fn forged(signer: &Store, to: &Store, ledger: Value) -> Vec<u8> {
+    let me = exchange::identity::show(signer).unwrap();
+    let them = exchange::identity::show(to).unwrap();
+    let content = json!({"records": {}, "ledger": ledger});
+    let manifest = json!({
+        "bundle_id": "0193a000-0000-7000-8000-000000000001",
+        "created_at": "2026-12-03T15:00:00.000Z",
+        "kind": "ledger",
+        "sender": me,
+        "recipients": [{"age_recipient": them.age_recipient, "fingerprint": them.fingerprint}],
+        "persons": [],
+        "counts": {},
+        "content_sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&content).as_bytes())),
+    });
+    let seed: String = signer.conn().query_row("SELECT value FROM vault_meta WHERE key = 'signing_seed'", [], |r| r.get(0)).unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&hex::decode(seed).unwrap().try_into().unwrap());
+    let mut msg = b"relais.bundle.v2 manifest\n".to_vec();
+    msg.extend_from_slice(exchange::canonical(&manifest).as_bytes());
+    let sig = hex::encode(key.sign(&msg).to_bytes());
+    let doc = json!({"format": "relais.bundle", "version": 2, "manifest": manifest, "content": content, "signature": sig});
+    exchange::encrypt_for_test_vectors(&serde_json::to_vec(&doc).unwrap(), &[&them.age_recipient]).unwrap()
+}
+
+#[test]
+fn a_hostile_members_ledger_is_refused_whole() {
+    let (from, to) = (d("2026-04-01"), d("2027-03-31"));
+    let (_tc, mut coord) = TestVault::new();
+    let (_tm, mut member) = organisation("Org M", 3);
+    add_verified_contact(&mut member, &coord);
+    add_verified_contact(&mut coord, &member);
+    let honest = serde_json::to_value(count::ledger(&member, Some(from), to).unwrap()).unwrap();
+    // The honest ledger, signed by hand, opens: the forgeries below differ from it by one thing.
+    ledger::open_ledger(&coord, &forged(&member, &coord, honest.clone())).unwrap();
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        ("a name where a heading goes", Box::new(|l| l["tables"][0]["rows"]["codes"][0] = json!("Marie Tremblay"))),
+        (
+            "a table of its own",
+            Box::new(|l| {
+                let mut extra = l["tables"][0].clone();
+                extra["id"] = json!("persons_by_name");
+                l["tables"].as_array_mut().unwrap().push(extra);
+            }),
+        ),
+        ("a count beyond any organisation", Box::new(|l| l["tables"][0]["counts"][0][0] = json!(u64::MAX))),
+        ("a negative sum", Box::new(|l| l["sums"][0]["values"][0] = json!(-600))),
+        ("a share in a row that does not exist", Box::new(|l| l["sums"][0]["persons"] = json!({"4": 2}))),
+        ("posing as a merge of many", Box::new(|l| l["organisations"] = json!(40))),
+        ("another format", Box::new(|l| l["format"] = json!(2))),
+        ("an unknown field", Box::new(|l| l["aliases"] = json!(["Colibri"]))),
+        ("a delay of a thousand years", Box::new(|l| l["days_to_first_service"] = json!({"365000": 1}))),
+    ];
+    for (what, change) in cases {
+        let mut l = honest.clone();
+        change(&mut l);
+        let e = ledger::open_ledger(&coord, &forged(&member, &coord, l)).expect_err(what);
+        assert!(["InvalidLedger", "MalformedBundle"].contains(&e.code()), "{what}: {}", e.code());
+        assert!(!e.message(Lang::Fr).is_empty());
+    }
+}
