@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Codes the app adds to the core's [`relais_core::error::codes`].
-pub const APP_CODES: &[&str] = &["Locked", "NoVault", "UnknownKind", "Busy", "NothingToImport", "NoFileChosen"];
+pub const APP_CODES: &[&str] = &["Locked", "NoVault", "UnknownKind", "Busy", "NothingToImport", "NoFileChosen", "NoCoalitionReport"];
 
 /// An error as the UI receives it: a stable code, a message for a person in their language
 /// (what happened, what to do) and, for a form, the field it is about.
@@ -38,6 +38,7 @@ impl ApiError {
             "UnknownKind" => "error.unknown_kind",
             "NoFileChosen" => "error.no_file_chosen",
             "NothingToImport" => "error.nothing_to_import",
+            "NoCoalitionReport" => "error.no_coalition_report",
             _ => "error.busy",
         };
         let message = relais_core::lang::finish(rust_i18n::t!(key, locale = lang.code()).into_owned(), lang, &[]);
@@ -300,6 +301,29 @@ pub struct AnchorWritten {
 pub struct StatsArgs {
     pub from: Option<String>,
     pub to: Option<String>,
+}
+
+/// This vault's needs ledger for the coalition's coordinator.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct LedgerExportArgs {
+    /// The coordinator's contact id (verified).
+    pub contact: String,
+    /// First day of the period (YYYY-MM-DD).
+    pub from: String,
+    /// Last day of the period.
+    pub to: String,
+}
+
+/// A received ledger, as listed before the merge.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LedgerItem {
+    /// The sender's name in the contact book.
+    pub sender: String,
+    /// The sender's fingerprint.
+    pub fingerprint: String,
+    /// The period it covers.
+    pub from: Option<String>,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -584,6 +608,8 @@ pub fn typescript() -> String {
         SummarySaveArgs::decl(&cfg),
         SummarySaved::decl(&cfg),
         StatsArgs::decl(&cfg),
+        LedgerExportArgs::decl(&cfg),
+        LedgerItem::decl(&cfg),
         BackupArgs::decl(&cfg),
         relais_core::vault::backup::Restored::decl(&cfg),
         BackupStatus::decl(&cfg),

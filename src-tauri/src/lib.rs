@@ -8,6 +8,7 @@ rust_i18n::i18n!("locales", fallback = "fr");
 
 pub mod api;
 mod clipboard;
+mod coalition;
 mod commands;
 mod documents;
 mod handoff;
@@ -61,6 +62,10 @@ pub(crate) struct AppState {
     pub reminded: Mutex<std::collections::HashSet<String>>,
     /// The reminders that fell while the vault was locked, for the dashboard.
     pub missed: Mutex<Vec<relais_core::reports::agenda::Reminder>>,
+    /// The needs ledgers a coordinator added this session ([`coalition`]), dropped on lock.
+    pub ledgers: Mutex<Vec<relais_core::reports::stats::coalition::Received>>,
+    /// The coalition's published merge, until saved or the vault locks.
+    pub coalition: Mutex<Option<relais_core::reports::stats::Stats>>,
 }
 
 /// How a command holds the open vault.
@@ -119,6 +124,8 @@ impl AppState {
     pub fn open_session(&self, store: relais_core::Store, demo: bool) {
         self.pending.lock().expect("pending lock").take();
         self.picked.lock().expect("picked lock").take();
+        self.ledgers.lock().expect("ledgers lock").clear();
+        self.coalition.lock().expect("coalition lock").take();
         reminders::on_unlock(self, &store);
         *self.session.lock().expect("session lock") = Some(Session { store, demo });
         self.touch();
@@ -128,6 +135,8 @@ impl AppState {
     pub fn lock(&self) -> bool {
         self.pending.lock().expect("pending lock").take();
         self.picked.lock().expect("picked lock").take();
+        self.ledgers.lock().expect("ledgers lock").clear();
+        self.coalition.lock().expect("coalition lock").take();
         let was_open = self.session.lock().expect("session lock").take().is_some();
         if was_open {
             reminders::on_lock(self);
@@ -263,6 +272,8 @@ pub fn run() {
                 long_running: AtomicBool::new(false),
                 reminded: Mutex::new(std::collections::HashSet::new()),
                 missed: Mutex::new(Vec::new()),
+                ledgers: Mutex::new(Vec::new()),
+                coalition: Mutex::new(None),
             });
             // One window, built here so that navigation away from the app is refused and
             // the webview keeps nothing on disk (an ephemeral, incognito web context). Under
@@ -389,6 +400,8 @@ mod tests {
             long_running: AtomicBool::new(false),
             reminded: Mutex::new(std::collections::HashSet::new()),
             missed: Mutex::new(Vec::new()),
+            ledgers: Mutex::new(Vec::new()),
+            coalition: Mutex::new(None),
         }
     }
 

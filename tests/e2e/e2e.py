@@ -583,6 +583,51 @@ def add_verified_contact(app, card):
     app.wait_text("contacts", "Vérifiée le")
 
 
+def coalition_ledgers(b, files, tmp):
+    """The supervisor coordinates the coalition: three organisations (vaults made with the
+    `relais` command) send her their needs ledgers; she adds them up in the app and publishes."""
+    cli = os.path.join(os.path.dirname(APP), "relais")
+    card_b = card_of(b)
+    orgs = []
+
+    def relais(vault, *args, stdin=None):
+        env = dict(os.environ, RELAIS_VAULT=vault, RELAIS_PASSPHRASE=PASS, RELAIS_LANG="fr")
+        return subprocess.run([cli, *args], env=env, input=stdin, capture_output=True, text=True, check=True).stdout
+
+    for i, name in enumerate(["Maison Alpha", "Refuge Bêta", "Centre Gamma"]):
+        vault = os.path.join(tmp, f"org-{i}")
+        relais(vault, "init", "--name", f"Coordination {name}", "--org", name)
+        relais(vault, "demo", "--persons", "6", "--seed", str(i + 3))
+        relais(vault, "contact", "import-card", "-", stdin=card_b)
+        relais(vault, "contact", "verify", "Dominique Superviseure")
+        add_verified_contact(b, relais(vault, "identity", "card").strip())
+        orgs.append(vault)
+    year = datetime.date.today().year if datetime.date.today().month >= 4 else datetime.date.today().year - 1
+    b.click("nav-stats")
+    b.el("ledger-card").find_element(By.TAG_NAME, "summary").click()
+    for i, vault in enumerate(orgs):
+        # The open dialog takes the newest .relais file of the folder: write each just before.
+        relais(vault, "ledger", "export", "Dominique Superviseure", "--fiscal-year", str(year), "-o", os.path.join(files, f"registre-{i}.relais"))
+        time.sleep(1.1)
+        b.click("ledger-add")
+        b.wait.until(lambda d: len(b.els('[data-testid="ledger-received"] li')) == i + 1)
+        if i == 1:
+            b.click("ledger-merge")
+            b.wait_text("ledger-error", "au moins 3 organismes")
+    check("Maison Alpha" in b.text("ledger-received"), "the ledgers added are listed by sender")
+    b.click("ledger-merge")
+    b.wait_text("stats-report-title", "coalition (3 organismes)")
+    check(all(c == "< 11" or int(c) >= 11 for c in [e.text.strip() for e in b.els('[data-testid="stats-persons_by_origin"] td')]),
+          "the merge of 3 × 6 persons publishes nothing under 11")
+    b.shot("28-coalition-merge")
+    b.click("stats-pdf")
+    b.wait_text("stats-saved", ".pdf")
+    pdfs = sorted((os.path.getmtime(os.path.join(files, f)), f) for f in os.listdir(files) if f.endswith(".pdf"))
+    text = subprocess.run(["pdftotext", os.path.join(files, pdfs[-1][1]), "-"], capture_output=True, text=True, check=True).stdout
+    check("coalition (3 organismes)" in text, "the coalition's report saved as a PDF")
+    print("  ok: the coordinator adds up three organisations' ledgers in the app, refused with two, published with three")
+
+
 def scenario_handoff(tmp):
     """The worker of the first scenario sends her case to a supervisor, who imports it."""
     files = os.path.join(tmp, "files")
@@ -790,6 +835,7 @@ def scenario_handoff(tmp):
         check(len(reports) == 1, f"the team report went into the colleague's inbox in the team folder ({reports})")
         b.shot("13c-team")
         print("  ok: the supervisor's team view names the colleague and the cases exchanged with her")
+        coalition_ledgers(b, files, tmp)
     except Exception:
         b.shot("failure-handoff-b")
         raise

@@ -53,6 +53,11 @@ fn the_period_report_counts_what_an_independent_count_finds() {
     relais_core::demo::fill(&mut s, 90, 11, d("2026-12-03"), &mut |_, _| {}).unwrap();
     let (from, to) = stats::fiscal_year(d("2026-12-03"));
     assert_eq!((from, to), (d("2026-04-01"), d("2027-03-31")), "the fiscal year runs 1 April to 31 March");
+    // Asked mid-year, the report stops at today: no month to come counts every open case.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00-05:00").unwrap();
+    let published = stats::compute(&s, Some(from), Some(to), Lang::Fr, now).unwrap();
+    assert_eq!(published.to, d("2026-12-03"));
+    assert_eq!(published.tables.iter().find(|t| t.id == "persons_by_month").unwrap().rows.last().unwrap().code, "2026-12");
     let l = count::ledger(&s, Some(from), to).unwrap();
     let n = |sql: &str| grouped(&s, sql, from, to);
 
@@ -201,7 +206,7 @@ fn ledgers_add_up_before_anything_is_hidden() {
     assert_eq!(origin_cells(&alone), [Cell::Suppressed, Cell::Suppressed]);
     let mut files = Vec::new();
     for (_, s, to_coord) in members.iter_mut() {
-        let (bytes, manifest) = ledger::export(s, to_coord, from, to).unwrap();
+        let (bytes, manifest, to) = ledger::export(s, to_coord, from, to).unwrap();
         ledger::commit_export(s, &manifest, from, to).unwrap();
         // The file names nobody: no alias, no id, in clear or in the ciphertext.
         let text = String::from_utf8_lossy(&bytes);
@@ -247,7 +252,7 @@ fn ledgers_add_up_before_anything_is_hidden() {
     let twice = [received[0].clone(), received[1].clone(), ledger::open_ledger(&coord, &files[0]).unwrap()];
     assert_eq!(ledger::merge(&mut coord, &twice, false).unwrap_err().code(), "LedgerDuplicateSender");
     // Another period.
-    let (other, _) = ledger::export(&members[3].1, &members[3].2, d("2025-04-01"), d("2026-03-31")).unwrap();
+    let (other, _, _) = ledger::export(&members[3].1, &members[3].2, d("2025-04-01"), d("2026-03-31")).unwrap();
     let mixed = [received[0].clone(), received[1].clone(), ledger::open_ledger(&coord, &other).unwrap()];
     assert_eq!(ledger::merge(&mut coord, &mixed, false).unwrap_err().code(), "LedgerPeriods");
     // A ledger is never imported as cases, and importing one changes nothing.

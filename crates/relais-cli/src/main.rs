@@ -476,7 +476,7 @@ fn run(cli: Cli) -> Result<()> {
             let contact = resolve_contact(&store, &a.contact)?;
             let (from, to) = period(a.from.as_deref(), a.to.as_deref(), a.fiscal_year)?;
             let (Some(from), Some(to)) = (from, to) else { unreachable!("clap requires the period") };
-            let (bytes, manifest) = relais_core::reports::stats::coalition::export(&store, &contact, from, to)?;
+            let (bytes, manifest, to) = relais_core::reports::stats::coalition::export(&store, &contact, from, to)?;
             relais_core::vault::write_atomic(&a.output, &bytes)
                 .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
             relais_core::reports::stats::coalition::commit_export(&mut store, &manifest, from, to)?;

@@ -237,6 +237,32 @@ override_reason?: string,
 documents?: boolean, };
 export type SummarySaved = { path: string, encrypted: boolean, };
 export type StatsArgs = { from: string | null, to: string | null, };
+export type LedgerExportArgs = { 
+/**
+ * The coordinator's contact id (verified).
+ */
+contact: string, 
+/**
+ * First day of the period (YYYY-MM-DD).
+ */
+from: string, 
+/**
+ * Last day of the period.
+ */
+to: string, };
+export type LedgerItem = { 
+/**
+ * The sender's name in the contact book.
+ */
+sender: string, 
+/**
+ * The sender's fingerprint.
+ */
+fingerprint: string, 
+/**
+ * The period it covers.
+ */
+from: string | null, to: string, };
 export type BackupArgs = { passphrase: string, };
 export type Restored = { 
 /**
@@ -1541,7 +1567,7 @@ created_by: string | null,
 fields: Array<[string, JsonValue, JsonValue]>, };
 export type Rekey = "done" | "recovery_unknown";
 
-export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "TeamFolderNotSet" | "TeamFolderUnavailable" | "NotInInbox" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "InvalidLedger" | "LedgerPeriods" | "LedgerNotImported" | "LedgerDuplicateSender" | "LedgerTooFew" | "Typeset" | "DocumentEmpty" | "DocumentTooLarge" | "DocumentImageRefused" | "DocumentsTooLargeForBundle" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen";
+export type ErrorCode = "WrongPassphrase" | "KeyTooCostly" | "WeakPassphrase" | "PassphraseMismatch" | "VaultExists" | "VaultNotFound" | "UnsupportedVersion" | "DamagedKeyFile" | "DamagedVault" | "NoRecoveryKey" | "VaultBusy" | "InvalidAnchor" | "ForeignAnchor" | "RecoveryRecipientUnknown" | "RotationUnfinished" | "WrongRecoveryIdentity" | "InvalidRecipient" | "NotFound" | "Ambiguous" | "Invalid" | "HandedOff" | "NotAgeFile" | "BundleTruncated" | "BundleTampered" | "BundleNotForThisVault" | "BundleReaddressed" | "NotABundle" | "OldBundleVersion" | "NotCaseOwner" | "NotPartyToCase" | "BundleRewritesRecord" | "BundleCaseMerged" | "CannotMerge" | "BundleForgedAuthor" | "ReceiptNotForSender" | "TeamFolderNotSet" | "TeamFolderUnavailable" | "NotInInbox" | "BadSignature" | "UnknownSender" | "UnverifiedSender" | "MalformedBundle" | "BundleDuplicateId" | "BundleCountMismatch" | "BundleDanglingReference" | "BundleTooLarge" | "Database" | "Io" | "UnverifiedContact" | "ConsentMissing" | "ConfirmationMismatch" | "RetentionNotOver" | "DiskFull" | "Crypto" | "InvalidBackup" | "InvalidLedger" | "LedgerPeriods" | "LedgerNotImported" | "LedgerDuplicateSender" | "LedgerTooFew" | "Typeset" | "DocumentEmpty" | "DocumentTooLarge" | "DocumentImageRefused" | "DocumentsTooLargeForBundle" | "Csv" | "Locked" | "NoVault" | "UnknownKind" | "Busy" | "NothingToImport" | "NoFileChosen" | "NoCoalitionReport";
 
 // The records of each kind, as the core stores and sends them.
 export interface PersonRecord {
@@ -2004,6 +2030,11 @@ export interface Commands {
   stats: { args: { args: StatsArgs }; result: Stats };
   save_stats_xlsx: { args: { args: StatsArgs }; result: string };
   save_stats_pdf: { args: { args: StatsArgs }; result: string };
+  ledger_export: { args: { args: LedgerExportArgs }; result: string };
+  ledger_add: { args: Record<string, never>; result: Array<LedgerItem> };
+  ledger_clear: { args: Record<string, never>; result: Array<LedgerItem> };
+  ledger_merge: { args: { own: boolean }; result: Stats };
+  save_coalition: { args: { format: string }; result: string };
   save_day: { args: { day: string }; result: string };
   export_calendar: { args: { args: CalendarArgs }; result: CalendarSaved };
   backup_status: { args: Record<string, never>; result: BackupStatus };

@@ -23,15 +23,18 @@ use crate::vault::store::Store;
 /// The fewest organisations a published merge adds up.
 pub const MIN_ORGANISATIONS: u32 = 3;
 
-/// This vault's ledger of `from..=to` as a bundle for the contact `to_contact` (verified): the
-/// file's bytes and its manifest. Nothing is recorded until [`commit_export`].
-pub fn export(store: &Store, to_contact: &str, from: NaiveDate, to: NaiveDate) -> Result<(Vec<u8>, Manifest)> {
+/// This vault's ledger of `from..=to` (`to` after today: today, as the report) as a bundle for
+/// the contact `to_contact` (verified): the file's bytes, its manifest and the period's last day.
+/// Nothing is recorded until [`commit_export`].
+pub fn export(store: &Store, to_contact: &str, from: NaiveDate, to: NaiveDate) -> Result<(Vec<u8>, Manifest, NaiveDate)> {
+    let to = to.min(crate::time::local_now().date_naive());
     if from > to {
         return Err(Error::invalid("from", crate::error::Problem::EndBeforeStart));
     }
     let ledger = count::ledger(store, Some(from), to)?;
     ledger.check()?;
-    exchange::ledger::seal(store, to_contact, serde_json::to_value(&ledger).expect("a ledger serializes"))
+    let (bytes, manifest) = exchange::ledger::seal(store, to_contact, serde_json::to_value(&ledger).expect("a ledger serializes"))?;
+    Ok((bytes, manifest, to))
 }
 
 /// Records, after the file is written, that this vault's counts left it: to whom and for which

@@ -302,9 +302,10 @@ pub fn publish(ledger: &Ledger, lang: Lang, organisation: &str) -> Stats {
 }
 
 /// Computes the statistics of the period `from..=to` (`from` none: since the first intake; `to`
-/// none: today), already suppressed.
+/// none or after today: today, since nothing after today is known yet and a month to come would
+/// count every open case as followed), already suppressed.
 pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, lang: Lang, now: DateTime<FixedOffset>) -> Result<Stats> {
-    let to = to.unwrap_or(now.date_naive());
+    let to = to.map_or(now.date_naive(), |t| t.min(now.date_naive()));
     let organisation = store.meta(crate::vault::store::Meta::OwnerOrg)?.unwrap_or_default();
     Ok(publish(&count::ledger(store, from, to)?, lang, &organisation))
 }
