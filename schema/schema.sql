@@ -152,7 +152,7 @@ CREATE TABLE deadlines (
     ivac_status TEXT,
     done_on TEXT,
     note TEXT
-, created_by TEXT, updated_by TEXT, versions TEXT);
+, created_by TEXT, updated_by TEXT, versions TEXT, permit_status TEXT);
 
 CREATE TABLE document_content (
     document_id TEXT PRIMARY KEY NOT NULL,

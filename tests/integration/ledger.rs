@@ -130,6 +130,15 @@ fn the_period_report_counts_what_an_independent_count_finds() {
     for (code, want) in &ivac {
         assert_eq!(at(&l, "ivac_by_status", code, "count") as i64, *want, "IVAC {code}");
     }
+    // Permits by outcome (the demonstration records temporary resident permits).
+    let permits = n(&format!(
+        "SELECT x.permit_status, count(*) FROM deadlines x JOIN persons p ON p.id = x.person_id
+         WHERE {FOLLOWED} AND x.kind = 'trp_expiry' AND (x.due_on IS NULL OR x.due_on >= :from) GROUP BY 1"
+    ));
+    assert!(permits.len() >= 3, "{permits:?}");
+    for (code, want) in &permits {
+        assert_eq!(at(&l, "permits_by_status", "trp_expiry", code) as i64, *want, "permit {code}");
+    }
     // Hours of intervention by kind of note.
     let minutes = n(&format!(
         "SELECT x.kind, sum(x.minutes) FROM notes x JOIN persons p ON p.id = x.person_id

@@ -47,6 +47,33 @@ fn validation_messages_say_what_to_fix() {
         "{fr}"
     );
 
+    // A permit's outcome belongs to a permit's deadline, nowhere else.
+    let e = refused(&mut s, |w| {
+        w.insert(
+            Kind::Deadline,
+            f(&[
+                ("person_id", json!(p)),
+                ("kind", json!("ivac_application")),
+                ("due_on", json!("2027-01-05")),
+                ("permit_status", json!("granted")),
+            ]),
+        )
+        .map(drop)
+    });
+    assert!(e.message(Lang::Fr).starts_with("Issue de la demande de permis"), "{}", e.message(Lang::Fr));
+    s.write(|w| {
+        w.insert(
+            Kind::Deadline,
+            f(&[
+                ("person_id", json!(p)),
+                ("kind", json!("trp_expiry")),
+                ("due_on", json!("2027-01-05")),
+                ("permit_status", json!("granted")),
+            ]),
+        )
+    })
+    .unwrap();
+
     let e = refused(&mut s, |w| w.insert(Kind::Need, f(&[("person_id", json!(p)), ("code", json!("interpretation"))])).map(drop));
     assert!(e.message(Lang::En).contains("only to persons trafficked internationally"));
 

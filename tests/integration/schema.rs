@@ -59,6 +59,7 @@ fn record_specs_match_the_tables() {
             Kind::Person => &PERSON_LATER,
             Kind::Appointment => &["interpreter_needed", "interpreter_provider", "interpreter_outside_confirmed", "accompaniment_minutes"],
             Kind::Note => &["minutes"],
+            Kind::Deadline => &["permit_status"],
             _ => &[],
         };
         let mut expected: Vec<String> = ["id", "created_at", "updated_at", "revision"].iter().map(|s| s.to_string()).collect();

@@ -1133,6 +1133,9 @@ pub struct DeadlineAddArgs {
     /// Statut IVAC / IVAC status
     #[arg(long)]
     pub ivac_status: Option<String>,
+    /// Issue d'une demande de permis / a permit application's outcome: filed | granted | renewed | refused | expired
+    #[arg(long)]
+    pub permit_status: Option<String>,
 }
 
 #[derive(Args)]
@@ -1145,6 +1148,9 @@ pub struct DeadlineSetArgs {
     /// Statut IVAC / IVAC status
     #[arg(long)]
     pub ivac_status: Option<String>,
+    /// Issue d'une demande de permis / a permit application's outcome
+    #[arg(long)]
+    pub permit_status: Option<String>,
     /// Fait le / done on
     #[arg(long)]
     pub done: Option<String>,

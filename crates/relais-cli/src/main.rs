@@ -1401,6 +1401,7 @@ fn cmd_deadline(ctx: &Ctx, c: DeadlineCmd) -> Result<()> {
             put(&mut f, "due_on", Some(a.due));
             put(&mut f, "label", a.label);
             put(&mut f, "ivac_status", a.ivac_status);
+            put(&mut f, "permit_status", a.permit_status);
             let id = store.write(|w| w.insert(Kind::Deadline, f))?;
             ctx.created(&id);
         }
@@ -1409,6 +1410,7 @@ fn cmd_deadline(ctx: &Ctx, c: DeadlineCmd) -> Result<()> {
             let mut f = Fields::new();
             put(&mut f, "due_on", a.due);
             put(&mut f, "ivac_status", a.ivac_status);
+            put(&mut f, "permit_status", a.permit_status);
             put(&mut f, "done_on", a.done);
             let changed = store.write(|w| w.update(Kind::Deadline, &id, f))?;
             ctx.updated(Kind::Deadline, &id, &changed);

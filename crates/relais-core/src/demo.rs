@@ -371,7 +371,12 @@ fn person(w: &mut Writer<'_>, rng: &mut ChaCha8Rng, alias: &str, today: NaiveDat
     if international {
         w.insert(
             Kind::Deadline,
-            f(&[("person_id", json!(pid)), ("kind", json!("trp_expiry")), ("due_on", json!(day(today, rng.gen_range(10..400))))]),
+            f(&[
+                ("person_id", json!(pid)),
+                ("kind", json!("trp_expiry")),
+                ("due_on", json!(day(today, rng.gen_range(10..400)))),
+                ("permit_status", json!(["filed", "granted", "granted", "renewed", "refused"][later.gen_range(0..5)])),
+            ]),
         )?;
         n += 1;
     }

@@ -260,6 +260,7 @@ const DEADLINE: &[Col] = &[
     req("due_on", Ty::Date),
     c("label", LINE),
     c("ivac_status", Ty::Code("ivac_statuses")),
+    c("permit_status", Ty::Code("permit_statuses")),
     c("done_on", Ty::Date),
     sens("note", LONG),
 ];

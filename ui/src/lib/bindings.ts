@@ -1814,6 +1814,7 @@ export interface DeadlineRecord {
   due_on: string;
   label: string | null;
   ivac_status: string | null;
+  permit_status: string | null;
   done_on: string | null;
   note: string | null;
 }
@@ -1963,7 +1964,7 @@ export const KIND_FIELDS: { readonly [K in keyof KindRecords]: ReadonlyArray<key
   proceeding: ["person_id", "file_number", "court", "district", "role", "prosecutor", "note"],
   milestone: ["proceeding_id", "code", "status", "due_on", "done_on", "note"],
   testimonial_aid: ["proceeding_id", "code", "status", "requested_on", "decided_on", "note"],
-  deadline: ["person_id", "kind", "due_on", "label", "ivac_status", "done_on", "note"],
+  deadline: ["person_id", "kind", "due_on", "label", "ivac_status", "permit_status", "done_on", "note"],
   note: ["person_id", "kind", "at", "text", "minutes"],
   safety_item: ["person_id", "text", "review_on", "done_on"],
   task: ["person_id", "title", "due_on", "done_at"],

@@ -9,7 +9,7 @@ export const SUMMARY: { readonly [K in Kind]?: ReadonlyArray<keyof KindRecords[K
   need: ['code', 'status', 'identified_on', 'closed_on'],
   appointment: ['starts_at', 'kind', 'status', 'place', 'org_id', 'with_whom'],
   referral: ['org_id', 'need_id', 'status', 'follow_up_on', 'outcome'],
-  deadline: ['kind', 'due_on', 'label', 'ivac_status', 'done_on'],
+  deadline: ['kind', 'due_on', 'label', 'ivac_status', 'permit_status', 'done_on'],
   note: ['at', 'kind', 'text'],
   consent: ['scope', 'recipient', 'org_id', 'method', 'starts_on', 'ends_on', 'withdrawn_on'],
   safety_item: ['text', 'review_on', 'done_on'],

@@ -38,6 +38,10 @@ impl Entry {
     }
 }
 
+/// The `deadline_kinds` that record a permit (its expiry date), the only deadlines with a
+/// `permit_status`.
+pub const PERMIT_KINDS: [&str; 3] = ["trp_expiry", "work_permit_expiry", "study_permit_expiry"];
+
 /// All catalogue lists by name (`needs`, `need_statuses`, `referral_statuses`…).
 #[derive(Debug)]
 pub struct Catalogues {

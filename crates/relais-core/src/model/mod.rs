@@ -215,6 +215,12 @@ pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, current: Option<&
         Kind::Deadline if !absent(rec, "ivac_status") && str_field(rec, "kind") != Some("ivac_application") => {
             return Err(Error::invalid("ivac_status", Problem::UnknownField));
         }
+        Kind::Deadline
+            if !absent(rec, "permit_status")
+                && !str_field(rec, "kind").is_some_and(|k| crate::model::catalogue::PERMIT_KINDS.contains(&k)) =>
+        {
+            return Err(Error::invalid("permit_status", Problem::UnknownField));
+        }
         Kind::TestimonialAid => not_before(rec, "requested_on", "decided_on")?,
         Kind::Incident => {
             not_before(rec, "occurred_on", "discovered_on")?;

@@ -11,7 +11,7 @@
 //! version would compute for the same period, so a ledger can carry nothing but numbers in
 //! known places.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -140,8 +140,7 @@ impl Data {
 pub const NEW_CONTINUING: [&str; 2] = ["new", "continuing"];
 /// Age bands at intake (then `not_recorded`).
 pub const AGE_BANDS: [&str; 6] = ["under_18", "18_24", "25_34", "35_44", "45_64", "65_plus"];
-/// The deadline kinds that record a permit (its expiry date).
-pub const PERMITS: [&str; 3] = ["trp_expiry", "work_permit_expiry", "study_permit_expiry"];
+use crate::model::catalogue::PERMIT_KINDS as PERMITS;
 
 fn codes(list: &str) -> Vec<String> {
     Catalogues::get().list(list).iter().map(|e| e.code.clone()).collect()
@@ -372,19 +371,22 @@ fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
         }
     }
     push("ivac_by_status", rows, count_column(), true, c);
-    // Persons holding a permit in the period (an expiry recorded, not expired before its start).
-    let rows = Axis { list: "deadline_kinds".into(), codes: PERMITS.iter().map(|c| (*c).to_owned()).collect() };
-    let mut c = grid(&rows, &count_column());
-    let mut seen: BTreeSet<(usize, &str)> = BTreeSet::new();
+    // Permits (a deadline of a permit's kind) by their outcome, each once: those recorded by the
+    // period's end and not expired before its start.
+    let (rows, cols) = (
+        Axis { list: "deadline_kinds".into(), codes: PERMITS.iter().map(|c| (*c).to_owned()).collect() },
+        with_not_recorded("permit_statuses"),
+    );
+    let mut c = grid(&rows, &cols);
     for d in of_followed(&data.deadlines) {
-        if let (Some(i), Some(p)) = (at(&rows, str_field(d, "kind")), str_field(d, "person_id"))
+        if let Some(i) = at(&rows, str_field(d, "kind"))
+            && day(str_field(d, "created_at")).is_none_or(|c| c <= to)
             && day(str_field(d, "due_on")).is_none_or(|due| from.is_none_or(|f| due >= f))
-            && seen.insert((i, p))
         {
-            c[i][0] += 1;
+            c[i][at(&cols, str_field(d, "permit_status")).unwrap_or(cols.codes.len() - 1)] += 1;
         }
     }
-    push("persons_with_permit", rows, count_column(), false, c);
+    push("permits_by_status", rows, cols, true, c);
     let rows = axis("closure_reasons");
     let mut c = grid(&rows, &count_column());
     for p in &persons {

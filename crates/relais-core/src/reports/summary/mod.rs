@@ -393,6 +393,7 @@ pub fn build(store: &Store, person_id: &str, o: &Options) -> Result<Doc> {
                 &[
                     c.date(str_field(d, "due_on")),
                     c.label("ivac_statuses", str_field(d, "ivac_status")),
+                    c.label("permit_statuses", str_field(d, "permit_status")),
                     str_field(d, "label").unwrap_or_default().to_owned(),
                 ],
             )
