@@ -351,3 +351,46 @@ fn the_workbook_holds_the_same_published_numbers_one_sheet_per_table() {
     let tmp: Vec<_> = std::fs::read_dir(tv.tmp.path().join("tmp")).unwrap().collect();
     assert!(tmp.is_empty(), "nothing written to the temp dir: {tmp:?}");
 }
+
+#[test]
+fn the_pdf_report_reads_in_french_and_in_english() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Coordination", "--org", "Maison Test"]);
+    let mut s = tv.unlock();
+    let planted = fill(&mut s, 14, 12);
+    drop(s);
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, words) in [
+        ("fr", ["Statistiques anonymes", "Besoins selon la phase et le statut actuel", "Personnes suivies par mois", "1er avril 2026"]),
+        ("en", ["Anonymous statistics", "Needs by phase and current status", "Persons followed by month", "April 1, 2026"]),
+    ] {
+        let pdf = dir.path().join(format!("rapport-{lang}.pdf"));
+        tv.ok(&[
+            "--lang",
+            lang,
+            "stats",
+            "--fiscal-year",
+            "2026",
+            "--pdf",
+            "-o",
+            pdf.to_str().unwrap(),
+            "--now",
+            "2026-12-03T09:00:00-05:00",
+        ]);
+        let out = std::process::Command::new("pdftotext").args(["-layout", pdf.to_str().unwrap(), "-"]).output().expect("pdftotext");
+        let text = String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ");
+        for w in words.iter().chain(&["Maison Test"]) {
+            assert!(text.contains(w), "{lang}: {w} missing");
+        }
+        for x in &planted {
+            assert!(!text.contains(x.as_str()), "{x} in the PDF");
+        }
+    }
+    // The workbook's first sheet names the organisation too.
+    let file = dir.path().join("stats.xlsx");
+    tv.ok(&["stats", "--xlsx", "-o", file.to_str().unwrap(), "--now", "2026-12-03T09:00:00-05:00"]);
+    let python = std::env::var("RELAIS_TEST_PYTHON").expect("RELAIS_TEST_PYTHON: run `make test`");
+    let out = std::process::Command::new(python).args(["-c", READ_XLSX]).arg(&file).output().unwrap();
+    let sheets: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sheets[0][1][3][0], json!("Maison Test"));
+}

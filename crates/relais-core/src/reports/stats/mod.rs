@@ -524,6 +524,9 @@ pub fn xlsx(stats: &Stats) -> Result<Vec<u8>> {
         ws.write_string_with_format(0, 0, &stats.title, &bold).map_err(err)?;
         ws.write_string(1, 0, period).map_err(err)?;
         ws.write_string(2, 0, tr(lang, "stats.rule", &[])).map_err(err)?;
+        if !stats.organisation.is_empty() {
+            ws.write_string_with_format(3, 0, &stats.organisation, &bold).map_err(err)?;
+        }
         let m = &stats.median_days_to_first_service;
         ws.write_string_with_format(4, 0, &m.label, &bold).map_err(err)?;
         match m.days {
@@ -819,6 +822,42 @@ mod tests {
             total: Some(Cell::Count(55)),
         };
         assert_eq!(exposed(&t), ["(1, 0)"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Three organisations' needs tables, each mostly small, added up then published: what
+        /// is published is the sum, never under 11, and no hidden cell can be worked out.
+        #[test]
+        fn a_merge_of_ledgers_publishes_nothing_small_nor_recoverable(
+            orgs in proptest::collection::vec(proptest::collection::vec(0u64..9, 21), 3..5)
+        ) {
+            let (from, to) = (NaiveDate::from_ymd_opt(2026, 4, 1), NaiveDate::from_ymd_opt(2027, 3, 31).unwrap());
+            let ledgers: Vec<Ledger> = orgs.iter().map(|v| {
+                let mut l = count::empty(from, to);
+                let t = l.tables.iter_mut().find(|t| t.id == "needs_by_phase_status").unwrap();
+                for (i, row) in t.counts.iter_mut().enumerate() {
+                    row.copy_from_slice(&v[i * 7..i * 7 + 7]);
+                }
+                l
+            }).collect();
+            let merged = Ledger::merge(&ledgers).unwrap();
+            proptest::prop_assert_eq!(merged.organisations as usize, orgs.len());
+            let raw = merged.tables.iter().find(|t| t.id == "needs_by_phase_status").unwrap();
+            let t = suppress(raw, Lang::En);
+            for (i, row) in t.cells.iter().enumerate() {
+                for (j, cell) in row.iter().enumerate() {
+                    let sum: u64 = orgs.iter().map(|v| v[i * 7 + j]).sum();
+                    proptest::prop_assert_eq!(raw.counts[i][j], sum);
+                    if let Cell::Count(v) = cell {
+                        proptest::prop_assert_eq!(*v, sum);
+                        proptest::prop_assert!(*v >= THRESHOLD);
+                    }
+                }
+            }
+            let exposed = exposed(&t);
+            proptest::prop_assert!(exposed.is_empty(), "exposed {:?}", exposed);
+        }
     }
 
     proptest::proptest! {
