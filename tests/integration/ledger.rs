@@ -205,12 +205,12 @@ fn ledgers_add_up_before_anything_is_hidden() {
     let (_tc, mut coord) = TestVault::new();
     let mut members = Vec::new();
     for name in ["Org A", "Org B", "Org C", "Org D"] {
-        let (tv, mut s) = organisation(name, 4);
+        let (tv, mut s) = organisation(name, 6);
         let to_coord = add_verified_contact(&mut s, &coord);
         add_verified_contact(&mut coord, &s);
         members.push((tv, s, to_coord));
     }
-    // Alone, each organisation publishes nothing of its 4 + 4.
+    // Alone, each organisation publishes nothing of its 6 + 6.
     let alone = stats::compute(&members[0].1, Some(from), Some(to), Lang::Fr, relais_core::time::local_now()).unwrap();
     assert_eq!(origin_cells(&alone), [Cell::Suppressed, Cell::Suppressed]);
     let mut files = Vec::new();
@@ -231,9 +231,11 @@ fn ledgers_add_up_before_anything_is_hidden() {
     }
     let merged = ledger::merge(&mut coord, &received, false).unwrap();
     assert_eq!(merged.organisations, 3);
-    assert_eq!(at(&merged, "persons_by_origin", "domestic", "count"), 12);
+    assert_eq!(at(&merged, "persons_by_origin", "domestic", "count"), 18);
     let published = stats::publish(&merged, Lang::En, "Coalition");
-    assert_eq!(origin_cells(&published), [Cell::Count(12), Cell::Count(12)], "12 and 12 are publishable once added up");
+    // 18 and 18 are publishable once added up: even the largest member, taking its own 6 away,
+    // is left with 12 it does not know.
+    assert_eq!(origin_cells(&published), [Cell::Count(18), Cell::Count(18)], "18 and 18 are publishable once added up");
     assert!(published.title.contains("3 organisations"), "{}", published.title);
     // Every table of the merge is exactly the sum of the three.
     for (k, t) in merged.tables.iter().enumerate() {
@@ -308,6 +310,14 @@ fn a_hostile_members_ledger_is_refused_whole() {
     // The honest ledger, signed by hand, opens: the forgeries below differ from it by one thing.
     ledger::open_ledger(&coord, &forged(&member, &coord, honest.clone())).unwrap();
     let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        ("a date chrono reads but no calendar holds", Box::new(|l| l["from"] = json!("+262142-12-01"))),
+        (
+            "no start, an end far away",
+            Box::new(|l| {
+                l["from"] = Value::Null;
+                l["to"] = json!("+262142-12-31");
+            }),
+        ),
         ("a name where a heading goes", Box::new(|l| l["tables"][0]["rows"]["codes"][0] = json!("Marie Tremblay"))),
         (
             "a table of its own",
@@ -332,4 +342,30 @@ fn a_hostile_members_ledger_is_refused_whole() {
         assert!(["InvalidLedger", "MalformedBundle"].contains(&e.code()), "{what}: {}", e.code());
         assert!(!e.message(Lang::Fr).is_empty());
     }
+}
+
+/// Merged ledgers as published, from three organisations' `persons_by_origin` counts.
+fn merged_origins(orgs: [[u64; 2]; 3]) -> Vec<Cell> {
+    let (from, to) = (Some(d("2026-04-01")), d("2026-11-30"));
+    let ledgers: Vec<Ledger> = orgs
+        .iter()
+        .map(|[domestic, international]| {
+            let mut l = count::empty(from, to);
+            let t = l.tables.iter_mut().find(|t| t.id == "persons_by_origin").unwrap();
+            t.counts = vec![vec![*domestic], vec![*international]];
+            l
+        })
+        .collect();
+    origin_cells(&stats::publish(&Ledger::merge(&ledgers).unwrap(), Lang::En, "Coalition"))
+}
+
+#[test]
+fn no_member_reads_another_members_small_count_by_subtracting_its_own() {
+    // 40 + 2 + 0 domestic: publishing 42 would tell the first organisation that the others had 2.
+    assert_eq!(merged_origins([[40, 30], [2, 0], [0, 0]])[0], Cell::Suppressed);
+    // A member padding every cell with 11 to have everything published learns nothing under 11
+    // either: once its own share is taken away, 2 + 3 is still small.
+    assert_eq!(merged_origins([[11, 11], [2, 20], [3, 20]])[0], Cell::Suppressed);
+    // Enough from the others: published.
+    assert_eq!(merged_origins([[11, 11], [6, 20], [6, 20]]), [Cell::Count(23), Cell::Count(51)]);
 }

@@ -1482,7 +1482,7 @@ pub struct StatsArgs {
     #[arg(long)]
     pub to: Option<String>,
     /// L'exercice financier (1er avril au 31 mars) qui commence l'année AAAA / the fiscal year (1 April to 31 March) starting in year YYYY
-    #[arg(long, value_name = "AAAA", conflicts_with_all = ["from", "to"])]
+    #[arg(long, value_name = "AAAA", conflicts_with_all = ["from", "to"], value_parser = clap::value_parser!(i32).range(2000..=2100))]
     pub fiscal_year: Option<i32>,
     #[command(flatten)]
     pub format: StatsFormat,
@@ -1528,7 +1528,7 @@ pub struct LedgerExportArgs {
     #[arg(long, required_unless_present = "fiscal_year")]
     pub to: Option<String>,
     /// L'exercice financier qui commence l'année AAAA / the fiscal year starting in year YYYY
-    #[arg(long, value_name = "AAAA", conflicts_with_all = ["from", "to"])]
+    #[arg(long, value_name = "AAAA", conflicts_with_all = ["from", "to"], value_parser = clap::value_parser!(i32).range(2000..=2100))]
     pub fiscal_year: Option<i32>,
     /// Fichier du registre / the ledger file
     #[arg(short, long)]

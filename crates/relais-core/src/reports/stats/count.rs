@@ -96,6 +96,10 @@ pub struct Ledger {
     /// Days from intake to first service, for the persons taken in during the period: how many
     /// persons waited each number of days (a median cannot be added up, a histogram can).
     pub days_to_first_service: BTreeMap<u32, u64>,
+    /// In a merge, the organisations' own ledgers, for the dominance rule of [`super::publish`]
+    /// (a member knows its own counts). Never written anywhere.
+    #[serde(skip)]
+    pub parts: Vec<Ledger>,
 }
 
 /// The records a ledger is counted from (all of them, the period is applied by [`count`]).
@@ -168,11 +172,15 @@ fn count_column() -> Axis {
 
 /// The first day of each month from `from`'s to `to`'s (at most [`MAX_MONTHS`]).
 fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let first = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    // A longer period shows its last MAX_MONTHS months.
+    let from = first(from).max(first(to).checked_sub_months(chrono::Months::new(MAX_MONTHS as u32 - 1)).unwrap_or(from));
     let mut out = Vec::new();
-    let mut m = from.with_day(1).expect("day 1 exists");
+    let mut m = from;
     while m <= to && out.len() < MAX_MONTHS {
         out.push(m);
-        m = m.checked_add_months(chrono::Months::new(1)).expect("a date in range");
+        let Some(next) = m.checked_add_months(chrono::Months::new(1)) else { break };
+        m = next;
     }
     out
 }
@@ -180,7 +188,7 @@ fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 /// The months a report's time series shows: those of the period, or the twelve up to its end
 /// when it has no start.
 fn series_start(from: Option<NaiveDate>, to: NaiveDate) -> NaiveDate {
-    from.unwrap_or_else(|| to.with_day(1).expect("day 1 exists").checked_sub_months(chrono::Months::new(11)).unwrap_or(to))
+    from.unwrap_or_else(|| to.with_day(1).unwrap_or(to).checked_sub_months(chrono::Months::new(11)).unwrap_or(to))
 }
 
 /// A free-text field (region, referral source) read as a catalogue code: the code itself, or a
@@ -483,24 +491,26 @@ fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
     sum("expenses_by_fund", "cents", funds, &mut expenses.iter().map(|(i, c, p)| (*i, *c, p.as_str())));
 
     // Days from intake to the first appointment attended, for persons taken in during the period.
-    let mut first: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+    let mut served: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
     for a in &appointments {
         if str_field(a, "status") == Some("attended")
             && let (Some(p), Some(d)) = (str_field(a, "person_id"), day(str_field(a, "starts_at")))
+            && d <= to
         {
-            first.entry(p).and_modify(|x| *x = (*x).min(d)).or_insert(d);
+            served.entry(p).or_default().push(d);
         }
     }
     let mut days_to_first_service = BTreeMap::new();
     for p in &persons {
         let Some(intake) = day(str_field(p, "intake_at")).filter(|d| in_period(Some(*d))) else { continue };
-        let Some(served) = str_field(p, "id").and_then(|id| first.get(id)) else { continue };
-        if *served >= intake {
+        // The first service on or after the intake (an appointment dated before it is not one).
+        let first = str_field(p, "id").and_then(|id| served.get(id)).and_then(|ds| ds.iter().filter(|d| **d >= intake).min());
+        if let Some(served) = first {
             let days = u32::try_from((*served - intake).num_days()).unwrap_or(MAX_DAYS).min(MAX_DAYS);
             *days_to_first_service.entry(days).or_default() += 1;
         }
     }
-    Ledger { format: LEDGER_FORMAT, from, to, organisations: 1, tables, sums, days_to_first_service }
+    Ledger { format: LEDGER_FORMAT, from, to, organisations: 1, tables, sums, days_to_first_service, parts: Vec::new() }
 }
 
 fn invalid(why: &str) -> Error {
@@ -515,7 +525,8 @@ impl Ledger {
         if self.format != LEDGER_FORMAT {
             return Err(invalid("format"));
         }
-        if self.from.is_some_and(|f| f > self.to) || self.from.is_some_and(|f| months(f, self.to).len() >= MAX_MONTHS) {
+        let sane = |d: NaiveDate| (2000..=2100).contains(&d.year());
+        if !sane(self.to) || self.from.is_some_and(|f| !sane(f) || f > self.to) {
             return Err(invalid("period"));
         }
         if self.organisations == 0 || self.organisations > 10_000 {
@@ -563,6 +574,7 @@ impl Ledger {
             }
         }
         let mut out = first.clone();
+        out.parts = ledgers.iter().map(|l| Ledger { parts: Vec::new(), ..l.clone() }).collect();
         let add = |a: u64, b: u64| a.checked_add(b).filter(|n| *n <= MAX_COUNT * 10_000).ok_or_else(|| invalid("overflow"));
         for l in &ledgers[1..] {
             out.organisations = out.organisations.saturating_add(l.organisations);

@@ -208,7 +208,7 @@ fn heads(axis: &Axis, lang: Lang) -> Vec<Head> {
 /// persons: the total minus the published rows is then a sum over nobody or over enough
 /// persons (the same rule as a hidden cell of a count table). Who has a share in which rows
 /// comes from the ledger's membership masks, so a person in two hidden rows counts once.
-fn suppress_sums(raw: &SumCounts, lang: Lang) -> Sums {
+fn suppress_sums(raw: &SumCounts, parts: &[&SumCounts], lang: Lang) -> Sums {
     let read = |unit: &str, v: i64| match unit {
         "minutes" => format!("{}\u{a0}h", crate::duration::format_hours(v, lang)),
         _ => crate::money::format_cents(v, lang),
@@ -224,18 +224,26 @@ fn suppress_sums(raw: &SumCounts, lang: Lang) -> Sums {
             text: if shown { read(&raw.unit, value) } else { hidden_text.clone() },
         }
     };
-    let persons_in = |mask: u64| raw.persons.iter().filter(|(m, _)| *m & mask != 0).map(|(_, n)| n).sum::<u64>();
+    let of = |g: &SumCounts, mask: u64| g.persons.iter().filter(|(m, _)| *m & mask != 0).map(|(_, n)| n).sum::<u64>();
+    let persons_in = |mask: u64| of(raw, mask);
+    // In a merge, a member knows its own persons: what counts is what is left without the
+    // largest organisation's (the dominance rule, as for the count tables).
+    let protected = |mask: u64| {
+        let largest = if parts.len() > 1 { parts.iter().map(|p| of(p, mask)).max().unwrap_or(0) } else { 0 };
+        persons_in(mask).saturating_sub(largest)
+    };
     let mut hidden_mask = 0u64;
     let mut rows = Vec::new();
     for (i, head) in heads(&raw.rows, lang).into_iter().enumerate() {
         let n = persons_in(1 << i);
-        if n < THRESHOLD {
+        let shown = protected(1 << i) >= THRESHOLD;
+        if !shown {
             hidden_mask |= 1 << i;
         }
-        rows.push(sum(head.code, head.label, raw.values[i], n, true));
+        rows.push(sum(head.code, head.label, raw.values[i], n, shown));
     }
-    let hidden = persons_in(hidden_mask);
-    let total_shown = hidden == 0 || hidden >= THRESHOLD;
+    let total_shown = persons_in(hidden_mask) == 0 || protected(hidden_mask) >= THRESHOLD;
+    let total_shown = total_shown && protected(u64::MAX) >= THRESHOLD;
     let total = raw.values.iter().fold(0i64, |a, v| a.saturating_add(*v));
     Sums {
         id: raw.id.clone(),
@@ -247,9 +255,35 @@ fn suppress_sums(raw: &SumCounts, lang: Lang) -> Sums {
     }
 }
 
+/// `time_by_kind`'s two rows are the totals of `interventions_by_kind` and
+/// `accompaniments_by_kind`: a row is hidden (and the total with it) when the detailed table
+/// hides its own total, or the row minus the published details would give a small group's sum.
+fn linked(mut sums: Vec<Sums>, lang: Lang) -> Vec<Sums> {
+    let hidden_text = tr(lang, "stats.sum_hidden", &[]);
+    let hidden_total = |id: &str, sums: &[Sums]| sums.iter().find(|g| g.id == id).is_some_and(|g| g.total.value.is_none());
+    let hide =
+        [("intervention", hidden_total("interventions_by_kind", &sums)), ("accompaniment", hidden_total("accompaniments_by_kind", &sums))];
+    if let Some(g) = sums.iter_mut().find(|g| g.id == "time_by_kind") {
+        let mut any = false;
+        for (code, hidden) in hide {
+            if let Some(row) = g.rows.iter_mut().find(|r| r.code == code).filter(|r| hidden && r.value.is_some()) {
+                row.value = None;
+                row.text = hidden_text.clone();
+                any = true;
+            }
+        }
+        if any {
+            g.total.value = None;
+            g.total.text = hidden_text;
+        }
+    }
+    sums
+}
+
 /// The median of a histogram of days, published over at least [`THRESHOLD`] persons.
-fn median(days: &BTreeMap<u32, u64>, lang: Lang) -> Median {
+fn median(days: &BTreeMap<u32, u64>, parts: &[&BTreeMap<u32, u64>], lang: Lang) -> Median {
     let n: u64 = days.values().sum();
+    let largest = if parts.len() > 1 { parts.iter().map(|p| p.values().sum::<u64>()).max().unwrap_or(0) } else { 0 };
     let nth = |k: u64| {
         let mut seen = 0;
         for (d, c) in days {
@@ -260,7 +294,7 @@ fn median(days: &BTreeMap<u32, u64>, lang: Lang) -> Median {
         }
         0.0
     };
-    let value = (n >= THRESHOLD).then(|| if n % 2 == 1 { nth(n / 2) } else { (nth(n / 2 - 1) + nth(n / 2)) / 2.0 });
+    let value = (n.saturating_sub(largest) >= THRESHOLD).then(|| if n % 2 == 1 { nth(n / 2) } else { (nth(n / 2 - 1) + nth(n / 2)) / 2.0 });
     Median { persons: Cell::of(n), days: value, label: tr(lang, "stats.median_days", &[]) }
 }
 
@@ -295,9 +329,26 @@ pub fn publish(ledger: &Ledger, lang: Lang, organisation: &str) -> Stats {
         organisation: organisation.to_owned(),
         organisations: ledger.organisations,
         period: period_text(ledger.from, ledger.to, lang),
-        tables: ledger.tables.iter().map(|t| suppress(t, lang)).collect(),
-        median_days_to_first_service: median(&ledger.days_to_first_service, lang),
-        sums: ledger.sums.iter().map(|g| suppress_sums(g, lang)).collect(),
+        tables: ledger
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(k, t)| suppress(t, &ledger.parts.iter().map(|p| &p.tables[k]).collect::<Vec<_>>(), lang))
+            .collect(),
+        median_days_to_first_service: median(
+            &ledger.days_to_first_service,
+            &ledger.parts.iter().map(|p| &p.days_to_first_service).collect::<Vec<_>>(),
+            lang,
+        ),
+        sums: linked(
+            ledger
+                .sums
+                .iter()
+                .enumerate()
+                .map(|(k, g)| suppress_sums(g, &ledger.parts.iter().map(|p| &p.sums[k]).collect::<Vec<_>>(), lang))
+                .collect(),
+            lang,
+        ),
     }
 }
 
@@ -306,6 +357,9 @@ pub fn publish(ledger: &Ledger, lang: Lang, organisation: &str) -> Stats {
 /// count every open case as followed), already suppressed.
 pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, lang: Lang, now: DateTime<FixedOffset>) -> Result<Stats> {
     let to = to.map_or(now.date_naive(), |t| t.min(now.date_naive()));
+    if from.is_some_and(|f| f > to) {
+        return Err(crate::error::Error::invalid("from", crate::error::Problem::EndBeforeStart));
+    }
     let organisation = store.meta(crate::vault::store::Meta::OwnerOrg)?.unwrap_or_default();
     Ok(publish(&count::ledger(store, from, to)?, lang, &organisation))
 }
@@ -317,6 +371,10 @@ struct Grid {
     /// Each relation: the cells it adds up, with +1 or -1 (the total).
     relations: Vec<Vec<((usize, usize), i64)>>,
     interior: (usize, usize),
+    /// In a coalition's merge, each organisation's share of every cell (margins included): a
+    /// member knows its own share, so a cell or a group of cells counts as small when what is
+    /// left once the largest share is taken away is under [`THRESHOLD`] (the dominance rule).
+    parts: Vec<Vec<Vec<Option<u64>>>>,
 }
 
 impl Grid {
@@ -355,11 +413,34 @@ impl Grid {
             }
         }
         let hidden = values.iter().map(|row| row.iter().map(|v| v.is_some_and(|v| v < THRESHOLD)).collect()).collect();
-        Grid { values, hidden, relations, interior: (r, c) }
+        Grid { values, hidden, relations, interior: (r, c), parts: Vec::new() }
     }
 
     fn value(&self, (i, j): (usize, usize)) -> u64 {
         self.values[i][j].unwrap_or(0)
+    }
+
+    /// The merge of several organisations' `parts` (the same shape as the table): the primary
+    /// suppression redone under the dominance rule.
+    fn with_parts(mut self, parts: &[&Counts]) -> Grid {
+        if parts.len() > 1 {
+            self.parts = parts.iter().map(|p| Grid::new(&p.counts, p.additive).values).collect();
+            for i in 0..self.values.len() {
+                for j in 0..self.values[i].len() {
+                    self.hidden[i][j] = self.values[i][j].is_some() && self.small(&[(i, j)]);
+                }
+            }
+        }
+        self
+    }
+
+    /// Whether the cells together are too few to publish (or to leave hidden as a group next
+    /// to a published total): under [`THRESHOLD`], or, in a merge, under it once the largest
+    /// organisation's share is taken away.
+    fn small(&self, cells: &[(usize, usize)]) -> bool {
+        let total: u64 = cells.iter().map(|c| self.value(*c)).sum();
+        let largest = self.parts.iter().map(|p| cells.iter().map(|&(i, j)| p[i][j].unwrap_or(0)).sum::<u64>()).max().unwrap_or(0);
+        total.saturating_sub(largest) < THRESHOLD
     }
 
     /// Hides the smallest visible cell of `rel`, interior cells first. False if none is left.
@@ -391,8 +472,8 @@ impl Grid {
                     continue;
                 }
                 let total_visible = rel.iter().any(|((i, j), coef)| *coef < 0 && !self.hidden[*i][*j]);
-                let hidden_sum: u64 = hidden.iter().filter(|(_, coef)| *coef > 0).map(|(cell, _)| self.value(*cell)).sum();
-                if (hidden.len() == 1 || (total_visible && hidden_sum < THRESHOLD)) && self.hide_one_more(&rel) {
+                let group: Vec<(usize, usize)> = hidden.iter().filter(|(_, coef)| *coef > 0).map(|(cell, _)| *cell).collect();
+                if (hidden.len() == 1 || (total_visible && self.small(&group))) && self.hide_one_more(&rel) {
                     changed = true;
                 }
             }
@@ -458,8 +539,8 @@ fn determined_columns(mut rows: Vec<Vec<f64>>, n: usize) -> Vec<usize> {
         .collect()
 }
 
-fn suppress(raw: &Counts, lang: Lang) -> Table {
-    let mut g = Grid::new(&raw.counts, raw.additive);
+fn suppress(raw: &Counts, parts: &[&Counts], lang: Lang) -> Table {
+    let mut g = Grid::new(&raw.counts, raw.additive).with_parts(parts);
     if raw.additive {
         g.secondary();
         // The audit: hide more until no hidden cell can be worked out.
@@ -647,6 +728,7 @@ mod tests {
         let h = |n: usize, p: &str| Axis { list: "test".into(), codes: (0..n).map(|i| format!("{p}{i}")).collect() };
         suppress(
             &Counts { id: "persons_by_origin".into(), rows: h(counts.len(), "r"), columns: h(c, "c"), counts, additive: true },
+            &[],
             Lang::En,
         )
     }
@@ -703,23 +785,42 @@ mod tests {
             values: vec![10_000, 2_000, 3_000],
             persons,
         };
-        let s = suppress_sums(&raw(BTreeMap::from([(0b001, 20), (0b010, 2), (0b100, 2), (0b110, 6)])), Lang::En);
+        let s = suppress_sums(&raw(BTreeMap::from([(0b001, 20), (0b010, 2), (0b100, 2), (0b110, 6)])), &[], Lang::En);
         assert_eq!(s.rows.iter().map(|r| r.persons).collect::<Vec<_>>(), [Cell::Count(20), Cell::Suppressed, Cell::Suppressed]);
         assert_eq!((s.rows[0].value, s.rows[1].value), (Some(10_000), None));
         assert_eq!(s.total.persons, Cell::Count(30));
         assert_eq!(s.total.value, None, "b and c together concern 10 persons");
         // One more person in b alone: 11 together, the total is published.
-        let s = suppress_sums(&raw(BTreeMap::from([(0b001, 20), (0b010, 3), (0b100, 2), (0b110, 6)])), Lang::En);
+        let s = suppress_sums(&raw(BTreeMap::from([(0b001, 20), (0b010, 3), (0b100, 2), (0b110, 6)])), &[], Lang::En);
         assert_eq!(s.total.value, Some(15_000));
     }
 
     #[test]
+    fn an_hours_row_is_hidden_when_its_detail_hides_its_total() {
+        let mut l = count::empty(NaiveDate::from_ymd_opt(2026, 4, 1), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+        let mut set = |id: &str, values: Vec<i64>, persons: BTreeMap<u64, u64>| {
+            let g = l.sums.iter_mut().find(|g| g.id == id).unwrap();
+            g.values = values;
+            g.persons = persons;
+        };
+        // Phone notes for 30 persons, visits for 3: the detail hides the visits and its total.
+        set("interventions_by_kind", vec![3000, 0, 600, 0, 0, 0], BTreeMap::from([(0b001, 30), (0b100, 3)]));
+        set("time_by_kind", vec![3600, 0], BTreeMap::from([(0b01, 33)]));
+        let st = publish(&l, Lang::En, "");
+        let detail = st.sums.iter().find(|g| g.id == "interventions_by_kind").unwrap();
+        assert_eq!((detail.rows[0].value, detail.rows[2].value, detail.total.value), (Some(3000), None, None));
+        let time = st.sums.iter().find(|g| g.id == "time_by_kind").unwrap();
+        assert_eq!(time.rows[0].value, None, "3600 - 3000 would be the 3 persons' visits");
+        assert_eq!(time.total.value, None);
+    }
+
+    #[test]
     fn the_median_of_a_histogram_is_the_median_of_its_persons() {
-        let m = median(&BTreeMap::from([(2, 5), (10, 5), (30, 1)]), Lang::En);
+        let m = median(&BTreeMap::from([(2, 5), (10, 5), (30, 1)]), &[], Lang::En);
         assert_eq!((m.persons, m.days), (Cell::Count(11), Some(10.0)));
-        let m = median(&BTreeMap::from([(2, 6), (10, 6)]), Lang::En);
+        let m = median(&BTreeMap::from([(2, 6), (10, 6)]), &[], Lang::En);
         assert_eq!(m.days, Some(6.0), "even: the mean of the two middle values");
-        assert_eq!(median(&BTreeMap::from([(2, 10)]), Lang::En).days, None, "under 11 persons");
+        assert_eq!(median(&BTreeMap::from([(2, 10)]), &[], Lang::En).days, None, "under 11 persons");
     }
 
     #[test]
@@ -844,14 +945,17 @@ mod tests {
             let merged = Ledger::merge(&ledgers).unwrap();
             proptest::prop_assert_eq!(merged.organisations as usize, orgs.len());
             let raw = merged.tables.iter().find(|t| t.id == "needs_by_phase_status").unwrap();
-            let t = suppress(raw, Lang::En);
+            let parts: Vec<&Counts> = ledgers.iter().map(|l| l.tables.iter().find(|t| t.id == "needs_by_phase_status").unwrap()).collect();
+            let t = suppress(raw, &parts, Lang::En);
             for (i, row) in t.cells.iter().enumerate() {
                 for (j, cell) in row.iter().enumerate() {
                     let sum: u64 = orgs.iter().map(|v| v[i * 7 + j]).sum();
                     proptest::prop_assert_eq!(raw.counts[i][j], sum);
                     if let Cell::Count(v) = cell {
                         proptest::prop_assert_eq!(*v, sum);
-                        proptest::prop_assert!(*v >= THRESHOLD);
+                        // What any one member does not know of it is at least 11.
+                        let largest = orgs.iter().map(|v| v[i * 7 + j]).max().unwrap();
+                        proptest::prop_assert!(*v - largest >= THRESHOLD, "{} - {} published", v, largest);
                     }
                 }
             }
