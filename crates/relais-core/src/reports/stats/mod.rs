@@ -43,6 +43,10 @@ pub enum Cell {
     Count(u64),
     /// Hidden: under the threshold, or hidden so that another cannot be recovered.
     Suppressed,
+    /// Not published although at least [`THRESHOLD`]: with the numbers beside it, it would give
+    /// away a smaller one (the persons of a sum's total, next to its rows'). Printed « n.p. »
+    /// (« non publié » / "not published").
+    Withheld,
 }
 
 impl Cell {
@@ -51,11 +55,17 @@ impl Cell {
         if n >= THRESHOLD { Cell::Count(n) } else { Cell::Suppressed }
     }
 
-    /// As printed: the number, or "< 11".
+    /// A count at least [`THRESHOLD`] that is not published: « n.p. », or « < 11 » under it.
+    pub fn withheld(n: u64) -> Cell {
+        if n >= THRESHOLD { Cell::Withheld } else { Cell::Suppressed }
+    }
+
+    /// As printed: the number, "< 11", or "n.p.".
     pub fn text(&self) -> String {
         match self {
             Cell::Count(n) => n.to_string(),
             Cell::Suppressed => format!("< {THRESHOLD}"),
+            Cell::Withheld => "n.p.".into(),
         }
     }
 }
@@ -64,7 +74,7 @@ impl Serialize for Cell {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
             Cell::Count(n) => s.serialize_u64(*n),
-            Cell::Suppressed => s.serialize_str(&self.text()),
+            Cell::Suppressed | Cell::Withheld => s.serialize_str(&self.text()),
         }
     }
 }
@@ -219,7 +229,7 @@ fn suppress_sums(raw: &SumCounts, parts: &[&SumCounts], lang: Lang) -> Sums {
         Sum {
             code,
             label,
-            persons: Cell::of(persons),
+            persons: if shown { Cell::Count(persons) } else { Cell::withheld(persons) },
             value: shown.then_some(value),
             text: if shown { read(&raw.unit, value) } else { hidden_text.clone() },
         }
@@ -245,13 +255,28 @@ fn suppress_sums(raw: &SumCounts, parts: &[&SumCounts], lang: Lang) -> Sums {
     let total_shown = persons_in(hidden_mask) == 0 || protected(hidden_mask) >= THRESHOLD;
     let total_shown = total_shown && protected(u64::MAX) >= THRESHOLD;
     let total = raw.values.iter().fold(0i64, |a, v| a.saturating_add(*v));
+    let mut total = sum("total".into(), tr(lang, "stats.total", &[]), total, persons_in(u64::MAX), total_shown);
+    // The persons of the total beside the rows': the rows' persons added up, minus the total's,
+    // counts the shares beyond a person's first (persons in several rows); with a hidden row,
+    // the total minus the published rows counts those in hidden rows only. Either may be small:
+    // the total's persons are published only with every row's, and when that difference is 0
+    // or at least 11 (what is left of it without the largest organisation's, in a merge).
+    let overlap = |g: &SumCounts| {
+        let rows: u64 = (0..g.rows.codes.len()).map(|i| of(g, 1 << i)).sum();
+        rows - of(g, u64::MAX)
+    };
+    let largest = if parts.len() > 1 { parts.iter().map(|p| overlap(p)).max().unwrap_or(0) } else { 0 };
+    let (o, protected_overlap) = (overlap(raw), overlap(raw).saturating_sub(largest));
+    if persons_in(hidden_mask) != 0 || (o != 0 && protected_overlap < THRESHOLD) {
+        total.persons = Cell::withheld(persons_in(u64::MAX));
+    }
     Sums {
         id: raw.id.clone(),
         title: tr(lang, &format!("stats.{}", raw.id), &[]),
         note: tr(lang, &format!("stats.{}_note", raw.id), &[]),
         unit: raw.unit.clone(),
         rows,
-        total: sum("total".into(), tr(lang, "stats.total", &[]), total, persons_in(u64::MAX), total_shown),
+        total,
     }
 }
 
@@ -260,21 +285,31 @@ fn suppress_sums(raw: &SumCounts, parts: &[&SumCounts], lang: Lang) -> Sums {
 /// hides its own total, or the row minus the published details would give a small group's sum.
 fn linked(mut sums: Vec<Sums>, lang: Lang) -> Vec<Sums> {
     let hidden_text = tr(lang, "stats.sum_hidden", &[]);
-    let hidden_total = |id: &str, sums: &[Sums]| sums.iter().find(|g| g.id == id).is_some_and(|g| g.total.value.is_none());
-    let hide =
-        [("intervention", hidden_total("interventions_by_kind", &sums)), ("accompaniment", hidden_total("accompaniments_by_kind", &sums))];
+    let total_of = |id: &str, sums: &[Sums]| sums.iter().find(|g| g.id == id).map(|g| (g.total.value.is_none(), g.total.persons));
+    let hide = [("intervention", total_of("interventions_by_kind", &sums)), ("accompaniment", total_of("accompaniments_by_kind", &sums))];
     if let Some(g) = sums.iter_mut().find(|g| g.id == "time_by_kind") {
         let mut any = false;
-        for (code, hidden) in hide {
-            if let Some(row) = g.rows.iter_mut().find(|r| r.code == code).filter(|r| hidden && r.value.is_some()) {
-                row.value = None;
-                row.text = hidden_text.clone();
-                any = true;
+        for (code, detail) in hide {
+            let Some((hidden, persons)) = detail else { continue };
+            if let Some(row) = g.rows.iter_mut().find(|r| r.code == code) {
+                // The same persons as the detail's total: published as it is there.
+                if row.persons != persons && !matches!(row.persons, Cell::Suppressed) {
+                    row.persons = persons;
+                    any = true;
+                }
+                if hidden && row.value.is_some() {
+                    row.value = None;
+                    row.text = hidden_text.clone();
+                    any = true;
+                }
             }
         }
         if any {
             g.total.value = None;
             g.total.text = hidden_text;
+            if let Cell::Count(n) = g.total.persons {
+                g.total.persons = Cell::withheld(n);
+            }
         }
     }
     sums
@@ -595,7 +630,7 @@ pub fn xlsx(stats: &Stats) -> Result<Vec<u8>> {
     let cell = |ws: &mut Worksheet, r: u32, c: u16, v: &Cell| -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
         match v {
             Cell::Count(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
-            Cell::Suppressed => ws.write_string(r, c, v.text()).map(|_| ()),
+            Cell::Suppressed | Cell::Withheld => ws.write_string(r, c, v.text()).map(|_| ()),
         }
     };
     let period = &stats.period;
@@ -736,7 +771,7 @@ mod tests {
     fn n(c: &Cell) -> Option<u64> {
         match c {
             Cell::Count(n) => Some(*n),
-            Cell::Suppressed => None,
+            Cell::Suppressed | Cell::Withheld => None,
         }
     }
 
@@ -788,11 +823,34 @@ mod tests {
         let s = suppress_sums(&raw(BTreeMap::from([(0b001, 20), (0b010, 2), (0b100, 2), (0b110, 6)])), &[], Lang::En);
         assert_eq!(s.rows.iter().map(|r| r.persons).collect::<Vec<_>>(), [Cell::Count(20), Cell::Suppressed, Cell::Suppressed]);
         assert_eq!((s.rows[0].value, s.rows[1].value), (Some(10_000), None));
-        assert_eq!(s.total.persons, Cell::Count(30));
+        assert_eq!(s.total.persons, Cell::Withheld, "30 beside the published 20 would say 10 are in b or c only");
         assert_eq!(s.total.value, None, "b and c together concern 10 persons");
         // One more person in b alone: 11 together, the total is published.
         let s = suppress_sums(&raw(BTreeMap::from([(0b001, 20), (0b010, 3), (0b100, 2), (0b110, 6)])), &[], Lang::En);
         assert_eq!(s.total.value, Some(15_000));
+    }
+
+    #[test]
+    fn the_persons_of_a_total_are_published_only_when_they_give_nothing_small_away() {
+        let rows = Axis { list: "stats".into(), codes: vec!["a".into(), "b".into()] };
+        let raw = |persons: BTreeMap<u64, u64>| SumCounts {
+            id: "expenses_by_fund".into(),
+            unit: "cents".into(),
+            rows: rows.clone(),
+            values: vec![10_000, 2_000],
+            persons,
+        };
+        // 30 and 25 persons, 50 in all: 5 had both, which 30 + 25 - 50 would tell.
+        let s = suppress_sums(&raw(BTreeMap::from([(0b01, 25), (0b10, 20), (0b11, 5)])), &[], Lang::En);
+        assert_eq!((s.rows[0].persons, s.rows[1].persons), (Cell::Count(30), Cell::Count(25)));
+        assert_eq!((s.total.value, s.total.persons), (Some(12_000), Cell::Withheld));
+        assert_eq!(s.total.persons.text(), "n.p.");
+        // 11 in both: published.
+        let s = suppress_sums(&raw(BTreeMap::from([(0b01, 19), (0b10, 14), (0b11, 11)])), &[], Lang::En);
+        assert_eq!(s.total.persons, Cell::Count(44));
+        // Nobody in both: published.
+        let s = suppress_sums(&raw(BTreeMap::from([(0b01, 30), (0b10, 25)])), &[], Lang::En);
+        assert_eq!(s.total.persons, Cell::Count(55));
     }
 
     #[test]

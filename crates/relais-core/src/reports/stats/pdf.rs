@@ -19,7 +19,7 @@ static STATS: LazyLock<Template> = LazyLock::new(|| Template::new("stats.typ", i
 fn cell(c: &Cell) -> Value {
     match c {
         Cell::Count(n) => json!(n),
-        Cell::Suppressed => Value::Null,
+        Cell::Suppressed | Cell::Withheld => Value::Null,
     }
 }
 
