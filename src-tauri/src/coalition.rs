@@ -93,9 +93,7 @@ pub async fn save_coalition(app: AppHandle, format: String) -> Res<String> {
     let path = chosen(&state, true)?;
     let published = state.coalition.lock().expect("coalition lock").clone().ok_or_else(|| ApiError::app("NoCoalitionReport", lang))?;
     on_store(&app, Hold::Long, move |s| {
-        let bytes =
-            if format == "xlsx" { stats::xlsx(&published)? } else { stats::pdf::pdf(&published, &stats::pdf::printed_by(s, lang)?)? };
-        relais_core::vault::write_atomic(&path, &bytes)?;
+        relais_core::vault::write_atomic(&path, &crate::reports::report_file(s, &published, format != "xlsx", lang)?)?;
         Ok(path.display().to_string())
     })
     .await

@@ -99,31 +99,32 @@ pub async fn export_calendar(app: AppHandle, args: crate::api::CalendarArgs) -> 
     .await
 }
 
-/// The statistics of the period as an .xlsx workbook where the save dialog said (counts only,
-/// none under 11: nothing personal leaves).
-#[tauri::command]
-pub async fn save_stats_xlsx(app: AppHandle, args: StatsArgs) -> Res<String> {
+/// A published report as a file: the PDF (its footer says who printed it) or the workbook.
+pub(crate) fn report_file(s: &relais_core::Store, st: &stats::Stats, pdf: bool, lang: relais_core::Lang) -> relais_core::Result<Vec<u8>> {
+    if pdf { stats::pdf::pdf(st, &stats::pdf::printed_by(s, lang)?) } else { stats::xlsx(st) }
+}
+
+/// The statistics of the period as a file where the save dialog said (counts only, none under
+/// 11: nothing personal leaves).
+async fn save_stats_file(app: AppHandle, args: StatsArgs, pdf: bool) -> Res<String> {
     let path = chosen(&app.state::<AppState>(), true)?;
     let lang = app.state::<AppState>().lang();
-    on_store(&app, Hold::Short, move |s| {
+    on_store(&app, if pdf { Hold::Long } else { Hold::Short }, move |s| {
         let st = stats::compute(s, date("from", &args.from)?, date("to", &args.to)?, lang, relais_core::time::local_now())?;
-        relais_core::vault::write_atomic(&path, &stats::xlsx(&st)?)?;
+        relais_core::vault::write_atomic(&path, &report_file(s, &st, pdf, lang)?)?;
         Ok(path.display().to_string())
     })
     .await
 }
 
-/// The period report as a PDF (charts and tables, the organisation's name and the period) where
-/// the save dialog said: counts only, none under 11.
+/// The statistics of the period as an .xlsx workbook, one sheet per table.
+#[tauri::command]
+pub async fn save_stats_xlsx(app: AppHandle, args: StatsArgs) -> Res<String> {
+    save_stats_file(app, args, false).await
+}
+
+/// The period report as a PDF (charts and tables, the organisation's name and the period).
 #[tauri::command]
 pub async fn save_stats_pdf(app: AppHandle, args: StatsArgs) -> Res<String> {
-    let path = chosen(&app.state::<AppState>(), true)?;
-    let lang = app.state::<AppState>().lang();
-    on_store(&app, Hold::Long, move |s| {
-        let st = stats::compute(s, date("from", &args.from)?, date("to", &args.to)?, lang, relais_core::time::local_now())?;
-        let bytes = stats::pdf::pdf(&st, &stats::pdf::printed_by(s, lang)?)?;
-        relais_core::vault::write_atomic(&path, &bytes)?;
-        Ok(path.display().to_string())
-    })
-    .await
+    save_stats_file(app, args, true).await
 }

@@ -348,6 +348,38 @@ pub fn commit_export(store: &mut Store, manifest: &Manifest, exported: &Exported
     })
 }
 
+/// A bundle that carries no record and names no person (a team report, a needs ledger), signed
+/// by this vault and encrypted to the verified contact `to_contact` only; with this vault's audit
+/// anchor when `anchor`. Returns the file's bytes and its manifest; nothing is recorded.
+pub(super) fn seal_for_contact(
+    store: &Store,
+    to_contact: &str,
+    kind: BundleKind,
+    content: Content,
+    anchor: bool,
+) -> Result<(Vec<u8>, Manifest)> {
+    let c = store.get(Kind::Contact, to_contact)?;
+    if c.get("verified_on").is_none_or(Value::is_null) {
+        return Err(Error::UnverifiedContact);
+    }
+    let to = contact_identity(&c);
+    let manifest = Manifest {
+        bundle_id: uuid::Uuid::now_v7().to_string(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        kind,
+        sender: identity::show(store)?,
+        recipients: vec![Recipient { age_recipient: to.age_recipient.clone(), fingerprint: to.fingerprint.clone() }],
+        persons: Vec::new(),
+        counts: Default::default(),
+        content_sha256: canonical_sha256(&serde_json::to_value(&content).expect("content serializes")),
+        receipt_for: None,
+        audit_anchor: if anchor { Some(crate::vault::audit::anchor(store)?) } else { None },
+    };
+    let plaintext = zeroize::Zeroizing::new(sign_document(&crate::vault::keys::secrets(store)?, &manifest, &content)?);
+    let bytes = encrypt(&plaintext, &[identity::parse_recipient(&to.age_recipient)?], false)?;
+    Ok((bytes, manifest))
+}
+
 pub(super) fn contact_identity(c: &Fields) -> Identity {
     let s = |k: &str| str_field(c, k).unwrap_or_default().to_owned();
     Identity {

@@ -5,36 +5,16 @@
 
 use serde_json::Value;
 
-use super::export::contact_identity;
-use super::format::{BundleKind, Content, Manifest, Recipient, malformed, sign_document};
-use super::{canonical_sha256, encrypt, identity, open};
-use crate::error::{Error, Result};
+use super::export::seal_for_contact;
+use super::format::{BundleKind, Content, Manifest, malformed};
+use super::open;
+use crate::error::Result;
 use crate::vault::store::Store;
 
 /// `ledger` sealed for the contact `to_contact` (verified): the file's bytes and its manifest.
 /// Nothing is recorded until [`commit_sent`].
 pub fn seal(store: &Store, to_contact: &str, ledger: Value) -> Result<(Vec<u8>, Manifest)> {
-    let c = store.get(crate::record::Kind::Contact, to_contact)?;
-    if c.get("verified_on").is_none_or(Value::is_null) {
-        return Err(Error::UnverifiedContact);
-    }
-    let recipient = contact_identity(&c);
-    let content = Content { ledger: Some(ledger), ..Content::default() };
-    let manifest = Manifest {
-        bundle_id: uuid::Uuid::now_v7().to_string(),
-        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        kind: BundleKind::Ledger,
-        sender: identity::show(store)?,
-        recipients: vec![Recipient { age_recipient: recipient.age_recipient.clone(), fingerprint: recipient.fingerprint.clone() }],
-        persons: Vec::new(),
-        counts: Default::default(),
-        content_sha256: canonical_sha256(&serde_json::to_value(&content).expect("content serializes")),
-        receipt_for: None,
-        audit_anchor: None,
-    };
-    let plaintext = zeroize::Zeroizing::new(sign_document(&crate::vault::keys::secrets(store)?, &manifest, &content)?);
-    let bytes = encrypt(&plaintext, &[identity::parse_recipient(&recipient.age_recipient)?], false)?;
-    Ok((bytes, manifest))
+    seal_for_contact(store, to_contact, BundleKind::Ledger, Content { ledger: Some(ledger), ..Content::default() }, false)
 }
 
 /// Records, after the file is written, that this vault's counts left it: to whom, and `what`

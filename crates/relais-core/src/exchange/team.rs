@@ -649,28 +649,10 @@ pub fn build_report(store: &Store, today: chrono::NaiveDate) -> Result<TeamRepor
 /// Builds, signs and encrypts this vault's team report for the contact `to` (verified only).
 /// Returns the file's bytes and its manifest; nothing is recorded until [`commit_report`].
 pub fn report_bundle(store: &Store, to: &str, today: chrono::NaiveDate) -> Result<(Vec<u8>, Manifest, usize)> {
-    let c = store.get(crate::record::Kind::Contact, to)?;
-    if c.get("verified_on").is_none_or(serde_json::Value::is_null) {
-        return Err(Error::UnverifiedContact);
-    }
-    let to = contact_identity(&c);
     let report = build_report(store, today)?;
     let cases = report.cases.len();
     let content = Content { report: Some(report), ..Content::default() };
-    let manifest = Manifest {
-        bundle_id: uuid::Uuid::now_v7().to_string(),
-        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        kind: BundleKind::Report,
-        sender: identity::show(store)?,
-        recipients: vec![Recipient { age_recipient: to.age_recipient.clone(), fingerprint: to.fingerprint.clone() }],
-        persons: Vec::new(),
-        counts: Default::default(),
-        content_sha256: canonical_sha256(&serde_json::to_value(&content).expect("content serializes")),
-        receipt_for: None,
-        audit_anchor: Some(crate::vault::audit::anchor(store)?),
-    };
-    let plaintext = zeroize::Zeroizing::new(sign_document(&crate::vault::keys::secrets(store)?, &manifest, &content)?);
-    let bytes = encrypt(&plaintext, &[identity::parse_recipient(&to.age_recipient)?], false)?;
+    let (bytes, manifest) = super::export::seal_for_contact(store, to, BundleKind::Report, content, true)?;
     Ok((bytes, manifest, cases))
 }
 
