@@ -1060,19 +1060,19 @@ def scenario_demo(tmp):
             return {id: f.dataset.testid, table: !!t && f.closest('section').contains(t), interior, bars: f.querySelectorAll('rect').length,
                     hidden: f.querySelectorAll('rect[data-hidden]').length, hiddenCells, role: svg.getAttribute('role'), label: svg.getAttribute('aria-label')};
         })""")
-        check([c["id"] for c in charts] == ["chart-needs_by_phase_status", "chart-persons_by_month"], f"two charts ({[c['id'] for c in charts]})")
+        check([c["id"] for c in charts] == ["chart-needs_by_phase_status", "chart-intakes_by_month"], f"two charts ({[c['id'] for c in charts]})")
         check(all(c["table"] and c["bars"] == c["interior"] and c["hidden"] == c["hiddenCells"] for c in charts),
               f"each chart has its table beside it, a bar per cell, a dashed outline per hidden cell ({charts})")
         check(all(c["role"] == "img" and c["label"] for c in charts), "each chart is an image with a label for screen readers")
         app.d.execute_script("arguments[0].scrollIntoView()", app.el("chart-needs_by_phase_status"))
         app.shot("26-stats-needs-chart")
-        app.d.execute_script("arguments[0].scrollIntoView()", app.el("chart-persons_by_month"))
+        app.d.execute_script("arguments[0].scrollIntoView()", app.el("chart-intakes_by_month"))
         time.sleep(0.5)  # WebKit paints the scrolled page before the screenshot reads it
         app.shot("27-stats-months-chart")
         app.click("stats-pdf")
         app.wait_text("stats-saved", ".pdf")
         report = subprocess.run(["pdftotext", "-layout", os.path.join(files, "statistiques.pdf"), "-"], capture_output=True, text=True, check=True).stdout
-        check("Besoins selon la phase et le statut actuel" in report and "Personnes suivies par mois" in report and "1er avril" in report
+        check("Besoins selon la phase et le statut actuel" in report and "Personnes accueillies par mois" in report and "1er avril" in report
               and "Alizé" not in report and "Colibri" not in report, "the PDF report has the charts' titles, the period, and no alias")
         print("  ok: the anonymous statistics of the demo vault")
 

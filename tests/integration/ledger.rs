@@ -57,7 +57,7 @@ fn the_period_report_counts_what_an_independent_count_finds() {
     let now = chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00-05:00").unwrap();
     let published = stats::compute(&s, Some(from), Some(to), Lang::Fr, now).unwrap();
     assert_eq!(published.to, d("2026-12-03"));
-    assert_eq!(published.tables.iter().find(|t| t.id == "persons_by_month").unwrap().rows.last().unwrap().code, "2026-12");
+    assert_eq!(published.tables.iter().find(|t| t.id == "intakes_by_month").unwrap().rows.last().unwrap().code, "2026-12");
     let l = count::ledger(&s, Some(from), to).unwrap();
     let n = |sql: &str| grouped(&s, sql, from, to);
 
@@ -149,12 +149,16 @@ fn the_period_report_counts_what_an_independent_count_finds() {
         let i = g.rows.codes.iter().position(|c| c == kind).unwrap();
         assert_eq!(g.values[i], *want, "minutes of {kind}");
     }
-    // Persons followed in November 2026.
-    let november = n(
-        "SELECT 'n', count(*) FROM persons p WHERE substr(p.intake_at, 1, 10) <= '2026-11-30' AND (p.closed_on IS NULL OR p.closed_on >= '2026-11-01')",
-    );
-    assert_eq!(at(&l, "persons_by_month", "2026-11", "count") as i64, november["n"]);
-    assert_eq!(table(&l, "persons_by_month").rows.codes.len(), 12, "one row per month of the fiscal year");
+    // Persons taken in, month by month: the detail of the new persons.
+    let by_month = n(&format!(
+        "SELECT substr(p.intake_at, 1, 7), count(*) FROM persons p WHERE {FOLLOWED} AND substr(p.intake_at, 1, 10) >= :from GROUP BY 1"
+    ));
+    assert!(by_month.len() >= 6, "{by_month:?}");
+    for (month, want) in &by_month {
+        assert_eq!(at(&l, "intakes_by_month", month, "count") as i64, *want, "intakes of {month}");
+    }
+    assert_eq!(by_month.values().sum::<i64>(), persons["new"]);
+    assert_eq!(table(&l, "intakes_by_month").rows.codes.len(), 12, "one row per month of the fiscal year");
 
     // What is published is the count itself, or hidden; never another number.
     let published = stats::publish(&l, Lang::Fr, "Maison Test");
@@ -331,9 +335,28 @@ fn a_hostile_members_ledger_is_refused_whole() {
         ("a negative sum", Box::new(|l| l["sums"][0]["values"][0] = json!(-600))),
         ("a share in a row that does not exist", Box::new(|l| l["sums"][0]["persons"] = json!({"4": 2}))),
         ("posing as a merge of many", Box::new(|l| l["organisations"] = json!(40))),
-        ("another format", Box::new(|l| l["format"] = json!(2))),
+        ("an older format", Box::new(|l| l["format"] = json!(1))),
         ("an unknown field", Box::new(|l| l["aliases"] = json!(["Colibri"]))),
         ("a delay of a thousand years", Box::new(|l| l["days_to_first_service"] = json!({"365000": 1}))),
+        // Each table within bounds, but not the same persons: published together, the
+        // difference between two tables would be a number no table holds.
+        (
+            "intakes by month that do not add up to the new persons",
+            Box::new(|l| {
+                let t = l["tables"].as_array_mut().unwrap().iter_mut().find(|t| t["id"] == "intakes_by_month").unwrap();
+                let n = t["counts"][1][0].as_u64().unwrap();
+                t["counts"][1][0] = json!(n + 5);
+            }),
+        ),
+        (
+            "a table of persons with more persons than the others",
+            Box::new(|l| {
+                let t = l["tables"].as_array_mut().unwrap().iter_mut().find(|t| t["id"] == "persons_by_gender").unwrap();
+                t["counts"][0][0] = json!(t["counts"][0][0].as_u64().unwrap() + 1);
+            }),
+        ),
+        ("a sum concerning more persons than were followed", Box::new(|l| l["sums"][0]["persons"] = json!({"1": 100_000}))),
+        ("more persons served than taken in", Box::new(|l| l["days_to_first_service"] = json!({"3": 100_000}))),
     ];
     for (what, change) in cases {
         let mut l = honest.clone();
@@ -353,6 +376,11 @@ fn merged_origins(orgs: [[u64; 2]; 3]) -> Vec<Cell> {
             let mut l = count::empty(from, to);
             let t = l.tables.iter_mut().find(|t| t.id == "persons_by_origin").unwrap();
             t.counts = vec![vec![*domestic], vec![*international]];
+            // The other tables of persons count the same persons (all « continuing », none
+            // recorded), or the ledger is refused as disagreeing with itself.
+            for t in l.tables.iter_mut().filter(|t| count::PERSONS_TABLES.contains(&t.id.as_str()) && t.id != "persons_by_origin") {
+                t.counts.last_mut().unwrap()[0] = domestic + international;
+            }
             l
         })
         .collect();

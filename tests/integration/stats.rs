@@ -267,6 +267,15 @@ fn time_and_money_are_published_only_over_eleven_persons_and_never_left_to_subtr
     let row = |g: &stats::Sums, code: &str| g.rows.iter().find(|r| r.code == code).cloned().unwrap();
     let st = stats::compute(&s, None, None, Lang::Fr, relais_core::time::local_now()).unwrap();
     let time = sums(&st, "time_by_kind");
+    // 15 persons followed, 12 of them with an intervention: the 12 beside the 15 would say that
+    // 3 had none. The hours are published, their persons are not (« n.p. »).
+    assert_eq!((row(&time, "intervention").value, row(&time, "intervention").persons), (Some(720), Cell::Withheld));
+    // Eleven more persons followed, with no time recorded: 14 without, the 12 may be published.
+    for i in 0..11 {
+        followed(&mut s, &format!("Z{i}"), |_, _| Ok(()));
+    }
+    let st = stats::compute(&s, None, None, Lang::Fr, relais_core::time::local_now()).unwrap();
+    let time = sums(&st, "time_by_kind");
     assert_eq!((row(&time, "intervention").value, row(&time, "intervention").persons), (Some(720), Cell::Count(12)));
     assert_eq!(row(&time, "intervention").text, "12,0\u{a0}h");
     // 3 persons' accompaniment is hidden, and so is the total it could be worked out from.
@@ -362,8 +371,8 @@ fn the_pdf_report_reads_in_french_and_in_english() {
     drop(s);
     let dir = tempfile::tempdir().unwrap();
     for (lang, words) in [
-        ("fr", ["Statistiques anonymes", "Besoins selon la phase et le statut actuel", "Personnes suivies par mois", "1er avril 2026"]),
-        ("en", ["Anonymous statistics", "Needs by phase and current status", "Persons followed by month", "April 1, 2026"]),
+        ("fr", ["Statistiques anonymes", "Besoins selon la phase et le statut actuel", "Personnes accueillies par mois", "1er avril 2026"]),
+        ("en", ["Anonymous statistics", "Needs by phase and current status", "Persons taken in by month", "April 1, 2026"]),
     ] {
         let pdf = dir.path().join(format!("rapport-{lang}.pdf"));
         tv.ok(&[

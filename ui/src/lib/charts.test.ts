@@ -26,20 +26,21 @@ describe('charts', () => {
     expect(bars[1]).toMatchObject({ groupLabel: 'IMMEDIATE', label: 'UNMET' });
   });
 
-  it('draws a series one bar per row, with a short month', () => {
+  it('draws a series one bar per month, with a short month', () => {
     const t: Table = {
-      id: 'persons_by_month',
+      id: 'intakes_by_month',
       title: 'Par mois',
       note: '',
       rows: [
+        { code: 'earlier', label: 'Accueillies avant les mois montrés' },
         { code: '2026-04', label: 'avril 2026' },
         { code: '2026-09', label: 'septembre 2026' },
       ],
       columns: [head('count')],
-      cells: [['< 11'], [40]],
+      cells: [[120], ['< 11'], [40]],
       row_totals: null,
-      column_totals: null,
-      total: null,
+      column_totals: [170],
+      total: 170,
     };
     expect(chartBars(t, 'series', 'fr').map((b) => [b.short, b.n])).toEqual([
       ['avr. 2026', null],

@@ -26,10 +26,15 @@ function short(code: string, label: string, lang: 'fr' | 'en'): string {
   return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-CA' : 'en-CA', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(when);
 }
 
-/** `groups`: one bar per cell, grouped by row; `series`: one bar per row (first column). */
+const MONTH = /^\d{4}-\d{2}$/;
+
+/** `groups`: one bar per cell, grouped by row; `series`: one bar per month row (first column;
+ * a row that is not a month, the intakes before the months shown, stays in the table). */
 export function chartBars(table: Table, shape: 'groups' | 'series', lang: 'fr' | 'en'): ChartBar[] {
   if (shape === 'series') {
-    return table.rows.map((r, i) => ({ group: 0, groupLabel: '', label: r.label, short: short(r.code, r.label, lang), n: count(table.cells[i][0]), colour: 0 }));
+    return table.rows.flatMap((r, i) =>
+      MONTH.test(r.code) ? [{ group: 0, groupLabel: '', label: r.label, short: short(r.code, r.label, lang), n: count(table.cells[i][0]), colour: 0 }] : [],
+    );
   }
   return table.rows.flatMap((r, i) =>
     table.columns.map((c, j) => ({ group: i, groupLabel: r.label, label: c.label, short: c.label, n: count(table.cells[i][j]), colour: j })),

@@ -26,7 +26,7 @@ pub const MAX_BUNDLE_FILE: u64 = MAX_PLAINTEXT / 3 * 4 / 64 * 65 + 1024 * 1024;
 pub(super) const SIGN_CONTEXT: &[u8] = b"relais.bundle.v2 manifest\n";
 
 /// The version of a needs ledger's layout; a ledger of another version is refused.
-pub const LEDGER_FORMAT: u32 = 1;
+pub const LEDGER_FORMAT: u32 = 2;
 /// The most a single count of a ledger may hold (far above any organisation, so that a sum of
 /// ledgers cannot overflow).
 pub const LEDGER_MAX_COUNT: u64 = 1_000_000_000;

@@ -142,6 +142,18 @@ impl Data {
 
 /// The report's own headings that are not a catalogue's.
 pub const NEW_CONTINUING: [&str; 2] = ["new", "continuing"];
+/// The tables that count each person followed once (their totals are the same number).
+pub const PERSONS_TABLES: [&str; 7] = [
+    "persons_by_origin",
+    "persons_new_continuing",
+    "persons_by_age_band",
+    "persons_by_gender",
+    "persons_by_indigenous",
+    "persons_by_region",
+    "persons_by_referral_source",
+];
+/// The first row of `intakes_by_month` when its months do not cover the whole period.
+pub const EARLIER: &str = "earlier";
 /// Age bands at intake (then `not_recorded`).
 pub const AGE_BANDS: [&str; 6] = ["under_18", "18_24", "25_34", "35_44", "45_64", "65_plus"];
 use crate::model::catalogue::PERMIT_KINDS as PERMITS;
@@ -406,21 +418,28 @@ fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
         }
     }
     push("closures_by_reason", rows, count_column(), true, c);
-    // Persons followed in each month (a person counts in every month of their follow-up).
-    let month_list = months(series_start(from, to), to);
-    let rows = Axis { list: "months".into(), codes: month_list.iter().map(|m| m.format("%Y-%m").to_string()).collect() };
+    // Persons taken in during the period, by month of intake: the detail of the row « new » of
+    // `persons_new_continuing` (its total is that row). A series of persons followed each month
+    // would give, month to month, the intakes minus the closures by subtraction; this one adds
+    // up. When the series does not start with the period (no start: the last twelve months;
+    // over MAX_MONTHS), a first row counts the earlier intakes, so the rows still add up.
+    let start = series_start(from, to);
+    let month_list = months(start, to);
+    let earlier = from.is_none_or(|f| month_list.first().is_some_and(|m| *m > f));
+    let mut codes: Vec<String> = earlier.then(|| EARLIER.to_owned()).into_iter().collect();
+    codes.extend(month_list.iter().map(|m| m.format("%Y-%m").to_string()));
+    let rows = Axis { list: "months".into(), codes };
     let mut c = grid(&rows, &count_column());
     for p in &persons {
-        let Some(intake) = day(str_field(p, "intake_at")) else { continue };
-        let closed = day(str_field(p, "closed_on"));
-        for (i, m) in month_list.iter().enumerate() {
-            let end = m.checked_add_months(chrono::Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(*m);
-            if intake <= end && closed.is_none_or(|c| c >= *m) {
-                c[i][0] += 1;
-            }
+        let Some(intake) = day(str_field(p, "intake_at")).filter(|d| in_period(Some(*d))) else { continue };
+        let row = month_list.iter().rposition(|m| *m <= intake).map(|i| i + usize::from(earlier));
+        match row {
+            Some(i) => c[i][0] += 1,
+            None if earlier => c[0][0] += 1,
+            None => {}
         }
     }
-    push("persons_by_month", rows, count_column(), false, c);
+    push("intakes_by_month", rows, count_column(), true, c);
 
     // Sums: time recorded (notes: intervention; appointments: accompaniment) and money spent.
     let mut sums = Vec::new();
@@ -560,7 +579,43 @@ impl Ledger {
         if self.days_to_first_service.iter().any(|(d, n)| *d > MAX_DAYS || *n == 0 || *n > MAX_COUNT) {
             return Err(invalid("days"));
         }
+        self.check_agreement()
+    }
+
+    /// The tables of one organisation describe the same persons: every table of persons has
+    /// the same total (the persons followed), the intakes by month add up to the new persons,
+    /// the closures, the median's persons and each sum's persons are among them. A ledger whose
+    /// tables disagree is not one Relais counted; publishing a merge with it would let the
+    /// differences between tables say something no table says.
+    fn check_agreement(&self) -> Result<()> {
+        let followed = self.followed();
+        let total = |id: &str| self.tables.iter().find(|t| t.id == id).map(|t| t.counts.iter().flatten().sum::<u64>());
+        for id in PERSONS_TABLES {
+            if total(id) != Some(followed) {
+                return Err(invalid(&format!("{id} disagrees")));
+            }
+        }
+        let new = self.new_persons();
+        if total("intakes_by_month") != Some(new) {
+            return Err(invalid("intakes_by_month disagrees"));
+        }
+        if total("closures_by_reason").is_none_or(|c| c > followed) || self.days_to_first_service.values().sum::<u64>() > new {
+            return Err(invalid("persons disagree"));
+        }
+        if self.sums.iter().any(|g| g.persons.values().sum::<u64>() > followed) {
+            return Err(invalid("sums disagree"));
+        }
         Ok(())
+    }
+
+    /// The persons followed in the period (the total of every table of persons).
+    pub fn followed(&self) -> u64 {
+        self.tables.iter().find(|t| t.id == "persons_new_continuing").map_or(0, |t| t.counts.iter().flatten().sum())
+    }
+
+    /// The persons taken in during the period.
+    pub fn new_persons(&self) -> u64 {
+        self.tables.iter().find(|t| t.id == "persons_new_continuing").and_then(|t| t.counts.first()).map_or(0, |r| r[0])
     }
 
     /// Adds up ledgers of the same period (each checked first). The result is the coalition's
@@ -601,4 +656,16 @@ impl Ledger {
         }
         Ok(out)
     }
+}
+
+/// The ledger of persons, appointments and notes given as records (the tests' vault).
+#[cfg(test)]
+pub(super) fn of_records(
+    persons: Vec<Fields>,
+    appointments: Vec<Fields>,
+    notes: Vec<Fields>,
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+) -> Ledger {
+    count(&Data { persons, appointments, notes, ..Data::default() }, from, to)
 }

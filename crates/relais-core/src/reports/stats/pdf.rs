@@ -1,5 +1,5 @@
 //! The period report as a PDF a funder accepts: the organisation's name and the period, the
-//! suppression rule, two charts (needs by phase and status; persons followed by month) and
+//! suppression rule, two charts (needs by phase and status; persons taken in by month) and
 //! every table and sum, as published. Typeset by the summary's typst world with its own fixed
 //! template (`stats.typ`): the data arrives as JSON strings and numbers, never as markup, and a
 //! hidden cell reaches the template as « < 11 », never as a number it could draw.
@@ -38,10 +38,11 @@ fn data(stats: &Stats, footer: &str) -> Value {
             "groups": x.rows.iter().zip(&x.cells).map(|(r, cells)| json!({"label": ty(&r.label), "cells": cells.iter().map(cell).collect::<Vec<_>>()})).collect::<Vec<_>>(),
         })
     });
-    let months = find("persons_by_month").map(|x| {
+    let months = find("intakes_by_month").map(|x| {
         json!({
             "title": ty(&x.title),
-            "bars": x.rows.iter().zip(&x.cells).map(|(r, c)| json!({"label": ty(&r.label), "n": cell(&c[0])})).collect::<Vec<_>>(),
+            // The months only: the row of earlier intakes is in the table, not on the time axis.
+            "bars": x.rows.iter().zip(&x.cells).filter(|(r, _)| r.code != super::count::EARLIER).map(|(r, c)| json!({"label": ty(&r.label), "n": cell(&c[0])})).collect::<Vec<_>>(),
         })
     });
     let tables: Vec<Value> = stats
