@@ -17,6 +17,169 @@ CREATE TRIGGER appointments_last_contact_update AFTER UPDATE OF person_id, statu
                       coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = new.person_id AND a.status = 'attended'), '')), '') WHERE id = new.person_id;
 END;
 
+CREATE TRIGGER dashboard_counts_appointments_delete AFTER DELETE ON appointments WHEN old.status = 'planned' AND old.starts_at IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'appointment' AND key = substr(old.starts_at, 1, 14) || CASE WHEN substr(old.starts_at, 15, 2) < '15' THEN '00' WHEN substr(old.starts_at, 15, 2) < '30' THEN '15' WHEN substr(old.starts_at, 15, 2) < '45' THEN '30' ELSE '45' END;
+END;
+
+CREATE TRIGGER dashboard_counts_appointments_insert AFTER INSERT ON appointments WHEN new.status = 'planned' AND new.starts_at IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n) VALUES ('appointment', substr(new.starts_at, 1, 14) || CASE WHEN substr(new.starts_at, 15, 2) < '15' THEN '00' WHEN substr(new.starts_at, 15, 2) < '30' THEN '15' WHEN substr(new.starts_at, 15, 2) < '45' THEN '30' ELSE '45' END, 1) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_appointments_update AFTER UPDATE ON appointments BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'appointment' AND key = substr(old.starts_at, 1, 14) || CASE WHEN substr(old.starts_at, 15, 2) < '15' THEN '00' WHEN substr(old.starts_at, 15, 2) < '30' THEN '15' WHEN substr(old.starts_at, 15, 2) < '45' THEN '30' ELSE '45' END AND old.status = 'planned' AND old.starts_at IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off'));
+    INSERT INTO dashboard_counts (bucket, key, n) SELECT 'appointment', substr(new.starts_at, 1, 14) || CASE WHEN substr(new.starts_at, 15, 2) < '15' THEN '00' WHEN substr(new.starts_at, 15, 2) < '30' THEN '15' WHEN substr(new.starts_at, 15, 2) < '45' THEN '30' ELSE '45' END, 1 WHERE new.status = 'planned' AND new.starts_at IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_deadlines_delete AFTER DELETE ON deadlines WHEN old.done_on IS NULL AND old.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'deadline' AND key = old.due_on;
+END;
+
+CREATE TRIGGER dashboard_counts_deadlines_insert AFTER INSERT ON deadlines WHEN new.done_on IS NULL AND new.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n) VALUES ('deadline', new.due_on, 1) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_deadlines_update AFTER UPDATE ON deadlines BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'deadline' AND key = old.due_on AND old.done_on IS NULL AND old.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off'));
+    INSERT INTO dashboard_counts (bucket, key, n) SELECT 'deadline', new.due_on, 1 WHERE new.done_on IS NULL AND new.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_milestones_delete AFTER DELETE ON milestones WHEN old.status = 'planned' AND old.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM proceedings c JOIN persons p ON p.id = c.person_id WHERE c.id = old.proceeding_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'milestone' AND key = old.due_on;
+END;
+
+CREATE TRIGGER dashboard_counts_milestones_insert AFTER INSERT ON milestones WHEN new.status = 'planned' AND new.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM proceedings c JOIN persons p ON p.id = c.person_id WHERE c.id = new.proceeding_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n) VALUES ('milestone', new.due_on, 1) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_milestones_update AFTER UPDATE ON milestones BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'milestone' AND key = old.due_on AND old.status = 'planned' AND old.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM proceedings c JOIN persons p ON p.id = c.person_id WHERE c.id = old.proceeding_id AND p.status NOT IN ('closed', 'handed_off'));
+    INSERT INTO dashboard_counts (bucket, key, n) SELECT 'milestone', new.due_on, 1 WHERE new.status = 'planned' AND new.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM proceedings c JOIN persons p ON p.id = c.person_id WHERE c.id = new.proceeding_id AND p.status NOT IN ('closed', 'handed_off')) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_needs_delete AFTER DELETE ON needs WHEN old.status = 'unmet' AND old.phase IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'unmet' AND key = old.phase;
+END;
+
+CREATE TRIGGER dashboard_counts_needs_insert AFTER INSERT ON needs WHEN new.status = 'unmet' AND new.phase IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n) VALUES ('unmet', new.phase, 1) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_needs_update AFTER UPDATE ON needs BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'unmet' AND key = old.phase AND old.status = 'unmet' AND old.phase IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off'));
+    INSERT INTO dashboard_counts (bucket, key, n) SELECT 'unmet', new.phase, 1 WHERE new.status = 'unmet' AND new.phase IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_persons_delete BEFORE DELETE ON persons WHEN old.status NOT IN ('closed', 'handed_off') BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'task', x.due_on, -1 * count(*) FROM tasks x WHERE x.person_id = old.id AND x.done_at IS NULL AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'referral', x.follow_up_on, -1 * count(*) FROM referrals x WHERE x.person_id = old.id AND x.follow_up_on IS NOT NULL AND x.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'deadline', x.due_on, -1 * count(*) FROM deadlines x WHERE x.person_id = old.id AND x.done_on IS NULL AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'safety', x.review_on, -1 * count(*) FROM safety_items x WHERE x.person_id = old.id AND x.done_on IS NULL AND x.review_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'unmet', x.phase, -1 * count(*) FROM needs x WHERE x.person_id = old.id AND x.status = 'unmet' AND x.phase IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'appointment', substr(x.starts_at, 1, 14) || CASE WHEN substr(x.starts_at, 15, 2) < '15' THEN '00' WHEN substr(x.starts_at, 15, 2) < '30' THEN '15' WHEN substr(x.starts_at, 15, 2) < '45' THEN '30' ELSE '45' END, -1 * count(*) FROM appointments x WHERE x.person_id = old.id AND x.status = 'planned' AND x.starts_at IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'milestone', x.due_on, -1 * count(*) FROM milestones x JOIN proceedings c ON c.id = x.proceeding_id
+        WHERE c.person_id = old.id AND x.status = 'planned' AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_persons_insert AFTER INSERT ON persons WHEN new.status NOT IN ('closed', 'handed_off') BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'task', x.due_on, 1 * count(*) FROM tasks x WHERE x.person_id = new.id AND x.done_at IS NULL AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'referral', x.follow_up_on, 1 * count(*) FROM referrals x WHERE x.person_id = new.id AND x.follow_up_on IS NOT NULL AND x.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'deadline', x.due_on, 1 * count(*) FROM deadlines x WHERE x.person_id = new.id AND x.done_on IS NULL AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'safety', x.review_on, 1 * count(*) FROM safety_items x WHERE x.person_id = new.id AND x.done_on IS NULL AND x.review_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'unmet', x.phase, 1 * count(*) FROM needs x WHERE x.person_id = new.id AND x.status = 'unmet' AND x.phase IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'appointment', substr(x.starts_at, 1, 14) || CASE WHEN substr(x.starts_at, 15, 2) < '15' THEN '00' WHEN substr(x.starts_at, 15, 2) < '30' THEN '15' WHEN substr(x.starts_at, 15, 2) < '45' THEN '30' ELSE '45' END, 1 * count(*) FROM appointments x WHERE x.person_id = new.id AND x.status = 'planned' AND x.starts_at IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'milestone', x.due_on, 1 * count(*) FROM milestones x JOIN proceedings c ON c.id = x.proceeding_id
+        WHERE c.person_id = new.id AND x.status = 'planned' AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_persons_status AFTER UPDATE OF status ON persons
+WHEN (old.status IN ('closed', 'handed_off')) IS NOT (new.status IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'task', x.due_on, CASE WHEN new.status IN ('closed', 'handed_off') THEN -1 ELSE 1 END * count(*) FROM tasks x WHERE x.person_id = new.id AND x.done_at IS NULL AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'referral', x.follow_up_on, CASE WHEN new.status IN ('closed', 'handed_off') THEN -1 ELSE 1 END * count(*) FROM referrals x WHERE x.person_id = new.id AND x.follow_up_on IS NOT NULL AND x.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'deadline', x.due_on, CASE WHEN new.status IN ('closed', 'handed_off') THEN -1 ELSE 1 END * count(*) FROM deadlines x WHERE x.person_id = new.id AND x.done_on IS NULL AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'safety', x.review_on, CASE WHEN new.status IN ('closed', 'handed_off') THEN -1 ELSE 1 END * count(*) FROM safety_items x WHERE x.person_id = new.id AND x.done_on IS NULL AND x.review_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'unmet', x.phase, CASE WHEN new.status IN ('closed', 'handed_off') THEN -1 ELSE 1 END * count(*) FROM needs x WHERE x.person_id = new.id AND x.status = 'unmet' AND x.phase IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'appointment', substr(x.starts_at, 1, 14) || CASE WHEN substr(x.starts_at, 15, 2) < '15' THEN '00' WHEN substr(x.starts_at, 15, 2) < '30' THEN '15' WHEN substr(x.starts_at, 15, 2) < '45' THEN '30' ELSE '45' END, CASE WHEN new.status IN ('closed', 'handed_off') THEN -1 ELSE 1 END * count(*) FROM appointments x WHERE x.person_id = new.id AND x.status = 'planned' AND x.starts_at IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'milestone', x.due_on, CASE WHEN new.status IN ('closed', 'handed_off') THEN -1 ELSE 1 END * count(*) FROM milestones x JOIN proceedings c ON c.id = x.proceeding_id
+        WHERE c.person_id = new.id AND x.status = 'planned' AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_proceedings_delete BEFORE DELETE ON proceedings WHEN EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'milestone', x.due_on, -1 * count(*) FROM milestones x WHERE x.proceeding_id = old.id AND x.status = 'planned' AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_proceedings_insert AFTER INSERT ON proceedings WHEN EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'milestone', x.due_on, 1 * count(*) FROM milestones x WHERE x.proceeding_id = new.id AND x.status = 'planned' AND x.due_on IS NOT NULL GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_proceedings_person AFTER UPDATE OF person_id ON proceedings BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'milestone', x.due_on, -1 * count(*) FROM milestones x WHERE x.proceeding_id = old.id AND x.status = 'planned' AND x.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')) GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dashboard_counts (bucket, key, n)
+        SELECT 'milestone', x.due_on, 1 * count(*) FROM milestones x WHERE x.proceeding_id = new.id AND x.status = 'planned' AND x.due_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) GROUP BY 2 ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_referrals_delete AFTER DELETE ON referrals WHEN old.follow_up_on IS NOT NULL AND old.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'referral' AND key = old.follow_up_on;
+END;
+
+CREATE TRIGGER dashboard_counts_referrals_insert AFTER INSERT ON referrals WHEN new.follow_up_on IS NOT NULL AND new.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n) VALUES ('referral', new.follow_up_on, 1) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_referrals_update AFTER UPDATE ON referrals BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'referral' AND key = old.follow_up_on AND old.follow_up_on IS NOT NULL AND old.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off'));
+    INSERT INTO dashboard_counts (bucket, key, n) SELECT 'referral', new.follow_up_on, 1 WHERE new.follow_up_on IS NOT NULL AND new.status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_safety_items_delete AFTER DELETE ON safety_items WHEN old.done_on IS NULL AND old.review_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'safety' AND key = old.review_on;
+END;
+
+CREATE TRIGGER dashboard_counts_safety_items_insert AFTER INSERT ON safety_items WHEN new.done_on IS NULL AND new.review_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n) VALUES ('safety', new.review_on, 1) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_safety_items_update AFTER UPDATE ON safety_items BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'safety' AND key = old.review_on AND old.done_on IS NULL AND old.review_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off'));
+    INSERT INTO dashboard_counts (bucket, key, n) SELECT 'safety', new.review_on, 1 WHERE new.done_on IS NULL AND new.review_on IS NOT NULL AND EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off')) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_tasks_delete AFTER DELETE ON tasks WHEN old.done_at IS NULL AND old.due_on IS NOT NULL AND (old.person_id IS NULL OR EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off'))) BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'task' AND key = old.due_on;
+END;
+
+CREATE TRIGGER dashboard_counts_tasks_insert AFTER INSERT ON tasks WHEN new.done_at IS NULL AND new.due_on IS NOT NULL AND (new.person_id IS NULL OR EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off'))) BEGIN
+    INSERT INTO dashboard_counts (bucket, key, n) VALUES ('task', new.due_on, 1) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER dashboard_counts_tasks_update AFTER UPDATE ON tasks BEGIN
+    UPDATE dashboard_counts SET n = n - 1 WHERE bucket = 'task' AND key = old.due_on AND old.done_at IS NULL AND old.due_on IS NOT NULL AND (old.person_id IS NULL OR EXISTS (SELECT 1 FROM persons p WHERE p.id = old.person_id AND p.status NOT IN ('closed', 'handed_off')));
+    INSERT INTO dashboard_counts (bucket, key, n) SELECT 'task', new.due_on, 1 WHERE new.done_at IS NULL AND new.due_on IS NOT NULL AND (new.person_id IS NULL OR EXISTS (SELECT 1 FROM persons p WHERE p.id = new.person_id AND p.status NOT IN ('closed', 'handed_off'))) ON CONFLICT (bucket, key) DO UPDATE SET n = n + excluded.n;
+END;
+
 CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
     INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
 END;
@@ -141,6 +304,13 @@ CREATE TABLE contacts (
     fingerprint TEXT NOT NULL,
     verified_on TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT);
+
+CREATE TABLE dashboard_counts (
+    bucket TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
 
 CREATE TABLE deadlines (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -444,6 +614,8 @@ CREATE INDEX audit_events_record ON audit_events (record_id);
 
 CREATE INDEX conflicts_open ON conflicts (record_id) WHERE resolved_at IS NULL;
 
+CREATE INDEX consents_ending ON consents (ends_on, person_id) WHERE withdrawn_on IS NULL;
+
 CREATE INDEX consents_person ON consents (person_id);
 
 CREATE INDEX deadlines_open_due ON deadlines (due_on, person_id, done_on) WHERE done_on IS NULL;
@@ -476,6 +648,10 @@ CREATE INDEX persons_alias ON persons (alias COLLATE NOCASE);
 
 CREATE INDEX persons_birth ON persons (birth_date);
 
+CREATE INDEX persons_birth_open ON persons (birth_date) WHERE status IN ('active', 'on_hold');
+
+CREATE INDEX persons_closed_on ON persons (closed_on) WHERE status = 'closed';
+
 CREATE INDEX persons_intake ON persons (intake_at);
 
 CREATE INDEX persons_no_contact ON persons (coalesce(last_contact, intake_at)) WHERE status IN ('active', 'on_hold');
@@ -492,6 +668,8 @@ CREATE INDEX referrals_person ON referrals (person_id);
 
 CREATE INDEX safety_items_person ON safety_items (person_id);
 
+CREATE INDEX safety_items_review ON safety_items (review_on, person_id) WHERE done_on IS NULL;
+
 CREATE INDEX services_need ON services (need_code);
 
 CREATE INDEX services_org ON services (org_id);
@@ -501,6 +679,8 @@ CREATE INDEX tasks_open_due ON tasks (due_on, person_id, done_at) WHERE done_at 
 CREATE INDEX tasks_person ON tasks (person_id);
 
 CREATE INDEX testimonial_aids_proceeding ON testimonial_aids (proceeding_id);
+
+CREATE INDEX testimonial_aids_requested ON testimonial_aids (proceeding_id) WHERE status = 'requested';
 
 CREATE INDEX trash_deleted ON trash (deleted_at);
 

@@ -351,3 +351,141 @@ fn the_first_72_hours_checklist_follows_the_needs_recorded() {
     assert!(c.open);
     assert!(!intake::checklist(&s, &domestic, now("2026-12-05T10:00:00-05:00")).unwrap().open, "72 hours after intake, closed");
 }
+
+/// The dashboard's totals, counted here with SQL of this test (every row of the open cases in
+/// each window, no cap), for `now` in Montréal time (UTC-5 in December).
+fn truth(s: &Store, today: &str, t0: &str, t1: &str, t8: &str) -> Vec<(&'static str, i64)> {
+    let open = "person_id NOT IN (SELECT id FROM persons WHERE status IN ('closed', 'handed_off'))";
+    let n = |sql: String| -> i64 { s.conn().query_row(&sql, [], |r| r.get(0)).unwrap() };
+    let day = |days: i64| (chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap() + chrono::Duration::days(days)).to_string();
+    let mut out = vec![
+        (
+            "appointments_today",
+            n(format!(
+                "SELECT count(*) FROM appointments WHERE status = 'planned' AND starts_at >= '{t0}' AND starts_at < '{t1}' AND {open}"
+            )),
+        ),
+        (
+            "appointments_week",
+            n(format!(
+                "SELECT count(*) FROM appointments WHERE status = 'planned' AND starts_at >= '{t1}' AND starts_at < '{t8}' AND {open}"
+            )),
+        ),
+        (
+            "overdue_tasks",
+            n(format!("SELECT count(*) FROM tasks WHERE done_at IS NULL AND due_on < '{today}' AND (person_id IS NULL OR {open})")),
+        ),
+        (
+            "overdue_referrals",
+            n(format!(
+                "SELECT count(*) FROM referrals WHERE follow_up_on < '{today}' AND status IN ('draft', 'requested', 'received', 'accepted', 'waitlisted', 'in_progress') AND {open}"
+            )),
+        ),
+        (
+            "court_milestones",
+            n(format!(
+                "SELECT count(*) FROM milestones m JOIN proceedings c ON c.id = m.proceeding_id WHERE m.status = 'planned' AND m.due_on BETWEEN '{today}' AND '{}' AND c.{open}",
+                day(30)
+            )),
+        ),
+        ("deadlines", n(format!("SELECT count(*) FROM deadlines WHERE done_on IS NULL AND due_on <= '{}' AND {open}", day(60)))),
+        ("safety_reviews", n(format!("SELECT count(*) FROM safety_items WHERE done_on IS NULL AND review_on <= '{}' AND {open}", day(7)))),
+    ];
+    for phase in ["immediate", "short_medium", "long_term"] {
+        out.push((phase, n(format!("SELECT count(*) FROM needs WHERE status = 'unmet' AND phase = '{phase}' AND {open}"))));
+    }
+    out
+}
+
+fn totals(d: &dashboard::Dashboard) -> Vec<(&'static str, i64)> {
+    let mut out = vec![
+        ("appointments_today", d.appointments_today.total),
+        ("appointments_week", d.appointments_week.total),
+        ("overdue_tasks", d.overdue_tasks.total),
+        ("overdue_referrals", d.overdue_referrals.total),
+        ("court_milestones", d.court_milestones.total),
+        ("deadlines", d.deadlines.total),
+        ("safety_reviews", d.safety_reviews.total),
+    ];
+    let phase = |code: &str| d.unmet_needs_by_phase.iter().find(|p| p.phase == code).map_or(-1, |p| p.unmet);
+    out.extend([("immediate", phase("immediate")), ("short_medium", phase("short_medium")), ("long_term", phase("long_term"))]);
+    out
+}
+
+#[test]
+fn the_dashboards_totals_are_exact_through_every_kind_of_write() {
+    use relais_core::case::retention::{self, Policy};
+    let (_tv, mut s) = TestVault::new();
+    relais_core::demo::fill(&mut s, 80, 5, chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(), &mut |_, _| {}).unwrap();
+    let now = DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap();
+    let check = |s: &Store, step: &str| {
+        let want = truth(s, "2026-12-03", "2026-12-03T05:00:00Z", "2026-12-04T05:00:00Z", "2026-12-11T05:00:00Z");
+        assert_eq!(totals(&dashboard::compute(s, now).unwrap()), want, "{step}");
+        want
+    };
+    let first = check(&s, "the demonstration");
+    // The demonstration fills windows beyond a page: there the totals are counts, not lists.
+    assert!(first.iter().filter(|(_, n)| *n > dashboard::LIMIT as i64).count() >= 2, "{first:?}");
+    let ids = |s: &Store, sql: &str| -> Vec<String> {
+        let mut st = s.conn().prepare(sql).unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    // Closing cases takes their rows out; reopening one puts its rows back.
+    let open = ids(&s, "SELECT id FROM persons WHERE status = 'active' ORDER BY id LIMIT 6");
+    for p in &open {
+        s.write(|w| case::close_person(w, p, "relocated", None).map(drop)).unwrap();
+    }
+    check(&s, "six cases closed");
+    s.write(|w| case::reopen_person(w, &open[0], "retour").map(drop)).unwrap();
+    check(&s, "one reopened");
+    // Edits that move a row from one day to another, out of a list, or into it.
+    let task = ids(
+        &s,
+        "SELECT id FROM tasks WHERE done_at IS NULL AND due_on < '2026-12-03' AND person_id IN (SELECT id FROM persons WHERE status = 'active') LIMIT 3",
+    );
+    s.write(|w| w.update(Kind::Task, &task[0], f(&[("done_at", json!("2026-12-02T10:00:00-05:00"))])).map(drop)).unwrap();
+    s.write(|w| w.update(Kind::Task, &task[1], f(&[("due_on", json!("2026-12-20"))])).map(drop)).unwrap();
+    let appt = ids(
+        &s,
+        "SELECT id FROM appointments WHERE status = 'planned' AND starts_at >= '2026-12-04T05:00:00Z' AND person_id IN (SELECT id FROM persons WHERE status = 'active') LIMIT 2",
+    );
+    s.write(|w| w.update(Kind::Appointment, &appt[0], f(&[("starts_at", json!("2026-12-03T15:10:00-05:00"))])).map(drop)).unwrap();
+    s.write(|w| w.update(Kind::Appointment, &appt[1], f(&[("status", json!("cancelled"))])).map(drop)).unwrap();
+    let need =
+        ids(&s, "SELECT id FROM needs WHERE status = 'unmet' AND person_id IN (SELECT id FROM persons WHERE status = 'active') LIMIT 1");
+    s.write(|w| w.update(Kind::Need, &need[0], f(&[("status", json!("met"))])).map(drop)).unwrap();
+    check(&s, "edits");
+    // A task for nobody in particular counts too.
+    s.write(|w| w.insert(Kind::Task, f(&[("title", json!("Commander des cartes")), ("due_on", json!("2026-11-30"))])).map(drop)).unwrap();
+    check(&s, "a task with no person");
+    // The trash: a proceeding goes with its milestones, and comes back with them.
+    let proceeding = ids(
+        &s,
+        "SELECT c.id FROM proceedings c JOIN milestones m ON m.proceeding_id = c.id WHERE m.status = 'planned' AND c.person_id IN (SELECT id FROM persons WHERE status = 'active') LIMIT 1",
+    );
+    let trashed = case::trash::delete(&mut s, Kind::Proceeding, &proceeding[0]).unwrap();
+    let referral = ids(
+        &s,
+        "SELECT id FROM referrals WHERE follow_up_on < '2026-12-03' AND person_id IN (SELECT id FROM persons WHERE status = 'active') LIMIT 1",
+    );
+    case::trash::delete(&mut s, Kind::Referral, &referral[0]).unwrap();
+    check(&s, "in the trash");
+    case::trash::restore(&mut s, &trashed).unwrap();
+    check(&s, "restored");
+    // A person destroyed at her request, her rows with her.
+    let gone = ids(&s, "SELECT id FROM persons WHERE status = 'active' ORDER BY id DESC LIMIT 1");
+    let alias: String = s.conn().query_row("SELECT alias FROM persons WHERE id = ?1", [&gone[0]], |r| r.get(0)).unwrap();
+    retention::destroy_person(&mut s, &gone[0], Policy::Request, &alias, chrono::Utc::now()).unwrap();
+    check(&s, "destroyed");
+    // A zone whose midnight is not a quarter of an hour: counted row by row, exactly too.
+    let odd = DateTime::parse_from_rfc3339("2026-12-03T09:00:00+00:07").unwrap();
+    let d = dashboard::compute(&s, odd).unwrap();
+    let n = |sql: &str| -> i64 { s.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let open = "person_id NOT IN (SELECT id FROM persons WHERE status IN ('closed', 'handed_off'))";
+    assert_eq!(
+        d.appointments_week.total,
+        n(&format!(
+            "SELECT count(*) FROM appointments WHERE status = 'planned' AND starts_at >= '2026-12-03T23:53:00Z' AND starts_at < '2026-12-10T23:53:00Z' AND {open}"
+        ))
+    );
+}

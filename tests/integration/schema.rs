@@ -93,3 +93,14 @@ fn sqlcipher_is_built_to_keep_temp_data_in_memory() {
     let ts: i64 = store.conn().query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
     assert_eq!(ts, 2, "temp_store is MEMORY");
 }
+
+/// The dashboard's counting triggers are generated (one set of conditions for seven tables):
+/// the migration committed is the generator's output, so neither is edited alone.
+#[test]
+fn the_dashboard_counts_migration_is_the_generated_one() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let out = std::process::Command::new("python3").arg(format!("{dir}/tests/tools/dashboard_counts.py")).output().expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let committed = std::fs::read(format!("{dir}/schema/migrations/0016_dashboard_counts.sql")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&committed), String::from_utf8_lossy(&out.stdout));
+}

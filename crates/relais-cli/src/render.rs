@@ -80,8 +80,7 @@ fn bucket_flagged(
     code_list: Option<&str>,
     flags: Option<&std::collections::BTreeMap<String, relais_core::reports::dashboard::SafeFlags>>,
 ) {
-    let total = if b.capped { format!("{}+", b.total) } else { b.total.to_string() };
-    let _ = writeln!(out, "\n{title} ({total})");
+    let _ = writeln!(out, "\n{title} ({})", b.total);
     if b.items.is_empty() {
         let _ = writeln!(out, "  {}", tr(lang, "list.empty", &[]));
     }
@@ -101,8 +100,7 @@ fn bucket_flagged(
     }
     let shown = b.items.len() as i64;
     if b.total > shown {
-        let more = if b.capped { format!("{}+", b.total - shown) } else { (b.total - shown).to_string() };
-        let _ = writeln!(out, "  {}", tr(lang, "dash.more", &[("n", &more)]));
+        let _ = writeln!(out, "  {}", tr(lang, "dash.more", &[("n", &(b.total - shown).to_string())]));
     }
 }
 
@@ -127,8 +125,7 @@ pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
     bucket(&mut out, lang, "dash.aids_pending", &d.aids_pending, Some("testimonial_aids"));
     let _ = writeln!(out, "\n{}", tr(lang, "dash.unmet", &[]));
     for p in &d.unmet_needs_by_phase {
-        let plus = if p.capped { "+" } else { "" };
-        let _ = writeln!(out, "  {}{} {}{plus}", label("phases", &p.phase, lang), colon(lang), p.unmet);
+        let _ = writeln!(out, "  {}{} {}", label("phases", &p.phase, lang), colon(lang), p.unmet);
     }
     out.trim_end().to_owned()
 }

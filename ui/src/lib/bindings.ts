@@ -1003,13 +1003,9 @@ code: string | null,
 label: string | null, };
 export type Bucket = { 
 /**
- * How many records fall in it, at most [`COUNT_CAP`].
+ * How many records fall in it.
  */
 total: number, 
-/**
- * More than [`COUNT_CAP`] records fall in it.
- */
-capped: boolean, 
 /**
  * The first [`LIMIT`] of them.
  */
@@ -1033,13 +1029,9 @@ export type PhaseCount = {
  */
 phase: string, 
 /**
- * Number of unmet needs, at most [`COUNT_CAP`].
+ * Number of unmet needs.
  */
-unmet: number, 
-/**
- * More than [`COUNT_CAP`] unmet needs.
- */
-capped: boolean, };
+unmet: number, };
 export type Dashboard = { 
 /**
  * The "now" it was computed for.

@@ -1,11 +1,13 @@
 //! The dashboard: what needs the worker today and this week, computed from an explicit "now"
 //! (tests pass a fixed clock). Only open cases (active or on hold) count.
 //!
-//! Each bucket holds at most [`LIMIT`] items, most urgent first, and its total counted up to
-//! [`COUNT_CAP`] (beyond, `capped` is set and the page says "200+"): a worker needs the
-//! first items and the order of magnitude, and counting thousands of overdue rows would make
-//! the page slow on a 10 000-person vault. Every query walks a covering index in the order it
-//! lists, so it stops after [`LIMIT`] rows.
+//! Each bucket holds at most [`LIMIT`] items, most urgent first, and its exact total. The lists
+//! that grow with the caseload (overdue tasks and referrals, deadlines, safety reviews, court
+//! milestones, appointments, unmet needs) are counted from `dashboard_counts`, which triggers
+//! keep in the same transaction as every write (migration 0016): a count is the sum of a range
+//! of dates, not a walk over thousands of rows. The others are bounded by their window (72
+//! hours, six months of birthdays, thirty days of consents) and counted from their index.
+//! Every list walks an index in the order it shows, so it stops after [`LIMIT`] rows.
 
 use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, TimeZone, Utc};
 use rusqlite::{Connection, params};
@@ -17,9 +19,6 @@ use crate::vault::store::Store;
 
 /// Items listed per bucket at most.
 pub const LIMIT: usize = 50;
-
-/// Totals are exact up to this; above, [`Bucket::capped`] is set.
-pub const COUNT_CAP: i64 = 200;
 
 /// One line of a bucket.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -43,10 +42,8 @@ pub struct Item {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Bucket {
-    /// How many records fall in it, at most [`COUNT_CAP`].
+    /// How many records fall in it.
     pub total: i64,
-    /// More than [`COUNT_CAP`] records fall in it.
-    pub capped: bool,
     /// The first [`LIMIT`] of them.
     pub items: Vec<Item>,
 }
@@ -57,10 +54,8 @@ pub struct Bucket {
 pub struct PhaseCount {
     /// Phase code.
     pub phase: String,
-    /// Number of unmet needs, at most [`COUNT_CAP`].
+    /// Number of unmet needs.
     pub unmet: i64,
-    /// More than [`COUNT_CAP`] unmet needs.
-    pub capped: bool,
 }
 
 /// Everything on the dashboard.
@@ -139,9 +134,8 @@ pub fn check_no_contact_days(days: u32) -> Result<()> {
 /// one index probe instead of reading its person's row, or every query rebuilding the list.
 const CLOSED: &str = "(SELECT id FROM temp.dashboard_closed)";
 
-/// One bucket: `from` names the table with alias `x`, `filter` selects its rows (covered by an
-/// index, so counting reads no wide row), `select` lists the item columns with `p` joined on
-/// `person` for the alias.
+/// One bucket: `from` names the table with alias `x`, `filter` selects its rows, `select` lists
+/// the item columns with `p` joined on `person` for the alias.
 struct Query<'a> {
     from: &'a str,
     filter: String,
@@ -150,24 +144,56 @@ struct Query<'a> {
     order: &'a str,
 }
 
-fn bucket(conn: &Connection, q: Query<'_>, args: &[&dyn rusqlite::ToSql]) -> Result<Bucket> {
-    let Query { from, filter, person, select, order } = q;
-    // One walk of the index gives both the items and the (capped) count.
+/// How a bucket is counted: from `dashboard_counts` (`bucket`, keys from `lo` (included) to
+/// `hi` (included or not)), or by counting the rows the filter selects (a bounded window).
+enum Total<'a> {
+    Kept { bucket: &'a str, lo: Option<String>, hi: Option<String>, hi_included: bool },
+    Rows,
+}
+
+/// The exact count of one of the kept buckets over a range of keys.
+fn kept(conn: &Connection, bucket: &str, lo: Option<&str>, hi: Option<&str>, hi_included: bool) -> Result<i64> {
+    let op = if hi_included { "<=" } else { "<" };
     let sql = format!(
-        "SELECT {select} FROM {from} LEFT JOIN persons p ON p.id = {person} WHERE {filter} ORDER BY {order} LIMIT {}",
-        COUNT_CAP + 1
+        "SELECT coalesce(sum(n), 0) FROM dashboard_counts WHERE bucket = ?1 AND (?2 IS NULL OR key >= ?2) AND (?3 IS NULL OR key {op} ?3)"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(params![bucket, lo, hi], |r| r.get(0))?)
+}
+
+/// The safe-contact flags of the persons the lists name, read with the lists.
+type Flags = std::collections::BTreeMap<String, SafeFlags>;
+
+fn bucket(conn: &Connection, q: Query<'_>, total: Total<'_>, flags: &mut Flags, args: &[&dyn rusqlite::ToSql]) -> Result<Bucket> {
+    let Query { from, filter, person, select, order } = q;
+    let sql = format!(
+        "SELECT {select}, p.safe_to_call, p.safe_to_text, p.safe_to_leave_message FROM {from} LEFT JOIN persons p ON p.id = {person}
+         WHERE {filter} ORDER BY {order} LIMIT {LIMIT}"
     );
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows = st.query(args)?;
     let mut items = Vec::new();
-    let mut counted = 0i64;
     while let Some(r) = rows.next()? {
-        counted += 1;
-        if items.len() < LIMIT {
-            items.push(Item { id: r.get(0)?, person_id: r.get(1)?, alias: r.get(2)?, when: r.get(3)?, code: r.get(4)?, label: r.get(5)? });
+        let item = Item { id: r.get(0)?, person_id: r.get(1)?, alias: r.get(2)?, when: r.get(3)?, code: r.get(4)?, label: r.get(5)? };
+        if let Some(p) = &item.person_id {
+            flags.insert(p.clone(), SafeFlags { call: r.get(6)?, text: r.get(7)?, message: r.get(8)? });
         }
+        items.push(item);
     }
-    Ok(Bucket { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, items })
+    let total = match total {
+        Total::Kept { bucket, lo, hi, hi_included } => kept(conn, bucket, lo.as_deref(), hi.as_deref(), hi_included)?,
+        // A window shorter than a page holds everything already.
+        Total::Rows if items.len() < LIMIT => items.len() as i64,
+        Total::Rows => conn.prepare_cached(&format!("SELECT count(*) FROM {from} WHERE {filter}"))?.query_row(args, |r| r.get(0))?,
+    };
+    Ok(Bucket { total, items })
+}
+
+/// The quarter of an hour an instant (`time::to_db`) falls in, as `dashboard_counts` keys a
+/// planned appointment: `2026-12-03T05:15`. `None` when the instant is not on a quarter.
+fn quarter(instant: &str) -> Option<String> {
+    let (head, minutes) = (instant.get(..14)?, instant.get(14..16)?);
+    let rest = instant.get(16..)?;
+    (matches!(minutes, "00" | "15" | "30" | "45") && rest == ":00Z").then(|| format!("{head}{minutes}"))
 }
 
 pub(crate) fn local_midnight_utc(tz: &FixedOffset, d: NaiveDate) -> String {
@@ -198,7 +224,14 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
     let now_utc = time::to_db(now.with_timezone(&Utc));
 
     let open = |col: &str| format!("{col} NOT IN {CLOSED}");
+    let flags = std::cell::RefCell::new(Flags::new());
     let appts = |from: &String, to: &String| {
+        // Local midnights are whole quarters of an hour in every zone in use; an offset that is
+        // not (a test's, a historical one) is counted row by row, exactly too.
+        let total = match (quarter(from), quarter(to)) {
+            (Some(lo), Some(hi)) => Total::Kept { bucket: "appointment", lo: Some(lo), hi: Some(hi), hi_included: false },
+            _ => Total::Rows,
+        };
         bucket(
             conn,
             Query {
@@ -208,6 +241,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
                 select: "x.id, x.person_id, p.alias, x.starts_at, x.kind, NULL",
                 order: "x.starts_at, x.status, x.person_id",
             },
+            total,
+            &mut flags.borrow_mut(),
             &[from, to],
         )
     };
@@ -224,6 +259,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             select: "x.id, x.person_id, p.alias, x.due_on, NULL, x.title",
             order: "x.due_on, x.person_id",
         },
+        Total::Kept { bucket: "task", lo: None, hi: Some(today_s.clone()), hi_included: false },
+        &mut flags.borrow_mut(),
         &[&today_s],
     )?;
 
@@ -240,6 +277,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             select: "x.id, x.person_id, p.alias, x.follow_up_on, x.status, NULL",
             order: "x.follow_up_on, x.status, x.person_id",
         },
+        Total::Kept { bucket: "referral", lo: None, hi: Some(today_s.clone()), hi_included: false },
+        &mut flags.borrow_mut(),
         &[&today_s],
     )?;
 
@@ -248,13 +287,13 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
         conn,
         Query {
             from: "milestones x JOIN proceedings c ON c.id = x.proceeding_id",
-            filter: format!(
-                "x.due_on >= ?1 AND x.due_on <= ?2 AND x.status = 'planned' AND x.proceeding_id NOT IN (SELECT id FROM proceedings WHERE person_id IN {CLOSED})"
-            ),
+            filter: format!("x.due_on >= ?1 AND x.due_on <= ?2 AND x.status = 'planned' AND c.person_id NOT IN {CLOSED}"),
             person: "c.person_id",
             select: "x.id, c.person_id, p.alias, x.due_on, x.code, NULL",
             order: "x.due_on, x.status, x.proceeding_id",
         },
+        Total::Kept { bucket: "milestone", lo: Some(today_s.clone()), hi: Some(in30.clone()), hi_included: true },
+        &mut flags.borrow_mut(),
         &[&today_s, &in30],
     )?;
 
@@ -269,6 +308,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             select: "x.id, x.id, x.alias, strftime('%Y-%m-%dT%H:%M:%SZ', x.intake_at, '+72 hours'), NULL, NULL",
             order: "x.intake_at",
         },
+        Total::Rows,
+        &mut flags.borrow_mut(),
         &[&since, &now_utc],
     )?;
 
@@ -282,12 +323,14 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
     let turning_18 = bucket(
         conn,
         Query {
-            from: "persons x",
-            filter: "x.birth_date >= ?1 AND x.birth_date <= ?2 AND +x.status IN ('active', 'on_hold')".into(),
+            from: "persons x INDEXED BY persons_birth_open",
+            filter: "x.birth_date >= ?1 AND x.birth_date <= ?2 AND x.status IN ('active', 'on_hold')".into(),
             person: "x.id",
             select: "x.id, x.id, x.alias, date(x.birth_date, '+18 years'), NULL, NULL",
             order: "x.birth_date",
         },
+        Total::Rows,
+        &mut flags.borrow_mut(),
         &[&born_from, &born_to],
     )?;
 
@@ -301,17 +344,15 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             select: "x.id, x.person_id, p.alias, x.due_on, x.kind, x.label",
             order: "x.due_on, x.person_id",
         },
+        Total::Kept { bucket: "deadline", lo: None, hi: Some(in60.clone()), hi_included: true },
+        &mut flags.borrow_mut(),
         &[&in60],
     )?;
 
     let mut unmet_needs_by_phase = Vec::new();
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT count(*) FROM (SELECT 1 FROM needs n WHERE n.status = 'unmet' AND n.phase = ?1 AND n.person_id NOT IN {CLOSED} LIMIT {})",
-        COUNT_CAP + 1
-    ))?;
     for phase in crate::model::catalogue::Catalogues::get().list("phases") {
-        let unmet: i64 = st.query_row(params![phase.code], |r| r.get(0))?;
-        unmet_needs_by_phase.push(PhaseCount { phase: phase.code.clone(), unmet: unmet.min(COUNT_CAP), capped: unmet > COUNT_CAP });
+        let unmet = kept(conn, "unmet", Some(&phase.code), Some(&phase.code), true)?;
+        unmet_needs_by_phase.push(PhaseCount { phase: phase.code.clone(), unmet });
     }
 
     let expiring_consents = bucket(
@@ -326,6 +367,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             select: "x.id, x.person_id, p.alias, x.ends_on, NULL, x.scope",
             order: "x.ends_on, x.person_id",
         },
+        Total::Rows,
+        &mut flags.borrow_mut(),
         &[&today_s, &in30],
     )?;
     let in7 = day(7).to_string();
@@ -338,17 +381,21 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             select: "x.id, x.person_id, p.alias, x.review_on, NULL, NULL",
             order: "x.review_on, x.person_id",
         },
+        Total::Kept { bucket: "safety", lo: None, hi: Some(in7.clone()), hi_included: true },
+        &mut flags.borrow_mut(),
         &[&in7],
     )?;
     let aids_pending = bucket(
         conn,
         Query {
-            from: "testimonial_aids x JOIN proceedings c ON c.id = x.proceeding_id",
+            from: "testimonial_aids x INDEXED BY testimonial_aids_requested JOIN proceedings c ON c.id = x.proceeding_id",
             filter: format!("x.status = 'requested' AND c.person_id NOT IN {CLOSED}"),
             person: "c.person_id",
             select: "x.id, c.person_id, p.alias, coalesce(x.requested_on, substr(x.created_at, 1, 10)), x.code, NULL",
             order: "coalesce(x.requested_on, substr(x.created_at, 1, 10)), c.person_id",
         },
+        Total::Rows,
+        &mut flags.borrow_mut(),
         &[],
     )?;
     let cutoff = time::to_db(now.with_timezone(&Utc) - chrono::Duration::days(i64::from(no_contact_days)));
@@ -357,19 +404,20 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
     let no_contact = bucket(
         conn,
         Query {
-            from: "persons x",
+            from: "persons x INDEXED BY persons_no_contact",
             filter: "x.status IN ('active', 'on_hold') AND coalesce(x.last_contact, x.intake_at) < ?1".into(),
             person: "x.id",
             select: "x.id, x.id, x.alias, coalesce(x.last_contact, x.intake_at), NULL, NULL",
             order: "coalesce(x.last_contact, x.intake_at), x.id",
         },
+        Total::Rows,
+        &mut flags.borrow_mut(),
         &[&cutoff],
     )?;
 
     let due = crate::case::retention::due(store, today)?;
     let retention_due = Bucket {
-        total: (due.len() as i64).min(COUNT_CAP),
-        capped: due.len() as i64 > COUNT_CAP,
+        total: due.len() as i64,
         items: due
             .into_iter()
             .take(LIMIT)
@@ -384,37 +432,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             .collect(),
     };
 
-    // The safe-contact flags of everyone named above, in one query.
-    let mut safe_flags = std::collections::BTreeMap::new();
-    {
-        let named: std::collections::BTreeSet<&str> = [
-            &appointments_today,
-            &appointments_week,
-            &overdue_tasks,
-            &overdue_referrals,
-            &court_milestones,
-            &intakes_72h,
-            &turning_18,
-            &deadlines,
-            &expiring_consents,
-            &safety_reviews,
-            &aids_pending,
-            &no_contact,
-        ]
-        .into_iter()
-        .flat_map(|b| b.items.iter().filter_map(|i| i.person_id.as_deref()))
-        .collect();
-        let ids = serde_json::to_string(&named).expect("ids serialize");
-        let mut st = conn.prepare_cached(
-            "SELECT id, safe_to_call, safe_to_text, safe_to_leave_message FROM persons WHERE id IN (SELECT value FROM json_each(?1))",
-        )?;
-        let rows =
-            st.query_map([ids], |r| Ok((r.get::<_, String>(0)?, SafeFlags { call: r.get(1)?, text: r.get(2)?, message: r.get(3)? })))?;
-        for row in rows {
-            let (id, flags) = row?;
-            safe_flags.insert(id, flags);
-        }
-    }
+    // The safe-contact flags of everyone the lists name (read with them).
+    let safe_flags = flags.into_inner();
 
     Ok(Dashboard {
         now: now.to_rfc3339(),

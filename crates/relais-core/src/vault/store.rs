@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "team_reports", include_str!("../../../../schema/migrations/0013_team_reports.sql")),
     (14, "documents", include_str!("../../../../schema/migrations/0014_documents.sql")),
     (15, "permit_status", include_str!("../../../../schema/migrations/0015_permit_status.sql")),
+    (16, "dashboard_counts", include_str!("../../../../schema/migrations/0016_dashboard_counts.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
