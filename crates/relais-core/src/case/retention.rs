@@ -110,22 +110,20 @@ pub struct CaseRetention {
 
 /// The retention of every closed case, soonest first.
 pub fn closed_cases(store: &Store) -> Result<Vec<CaseRetention>> {
-    cases(store, None)
+    cases(store, years(store)?, None)
 }
 
 /// The closed cases, or only those closed on or before `closed_by` and those with a date of
 /// their own (read from the index of closing dates: the dashboard asks at every look).
-fn cases(store: &Store, closed_by: Option<&str>) -> Result<Vec<CaseRetention>> {
-    let years = years(store)?;
-    const SELECT: &str = "SELECT p.id, p.alias, p.closed_on, r.until, r.reason FROM persons p LEFT JOIN retention r ON r.person_id = p.id
-         WHERE p.status = 'closed' AND p.closed_on IS NOT NULL";
+fn cases(store: &Store, years: u32, closed_by: Option<&str>) -> Result<Vec<CaseRetention>> {
+    const COLUMNS: &str = "p.id, p.alias, p.closed_on, r.until, r.reason";
+    const CLOSED: &str = "p.status = 'closed' AND p.closed_on IS NOT NULL";
     let sql = match closed_by {
-        None => SELECT.to_owned(),
+        None => format!("SELECT {COLUMNS} FROM persons p LEFT JOIN retention r ON r.person_id = p.id WHERE {CLOSED}"),
         Some(_) => format!(
-            "SELECT p.id, p.alias, p.closed_on, r.until, r.reason FROM persons p INDEXED BY persons_closed_on LEFT JOIN retention r ON r.person_id = p.id
-             WHERE p.status = 'closed' AND p.closed_on IS NOT NULL AND p.closed_on <= ?1
-             UNION SELECT p.id, p.alias, p.closed_on, r.until, r.reason FROM retention r JOIN persons p ON p.id = r.person_id
-             WHERE p.status = 'closed' AND p.closed_on IS NOT NULL"
+            "SELECT {COLUMNS} FROM persons p INDEXED BY persons_closed_on LEFT JOIN retention r ON r.person_id = p.id
+             WHERE {CLOSED} AND p.closed_on <= ?1
+             UNION SELECT {COLUMNS} FROM retention r JOIN persons p ON p.id = r.person_id WHERE {CLOSED}"
         ),
     };
     let mut st = store.conn().prepare_cached(&sql)?;
@@ -165,7 +163,7 @@ pub fn due(store: &Store, today: NaiveDate) -> Result<Vec<CaseRetention>> {
     let closed_by =
         today.checked_add_days(chrono::Days::new(7)).and_then(|d| d.checked_sub_months(Months::new(12 * years))).map(|d| d.to_string());
     let today = today.to_string();
-    Ok(cases(store, closed_by.as_deref().or(Some("9999-12-31")))?.into_iter().filter(|c| c.until < today).collect())
+    Ok(cases(store, years, closed_by.as_deref().or(Some("9999-12-31")))?.into_iter().filter(|c| c.until < today).collect())
 }
 
 /// What a destruction removed.

@@ -224,8 +224,8 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
     let now_utc = time::to_db(now.with_timezone(&Utc));
 
     let open = |col: &str| format!("{col} NOT IN {CLOSED}");
-    let flags = std::cell::RefCell::new(Flags::new());
-    let appts = |from: &String, to: &String| {
+    let mut flags = Flags::new();
+    let appts = |from: &String, to: &String, flags: &mut Flags| {
         // Local midnights are whole quarters of an hour in every zone in use; an offset that is
         // not (a test's, a historical one) is counted row by row, exactly too.
         let total = match (quarter(from), quarter(to)) {
@@ -242,13 +242,13 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
                 order: "x.starts_at, x.status, x.person_id",
             },
             total,
-            &mut flags.borrow_mut(),
+            flags,
             &[from, to],
         )
     };
     let (t0, t1, t8) = (local_midnight_utc(&tz, today), local_midnight_utc(&tz, day(1)), local_midnight_utc(&tz, day(8)));
-    let appointments_today = appts(&t0, &t1)?;
-    let appointments_week = appts(&t1, &t8)?;
+    let appointments_today = appts(&t0, &t1, &mut flags)?;
+    let appointments_week = appts(&t1, &t8, &mut flags)?;
 
     let overdue_tasks = bucket(
         conn,
@@ -260,7 +260,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.due_on, x.person_id",
         },
         Total::Kept { bucket: "task", lo: None, hi: Some(today_s.clone()), hi_included: false },
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&today_s],
     )?;
 
@@ -278,7 +278,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.follow_up_on, x.status, x.person_id",
         },
         Total::Kept { bucket: "referral", lo: None, hi: Some(today_s.clone()), hi_included: false },
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&today_s],
     )?;
 
@@ -293,7 +293,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.due_on, x.status, x.proceeding_id",
         },
         Total::Kept { bucket: "milestone", lo: Some(today_s.clone()), hi: Some(in30.clone()), hi_included: true },
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&today_s, &in30],
     )?;
 
@@ -309,7 +309,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.intake_at",
         },
         Total::Rows,
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&since, &now_utc],
     )?;
 
@@ -330,7 +330,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.birth_date",
         },
         Total::Rows,
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&born_from, &born_to],
     )?;
 
@@ -345,7 +345,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.due_on, x.person_id",
         },
         Total::Kept { bucket: "deadline", lo: None, hi: Some(in60.clone()), hi_included: true },
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&in60],
     )?;
 
@@ -368,7 +368,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.ends_on, x.person_id",
         },
         Total::Rows,
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&today_s, &in30],
     )?;
     let in7 = day(7).to_string();
@@ -382,7 +382,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "x.review_on, x.person_id",
         },
         Total::Kept { bucket: "safety", lo: None, hi: Some(in7.clone()), hi_included: true },
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&in7],
     )?;
     let aids_pending = bucket(
@@ -395,7 +395,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "coalesce(x.requested_on, substr(x.created_at, 1, 10)), c.person_id",
         },
         Total::Rows,
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[],
     )?;
     let cutoff = time::to_db(now.with_timezone(&Utc) - chrono::Duration::days(i64::from(no_contact_days)));
@@ -411,7 +411,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
             order: "coalesce(x.last_contact, x.intake_at), x.id",
         },
         Total::Rows,
-        &mut flags.borrow_mut(),
+        &mut flags,
         &[&cutoff],
     )?;
 
@@ -433,7 +433,7 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
     };
 
     // The safe-contact flags of everyone the lists name (read with them).
-    let safe_flags = flags.into_inner();
+    let safe_flags = flags;
 
     Ok(Dashboard {
         now: now.to_rfc3339(),

@@ -241,10 +241,7 @@ fn suppress_sums(raw: &SumCounts, parts: &[&SumCounts], whole: Option<&Whole>, l
     let persons_in = |mask: u64| of(raw, mask);
     // In a merge, a member knows its own persons: what counts is what is left without the
     // largest organisation's (the dominance rule, as for the count tables).
-    let protected = |mask: u64| {
-        let largest = if parts.len() > 1 { parts.iter().map(|p| of(p, mask)).max().unwrap_or(0) } else { 0 };
-        persons_in(mask).saturating_sub(largest)
-    };
+    let protected = |mask: u64| persons_in(mask).saturating_sub(largest_share(parts, |p| of(p, mask)));
     let rest_small =
         |mask: u64| whole.is_some_and(|w| w.small_rest(persons_in(mask), &parts.iter().map(|p| of(p, mask)).collect::<Vec<_>>()));
     let mut hidden_mask = 0u64;
@@ -276,8 +273,7 @@ fn suppress_sums(raw: &SumCounts, parts: &[&SumCounts], whole: Option<&Whole>, l
         let rows: u64 = (0..g.rows.codes.len()).map(|i| of(g, 1 << i)).sum();
         rows - of(g, u64::MAX)
     };
-    let largest = if parts.len() > 1 { parts.iter().map(|p| overlap(p)).max().unwrap_or(0) } else { 0 };
-    let (o, protected_overlap) = (overlap(raw), overlap(raw).saturating_sub(largest));
+    let (o, protected_overlap) = (overlap(raw), overlap(raw).saturating_sub(largest_share(parts, |p| overlap(p))));
     if withheld || rest_small(u64::MAX) || persons_in(hidden_mask) != 0 || (o != 0 && protected_overlap < THRESHOLD) {
         total.persons = Cell::withheld(persons_in(u64::MAX));
     }
@@ -330,12 +326,12 @@ fn linked(mut sums: Vec<Sums>, lang: Lang) -> Vec<Sums> {
 /// merge, without the largest organisation's). Its persons are some of the new persons: their
 /// number is withheld when the new persons are published and the new persons without a first
 /// service would be a small number.
-fn median(ledger: &Ledger, new_shown: bool, lang: Lang) -> Median {
+fn median(ledger: &Ledger, new: Option<&Whole>, lang: Lang) -> Median {
     let days = &ledger.days_to_first_service;
     let persons_of = |l: &Ledger| l.days_to_first_service.values().sum::<u64>();
     let n = persons_of(ledger);
     let parts = &ledger.parts;
-    let largest = if parts.len() > 1 { parts.iter().map(persons_of).max().unwrap_or(0) } else { 0 };
+    let largest = largest_share(parts, persons_of);
     let nth = |k: u64| {
         let mut seen = 0;
         for (d, c) in days {
@@ -348,8 +344,7 @@ fn median(ledger: &Ledger, new_shown: bool, lang: Lang) -> Median {
     };
     let enough = n.saturating_sub(largest) >= THRESHOLD;
     let value = enough.then(|| if n % 2 == 1 { nth(n / 2) } else { (nth(n / 2 - 1) + nth(n / 2)) / 2.0 });
-    let new = Whole { all: ledger.new_persons(), parts: parts.iter().map(Ledger::new_persons).collect() };
-    let withheld = new_shown && new.small_rest(n, &parts.iter().map(persons_of).collect::<Vec<_>>());
+    let withheld = new.is_some_and(|w| w.small_rest(n, &parts.iter().map(persons_of).collect::<Vec<_>>()));
     let persons = if enough && !withheld { Cell::Count(n) } else { Cell::withheld(n) };
     Median { persons, days: value, label: tr(lang, "stats.median_days", &[]) }
 }
@@ -382,13 +377,7 @@ pub fn publish(ledger: &Ledger, lang: Lang, organisation: &str) -> Stats {
         let forced = across(ledger, &tables, t);
         tables.push(suppress_with(t, &ledger.parts.iter().map(|p| &p.tables[k]).collect::<Vec<_>>(), lang, &forced));
     }
-    // Published beside the tables: the persons followed (every table of persons' total) and
-    // the new persons (a row of `persons_new_continuing`), when they are.
-    let shown = |cell: Option<&Cell>| matches!(cell, Some(Cell::Count(_)));
-    let new_continuing = tables.iter().find(|t| t.id == "persons_new_continuing");
-    let followed_shown = shown(new_continuing.and_then(|t| t.total.as_ref()));
-    let new_shown = shown(new_continuing.and_then(|t| t.cells.first()).and_then(|r| r.first()));
-    let whole = followed_shown.then(|| Whole { all: ledger.followed(), parts: ledger.parts.iter().map(Ledger::followed).collect() });
+    let (whole, new) = (Whole::followed(ledger, &tables), Whole::new(ledger, &tables));
     let sums = ledger
         .sums
         .iter()
@@ -404,9 +393,16 @@ pub fn publish(ledger: &Ledger, lang: Lang, organisation: &str) -> Stats {
         organisations: ledger.organisations,
         period: period_text(ledger.from, ledger.to, lang),
         tables,
-        median_days_to_first_service: median(ledger, new_shown, lang),
+        median_days_to_first_service: median(ledger, new.as_ref(), lang),
         sums: linked(sums, lang),
     }
+}
+
+/// In a merge, the largest organisation's share of something: a member knows its own counts,
+/// so what is published must be enough without it (the dominance rule). Nothing in one
+/// organisation's own report.
+fn largest_share<T>(parts: &[T], share: impl Fn(&T) -> u64) -> u64 {
+    if parts.len() > 1 { parts.iter().map(share).max().unwrap_or(0) } else { 0 }
 }
 
 /// A published number of persons, and each organisation's share of it in a merge: the whole
@@ -417,13 +413,29 @@ struct Whole {
 }
 
 impl Whole {
+    /// The persons followed (every table of persons' total), when the tables published so far
+    /// show them.
+    fn followed(ledger: &Ledger, published: &[Table]) -> Option<Whole> {
+        let total = published.iter().find(|t| t.id == "persons_new_continuing").and_then(|t| t.total);
+        matches!(total, Some(Cell::Count(_)))
+            .then(|| Whole { all: ledger.followed(), parts: ledger.parts.iter().map(Ledger::followed).collect() })
+    }
+
+    /// The new persons (a row of `persons_new_continuing`), when the tables published so far
+    /// show them.
+    fn new(ledger: &Ledger, published: &[Table]) -> Option<Whole> {
+        let row = published.iter().find(|t| t.id == "persons_new_continuing").and_then(|t| t.cells.first()).and_then(|r| r.first());
+        matches!(row, Some(Cell::Count(_)))
+            .then(|| Whole { all: ledger.new_persons(), parts: ledger.parts.iter().map(Ledger::new_persons).collect() })
+    }
+
     /// Whether publishing `part` of the whole (and `parts`, each organisation's share) would
     /// give away the rest, the persons *without* something, as a small number: neither nobody
     /// nor at least [`THRESHOLD`] (once the largest organisation's rest is taken away).
     fn small_rest(&self, part: u64, parts: &[u64]) -> bool {
         let rest = self.all.saturating_sub(part);
-        let largest =
-            if self.parts.len() > 1 { self.parts.iter().zip(parts).map(|(w, p)| w.saturating_sub(*p)).max().unwrap_or(0) } else { 0 };
+        let rests: Vec<u64> = self.parts.iter().zip(parts).map(|(w, p)| w.saturating_sub(*p)).collect();
+        let largest = largest_share(&rests, |r| *r);
         rest > 0 && rest.saturating_sub(largest) < THRESHOLD
     }
 }
@@ -436,21 +448,15 @@ impl Whole {
 ///   followed minus the persons closed (those still followed at the end) is small.
 fn across(ledger: &Ledger, published: &[Table], table: &Counts) -> Vec<(usize, usize)> {
     let total = (table.rows.codes.len(), 0);
-    let new_continuing = published.iter().find(|t| t.id == "persons_new_continuing");
     let sum = |l: &Ledger| l.tables.iter().find(|t| t.id == table.id).map_or(0, |t| t.counts.iter().flatten().sum::<u64>());
-    match table.id.as_str() {
-        "intakes_by_month" => {
-            let new = new_continuing.and_then(|t| t.cells.first()).and_then(|r| r.first());
-            if matches!(new, Some(Cell::Count(_))) { vec![] } else { vec![total] }
-        }
+    let hide = match table.id.as_str() {
+        "intakes_by_month" => Whole::new(ledger, published).is_none(),
         "closures_by_reason" => {
-            let followed_shown = matches!(new_continuing.and_then(|t| t.total.as_ref()), Some(Cell::Count(_)));
-            let whole = Whole { all: ledger.followed(), parts: ledger.parts.iter().map(Ledger::followed).collect() };
-            let parts: Vec<u64> = ledger.parts.iter().map(sum).collect();
-            if followed_shown && whole.small_rest(sum(ledger), &parts) { vec![total] } else { vec![] }
+            Whole::followed(ledger, published).is_some_and(|w| w.small_rest(sum(ledger), &ledger.parts.iter().map(sum).collect::<Vec<_>>()))
         }
-        _ => vec![],
-    }
+        _ => false,
+    };
+    if hide { vec![total] } else { vec![] }
 }
 
 /// Computes the statistics of the period `from..=to` (`from` none: since the first intake; `to`
@@ -957,7 +963,7 @@ mod tests {
         let of = |days: BTreeMap<u32, u64>| {
             let mut l = count::empty(None, NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
             l.days_to_first_service = days;
-            median(&l, false, Lang::En)
+            median(&l, None, Lang::En)
         };
         let m = of(BTreeMap::from([(2, 5), (10, 5), (30, 1)]));
         assert_eq!((m.persons, m.days), (Cell::Count(11), Some(10.0)));
