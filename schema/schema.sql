@@ -209,6 +209,20 @@ CREATE TRIGGER notes_last_contact_update AFTER UPDATE OF person_id, kind, at ON 
                       coalesce((SELECT max(a.starts_at) FROM appointments a WHERE a.person_id = new.person_id AND a.status = 'attended'), '')), '') WHERE id = new.person_id;
 END;
 
+CREATE TRIGGER persons_closed_delete AFTER DELETE ON persons WHEN old.status IN ('closed', 'handed_off') BEGIN
+    DELETE FROM persons_closed WHERE id = old.id;
+END;
+
+CREATE TRIGGER persons_closed_insert AFTER INSERT ON persons WHEN new.status IN ('closed', 'handed_off') BEGIN
+    INSERT INTO persons_closed (id) VALUES (new.id);
+END;
+
+CREATE TRIGGER persons_closed_status AFTER UPDATE OF status ON persons
+WHEN (old.status IN ('closed', 'handed_off')) IS NOT (new.status IN ('closed', 'handed_off')) BEGIN
+    DELETE FROM persons_closed WHERE id = old.id;
+    INSERT INTO persons_closed (id) SELECT new.id WHERE new.status IN ('closed', 'handed_off');
+END;
+
 CREATE TABLE appointments (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
@@ -487,6 +501,8 @@ CREATE TABLE persons (
     closed_on TEXT
 , created_by TEXT, updated_by TEXT, versions TEXT, owner TEXT, notice_given_on TEXT, consent_by TEXT, dpj_reported_on TEXT, risk_level TEXT, risk_reviewed_on TEXT, organised_crime INTEGER, no_contact_order INTEGER, protection_conditions TEXT, protection_until TEXT, gender TEXT, indigenous TEXT, interpreter_outside_community INTEGER, last_contact TEXT);
 
+CREATE TABLE persons_closed (id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+
 CREATE TABLE proceedings (
     id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
@@ -606,6 +622,8 @@ CREATE INDEX appointments_person ON appointments (person_id);
 
 CREATE INDEX appointments_person_status_starts ON appointments (person_id, status, starts_at);
 
+CREATE INDEX appointments_planned ON appointments (starts_at, person_id) WHERE status = 'planned';
+
 CREATE INDEX appointments_starts ON appointments (starts_at, status, person_id);
 
 CREATE INDEX audit_events_person ON audit_events (person_id);
@@ -629,6 +647,8 @@ CREATE INDEX expenses_person ON expenses (person_id, spent_on);
 CREATE INDEX incidents_occurred ON incidents (occurred_on);
 
 CREATE INDEX milestones_due ON milestones (due_on, status, proceeding_id);
+
+CREATE INDEX milestones_planned ON milestones (due_on, proceeding_id) WHERE status = 'planned';
 
 CREATE INDEX milestones_proceeding ON milestones (proceeding_id);
 

@@ -418,18 +418,24 @@ fn the_dashboards_totals_are_exact_through_every_kind_of_write() {
     let (_tv, mut s) = TestVault::new();
     relais_core::demo::fill(&mut s, 80, 5, chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(), &mut |_, _| {}).unwrap();
     let now = DateTime::parse_from_rfc3339("2026-12-03T09:00:00-05:00").unwrap();
+    let ids = |s: &Store, sql: &str| -> Vec<String> {
+        let mut st = s.conn().prepare(sql).unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
     let check = |s: &Store, step: &str| {
         let want = truth(s, "2026-12-03", "2026-12-03T05:00:00Z", "2026-12-04T05:00:00Z", "2026-12-11T05:00:00Z");
         assert_eq!(totals(&dashboard::compute(s, now).unwrap()), want, "{step}");
+        // The lists leave out the cases the triggers keep as not open (migration 0017).
+        assert_eq!(
+            ids(s, "SELECT id FROM persons_closed ORDER BY id"),
+            ids(s, "SELECT id FROM persons WHERE status IN ('closed', 'handed_off') ORDER BY id"),
+            "{step}: the cases not open"
+        );
         want
     };
     let first = check(&s, "the demonstration");
     // The demonstration fills windows beyond a page: there the totals are counts, not lists.
     assert!(first.iter().filter(|(_, n)| *n > dashboard::LIMIT as i64).count() >= 2, "{first:?}");
-    let ids = |s: &Store, sql: &str| -> Vec<String> {
-        let mut st = s.conn().prepare(sql).unwrap();
-        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-    };
     // Closing cases takes their rows out; reopening one puts its rows back.
     let open = ids(&s, "SELECT id FROM persons WHERE status = 'active' ORDER BY id LIMIT 6");
     for p in &open {

@@ -129,10 +129,9 @@ pub fn check_no_contact_days(days: u32) -> Result<()> {
     }
 }
 
-/// Persons whose case is not open (closed, handed off), gathered once per dashboard into an
-/// in-memory temp table (TEMP_STORE=3: never a file) so that each candidate row is checked with
-/// one index probe instead of reading its person's row, or every query rebuilding the list.
-const CLOSED: &str = "(SELECT id FROM temp.dashboard_closed)";
+/// Persons whose case is not open (closed, handed off), kept by triggers (migration 0017): each
+/// candidate row is checked with one probe of a small index instead of reading its person's row.
+const CLOSED: &str = "(SELECT id FROM persons_closed)";
 
 /// One bucket: `from` names the table with alias `x`, `filter` selects its rows, `select` lists
 /// the item columns with `p` joined on `person` for the alias.
@@ -212,11 +211,6 @@ pub fn compute(store: &Store, now: DateTime<FixedOffset>) -> Result<Dashboard> {
 pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: u32) -> Result<Dashboard> {
     check_no_contact_days(no_contact_days)?;
     let conn = store.conn();
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS dashboard_closed (id TEXT PRIMARY KEY) WITHOUT ROWID;
-         DELETE FROM temp.dashboard_closed;
-         INSERT INTO temp.dashboard_closed SELECT id FROM persons WHERE status IN ('closed', 'handed_off');",
-    )?;
     let tz = *now.offset();
     let today = now.date_naive();
     let day = |n: u64| today.checked_add_days(Days::new(n)).expect("date in range");
@@ -235,11 +229,13 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
         bucket(
             conn,
             Query {
-                from: "appointments x",
+                // Planned ones only, in the order of their partial index: the list stops after its
+                // first rows instead of sorting the whole week's.
+                from: "appointments x INDEXED BY appointments_planned",
                 filter: format!("x.starts_at >= ?1 AND x.starts_at < ?2 AND x.status = 'planned' AND {}", open("x.person_id")),
                 person: "x.person_id",
                 select: "x.id, x.person_id, p.alias, x.starts_at, x.kind, NULL",
-                order: "x.starts_at, x.status, x.person_id",
+                order: "x.starts_at, x.person_id",
             },
             total,
             flags,
@@ -286,11 +282,11 @@ pub fn compute_with(store: &Store, now: DateTime<FixedOffset>, no_contact_days: 
     let court_milestones = bucket(
         conn,
         Query {
-            from: "milestones x JOIN proceedings c ON c.id = x.proceeding_id",
+            from: "milestones x INDEXED BY milestones_planned JOIN proceedings c ON c.id = x.proceeding_id",
             filter: format!("x.due_on >= ?1 AND x.due_on <= ?2 AND x.status = 'planned' AND c.person_id NOT IN {CLOSED}"),
             person: "c.person_id",
             select: "x.id, c.person_id, p.alias, x.due_on, x.code, NULL",
-            order: "x.due_on, x.status, x.proceeding_id",
+            order: "x.due_on, x.proceeding_id",
         },
         Total::Kept { bucket: "milestone", lo: Some(today_s.clone()), hi: Some(in30.clone()), hi_included: true },
         &mut flags,

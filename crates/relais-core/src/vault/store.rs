@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "documents", include_str!("../../../../schema/migrations/0014_documents.sql")),
     (15, "permit_status", include_str!("../../../../schema/migrations/0015_permit_status.sql")),
     (16, "dashboard_counts", include_str!("../../../../schema/migrations/0016_dashboard_counts.sql")),
+    (17, "closed_persons", include_str!("../../../../schema/migrations/0017_closed_persons.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -1075,10 +1076,12 @@ impl Writer<'_> {
     /// Records who holds the pen for a case (`None`: this vault), and, when given, the case's
     /// status as this vault sees it. Not a new version of the record; audited.
     pub(crate) fn set_holder(&mut self, person_id: &str, status: Option<CaseStatus>, owner: Option<&str>) -> Result<()> {
-        let n = self.tx.execute(
-            "UPDATE persons SET owner = ?2, status = coalesce(?3, status) WHERE id = ?1",
-            rusqlite::params![person_id, owner, status.map(CaseStatus::code)],
-        )?;
+        // Prepared once: an import sets the holder of each of its thousand cases, and compiling
+        // this statement compiles the counting triggers on persons with it.
+        let n = self
+            .tx
+            .prepare_cached("UPDATE persons SET owner = ?2, status = coalesce(?3, status) WHERE id = ?1")?
+            .execute(rusqlite::params![person_id, owner, status.map(CaseStatus::code)])?;
         if n == 0 {
             return Err(Error::NotFound { kind: Kind::Person });
         }
