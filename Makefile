@@ -58,10 +58,17 @@ e2e: tauri-driver
 
 # Then the documents' costs (a 20 MB scan, a 2 GB vault's backup and destruction: about 6 GB of
 # scratch space and a few minutes; docs/DESIGN.md, "Documents").
-bench: deps
+# Then the window (tests/benches/ui.py): the release build with the end-to-end hooks, driven
+# through WebDriver on 10 000 persons, and its idle memory next to a Tauri hello world built the
+# same way (src-tauri/examples/hello); its tables go into BENCHMARKS.md after the vault's,
+# screenshots into artifacts/bench/. The CLI and the app are built together, so that they share
+# one build of the core (and one schema: the app opens the vaults the CLI made). The prepared
+# vaults (1.3 GB) are kept in ~/.cache/relais/ui-bench for the day.
+bench: deps ui tauri-driver
 	cargo bench -p relais-tests --locked --bench vault
-	cargo build --release -p relais-cli --locked
+	cargo build --release -p relais-cli -p relais-app --features relais-app/e2e --locked --bin relais --bin relais-app --example hello
 	tests/benches/documents.sh $(CARGO_TARGET_DIR)/release/relais
+	$(VENV)/bin/python tests/benches/ui.py $(CARGO_TARGET_DIR)/release --md BENCHMARKS.md --shots $(ARTIFACTS)/bench
 
 # The long runs `make test` keeps short: 200 kill -9 per crash test (about 20 minutes); then
 # each fuzz target of fuzz/ (cargo fuzz, libFuzzer: one per door outside bytes come in through)
