@@ -123,6 +123,7 @@ def prepare(cli, ready):
     shutil.rmtree(b)
     prep = {
         "persons": len(persons) - merged,
+        "demo_persons": len(persons),
         "big_alias": big["alias"],
         "big_id": big["id"],
         "big_records": records,
@@ -201,6 +202,19 @@ def find_exe(root, binary):
         except OSError:
             continue
     return None
+
+
+def available_gb():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024 / 1024
+    return float("inf")
+
+
+# The app keeps what each statistics screen allocated (gigabytes on 10 000 persons): the runs stop
+# before the machine runs out of memory, with fewer runs said in the report.
+LOW_MEMORY_GB = 4
 
 
 def tree_pss(app_pid):
@@ -432,6 +446,10 @@ if (document.querySelector('[data-testid="nav-dashboard"]')) mark('shell');
     rows = CASE_ROWS % prep["persons"]
     big = json.dumps(prep["big_alias"])
     for r in range(RUNS):
+        if available_gb() < LOW_MEMORY_GB:
+            res["stopped"] = f"screens stopped after {r} runs: {available_gb():.1f} GB of memory left, relais-app holds {tree_pss(w.app_pid())[1].get('relais-app', 0) / 1024:.1f} GB"
+            log("  " + res["stopped"])
+            break
         w.wait_css("[data-testid='unmet-needs']")
         res["caseload"].append(w.timed(CLICK, rows, w.el("nav-caseload"), left=DASH_CSS))
         if r == 0 and shots:
@@ -543,6 +561,10 @@ def commands_alone(w, prep):
     }
     out = {}
     for k, (cmd, args, before) in calls.items():
+        if k == "stats" and available_gb() < LOW_MEMORY_GB:
+            log(f"  command {cmd}: not run, {available_gb():.1f} GB of memory left")
+            out[k] = (float("nan"), 0, 0)
+            continue
         r = w.d.execute_async_script(INVOKE, cmd, args, 1, before)
         if "error" not in r and r["times"][0] < 5000:
             # Up to 3 in all, or RUNS for the empty round trip; a command of seconds once.
@@ -550,7 +572,7 @@ def commands_alone(w, prep):
             r = more if "error" in more else {"times": r["times"] + more["times"], "size": r["size"]}
         if "error" in r:
             raise RuntimeError(f"invoke {cmd}: {r['error']}")
-        out[k] = (statistics.median(r["times"]), r["size"])
+        out[k] = (statistics.median(r["times"]), r["size"], len(r["times"]))
         log(f"  command {cmd}: {out[k][0]:.0f} ms, {out[k][1] / 1e3:.0f} kB of JSON")
     # What a date costs the page: the screens format each with a new Intl.DateTimeFormat
     # (ui/src/lib/format.ts); the same dates through one formatter made once, for comparison.
@@ -602,7 +624,7 @@ def report(prep, kdf, res, mem, started):
         "Produced by `make bench` (tests/benches/ui.py): the release build (`--features e2e`) driven through WebDriver "
         "(Xvfb, tauri-driver, WebKitWebDriver); do not edit by hand.",
         "",
-        f"- Date: {started:%Y-%m-%d %H:%M UTC}; vault of {p} demo persons ({prep['vault_mb']:,.0f} MB), made with the CLI",
+        f"- Date: {started:%Y-%m-%d %H:%M UTC}; vault of {p} demo persons ({prep['vault_mb']:.0f} MB), made with the CLI",
         "- Times measured inside the page with `performance.now()`: from the click (or keystroke) dispatched in the page to "
         "the screen's content in the DOM (a MutationObserver); « frame »: to the end of the next animation frame, about when "
         f"it is painted. No WebDriver round trip is counted. Median of {RUNS} runs (min–max).",
@@ -617,7 +639,7 @@ def report(prep, kdf, res, mem, started):
     c = res["commands"]
 
     def alone(k):
-        t, size = c[k]
+        t, size, _n = c[k]
         kb = f"{size / 1e3:,.0f}".replace(",", "\u202f")
         return f"its command alone {ms(t)}, {kb} kB of JSON"
 
@@ -660,6 +682,8 @@ def report(prep, kdf, res, mem, started):
         ),
     ]
     lines += [t for t, _ in table]
+    if res.get("stopped"):
+        lines += ["", f"**{res['stopped']}.**"]
     over = [t.split(" | ")[0].lstrip("| ") for t, m in table if m > TARGET_MS]
     lines += [
         "",
@@ -688,7 +712,7 @@ def report(prep, kdf, res, mem, started):
         ("hello_webdriver", "Hello world", "under WebDriver", None),
         ("relais_webdriver_locked", "Relais", "under WebDriver, unlock screen", hello_wd),
         ("relais_webdriver_dashboard", "Relais", f"under WebDriver, dashboard of {p} persons", hello_wd),
-        ("relais_webdriver_after", "Relais", "under WebDriver, dashboard after every screen above", hello_wd),
+        ("relais_webdriver_after", "Relais", f"under WebDriver, dashboard after every screen above (the statistics shown {len(res['stats'])} times, its command called {c['stats'][2]} more)", hello_wd),
     ]:
         total, by = mem[key]
         parts = ", ".join(f"{k} {v:.0f}" for k, v in by.items())
@@ -806,7 +830,7 @@ def main():
             w.quit()
         section = report(prep, kdf, res, mem, started)
         section += (
-            f"\n{'Vaults reused from an earlier run of the day, prepared' if prep.get('reused') else 'Prepared'} in {prep['seconds']:.0f} s: `relais demo --persons {prep['persons'] + 4}`, then `relais person merge` of demo persons "
+            f"\n{'Vaults reused from an earlier run of the day, prepared' if prep.get('reused') else 'Prepared'} in {prep['seconds']:.0f} s: `relais demo --persons {prep.get('demo_persons', '')}`, then `relais person merge` of demo persons "
             f"into « {prep['big_alias']} » until {prep['big_records']} records; a colleague's vault of {prep['bundle_cases']} demo cases, "
             "contacts exchanged and verified, `relais export --share`. "
             f"`relais import --dry-run` of the bundle by the CLI: {ms(prep['cli_preview_ms'])}, KDF included.\n"
