@@ -35,6 +35,8 @@ fn fill(s: &mut Store, domestic: usize, international: usize) -> Vec<String> {
                             ("code", json!("safety_protection")),
                             ("phase", json!("immediate")),
                             ("status", json!("unmet")),
+                            // Within the period, whatever today is (left out, it is today).
+                            ("identified_on", json!("2026-10-01")),
                         ]),
                     )?;
                     Ok(id)
@@ -142,7 +144,13 @@ fn the_period_limits_what_is_counted() {
             ] {
                 w.insert(
                     Kind::Need,
-                    f(&[("person_id", json!(id)), ("code", json!(code)), ("phase", json!(phase)), ("status", json!(status))]),
+                    f(&[
+                        ("person_id", json!(id)),
+                        ("code", json!(code)),
+                        ("phase", json!(phase)),
+                        ("status", json!(status)),
+                        ("identified_on", json!("2026-10-01")),
+                    ]),
                 )?;
             }
         }
