@@ -626,6 +626,8 @@ CREATE INDEX appointments_planned ON appointments (starts_at, person_id) WHERE s
 
 CREATE INDEX appointments_starts ON appointments (starts_at, status, person_id);
 
+CREATE INDEX audit_events_backups ON audit_events (at) WHERE action = 'vault.backup';
+
 CREATE INDEX audit_events_person ON audit_events (person_id);
 
 CREATE INDEX audit_events_record ON audit_events (record_id);

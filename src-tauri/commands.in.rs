@@ -17,7 +17,7 @@ relais_commands! {
     commands::lock: "Record<string, never>" => "null",
     commands::dashboard: "Record<string, never>" => "Dashboard",
     commands::week: "{ monday: string }" => "Array<CalendarItem>",
-    commands::persons: "{ status: string | null }" => "Array<CaseRow>",
+    commands::persons: "{ statuses: Array<string>, offset: number, limit: number }" => "CasePage",
     commands::search: "{ query: string }" => "Results",
     commands::person_file: "{ id: string }" => "PersonFile",
     commands::add_record: "{ args: RecordArgs }" => "string",

@@ -669,6 +669,7 @@ pub fn typescript() -> String {
         search::NoteHit::decl(&cfg),
         search::Results::decl(&cfg),
         search::CaseRow::decl(&cfg),
+        search::CasePage::decl(&cfg),
         person_file::PersonFile::decl(&cfg),
         person_file::Author::decl(&cfg),
         person_file::Totals::decl(&cfg),

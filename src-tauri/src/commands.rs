@@ -249,9 +249,14 @@ pub async fn week(app: AppHandle, monday: String) -> Res<Vec<dashboard::Calendar
     .await
 }
 
+/// A page of the caseload: the window shows a page, never ten thousand rows at once.
 #[tauri::command]
-pub async fn persons(app: AppHandle, status: Option<String>) -> Res<Vec<search::CaseRow>> {
-    on_store(&app, Hold::Short, move |s| search::caseload(s, status.as_deref())).await
+pub async fn persons(app: AppHandle, statuses: Vec<String>, offset: u32, limit: u32) -> Res<search::CasePage> {
+    on_store(&app, Hold::Short, move |s| {
+        let statuses: Vec<&str> = statuses.iter().map(String::as_str).collect();
+        search::caseload_page(s, &statuses, offset, Some(limit.min(1_000)))
+    })
+    .await
 }
 
 #[tauri::command]

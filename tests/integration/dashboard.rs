@@ -206,6 +206,15 @@ fn the_caseload_counts_open_needs_and_filters_by_status() {
     let active = relais_core::case::search::caseload(&s, Some("active")).unwrap();
     assert_eq!(active.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec![a.as_str(), b.as_str()]);
     assert_eq!(relais_core::case::search::caseload(&s, Some("closed")).unwrap()[0].id, c);
+    // A page at a time, with the number of cases in all.
+    use relais_core::case::search::caseload_page;
+    let page = caseload_page(&s, &[], 1, Some(1)).unwrap();
+    assert_eq!((page.rows.len(), page.rows[0].alias.as_str(), page.total, page.offset), (1, "bleuet", 3, 1));
+    let page = caseload_page(&s, &["on_hold", "closed"], 0, Some(10)).unwrap();
+    assert_eq!((page.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), page.total), (vec![c.as_str()], 1));
+    let page = caseload_page(&s, &["active", "closed"], 2, Some(10)).unwrap();
+    assert_eq!((page.rows.iter().map(|r| r.alias.as_str()).collect::<Vec<_>>(), page.total), (vec!["Cèdre"], 3));
+    assert_eq!(caseload_page(&s, &[], 3, Some(10)).unwrap().rows, vec![], "past the end: an empty page");
 }
 
 #[test]

@@ -45,6 +45,17 @@ fn grouped(s: &Store, sql: &str, from: NaiveDate, to: NaiveDate) -> BTreeMap<Str
     rows.map(Result::unwrap).collect()
 }
 
+#[test]
+fn the_ledger_read_from_the_fields_it_counts_is_the_ledger_of_whole_records() {
+    let (_tv, mut s) = TestVault::new();
+    relais_core::demo::fill(&mut s, 120, 5, d("2026-12-03"), &mut |_, _| {}).unwrap();
+    for (from, to) in [(None, d("2026-12-03")), (Some(d("2026-04-01")), d("2027-03-31")), (Some(d("2025-04-01")), d("2026-03-31"))] {
+        let fast = count::ledger(&s, from, to).unwrap();
+        assert!(fast.followed() > 0 && !fast.days_to_first_service.is_empty(), "the demonstration counts something");
+        assert_eq!(fast, count::ledger_of_whole_records(&s, from, to).unwrap(), "{from:?}..{to}");
+    }
+}
+
 const FOLLOWED: &str = "substr(p.intake_at, 1, 10) <= :to AND (p.closed_on IS NULL OR p.closed_on >= :from)";
 
 #[test]

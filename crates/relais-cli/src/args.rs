@@ -721,9 +721,15 @@ pub struct PersonRef {
 
 #[derive(Args)]
 pub struct PersonListArgs {
-    /// Seulement ce statut / only this status (active, on_hold, closed, handed_off)
+    /// Seulement ce statut, répétable / only this status, repeatable (active, on_hold, closed, handed_off)
     #[arg(long)]
-    pub status: Option<String>,
+    pub status: Vec<String>,
+    /// Sauter les N premiers dossiers / skip the first N cases
+    #[arg(long, value_name = "N")]
+    pub offset: Option<u32>,
+    /// Au plus N dossiers (avec --json : la page et le nombre total) / at most N cases (with --json: the page and the total)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
 }
 
 #[derive(Args)]

@@ -933,16 +933,14 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             warn_duplicates(ctx, &store, &id)?;
         }
         PersonCmd::List(a) => {
-            let mut persons = store.list_all(Kind::Person)?;
-            if let Some(s) = &a.status {
-                persons.retain(|p| p.get("status").and_then(Value::as_str) == Some(s));
+            // The app's caseload, through the same function.
+            let statuses: Vec<&str> = a.status.iter().map(String::as_str).collect();
+            let page = relais_core::case::search::caseload_page(&store, &statuses, a.offset.unwrap_or(0), a.limit)?;
+            if a.offset.is_some() || a.limit.is_some() {
+                ctx.out(&page, || render::person_list(ctx.lang, &page));
+            } else {
+                ctx.out(&page.rows, || render::person_list(ctx.lang, &page));
             }
-            persons.sort_by_key(|p| p.get("alias").and_then(Value::as_str).unwrap_or_default().to_lowercase());
-            let rows: Vec<Value> = persons
-                .iter()
-                .map(|p| json!({"id": p["id"], "alias": p["alias"], "status": p["status"], "intake_at": p["intake_at"], "origin": p["origin"]}))
-                .collect();
-            ctx.out(&rows, || render::person_list(ctx.lang, &persons));
         }
         PersonCmd::Show(a) => {
             let id = store.resolve_person(&a.person)?;

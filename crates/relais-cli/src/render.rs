@@ -229,22 +229,22 @@ pub fn duplicates(lang: Lang, found: &[relais_core::case::duplicates::Candidate]
     found.iter().map(|c| format!("{}  {}  {}", c.alias, label("person_statuses", &c.status, lang), c.id)).collect::<Vec<_>>().join("\n")
 }
 
-pub fn person_list(lang: Lang, persons: &[Fields]) -> String {
+pub fn person_list(lang: Lang, page: &relais_core::case::search::CasePage) -> String {
     let mut out = tr(lang, "list.persons_header", &[]);
-    if persons.is_empty() {
+    if page.rows.is_empty() {
         out.push_str("\n  ");
         out.push_str(&tr(lang, "list.empty", &[]));
     }
-    for p in persons {
-        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-        let _ = write!(
-            out,
-            "\n{} | {} | {} | {}",
-            s("alias"),
-            label("person_statuses", &s("status"), lang),
-            when_in(lang, &s("intake_at")),
-            s("id")
-        );
+    for p in &page.rows {
+        let _ = write!(out, "\n{} | {} | {} | {}", p.alias, label("person_statuses", &p.status, lang), when_in(lang, &p.intake_at), p.id);
+    }
+    // A page of a longer list says which.
+    if page.offset > 0 || (page.rows.len() as u32) < page.total {
+        let n = |i: u32| relais_core::lang::number(u64::from(i), lang);
+        let (first, last) = (page.offset + 1, page.offset + page.rows.len() as u32);
+        let key = if page.rows.is_empty() { "list.page_past_end" } else { "list.page" };
+        out.push('\n');
+        out.push_str(&tr(lang, key, &[("first", &n(first)), ("last", &n(last)), ("total", &n(page.total))]));
     }
     out
 }

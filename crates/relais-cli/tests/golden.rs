@@ -105,6 +105,10 @@ fn cli_transcript() {
     t.run(&["person", "add", "--alias", "Zinnia", "--birth-date", "14/03/2013"]);
     t.run(&["person", "list"]);
     t.run(&["--json", "person", "list"]);
+    // A page of the list, as the app's caseload reads it; then past the end.
+    t.run(&["person", "list", "--offset", "1", "--limit", "1"]);
+    t.run(&["--json", "person", "list", "--status", "active", "--status", "closed", "--limit", "1"]);
+    t.run(&["--lang", "en", "person", "list", "--offset", "5"]);
     t.run(&["need", "add", "Colibri", "interpretation"]);
     t.run(&["need", "add", "Aurore", "interpretation"]);
     t.run(&["need", "add", "Aurore", "logement"]);

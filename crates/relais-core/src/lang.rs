@@ -166,6 +166,21 @@ pub fn punctuate(text: &str, lang: Lang) -> String {
     out
 }
 
+/// A whole number as people read it: « 10 000 » in French (a non-breaking space groups the
+/// thousands), "10,000" in English.
+pub fn number(n: u64, lang: Lang) -> String {
+    let digits = n.to_string();
+    let sep = lang.pick("\u{a0}", ",");
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push_str(sep);
+        }
+        grouped.push(d);
+    }
+    grouped
+}
+
 /// A file's size as people read it: « 820 ko », « 1,4 Mo » in French (decimal comma, a
 /// non-breaking space before the unit), "820 kB", "1.4 MB" in English. Decimal units (a
 /// megabyte is a million bytes), as file managers show them.
@@ -206,6 +221,8 @@ mod tests {
     #[test]
     fn fields_are_named_by_their_label() {
         assert_eq!(file_size(820, Lang::Fr), "820\u{a0}o");
+        assert_eq!((number(0, Lang::Fr), number(999, Lang::En)), ("0".to_owned(), "999".to_owned()));
+        assert_eq!((number(10_000, Lang::Fr), number(1_234_567, Lang::En)), ("10\u{a0}000".to_owned(), "1,234,567".to_owned()));
         assert_eq!(file_size(1_450_000, Lang::Fr), "1,4\u{a0}Mo");
         assert_eq!(file_size(1_450_000, Lang::En), "1.4 MB");
         assert_eq!(file_size(20_000_000, Lang::Fr), "20\u{a0}Mo");

@@ -31,18 +31,7 @@ pub fn parse_cents(s: &str) -> Option<i64> {
 pub fn format_cents(cents: i64, lang: Lang) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let (units, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
-    let digits = units.to_string();
-    let sep = match lang {
-        Lang::Fr => '\u{a0}',
-        Lang::En => ',',
-    };
-    let mut grouped = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(sep);
-        }
-        grouped.push(d);
-    }
+    let grouped = crate::lang::number(units, lang);
     match lang {
         Lang::Fr => format!("{sign}{grouped},{frac:02}\u{a0}$"),
         Lang::En => format!("{sign}${grouped}.{frac:02}"),

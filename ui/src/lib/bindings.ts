@@ -1246,6 +1246,19 @@ open_needs: number,
  * appointment (`persons.last_contact`, kept by the triggers of migration 0012), if any.
  */
 last_contact: string | null, };
+export type CasePage = { 
+/**
+ * The cases of the page, by alias.
+ */
+rows: Array<CaseRow>, 
+/**
+ * How many cases there are with these statuses.
+ */
+total: number, 
+/**
+ * The position of the page's first case among them (from 0).
+ */
+offset: number, };
 export type PersonFile = { 
 /**
  * Always [`FORMAT`].
@@ -1981,7 +1994,7 @@ export interface Commands {
   lock: { args: Record<string, never>; result: null };
   dashboard: { args: Record<string, never>; result: Dashboard };
   week: { args: { monday: string }; result: Array<CalendarItem> };
-  persons: { args: { status: string | null }; result: Array<CaseRow> };
+  persons: { args: { statuses: Array<string>, offset: number, limit: number }; result: CasePage };
   search: { args: { query: string }; result: Results };
   person_file: { args: { id: string }; result: PersonFile };
   add_record: { args: { args: RecordArgs }; result: string };

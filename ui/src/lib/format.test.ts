@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatDay, formatMinutes, formatMoney, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
+import { formatDate, formatDateTime, formatDay, formatMinutes, formatMoney, formatNumber, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
 
 describe('dates in the worker’s language', () => {
   it('writes a calendar date the French-Canadian and English-Canadian way', () => {
@@ -72,6 +72,13 @@ describe('money', () => {
   it('offers the dollars to edit with the reader’s decimal mark', () => {
     expect(moneyInput(12050, 'fr')).toBe('120,50');
     expect(moneyInput(5, 'en')).toBe('0.05');
+  });
+});
+
+describe('numbers', () => {
+  it('groups thousands with a space that does not break in French, a comma in English', () => {
+    expect([formatNumber(0, 'fr'), formatNumber(999, 'fr'), formatNumber(10000, 'fr')]).toEqual(['0', '999', '10\u00a0000']);
+    expect([formatNumber(1234567, 'en'), formatNumber(100, 'en')]).toEqual(['1,234,567', '100']);
   });
 });
 

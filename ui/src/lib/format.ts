@@ -3,13 +3,31 @@ import type { Lang } from './bindings';
 
 const tag = (lang: Lang) => (lang === 'en' ? 'en-CA' : 'fr-CA');
 
+// One formatter per language, style and zone: making one costs a hundred times more than using
+// it, and a screen of the caseload or the calendar formats hundreds of dates.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(lang: Lang, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${lang} ${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(tag(lang), options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** A whole number as people read it: « 10 000 » (non-breaking space) in French, "10,000". */
+export function formatNumber(n: number, lang: Lang): string {
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+$)/g, lang === 'en' ? ',' : '\u00a0');
+}
+
 /** A calendar date `YYYY-MM-DD` (no time zone: it is a day, not an instant). */
 export function formatDate(date: string | null | undefined, lang: Lang): string {
   if (!date) return '';
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return date;
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return premier(new Intl.DateTimeFormat(tag(lang), { day: 'numeric', month: 'long', year: 'numeric' }).format(d), lang);
+  return premier(formatter(lang, { day: 'numeric', month: 'long', year: 'numeric' }).format(d), lang);
 }
 
 /** French writes the first of the month « 1er décembre » (Intl writes « 1 décembre »). */
@@ -25,7 +43,7 @@ export function formatDateTime(instant: string | null | undefined, lang: Lang, t
   if (!instant) return '';
   const d = new Date(instant);
   if (Number.isNaN(d.getTime())) return instant;
-  return premier(quebecHours(new Intl.DateTimeFormat(tag(lang), {
+  return premier(quebecHours(formatter(lang, {
     day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone,
   }).format(d), lang), lang);
 }
@@ -38,12 +56,12 @@ export function formatWhen(value: string | null | undefined, lang: Lang, timeZon
 
 /** Hour and minute of an instant, local zone. */
 export function formatTime(instant: string, lang: Lang, timeZone?: string): string {
-  return quebecHours(new Intl.DateTimeFormat(tag(lang), { hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(instant)), lang);
+  return quebecHours(formatter(lang, { hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(instant)), lang);
 }
 
 /** "lundi 7 décembre" / "Monday, December 7". */
 export function formatDay(date: Date, lang: Lang): string {
-  const text = new Intl.DateTimeFormat(tag(lang), { weekday: 'long', day: 'numeric', month: 'long' }).format(date);
+  const text = formatter(lang, { weekday: 'long', day: 'numeric', month: 'long' }).format(date);
   return lang === 'fr' ? text.replace(/ 1(?=[ \u00a0])/, ' 1er') : text;
 }
 

@@ -133,14 +133,40 @@ pub struct CaseRow {
 
 /// The caseload, by alias, optionally only the cases with `status`.
 pub fn caseload(store: &Store, status: Option<&str>) -> Result<Vec<CaseRow>> {
+    Ok(caseload_page(store, status.as_slice(), 0, None)?.rows)
+}
+
+/// One page of the caseload: what one screen shows, and how many cases there are in all.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CasePage {
+    /// The cases of the page, by alias.
+    pub rows: Vec<CaseRow>,
+    /// How many cases there are with these statuses.
+    pub total: u32,
+    /// The position of the page's first case among them (from 0).
+    pub offset: u32,
+}
+
+/// The cases with one of `statuses` (all when empty), by alias, from the `offset`-th, at most
+/// `limit` of them (all when none): a caseload of ten thousand persons is shown a page at a
+/// time, read a page at a time.
+pub fn caseload_page(store: &Store, statuses: &[&str], offset: u32, limit: Option<u32>) -> Result<CasePage> {
+    let statuses = serde_json::to_string(statuses).expect("strings serialize");
+    let total: u32 = store
+        .conn()
+        .prepare_cached("SELECT count(*) FROM persons p WHERE ?1 = '[]' OR p.status IN (SELECT value FROM json_each(?1))")?
+        .query_row([&statuses], |r| r.get(0))?;
     let mut st = store.conn().prepare_cached(
         "SELECT p.id, p.alias, p.status, p.region, p.origin, p.intake_at,
                 (SELECT count(*) FROM needs n WHERE n.person_id = p.id
                    AND n.status IN ('identified', 'in_progress', 'referred', 'unmet')),
                 p.last_contact
-         FROM persons p WHERE ?1 IS NULL OR p.status = ?1 ORDER BY p.alias COLLATE NOCASE, p.id",
+         FROM persons p WHERE ?1 = '[]' OR p.status IN (SELECT value FROM json_each(?1))
+         ORDER BY p.alias COLLATE NOCASE, p.id LIMIT ?2 OFFSET ?3",
     )?;
-    let rows = st.query_map([status], |r| {
+    let limit = limit.map_or(-1, i64::from);
+    let rows = st.query_map(rusqlite::params![statuses, limit, offset], |r| {
         Ok(CaseRow {
             id: r.get(0)?,
             alias: r.get(1)?,
@@ -152,5 +178,5 @@ pub fn caseload(store: &Store, status: Option<&str>) -> Result<Vec<CaseRow>> {
             last_contact: r.get(7)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    Ok(CasePage { rows: rows.collect::<rusqlite::Result<Vec<_>>>()?, total, offset })
 }

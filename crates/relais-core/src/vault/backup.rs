@@ -80,7 +80,11 @@ fn sibling(path: &Path, tag: &str) -> PathBuf {
 
 /// When the last backup was made (the `vault.backup` audit events), as stored (UTC RFC 3339).
 pub fn last_backup(store: &Store) -> Result<Option<String>> {
-    Ok(store.conn().query_row("SELECT max(at) FROM audit_events WHERE action = 'vault.backup'", [], |r| r.get(0))?)
+    Ok(store.conn().query_row(
+        "SELECT max(at) FROM audit_events INDEXED BY audit_events_backups WHERE action = 'vault.backup'",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Writes a backup of the open vault `store` (whose files are in `vault_dir`, opened with `key`)

@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "permit_status", include_str!("../../../../schema/migrations/0015_permit_status.sql")),
     (16, "dashboard_counts", include_str!("../../../../schema/migrations/0016_dashboard_counts.sql")),
     (17, "closed_persons", include_str!("../../../../schema/migrations/0017_closed_persons.sql")),
+    (18, "backup_index", include_str!("../../../../schema/migrations/0018_backup_index.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -238,6 +239,36 @@ impl Store {
     /// Every record of `kind`, oldest first.
     pub fn list_all(&self, kind: Kind) -> Result<Vec<Fields>> {
         list_where(&self.conn, kind, None)
+    }
+
+    /// Every record of `kind` with only `fields` (`id`, `created_at` or the kind's columns),
+    /// in no particular order: what a report that reads a few fields of every record needs,
+    /// without reading and decoding the rest (a note's text, a version vector).
+    pub fn list_fields(&self, kind: Kind, fields: &[&str]) -> Result<Vec<Fields>> {
+        let cols = fields
+            .iter()
+            .map(|f| match *f {
+                "id" | "created_at" => Ok((*f, None)),
+                _ => kind.column(f).map(|c| (c.name, Some(c))).ok_or_else(|| Error::invalid(*f, Problem::UnknownField)),
+            })
+            .collect::<Result<Vec<(&str, Option<&Col>)>>>()?;
+        // Only names of the static specs reach the SQL text.
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let mut st = self.conn.prepare(&format!("SELECT {} FROM {}", names.join(", "), kind.table()))?;
+        let rows = st.query_map([], |r| {
+            let mut f = Fields::new();
+            for (i, (name, col)) in cols.iter().enumerate() {
+                let v: Sql = r.get(i)?;
+                let v = match (col, v) {
+                    (Some(c), v) => sql_to_json(c, v),
+                    (None, Sql::Text(s)) => Value::String(s),
+                    (None, _) => Value::Null,
+                };
+                f.insert((*name).to_owned(), v);
+            }
+            Ok(f)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Finds a person by id or alias (case-insensitive).
