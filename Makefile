@@ -32,7 +32,7 @@ export RELAIS_TEST_PYTHON := $(VENV)/bin/python
 # Tests run in a fixed zone so that "today" and local times are the same on every machine.
 export TZ := America/Toronto
 
-.PHONY: run test bench fuzz cargo-fuzz package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
+.PHONY: run test bench fuzz cargo-fuzz package package-test deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
 
 run: deps build
 	$(APP)
@@ -127,6 +127,18 @@ package: deps ui
 	gzip -9n $(PKG_STAGE)/man/man1/*.1
 	ui/node_modules/.bin/tauri build --bundles deb
 	src-tauri/packaging/deb.sh $(DEB)
+
+# Upgrading (tests/package/upgrade.py), on the package `make package` made: the previous tagged
+# version's package (and its `relais`, which 0.1.0's package lacks), built from its tag in a
+# temporary clone the first time only and kept in $(RELEASES)/<version>/, is installed with
+# `dpkg --root` into a throwaway root and makes a vault with data; this version's package is
+# installed over it, opens the vault, migrates it and finds the same data; the older version
+# then refuses a vault of a newer schema, with UnsupportedVersion, and leaves it byte for byte.
+RELEASES := $(CACHE)/releases
+package-test: deps
+	@test -f $(DEB) || { echo "Pas de paquet / no package $(DEB): make package"; exit 1; }
+	tests/package/previous.sh $(RELEASES) $(VERSION)
+	$(VENV)/bin/python tests/package/upgrade.py --releases $(RELEASES) --version $(VERSION) --deb $(DEB)
 
 # The UI first: the app embeds ui/dist when it is compiled.
 # The end-to-end hooks (feature e2e) are in this build, never in the package.
