@@ -15,7 +15,7 @@ use clap_complete::{Shell, generate_to};
 
 fn main() -> ExitCode {
     let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage : relais-docs DOSSIER / usage: relais-docs DIR");
+        eprintln!("usage\u{a0}: relais-docs DOSSIER / usage: relais-docs DIR");
         return ExitCode::from(2);
     };
     match write_all(&dir) {
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Erreur / Error: {e}");
+            eprintln!("Erreur\u{a0}: {e} / Error: {e}");
             ExitCode::FAILURE
         }
     }
