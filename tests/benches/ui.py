@@ -59,7 +59,7 @@ TARGET_MS = 200
 QUERIES = ["IVAC", "palais", "hébergement", "thérapie sommeil", "Colibri 12", "interprète audience", "texto", "urgence"]
 # The app's search field waits this long after the last keystroke before searching
 # (ui/src/screens/Caseload.svelte, searchSoon).
-SEARCH_DEBOUNCE_MS = 200
+SEARCH_DEBOUNCE_MS = 120
 
 
 def log(*a):
