@@ -1,6 +1,7 @@
 // What the Statistics screen's charts draw, from a published table: a hidden cell (the text
 // « < 11 ») becomes null, never 0, so the chart draws it as hidden.
 import type { Table } from './bindings';
+import { formatter } from './format';
 
 export interface ChartBar {
   /** Index of the row the bar belongs to (grouped charts). */
@@ -23,7 +24,7 @@ function short(code: string, label: string, lang: 'fr' | 'en'): string {
   const m = /^(\d{4})-(\d{2})$/.exec(code);
   if (!m) return label;
   const when = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-CA' : 'en-CA', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(when);
+  return formatter(lang, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(when);
 }
 
 const MONTH = /^\d{4}-\d{2}$/;

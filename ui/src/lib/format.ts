@@ -3,10 +3,10 @@ import type { Lang } from './bindings';
 
 const tag = (lang: Lang) => (lang === 'en' ? 'en-CA' : 'fr-CA');
 
-// One formatter per language, style and zone: making one costs a hundred times more than using
+// One formatter per language, style and zone (the charts' months use it too): making one costs a hundred times more than using
 // it, and a screen of the caseload or the calendar formats hundreds of dates.
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(lang: Lang, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+export function formatter(lang: Lang, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${lang} ${JSON.stringify(options)}`;
   let f = formatters.get(key);
   if (!f) {
