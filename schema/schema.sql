@@ -620,7 +620,7 @@ CREATE TABLE vault_meta (
 
 CREATE INDEX appointments_person ON appointments (person_id);
 
-CREATE INDEX appointments_person_status_starts ON appointments (person_id, status, starts_at);
+CREATE INDEX appointments_person_status_starts_kind ON appointments (person_id, status, starts_at, kind, accompaniment_minutes);
 
 CREATE INDEX appointments_planned ON appointments (starts_at, person_id) WHERE status = 'planned';
 
@@ -644,7 +644,7 @@ CREATE INDEX deadlines_person ON deadlines (person_id);
 
 CREATE INDEX documents_person ON documents (person_id, dated_on);
 
-CREATE INDEX expenses_person ON expenses (person_id, spent_on);
+CREATE INDEX expenses_person_spent ON expenses (person_id, spent_on, fund, amount_cents);
 
 CREATE INDEX incidents_occurred ON incidents (occurred_on);
 
@@ -652,15 +652,15 @@ CREATE INDEX milestones_due ON milestones (due_on, status, proceeding_id);
 
 CREATE INDEX milestones_planned ON milestones (due_on, proceeding_id) WHERE status = 'planned';
 
-CREATE INDEX milestones_proceeding ON milestones (proceeding_id);
+CREATE INDEX milestones_proceeding_status ON milestones (proceeding_id, status, code, done_on);
 
 CREATE INDEX needs_person ON needs (person_id);
 
-CREATE INDEX needs_status_phase ON needs (status, phase, person_id);
+CREATE INDEX needs_status_phase_person ON needs (status, phase, person_id, identified_on);
 
 CREATE INDEX notes_person ON notes (person_id);
 
-CREATE INDEX notes_person_kind_at ON notes (person_id, kind, at);
+CREATE INDEX notes_person_kind_at_minutes ON notes (person_id, kind, at, minutes);
 
 CREATE INDEX org_contacts_org ON org_contacts (org_id);
 
@@ -686,7 +686,7 @@ CREATE INDEX referral_events_referral ON referral_events (referral_id);
 
 CREATE INDEX referrals_follow_up ON referrals (follow_up_on, status, person_id);
 
-CREATE INDEX referrals_person ON referrals (person_id);
+CREATE INDEX referrals_person_status ON referrals (person_id, status, org_id, created_at);
 
 CREATE INDEX safety_items_person ON safety_items (person_id);
 

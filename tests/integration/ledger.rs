@@ -56,6 +56,44 @@ fn the_ledger_read_from_the_fields_it_counts_is_the_ledger_of_whole_records() {
     }
 }
 
+#[test]
+fn a_change_to_the_vault_is_counted_at_once() {
+    // The ledger is remembered while the vault is unchanged: asked again, the same counts; after
+    // a write (a note's time, a deletion), the new counts, those of every record read again.
+    let (_tv, mut s) = TestVault::new();
+    relais_core::demo::fill(&mut s, 40, 7, d("2026-12-03"), &mut |_, _| {}).unwrap();
+    let to = d("2026-12-03");
+    let minutes = |l: &Ledger| l.sums.iter().find(|g| g.id == "time_by_kind").unwrap().values[0];
+    let first = count::ledger(&s, None, to).unwrap();
+    assert_eq!(count::ledger(&s, None, to).unwrap(), first);
+    let person = s.list_all(Kind::Person).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    let note = s
+        .write(|w| {
+            w.insert(
+                Kind::Note,
+                [
+                    ("person_id", json!(person)),
+                    ("kind", json!("visit")),
+                    ("at", json!("2026-11-30T15:00:00Z")),
+                    ("text", json!("…")),
+                    ("minutes", json!(95)),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            )
+        })
+        .unwrap();
+    let added = count::ledger(&s, None, to).unwrap();
+    assert_eq!(minutes(&added), minutes(&first) + 95, "the note's time is counted at once");
+    assert_eq!(added, count::ledger_of_whole_records(&s, None, to).unwrap());
+    // Another period is counted for itself, then the first one is still right.
+    assert_ne!(count::ledger(&s, Some(d("2026-11-01")), to).unwrap(), added);
+    assert_eq!(count::ledger(&s, None, to).unwrap(), added);
+    s.write(|w| w.delete(Kind::Note, &note)).unwrap();
+    assert_eq!(count::ledger(&s, None, to).unwrap(), first, "the deletion is counted at once");
+}
+
 const FOLLOWED: &str = "substr(p.intake_at, 1, 10) <= :to AND (p.closed_on IS NULL OR p.closed_on >= :from)";
 
 #[test]

@@ -452,6 +452,25 @@ impl Kind {
     }
 }
 
+/// A record's fields read one at a time, without building a [`Fields`] map: a decoded record,
+/// or a row straight from the database ([`crate::vault::store::Store::scan_fields`]). A report
+/// that reads a few fields of hundreds of thousands of records reads them this way.
+pub trait ReadFields {
+    /// A text field (none when absent, null or not text).
+    fn text(&self, name: &str) -> Option<&str>;
+    /// An integer field (none when absent, null or not an integer).
+    fn int(&self, name: &str) -> Option<i64>;
+}
+
+impl ReadFields for Fields {
+    fn text(&self, name: &str) -> Option<&str> {
+        str_field(self, name)
+    }
+    fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(Value::as_i64)
+    }
+}
+
 /// Reads a string field.
 pub fn str_field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
     f.get(name).and_then(Value::as_str)

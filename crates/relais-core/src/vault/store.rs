@@ -16,7 +16,7 @@ use crate::error::{Error, Problem, Result};
 use crate::model::catalogue::Catalogues;
 use crate::model::status::CaseStatus;
 use crate::model::versions::Versions;
-use crate::record::{Col, Fields, Kind, Ty};
+use crate::record::{Col, Fields, Kind, ReadFields, Ty};
 use crate::secret::{DbKey, SecretText};
 use crate::vault::audit::{self, Change, Head};
 use crate::{model, time};
@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "dashboard_counts", include_str!("../../../../schema/migrations/0016_dashboard_counts.sql")),
     (17, "closed_persons", include_str!("../../../../schema/migrations/0017_closed_persons.sql")),
     (18, "backup_index", include_str!("../../../../schema/migrations/0018_backup_index.sql")),
+    (19, "statistics_indexes", include_str!("../../../../schema/migrations/0019_statistics_indexes.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
@@ -57,7 +58,15 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     actor: String,
+    memo: std::cell::RefCell<Vec<Memo>>,
 }
+
+/// How many answers [`Store::memo`] keeps (a few periods of statistics).
+const MEMO_ANSWERS: usize = 4;
+
+/// One answer computed from the whole vault ([`Store::memo`]): its key, the vault's change
+/// mark when it was computed, the answer.
+type Memo = (String, (u64, i64), Box<dyn std::any::Any + Send>);
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -131,7 +140,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&conn)?;
         let actor = get_meta(&conn, Meta::OwnerName.key())?.unwrap_or_default();
-        let mut store = Store { conn, path: path.to_owned(), actor };
+        let mut store = Store { conn, path: path.to_owned(), actor, memo: std::cell::RefCell::new(Vec::new()) };
         // Vaults made before schema 2 get their identities here; a vault being created gets
         // them once its owner is recorded (Vault::create).
         if store.meta(Meta::VaultId)?.is_some() {
@@ -245,13 +254,7 @@ impl Store {
     /// in no particular order: what a report that reads a few fields of every record needs,
     /// without reading and decoding the rest (a note's text, a version vector).
     pub fn list_fields(&self, kind: Kind, fields: &[&str]) -> Result<Vec<Fields>> {
-        let cols = fields
-            .iter()
-            .map(|f| match *f {
-                "id" | "created_at" => Ok((*f, None)),
-                _ => kind.column(f).map(|c| (c.name, Some(c))).ok_or_else(|| Error::invalid(*f, Problem::UnknownField)),
-            })
-            .collect::<Result<Vec<(&str, Option<&Col>)>>>()?;
+        let cols = named_columns(kind, fields)?;
         // Only names of the static specs reach the SQL text.
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let mut st = self.conn.prepare(&format!("SELECT {} FROM {}", names.join(", "), kind.table()))?;
@@ -271,6 +274,49 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Calls `each` with every record of `kind`, as [`Store::list_fields`] would read it but
+    /// without making a map per record: the fields are read from the row where it lies (text
+    /// and integers as stored). A table's index that holds every field asked for is read instead
+    /// of the table (SQLite's covering index), so a note's text is not even decrypted.
+    pub fn scan_fields(&self, kind: Kind, fields: &[&str], each: &mut dyn FnMut(&dyn ReadFields)) -> Result<()> {
+        let cols = named_columns(kind, fields)?;
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let mut st = self.conn.prepare(&format!("SELECT {} FROM {}", names.join(", "), kind.table()))?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            each(&RowFields { row, names: &names });
+        }
+        Ok(())
+    }
+
+    /// Where the vault stands: rows this connection inserted, changed or deleted since it was
+    /// opened (triggers included, a rolled-back write too), and SQLite's count of commits by
+    /// other connections. Any change to the data moves it.
+    fn change_mark(&self) -> Result<(u64, i64)> {
+        Ok((self.conn.total_changes(), self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?))
+    }
+
+    /// The answer of `compute` for `key`, remembered until the vault changes: a report read
+    /// from every record (the period's statistics) is computed once, and asked again, it is
+    /// given back without reading anything. The last [`MEMO_ANSWERS`] answers are kept, in
+    /// memory only, for as long as the vault is unlocked; a change to the vault forgets them.
+    pub fn memo<T: Clone + Send + 'static>(&self, key: &str, compute: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let mark = self.change_mark()?;
+        self.memo.borrow_mut().retain(|(_, m, _)| *m == mark);
+        if let Some(v) = self.memo.borrow().iter().find(|(k, _, _)| k == key).and_then(|(_, _, v)| v.downcast_ref::<T>()) {
+            return Ok(v.clone());
+        }
+        let value = compute(self)?;
+        // The mark taken before computing: nothing writes in between (the store is borrowed).
+        let mut memo = self.memo.borrow_mut();
+        memo.retain(|(k, _, _)| k != key);
+        if memo.len() >= MEMO_ANSWERS {
+            memo.remove(0);
+        }
+        memo.push((key.to_owned(), mark, Box::new(value.clone())));
+        Ok(value)
+    }
+
     /// Finds a person by id or alias (case-insensitive).
     pub fn resolve_person(&self, reference: &str) -> Result<String> {
         resolve_named(&self.conn, Kind::Person, "alias", reference)
@@ -285,6 +331,34 @@ impl Store {
     pub fn resolve(&self, kind: Kind, id: &str) -> Result<String> {
         let id = id.trim().to_ascii_lowercase();
         if exists(&self.conn, kind, &id)? { Ok(id) } else { Err(Error::NotFound { kind }) }
+    }
+}
+
+/// `fields` as the columns of `kind` (`id` and `created_at` are every table's).
+fn named_columns<'a>(kind: Kind, fields: &[&'a str]) -> Result<Vec<(&'a str, Option<&'static Col>)>> {
+    fields
+        .iter()
+        .map(|f| match *f {
+            "id" | "created_at" => Ok((*f, None)),
+            _ => kind.column(f).map(|c| (c.name, Some(c))).ok_or_else(|| Error::invalid(*f, Problem::UnknownField)),
+        })
+        .collect()
+}
+
+/// One row of [`Store::scan_fields`].
+struct RowFields<'r> {
+    row: &'r rusqlite::Row<'r>,
+    names: &'r [&'r str],
+}
+
+impl ReadFields for RowFields<'_> {
+    fn text(&self, name: &str) -> Option<&str> {
+        let i = self.names.iter().position(|n| *n == name)?;
+        self.row.get_ref(i).ok()?.as_str().ok()
+    }
+    fn int(&self, name: &str) -> Option<i64> {
+        let i = self.names.iter().position(|n| *n == name)?;
+        self.row.get_ref(i).ok()?.as_i64().ok()
     }
 }
 

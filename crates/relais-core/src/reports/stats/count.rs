@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::model::catalogue::Catalogues;
 use crate::model::status::MilestoneStatus;
-use crate::record::{Fields, Kind, str_field};
+use crate::record::{Fields, Kind, ReadFields, str_field};
 use crate::reports::summary::date_of as day;
 use crate::vault::store::Store;
 
@@ -102,29 +102,146 @@ pub struct Ledger {
     pub parts: Vec<Ledger>,
 }
 
+/// Where a record's person is in [`Data::persons`]; [`NOBODY`] when it names no person of the
+/// vault.
+type Who = u32;
+const NOBODY: Who = Who::MAX;
+
+/// A code read as its place in a catalogue list (none: absent or not of the list).
+type At = Option<u16>;
+
+/// A need, as [`count`] reads it.
+struct Need {
+    person: Who,
+    identified_on: Option<NaiveDate>,
+    phase: At,
+    status: At,
+}
+
+/// A referral: its organisation's kind already looked up (`other` when it has none).
+struct Referral {
+    person: Who,
+    created_on: Option<NaiveDate>,
+    org_kind: At,
+    status: At,
+}
+
+/// An appointment.
+struct Appointment {
+    person: Who,
+    starts_on: Option<NaiveDate>,
+    status: At,
+    attended: bool,
+    /// Its kind (`other` when none).
+    kind: At,
+    minutes: i64,
+}
+
+/// A court milestone: its proceeding's place in [`Data::proceedings`].
+struct Milestone {
+    proceeding: Who,
+    done: bool,
+    done_on: Option<NaiveDate>,
+    code: At,
+}
+
+/// A note's time.
+struct Note {
+    person: Who,
+    on: Option<NaiveDate>,
+    /// Its kind (`other` when none).
+    kind: At,
+    minutes: i64,
+}
+
+/// An expense.
+struct Expense {
+    person: Who,
+    spent_on: Option<NaiveDate>,
+    /// Its fund (`other` when none).
+    fund: At,
+    cents: i64,
+}
+
 /// The records a ledger is counted from (all of them, the period is applied by [`count`]).
+/// The numerous kinds are read straight into small rows (no map, no text kept): a vault of ten
+/// thousand persons holds hundreds of thousands of records.
 #[derive(Default)]
 struct Data {
     persons: Vec<Fields>,
-    needs: Vec<Fields>,
-    referrals: Vec<Fields>,
-    org_kind: HashMap<String, String>,
-    appointments: Vec<Fields>,
     proceedings: Vec<Fields>,
-    milestones: Vec<Fields>,
+    needs: Vec<Need>,
+    referrals: Vec<Referral>,
+    appointments: Vec<Appointment>,
+    milestones: Vec<Milestone>,
     aids: Vec<Fields>,
     deadlines: Vec<Fields>,
-    notes: Vec<Fields>,
-    expenses: Vec<Fields>,
+    notes: Vec<Note>,
+    expenses: Vec<Expense>,
+}
+
+/// Reads every record of a kind, a few fields of each.
+type Scan<'s> = dyn Fn(Kind, &[&str], &mut dyn FnMut(&dyn ReadFields)) -> Result<()> + 's;
+
+/// The places of a catalogue list's codes.
+struct Codes {
+    codes: Vec<String>,
+    /// The last code looked up and its place (rows come in the order of an index, so the same
+    /// code often follows itself).
+    last: (Vec<u8>, At),
+}
+
+impl Codes {
+    fn of(list: &str) -> Codes {
+        Codes { codes: codes(list), last: (Vec::new(), None) }
+    }
+
+    /// The place of `code` in the list.
+    fn at(&mut self, code: Option<&str>) -> At {
+        let c = code?;
+        if self.last.0 != c.as_bytes() || self.last.0.is_empty() {
+            self.last.1 = self.codes.iter().position(|x| x == c).and_then(|i| u16::try_from(i).ok());
+            self.last.0.clear();
+            self.last.0.extend_from_slice(c.as_bytes());
+        }
+        self.last.1
+    }
+}
+
+/// The places of ids (persons, proceedings) in their list.
+struct Places<'a> {
+    of: HashMap<&'a str, Who>,
+    /// The last id looked up and its place: the indexes the rows come from are in order of
+    /// person, so most rows name the same person as the one before.
+    last: (Vec<u8>, Who),
+}
+
+impl<'a> Places<'a> {
+    fn new(recs: &'a [Fields]) -> Places<'a> {
+        let of = recs.iter().enumerate().filter_map(|(i, r)| Some((str_field(r, "id")?, Who::try_from(i).ok()?))).collect();
+        Places { of, last: (Vec::new(), NOBODY) }
+    }
+
+    fn of(&mut self, id: Option<&str>) -> Who {
+        let Some(id) = id else { return NOBODY };
+        if self.last.0 != id.as_bytes() {
+            let who = self.of.get(id).copied().unwrap_or(NOBODY);
+            self.last.0.clear();
+            self.last.0.extend_from_slice(id.as_bytes());
+            self.last.1 = who;
+        }
+        self.last.1
+    }
 }
 
 impl Data {
-    /// Only the fields [`count`] reads: a vault of ten thousand persons holds hundreds of
-    /// thousands of records, and their texts and version vectors are most of its bytes.
+    /// Only the fields [`count`] reads: their texts and version vectors are most of a vault's
+    /// bytes.
     fn read(store: &Store) -> Result<Data> {
         let person = "person_id";
-        Ok(Data {
-            persons: store.list_fields(
+        let fields = |kind, names: &[&str]| store.list_fields(kind, names);
+        Data::gather(
+            fields(
                 Kind::Person,
                 &[
                     "id",
@@ -141,40 +258,109 @@ impl Data {
                     "exploitation_types",
                 ],
             )?,
-            needs: store.list_fields(Kind::Need, &[person, "identified_on", "phase", "status"])?,
-            referrals: store.list_fields(Kind::Referral, &[person, "created_at", "org_id", "status"])?,
-            org_kind: org_kinds(store.list_fields(Kind::Organisation, &["id", "kind"])?),
-            appointments: store.list_fields(Kind::Appointment, &[person, "starts_at", "status", "kind", "accompaniment_minutes"])?,
-            proceedings: store.list_fields(Kind::Proceeding, &["id", person])?,
-            milestones: store.list_fields(Kind::Milestone, &["proceeding_id", "status", "done_on", "code"])?,
-            aids: store.list_fields(Kind::TestimonialAid, &["proceeding_id", "status", "decided_on", "code"])?,
-            deadlines: store.list_fields(Kind::Deadline, &[person, "kind", "created_at", "due_on", "ivac_status", "permit_status"])?,
-            notes: store.list_fields(Kind::Note, &[person, "at", "kind", "minutes"])?,
-            expenses: store.list_fields(Kind::Expense, &[person, "spent_on", "fund", "amount_cents"])?,
-        })
+            fields(Kind::Organisation, &["id", "kind"])?,
+            fields(Kind::Proceeding, &["id", person])?,
+            fields(Kind::TestimonialAid, &["proceeding_id", "status", "decided_on", "code"])?,
+            fields(Kind::Deadline, &[person, "kind", "created_at", "due_on", "ivac_status", "permit_status"])?,
+            &|kind, names, each| store.scan_fields(kind, names, each),
+        )
     }
 
     /// Every field of every record: what [`Data::read`] must give the same ledger as.
     #[cfg(feature = "test-support")]
     fn read_whole(store: &Store) -> Result<Data> {
-        Ok(Data {
-            persons: store.list_all(Kind::Person)?,
-            needs: store.list_all(Kind::Need)?,
-            referrals: store.list_all(Kind::Referral)?,
-            org_kind: org_kinds(store.list_all(Kind::Organisation)?),
-            appointments: store.list_all(Kind::Appointment)?,
-            proceedings: store.list_all(Kind::Proceeding)?,
-            milestones: store.list_all(Kind::Milestone)?,
-            aids: store.list_all(Kind::TestimonialAid)?,
-            deadlines: store.list_all(Kind::Deadline)?,
-            notes: store.list_all(Kind::Note)?,
-            expenses: store.list_all(Kind::Expense)?,
-        })
+        Data::gather(
+            store.list_all(Kind::Person)?,
+            store.list_all(Kind::Organisation)?,
+            store.list_all(Kind::Proceeding)?,
+            store.list_all(Kind::TestimonialAid)?,
+            store.list_all(Kind::Deadline)?,
+            &|kind, _, each| {
+                for r in store.list_all(kind)? {
+                    each(&r);
+                }
+                Ok(())
+            },
+        )
     }
-}
 
-fn org_kinds(orgs: Vec<Fields>) -> HashMap<String, String> {
-    orgs.iter().filter_map(|o| Some((str_field(o, "id")?.to_owned(), str_field(o, "kind").unwrap_or("other").to_owned()))).collect()
+    /// The numerous kinds through `scan`, each field decoded as [`count`] reads it.
+    fn gather(
+        persons: Vec<Fields>,
+        orgs: Vec<Fields>,
+        proceedings: Vec<Fields>,
+        aids: Vec<Fields>,
+        deadlines: Vec<Fields>,
+        scan: &Scan<'_>,
+    ) -> Result<Data> {
+        let (mut needs, mut referrals, mut appointments, mut milestones, mut notes, mut expenses) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        {
+            let mut who = Places::new(&persons);
+            let minutes = |r: &dyn ReadFields, f: &str| r.int(f).unwrap_or(0).max(0);
+            let (mut phases, mut need_statuses) = (Codes::of("phases"), Codes::of("need_statuses"));
+            scan(Kind::Need, &["person_id", "identified_on", "phase", "status"], &mut |r| {
+                needs.push(Need {
+                    person: who.of(r.text("person_id")),
+                    identified_on: day(r.text("identified_on")),
+                    phase: phases.at(r.text("phase")),
+                    status: need_statuses.at(r.text("status")),
+                });
+            })?;
+            let org_kind: HashMap<&str, &str> =
+                orgs.iter().filter_map(|o| Some((str_field(o, "id")?, str_field(o, "kind").unwrap_or("other")))).collect();
+            let (mut org_kinds, mut referral_statuses) = (Codes::of("org_kinds"), Codes::of("referral_statuses"));
+            scan(Kind::Referral, &["person_id", "created_at", "org_id", "status"], &mut |r| {
+                let kind = r.text("org_id").and_then(|o| org_kind.get(o).copied());
+                referrals.push(Referral {
+                    person: who.of(r.text("person_id")),
+                    created_on: day(r.text("created_at")),
+                    org_kind: org_kinds.at(kind.or(Some("other"))),
+                    status: referral_statuses.at(r.text("status")),
+                });
+            })?;
+            let (mut appointment_statuses, mut appointment_kinds) = (Codes::of("appointment_statuses"), Codes::of("appointment_kinds"));
+            scan(Kind::Appointment, &["person_id", "starts_at", "status", "kind", "accompaniment_minutes"], &mut |r| {
+                appointments.push(Appointment {
+                    person: who.of(r.text("person_id")),
+                    starts_on: day(r.text("starts_at")),
+                    status: appointment_statuses.at(r.text("status")),
+                    attended: r.text("status") == Some("attended"),
+                    kind: appointment_kinds.at(r.text("kind").or(Some("other"))),
+                    minutes: minutes(r, "accompaniment_minutes"),
+                });
+            })?;
+            let mut of_proceeding = Places::new(&proceedings);
+            let mut milestone_codes = Codes::of("milestones");
+            scan(Kind::Milestone, &["proceeding_id", "status", "done_on", "code"], &mut |r| {
+                milestones.push(Milestone {
+                    proceeding: of_proceeding.of(r.text("proceeding_id")),
+                    done: r.text("status").and_then(MilestoneStatus::parse) == Some(MilestoneStatus::Done),
+                    done_on: day(r.text("done_on")),
+                    code: milestone_codes.at(r.text("code")),
+                });
+            })?;
+            let mut note_kinds = Codes::of("note_kinds");
+            scan(Kind::Note, &["person_id", "at", "kind", "minutes"], &mut |r| {
+                notes.push(Note {
+                    person: who.of(r.text("person_id")),
+                    on: day(r.text("at")),
+                    kind: note_kinds.at(r.text("kind").or(Some("other"))),
+                    minutes: minutes(r, "minutes"),
+                });
+            })?;
+            let mut funds = Codes::of("funds");
+            scan(Kind::Expense, &["person_id", "spent_on", "fund", "amount_cents"], &mut |r| {
+                expenses.push(Expense {
+                    person: who.of(r.text("person_id")),
+                    spent_on: day(r.text("spent_on")),
+                    fund: funds.at(r.text("fund").or(Some("other"))),
+                    cents: minutes(r, "amount_cents"),
+                });
+            })?;
+        }
+        Ok(Data { persons, proceedings, needs, referrals, appointments, milestones, aids, deadlines, notes, expenses })
+    }
 }
 
 /// The report's own headings that are not a catalogue's.
@@ -272,9 +458,12 @@ fn age_band(birth: Option<NaiveDate>, intake: Option<NaiveDate>) -> Option<usize
     })
 }
 
-/// Counts the vault's records for the period `from..=to`.
+/// Counts the vault's records for the period `from..=to`. Asked again for the same period
+/// while nothing changed in the vault, gives back the ledger counted the first time
+/// ([`Store::memo`]): the screen, its PDF and its workbook read the same counts once.
 pub fn ledger(store: &Store, from: Option<NaiveDate>, to: NaiveDate) -> Result<Ledger> {
-    Ok(count(&Data::read(store)?, from, to))
+    let key = format!("ledger {from:?} {to}");
+    store.memo(&key, |s| Ok(count(&Data::read(s)?, from, to)))
 }
 
 /// The ledger counted from every field of every record, the slow way: a test compares it with
@@ -294,7 +483,7 @@ fn grid(rows: &Axis, cols: &Axis) -> Vec<Vec<u64>> {
 }
 
 /// One count per person, in the row `row` gives (the last row when none).
-fn per_person(persons: &[&Fields], rows: &Axis, row: impl Fn(&Axis, &Fields) -> Option<usize>) -> Vec<Vec<u64>> {
+fn per_person<'p>(persons: &[&'p Fields], rows: &Axis, mut row: impl FnMut(&Axis, &'p Fields) -> Option<usize>) -> Vec<Vec<u64>> {
     let mut c = vec![vec![0u64]; rows.codes.len()];
     for p in persons {
         c[row(rows, p).unwrap_or(rows.codes.len() - 1)][0] += 1;
@@ -310,16 +499,20 @@ fn of_ids<'a>(recs: &'a [Fields], field: &str, ids: &HashSet<&str>) -> Vec<&'a F
 fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
     let in_period = |d: Option<NaiveDate>| d.is_some_and(|d| from.is_none_or(|f| d >= f) && d <= to);
     // The persons followed in the period: taken in by its end, not closed before its start.
-    let persons: Vec<&Fields> = data
+    let is_followed: Vec<bool> = data
         .persons
         .iter()
-        .filter(|p| {
+        .map(|p| {
             day(str_field(p, "intake_at")).is_some_and(|d| d <= to)
                 && day(str_field(p, "closed_on")).is_none_or(|c| from.is_none_or(|f| c >= f))
         })
         .collect();
-    let followed: HashSet<&str> = persons.iter().filter_map(|p| str_field(p, "id")).collect();
-    let of_followed = |recs| of_ids(recs, "person_id", &followed);
+    let persons: Vec<&Fields> = data.persons.iter().zip(&is_followed).filter(|(_, f)| **f).map(|(p, _)| p).collect();
+    let followed_ids: HashSet<&str> = persons.iter().filter_map(|p| str_field(p, "id")).collect();
+    let followed = |who: Who| is_followed.get(who as usize).copied().unwrap_or(false);
+    let of_followed = |recs| of_ids(recs, "person_id", &followed_ids);
+    // A code's place as a cell's index.
+    let ix = |a: At| a.map(usize::from);
     let at = |a: &Axis, code: Option<&str>| code.and_then(|c| a.codes.iter().position(|x| x == c));
     let mut tables = Vec::new();
     let mut push = |id: &str, rows: Axis, columns: Axis, additive: bool, counts: Vec<Vec<u64>>| {
@@ -352,9 +545,11 @@ fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
         [("persons_by_region", "regions", "region"), ("persons_by_referral_source", "referral_sources", "referral_source")]
     {
         let rows = with_not_recorded(list);
+        // Many files say the same thing (« Montréal »): each text is read once.
+        let mut read: HashMap<&str, Option<usize>> = HashMap::new();
         let c = per_person(&persons, &rows, |a, p| {
             let text = str_field(p, field).filter(|t| !t.trim().is_empty())?;
-            at(a, Some(&match_code(list, Some(text)).unwrap_or_else(|| "other".into())))
+            *read.entry(text).or_insert_with(|| at(a, Some(&match_code(list, Some(text)).unwrap_or_else(|| "other".into()))))
         });
         push(id, rows, count_column(), true, c);
     }
@@ -371,45 +566,46 @@ fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
     push("persons_by_exploitation", rows, cols, false, c);
     let (rows, cols) = (axis("phases"), axis("need_statuses"));
     let mut c = grid(&rows, &cols);
-    for n in of_followed(&data.needs) {
-        if day(str_field(n, "identified_on")).is_some_and(|d| d > to) {
+    for n in data.needs.iter().filter(|n| followed(n.person)) {
+        if n.identified_on.is_some_and(|d| d > to) {
             continue;
         }
-        if let (Some(i), Some(j)) = (at(&rows, str_field(n, "phase")), at(&cols, str_field(n, "status"))) {
+        if let (Some(i), Some(j)) = (ix(n.phase), ix(n.status)) {
             c[i][j] += 1;
         }
     }
     push("needs_by_phase_status", rows, cols, true, c);
     let (rows, cols) = (axis("org_kinds"), axis("referral_statuses"));
     let mut c = grid(&rows, &cols);
-    for r in of_followed(&data.referrals) {
-        if day(str_field(r, "created_at")).is_some_and(|d| d > to) {
+    for r in data.referrals.iter().filter(|r| followed(r.person)) {
+        if r.created_on.is_some_and(|d| d > to) {
             continue;
         }
-        let kind = str_field(r, "org_id").and_then(|o| data.org_kind.get(o)).map(String::as_str);
-        if let (Some(i), Some(j)) = (at(&rows, kind.or(Some("other"))), at(&cols, str_field(r, "status"))) {
+        if let (Some(i), Some(j)) = (ix(r.org_kind), ix(r.status)) {
             c[i][j] += 1;
         }
     }
     push("referrals_by_org_kind_status", rows, cols, true, c);
-    let appointments = of_followed(&data.appointments);
+    let appointments: Vec<&Appointment> = data.appointments.iter().filter(|a| followed(a.person)).collect();
     let rows = axis("appointment_statuses");
     let mut c = grid(&rows, &count_column());
     for a in &appointments {
-        if in_period(day(str_field(a, "starts_at")))
-            && let Some(i) = at(&rows, str_field(a, "status"))
+        if in_period(a.starts_on)
+            && let Some(i) = ix(a.status)
         {
             c[i][0] += 1;
         }
     }
     push("appointments_by_status", rows, count_column(), true, c);
     let proceedings: HashSet<&str> = of_followed(&data.proceedings).into_iter().filter_map(|p| str_field(p, "id")).collect();
+    let proceeding_followed: Vec<bool> =
+        data.proceedings.iter().map(|p| str_field(p, "id").is_some_and(|id| proceedings.contains(id))).collect();
     let rows = axis("milestones");
     let mut c = grid(&rows, &count_column());
-    for m in of_ids(&data.milestones, "proceeding_id", &proceedings) {
-        if MilestoneStatus::of(m) == Some(MilestoneStatus::Done)
-            && in_period(day(str_field(m, "done_on")))
-            && let Some(i) = at(&rows, str_field(m, "code"))
+    for m in data.milestones.iter().filter(|m| proceeding_followed.get(m.proceeding as usize).copied().unwrap_or(false)) {
+        if m.done
+            && in_period(m.done_on)
+            && let Some(i) = ix(m.code)
         {
             c[i][0] += 1;
         }
@@ -487,11 +683,11 @@ fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
 
     // Sums: time recorded (notes: intervention; appointments: accompaniment) and money spent.
     let mut sums = Vec::new();
-    let mut sum = |id: &str, unit: &str, rows: Axis, items: &mut dyn Iterator<Item = (Option<usize>, i64, &str)>| {
+    let mut sum = |id: &str, unit: &str, rows: Axis, items: &mut dyn Iterator<Item = (At, i64, Who)>| {
         let mut values = vec![0i64; rows.codes.len()];
-        let mut masks: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut masks: HashMap<Who, u64> = HashMap::new();
         for (row, value, person) in items {
-            let Some(i) = row else { continue };
+            let Some(i) = ix(row) else { continue };
             values[i] = values[i].saturating_add(value);
             *masks.entry(person).or_default() |= 1 << i;
         }
@@ -501,73 +697,38 @@ fn count(data: &Data, from: Option<NaiveDate>, to: NaiveDate) -> Ledger {
         }
         sums.push(SumCounts { id: id.into(), unit: unit.into(), rows, values, persons });
     };
-    let minutes = |r: &Fields, field: &str| r.get(field).and_then(Value::as_i64).unwrap_or(0).max(0);
-    let notes: Vec<(&Fields, i64)> = of_followed(&data.notes)
-        .into_iter()
-        .map(|n| (n, minutes(n, "minutes")))
-        .filter(|(n, m)| *m > 0 && in_period(day(str_field(n, "at"))))
-        .collect();
-    let accompaniments: Vec<(&Fields, i64)> = appointments
-        .iter()
-        .map(|a| (*a, minutes(a, "accompaniment_minutes")))
-        .filter(|(a, m)| *m > 0 && in_period(day(str_field(a, "starts_at"))))
-        .collect();
-    let person = |r: &Fields| str_field(r, "person_id").unwrap_or_default().to_owned();
-    let (note_people, appt_people): (Vec<String>, Vec<String>) =
-        (notes.iter().map(|(n, _)| person(n)).collect(), accompaniments.iter().map(|(a, _)| person(a)).collect());
+    let notes: Vec<&Note> = data.notes.iter().filter(|n| followed(n.person) && n.minutes > 0 && in_period(n.on)).collect();
+    let accompaniments: Vec<&Appointment> = appointments.iter().copied().filter(|a| a.minutes > 0 && in_period(a.starts_on)).collect();
     sum(
         "time_by_kind",
         "minutes",
         own(&["intervention", "accompaniment"]),
-        &mut notes
-            .iter()
-            .zip(&note_people)
-            .map(|((_, m), p)| (Some(0), *m, p.as_str()))
-            .chain(accompaniments.iter().zip(&appt_people).map(|((_, m), p)| (Some(1), *m, p.as_str()))),
+        &mut notes.iter().map(|n| (Some(0), n.minutes, n.person)).chain(accompaniments.iter().map(|a| (Some(1), a.minutes, a.person))),
     );
-    let kinds = axis("note_kinds");
+    sum("interventions_by_kind", "minutes", axis("note_kinds"), &mut notes.iter().map(|n| (n.kind, n.minutes, n.person)));
+    sum("accompaniments_by_kind", "minutes", axis("appointment_kinds"), &mut accompaniments.iter().map(|a| (a.kind, a.minutes, a.person)));
     sum(
-        "interventions_by_kind",
-        "minutes",
-        kinds.clone(),
-        &mut notes.iter().zip(&note_people).map(|((n, m), p)| (at(&kinds, str_field(n, "kind").or(Some("other"))), *m, p.as_str())),
+        "expenses_by_fund",
+        "cents",
+        axis("funds"),
+        &mut data.expenses.iter().filter(|e| followed(e.person) && in_period(e.spent_on)).map(|e| (e.fund, e.cents, e.person)),
     );
-    let kinds = axis("appointment_kinds");
-    sum(
-        "accompaniments_by_kind",
-        "minutes",
-        kinds.clone(),
-        &mut accompaniments
-            .iter()
-            .zip(&appt_people)
-            .map(|((a, m), p)| (at(&kinds, str_field(a, "kind").or(Some("other"))), *m, p.as_str())),
-    );
-    let funds = axis("funds");
-    let expenses: Vec<(Option<usize>, i64, String)> = of_followed(&data.expenses)
-        .into_iter()
-        .filter(|e| in_period(day(str_field(e, "spent_on"))))
-        .map(|e| {
-            let cents = e.get("amount_cents").and_then(Value::as_i64).unwrap_or(0).max(0);
-            (at(&funds, str_field(e, "fund").or(Some("other"))), cents, person(e))
-        })
-        .collect();
-    sum("expenses_by_fund", "cents", funds, &mut expenses.iter().map(|(i, c, p)| (*i, *c, p.as_str())));
 
     // Days from intake to the first appointment attended, for persons taken in during the period.
-    let mut served: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
+    let mut served: HashMap<Who, Vec<NaiveDate>> = HashMap::new();
     for a in &appointments {
-        if str_field(a, "status") == Some("attended")
-            && let (Some(p), Some(d)) = (str_field(a, "person_id"), day(str_field(a, "starts_at")))
+        if a.attended
+            && let Some(d) = a.starts_on
             && d <= to
         {
-            served.entry(p).or_default().push(d);
+            served.entry(a.person).or_default().push(d);
         }
     }
     let mut days_to_first_service = BTreeMap::new();
-    for p in &persons {
+    for (who, p) in data.persons.iter().enumerate().filter(|(i, _)| is_followed[*i]) {
         let Some(intake) = day(str_field(p, "intake_at")).filter(|d| in_period(Some(*d))) else { continue };
         // The first service on or after the intake (an appointment dated before it is not one).
-        let first = str_field(p, "id").and_then(|id| served.get(id)).and_then(|ds| ds.iter().filter(|d| **d >= intake).min());
+        let first = Who::try_from(who).ok().and_then(|w| served.get(&w)).and_then(|ds| ds.iter().filter(|d| **d >= intake).min());
         if let Some(served) = first {
             let days = u32::try_from((*served - intake).num_days()).unwrap_or(MAX_DAYS).min(MAX_DAYS);
             *days_to_first_service.entry(days).or_default() += 1;
@@ -711,5 +872,16 @@ pub(super) fn of_records(
     from: Option<NaiveDate>,
     to: NaiveDate,
 ) -> Ledger {
-    count(&Data { persons, appointments, notes, ..Data::default() }, from, to)
+    let scan = |kind: Kind, _: &[&str], each: &mut dyn FnMut(&dyn ReadFields)| {
+        for r in match kind {
+            Kind::Appointment => &appointments,
+            Kind::Note => &notes,
+            _ => &[][..],
+        } {
+            each(r);
+        }
+        Ok(())
+    };
+    let data = Data::gather(persons, Vec::new(), Vec::new(), Vec::new(), Vec::new(), &scan).expect("records in memory");
+    count(&data, from, to)
 }
