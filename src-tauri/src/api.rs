@@ -665,6 +665,7 @@ pub fn typescript() -> String {
         dashboard::PhaseCount::decl(&cfg),
         dashboard::Dashboard::decl(&cfg),
         dashboard::CalendarItem::decl(&cfg),
+        dashboard::CalendarDay::decl(&cfg),
         search::PersonHit::decl(&cfg),
         search::NoteHit::decl(&cfg),
         search::Results::decl(&cfg),

@@ -239,12 +239,14 @@ pub async fn dashboard(app: AppHandle) -> Res<dashboard::Dashboard> {
     on_store(&app, Hold::Short, move |s| dashboard::compute_with(s, chrono::Local::now().fixed_offset(), days)).await
 }
 
-/// The appointments of the week starting on `monday` (`YYYY-MM-DD`, local).
+/// The calendar of `days` days from `first` (`YYYY-MM-DD`, local): each day's count and its
+/// first `per_day` appointments (all: none). The week shows each day's first; a day opened
+/// asks for its rest.
 #[tauri::command]
-pub async fn week(app: AppHandle, monday: String) -> Res<Vec<dashboard::CalendarItem>> {
+pub async fn week(app: AppHandle, first: String, days: u32, per_day: Option<u32>) -> Res<Vec<dashboard::CalendarDay>> {
     on_store(&app, Hold::Short, move |s| {
-        let day = relais_core::time::parse_date("monday", &monday)?;
-        dashboard::week(s, day, *chrono::Local::now().fixed_offset().offset())
+        let day = relais_core::time::parse_date("first", &first)?;
+        dashboard::calendar(s, day, days, *chrono::Local::now().fixed_offset().offset(), per_day)
     })
     .await
 }

@@ -558,7 +558,7 @@ def commands_alone(w, prep):
         "search": ("search", {"query": "hébergement"}, None),
         "file": ("person_file", {"id": prep["big_id"]}, None),
         "stats": ("stats", {"args": {"from": None, "to": None}}, None),
-        "calendar": ("week", {"monday": monday}, None),
+        "calendar": ("week", {"first": monday, "days": 7, "per_day": 25}, None),
         "dashboard": ("dashboard", {}, None),
         "backup_status": ("backup_status", {}, None),
         "missed_reminders": ("missed_reminders", {}, None),
@@ -666,7 +666,17 @@ def report(prep, kdf, res, mem, started):
             extra=f"without the wait {ms(search_med - SEARCH_DEBOUNCE_MS)}; " + alone("search"),
         ),
         row("Dossier d'une personne / person file", f"{prep['big_records']} records, opened from the caseload", res["file"], extra=alone("file")),
-        row("Statistiques / statistics", f"{p} persons, from the person file", res["stats"], extra=alone("stats")),
+        row(
+            "Statistiques, première ouverture / statistics, first opening",
+            f"{p} persons, from the person file, the first time since the unlock: counted from the vault",
+            res["stats"][:1],
+        ),
+        row(
+            "Statistiques / statistics",
+            f"{p} persons, from the person file, opened again with nothing changed (the counts kept in memory)",
+            res["stats"][1:],
+            extra=alone("stats"),
+        ),
         row(
             "Calendrier / calendar",
             f"this week ({statistics.median(r['week'] for r in res['calendar']):.0f} appointments, {statistics.median(r['appts'] for r in res['calendar']):.0f} drawn: each day's first, the rest a click away), from the statistics",

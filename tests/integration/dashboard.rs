@@ -185,6 +185,57 @@ fn the_week_calendar_runs_monday_to_sunday_in_local_time() {
 }
 
 #[test]
+fn the_calendar_sends_each_days_first_appointments_and_its_count() {
+    // A team's week holds thousands of appointments: the window asks for each day's first few
+    // and the day's count, then a day's rest when the worker opens it.
+    let (_tv, mut s) = TestVault::new();
+    let a = person(&mut s, "Ambre", &[]);
+    let b = person(&mut s, "Bruyère", &[]);
+    let mut add = |p: &str, at: &str| {
+        s.write(|w| {
+            w.insert(
+                Kind::Appointment,
+                f(&[("person_id", json!(p)), ("starts_at", json!(at)), ("status", json!("planned")), ("kind", json!("health"))]),
+            )
+        })
+        .unwrap();
+    };
+    // Tuesday: five, two at 10 h (Ambre before Bruyère); Thursday: one, at 23 h 30 here.
+    for (p, at) in [
+        (&b, "2026-12-01T10:00:00-05:00"),
+        (&a, "2026-12-01T10:00:00-05:00"),
+        (&a, "2026-12-01T09:00:00-05:00"),
+        (&a, "2026-12-01T16:00:00-05:00"),
+        (&b, "2026-12-01T13:00:00-05:00"),
+        (&a, "2026-12-03T23:30:00-05:00"),
+    ] {
+        add(p, at);
+    }
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let tz = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
+    let days = dashboard::calendar(&s, monday, 7, tz, Some(3)).unwrap();
+    let dates: Vec<&str> = days.iter().map(|d| d.date.as_str()).collect();
+    assert_eq!(dates, ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"]);
+    let totals: Vec<u32> = days.iter().map(|d| d.total).collect();
+    assert_eq!(totals, [0, 5, 0, 1, 0, 0, 0]);
+    let tuesday: Vec<(&str, &str)> = days[1].items.iter().map(|i| (i.starts_at.as_str(), i.alias.as_str())).collect();
+    assert_eq!(tuesday, [("2026-12-01T14:00:00Z", "Ambre"), ("2026-12-01T15:00:00Z", "Ambre"), ("2026-12-01T15:00:00Z", "Bruyère")]);
+    assert_eq!(days[3].items.len(), 1, "23 h 30 on Thursday here is Friday in UTC, and still Thursday's");
+    // The day opened: all of it, in the same order, the same as the whole week's.
+    let opened = dashboard::calendar(&s, days[1].date.parse().unwrap(), 1, tz, None).unwrap();
+    assert_eq!(opened.len(), 1);
+    assert_eq!((opened[0].total, opened[0].items.len()), (5, 5));
+    assert_eq!(opened[0].items[..3], days[1].items[..]);
+    let week = dashboard::week(&s, monday, tz).unwrap();
+    assert_eq!(week.len(), 6);
+    assert_eq!(week[..5], opened[0].items[..]);
+    // No day, or more than a month at once: refused.
+    for n in [0, dashboard::CALENDAR_MAX_DAYS + 1] {
+        assert!(matches!(dashboard::calendar(&s, monday, n, tz, None), Err(relais_core::Error::Invalid { .. })), "{n} days");
+    }
+}
+
+#[test]
 fn the_caseload_counts_open_needs_and_filters_by_status() {
     let (_tv, mut s) = TestVault::new();
     let b = person(&mut s, "bleuet", &[]);

@@ -1446,6 +1446,9 @@ pub struct WeekArgs {
     /// « Maintenant » fixé (RFC 3339) / a fixed "now"
     #[arg(long)]
     pub now: Option<String>,
+    /// Les N premiers rendez-vous de chaque jour et le nombre du jour, comme la fenêtre (avec --json : les jours) / each day's first N appointments and the day's count, as the window shows (with --json: the days)
+    #[arg(long, value_name = "N")]
+    pub per_day: Option<u32>,
 }
 
 #[derive(Args)]

@@ -377,8 +377,17 @@ fn run(cli: Cli) -> Result<()> {
             let now = fixed_now(a.now)?;
             let day = relais_core::time::parse_optional_date("day", a.day.as_deref())?.unwrap_or(now.date_naive());
             let monday = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
-            let items = dashboard::week(&store, monday, *now.offset())?;
-            ctx.out(&items, || render::week(ctx.lang, monday, &items));
+            match a.per_day {
+                // The window's week: each day's count and its first appointments.
+                Some(n) => {
+                    let days = dashboard::calendar(&store, monday, 7, *now.offset(), Some(n))?;
+                    ctx.out(&days, || render::week_days(ctx.lang, monday, &days));
+                }
+                None => {
+                    let items = dashboard::week(&store, monday, *now.offset())?;
+                    ctx.out(&items, || render::week(ctx.lang, monday, &items, items.len()));
+                }
+            }
             Ok(())
         }
         Cmd::Reminders(a) => {

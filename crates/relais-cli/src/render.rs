@@ -130,14 +130,27 @@ pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
     out.trim_end().to_owned()
 }
 
+/// The week calendar as the window shows it: each day's first appointments, then how many more
+/// the day holds.
+pub fn week_days(lang: Lang, monday: chrono::NaiveDate, days: &[relais_core::reports::dashboard::CalendarDay]) -> String {
+    let items: Vec<_> = days.iter().flat_map(|d| d.items.iter().cloned()).collect();
+    let mut out = week(lang, monday, &items, days.iter().map(|d| d.total as usize).sum());
+    for d in days.iter().filter(|d| d.total as usize > d.items.len()) {
+        let Ok(date) = d.date.parse::<chrono::NaiveDate>() else { continue };
+        let more = (d.total as usize - d.items.len()).to_string();
+        let _ = write!(out, "\n\n{}", tr(lang, "week.more", &[("day", &relais_core::time::weekday_date(date, lang)), ("n", &more)]));
+    }
+    out
+}
+
 /// The week calendar: each day's appointments, with the person's safe-contact flags for a
 /// worker about to phone.
-pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports::dashboard::CalendarItem]) -> String {
+pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports::dashboard::CalendarItem], total: usize) -> String {
     use relais_core::time::{clock, from_db, long_date, weekday_date};
     let sunday = monday + chrono::Days::new(6);
-    let n = items.len().to_string();
+    let n = total.to_string();
     let mut out = tr(lang, "week.title", &[("from", &long_date(monday, lang)), ("to", &long_date(sunday, lang)), ("n", &n)]);
-    if items.is_empty() {
+    if total == 0 {
         let _ = write!(out, "\n  {}", tr(lang, "list.empty", &[]));
     }
     let mut day = None;

@@ -177,6 +177,8 @@ fn cli_transcript() {
     t.run(&["week", "--day", "2030-12-04", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["--lang", "en", "week", "--day", "2030-12-04", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["--json", "week", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["week", "--day", "2030-12-04", "--per-day", "1", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["--json", "week", "--day", "2030-12-04", "--per-day", "1", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["week", "--day", "2030-12-11"]);
     t.run(&["week", "--day", "2030-13-45"]);
     // Intake, risk and self-identification: catalogue codes, labels in the file, bad codes refused.
@@ -237,6 +239,9 @@ fn cli_transcript() {
     ]);
     // The week shows the interpreter to expect, and from whom.
     t.run(&["week", "--day", "2030-12-05", "--now", "2030-12-03T09:00:00-05:00"]);
+    // Only how many each day holds (the window asks for a few and the count).
+    t.run(&["week", "--day", "2030-12-05", "--per-day", "0", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["--lang", "en", "week", "--day", "2030-12-05", "--per-day", "0", "--now", "2030-12-03T09:00:00-05:00"]);
     // Time and money: durations as workers write them, amounts in dollars, totals in the file.
     t.run(&["note", "add", "Colibri", "--text", "Appel de suivi", "--kind", "phone", "--at", "2030-12-04T09:00", "--minutes", "1 h 30"]);
     t.run(&["note", "add", "Colibri", "--text", "Trop long", "--at", "2030-12-04T09:00", "--minutes", "25 h"]);

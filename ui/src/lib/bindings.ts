@@ -1165,6 +1165,19 @@ interpreter_language: string | null,
  * From which provider.
  */
 interpreter_provider: string | null, };
+export type CalendarDay = { 
+/**
+ * The local date (`YYYY-MM-DD`).
+ */
+date: string, 
+/**
+ * How many appointments it holds, every status.
+ */
+total: number, 
+/**
+ * Its first appointments, in order: all of them unless fewer were asked.
+ */
+items: Array<CalendarItem>, };
 export type PersonHit = { 
 /**
  * Person id.
@@ -1993,7 +2006,7 @@ export interface Commands {
   open_demo: { args: Record<string, never>; result: DemoReport | null };
   lock: { args: Record<string, never>; result: null };
   dashboard: { args: Record<string, never>; result: Dashboard };
-  week: { args: { monday: string }; result: Array<CalendarItem> };
+  week: { args: { first: string, days: number, per_day: number | null }; result: Array<CalendarDay> };
   persons: { args: { statuses: Array<string>, offset: number, limit: number }; result: CasePage };
   search: { args: { query: string }; result: Results };
   person_file: { args: { id: string }; result: PersonFile };

@@ -13,7 +13,7 @@ use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, TimeZone, Utc};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Problem, Result};
 use crate::time;
 use crate::vault::store::Store;
 
@@ -488,33 +488,71 @@ pub struct CalendarItem {
     pub interpreter_provider: Option<String>,
 }
 
-/// The appointments of the 7 days from `monday` (local dates in `tz`), every status, in order.
-pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<CalendarItem>> {
-    let end = monday.checked_add_days(Days::new(7)).expect("date in range");
-    let mut st = store.conn().prepare_cached(
+/// One day of the calendar: how many appointments it holds, and the first of them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CalendarDay {
+    /// The local date (`YYYY-MM-DD`).
+    pub date: String,
+    /// How many appointments it holds, every status.
+    pub total: u32,
+    /// Its first appointments, in order: all of them unless fewer were asked.
+    pub items: Vec<CalendarItem>,
+}
+
+/// The longest stretch [`calendar`] reads at once, in days.
+pub const CALENDAR_MAX_DAYS: u32 = 31;
+
+/// The appointments of `days` days from `first` (local dates in `tz`), every status, in order,
+/// day by day: each day's count, and its first `per_day` appointments (all: none). A team's
+/// week holds thousands of appointments; the window shows each day's first and asks for a
+/// day's rest when the worker opens it.
+pub fn calendar(store: &Store, first: NaiveDate, days: u32, tz: FixedOffset, per_day: Option<u32>) -> Result<Vec<CalendarDay>> {
+    if days == 0 || days > CALENDAR_MAX_DAYS {
+        return Err(Error::invalid("days", Problem::MalformedNumber));
+    }
+    let conn = store.conn();
+    let mut count = conn.prepare_cached("SELECT count(*) FROM appointments WHERE starts_at >= ?1 AND starts_at < ?2")?;
+    let mut list = conn.prepare_cached(
         "SELECT a.id, a.person_id, p.alias, a.starts_at, a.ends_at, a.kind, a.status, a.place,
                 p.safe_to_call, p.safe_to_text, p.safe_to_leave_message,
                 a.interpreter_needed, a.interpreter_language, a.interpreter_provider
          FROM appointments a JOIN persons p ON p.id = a.person_id
-         WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias",
+         WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias LIMIT ?3",
     )?;
-    let rows = st.query_map([local_midnight_utc(&tz, monday), local_midnight_utc(&tz, end)], |r| {
-        Ok(CalendarItem {
-            id: r.get(0)?,
-            person_id: r.get(1)?,
-            alias: r.get(2)?,
-            starts_at: r.get(3)?,
-            ends_at: r.get(4)?,
-            kind: r.get(5)?,
-            status: r.get(6)?,
-            place: r.get(7)?,
-            safe_to_call: r.get(8)?,
-            safe_to_text: r.get(9)?,
-            safe_to_leave_message: r.get(10)?,
-            interpreter_needed: r.get(11)?,
-            interpreter_language: r.get(12)?,
-            interpreter_provider: r.get(13)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let mut out = Vec::new();
+    for i in 0..days {
+        let day = first.checked_add_days(Days::new(u64::from(i))).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
+        let next = day.checked_add_days(Days::new(1)).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
+        let (from, to) = (local_midnight_utc(&tz, day), local_midnight_utc(&tz, next));
+        let total: i64 = count.query_row([&from, &to], |r| r.get(0))?;
+        let limit = per_day.map_or(-1, i64::from);
+        let items = list
+            .query_map(rusqlite::params![from, to, limit], |r| {
+                Ok(CalendarItem {
+                    id: r.get(0)?,
+                    person_id: r.get(1)?,
+                    alias: r.get(2)?,
+                    starts_at: r.get(3)?,
+                    ends_at: r.get(4)?,
+                    kind: r.get(5)?,
+                    status: r.get(6)?,
+                    place: r.get(7)?,
+                    safe_to_call: r.get(8)?,
+                    safe_to_text: r.get(9)?,
+                    safe_to_leave_message: r.get(10)?,
+                    interpreter_needed: r.get(11)?,
+                    interpreter_language: r.get(12)?,
+                    interpreter_provider: r.get(13)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(CalendarDay { date: day.to_string(), total: u32::try_from(total).unwrap_or(u32::MAX), items });
+    }
+    Ok(out)
+}
+
+/// The appointments of the 7 days from `monday` (local dates in `tz`), every status, in order.
+pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<CalendarItem>> {
+    Ok(calendar(store, monday, 7, tz, None)?.into_iter().flat_map(|d| d.items).collect())
 }
