@@ -1,7 +1,7 @@
 //! The IPC commands. Each parses, calls the core, maps the error; nothing else.
 
 use relais_core::case::{self, directory, person_file, search};
-use relais_core::reports::dashboard;
+use relais_core::reports::{dashboard, stats};
 use relais_core::secret::Passphrase;
 use relais_core::vault::{self, Owner};
 use relais_core::{Error, Fields, Kind, Lang, Vault, demo};
@@ -181,19 +181,45 @@ pub async fn create_vault(state: State<'_, AppState>, args: CreateVaultArgs) -> 
 }
 
 #[tauri::command]
-pub async fn unlock(state: State<'_, AppState>, args: UnlockArgs) -> Res<()> {
+pub async fn unlock(app: AppHandle, state: State<'_, AppState>, args: UnlockArgs) -> Res<()> {
     let lang = state.lang();
     let dir = state.vault_dir();
     if !dir.join(relais_core::vault::KEY_FILE).is_file() {
         return Err(ApiError::app("NoVault", lang));
     }
     let vault = core(&state, Vault::open(dir))?;
-    let mut store = core(&state, vault.unlock(&args.passphrase))?;
+    let key = core(&state, vault.unwrap_key(&args.passphrase))?;
+    let mut store = core(&state, vault.unlock_with_key(&key))?;
     // The scheduled team report, when due. Best effort: an unreachable team folder must not
     // keep the worker out of her vault; the inbox, which checks again, says what is wrong.
     let _unreachable_folder_is_said_by_the_inbox = relais_core::exchange::team::report_if_due(&mut store, chrono::Utc::now());
+    let snapshot = store.snapshot(&key);
+    drop(key);
     state.open_session(store, false);
+    if let Ok((snapshot, mark)) = snapshot {
+        count_statistics_ahead(app, snapshot, mark);
+    }
     Ok(())
+}
+
+/// Counts the statistics the screen opens on (since the first intake, to today) on a snapshot
+/// of the vault just unlocked, on a thread of its own: at 10 000 persons that takes most of a
+/// second, and the vault stays free for the screens meanwhile. The counts are kept only if
+/// nothing changed in the vault since the snapshot; otherwise the screen counts them itself,
+/// as it did before. Nothing is written anywhere.
+fn count_statistics_ahead(app: AppHandle, snapshot: relais_core::Store, mark: relais_core::vault::store::Mark) {
+    let started = std::thread::Builder::new().name("statistics-ahead".into()).spawn(move || {
+        let counted = stats::count_ahead(&snapshot, mark, None, None, relais_core::time::local_now());
+        drop(snapshot);
+        let Ok(counted) = counted else { return };
+        let state = app.state::<AppState>();
+        let Ok(session) = state.session.lock() else { return };
+        if let Some(session) = session.as_ref() {
+            let _kept_unless_the_vault_changed = counted.offer(&session.store);
+        }
+    });
+    // No thread (the system refuses one): the screen counts when it opens.
+    let _counted_when_the_screen_opens = started;
 }
 
 /// Opens the fictional demo vault, creating and filling it the first time (progress events).

@@ -56,6 +56,21 @@ fn the_ledger_read_from_the_fields_it_counts_is_the_ledger_of_whole_records() {
     }
 }
 
+/// A visit of `minutes` minutes with `person`, on 30 November 2026; its id.
+fn add_visit(s: &mut Store, person: &str, minutes: i64) -> String {
+    let note: Fields = [
+        ("person_id", json!(person)),
+        ("kind", json!("visit")),
+        ("at", json!("2026-11-30T15:00:00Z")),
+        ("text", json!("…")),
+        ("minutes", json!(minutes)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    s.write(|w| w.insert(Kind::Note, note)).unwrap()
+}
+
 #[test]
 fn a_change_to_the_vault_is_counted_at_once() {
     // The ledger is remembered while the vault is unchanged: asked again, the same counts; after
@@ -67,23 +82,7 @@ fn a_change_to_the_vault_is_counted_at_once() {
     let first = count::ledger(&s, None, to).unwrap();
     assert_eq!(count::ledger(&s, None, to).unwrap(), first);
     let person = s.list_all(Kind::Person).unwrap()[0]["id"].as_str().unwrap().to_owned();
-    let note = s
-        .write(|w| {
-            w.insert(
-                Kind::Note,
-                [
-                    ("person_id", json!(person)),
-                    ("kind", json!("visit")),
-                    ("at", json!("2026-11-30T15:00:00Z")),
-                    ("text", json!("…")),
-                    ("minutes", json!(95)),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-            )
-        })
-        .unwrap();
+    let note = add_visit(&mut s, &person, 95);
     let added = count::ledger(&s, None, to).unwrap();
     assert_eq!(minutes(&added), minutes(&first) + 95, "the note's time is counted at once");
     assert_eq!(added, count::ledger_of_whole_records(&s, None, to).unwrap());
@@ -92,6 +91,48 @@ fn a_change_to_the_vault_is_counted_at_once() {
     assert_eq!(count::ledger(&s, None, to).unwrap(), added);
     s.write(|w| w.delete(Kind::Note, &note)).unwrap();
     assert_eq!(count::ledger(&s, None, to).unwrap(), first, "the deletion is counted at once");
+}
+
+#[test]
+fn counted_ahead_on_a_snapshot_the_ledger_is_kept_only_if_nothing_changed_since() {
+    // The window counts the statistics on a second, read-only connection just after the
+    // unlock; the counts are kept only if the vault still stands where the snapshot was taken.
+    let (tv, mut s) = TestVault::new();
+    relais_core::demo::fill(&mut s, 30, 9, d("2026-12-03"), &mut |_, _| {}).unwrap();
+    let key = relais_core::Vault::open(&tv.dir).unwrap().unwrap_key(&relais_core::secret::Passphrase::new(relais_tests::PASS)).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00-05:00").unwrap();
+    let to = d("2026-12-03");
+
+    let (mut snapshot, mark) = s.snapshot(&key).unwrap();
+    assert!(snapshot.list_all(Kind::Person).unwrap().len() >= 30, "the snapshot reads the vault");
+    let first = s.list_all(Kind::Person).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    let refused = snapshot.write(|w| w.delete(Kind::Person, &first));
+    assert!(refused.is_err(), "nothing is written through a snapshot");
+    let counted = stats::count_ahead(&snapshot, mark, None, None, now).unwrap();
+    drop(snapshot);
+    assert!(counted.offer(&s).unwrap(), "nothing changed: kept");
+    assert_eq!(count::ledger(&s, None, to).unwrap(), count::ledger_of_whole_records(&s, None, to).unwrap());
+
+    // A write after the snapshot: the counts of the snapshot are not this vault's any more.
+    let (snapshot, mark) = s.snapshot(&key).unwrap();
+    let person = s.list_all(Kind::Person).unwrap()[1]["id"].as_str().unwrap().to_owned();
+    add_visit(&mut s, &person, 40);
+    let stale = stats::count_ahead(&snapshot, mark, None, None, now).unwrap();
+    drop(snapshot);
+    assert!(!stale.offer(&s).unwrap(), "the vault changed: refused");
+    let now_counted = count::ledger(&s, None, to).unwrap();
+    assert_eq!(now_counted, count::ledger_of_whole_records(&s, None, to).unwrap(), "the note is counted");
+
+    // Counts of another opening of the vault (locked, unlocked again) are not given to this one,
+    // even when both openings changed nothing.
+    drop(s);
+    let vault = relais_core::Vault::open(&tv.dir).unwrap();
+    let before = vault.unlock_with_key(&key).unwrap();
+    let (snapshot, mark) = before.snapshot(&key).unwrap();
+    let other = stats::count_ahead(&snapshot, mark, None, None, now).unwrap();
+    drop((snapshot, before));
+    let reopened = vault.unlock_with_key(&key).unwrap();
+    assert!(!other.offer(&reopened).unwrap(), "another connection: refused");
 }
 
 const FOLLOWED: &str = "substr(p.intake_at, 1, 10) <= :to AND (p.closed_on IS NULL OR p.closed_on >= :from)";

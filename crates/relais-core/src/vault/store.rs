@@ -59,14 +59,25 @@ pub struct Store {
     path: PathBuf,
     actor: String,
     memo: std::cell::RefCell<Vec<Memo>>,
+    /// Which connection this is, of those the process opened ([`Mark`]).
+    serial: u64,
 }
+
+/// The connections the process opened so far (each store's [`Store::serial`]).
+static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Where a store's data stands ([`Store::memo`]): which connection, the rows it inserted,
+/// changed or deleted since it was opened (triggers included, a rolled-back write too), and
+/// SQLite's count of commits by other connections. Any change to the data moves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark(u64, u64, i64);
 
 /// How many answers [`Store::memo`] keeps (a few periods of statistics).
 const MEMO_ANSWERS: usize = 4;
 
 /// One answer computed from the whole vault ([`Store::memo`]): its key, the vault's change
 /// mark when it was computed, the answer.
-type Memo = (String, (u64, i64), Box<dyn std::any::Any + Send>);
+type Memo = (String, Mark, Box<dyn std::any::Any + Send>);
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -140,7 +151,13 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&conn)?;
         let actor = get_meta(&conn, Meta::OwnerName.key())?.unwrap_or_default();
-        let mut store = Store { conn, path: path.to_owned(), actor, memo: std::cell::RefCell::new(Vec::new()) };
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            actor,
+            memo: std::cell::RefCell::new(Vec::new()),
+            serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
         // Vaults made before schema 2 get their identities here; a vault being created gets
         // them once its owner is recorded (Vault::create).
         if store.meta(Meta::VaultId)?.is_some() {
@@ -289,11 +306,57 @@ impl Store {
         Ok(())
     }
 
-    /// Where the vault stands: rows this connection inserted, changed or deleted since it was
-    /// opened (triggers included, a rolled-back write too), and SQLite's count of commits by
-    /// other connections. Any change to the data moves it.
-    fn change_mark(&self) -> Result<(u64, i64)> {
-        Ok((self.conn.total_changes(), self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?))
+    /// Where the vault stands, as this connection sees it.
+    pub fn mark(&self) -> Result<Mark> {
+        Ok(Mark(self.serial, self.conn.total_changes(), self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?))
+    }
+
+    /// A second connection to this vault, read-only, holding a snapshot of the vault as it
+    /// stands now, and this store's mark: a report read from every record can be counted on it
+    /// without holding this store (the window stays free), then offered back with
+    /// [`Store::memo_offer`], which keeps it only if nothing changed since. Nothing can be
+    /// written through it; dropping it ends the snapshot.
+    pub fn snapshot(&self, key: &DbKey) -> Result<(Store, Mark)> {
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
+        if MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
+            conn.pragma_update(None, "cipher_memory_security", "ON")?;
+        }
+        key.apply(&conn)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -65536)?;
+        // The read transaction starts at its first read: from here on, the snapshot.
+        conn.execute_batch("BEGIN")?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .map_err(|_| Error::DamagedVault(self.path.clone()))?;
+        let reader = Store {
+            conn,
+            path: self.path.clone(),
+            actor: self.actor.clone(),
+            memo: std::cell::RefCell::new(Vec::new()),
+            serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
+        Ok((reader, self.mark()?))
+    }
+
+    /// Keeps `value` as the answer for `key` ([`Store::memo`]) if this store still stands at
+    /// `mark`: counted on a [`Store::snapshot`] taken then, it is this vault's answer now.
+    /// Returns whether it was kept.
+    pub fn memo_offer<T: Clone + Send + 'static>(&self, key: &str, mark: Mark, value: T) -> Result<bool> {
+        if self.mark()? != mark {
+            return Ok(false);
+        }
+        self.remember(key, mark, value);
+        Ok(true)
+    }
+
+    fn remember<T: Send + 'static>(&self, key: &str, mark: Mark, value: T) {
+        let mut memo = self.memo.borrow_mut();
+        memo.retain(|(k, m, _)| k != key && *m == mark);
+        if memo.len() >= MEMO_ANSWERS {
+            memo.remove(0);
+        }
+        memo.push((key.to_owned(), mark, Box::new(value)));
     }
 
     /// The answer of `compute` for `key`, remembered until the vault changes: a report read
@@ -301,19 +364,14 @@ impl Store {
     /// given back without reading anything. The last [`MEMO_ANSWERS`] answers are kept, in
     /// memory only, for as long as the vault is unlocked; a change to the vault forgets them.
     pub fn memo<T: Clone + Send + 'static>(&self, key: &str, compute: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let mark = self.change_mark()?;
+        let mark = self.mark()?;
         self.memo.borrow_mut().retain(|(_, m, _)| *m == mark);
         if let Some(v) = self.memo.borrow().iter().find(|(k, _, _)| k == key).and_then(|(_, _, v)| v.downcast_ref::<T>()) {
             return Ok(v.clone());
         }
         let value = compute(self)?;
         // The mark taken before computing: nothing writes in between (the store is borrowed).
-        let mut memo = self.memo.borrow_mut();
-        memo.retain(|(k, _, _)| k != key);
-        if memo.len() >= MEMO_ANSWERS {
-            memo.remove(0);
-        }
-        memo.push((key.to_owned(), mark, Box::new(value.clone())));
+        self.remember(key, mark, value.clone());
         Ok(value)
     }
 

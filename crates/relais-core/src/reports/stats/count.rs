@@ -462,8 +462,33 @@ fn age_band(birth: Option<NaiveDate>, intake: Option<NaiveDate>) -> Option<usize
 /// while nothing changed in the vault, gives back the ledger counted the first time
 /// ([`Store::memo`]): the screen, its PDF and its workbook read the same counts once.
 pub fn ledger(store: &Store, from: Option<NaiveDate>, to: NaiveDate) -> Result<Ledger> {
-    let key = format!("ledger {from:?} {to}");
-    store.memo(&key, |s| Ok(count(&Data::read(s)?, from, to)))
+    store.memo(&memo_key(from, to), |s| Ok(count(&Data::read(s)?, from, to)))
+}
+
+/// The ledger's key in [`Store::memo`].
+fn memo_key(from: Option<NaiveDate>, to: NaiveDate) -> String {
+    format!("ledger {from:?} {to}")
+}
+
+/// Counts the ledger of `from..=to` on `snapshot` (a [`Store::snapshot`] taken at `mark`), to
+/// give to the store it was taken of ([`Counted::offer`]): [`ledger`] then answers at once.
+pub fn count_ahead(snapshot: &Store, mark: crate::vault::store::Mark, from: Option<NaiveDate>, to: NaiveDate) -> Result<Counted> {
+    Ok(Counted { key: memo_key(from, to), mark, ledger: count(&Data::read(snapshot)?, from, to) })
+}
+
+/// A ledger counted ahead on a snapshot ([`count_ahead`]), to give to the store.
+pub struct Counted {
+    key: String,
+    mark: crate::vault::store::Mark,
+    ledger: Ledger,
+}
+
+impl Counted {
+    /// Gives the ledger to `store`, which keeps it if it still stands where the snapshot was
+    /// taken. Returns whether it was kept.
+    pub fn offer(self, store: &Store) -> Result<bool> {
+        store.memo_offer(&self.key, self.mark, self.ledger)
+    }
 }
 
 /// The ledger counted from every field of every record, the slow way: a test compares it with

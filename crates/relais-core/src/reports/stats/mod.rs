@@ -459,14 +459,34 @@ fn across(ledger: &Ledger, published: &[Table], table: &Counts) -> Vec<(usize, u
     if hide { vec![total] } else { vec![] }
 }
 
-/// Computes the statistics of the period `from..=to` (`from` none: since the first intake; `to`
-/// none or after today: today, since nothing after today is known yet and a month to come would
-/// count every open case as followed), already suppressed.
-pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, lang: Lang, now: DateTime<FixedOffset>) -> Result<Stats> {
+/// The last day counted: `to`, or today when none or later; refused before `from`.
+fn period_end(from: Option<NaiveDate>, to: Option<NaiveDate>, now: DateTime<FixedOffset>) -> Result<NaiveDate> {
     let to = to.map_or(now.date_naive(), |t| t.min(now.date_naive()));
     if from.is_some_and(|f| f > to) {
         return Err(crate::error::Error::invalid("from", crate::error::Problem::EndBeforeStart));
     }
+    Ok(to)
+}
+
+/// Counts ahead, on `snapshot` (a [`Store::snapshot`] taken at `mark`), what [`compute`] will
+/// read for the same period at `now`: the window counts the statistics it opens on (since the
+/// first intake, to today) just after the unlock, without holding the vault, so that the screen
+/// opens at once. Give the result to the store with [`count::Counted::offer`].
+pub fn count_ahead(
+    snapshot: &Store,
+    mark: crate::vault::store::Mark,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<FixedOffset>,
+) -> Result<count::Counted> {
+    count::count_ahead(snapshot, mark, from, period_end(from, to, now)?)
+}
+
+/// Computes the statistics of the period `from..=to` (`from` none: since the first intake; `to`
+/// none or after today: today, since nothing after today is known yet and a month to come would
+/// count every open case as followed), already suppressed.
+pub fn compute(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDate>, lang: Lang, now: DateTime<FixedOffset>) -> Result<Stats> {
+    let to = period_end(from, to, now)?;
     let organisation = store.meta(crate::vault::store::Meta::OwnerOrg)?.unwrap_or_default();
     Ok(publish(&count::ledger(store, from, to)?, lang, &organisation))
 }
