@@ -16,7 +16,7 @@ relais_commands! {
     commands::open_demo: "Record<string, never>" => "DemoReport | null",
     commands::lock: "Record<string, never>" => "null",
     commands::dashboard: "Record<string, never>" => "Dashboard",
-    commands::week: "{ first: string, days: number, per_day: number | null }" => "Array<CalendarDay>",
+    commands::week: "{ first: string, days: number, limit: number | null }" => "Array<CalendarDay>",
     commands::persons: "{ statuses: Array<string>, offset: number, limit: number }" => "CasePage",
     commands::search: "{ query: string }" => "Results",
     commands::person_file: "{ id: string }" => "PersonFile",

@@ -759,6 +759,78 @@ mod tests {
         );
     }
 
+    /// Splits `text` at the commas outside brackets (`<>`, `()`, `{}`, `[]`).
+    fn top_level(text: &str) -> Vec<String> {
+        let (mut depth, mut part, mut out) = (0i32, String::new(), Vec::new());
+        for c in text.chars() {
+            match c {
+                '<' | '(' | '{' | '[' => depth += 1,
+                '>' | ')' | '}' | ']' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(std::mem::take(&mut part));
+                    continue;
+                }
+                _ => {}
+            }
+            part.push(c);
+        }
+        out.push(part);
+        out.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect()
+    }
+
+    #[test]
+    fn the_arguments_the_page_sends_are_the_parameters_tauri_reads() {
+        // Tauri reads a command's parameters from the page's object under their camelCase
+        // names: `per_day` sent as such is silently ignored (the calendar got every appointment
+        // of the week). Each command's TypeScript arguments must be its Rust parameters', in
+        // camelCase, in order (the app's handle, state and window are not sent).
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let sources: String =
+            std::fs::read_dir(&dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default()).collect();
+        for (path, args, _) in COMMANDS {
+            let name = path.rsplit("::").next().unwrap();
+            let start = sources
+                .find(&format!("pub async fn {name}("))
+                .or_else(|| sources.find(&format!("pub fn {name}(")))
+                .unwrap_or_else(|| panic!("command {name} not found"));
+            let open = start + sources[start..].find('(').unwrap() + 1;
+            let mut depth = 1;
+            let close = open
+                + sources[open..]
+                    .char_indices()
+                    .find(|(_, c)| {
+                        depth += match c {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        depth == 0
+                    })
+                    .unwrap()
+                    .0;
+            let rust: Vec<String> = top_level(&sources[open..close])
+                .into_iter()
+                .filter_map(|p| {
+                    let (ident, ty) = p.split_once(':')?;
+                    let sent = !["AppHandle", "State<", "Window", "WebviewWindow"].iter().any(|t| ty.trim().starts_with(t));
+                    sent.then(|| {
+                        let ident = ident.trim().trim_start_matches("mut ").to_owned();
+                        let mut parts = ident.split('_');
+                        let first = parts.next().unwrap_or_default().to_owned();
+                        first + &parts.map(|w| w[..1].to_uppercase() + &w[1..]).collect::<String>()
+                    })
+                })
+                .collect();
+            let ts: Vec<String> = if *args == "Record<string, never>" {
+                Vec::new()
+            } else {
+                let inner = args.trim().trim_start_matches('{').trim_end_matches('}');
+                top_level(inner).iter().map(|a| a.split(':').next().unwrap().trim().to_owned()).collect()
+            };
+            assert_eq!(ts, rust, "{name}: the page's arguments are not the command's parameters");
+        }
+    }
+
     #[test]
     fn the_capability_grants_exactly_the_commands() {
         // build.rs writes the capability from `commands.in.rs`; the committed file is that.

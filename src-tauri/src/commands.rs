@@ -269,13 +269,13 @@ pub async fn dashboard(app: AppHandle) -> Res<dashboard::Dashboard> {
 }
 
 /// The calendar of `days` days from `first` (`YYYY-MM-DD`, local): each day's count and its
-/// first `per_day` appointments (all: none). The week shows each day's first; a day opened
-/// asks for its rest.
+/// first `limit` appointments (all: none). The week shows each day's first; a day opened asks
+/// for its rest. (One-word arguments: Tauri expects a two-word one in camelCase from the page.)
 #[tauri::command]
-pub async fn week(app: AppHandle, first: String, days: u32, per_day: Option<u32>) -> Res<Vec<dashboard::CalendarDay>> {
+pub async fn week(app: AppHandle, first: String, days: u32, limit: Option<u32>) -> Res<Vec<dashboard::CalendarDay>> {
     on_store(&app, Hold::Short, move |s| {
         let day = relais_core::time::parse_date("first", &first)?;
-        dashboard::calendar(s, day, days, *chrono::Local::now().fixed_offset().offset(), per_day)
+        dashboard::calendar(s, day, days, *chrono::Local::now().fixed_offset().offset(), limit)
     })
     .await
 }

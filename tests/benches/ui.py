@@ -558,7 +558,7 @@ def commands_alone(w, prep):
         "search": ("search", {"query": "hébergement"}, None),
         "file": ("person_file", {"id": prep["big_id"]}, None),
         "stats": ("stats", {"args": {"from": None, "to": None}}, None),
-        "calendar": ("week", {"first": monday, "days": 7, "per_day": 25}, None),
+        "calendar": ("week", {"first": monday, "days": 7, "limit": 25}, None),
         "dashboard": ("dashboard", {}, None),
         "backup_status": ("backup_status", {}, None),
         "missed_reminders": ("missed_reminders", {}, None),

@@ -2006,7 +2006,7 @@ export interface Commands {
   open_demo: { args: Record<string, never>; result: DemoReport | null };
   lock: { args: Record<string, never>; result: null };
   dashboard: { args: Record<string, never>; result: Dashboard };
-  week: { args: { first: string, days: number, per_day: number | null }; result: Array<CalendarDay> };
+  week: { args: { first: string, days: number, limit: number | null }; result: Array<CalendarDay> };
   persons: { args: { statuses: Array<string>, offset: number, limit: number }; result: CasePage };
   search: { args: { query: string }; result: Results };
   person_file: { args: { id: string }; result: PersonFile };
