@@ -206,8 +206,15 @@ pub async fn unlock(app: AppHandle, state: State<'_, AppState>, args: UnlockArgs
 /// of the vault just unlocked, on a thread of its own: at 10 000 persons that takes most of a
 /// second, and the vault stays free for the screens meanwhile. The counts are kept only if
 /// nothing changed in the vault since the snapshot; otherwise the screen counts them itself,
-/// as it did before. Nothing is written anywhere.
+/// as it did before. Nothing is written anywhere. Locking, or a long command, stops it first
+/// ([`AppState::stop_counting_ahead`]).
 fn count_statistics_ahead(app: AppHandle, snapshot: relais_core::Store, mark: relais_core::vault::store::Mark) {
+    let state = app.state::<AppState>();
+    state.stop_counting_ahead();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let interrupt = snapshot.interrupt_handle();
+    let stopped = stop.clone();
+    let handle = app.clone();
     let started = std::thread::Builder::new().name("statistics-ahead".into()).spawn(move || {
         // Behind the window's own work on a laptop of two cores: this thread only (Linux
         // gives each thread its nice value). Counted at the usual priority if refused.
@@ -215,14 +222,28 @@ fn count_statistics_ahead(app: AppHandle, snapshot: relais_core::Store, mark: re
         let counted = stats::count_ahead(&snapshot, mark, None, None, relais_core::time::local_now());
         drop(snapshot);
         let Ok(counted) = counted else { return };
-        let state = app.state::<AppState>();
-        let Ok(session) = state.session.lock() else { return };
-        if let Some(session) = session.as_ref() {
-            let _kept_unless_the_vault_changed = counted.offer(&session.store);
+        let state = handle.state::<AppState>();
+        // Never waits on the session while told to stop: whoever stops this thread may hold it.
+        loop {
+            if stopped.load(std::sync::atomic::Ordering::Acquire) {
+                return;
+            }
+            match state.session.try_lock() {
+                Ok(session) => {
+                    if let Some(session) = session.as_ref() {
+                        let _kept_unless_the_vault_changed = counted.offer(&session.store);
+                    }
+                    return;
+                }
+                Err(std::sync::TryLockError::WouldBlock) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                Err(std::sync::TryLockError::Poisoned(_)) => return,
+            }
         }
     });
     // No thread (the system refuses one): the screen counts when it opens.
-    let _counted_when_the_screen_opens = started;
+    if let Ok(thread) = started {
+        *state.ahead.lock().expect("ahead lock") = Some(crate::Ahead { stop, interrupt, thread });
+    }
 }
 
 /// Opens the fictional demo vault, creating and filling it the first time (progress events).
@@ -275,7 +296,7 @@ pub async fn dashboard(app: AppHandle) -> Res<dashboard::Dashboard> {
 pub async fn week(app: AppHandle, first: String, days: u32, limit: Option<u32>) -> Res<Vec<dashboard::CalendarDay>> {
     on_store(&app, Hold::Short, move |s| {
         let day = relais_core::time::parse_date("first", &first)?;
-        dashboard::calendar(s, day, days, *chrono::Local::now().fixed_offset().offset(), limit)
+        dashboard::calendar(s, day, days, &chrono::Local, limit)
     })
     .await
 }

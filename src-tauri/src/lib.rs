@@ -44,6 +44,9 @@ pub(crate) struct AppState {
     pub config_dir: PathBuf,
     /// The open vault, if unlocked. Locking drops it (and with it the key).
     pub session: Mutex<Option<Session>>,
+    /// The statistics being counted ahead since the unlock, if they are (stopped on lock and
+    /// before a long command).
+    pub ahead: Mutex<Option<Ahead>>,
     /// A bundle opened and previewed, waiting for the worker to confirm (decrypted: dropped on
     /// lock like the session).
     pub pending: Mutex<Option<(relais_core::exchange::Opened, Option<String>)>>,
@@ -66,6 +69,16 @@ pub(crate) struct AppState {
     pub ledgers: Mutex<Vec<relais_core::reports::stats::coalition::Received>>,
     /// The coalition's published merge, until saved or the vault locks.
     pub coalition: Mutex<Option<relais_core::reports::stats::Stats>>,
+}
+
+/// The statistics being counted ahead on a snapshot of the vault
+/// ([`commands::count_statistics_ahead`]), and how to stop it.
+pub(crate) struct Ahead {
+    /// Set: the thread gives up (it checks before taking the session).
+    pub stop: std::sync::Arc<AtomicBool>,
+    /// Makes the snapshot's running read fail.
+    pub interrupt: relais_core::vault::store::Interrupt,
+    pub thread: std::thread::JoinHandle<()>,
 }
 
 /// How a command holds the open vault.
@@ -112,7 +125,11 @@ impl AppState {
             Hold::Short if self.long_running.load(Ordering::Acquire) => Err(busy()),
             Hold::Short => Ok(None),
             Hold::Long => match self.long_running.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => Ok(Some(LongHold(&self.long_running))),
+                Ok(_) => {
+                    // A destruction's scrub, a key rotation need the files alone: no snapshot.
+                    self.stop_counting_ahead();
+                    Ok(Some(LongHold(&self.long_running)))
+                }
                 Err(_) => Err(busy()),
             },
         }
@@ -131,8 +148,20 @@ impl AppState {
         self.touch();
     }
 
+    /// Stops the statistics being counted ahead, if they are, and waits for its thread: once
+    /// this returns, the snapshot's connection (and the key in it) is closed.
+    pub fn stop_counting_ahead(&self) {
+        let Some(ahead) = self.ahead.lock().expect("ahead lock").take() else { return };
+        ahead.stop.store(true, Ordering::Release);
+        ahead.interrupt.interrupt();
+        if ahead.thread.join().is_err() {
+            // It panicked: its snapshot was dropped with it all the same.
+        }
+    }
+
     /// Drops the open vault. Returns whether one was open.
     pub fn lock(&self) -> bool {
+        self.stop_counting_ahead();
         self.pending.lock().expect("pending lock").take();
         self.picked.lock().expect("picked lock").take();
         self.ledgers.lock().expect("ledgers lock").clear();
@@ -264,6 +293,7 @@ pub fn run() {
                 data_dir,
                 config_dir,
                 session: Mutex::new(None),
+                ahead: Mutex::new(None),
                 pending: Mutex::new(None),
                 picked: Mutex::new(None),
                 settings: Mutex::new(settings),
@@ -392,6 +422,7 @@ mod tests {
             data_dir: PathBuf::new(),
             config_dir: PathBuf::new(),
             session: Mutex::new(None),
+            ahead: Mutex::new(None),
             pending: Mutex::new(None),
             picked: Mutex::new(None),
             settings: Mutex::new(settings::Settings::default()),
@@ -413,6 +444,44 @@ mod tests {
         assert_eq!(*state.last_activity.lock().unwrap(), Duration::ZERO, "the inbox poll must not keep the vault open");
         let _locked = commands::with_store(&state, |_| Ok(()));
         assert_ne!(*state.last_activity.lock().unwrap(), Duration::ZERO, "what the worker asks counts");
+    }
+
+    #[test]
+    fn locking_and_a_long_command_stop_the_statistics_counted_ahead_first() {
+        // The snapshot's connection holds the key: locking must close it, and a destruction's
+        // scrub or a key rotation needs the files alone. Both stop the count and wait for it.
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().unwrap();
+        let pass = relais_core::secret::Passphrase::new("lampe rivière carton 7 violon");
+        let owner = relais_core::vault::Owner { name: "Test".into(), org: "Test".into() };
+        let (vault, store) = relais_core::Vault::create(dir.path().join("vault"), &pass, &owner, None).unwrap();
+        let key = vault.unwrap_key(&pass).unwrap();
+        let state = state();
+        for by_a_long_command in [false, true] {
+            let (snapshot, _) = store.snapshot(&key).unwrap();
+            let (stop, finished) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+            let (told, done) = (stop.clone(), finished.clone());
+            let interrupt = snapshot.interrupt_handle();
+            // A count of three seconds unless told to stop.
+            let thread = std::thread::spawn(move || {
+                for _ in 0..600 {
+                    if told.load(Ordering::Acquire) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                drop(snapshot);
+                done.store(true, Ordering::Release);
+            });
+            *state.ahead.lock().unwrap() = Some(Ahead { stop, interrupt, thread });
+            if by_a_long_command {
+                assert!(state.admit(Hold::Long).unwrap().is_some());
+            } else {
+                state.lock();
+            }
+            assert!(finished.load(Ordering::Acquire), "stopped and joined (by a long command: {by_a_long_command})");
+            assert!(state.ahead.lock().unwrap().is_none());
+        }
     }
 
     #[test]

@@ -213,7 +213,7 @@ fn the_calendar_sends_each_days_first_appointments_and_its_count() {
     }
     let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let tz = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
-    let days = dashboard::calendar(&s, monday, 7, tz, Some(3)).unwrap();
+    let days = dashboard::calendar(&s, monday, 7, &tz, Some(3)).unwrap();
     let dates: Vec<&str> = days.iter().map(|d| d.date.as_str()).collect();
     assert_eq!(dates, ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"]);
     let totals: Vec<u32> = days.iter().map(|d| d.total).collect();
@@ -222,7 +222,7 @@ fn the_calendar_sends_each_days_first_appointments_and_its_count() {
     assert_eq!(tuesday, [("2026-12-01T14:00:00Z", "Ambre"), ("2026-12-01T15:00:00Z", "Ambre"), ("2026-12-01T15:00:00Z", "Bruyère")]);
     assert_eq!(days[3].items.len(), 1, "23 h 30 on Thursday here is Friday in UTC, and still Thursday's");
     // The day opened: all of it, in the same order, the same as the whole week's.
-    let opened = dashboard::calendar(&s, days[1].date.parse().unwrap(), 1, tz, None).unwrap();
+    let opened = dashboard::calendar(&s, days[1].date.parse().unwrap(), 1, &tz, None).unwrap();
     assert_eq!(opened.len(), 1);
     assert_eq!((opened[0].total, opened[0].items.len()), (5, 5));
     assert_eq!(opened[0].items[..3], days[1].items[..]);
@@ -231,8 +231,38 @@ fn the_calendar_sends_each_days_first_appointments_and_its_count() {
     assert_eq!(week[..5], opened[0].items[..]);
     // No day, or more than a month at once: refused.
     for n in [0, dashboard::CALENDAR_MAX_DAYS + 1] {
-        assert!(matches!(dashboard::calendar(&s, monday, n, tz, None), Err(relais_core::Error::Invalid { .. })), "{n} days");
+        assert!(matches!(dashboard::calendar(&s, monday, n, &tz, None), Err(relais_core::Error::Invalid { .. })), "{n} days");
     }
+}
+
+#[test]
+fn the_calendar_keeps_each_appointment_on_its_local_day_across_a_change_of_time() {
+    // Montréal leaves daylight time on Sunday 1 November 2026 at 2 h. Sunday 23 h 30 is then
+    // 04 h 30 UTC on Monday; with the offset of the Monday before (UTC-4), Sunday would end at
+    // 04 h UTC and lose it. `make test` runs in America/Toronto (the Makefile's TZ).
+    assert_eq!(std::env::var("TZ").as_deref(), Ok("America/Toronto"), "run with TZ=America/Toronto, as make test does");
+    let (_tv, mut s) = TestVault::new();
+    let a = person(&mut s, "Ambre", &[]);
+    for at in ["2026-10-26T00:30:00-04:00", "2026-11-01T23:30:00-05:00", "2026-11-02T00:30:00-05:00"] {
+        s.write(|w| {
+            w.insert(
+                Kind::Appointment,
+                f(&[("person_id", json!(a)), ("starts_at", json!(at)), ("status", json!("planned")), ("kind", json!("health"))]),
+            )
+        })
+        .unwrap();
+    }
+    let days = dashboard::calendar(&s, chrono::NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(), 8, &chrono::Local, None).unwrap();
+    let on: Vec<(&str, Vec<&str>)> =
+        days.iter().filter(|d| d.total > 0).map(|d| (d.date.as_str(), d.items.iter().map(|i| i.starts_at.as_str()).collect())).collect();
+    assert_eq!(
+        on,
+        [
+            ("2026-10-26", vec!["2026-10-26T04:30:00Z"]),
+            ("2026-11-01", vec!["2026-11-02T04:30:00Z"]),
+            ("2026-11-02", vec!["2026-11-02T05:30:00Z"]),
+        ]
+    );
 }
 
 #[test]

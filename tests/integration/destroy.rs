@@ -184,6 +184,32 @@ fn unlocking_purges_the_expired_trash_and_finishes_a_scrub() {
 }
 
 #[test]
+fn a_scrub_that_another_reader_holds_back_stays_pending() {
+    // A checkpoint held back by another connection's read (the window's statistics counted on a
+    // snapshot, a second process) leaves the old pages in the files: the scrub is not marked
+    // done, the vault is said to be busy, and the next unlock finishes it.
+    let (tv, mut s) = TestVault::new();
+    let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Roitelet"))]))).unwrap();
+    let note = s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(p)), ("text", json!("CNRYheldxnoteQ"))]))).unwrap();
+    trash::delete(&mut s, Kind::Note, &note).unwrap();
+    let key = relais_core::Vault::open(&tv.dir).unwrap().unwrap_key(&relais_core::secret::Passphrase::new(relais_tests::PASS)).unwrap();
+    let (reader, _) = s.snapshot(&key).unwrap();
+    assert!(matches!(trash::purge(&mut s, Utc::now(), true), Err(relais_core::Error::VaultBusy)));
+    assert!(trash::list(&s).unwrap().is_empty(), "the entry is purged all the same");
+    let pending =
+        |s: &Store| s.conn().query_row("SELECT count(*) FROM vault_meta WHERE key = 'scrub_pending'", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(pending(&s), 1, "the scrub is still to do");
+    let pages = tv.pages();
+    assert!(contains(&pages, b"CNRYheldxnoteQ") || contains(&pages, b"cnryheldxnoteq"), "the words are still in the files");
+    drop((reader, s));
+    let s = tv.unlock();
+    assert_eq!(pending(&s), 0, "the unlock did it");
+    drop(s);
+    let pages = tv.pages();
+    assert!(!contains(&pages, b"CNRYheldxnoteQ") && !contains(&pages, b"cnryheldxnoteq"), "the unlock finished the scrub");
+}
+
+#[test]
 fn the_trash_puts_back_then_purges_with_the_same_rigour() {
     let (tv, mut s) = TestVault::new();
     let p = s.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Sittelle"))]))).unwrap();

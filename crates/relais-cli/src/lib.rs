@@ -380,7 +380,7 @@ fn run(cli: Cli) -> Result<()> {
             match a.per_day {
                 // The window's week: each day's count and its first appointments.
                 Some(n) => {
-                    let days = dashboard::calendar(&store, monday, 7, *now.offset(), Some(n))?;
+                    let days = dashboard::calendar(&store, monday, 7, now.offset(), Some(n))?;
                     ctx.out(&days, || render::week_days(ctx.lang, monday, &days));
                 }
                 None => {

@@ -133,12 +133,26 @@ pub fn dashboard(lang: Lang, d: &Dashboard) -> String {
 /// The week calendar as the window shows it: each day's first appointments, then how many more
 /// the day holds.
 pub fn week_days(lang: Lang, monday: chrono::NaiveDate, days: &[relais_core::reports::dashboard::CalendarDay]) -> String {
-    let items: Vec<_> = days.iter().flat_map(|d| d.items.iter().cloned()).collect();
-    let mut out = week(lang, monday, &items, days.iter().map(|d| d.total as usize).sum());
-    for d in days.iter().filter(|d| d.total as usize > d.items.len()) {
+    use relais_core::time::{long_date, weekday_date};
+    let sunday = monday + chrono::Days::new(6);
+    let total: u32 = days.iter().map(|d| d.total).sum();
+    let mut out =
+        tr(lang, "week.title", &[("from", &long_date(monday, lang)), ("to", &long_date(sunday, lang)), ("n", &total.to_string())]);
+    if total == 0 {
+        let _ = write!(out, "\n  {}", tr(lang, "list.empty", &[]));
+    }
+    for d in days.iter().filter(|d| d.total > 0) {
         let Ok(date) = d.date.parse::<chrono::NaiveDate>() else { continue };
-        let more = (d.total as usize - d.items.len()).to_string();
-        let _ = write!(out, "\n\n{}", tr(lang, "week.more", &[("day", &relais_core::time::weekday_date(date, lang)), ("n", &more)]));
+        let _ = write!(out, "\n\n{}", weekday_date(date, lang));
+        for it in &d.items {
+            appointment(&mut out, it, lang);
+        }
+        let more = (d.total as usize).saturating_sub(d.items.len()).to_string();
+        if d.items.is_empty() {
+            let _ = write!(out, "\n  {}", tr(lang, "week.day_count", &[("n", &more)]));
+        } else if d.total as usize > d.items.len() {
+            let _ = write!(out, "\n  {}", tr(lang, "week.more", &[("n", &more)]));
+        }
     }
     out
 }
@@ -146,7 +160,7 @@ pub fn week_days(lang: Lang, monday: chrono::NaiveDate, days: &[relais_core::rep
 /// The week calendar: each day's appointments, with the person's safe-contact flags for a
 /// worker about to phone.
 pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports::dashboard::CalendarItem], total: usize) -> String {
-    use relais_core::time::{clock, from_db, long_date, weekday_date};
+    use relais_core::time::{from_db, long_date, weekday_date};
     let sunday = monday + chrono::Days::new(6);
     let n = total.to_string();
     let mut out = tr(lang, "week.title", &[("from", &long_date(monday, lang)), ("to", &long_date(sunday, lang)), ("n", &n)]);
@@ -160,30 +174,36 @@ pub fn week(lang: Lang, monday: chrono::NaiveDate, items: &[relais_core::reports
             day = Some(start.date_naive());
             let _ = write!(out, "\n\n{}", weekday_date(start.date_naive(), lang));
         }
-        let mut hours = clock(start.time(), lang);
-        if let Some(end) = it.ends_at.as_deref().and_then(from_db).map(|t| t.with_timezone(&chrono::Local)) {
-            hours = format!("{hours} – {}", clock(end.time(), lang));
-        }
-        let what: Vec<String> =
-            [Some(label("appointment_kinds", &it.kind, lang)), Some(label("appointment_statuses", &it.status, lang)), it.place.clone()]
-                .into_iter()
-                .flatten()
-                .collect();
-        let _ = write!(
-            out,
-            "\n  {hours}  {}  {}\n      {}",
-            it.alias,
-            what.join(" · "),
-            safe_words(lang, it.safe_to_call, it.safe_to_text, it.safe_to_leave_message)
-        );
-        // An interpreter to book or to expect: the language and who provides it.
-        if it.interpreter_needed == Some(true) || it.interpreter_language.is_some() {
-            let details: Vec<&str> =
-                [it.interpreter_language.as_deref(), it.interpreter_provider.as_deref()].into_iter().flatten().collect();
-            let _ = write!(out, "\n      {}", tr(lang, "week.interpreter", &[("details", &details.join(", "))]).trim_end());
-        }
+        appointment(&mut out, it, lang);
     }
     out
+}
+
+/// One appointment of the week: its hours, who, what, the safe-contact flags, the interpreter.
+fn appointment(out: &mut String, it: &relais_core::reports::dashboard::CalendarItem, lang: Lang) {
+    use relais_core::time::{clock, from_db};
+    let Some(start) = from_db(&it.starts_at).map(|t| t.with_timezone(&chrono::Local)) else { return };
+    let mut hours = clock(start.time(), lang);
+    if let Some(end) = it.ends_at.as_deref().and_then(from_db).map(|t| t.with_timezone(&chrono::Local)) {
+        hours = format!("{hours} – {}", clock(end.time(), lang));
+    }
+    let what: Vec<String> =
+        [Some(label("appointment_kinds", &it.kind, lang)), Some(label("appointment_statuses", &it.status, lang)), it.place.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+    let _ = write!(
+        out,
+        "\n  {hours}  {}  {}\n      {}",
+        it.alias,
+        what.join(" · "),
+        safe_words(lang, it.safe_to_call, it.safe_to_text, it.safe_to_leave_message)
+    );
+    // An interpreter to book or to expect: the language and who provides it.
+    if it.interpreter_needed == Some(true) || it.interpreter_language.is_some() {
+        let details: Vec<&str> = [it.interpreter_language.as_deref(), it.interpreter_provider.as_deref()].into_iter().flatten().collect();
+        let _ = write!(out, "\n      {}", tr(lang, "week.interpreter", &[("details", &details.join(", "))]).trim_end());
+    }
 }
 
 /// Search results.

@@ -488,6 +488,17 @@ pub struct CalendarItem {
     pub interpreter_provider: Option<String>,
 }
 
+/// The first instant of day `d` in `tz`, as stored: its midnight, or the first minute after
+/// it where a change of time skips midnight.
+fn midnight_utc<Tz: TimeZone>(tz: &Tz, d: NaiveDate) -> String {
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
+    let first = (0..=120)
+        .find_map(|m| tz.from_local_datetime(&(midnight + chrono::Duration::minutes(m))).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| midnight.and_utc());
+    time::to_db(first)
+}
+
 /// One day of the calendar: how many appointments it holds, and the first of them.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -503,11 +514,12 @@ pub struct CalendarDay {
 /// The longest stretch [`calendar`] reads at once, in days.
 pub const CALENDAR_MAX_DAYS: u32 = 31;
 
-/// The appointments of `days` days from `first` (local dates in `tz`), every status, in order,
+/// The appointments of `days` days from `first` (local dates in `tz`, each day's own midnight:
+/// a week across a change of time keeps each appointment on its day), every status, in order,
 /// day by day: each day's count, and its first `per_day` appointments (all: none). A team's
 /// week holds thousands of appointments; the window shows each day's first and asks for a
 /// day's rest when the worker opens it.
-pub fn calendar(store: &Store, first: NaiveDate, days: u32, tz: FixedOffset, per_day: Option<u32>) -> Result<Vec<CalendarDay>> {
+pub fn calendar<Tz: TimeZone>(store: &Store, first: NaiveDate, days: u32, tz: &Tz, per_day: Option<u32>) -> Result<Vec<CalendarDay>> {
     if days == 0 || days > CALENDAR_MAX_DAYS {
         return Err(Error::invalid("days", Problem::MalformedNumber));
     }
@@ -518,13 +530,13 @@ pub fn calendar(store: &Store, first: NaiveDate, days: u32, tz: FixedOffset, per
                 p.safe_to_call, p.safe_to_text, p.safe_to_leave_message,
                 a.interpreter_needed, a.interpreter_language, a.interpreter_provider
          FROM appointments a JOIN persons p ON p.id = a.person_id
-         WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias LIMIT ?3",
+         WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias, a.id LIMIT ?3",
     )?;
     let mut out = Vec::new();
     for i in 0..days {
         let day = first.checked_add_days(Days::new(u64::from(i))).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
         let next = day.checked_add_days(Days::new(1)).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
-        let (from, to) = (local_midnight_utc(&tz, day), local_midnight_utc(&tz, next));
+        let (from, to) = (midnight_utc(tz, day), midnight_utc(tz, next));
         let total: i64 = count.query_row([&from, &to], |r| r.get(0))?;
         let limit = per_day.map_or(-1, i64::from);
         let items = list
@@ -554,5 +566,5 @@ pub fn calendar(store: &Store, first: NaiveDate, days: u32, tz: FixedOffset, per
 
 /// The appointments of the 7 days from `monday` (local dates in `tz`), every status, in order.
 pub fn week(store: &Store, monday: NaiveDate, tz: FixedOffset) -> Result<Vec<CalendarItem>> {
-    Ok(calendar(store, monday, 7, tz, None)?.into_iter().flat_map(|d| d.items).collect())
+    Ok(calendar(store, monday, 7, &tz, None)?.into_iter().flat_map(|d| d.items).collect())
 }

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::record::Kind;
 use crate::vault::store::{Pending, Store, Writer};
 
@@ -73,11 +73,19 @@ pub(crate) fn destroy_case(w: &mut Writer<'_>, person_id: &str, policy: &str) ->
 /// older segments), then moves everything into the main file and rebuilds it without free pages
 /// (`VACUUM`), and empties the WAL, which still held the old pages.
 pub(crate) fn scrub(store: &mut Store) -> Result<()> {
+    // A checkpoint that another connection's read keeps from finishing answers busy (1), not
+    // an error: the old pages would stay in the files. The scrub then stays pending (the next
+    // unlock does it) and the vault is said to be busy.
+    let checkpoint = |conn: &rusqlite::Connection| -> Result<()> {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 { Ok(()) } else { Err(Error::VaultBusy) }
+    };
     {
         let conn = store.conn();
         conn.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')", [])?;
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        checkpoint(conn)?;
         conn.execute_batch("VACUUM")?;
+        checkpoint(conn)?;
     }
     store.pending_done(Pending::Scrub)?;
     store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;

@@ -66,6 +66,17 @@ pub struct Store {
 /// The connections the process opened so far (each store's [`Store::serial`]).
 static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Stops a store's current read from another thread ([`Store::interrupt_handle`]).
+pub struct Interrupt(rusqlite::InterruptHandle);
+
+impl Interrupt {
+    /// Makes the statement running on the store's connection fail; nothing if none runs or the
+    /// connection is closed.
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}
+
 /// Where a store's data stands ([`Store::memo`]): which connection, the rows it inserted,
 /// changed or deleted since it was opened (triggers included, a rolled-back write too), and
 /// SQLite's count of commits by other connections. Any change to the data moves it.
@@ -317,6 +328,9 @@ impl Store {
     /// [`Store::memo_offer`], which keeps it only if nothing changed since. Nothing can be
     /// written through it; dropping it ends the snapshot.
     pub fn snapshot(&self, key: &DbKey) -> Result<(Store, Mark)> {
+        // The mark first: a commit by another process before the snapshot starts moves this
+        // store's mark past it, and what is counted on the snapshot is then refused.
+        let mark = self.mark()?;
         let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.pragma_update(None, "cipher_log_level", "NONE")?;
         if MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
@@ -337,7 +351,14 @@ impl Store {
             memo: std::cell::RefCell::new(Vec::new()),
             serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
-        Ok((reader, self.mark()?))
+        Ok((reader, mark))
+    }
+
+    /// Stops what this store's connection is reading, from another thread: the read fails
+    /// (and with it, counting ahead on a snapshot), so that the snapshot can be closed at once
+    /// when the vault is locked or a long command needs the files alone.
+    pub fn interrupt_handle(&self) -> Interrupt {
+        Interrupt(self.conn.get_interrupt_handle())
     }
 
     /// Keeps `value` as the answer for `key` ([`Store::memo`]) if this store still stands at
