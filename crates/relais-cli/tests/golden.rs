@@ -289,6 +289,11 @@ fn cli_transcript() {
     t.run(&["person", "reopen", "Aurore", "--reason", "Nouvelle plainte déposée"]);
     t.run(&["person", "reopen", "Aurore", "--reason", "Encore"]);
     t.run(&["retention", "show"]);
+    // A day holding more than the window draws: its rest counted under it.
+    t.run(&["appointment", "add", "Aurore", "--at", "2030-12-10T09:00", "--kind", "health"]);
+    t.run(&["appointment", "add", "Aurore", "--at", "2030-12-10T11:00", "--kind", "legal"]);
+    t.run(&["week", "--day", "2030-12-10", "--per-day", "1", "--now", "2030-12-03T09:00:00-05:00"]);
+    t.run(&["--lang", "en", "week", "--day", "2030-12-10", "--per-day", "1", "--now", "2030-12-03T09:00:00-05:00"]);
     t.run(&["person", "frobnicate"]);
     snapbox::assert_data_eq!(t.redacted(), snapbox::file!["golden/cli.txt"].raw());
 }
