@@ -195,9 +195,15 @@ fn quarter(instant: &str) -> Option<String> {
     (matches!(minutes, "00" | "15" | "30" | "45") && rest == ":00Z").then(|| format!("{head}{minutes}"))
 }
 
-pub(crate) fn local_midnight_utc(tz: &FixedOffset, d: NaiveDate) -> String {
-    let local = tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).single().expect("fixed offset");
-    time::to_db(local.with_timezone(&Utc))
+/// The first instant of day `d` in `tz`, as stored: its midnight, or the first minute after
+/// it where a change of time skips midnight.
+pub(crate) fn local_midnight_utc<Tz: TimeZone>(tz: &Tz, d: NaiveDate) -> String {
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
+    let first = (0..=120)
+        .find_map(|m| tz.from_local_datetime(&(midnight + chrono::Duration::minutes(m))).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| midnight.and_utc());
+    time::to_db(first)
 }
 
 /// Computes the dashboard as of `now` (its offset is the worker's time zone), flagging cases
@@ -488,17 +494,6 @@ pub struct CalendarItem {
     pub interpreter_provider: Option<String>,
 }
 
-/// The first instant of day `d` in `tz`, as stored: its midnight, or the first minute after
-/// it where a change of time skips midnight.
-fn midnight_utc<Tz: TimeZone>(tz: &Tz, d: NaiveDate) -> String {
-    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
-    let first = (0..=120)
-        .find_map(|m| tz.from_local_datetime(&(midnight + chrono::Duration::minutes(m))).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| midnight.and_utc());
-    time::to_db(first)
-}
-
 /// One day of the calendar: how many appointments it holds, and the first of them.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -536,7 +531,7 @@ pub fn calendar<Tz: TimeZone>(store: &Store, first: NaiveDate, days: u32, tz: &T
     for i in 0..days {
         let day = first.checked_add_days(Days::new(u64::from(i))).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
         let next = day.checked_add_days(Days::new(1)).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
-        let (from, to) = (midnight_utc(tz, day), midnight_utc(tz, next));
+        let (from, to) = (local_midnight_utc(tz, day), local_midnight_utc(tz, next));
         let total: i64 = count.query_row([&from, &to], |r| r.get(0))?;
         let limit = per_day.map_or(-1, i64::from);
         let items = list

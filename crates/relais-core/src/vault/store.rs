@@ -116,13 +116,19 @@ impl Store {
     /// migrations, and refuses a vault written by a newer schema.
     pub(crate) fn open(path: &Path, key: &DbKey, create: bool) -> Result<Store> {
         let conn = open_connection(path, create)?;
-        // SQLCipher logs decryption failures to stderr by default; the caller reports them.
-        conn.pragma_update(None, "cipher_log_level", "NONE")?;
-        if MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
-            conn.pragma_update(None, "cipher_memory_security", "ON")?;
-        }
-        key.apply(&conn)?;
+        keyed(&conn, key)?;
         Self::finish_open(conn, path)
+    }
+
+    /// A store on `conn`, with its own serial ([`Mark`]) and nothing remembered yet.
+    fn on(conn: Connection, path: &Path, actor: String) -> Store {
+        Store {
+            conn,
+            path: path.to_owned(),
+            actor,
+            memo: std::cell::RefCell::new(Vec::new()),
+            serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     /// Opens a database WITHOUT encryption: plain SQLite, same schema and code. Only for the
@@ -162,13 +168,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&conn)?;
         let actor = get_meta(&conn, Meta::OwnerName.key())?.unwrap_or_default();
-        let mut store = Store {
-            conn,
-            path: path.to_owned(),
-            actor,
-            memo: std::cell::RefCell::new(Vec::new()),
-            serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        };
+        let mut store = Store::on(conn, path, actor);
         // Vaults made before schema 2 get their identities here; a vault being created gets
         // them once its owner is recorded (Vault::create).
         if store.meta(Meta::VaultId)?.is_some() {
@@ -283,9 +283,7 @@ impl Store {
     /// without reading and decoding the rest (a note's text, a version vector).
     pub fn list_fields(&self, kind: Kind, fields: &[&str]) -> Result<Vec<Fields>> {
         let cols = named_columns(kind, fields)?;
-        // Only names of the static specs reach the SQL text.
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let mut st = self.conn.prepare(&format!("SELECT {} FROM {}", names.join(", "), kind.table()))?;
+        let mut st = self.conn.prepare(&select_columns(kind, &cols))?;
         let rows = st.query_map([], |r| {
             let mut f = Fields::new();
             for (i, (name, col)) in cols.iter().enumerate() {
@@ -309,7 +307,7 @@ impl Store {
     pub fn scan_fields(&self, kind: Kind, fields: &[&str], each: &mut dyn FnMut(&dyn ReadFields)) -> Result<()> {
         let cols = named_columns(kind, fields)?;
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let mut st = self.conn.prepare(&format!("SELECT {} FROM {}", names.join(", "), kind.table()))?;
+        let mut st = self.conn.prepare(&select_columns(kind, &cols))?;
         let mut rows = st.query([])?;
         while let Some(row) = rows.next()? {
             each(&RowFields { row, names: &names });
@@ -332,11 +330,7 @@ impl Store {
         // store's mark past it, and what is counted on the snapshot is then refused.
         let mark = self.mark()?;
         let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        conn.pragma_update(None, "cipher_log_level", "NONE")?;
-        if MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
-            conn.pragma_update(None, "cipher_memory_security", "ON")?;
-        }
-        key.apply(&conn)?;
+        keyed(&conn, key)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // A report reads each page once, in order: a small cache (8 MiB), not the store's 64.
         conn.pragma_update(None, "cache_size", -8192)?;
@@ -344,14 +338,7 @@ impl Store {
         conn.execute_batch("BEGIN")?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
             .map_err(|_| Error::DamagedVault(self.path.clone()))?;
-        let reader = Store {
-            conn,
-            path: self.path.clone(),
-            actor: self.actor.clone(),
-            memo: std::cell::RefCell::new(Vec::new()),
-            serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        };
-        Ok((reader, mark))
+        Ok((Store::on(conn, &self.path, self.actor.clone()), mark))
     }
 
     /// Stops what this store's connection is reading, from another thread: the read fails
@@ -425,6 +412,13 @@ fn named_columns<'a>(kind: Kind, fields: &[&'a str]) -> Result<Vec<(&'a str, Opt
         .collect()
 }
 
+/// `SELECT` of those columns of every row of `kind`. Only names of the static specs reach the
+/// SQL text ([`named_columns`]).
+fn select_columns(kind: Kind, cols: &[(&str, Option<&Col>)]) -> String {
+    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+    format!("SELECT {} FROM {}", names.join(", "), kind.table())
+}
+
 /// One row of [`Store::scan_fields`].
 struct RowFields<'r> {
     row: &'r rusqlite::Row<'r>,
@@ -440,6 +434,17 @@ impl ReadFields for RowFields<'_> {
         let i = self.names.iter().position(|n| *n == name)?;
         self.row.get_ref(i).ok()?.as_i64().ok()
     }
+}
+
+/// Gives SQLCipher the key on `conn`, with the settings every connection to a vault has.
+fn keyed(conn: &Connection, key: &DbKey) -> Result<()> {
+    // SQLCipher logs decryption failures to stderr by default; the caller reports them.
+    conn.pragma_update(None, "cipher_log_level", "NONE")?;
+    if MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
+        conn.pragma_update(None, "cipher_memory_security", "ON")?;
+    }
+    key.apply(conn)?;
+    Ok(())
 }
 
 fn open_connection(path: &Path, create: bool) -> Result<Connection> {

@@ -184,53 +184,30 @@ struct Data {
 type Scan<'s> = dyn Fn(Kind, &[&str], &mut dyn FnMut(&dyn ReadFields)) -> Result<()> + 's;
 
 /// The places of a catalogue list's codes.
-struct Codes {
-    codes: Vec<String>,
-    /// The last code looked up and its place (rows come in the order of an index, so the same
-    /// code often follows itself).
-    last: (Vec<u8>, At),
-}
+struct Codes(Vec<String>);
 
 impl Codes {
     fn of(list: &str) -> Codes {
-        Codes { codes: codes(list), last: (Vec::new(), None) }
+        Codes(codes(list))
     }
 
     /// The place of `code` in the list.
-    fn at(&mut self, code: Option<&str>) -> At {
+    fn at(&self, code: Option<&str>) -> At {
         let c = code?;
-        if self.last.0 != c.as_bytes() || self.last.0.is_empty() {
-            self.last.1 = self.codes.iter().position(|x| x == c).and_then(|i| u16::try_from(i).ok());
-            self.last.0.clear();
-            self.last.0.extend_from_slice(c.as_bytes());
-        }
-        self.last.1
+        self.0.iter().position(|x| x == c).and_then(|i| u16::try_from(i).ok())
     }
 }
 
 /// The places of ids (persons, proceedings) in their list.
-struct Places<'a> {
-    of: HashMap<&'a str, Who>,
-    /// The last id looked up and its place: the indexes the rows come from are in order of
-    /// person, so most rows name the same person as the one before.
-    last: (Vec<u8>, Who),
-}
+struct Places<'a>(HashMap<&'a str, Who>);
 
 impl<'a> Places<'a> {
     fn new(recs: &'a [Fields]) -> Places<'a> {
-        let of = recs.iter().enumerate().filter_map(|(i, r)| Some((str_field(r, "id")?, Who::try_from(i).ok()?))).collect();
-        Places { of, last: (Vec::new(), NOBODY) }
+        Places(recs.iter().enumerate().filter_map(|(i, r)| Some((str_field(r, "id")?, Who::try_from(i).ok()?))).collect())
     }
 
-    fn of(&mut self, id: Option<&str>) -> Who {
-        let Some(id) = id else { return NOBODY };
-        if self.last.0 != id.as_bytes() {
-            let who = self.of.get(id).copied().unwrap_or(NOBODY);
-            self.last.0.clear();
-            self.last.0.extend_from_slice(id.as_bytes());
-            self.last.1 = who;
-        }
-        self.last.1
+    fn of(&self, id: Option<&str>) -> Who {
+        id.and_then(|id| self.0.get(id).copied()).unwrap_or(NOBODY)
     }
 }
 
@@ -296,9 +273,10 @@ impl Data {
         let (mut needs, mut referrals, mut appointments, mut milestones, mut notes, mut expenses) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         {
-            let mut who = Places::new(&persons);
-            let minutes = |r: &dyn ReadFields, f: &str| r.int(f).unwrap_or(0).max(0);
-            let (mut phases, mut need_statuses) = (Codes::of("phases"), Codes::of("need_statuses"));
+            let who = Places::new(&persons);
+            // Minutes and cents: a negative or missing amount counts as none.
+            let amount = |r: &dyn ReadFields, f: &str| r.int(f).unwrap_or(0).max(0);
+            let (phases, need_statuses) = (Codes::of("phases"), Codes::of("need_statuses"));
             scan(Kind::Need, &["person_id", "identified_on", "phase", "status"], &mut |r| {
                 needs.push(Need {
                     person: who.of(r.text("person_id")),
@@ -309,7 +287,7 @@ impl Data {
             })?;
             let org_kind: HashMap<&str, &str> =
                 orgs.iter().filter_map(|o| Some((str_field(o, "id")?, str_field(o, "kind").unwrap_or("other")))).collect();
-            let (mut org_kinds, mut referral_statuses) = (Codes::of("org_kinds"), Codes::of("referral_statuses"));
+            let (org_kinds, referral_statuses) = (Codes::of("org_kinds"), Codes::of("referral_statuses"));
             scan(Kind::Referral, &["person_id", "created_at", "org_id", "status"], &mut |r| {
                 let kind = r.text("org_id").and_then(|o| org_kind.get(o).copied());
                 referrals.push(Referral {
@@ -319,7 +297,7 @@ impl Data {
                     status: referral_statuses.at(r.text("status")),
                 });
             })?;
-            let (mut appointment_statuses, mut appointment_kinds) = (Codes::of("appointment_statuses"), Codes::of("appointment_kinds"));
+            let (appointment_statuses, appointment_kinds) = (Codes::of("appointment_statuses"), Codes::of("appointment_kinds"));
             scan(Kind::Appointment, &["person_id", "starts_at", "status", "kind", "accompaniment_minutes"], &mut |r| {
                 appointments.push(Appointment {
                     person: who.of(r.text("person_id")),
@@ -327,11 +305,11 @@ impl Data {
                     status: appointment_statuses.at(r.text("status")),
                     attended: r.text("status") == Some("attended"),
                     kind: appointment_kinds.at(r.text("kind").or(Some("other"))),
-                    minutes: minutes(r, "accompaniment_minutes"),
+                    minutes: amount(r, "accompaniment_minutes"),
                 });
             })?;
-            let mut of_proceeding = Places::new(&proceedings);
-            let mut milestone_codes = Codes::of("milestones");
+            let of_proceeding = Places::new(&proceedings);
+            let milestone_codes = Codes::of("milestones");
             scan(Kind::Milestone, &["proceeding_id", "status", "done_on", "code"], &mut |r| {
                 milestones.push(Milestone {
                     proceeding: of_proceeding.of(r.text("proceeding_id")),
@@ -340,22 +318,22 @@ impl Data {
                     code: milestone_codes.at(r.text("code")),
                 });
             })?;
-            let mut note_kinds = Codes::of("note_kinds");
+            let note_kinds = Codes::of("note_kinds");
             scan(Kind::Note, &["person_id", "at", "kind", "minutes"], &mut |r| {
                 notes.push(Note {
                     person: who.of(r.text("person_id")),
                     on: day(r.text("at")),
                     kind: note_kinds.at(r.text("kind").or(Some("other"))),
-                    minutes: minutes(r, "minutes"),
+                    minutes: amount(r, "minutes"),
                 });
             })?;
-            let mut funds = Codes::of("funds");
+            let funds = Codes::of("funds");
             scan(Kind::Expense, &["person_id", "spent_on", "fund", "amount_cents"], &mut |r| {
                 expenses.push(Expense {
                     person: who.of(r.text("person_id")),
                     spent_on: day(r.text("spent_on")),
                     fund: funds.at(r.text("fund").or(Some("other"))),
-                    cents: minutes(r, "amount_cents"),
+                    cents: amount(r, "amount_cents"),
                 });
             })?;
         }
