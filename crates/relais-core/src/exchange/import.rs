@@ -2,7 +2,7 @@
 //! unchanged, conflicting) and apply in one transaction.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -373,6 +373,11 @@ fn rights(conn: &rusqlite::Connection, o: &Opened) -> Result<BTreeMap<String, (b
     Ok(out)
 }
 
+/// A kind's place in [`Kind::ALL`].
+fn kind_index(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).expect("every kind is in Kind::ALL")
+}
+
 /// Validates every record and decides, for each, what importing it means here.
 pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     let conn = store.conn();
@@ -383,21 +388,28 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     if actual != o.manifest.counts.clone().into_iter().filter(|(_, n)| *n > 0).collect() {
         return Err(Error::BundleCountMismatch);
     }
+    // Every kind named is one a bundle carries; then every record, parents first
+    // (bundle_kinds' order), with its id: read once here, used by every later step.
     let allowed: HashSet<Kind> = bundle_kinds().collect();
+    for name in o.content.records.keys() {
+        Kind::from_name(name).filter(|k| allowed.contains(k)).ok_or_else(|| malformed(format!("type/kind {name}")))?;
+    }
     let mut ids: HashMap<Kind, HashSet<&str>> = HashMap::new();
-    for (name, rows) in &o.content.records {
-        let kind = Kind::from_name(name).filter(|k| allowed.contains(k)).ok_or_else(|| malformed(format!("type/kind {name}")))?;
+    let mut all: Vec<(Kind, &'a Fields, &'a str)> = Vec::with_capacity(o.content.records.values().map(Vec::len).sum());
+    for kind in bundle_kinds() {
+        let Some(rows) = o.content.records.get(kind.name()) else { continue };
         let set = ids.entry(kind).or_default();
         set.reserve(rows.len());
         for r in rows {
-            let id = str_field(r, "id").filter(|s| is_lower_uuid(s)).ok_or_else(|| malformed(format!("{name}.id")))?;
+            let id = str_field(r, "id").filter(|s| is_lower_uuid(s)).ok_or_else(|| malformed(format!("{}.id", kind.name())))?;
             if !set.insert(id) {
                 return Err(Error::BundleDuplicateId);
             }
+            all.push((kind, r, id));
         }
     }
-    let persons_in: BTreeSet<&str> = ids.get(&Kind::Person).map(|s| s.iter().copied().collect()).unwrap_or_default();
-    let declared: BTreeSet<&'a str> = o.manifest.persons.iter().map(String::as_str).collect();
+    let persons_in: HashSet<&str> = ids.get(&Kind::Person).cloned().unwrap_or_default();
+    let declared: HashSet<&'a str> = o.manifest.persons.iter().map(String::as_str).collect();
     if o.manifest.kind == BundleKind::Ledger {
         return Err(Error::LedgerNotImported);
     }
@@ -431,22 +443,25 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     let known = |kind: Kind, id: &str| -> Result<bool> {
         Ok(ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && orgs_here.contains(id)))
     };
-    let all: Vec<(Kind, &'a Fields)> = bundle_kinds()
-        .flat_map(|kind| o.content.records.get(kind.name()).map(Vec::as_slice).unwrap_or(&[]).iter().map(move |r| (kind, r)))
-        .collect();
     let mut valid = validate_all(&all, &known)?.into_iter();
-    let mut items = Vec::new();
-    let mut counts = Counts::default();
+    let mut items = Vec::with_capacity(all.len());
+    // Per kind (by its place in Kind::ALL), how many records of each action.
+    let mut tally = [[0u64; 6]; Kind::ALL.len()];
     let mut changes = Vec::new();
-    // Record id -> the person it belongs to, filled parents first (bundle_kinds' order); both
-    // borrowed from the bundle (ids were checked to be written in lower case, as stored).
-    let mut owners: HashMap<&'a str, &'a str> = HashMap::with_capacity(ids.values().map(HashSet::len).sum());
+    // Each case carried by its id: whether it is here, and the sender's right over it.
+    let case_of: HashMap<&'a str, (bool, Right)> = declared.iter().filter_map(|p| cases.get(*p).map(|case| (*p, *case))).collect();
+    // Record id -> the person it belongs to, for the records that others name as their parent
+    // (a referral's events, a proceeding's milestones), filled parents first (bundle_kinds'
+    // order); both borrowed from the bundle (ids were checked to be written in lower case, as
+    // stored).
+    let mut owners: HashMap<&'a str, &'a str> = HashMap::new();
+    let parents: HashSet<Kind> =
+        bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
     let mut fresh: HashMap<Kind, Vec<&'a str>> = HashMap::new();
-    for &(kind, r) in &all {
+    for &(kind, _, id) in &all {
         let rec = valid.next().expect("one validated record per record");
-        let id: &'a str = str_field(r, "id").unwrap_or_default();
         // Case records must belong to a person carried by this bundle.
-        let person: Option<&'a str> = if kind == Kind::Organisation {
+        let case: Option<(&'a str, (bool, Right))> = if kind == Kind::Organisation {
             None
         } else {
             let person = match kind.owner() {
@@ -456,32 +471,24 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
                     Some(owners.get(str_field(&rec, col).unwrap_or_default()).copied().ok_or(Error::BundleDanglingReference)?)
                 }
             };
-            let person = person.and_then(|p| declared.get(p).copied()).ok_or(Error::BundleDanglingReference)?;
-            owners.insert(id, person);
-            Some(person)
+            let (person, case) = person.and_then(|p| case_of.get_key_value(p)).ok_or(Error::BundleDanglingReference)?;
+            if parents.contains(&kind) {
+                owners.insert(id, person);
+            }
+            Some((person, *case))
         };
-        let (action, mine) = match person {
+        let person = case.map(|(p, _)| p);
+        let (action, mine) = match case {
             None => decide_directory(conn, &rec)?,
             // A case this vault does not have yet brings only new records (checked below, one
             // query per kind: one of them here means a record of another case moved in).
-            Some(p) if !cases[p].0 => {
+            Some((_, (false, _))) => {
                 fresh.entry(kind).or_default().push(id);
                 (Action::New, None)
             }
-            Some(p) => decide(conn, kind, &rec, sender, cases[p].1)?,
+            Some((_, (true, right))) => decide(conn, kind, &rec, sender, right)?,
         };
-        let bucket = match action {
-            Action::New => &mut counts.new,
-            Action::Update => &mut counts.updated,
-            Action::Unchanged => &mut counts.unchanged,
-            Action::Older => &mut counts.older,
-            Action::Conflict => &mut counts.conflicts,
-            Action::Proposal => &mut counts.proposals,
-        };
-        match bucket.get_mut(kind.name()) {
-            Some(n) => *n += 1,
-            None => drop(bucket.insert(kind.name().into(), 1)),
-        }
+        tally[kind_index(kind)][action as usize] += 1;
         // What changes in a record already here (new ones are counted, not listed).
         if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
             let fields = match &mine {
@@ -511,6 +518,23 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     }
     check_documents(conn, o, &items)?;
     let newer_seen = newer_seen(conn, &o.manifest)?;
+    let mut counts = Counts::default();
+    for kind in Kind::ALL {
+        for action in [Action::New, Action::Update, Action::Unchanged, Action::Older, Action::Conflict, Action::Proposal] {
+            let n = tally[kind_index(kind)][action as usize];
+            if n > 0 {
+                let bucket = match action {
+                    Action::New => &mut counts.new,
+                    Action::Update => &mut counts.updated,
+                    Action::Unchanged => &mut counts.unchanged,
+                    Action::Older => &mut counts.older,
+                    Action::Conflict => &mut counts.conflicts,
+                    Action::Proposal => &mut counts.proposals,
+                };
+                bucket.insert(kind.name().into(), n);
+            }
+        }
+    }
     Ok(Plan { items, counts, changes, replay, newer_seen, cases })
 }
 
@@ -528,10 +552,9 @@ fn check_documents(conn: &rusqlite::Connection, o: &Opened, items: &[(Kind, Cow<
         let rec = docs.get(id.as_str()).ok_or_else(|| malformed(format!("documents.{id}")))?;
         crate::case::documents::decode_received(rec, b64)?;
     }
-    for (kind, rec, action, _) in items {
+    for (_, rec, action, _) in items.iter().filter(|(k, ..)| *k == Kind::Document) {
         let id = str_field(rec, "id").unwrap_or_default();
-        if *kind == Kind::Document
-            && matches!(action, Action::New | Action::Update)
+        if matches!(action, Action::New | Action::Update)
             && !o.content.documents.contains_key(id)
             && !crate::case::documents::has_content(conn, id)?
         {
@@ -544,8 +567,9 @@ fn check_documents(conn: &rusqlite::Connection, o: &Opened, items: &[(Kind, Cow<
 /// [`validate_received`] for every record, in their order; the first error in that order.
 /// A large bundle is checked in two halves at once (the check needs no connection and is most
 /// of planning an import; the machines Relais runs on have two cores or more).
-fn validate_all<'r>(all: &[(Kind, &'r Fields)], known: &(dyn Fn(Kind, &str) -> Result<bool> + Sync)) -> Result<Vec<Cow<'r, Fields>>> {
-    let check = |part: &[(Kind, &'r Fields)]| part.iter().map(|&(kind, r)| validate_received(kind, r, known)).collect::<Result<Vec<_>>>();
+fn validate_all<'r>(all: &[(Kind, &'r Fields, &str)], known: &(dyn Fn(Kind, &str) -> Result<bool> + Sync)) -> Result<Vec<Cow<'r, Fields>>> {
+    let check =
+        |part: &[(Kind, &'r Fields, &str)]| part.iter().map(|&(kind, r, _)| validate_received(kind, r, known)).collect::<Result<Vec<_>>>();
     if all.len() < 4096 {
         return check(all);
     }
@@ -761,9 +785,18 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
         // (a quarter of a 1 000-case import). The trigger is dropped and put back inside this
         // transaction: a failure anywhere rolls both back.
         let trigger = if new_notes.is_empty() { None } else { Some(store::suspend_note_index(w.conn())?) };
-        for (i, (kind, rec, action, _)) in p.items.iter().enumerate() {
+        let mut i = 0;
+        while i < total {
+            let (kind, rec, action, _) = &p.items[i];
+            let mut step = 1;
             match action {
-                Action::New => w.put_received(*kind, rec, false)?,
+                // New records of one kind, one after the other (the plan lists them kind by
+                // kind): through one statement, up to the next thousand (the progress shown).
+                Action::New => {
+                    let upto = total.min((i / 1000 + 1) * 1000);
+                    step = p.items[i..upto].iter().take_while(|(k, _, a, _)| k == kind && *a == Action::New).count();
+                    w.put_received_all(*kind, false, p.items[i..i + step].iter().map(|(_, r, _, _)| r.as_ref()))?;
+                }
                 Action::Update if *kind == Kind::Person => {
                     // This vault's own view of the case (handed off from here, read-only) is
                     // kept; a transfer below says who holds it now.
@@ -803,8 +836,9 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
                     )?;
                 }
             }
-            if i % 1000 == 999 || i + 1 == total {
-                progress(i + 1, total);
+            i += step;
+            if i % 1000 == 0 || i == total {
+                progress(i, total);
             }
         }
         // The documents' bytes, for the records now here that lack them (checked by the plan).
