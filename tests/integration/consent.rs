@@ -161,6 +161,43 @@ fn a_share_needs_a_consent_that_names_the_colleague() {
     assert_eq!(a.list_by(Kind::Note, "person_id", &p).unwrap().len(), 1);
 }
 
+/// A share of many cases reads their consents together: each person's own consents count for
+/// her alone, and the refusal names the person whose consents do not cover the colleague.
+#[test]
+fn a_share_of_many_cases_is_refused_for_the_one_person_whose_consent_does_not_name_the_colleague() {
+    let (_tv, mut a) = TestVault::new();
+    let (_tvb, b) = TestVault::new();
+    let to = relais_tests::add_verified_contact(&mut a, &b);
+    let persons: Vec<String> = ["Héron", "Mésange", "Sittelle"]
+        .iter()
+        .map(|alias| a.write(|w| w.insert(Kind::Person, f(&[("alias", json!(alias))]))).unwrap())
+        .collect();
+    // Héron and Sittelle name her; Mésange's consent names someone else, and her older one
+    // that named her has ended.
+    consent(&mut a, &persons[0], &[("recipient", json!("Intervenante Test"))]);
+    consent(&mut a, &persons[1], &[("recipient", json!("Maison Flora-Tristan"))]);
+    consent(
+        &mut a,
+        &persons[1],
+        &[("recipient", json!("Intervenante Test")), ("starts_on", json!("2020-01-01")), ("ends_on", json!("2020-12-31"))],
+    );
+    consent(&mut a, &persons[2], &[("recipient", json!("Intervenante Test"))]);
+    let req = |persons: Vec<String>| ExportRequest {
+        persons,
+        to: vec![to.clone()],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: None,
+        documents: false,
+    };
+    let e = exchange::build_export(&a, &req(persons.clone()), &mut |_, _| {}).unwrap_err();
+    assert_eq!(e.code(), "ConsentMissing");
+    assert!(e.message(Lang::Fr).contains("Mésange"), "{}", e.message(Lang::Fr));
+    // Without her, the others go, each on her own consent.
+    let (_, manifest, _) = exchange::build_export(&a, &req(vec![persons[0].clone(), persons[2].clone()]), &mut |_, _| {}).unwrap();
+    assert_eq!(manifest.persons.len(), 2);
+}
+
 #[test]
 fn a_partner_summary_names_its_recipient_and_needs_their_consent() {
     let tv = TestVault::empty();

@@ -115,13 +115,7 @@ pub fn covers(conn: &rusqlite::Connection, consent: &Fields, to: &Recipient) -> 
 /// The consent of `person_id` in force on `day` that covers `to`, if any (the most recent).
 pub fn covering(conn: &rusqlite::Connection, person_id: &str, to: &Recipient, day: NaiveDate) -> Result<Option<String>> {
     let mut consents = store::list_where(conn, Kind::Consent, Some(("person_id", person_id)))?;
-    consents.sort_by(|a, b| str_field(b, "starts_on").cmp(&str_field(a, "starts_on")));
-    for c in consents.iter().filter(|c| in_force(c, day)) {
-        if covers(conn, c, to)? {
-            return Ok(str_field(c, "id").map(str::to_owned));
-        }
-    }
-    Ok(None)
+    first_covering(conn, &mut consents, to, day)
 }
 
 /// The read-only half of the gate, before anything is built or written: passes when a consent
@@ -131,6 +125,43 @@ pub fn check(conn: &rusqlite::Connection, person_id: &str, to: &Recipient, day: 
         return Ok(());
     }
     Err(missing(conn, person_id, to))
+}
+
+/// [`check`] for many persons and one recipient: the persons' consents read in one query (a
+/// share of a thousand cases asked a thousand). Refuses naming the first person, in `persons`'
+/// order, whose consents do not cover `to`; with a reason, passes without reading them.
+pub fn check_all(
+    conn: &rusqlite::Connection,
+    persons: &[String],
+    to: &Recipient,
+    day: NaiveDate,
+    override_reason: Option<&str>,
+) -> Result<()> {
+    if reason(override_reason).is_some() {
+        return Ok(());
+    }
+    let mut by_person: std::collections::HashMap<String, Vec<Fields>> = std::collections::HashMap::new();
+    for c in store::list_in(conn, Kind::Consent, "person_id", persons)? {
+        by_person.entry(str_field(&c, "person_id").unwrap_or_default().to_owned()).or_default().push(c);
+    }
+    for pid in persons {
+        let mut consents = by_person.remove(pid.as_str()).unwrap_or_default();
+        if first_covering(conn, &mut consents, to, day)?.is_none() {
+            return Err(missing(conn, pid, to));
+        }
+    }
+    Ok(())
+}
+
+/// The most recent of `consents` in force on `day` that covers `to`.
+fn first_covering(conn: &rusqlite::Connection, consents: &mut [Fields], to: &Recipient, day: NaiveDate) -> Result<Option<String>> {
+    consents.sort_by(|a, b| str_field(b, "starts_on").cmp(&str_field(a, "starts_on")));
+    for c in consents.iter().filter(|c| in_force(c, day)) {
+        if covers(conn, c, to)? {
+            return Ok(str_field(c, "id").map(str::to_owned));
+        }
+    }
+    Ok(None)
 }
 
 fn reason(r: Option<&str>) -> Option<&str> {

@@ -80,12 +80,14 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     let mut releases = Vec::new();
     if req.kind == BundleKind::Share {
         let today = crate::time::local_date(chrono::Utc::now());
+        let mut tos = Vec::with_capacity(req.to.len());
+        for cid in &req.to {
+            let to = crate::case::consent::Recipient::contact(store.conn(), cid)?;
+            crate::case::consent::check_all(store.conn(), &req.persons, &to, today, req.override_reason.as_deref())?;
+            tos.push(to);
+        }
         for pid in &req.persons {
-            for cid in &req.to {
-                let to = crate::case::consent::Recipient::contact(store.conn(), cid)?;
-                crate::case::consent::check(store.conn(), pid, &to, today, req.override_reason.as_deref())?;
-                releases.push((pid.clone(), to));
-            }
+            releases.extend(tos.iter().map(|to| (pid.clone(), to.clone())));
         }
     }
     if req.carries_documents() {
