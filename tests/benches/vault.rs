@@ -389,7 +389,9 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
         v[v.len() / 2]
     };
     let mut export_runs = Vec::new();
-    let mut out = None;
+    // One export first, not counted: the bound's SELECT reads after the exports, through the
+    // page cache they filled; a first export alone would be measured cold.
+    let mut out = Some(exchange::build_export(&a, &req, &mut |_, _| {}).unwrap());
     for _ in 0..RUNS {
         let t = Instant::now();
         out = Some(exchange::build_export(&a, &req, &mut |_, _| {}).unwrap());

@@ -1,7 +1,7 @@
-//! Export: the cases chosen, read parents first, streamed into a signed document that a
-//! second thread hashes and encrypts while the next kinds are read.
+//! Export: the cases chosen, read kind by kind in the document's order and streamed into a
+//! signed document that a second thread hashes and encrypts while the reading goes on.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -176,28 +176,36 @@ pub(super) enum Piece {
     Tail(Vec<u8>),
 }
 
-/// The order in which kinds are read: a parent before its children, every kind that refers
-/// to organisations before the organisations, and otherwise by name, the order in which they
-/// appear in the document, so that most kinds can be sent on as soon as they are read.
-pub(super) fn read_order() -> Vec<Kind> {
-    let mut left: Vec<Kind> = bundle_kinds().collect();
-    left.sort_by_key(|k| k.name());
-    let refers_to_orgs = |k: Kind| k.columns().iter().any(|c| matches!(c.ty, crate::record::Ty::Ref(Kind::Organisation)));
-    let mut order = Vec::new();
-    while !left.is_empty() {
-        let ready = |k: &Kind| match (*k, k.owner()) {
-            (Kind::Organisation, _) => left.iter().all(|o| !refers_to_orgs(*o)),
-            (_, Some((_, parent))) => !left.contains(&parent),
-            _ => true,
-        };
-        let i = left.iter().position(ready).expect("kinds form no cycle");
-        order.push(left.remove(i));
+/// The SQL condition that selects the records of `kind` belonging to the cases whose ids `?1`
+/// holds (a JSON array): a person by id, a record by its person, a child by its parent's
+/// condition, the directory entries by what those records name; none for the documents when the
+/// bundle does not carry them. Every kind is then read by itself, in the document's order (kinds
+/// by name), and streamed to the encryptor as it is read: nothing waits for another kind.
+pub(super) fn scope(kind: Kind, documents: bool) -> Option<String> {
+    const PERSONS: &str = "(SELECT value FROM json_each(?1))";
+    match (kind, kind.owner()) {
+        (Kind::Document, _) if !documents => None,
+        (Kind::Organisation, _) => {
+            let named: Vec<String> = bundle_kinds()
+                .filter(|k| k.column("org_id").is_some())
+                .filter_map(|k| Some(format!("SELECT org_id FROM {} WHERE {}", k.table(), scope(k, documents)?)))
+                .collect();
+            Some(if named.is_empty() { "0".into() } else { format!("id IN ({})", named.join(" UNION ")) })
+        }
+        (_, None) => Some(format!("id IN {PERSONS}")),
+        (_, Some(("person_id", _))) => Some(format!("person_id IN {PERSONS}")),
+        (_, Some((col, parent))) => Some(format!("{col} IN (SELECT id FROM {} WHERE {})", parent.table(), scope(parent, documents)?)),
     }
-    order
 }
 
-/// Reads every record of the requested cases, kind by kind, as canonical JSON, and sends the
-/// content on in document order (kinds sorted by name, empty kinds left out).
+/// What is sent to the encryptor at a time: large enough that a piece costs nothing to pass,
+/// small enough that hashing and encrypting follow the reading closely.
+const CHUNK: usize = 256 * 1024;
+
+/// Reads every record of the requested cases, kind by kind in document order (kinds sorted by
+/// name, empty kinds left out), as canonical JSON, and sends the content on as it is read. The
+/// reads share one snapshot of the vault: a record and the one it hangs from are read as they
+/// were at the same moment.
 pub(super) fn write_content(
     store: &Store,
     req: &ExportRequest,
@@ -206,86 +214,59 @@ pub(super) fn write_content(
     to_enc: &std::sync::mpsc::SyncSender<Piece>,
     progress: Progress<'_>,
 ) -> Result<()> {
-    let order = read_order();
-    let mut doc_order: Vec<Kind> = order.clone();
-    doc_order.sort_by_key(|k| k.name());
-    let mut next = 0; // index in doc_order of the next kind to send
-    let mut sent_any = false;
-    let mut done: HashMap<Kind, Vec<u8>> = HashMap::new();
-    let mut ids_of: HashMap<Kind, Vec<String>> = HashMap::new();
-    let mut org_ids = BTreeSet::new();
+    let send = |b: Vec<u8>| to_enc.send(Piece::Content(b)).map_err(|_| encryption_stopped());
+    let snapshot = store.conn().unchecked_transaction()?;
     // Canonical order: the documents' bytes (when it carries them) before the records.
     let docs = if req.carries_documents() {
         let list = serde_json::to_string(&req.persons).expect("strings serialize");
-        let ids: Vec<String> = store
-            .conn()
+        let ids: Vec<String> = snapshot
             .prepare("SELECT id FROM documents WHERE person_id IN (SELECT value FROM json_each(?1))")?
             .query_map([list], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        crate::case::documents::encoded(store.conn(), &ids)?
+        crate::case::documents::encoded(&snapshot, &ids)?
     } else {
         Vec::new()
     };
     if docs.is_empty() {
-        to_enc.send(Piece::Content(b"{".to_vec())).map_err(|_| encryption_stopped())?;
+        send(b"{".to_vec())?;
     } else {
         let mut head = b"{\"documents\":{".to_vec();
         for (n, (id, b64)) in docs.into_iter().enumerate() {
             head.extend_from_slice(format!("{}\"{id}\":\"", if n > 0 { "," } else { "" }).as_bytes());
-            to_enc.send(Piece::Content(std::mem::take(&mut head))).map_err(|_| encryption_stopped())?;
-            to_enc.send(Piece::Content(b64.into_bytes())).map_err(|_| encryption_stopped())?;
+            send(std::mem::take(&mut head))?;
+            send(b64.into_bytes())?;
             head.push(b'"');
         }
         head.extend_from_slice(b"},");
-        to_enc.send(Piece::Content(head)).map_err(|_| encryption_stopped())?;
+        send(head)?;
     }
-    to_enc.send(Piece::Content(b"\"records\":{".to_vec())).map_err(|_| encryption_stopped())?;
-    for (i, kind) in order.iter().enumerate() {
-        let (col, ids): (&str, &[String]) = match (kind, kind.owner()) {
-            // A share without its documents: none of their records either.
-            (Kind::Document, _) if !req.carries_documents() => ("id", &[]),
-            (Kind::Organisation, _) => {
-                ids_of.insert(Kind::Organisation, std::mem::take(&mut org_ids).into_iter().collect());
-                ("id", &ids_of[&Kind::Organisation])
+    send(b"\"records\":{".to_vec())?;
+    let persons = serde_json::to_string(&req.persons).expect("strings serialize");
+    let mut kinds: Vec<Kind> = bundle_kinds().collect();
+    kinds.sort_by_key(|k| k.name());
+    let mut sent_any = false;
+    for (i, kind) in kinds.iter().enumerate() {
+        if let Some(scope) = scope(*kind, req.carries_documents()) {
+            let mut out = Vec::with_capacity(CHUNK + CHUNK / 4);
+            if sent_any {
+                out.push(b',');
             }
-            (_, None) => ("id", &req.persons),
-            (_, Some(("person_id", _))) => ("person_id", &req.persons),
-            (_, Some((col, parent))) => (col, ids_of.get(&parent).map(Vec::as_slice).unwrap_or(&[])),
-        };
-        let mut buf = Vec::new();
-        let rows = store::write_json_in(store.conn(), *kind, col, ids, &mut buf)?;
-        if !rows.is_empty() {
-            counts.insert(kind.name().to_owned(), rows.len() as u64);
-        }
-        let mut written = Vec::with_capacity(rows.len());
-        for r in rows {
-            if let Some(o) = &r.org_id {
-                org_ids.insert(o.clone());
-            }
-            written.push(r.id);
-            exported.records += 1;
-        }
-        ids_of.insert(*kind, written);
-        done.insert(*kind, buf);
-        // Send on every kind whose turn has come.
-        while next < doc_order.len() {
-            let Some(buf) = done.remove(&doc_order[next]) else { break };
-            if !buf.is_empty() {
-                let mut head = Vec::with_capacity(32);
-                if sent_any {
-                    head.push(b',');
-                }
-                head.extend_from_slice(format!("\"{}\":[", doc_order[next].name()).as_bytes());
-                to_enc.send(Piece::Content(head)).map_err(|_| encryption_stopped())?;
-                to_enc.send(Piece::Content(buf)).map_err(|_| encryption_stopped())?;
-                to_enc.send(Piece::Content(b"]".to_vec())).map_err(|_| encryption_stopped())?;
+            out.extend_from_slice(format!("\"{}\":[", kind.name()).as_bytes());
+            let mut flush = |buf: &mut Vec<u8>| send(std::mem::replace(buf, Vec::with_capacity(CHUNK + CHUNK / 4)));
+            let n = store::write_json_where(&snapshot, *kind, &scope, &persons, &mut out, CHUNK, &mut flush)?;
+            // A kind without records is left out: nothing of it was sent (a piece goes only
+            // once a record is written).
+            if n > 0 {
+                out.push(b']');
+                send(out)?;
                 sent_any = true;
+                counts.insert(kind.name().to_owned(), n as u64);
+                exported.records += n;
             }
-            next += 1;
         }
-        progress(i + 1, order.len());
+        progress(i + 1, kinds.len());
     }
-    to_enc.send(Piece::Content(b"}}".to_vec())).map_err(|_| encryption_stopped())?;
+    send(b"}}".to_vec())?;
     Ok(())
 }
 
