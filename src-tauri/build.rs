@@ -44,19 +44,27 @@ fn write_capability() {
 /// Links the program (and the hello world it is measured against) with its relative relocations
 /// packed (`DT_RELR`) when this machine's C library can load them (glibc 2.36 and later): 120 000
 /// of them, 2.8 MB that the loader read at every start and that stayed counted in the program's
-/// memory (docs/DESIGN.md, "The package"). Elsewhere, linked as before. The program then needs
-/// the C library it was built with, as it does anyway through glibc's versioned symbols.
+/// memory (docs/DESIGN.md, "The desktop app"). Elsewhere, linked as before. A program so linked
+/// does not start on an older glibc (Ubuntu 22.04 has 2.35): the package then depends on
+/// `libc6 (>= 2.36)` (packaging/deb.sh), so that apt refuses it there; built there from the
+/// sources, it links as before.
 fn pack_relative_relocations() {
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     if var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
         return;
     }
+    // Debian's and Ubuntu's multiarch path for the target's architecture; elsewhere, or when it
+    // is not there (another architecture's build), nothing changes.
     let arch = var("CARGO_CFG_TARGET_ARCH");
-    let libc = [format!("/lib/{arch}-linux-gnu/libc.so.6"), format!("/usr/lib/{arch}-linux-gnu/libc.so.6"), "/lib64/libc.so.6".into()]
+    let Some((path, libc)) = [format!("/lib/{arch}-linux-gnu/libc.so.6"), format!("/usr/lib/{arch}-linux-gnu/libc.so.6")]
         .into_iter()
-        .find_map(|p| std::fs::read(p).ok());
-    let supported = libc.is_some_and(|bytes| bytes.windows(17).any(|w| w == b"GLIBC_ABI_DT_RELR"));
-    if supported {
+        .find_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes)))
+    else {
+        return;
+    };
+    // Looked at again when the C library changes (an upgrade to 2.36).
+    println!("cargo:rerun-if-changed={path}");
+    if libc.windows(17).any(|w| w == b"GLIBC_ABI_DT_RELR") {
         println!("cargo:rustc-link-arg=-Wl,-z,pack-relative-relocs");
     }
 }

@@ -23,6 +23,12 @@ app=$root/usr/bin/relais-app
 ! readelf -S --wide "$app" | grep -q ' \.symtab ' || fail "usr/bin/relais-app is not stripped"
 [ ! -e "$root/usr/bin/relais" ] || fail "usr/bin/relais is already there"
 ln -s relais-app "$root/usr/bin/relais"
+# A program linked with its relocations packed (src-tauri/build.rs, on glibc 2.36 and later) does
+# not start on an older glibc: the package says so, and apt refuses it there instead.
+if readelf -d "$app" | grep -q '(RELR)'; then
+  grep -q '^Depends: ' "$root/DEBIAN/control" || fail "the control file names no dependency"
+  sed -i 's/^Depends: .*/&, libc6 (>= 2.36)/' "$root/DEBIAN/control"
+fi
 version=$(dpkg-deb -f "$deb" Version)
 # Started as relais, the program is the CLI: no window, no display needed.
 env -u DISPLAY -u WAYLAND_DISPLAY "$root/usr/bin/relais" --version | grep -qx "relais $version" \

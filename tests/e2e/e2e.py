@@ -58,6 +58,15 @@ def wait_port(port, timeout=20):
     raise RuntimeError(f"nothing listens on {port}")
 
 
+
+# Whether an element stays where it is for 100 ms (async script: the callback comes last).
+STILL = """
+const [el, done] = [arguments[0], arguments[arguments.length - 1]];
+const at = () => JSON.stringify(el.getBoundingClientRect());
+const before = at();
+setTimeout(() => done(el.isConnected && at() === before), 100);
+"""
+
 class App:
     """One app instance (one XDG home), driven through one WebDriver session."""
 
@@ -131,7 +140,15 @@ class App:
         return self.d.find_elements(By.CSS_SELECTOR, css)
 
     def click(self, testid):
-        self.el(testid).click()
+        # A button that has just appeared may still move: the screens are loaded when first
+        # shown, then fill in as their data arrives (the hand-off screen's import button moved
+        # down a line when the contacts came, and WebDriver clicked where it had been). Such a
+        # button is clicked once it stays put for 100 ms.
+        fresh = not self.els(f'[data-testid="{testid}"]')
+        e = self.el(testid)
+        if fresh:
+            self.wait.until(lambda d: d.execute_async_script(STILL, e))
+        e.click()
 
     def type(self, testid, text):
         e = self.el(testid)

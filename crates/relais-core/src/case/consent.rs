@@ -145,8 +145,8 @@ pub fn check_all(
         by_person.entry(str_field(&c, "person_id").unwrap_or_default().to_owned()).or_default().push(c);
     }
     for pid in persons {
-        let mut consents = by_person.remove(pid.as_str()).unwrap_or_default();
-        if first_covering(conn, &mut consents, to, day)?.is_none() {
+        let consents = by_person.get_mut(pid.as_str()).map(Vec::as_mut_slice).unwrap_or_default();
+        if first_covering(conn, consents, to, day)?.is_none() {
             return Err(missing(conn, pid, to));
         }
     }

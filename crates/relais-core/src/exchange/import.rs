@@ -450,11 +450,12 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     let mut changes = Vec::new();
     // Each case carried by its id: whether it is here, and the sender's right over it.
     let case_of: HashMap<&'a str, (bool, Right)> = declared.iter().filter_map(|p| cases.get(*p).map(|case| (*p, *case))).collect();
-    // Record id -> the person it belongs to, for the records that others name as their parent
-    // (a referral's events, a proceeding's milestones), filled parents first (bundle_kinds'
-    // order); both borrowed from the bundle (ids were checked to be written in lower case, as
-    // stored).
-    let mut owners: HashMap<&'a str, &'a str> = HashMap::new();
+    // Per kind, record id -> the person it belongs to, for the records that others name as
+    // their parent (a referral's events, a proceeding's milestones), filled parents first
+    // (bundle_kinds' order); both borrowed from the bundle (ids were checked to be written in
+    // lower case, as stored). By kind: ids are unique within a kind only, and a proceeding that
+    // took a referral's id must not pass for it.
+    let mut owners: HashMap<Kind, HashMap<&'a str, &'a str>> = HashMap::new();
     let parents: HashSet<Kind> =
         bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
     let mut fresh: HashMap<Kind, Vec<&'a str>> = HashMap::new();
@@ -467,13 +468,17 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
             let person = match kind.owner() {
                 None => Some(id),
                 Some(("person_id", _)) => str_field(&rec, "person_id"),
-                Some((col, _)) => {
-                    Some(owners.get(str_field(&rec, col).unwrap_or_default()).copied().ok_or(Error::BundleDanglingReference)?)
-                }
+                Some((col, parent)) => Some(
+                    owners
+                        .get(&parent)
+                        .and_then(|ids| ids.get(str_field(&rec, col).unwrap_or_default()))
+                        .copied()
+                        .ok_or(Error::BundleDanglingReference)?,
+                ),
             };
             let (person, case) = person.and_then(|p| case_of.get_key_value(p)).ok_or(Error::BundleDanglingReference)?;
             if parents.contains(&kind) {
-                owners.insert(id, person);
+                owners.entry(kind).or_default().insert(id, person);
             }
             Some((person, *case))
         };

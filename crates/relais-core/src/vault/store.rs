@@ -738,7 +738,8 @@ fn in_query(kind: Kind, col: &str) -> Result<String> {
 }
 
 /// Writes the records of `kind` that `scope` selects (an SQL condition on its columns, whose
-/// `?1` is `param`) as canonical JSON objects (sorted keys, compact: exactly what serializing
+/// `?1` is `param`; the condition is SQL text, so it is made of this program's names only,
+/// never of a value: values go through `param`) as canonical JSON objects (sorted keys, compact: exactly what serializing
 /// their `Fields` gives), comma-separated, appended to `out`, straight from the rows: an export
 /// of a thousand cases does not build a map per record. Whenever `out` holds `chunk` bytes or
 /// more after a record, it is handed to `flush`, which takes what it holds. Returns how many
