@@ -216,16 +216,17 @@ pub(super) fn write_content(
 ) -> Result<()> {
     let send = |b: Vec<u8>| to_enc.send(Piece::Content(b)).map_err(|_| encryption_stopped());
     let snapshot = store.conn().unchecked_transaction()?;
+    let persons = serde_json::to_string(&req.persons).expect("strings serialize");
     // Canonical order: the documents' bytes (when it carries them) before the records.
-    let docs = if req.carries_documents() {
-        let list = serde_json::to_string(&req.persons).expect("strings serialize");
-        let ids: Vec<String> = snapshot
-            .prepare("SELECT id FROM documents WHERE person_id IN (SELECT value FROM json_each(?1))")?
-            .query_map([list], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        crate::case::documents::encoded(&snapshot, &ids)?
-    } else {
-        Vec::new()
+    let docs = match scope(Kind::Document, req.carries_documents()) {
+        Some(scope) => {
+            let ids: Vec<String> = snapshot
+                .prepare(&format!("SELECT id FROM {} WHERE {scope}", Kind::Document.table()))?
+                .query_map([&persons], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            crate::case::documents::encoded(&snapshot, &ids)?
+        }
+        None => Vec::new(),
     };
     if docs.is_empty() {
         send(b"{".to_vec())?;
@@ -241,18 +242,18 @@ pub(super) fn write_content(
         send(head)?;
     }
     send(b"\"records\":{".to_vec())?;
-    let persons = serde_json::to_string(&req.persons).expect("strings serialize");
     let mut kinds: Vec<Kind> = bundle_kinds().collect();
     kinds.sort_by_key(|k| k.name());
     let mut sent_any = false;
     for (i, kind) in kinds.iter().enumerate() {
         if let Some(scope) = scope(*kind, req.carries_documents()) {
-            let mut out = Vec::with_capacity(CHUNK + CHUNK / 4);
+            let piece = || Vec::with_capacity(CHUNK + CHUNK / 4);
+            let mut out = piece();
             if sent_any {
                 out.push(b',');
             }
             out.extend_from_slice(format!("\"{}\":[", kind.name()).as_bytes());
-            let mut flush = |buf: &mut Vec<u8>| send(std::mem::replace(buf, Vec::with_capacity(CHUNK + CHUNK / 4)));
+            let mut flush = |buf: &mut Vec<u8>| send(std::mem::replace(buf, piece()));
             let n = store::write_json_where(&snapshot, *kind, &scope, &persons, &mut out, CHUNK, &mut flush)?;
             // A kind without records is left out: nothing of it was sent (a piece goes only
             // once a record is written).

@@ -292,6 +292,9 @@ pub(super) enum Action {
 }
 
 impl Action {
+    /// Every action, in the order of their discriminants (`action as usize` is a place here).
+    const ALL: [Action; 6] = [Action::New, Action::Update, Action::Unchanged, Action::Older, Action::Conflict, Action::Proposal];
+
     fn label(self) -> &'static str {
         match self {
             Action::New => "new",
@@ -524,20 +527,17 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     check_documents(conn, o, &items)?;
     let newer_seen = newer_seen(conn, &o.manifest)?;
     let mut counts = Counts::default();
-    for kind in Kind::ALL {
-        for action in [Action::New, Action::Update, Action::Unchanged, Action::Older, Action::Conflict, Action::Proposal] {
-            let n = tally[kind_index(kind)][action as usize];
-            if n > 0 {
-                let bucket = match action {
-                    Action::New => &mut counts.new,
-                    Action::Update => &mut counts.updated,
-                    Action::Unchanged => &mut counts.unchanged,
-                    Action::Older => &mut counts.older,
-                    Action::Conflict => &mut counts.conflicts,
-                    Action::Proposal => &mut counts.proposals,
-                };
-                bucket.insert(kind.name().into(), n);
-            }
+    for (kind, row) in Kind::ALL.iter().zip(&tally) {
+        for (action, n) in Action::ALL.iter().zip(row).filter(|(_, n)| **n > 0) {
+            let bucket = match action {
+                Action::New => &mut counts.new,
+                Action::Update => &mut counts.updated,
+                Action::Unchanged => &mut counts.unchanged,
+                Action::Older => &mut counts.older,
+                Action::Conflict => &mut counts.conflicts,
+                Action::Proposal => &mut counts.proposals,
+            };
+            bucket.insert(kind.name().into(), *n);
         }
     }
     Ok(Plan { items, counts, changes, replay, newer_seen, cases })

@@ -527,13 +527,13 @@ pub fn calendar<Tz: TimeZone>(store: &Store, first: NaiveDate, days: u32, tz: &T
          FROM appointments a JOIN persons p ON p.id = a.person_id
          WHERE a.starts_at >= ?1 AND a.starts_at < ?2 ORDER BY a.starts_at, p.alias, a.id LIMIT ?3",
     )?;
+    let limit = per_day.map_or(-1, i64::from);
     let mut out = Vec::new();
     for i in 0..days {
         let day = first.checked_add_days(Days::new(u64::from(i))).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
         let next = day.checked_add_days(Days::new(1)).ok_or_else(|| Error::invalid("first", Problem::MalformedDate))?;
         let (from, to) = (local_midnight_utc(tz, day), local_midnight_utc(tz, next));
         let total: i64 = count.query_row([&from, &to], |r| r.get(0))?;
-        let limit = per_day.map_or(-1, i64::from);
         let items = list
             .query_map(rusqlite::params![from, to, limit], |r| {
                 Ok(CalendarItem {
