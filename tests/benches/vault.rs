@@ -357,9 +357,8 @@ fn summary_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, St
 /// `age` decrypting it + a bare bulk insert of the same rows into an empty vault, one
 /// transaction, no validation and no audit.
 fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, String)> {
+    use relais_core::exchange;
     use relais_core::exchange::identity;
-    use relais_core::exchange::{self, BundleKind, ExportRequest};
-    use relais_core::record::Kind;
     use std::process::Command;
     const CASES: usize = 1000;
     const RUNS: usize = 5;
@@ -371,16 +370,8 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
     let to = relais_tests::add_verified_contact(&mut a, &b);
     let mut b = b;
     relais_tests::add_verified_contact(&mut b, &a);
-    let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
     // The demo's consents name organisations, not this colleague: the share goes by override.
-    let req = ExportRequest {
-        persons,
-        to: vec![to],
-        kind: BundleKind::Share,
-        armor: false,
-        override_reason: Some("Banc d'essai".into()),
-        documents: false,
-    };
+    let req = relais_tests::share_all(&a, to, "Banc d'essai");
 
     // Export, and its bound: the median of 5 runs each (an export changes nothing until it is
     // committed, so it can be repeated).
@@ -506,8 +497,9 @@ fn bundle_bench(tmp: &std::path::Path) -> Vec<(&'static str, String, String, Str
                 .unwrap();
             tx.execute_batch("DROP TRIGGER notes_fts_insert").unwrap();
             for kind in exchange::bundle_kinds() {
+                // Every column the import writes: the authors and the version vector too.
                 let cols: Vec<&str> =
-                    ["id", "created_at", "updated_at", "revision"].into_iter().chain(kind.columns().iter().map(|c| c.name)).collect();
+                    relais_core::vault::store::BASE_FIELDS.into_iter().chain(kind.columns().iter().map(|c| c.name)).collect();
                 let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
                 let mut st =
                     tx.prepare(&format!("INSERT INTO {} ({}) VALUES ({})", kind.table(), cols.join(", "), marks.join(", "))).unwrap();

@@ -331,3 +331,67 @@ fn a_file_larger_than_any_bundle_is_refused_before_it_is_read() {
     std::fs::File::create(&huge).unwrap().set_len(exchange::MAX_BUNDLE_FILE).unwrap();
     assert_eq!(exchange::read_bundle_file(&huge).unwrap().len() as u64, exchange::MAX_BUNDLE_FILE);
 }
+
+/// `content` re-signed with `from`'s own keys for `recipient`, its hash and counts made to match: what
+/// a colleague who holds a valid key can send.
+fn resealed(from: &Store, recipient: &str, doc: &serde_json::Value, content: serde_json::Value) -> Vec<u8> {
+    let mut manifest = doc["manifest"].clone();
+    manifest["content_sha256"] = json!(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&content).as_bytes())));
+    manifest["counts"] = json!(
+        content["records"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_array().unwrap().len()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    );
+    relais_tests::seal_as(from, recipient, &manifest, &content)
+}
+
+/// An import writes each part of its plan as soon as it is decided, while the next part is
+/// checked (`exchange::import::plan_with`): a record refused in the last part of a large
+/// bundle, by its checks or by what this vault holds, must leave nothing of the parts before.
+#[test]
+fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
+    let (_ta, mut a) = TestVault::new();
+    let (_tb, mut b) = TestVault::new();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    relais_core::demo::fill(&mut a, 60, 5, today, &mut |_, _| {}).unwrap();
+    // The receiver's own cases: a record of the bundle will take the id of one of theirs.
+    relais_core::demo::fill(&mut b, 2, 9, today, &mut |_, _| {}).unwrap();
+    let to = befriend(&mut a, &b);
+    befriend(&mut b, &a);
+    let req = relais_tests::share_all(&a, to, "Essai");
+    let (bytes, _, _) = exchange::build_export(&a, &req, &mut |_, _| {}).unwrap();
+    let b_id: age::x25519::Identity = identity::export_age(&b).unwrap().parse().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&exchange::decrypt(&bytes, &[&b_id as &dyn age::Identity]).unwrap()).unwrap();
+    let records = doc["content"]["records"].as_object().unwrap();
+    let total: usize = records.values().map(|r| r.as_array().unwrap().len()).sum();
+    // Above 2 048 records the checks run on another core, a part (2 048 records or a kind) at a time.
+    assert!(total > 2048, "{total} records: not a large bundle");
+    // The last record of the last kind checked (parents first), and one of the receiver's
+    // records of the same kind.
+    let last = exchange::bundle_kinds().filter(|k| records.contains_key(k.name())).last().unwrap();
+    let theirs = b.list_all(last).unwrap().first().expect("the receiver has a record of that kind")["id"].clone();
+    let recipient = identity::show(&b).unwrap().age_recipient;
+    let forged = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut content = doc["content"].clone();
+        change(content["records"][last.name()].as_array_mut().unwrap().last_mut().unwrap());
+        resealed(&a, &recipient, &doc, content)
+    };
+    let cases: [(&str, Vec<u8>, &str); 2] = [
+        ("its author is not a fingerprint", forged(&|r| r["created_by"] = json!("Marie")), "MalformedBundle"),
+        ("it takes the id of a record of another case here", forged(&|r| r["id"] = theirs.clone()), "BundleRewritesRecord"),
+    ];
+    for (what, bytes, code) in cases {
+        let before = relais_tests::dump_vault(&b);
+        let o = exchange::open(&b, &bytes, false).unwrap();
+        assert_eq!(exchange::preview(&b, &o).map(|_| ()).unwrap_err().code(), code, "preview: {what}");
+        assert_eq!(exchange::apply(&mut b, &o, &mut |_, _| {}).map(|_| ()).unwrap_err().code(), code, "import: {what}");
+        assert!(relais_tests::dump_vault(&b) == before, "{what}: the refused bundle changed the vault");
+    }
+    // The same bundle re-signed untouched is taken whole: the forgeries differ by one record.
+    let o = exchange::open(&b, &forged(&|_| {}), false).unwrap();
+    let report = exchange::apply(&mut b, &o, &mut |_, _| {}).unwrap();
+    assert_eq!(report.counts.new.values().sum::<u64>(), total as u64);
+}

@@ -85,23 +85,14 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 #[test]
 fn kill_9_during_the_import_of_1000_cases_leaves_all_or_nothing() {
-    use relais_core::exchange::{self, BundleKind, ExportRequest};
-    use relais_core::record::Kind;
+    use relais_core::exchange;
     const CASES: usize = 1000;
     let (tva, mut a) = TestVault::new();
     let (tvb, mut b) = TestVault::new();
     relais_core::demo::fill(&mut a, CASES, 11, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
     let to = relais_tests::add_verified_contact(&mut a, &b);
     relais_tests::add_verified_contact(&mut b, &a);
-    let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
-    let req = ExportRequest {
-        persons,
-        to: vec![to],
-        kind: BundleKind::Share,
-        armor: false,
-        override_reason: Some("Essai".into()),
-        documents: false,
-    };
+    let req = relais_tests::share_all(&a, to, "Essai");
     let (bytes, _, _) = exchange::build_export(&a, &req, &mut |_, _| {}).unwrap();
     let file = tva.tmp.path().join("mille.relais");
     std::fs::write(&file, &bytes).unwrap();

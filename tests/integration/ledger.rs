@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use ed25519_dalek::Signer;
 use relais_core::exchange;
 use relais_core::record::{Fields, Kind};
 use relais_core::reports::stats::coalition as ledger;
@@ -384,13 +383,7 @@ fn forged(signer: &Store, to: &Store, ledger: Value) -> Vec<u8> {
         "counts": {},
         "content_sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&content).as_bytes())),
     });
-    let seed: String = signer.conn().query_row("SELECT value FROM vault_meta WHERE key = 'signing_seed'", [], |r| r.get(0)).unwrap();
-    let key = ed25519_dalek::SigningKey::from_bytes(&hex::decode(seed).unwrap().try_into().unwrap());
-    let mut msg = b"relais.bundle.v2 manifest\n".to_vec();
-    msg.extend_from_slice(exchange::canonical(&manifest).as_bytes());
-    let sig = hex::encode(key.sign(&msg).to_bytes());
-    let doc = json!({"format": "relais.bundle", "version": 2, "manifest": manifest, "content": content, "signature": sig});
-    exchange::encrypt_for_test_vectors(&serde_json::to_vec(&doc).unwrap(), &[&them.age_recipient]).unwrap()
+    relais_tests::seal_as(signer, &them.age_recipient, &manifest, &content)
 }
 
 #[test]

@@ -245,6 +245,35 @@ pub fn add_verified_contact(store: &mut Store, other: &Store) -> String {
     store.write(|w| w.insert(relais_core::record::Kind::Contact, fields)).expect("add contact")
 }
 
+/// A share of every case of `from` for the contact `to`: the demo's consents name
+/// organisations, not a colleague, so it goes by override (`reason`).
+pub fn share_all(from: &Store, to: String, reason: &str) -> relais_core::exchange::ExportRequest {
+    let persons = from.list_all(relais_core::record::Kind::Person).expect("persons");
+    relais_core::exchange::ExportRequest {
+        persons: persons.iter().map(|p| p["id"].as_str().expect("an id").to_owned()).collect(),
+        to: vec![to],
+        kind: relais_core::exchange::BundleKind::Share,
+        armor: false,
+        override_reason: Some(reason.into()),
+        documents: false,
+    }
+}
+
+/// A bundle document around `manifest` and `content`, signed with `signer`'s own key and
+/// encrypted to `recipient`: what a colleague who holds a valid key can send, whatever it holds.
+pub fn seal_as(signer: &Store, recipient: &str, manifest: &serde_json::Value, content: &serde_json::Value) -> Vec<u8> {
+    use ed25519_dalek::Signer;
+    use relais_core::exchange;
+    let seed: String =
+        signer.conn().query_row("SELECT value FROM vault_meta WHERE key = 'signing_seed'", [], |r| r.get(0)).expect("signing seed");
+    let key = ed25519_dalek::SigningKey::from_bytes(&hex::decode(seed).expect("hex").try_into().expect("32 bytes"));
+    let mut msg = b"relais.bundle.v2 manifest\n".to_vec();
+    msg.extend_from_slice(exchange::canonical(manifest).as_bytes());
+    let sig = hex::encode(key.sign(&msg).to_bytes());
+    let doc = serde_json::json!({"format": "relais.bundle", "version": 2, "manifest": manifest, "content": content, "signature": sig});
+    exchange::encrypt_for_test_vectors(&serde_json::to_vec(&doc).expect("JSON"), &[recipient]).expect("encrypts")
+}
+
 /// Every row of every table a change could touch (records, bundle bookkeeping, audit trail,
 /// metadata), as text: two dumps are equal only if nothing changed.
 /// The records of a vault (every kind, every field), who holds each case, and what waits for a

@@ -318,10 +318,13 @@ enum Right {
     Party,
 }
 
+/// One record of a bundle as the plan decided it: its kind, the record (as it came when already
+/// in its stored form), what to do with it, and whose case it is (none for a directory entry).
+pub(super) type Item<'a> = (Kind, Cow<'a, Fields>, Action, Option<&'a str>);
+
 pub(super) struct Plan<'a> {
-    /// Each record (as it came when already in its stored form), what to do with it, and whose
-    /// case it is (none for a directory entry).
-    items: Vec<(Kind, Cow<'a, Fields>, Action, Option<&'a str>)>,
+    /// Each record, in the order they were decided (parents first).
+    items: Vec<Item<'a>>,
     counts: Counts,
     changes: Vec<RecordChange>,
     replay: bool,
@@ -329,6 +332,33 @@ pub(super) struct Plan<'a> {
     newer_seen: Option<String>,
     /// Per person carried: (here before, right of the sender).
     cases: BTreeMap<String, (bool, Right)>,
+}
+
+/// What a plan is made for: a preview reads; an import writes each part of the plan as soon as
+/// it is decided, in the same transaction as the reads, while the next part is checked on
+/// another core.
+pub(super) trait Host<'a> {
+    /// The connection the plan reads this vault through.
+    fn conn(&self) -> &rusqlite::Connection;
+    /// The records just decided (their new records checked not to be here already).
+    fn take(&mut self, items: &[Item<'a>]) -> Result<()>;
+    /// Whether the checks of the records may use every core (nothing else is running).
+    fn checks_alone(&self) -> bool;
+}
+
+/// A preview: the plan is only read.
+struct Reading<'c>(&'c rusqlite::Connection);
+
+impl<'a> Host<'a> for Reading<'_> {
+    fn conn(&self) -> &rusqlite::Connection {
+        self.0
+    }
+    fn take(&mut self, _: &[Item<'a>]) -> Result<()> {
+        Ok(())
+    }
+    fn checks_alone(&self) -> bool {
+        true
+    }
 }
 
 /// Who holds the pen for a case here: `None` for this vault (or a case not here).
@@ -381,9 +411,20 @@ fn kind_index(kind: Kind) -> usize {
     Kind::ALL.iter().position(|k| *k == kind).expect("every kind is in Kind::ALL")
 }
 
-/// Validates every record and decides, for each, what importing it means here.
-pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
-    let conn = store.conn();
+/// What is checked of a bundle before its records, and read once for them all.
+pub(super) struct Prelude<'a> {
+    replay: bool,
+    /// Per person carried: (here before, right of the sender).
+    cases: BTreeMap<String, (bool, Right)>,
+    /// The same, by the person's id as the bundle spells it.
+    case_of: HashMap<&'a str, (bool, Right)>,
+    /// This vault's directory (a record may name an entry the bundle does not carry).
+    orgs_here: HashSet<String>,
+}
+
+/// The checks of a bundle as a whole (counts, kinds, persons, merged cases, the sender's right
+/// over each case), before any record is looked at.
+pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened) -> Result<Prelude<'a>> {
     let replay: bool =
         conn.query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [&o.manifest.bundle_id], |r| r.get::<_, i64>(0))? > 0;
     // Declared counts must be the content's.
@@ -391,27 +432,19 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     if actual != o.manifest.counts.clone().into_iter().filter(|(_, n)| *n > 0).collect() {
         return Err(Error::BundleCountMismatch);
     }
-    // Every kind named is one a bundle carries; then every record, parents first
-    // (bundle_kinds' order), with its id: read once here, used by every later step.
+    // Every kind named is one a bundle carries.
     let allowed: HashSet<Kind> = bundle_kinds().collect();
     for name in o.content.records.keys() {
         Kind::from_name(name).filter(|k| allowed.contains(k)).ok_or_else(|| malformed(format!("type/kind {name}")))?;
     }
-    let mut ids: HashMap<Kind, HashSet<&str>> = HashMap::new();
-    let mut all: Vec<(Kind, &'a Fields, &'a str)> = Vec::with_capacity(o.content.records.values().map(Vec::len).sum());
-    for kind in bundle_kinds() {
-        let Some(rows) = o.content.records.get(kind.name()) else { continue };
-        let set = ids.entry(kind).or_default();
-        set.reserve(rows.len());
-        for r in rows {
-            let id = str_field(r, "id").filter(|s| is_lower_uuid(s)).ok_or_else(|| malformed(format!("{}.id", kind.name())))?;
-            if !set.insert(id) {
-                return Err(Error::BundleDuplicateId);
-            }
-            all.push((kind, r, id));
+    let persons = o.content.records.get(Kind::Person.name()).map(Vec::as_slice).unwrap_or_default();
+    let mut persons_in: HashSet<&str> = HashSet::with_capacity(persons.len());
+    for r in persons {
+        let id = str_field(r, "id").filter(|s| is_lower_uuid(s)).ok_or_else(|| malformed("person.id"))?;
+        if !persons_in.insert(id) {
+            return Err(Error::BundleDuplicateId);
         }
     }
-    let persons_in: HashSet<&str> = ids.get(&Kind::Person).cloned().unwrap_or_default();
     let declared: HashSet<&'a str> = o.manifest.persons.iter().map(String::as_str).collect();
     if o.manifest.kind == BundleKind::Ledger {
         return Err(Error::LedgerNotImported);
@@ -436,96 +469,175 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
         }
     }
     let cases = if receipt { BTreeMap::new() } else { rights(conn, o)? };
-    let sender = o.manifest.sender.fingerprint.as_str();
-    // A record may name an organisation of this vault's directory that the bundle does not
-    // carry: the directory's ids, read once, so that validating needs no connection.
+    // Each case carried by its id: whether it is here, and the sender's right over it.
+    let case_of: HashMap<&'a str, (bool, Right)> = declared.iter().filter_map(|p| cases.get(*p).map(|case| (*p, *case))).collect();
+    // The directory's ids, read once, so that checking the records needs no connection.
     let orgs_here: HashSet<String> = conn
         .prepare(&format!("SELECT id FROM {}", Kind::Organisation.table()))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let known = |kind: Kind, id: &str| -> Result<bool> {
-        Ok(ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && orgs_here.contains(id)))
-    };
-    let mut valid = validate_all(&all, &known)?.into_iter();
-    let mut items = Vec::with_capacity(all.len());
+    Ok(Prelude { replay, cases, case_of, orgs_here })
+}
+
+/// A record checked ([`validate_received`]), with its kind and id.
+type Checked<'a> = (Kind, Cow<'a, Fields>, &'a str);
+
+/// How many records are checked, then decided, at a time.
+const CHUNK: usize = 2048;
+
+/// Checks every record, kind by kind in `bundle_kinds`' order (parents first), and hands them
+/// on a chunk at a time (`emit` returns false to stop): each kind's ids (lower-case UUIDs,
+/// none twice), then its records, whose references may name a record of a kind before it
+/// (every reference of the format points to an earlier kind: a test holds it) or of this
+/// vault's directory. The first error in that order is handed on, and nothing after it.
+fn check_records<'a>(o: &'a Opened, orgs_here: &HashSet<String>, both_cores: bool, emit: &mut dyn FnMut(Result<Vec<Checked<'a>>>) -> bool) {
+    let mut ids: HashMap<Kind, HashSet<&'a str>> = HashMap::new();
+    for kind in bundle_kinds() {
+        let Some(rows) = o.content.records.get(kind.name()) else { continue };
+        let mut set = HashSet::with_capacity(rows.len());
+        let mut these = Vec::with_capacity(rows.len());
+        for r in rows {
+            let Some(id) = str_field(r, "id").filter(|s| is_lower_uuid(s)) else {
+                emit(Err(malformed(format!("{}.id", kind.name()))));
+                return;
+            };
+            if !set.insert(id) {
+                emit(Err(Error::BundleDuplicateId));
+                return;
+            }
+            these.push((r, id));
+        }
+        ids.insert(kind, set);
+        let known = |kind: Kind, id: &str| -> Result<bool> {
+            Ok(ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && orgs_here.contains(id)))
+        };
+        for part in these.chunks(CHUNK) {
+            let checked = validate_all(kind, part, &known, both_cores)
+                .map(|recs| recs.into_iter().zip(part).map(|(rec, (_, id))| (kind, rec, *id)).collect());
+            let failed = checked.is_err();
+            if !emit(checked) || failed {
+                return;
+            }
+        }
+    }
+}
+
+/// Decides, for each record of a bundle, what importing it means here, and hands each part of
+/// the plan to `host` as soon as it is decided, while the records after it are checked on
+/// another core ([`check_records`]). A record of a case new here must not be here already
+/// (under another case): checked for each part before it is handed on.
+pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude<'a>) -> Result<Plan<'a>> {
+    let Prelude { replay, cases, case_of, orgs_here } = pre;
+    let sender = o.manifest.sender.fingerprint.as_str();
+    let total: usize = o.content.records.values().map(Vec::len).sum();
+    let mut items: Vec<Item<'a>> = Vec::with_capacity(total);
     // Per kind (by its place in Kind::ALL), how many records of each action.
     let mut tally = [[0u64; 6]; Kind::ALL.len()];
     let mut changes = Vec::new();
-    // Each case carried by its id: whether it is here, and the sender's right over it.
-    let case_of: HashMap<&'a str, (bool, Right)> = declared.iter().filter_map(|p| cases.get(*p).map(|case| (*p, *case))).collect();
     // Per kind, record id -> the person it belongs to, for the records that others name as
-    // their parent (a referral's events, a proceeding's milestones), filled parents first
-    // (bundle_kinds' order); both borrowed from the bundle (ids were checked to be written in
-    // lower case, as stored). By kind: ids are unique within a kind only, and a proceeding that
-    // took a referral's id must not pass for it.
+    // their parent (a referral's events, a proceeding's milestones), filled parents first; both
+    // borrowed from the bundle (ids were checked to be written in lower case, as stored). By
+    // kind: ids are unique within a kind only, and a proceeding that took a referral's id must
+    // not pass for it.
     let mut owners: HashMap<Kind, HashMap<&'a str, &'a str>> = HashMap::new();
     let parents: HashSet<Kind> =
         bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
-    let mut fresh: HashMap<Kind, Vec<&'a str>> = HashMap::new();
-    for &(kind, _, id) in &all {
-        let rec = valid.next().expect("one validated record per record");
-        // Case records must belong to a person carried by this bundle.
-        let case: Option<(&'a str, (bool, Right))> = if kind == Kind::Organisation {
-            None
-        } else {
-            let person = match kind.owner() {
-                None => Some(id),
-                Some(("person_id", _)) => str_field(&rec, "person_id"),
-                Some((col, parent)) => Some(
-                    owners
-                        .get(&parent)
-                        .and_then(|ids| ids.get(str_field(&rec, col).unwrap_or_default()))
-                        .copied()
-                        .ok_or(Error::BundleDanglingReference)?,
-                ),
+    let mut decide_part = |host: &mut dyn Host<'a>, part: Vec<Checked<'a>>| -> Result<()> {
+        let start = items.len();
+        let mut fresh: HashMap<Kind, Vec<&'a str>> = HashMap::new();
+        for (kind, rec, id) in part {
+            // Case records must belong to a person carried by this bundle.
+            let case: Option<(&'a str, (bool, Right))> = if kind == Kind::Organisation {
+                None
+            } else {
+                let person = match kind.owner() {
+                    None => Some(id),
+                    Some(("person_id", _)) => str_field(&rec, "person_id"),
+                    Some((col, parent)) => Some(
+                        owners
+                            .get(&parent)
+                            .and_then(|ids| ids.get(str_field(&rec, col).unwrap_or_default()))
+                            .copied()
+                            .ok_or(Error::BundleDanglingReference)?,
+                    ),
+                };
+                let (person, case) = person.and_then(|p| case_of.get_key_value(p)).ok_or(Error::BundleDanglingReference)?;
+                if parents.contains(&kind) {
+                    owners.entry(kind).or_default().insert(id, person);
+                }
+                Some((person, *case))
             };
-            let (person, case) = person.and_then(|p| case_of.get_key_value(p)).ok_or(Error::BundleDanglingReference)?;
-            if parents.contains(&kind) {
-                owners.entry(kind).or_default().insert(id, person);
-            }
-            Some((person, *case))
-        };
-        let person = case.map(|(p, _)| p);
-        let (action, mine) = match case {
-            None => decide_directory(conn, &rec)?,
-            // A case this vault does not have yet brings only new records (checked below, one
-            // query per kind: one of them here means a record of another case moved in).
-            Some((_, (false, _))) => {
-                fresh.entry(kind).or_default().push(id);
-                (Action::New, None)
-            }
-            Some((_, (true, right))) => decide(conn, kind, &rec, sender, right)?,
-        };
-        tally[kind_index(kind)][action as usize] += 1;
-        // What changes in a record already here (new ones are counted, not listed).
-        if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
-            let fields = match &mine {
-                Some(m) => kind
-                    .columns()
-                    .iter()
-                    .filter(|c| m.get(c.name) != rec.get(c.name))
-                    .map(|c| (c.name.to_owned(), m.get(c.name).cloned().unwrap_or(Value::Null), rec[c.name].clone()))
-                    .collect(),
-                None => Vec::new(),
+            let person = case.map(|(p, _)| p);
+            let (action, mine) = match case {
+                None => decide_directory(host.conn(), &rec)?,
+                // A case this vault does not have yet brings only new records (checked below,
+                // one query per kind: one of them here means a record of another case moved in).
+                Some((_, (false, _))) => {
+                    fresh.entry(kind).or_default().push(id);
+                    (Action::New, None)
+                }
+                Some((_, (true, right))) => decide(host.conn(), kind, &rec, sender, right)?,
             };
-            changes.push(RecordChange {
-                person_id: person.map(str::to_owned),
-                kind: kind.name().into(),
-                record_id: id.to_owned(),
-                action: action.label().into(),
-                created_by: str_field(&rec, "created_by").map(str::to_owned),
-                fields,
-            });
+            tally[kind_index(kind)][action as usize] += 1;
+            // What changes in a record already here (new ones are counted, not listed).
+            if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
+                let fields = match &mine {
+                    Some(m) => kind
+                        .columns()
+                        .iter()
+                        .filter(|c| m.get(c.name) != rec.get(c.name))
+                        .map(|c| (c.name.to_owned(), m.get(c.name).cloned().unwrap_or(Value::Null), rec[c.name].clone()))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                changes.push(RecordChange {
+                    person_id: person.map(str::to_owned),
+                    kind: kind.name().into(),
+                    record_id: id.to_owned(),
+                    action: action.label().into(),
+                    created_by: str_field(&rec, "created_by").map(str::to_owned),
+                    fields,
+                });
+            }
+            items.push((kind, rec, action, person));
         }
-        items.push((kind, rec, action, person));
-    }
-    for (kind, ids) in &fresh {
-        if store::count_in(conn, *kind, ids)? > 0 {
-            return Err(Error::BundleRewritesRecord);
+        for (kind, ids) in &fresh {
+            if store::count_in(host.conn(), *kind, ids)? > 0 {
+                return Err(Error::BundleRewritesRecord);
+            }
         }
+        host.take(&items[start..])
+    };
+    let both_cores = host.checks_alone();
+    if total < CHUNK {
+        // A small bundle: checked, then decided, on this thread.
+        let mut parts = Vec::new();
+        check_records(o, &orgs_here, both_cores, &mut |part| {
+            parts.push(part);
+            true
+        });
+        for part in parts {
+            decide_part(host, part?)?;
+        }
+    } else {
+        std::thread::scope(|s| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Checked<'a>>>>(2);
+            let orgs_here = &orgs_here;
+            s.spawn(move || check_records(o, orgs_here, both_cores, &mut |part| tx.send(part).is_ok()));
+            // The receiver goes with this closure: a checker still running then stops.
+            let rx = rx;
+            for part in rx.iter() {
+                decide_part(host, part?)?;
+            }
+            Ok(())
+        })?;
     }
-    check_documents(conn, o, &items)?;
-    let newer_seen = newer_seen(conn, &o.manifest)?;
+    if items.len() != total {
+        // The checker stopped without saying why (it cannot: every stop sends an error first).
+        return Err(malformed("records"));
+    }
+    check_documents(host.conn(), o, &items)?;
+    let newer_seen = newer_seen(host.conn(), &o.manifest)?;
     let mut counts = Counts::default();
     for (kind, row) in Kind::ALL.iter().zip(&tally) {
         for (action, n) in Action::ALL.iter().zip(row).filter(|(_, n)| **n > 0) {
@@ -543,11 +655,17 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
     Ok(Plan { items, counts, changes, replay, newer_seen, cases })
 }
 
+/// Validates every record and decides, for each, what importing it means here (a preview).
+pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
+    let pre = prelude(store.conn(), o)?;
+    plan_with(&mut Reading(store.conn()), o, pre)
+}
+
 /// The documents' bytes a bundle carries: each one belongs to a document record of the bundle
 /// and matches it ([`crate::case::documents::decode_received`]), and every document record
 /// that would be written here comes with its bytes unless this vault has them already. Checked
 /// before the preview: nothing is shown of a bundle that would fail to apply.
-fn check_documents(conn: &rusqlite::Connection, o: &Opened, items: &[(Kind, Cow<'_, Fields>, Action, Option<&str>)]) -> Result<()> {
+fn check_documents(conn: &rusqlite::Connection, o: &Opened, items: &[Item<'_>]) -> Result<()> {
     let docs: HashMap<&str, &Fields> = items
         .iter()
         .filter(|(k, ..)| *k == Kind::Document)
@@ -569,16 +687,20 @@ fn check_documents(conn: &rusqlite::Connection, o: &Opened, items: &[(Kind, Cow<
     Ok(())
 }
 
-/// [`validate_received`] for every record, in their order; the first error in that order.
-/// A large bundle is checked in two halves at once (the check needs no connection and is most
-/// of planning an import; the machines Relais runs on have two cores or more).
-fn validate_all<'r>(all: &[(Kind, &'r Fields, &str)], known: &(dyn Fn(Kind, &str) -> Result<bool> + Sync)) -> Result<Vec<Cow<'r, Fields>>> {
-    let check =
-        |part: &[(Kind, &'r Fields, &str)]| part.iter().map(|&(kind, r, _)| validate_received(kind, r, known)).collect::<Result<Vec<_>>>();
-    if all.len() < 4096 {
-        return check(all);
+/// [`validate_received`] for records of one kind, in their order; the first error in that
+/// order. With `both_cores`, a large part is checked in two halves at once (the check needs no
+/// connection; the machines Relais runs on have two cores or more).
+fn validate_all<'r>(
+    kind: Kind,
+    part: &[(&'r Fields, &str)],
+    known: &(dyn Fn(Kind, &str) -> Result<bool> + Sync),
+    both_cores: bool,
+) -> Result<Vec<Cow<'r, Fields>>> {
+    let check = |part: &[(&'r Fields, &str)]| part.iter().map(|&(r, _)| validate_received(kind, r, known)).collect::<Result<Vec<_>>>();
+    if !both_cores || part.len() < 1024 {
+        return check(part);
     }
-    let (first, second) = all.split_at(all.len() / 2);
+    let (first, second) = part.split_at(part.len() / 2);
     let (a, b) = std::thread::scope(|s| {
         let b = s.spawn(|| check(second));
         let a = check(first);
@@ -771,81 +893,28 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
     if o.manifest.kind == BundleKind::Report {
         return super::team::apply_report(store, o);
     }
-    let p = plan(store, o)?;
-    if p.replay {
-        return Ok(make_preview(o, p.counts, p.changes, true, p.newer_seen, false));
-    }
-    if o.manifest.kind == BundleKind::Receipt {
+    let pre = prelude(store.conn(), o)?;
+    if pre.replay || o.manifest.kind == BundleKind::Receipt {
+        let p = plan_with(&mut Reading(store.conn()), o, pre)?;
+        if p.replay {
+            return Ok(make_preview(o, p.counts, p.changes, true, p.newer_seen, false));
+        }
         return apply_receipt(store, o, p.counts);
     }
-    let total = p.items.len();
+    let total = o.content.records.values().map(Vec::len).sum();
     let bundle_id = o.manifest.bundle_id.clone();
     let sender = o.manifest.sender.fingerprint.clone();
-    let new_notes: Vec<&str> =
-        p.items.iter().filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New).filter_map(|(_, r, _, _)| str_field(r, "id")).collect();
-    store.write(|w| {
+    let p = store.write(|w| {
         // New notes are indexed in one statement at the end rather than by the insert trigger:
         // once the full-text index is part of a transaction, SQLite asks it to flush at every
         // later statement's savepoint, so a trigger per note wrote one index segment per note
         // (a quarter of a 1 000-case import). The trigger is dropped and put back inside this
         // transaction: a failure anywhere rolls both back.
-        let trigger = if new_notes.is_empty() { None } else { Some(store::suspend_note_index(w.conn())?) };
-        let mut i = 0;
-        while i < total {
-            let (kind, rec, action, _) = &p.items[i];
-            let mut step = 1;
-            match action {
-                // New records of one kind, one after the other (the plan lists them kind by
-                // kind): through one statement, up to the next thousand (the progress shown).
-                Action::New => {
-                    let upto = total.min((i / 1000 + 1) * 1000);
-                    step = p.items[i..upto].iter().take_while(|(k, _, a, _)| k == kind && *a == Action::New).count();
-                    w.put_received_all(*kind, false, p.items[i..i + step].iter().map(|(_, r, _, _)| r.as_ref()))?;
-                }
-                Action::Update if *kind == Kind::Person => {
-                    // This vault's own view of the case (handed off from here, read-only) is
-                    // kept; a transfer below says who holds it now.
-                    let mut rec: Fields = Fields::clone(rec);
-                    let local: Option<String> =
-                        w.conn().query_row("SELECT status FROM persons WHERE id = ?1", [str_field(&rec, "id")], |r| r.get(0)).optional()?;
-                    if local.as_deref().and_then(CaseStatus::parse) == Some(CaseStatus::HandedOff) {
-                        rec.insert("status".into(), json!(CaseStatus::HandedOff.code()));
-                    }
-                    let owner = holder(w.conn(), str_field(&rec, "id").unwrap_or_default())?;
-                    w.put_received(*kind, &rec, true)?;
-                    let pid = str_field(&rec, "id").unwrap_or_default().to_owned();
-                    w.conn().execute("UPDATE persons SET owner = ?2 WHERE id = ?1", rusqlite::params![pid, owner])?;
-                }
-                Action::Update => w.put_received(*kind, rec, true)?,
-                Action::Unchanged | Action::Older => {}
-                Action::Conflict | Action::Proposal => {
-                    let reason = match (action, *kind) {
-                        (Action::Conflict, _) => "conflict",
-                        (_, Kind::Organisation) => "directory",
-                        _ => "proposal",
-                    };
-                    w.conn().execute(
-                        "INSERT INTO conflicts (id, kind, record_id, person_id, bundle_id, theirs, detected_at, reason, sender)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                        rusqlite::params![
-                            uuid::Uuid::now_v7().to_string(),
-                            kind.name(),
-                            str_field(rec, "id"),
-                            store::person_of(w.conn(), *kind, rec)?,
-                            bundle_id,
-                            serde_json::to_string(rec).expect("record serializes"),
-                            crate::time::to_db(w.now()),
-                            reason,
-                            sender
-                        ],
-                    )?;
-                }
-            }
-            i += step;
-            if i % 1000 == 0 || i == total {
-                progress(i, total);
-            }
-        }
+        let notes = o.content.records.get(Kind::Note.name()).is_some_and(|n| !n.is_empty());
+        let trigger = if notes { Some(store::suspend_note_index(w.conn())?) } else { None };
+        // Each part of the plan is written as soon as it is decided (one transaction: an error
+        // in a later part rolls back the earlier ones).
+        let p = plan_with(&mut Applying { w: &mut *w, done: 0, total, progress, bundle_id: &bundle_id, sender: &sender }, o, pre)?;
         // The documents' bytes, for the records now here that lack them (checked by the plan).
         for (id, b64) in &o.content.documents {
             if store::exists(w.conn(), Kind::Document, id)? && !crate::case::documents::has_content(w.conn(), id)? {
@@ -855,6 +924,12 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             }
         }
         if let Some(trigger) = trigger {
+            let new_notes: Vec<&str> = p
+                .items
+                .iter()
+                .filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New)
+                .filter_map(|(_, r, _, _)| str_field(r, "id"))
+                .collect();
             store::resume_note_index(w.conn(), &trigger, &new_notes)?;
         }
         // Who holds each case now: a share's sender holds a case new here; a transfer makes
@@ -940,7 +1015,94 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             ];
             w.audit_event("bundle.import", Some(pid), fields)?;
         }
-        Ok(())
+        Ok(p)
     })?;
     Ok(make_preview(o, p.counts, p.changes, false, p.newer_seen, true))
+}
+
+/// An import: each part of the plan written as soon as it is decided.
+struct Applying<'w, 'x, 'p> {
+    w: &'w mut store::Writer<'x>,
+    /// Records written so far, of `total`.
+    done: usize,
+    total: usize,
+    progress: Progress<'p>,
+    bundle_id: &'w str,
+    sender: &'w str,
+}
+
+impl<'a> Host<'a> for Applying<'_, '_, '_> {
+    fn conn(&self) -> &rusqlite::Connection {
+        self.w.conn()
+    }
+
+    fn take(&mut self, items: &[Item<'a>]) -> Result<()> {
+        write_items(self.w, items, self.bundle_id, self.sender)?;
+        self.done += items.len();
+        (self.progress)(self.done, self.total);
+        Ok(())
+    }
+
+    fn checks_alone(&self) -> bool {
+        // The writing has a core; the checks take the other.
+        false
+    }
+}
+
+/// Writes what the plan decided for these records: new ones inserted, updates applied (a
+/// person's own view of the case kept), conflicts and proposals held.
+fn write_items(w: &mut store::Writer<'_>, items: &[Item<'_>], bundle_id: &str, sender: &str) -> Result<()> {
+    let mut i = 0;
+    while i < items.len() {
+        let (kind, rec, action, _) = &items[i];
+        let mut step = 1;
+        match action {
+            // New records of one kind, one after the other (the plan lists them kind by kind):
+            // through one statement.
+            Action::New => {
+                step = items[i..].iter().take_while(|(k, _, a, _)| k == kind && *a == Action::New).count();
+                w.put_received_all(*kind, false, items[i..i + step].iter().map(|(_, r, _, _)| r.as_ref()))?;
+            }
+            Action::Update if *kind == Kind::Person => {
+                // This vault's own view of the case (handed off from here, read-only) is kept;
+                // a transfer below says who holds it now.
+                let mut rec: Fields = Fields::clone(rec);
+                let local: Option<String> =
+                    w.conn().query_row("SELECT status FROM persons WHERE id = ?1", [str_field(&rec, "id")], |r| r.get(0)).optional()?;
+                if local.as_deref().and_then(CaseStatus::parse) == Some(CaseStatus::HandedOff) {
+                    rec.insert("status".into(), json!(CaseStatus::HandedOff.code()));
+                }
+                let owner = holder(w.conn(), str_field(&rec, "id").unwrap_or_default())?;
+                w.put_received(*kind, &rec, true)?;
+                let pid = str_field(&rec, "id").unwrap_or_default().to_owned();
+                w.conn().execute("UPDATE persons SET owner = ?2 WHERE id = ?1", rusqlite::params![pid, owner])?;
+            }
+            Action::Update => w.put_received(*kind, rec, true)?,
+            Action::Unchanged | Action::Older => {}
+            Action::Conflict | Action::Proposal => {
+                let reason = match (action, *kind) {
+                    (Action::Conflict, _) => "conflict",
+                    (_, Kind::Organisation) => "directory",
+                    _ => "proposal",
+                };
+                w.conn().execute(
+                    "INSERT INTO conflicts (id, kind, record_id, person_id, bundle_id, theirs, detected_at, reason, sender)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    rusqlite::params![
+                        uuid::Uuid::now_v7().to_string(),
+                        kind.name(),
+                        str_field(rec, "id"),
+                        store::person_of(w.conn(), *kind, rec)?,
+                        bundle_id,
+                        serde_json::to_string(rec).expect("record serializes"),
+                        crate::time::to_db(w.now()),
+                        reason,
+                        sender
+                    ],
+                )?;
+            }
+        }
+        i += step;
+    }
+    Ok(())
 }

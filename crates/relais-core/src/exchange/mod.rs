@@ -74,6 +74,28 @@ mod tests {
         }
     }
 
+    /// An import checks the records kind by kind in `bundle_kinds`' order while it writes the
+    /// kinds before (`import::check_records`): a reference it checks must name a kind already
+    /// read, never one after.
+    #[test]
+    fn every_reference_a_bundle_carries_names_a_kind_before_its_own() {
+        let place = |k: Kind| bundle_kinds().position(|b| b == k);
+        for kind in bundle_kinds() {
+            for col in kind.columns() {
+                if let crate::record::Ty::Ref(target) = col.ty {
+                    let (here, there) = (place(kind).unwrap(), place(target));
+                    assert!(
+                        there.is_some_and(|t| t < here),
+                        "{}.{} names {}, which a bundle checks after it (or never)",
+                        kind.name(),
+                        col.name,
+                        target.name()
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn streamed_hashes_are_the_hashes_of_the_canonical_text() {
         let mut rec = Fields::new();
