@@ -367,8 +367,9 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
     let doc: serde_json::Value = serde_json::from_slice(&exchange::decrypt(&bytes, &[&b_id as &dyn age::Identity]).unwrap()).unwrap();
     let records = doc["content"]["records"].as_object().unwrap();
     let total: usize = records.values().map(|r| r.as_array().unwrap().len()).sum();
-    // Above 2 048 records the checks run on another core, a part (2 048 records or a kind) at a time.
-    assert!(total > 2048, "{total} records: not a large bundle");
+    // From 1 MB of records, they are read and checked on another core, 2 048 at a time.
+    let size = serde_json::to_string(records).unwrap().len();
+    assert!(size > 1 << 20 && total > 2 * 2048, "{total} records, {size} bytes: not a large bundle");
     // The last record of the last kind checked (parents first), and one of the receiver's
     // records of the same kind.
     let last = exchange::bundle_kinds().filter(|k| records.contains_key(k.name())).last().unwrap();
@@ -379,8 +380,14 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
         change(content["records"][last.name()].as_array_mut().unwrap().last_mut().unwrap());
         resealed(&a, &recipient, &doc, content)
     };
-    let cases: [(&str, Vec<u8>, &str); 2] = [
+    assert!(last.column("person_id").is_some(), "{} has no person", last.name());
+    let cases: [(&str, Vec<u8>, &str); 3] = [
         ("its author is not a fingerprint", forged(&|r| r["created_by"] = json!("Marie")), "MalformedBundle"),
+        (
+            "it names a person the bundle does not carry",
+            forged(&|r| r["person_id"] = json!("0193a000-0000-7000-8000-0000000000ff")),
+            "BundleDanglingReference",
+        ),
         ("it takes the id of a record of another case here", forged(&|r| r["id"] = theirs.clone()), "BundleRewritesRecord"),
     ];
     for (what, bytes, code) in cases {
@@ -392,6 +399,7 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
     }
     // The same bundle re-signed untouched is taken whole: the forgeries differ by one record.
     let o = exchange::open(&b, &forged(&|_| {}), false).unwrap();
+    assert_eq!(exchange::preview(&b, &o).unwrap().counts.new.values().sum::<u64>(), total as u64);
     let report = exchange::apply(&mut b, &o, &mut |_, _| {}).unwrap();
     assert_eq!(report.counts.new.values().sum::<u64>(), total as u64);
 }

@@ -44,16 +44,15 @@ pub struct Opened {
 /// no document, no report, no person, a ledger.
 pub fn unseal(store: &Store, bytes: &[u8]) -> Result<Opened> {
     let o = open(store, bytes, false)?;
-    let c = o.content;
     if o.manifest.kind != BundleKind::Ledger {
         return Err(malformed("manifest.kind"));
     }
-    if !c.records.values().all(Vec::is_empty) || !c.documents.is_empty() || c.report.is_some() {
+    if !o.records.hold_none() || !o.documents.is_empty() || o.report.is_some() {
         return Err(malformed("content"));
     }
     if !o.manifest.persons.is_empty() || !o.manifest.counts.is_empty() {
         return Err(malformed("manifest.persons"));
     }
-    let ledger = c.ledger.ok_or_else(|| malformed("content.ledger"))?;
+    let ledger = o.ledger.ok_or_else(|| malformed("content.ledger"))?;
     Ok(Opened { sender_name: o.sender_name, fingerprint: o.manifest.sender.fingerprint, bundle_id: o.manifest.bundle_id, ledger })
 }

@@ -49,7 +49,7 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
     let sender = o.manifest.sender.fingerprint.clone();
     // A receipt carries no records, and names exactly the cases that transfer handed to its
     // sender: a list of others would write their receipt into other persons' histories.
-    if o.content.records.values().any(|rows| !rows.is_empty()) {
+    if !o.records.hold_none() {
         return Err(malformed("receipt: records"));
     }
     let handed: std::collections::BTreeSet<String> = store

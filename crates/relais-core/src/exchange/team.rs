@@ -684,9 +684,9 @@ pub fn send_report(store: &mut Store, to: &str, today: chrono::NaiveDate) -> Res
 /// Checks a received team report: no record, no person, a report of bounded size whose every
 /// value is what Relais writes. Returns whether it was imported before (a replay).
 pub(super) fn check_report(store: &Store, o: &Opened) -> Result<bool> {
-    let r = o.content.report.as_ref().ok_or_else(|| malformed("content.report"))?;
-    if !o.content.records.is_empty()
-        || !o.content.documents.is_empty()
+    let r = o.report.as_ref().ok_or_else(|| malformed("content.report"))?;
+    if !o.records.is_empty()
+        || !o.documents.is_empty()
         || !o.manifest.persons.is_empty()
         || !o.manifest.counts.is_empty()
         || o.manifest.receipt_for.is_some()
@@ -719,7 +719,7 @@ pub(super) fn apply_report(store: &mut Store, o: &Opened) -> Result<Preview> {
     if replay {
         return Ok(preview(false));
     }
-    let r = o.content.report.as_ref().expect("checked");
+    let r = o.report.as_ref().expect("checked");
     let sender = o.manifest.sender.fingerprint.clone();
     store.write(|w| {
         let now = crate::time::to_db(w.now());
