@@ -403,3 +403,26 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
     let report = exchange::apply(&mut b, &o, &mut |_, _| {}).unwrap();
     assert_eq!(report.counts.new.values().sum::<u64>(), total as u64);
 }
+
+/// An import indexes its new notes in one statement, found by their rowids (after the largest
+/// there was); when the largest rowid is the largest SQLite allows, new rows get random ones,
+/// and the notes are found by their ids instead. Either way, every imported note is searchable.
+#[test]
+fn notes_imported_after_the_largest_rowid_there_can_be_are_found_by_a_search() {
+    use relais_core::case::search;
+    let mut p = pair();
+    let note = |s: &mut Store, person: &str, text: &str| {
+        s.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(person)), ("text", json!(text)), ("at", json!("2026-11-30T10:00:00Z"))])))
+            .unwrap()
+    };
+    note(&mut p.a, &p.person, "Rencontre au tribunal de Longueuil");
+    let mine =
+        p.b.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Pinson")), ("intake_at", json!("2026-11-02T10:00:00Z"))]))).unwrap();
+    let planted = note(&mut p.b, &mine, "Note d'ici");
+    p.b.conn().execute("UPDATE notes SET rowid = 9223372036854775807 WHERE id = ?1", [&planted]).unwrap();
+    let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    let o = exchange::open(&p.b, &bytes, false).unwrap();
+    exchange::apply(&mut p.b, &o, &mut |_, _| {}).unwrap();
+    let hits = search::search(&p.b, "Longueuil", 10).unwrap();
+    assert_eq!(hits.notes.len(), 1, "the imported note is not in the index");
+}

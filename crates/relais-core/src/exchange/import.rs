@@ -1185,13 +1185,14 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             }
         }
         if let Some(trigger) = trigger {
-            let new_notes: Vec<&str> = p
-                .items
-                .iter()
-                .filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New)
-                .filter_map(|(_, r, _, _)| str_field(r, "id"))
-                .collect();
-            store::resume_note_index(w.conn(), &trigger, &new_notes)?;
+            let new_notes = || {
+                p.items
+                    .iter()
+                    .filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New)
+                    .filter_map(|(_, r, _, _)| str_field(r, "id").map(str::to_owned))
+                    .collect()
+            };
+            store::resume_note_index(w.conn(), &trigger, new_notes)?;
         }
         // Who holds each case now: a share's sender holds a case new here; a transfer makes
         // this vault the holder (and a case that was handed off from here active again).
