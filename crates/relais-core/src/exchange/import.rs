@@ -788,10 +788,10 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     let mut tally = [[0u64; 6]; Kind::ALL.len()];
     let mut changes = Vec::new();
     // Per kind, record id -> the person it belongs to, for the records that others name as
-    // their parent (a referral's events, a proceeding's milestones), filled parents first; both
-    // borrowed from the bundle (ids were checked to be written in lower case, as stored). By
-    // kind: ids are unique within a kind only, and a proceeding that took a referral's id must
-    // not pass for it.
+    // their parent (a referral's events, a proceeding's milestones), filled parents first; the
+    // person's id borrowed from the manifest (ids were checked to be written in lower case, as
+    // stored). By kind: ids are unique within a kind only, and a proceeding that took a
+    // referral's id must not pass for it.
     let mut owners: HashMap<Kind, HashMap<String, &'a str>> = HashMap::new();
     let parents: HashSet<Kind> =
         bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
@@ -826,7 +826,8 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
             let (action, mine) = match case {
                 None => decide_directory(host.conn(), &rec)?,
                 // A case this vault does not have yet brings only new records (checked below,
-                // one query per kind: one of them here means a record of another case moved in).
+                // one query per kind of the part: one of them here means a record of another
+                // case moved in).
                 Some((_, (false, _))) => {
                     fresh.push(items.len());
                     (Action::New, None)
