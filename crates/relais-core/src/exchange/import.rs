@@ -441,9 +441,14 @@ enum Right {
 /// to do with it, and whose case it is (none for a directory entry).
 pub(super) type Item<'a> = (Kind, Fields, Action, Option<&'a str>);
 
+/// What a plan keeps of the records it decided: each part of them is handed to the host and
+/// let go as soon as it is decided (a bundle's records are never all in memory as fields at
+/// once: they would be six times its text).
 pub(super) struct Plan<'a> {
-    /// Each record, in the order they were decided (parents first).
-    items: Vec<Item<'a>>,
+    /// Per person carried: how many of their records are new, updated, in conflict, proposed.
+    per_person: HashMap<&'a str, [u64; 4]>,
+    /// The ids of the notes new here (an import indexes them at the end).
+    new_notes: Vec<String>,
     counts: Counts,
     changes: Vec<RecordChange>,
     replay: bool,
@@ -783,7 +788,11 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     let sender = o.manifest.sender.fingerprint.as_str();
     // As many as declared (each kind's count is checked when it is read).
     let total: usize = o.manifest.counts.values().map(|n| *n as usize).sum();
-    let mut items: Vec<Item<'a>> = Vec::with_capacity(total);
+    let mut decided = 0;
+    let mut per_person: HashMap<&'a str, [u64; 4]> = HashMap::new();
+    let mut new_notes = Vec::new();
+    // The document records, checked against the documents' bytes at the end.
+    let mut documents: Vec<(Fields, Action)> = Vec::new();
     // Per kind (by its place in Kind::ALL), how many records of each action.
     let mut tally = [[0u64; 6]; Kind::ALL.len()];
     let mut changes = Vec::new();
@@ -795,8 +804,9 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     let mut owners: HashMap<Kind, HashMap<String, &'a str>> = HashMap::new();
     let parents: HashSet<Kind> =
         bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
-    let mut decide_part = |host: &mut dyn Host<'a>, part: Vec<Checked>| -> Result<()> {
-        let start = items.len();
+    // Returns the part's records, to be let go (a document's are kept for the end).
+    let mut decide_part = |host: &mut dyn Host<'a>, part: Vec<Checked>| -> Result<Vec<Fields>> {
+        let mut items: Vec<Item<'a>> = Vec::with_capacity(part.len());
         // The records of cases new here, by their place in `items`.
         let mut fresh: Vec<usize> = Vec::new();
         for (kind, rec) in part {
@@ -867,7 +877,32 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
                 return Err(Error::BundleRewritesRecord);
             }
         }
-        host.take(&items[start..])
+        host.take(&items)?;
+        // What the rest of the import needs of the part; its records go.
+        decided += items.len();
+        let mut done = Vec::with_capacity(items.len());
+        for (kind, rec, action, person) in items {
+            let slot = match action {
+                Action::New => Some(0),
+                Action::Update => Some(1),
+                Action::Conflict => Some(2),
+                Action::Proposal => Some(3),
+                Action::Unchanged | Action::Older => None,
+            };
+            if let (Some(slot), Some(pid)) = (slot, person) {
+                per_person.entry(pid).or_default()[slot] += 1;
+            }
+            match kind {
+                Kind::Document => documents.push((rec, action)),
+                _ => {
+                    if kind == Kind::Note && action == Action::New {
+                        new_notes.extend(str_field(&rec, "id").map(str::to_owned));
+                    }
+                    done.push(rec);
+                }
+            }
+        }
+        Ok(done)
     };
     if o.records.len() < 1 << 20 {
         // A small bundle: read and checked, then decided, on this thread.
@@ -886,10 +921,27 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
         let mut known = Known::new(&orgs_here);
         let mut last: Option<(Kind, Vec<String>)> = None;
         std::thread::scope(|s| -> Result<()> {
-            // Up to 64 parts ahead: the reading never waits for the writing.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Checked>>>(64);
+            // Up to 4 parts ahead: enough that the plan seldom waits for the reading, few
+            // enough that the records in memory as fields stay a few megabytes (each part is let
+            // go once decided, and its memory serves the next).
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Checked>>>(4);
+            // The parts decided go back to be freed on the thread that parsed them, whose
+            // allocator then has their memory at hand for the next part.
+            let (back, done) = std::sync::mpsc::channel::<Vec<Fields>>();
             let orgs_here = &orgs_here;
-            s.spawn(move || check_records(o, orgs_here, !here, &mut |part| tx.send(part).is_ok()));
+            s.spawn(move || {
+                check_records(o, orgs_here, !here, &mut |part| {
+                    while let Ok(records) = done.try_recv() {
+                        drop(records);
+                    }
+                    tx.send(part).is_ok()
+                });
+                // The plan's last parts, until it is done.
+                drop(tx);
+                for records in done.iter() {
+                    drop(records);
+                }
+            });
             // The receiver goes with this closure: a checker still running then stops.
             let rx = rx;
             for part in rx.iter() {
@@ -908,16 +960,18 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
                         *r = known.check(*kind, std::mem::take(r))?;
                     }
                 }
-                decide_part(host, part)?;
+                let records = decide_part(host, part)?;
+                // Refused only if the checker panicked (the scope then says so): freed here.
+                back.send(records).ok();
             }
             Ok(())
         })?;
     }
-    if items.len() != total {
+    if decided != total {
         // The checker stopped without saying why (it cannot: every stop sends an error first).
         return Err(malformed("records"));
     }
-    check_documents(host.conn(), o, &items)?;
+    check_documents(host.conn(), o, &documents)?;
     let newer_seen = newer_seen(host.conn(), &o.manifest)?;
     let mut counts = Counts::default();
     for (kind, row) in Kind::ALL.iter().zip(&tally) {
@@ -933,7 +987,7 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
             bucket.insert(kind.name().into(), *n);
         }
     }
-    Ok(Plan { items, counts, changes, replay, newer_seen, cases })
+    Ok(Plan { per_person, new_notes, counts, changes, replay, newer_seen, cases })
 }
 
 /// Validates every record and decides, for each, what importing it means here (a preview).
@@ -946,14 +1000,13 @@ pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
 /// and matches it ([`crate::case::documents::decode_received`]), and every document record
 /// that would be written here comes with its bytes unless this vault has them already. Checked
 /// before the preview: nothing is shown of a bundle that would fail to apply.
-fn check_documents(conn: &rusqlite::Connection, o: &Opened, items: &[Item<'_>]) -> Result<()> {
-    let docs: HashMap<&str, &Fields> =
-        items.iter().filter(|(k, ..)| *k == Kind::Document).map(|(_, r, ..)| (str_field(r, "id").unwrap_or_default(), r)).collect();
+fn check_documents(conn: &rusqlite::Connection, o: &Opened, records: &[(Fields, Action)]) -> Result<()> {
+    let docs: HashMap<&str, &Fields> = records.iter().map(|(r, _)| (str_field(r, "id").unwrap_or_default(), r)).collect();
     for (id, b64) in &o.documents {
         let rec = docs.get(id.as_str()).ok_or_else(|| malformed(format!("documents.{id}")))?;
         crate::case::documents::decode_received(rec, b64)?;
     }
-    for (_, rec, action, _) in items.iter().filter(|(k, ..)| *k == Kind::Document) {
+    for (rec, action) in records {
         let id = str_field(rec, "id").unwrap_or_default();
         if matches!(action, Action::New | Action::Update)
             && !o.documents.contains_key(id)
@@ -1086,20 +1139,8 @@ pub fn preview(store: &Store, o: &Opened) -> Result<Preview> {
         let replay = super::team::check_report(store, o)?;
         return Ok(make_preview(o, Counts::default(), Vec::new(), replay, None, false));
     }
-    let p = plan(store, o)?;
-    let Plan { items, counts, changes, replay, newer_seen, .. } = p;
-    let_go(items);
+    let Plan { counts, changes, replay, newer_seen, .. } = plan(store, o)?;
     Ok(make_preview(o, counts, changes, replay, newer_seen, false))
-}
-
-/// Frees the records of a plan on a thread of their own: freeing 100 000 records' trees takes
-/// a tenth of a second that the worker need not wait for.
-fn let_go(items: Vec<Item<'_>>) {
-    let records: Vec<Fields> = items.into_iter().map(|(_, r, ..)| r).collect();
-    if records.len() < CHUNK {
-        return;
-    }
-    std::thread::spawn(move || drop(records));
 }
 
 /// When the newest bundle imported from this bundle's sender was made, if later than this one
@@ -1186,14 +1227,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
             }
         }
         if let Some(trigger) = trigger {
-            let new_notes = || {
-                p.items
-                    .iter()
-                    .filter(|(k, _, a, _)| *k == Kind::Note && *a == Action::New)
-                    .filter_map(|(_, r, _, _)| str_field(r, "id").map(str::to_owned))
-                    .collect()
-            };
-            store::resume_note_index(w.conn(), &trigger, new_notes)?;
+            store::resume_note_index(w.conn(), &trigger, &p.new_notes)?;
         }
         // Who holds each case now: a share's sender holds a case new here; a transfer makes
         // this vault the holder (and a case that was handed off from here active again).
@@ -1253,21 +1287,8 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
         w.audit_event(&format!("bundle.import.{}", kind_name(o.manifest.kind)), None, fields)?;
         // Each person's history says who sent what about them (by fingerprint: named from the
         // contact book when read).
-        let mut per_person: HashMap<&str, [u64; 4]> = HashMap::new();
-        for (_, _, action, person) in &p.items {
-            let slot = match action {
-                Action::New => 0,
-                Action::Update => 1,
-                Action::Conflict => 2,
-                Action::Proposal => 3,
-                Action::Unchanged | Action::Older => continue,
-            };
-            if let Some(pid) = person {
-                per_person.entry(pid).or_default()[slot] += 1;
-            }
-        }
         for pid in &o.manifest.persons {
-            let [new, updated, conflicts, proposals] = per_person.get(pid.as_str()).copied().unwrap_or_default();
+            let [new, updated, conflicts, proposals] = p.per_person.get(pid.as_str()).copied().unwrap_or_default();
             let fields = vec![
                 format!("bundle={bundle_id}"),
                 format!("kind={}", kind_name(o.manifest.kind)),
@@ -1281,8 +1302,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
         }
         Ok(p)
     })?;
-    let Plan { items, counts, changes, newer_seen, .. } = p;
-    let_go(items);
+    let Plan { counts, changes, newer_seen, .. } = p;
     Ok(make_preview(o, counts, changes, false, newer_seen, true))
 }
 

@@ -724,13 +724,13 @@ pub(crate) fn suspend_note_index(conn: &Connection) -> Result<SuspendedIndex> {
 
 /// Indexes the notes inserted since [`suspend_note_index`] (`ids`, when their rowids cannot
 /// tell them) and puts the trigger back.
-pub(crate) fn resume_note_index(conn: &Connection, s: &SuspendedIndex, ids: impl FnOnce() -> Vec<String>) -> Result<()> {
+pub(crate) fn resume_note_index(conn: &Connection, s: &SuspendedIndex, ids: &[String]) -> Result<()> {
     match s.after {
         // The rows after the largest rowid there was: read in rowid order, no lookup by id.
         Some(after) => conn.execute("INSERT INTO notes_fts (rowid, text) SELECT rowid, text FROM notes WHERE rowid > ?1", [after])?,
         None => conn.execute(
             "INSERT INTO notes_fts (rowid, text) SELECT rowid, text FROM notes WHERE id IN (SELECT value FROM json_each(?1))",
-            [serde_json::to_string(&ids()).expect("strings serialize")],
+            [serde_json::to_string(ids).expect("strings serialize")],
         )?,
     };
     conn.execute_batch(&s.trigger)?;
