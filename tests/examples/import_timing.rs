@@ -7,8 +7,7 @@
 //! /tmp/relais-import-timing (delete it to make them again).
 use chrono::NaiveDate;
 use relais_core::demo;
-use relais_core::exchange::{self, BundleKind, ExportRequest};
-use relais_core::record::Kind;
+use relais_core::exchange;
 use relais_core::secret::Passphrase;
 use relais_core::vault::{Owner, Vault};
 use std::time::Instant;
@@ -25,16 +24,7 @@ fn main() {
         let to = relais_tests::add_verified_contact(&mut a, &b);
         let mut b = b;
         relais_tests::add_verified_contact(&mut b, &a);
-        let persons: Vec<String> = a.list_all(Kind::Person).unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
-        let req = ExportRequest {
-            persons,
-            to: vec![to],
-            kind: BundleKind::Share,
-            armor: false,
-            override_reason: Some("x".into()),
-            documents: false,
-        };
-        let (bytes, _, _) = exchange::build_export(&a, &req, &mut |_, _| {}).unwrap();
+        let (bytes, _, _) = exchange::build_export(&a, &relais_tests::share_all(&a, to, "mesure"), &mut |_, _| {}).unwrap();
         std::fs::write(tmp.join("bundle.relais"), &bytes).unwrap();
     }
     let bytes = std::fs::read(tmp.join("bundle.relais")).unwrap();
