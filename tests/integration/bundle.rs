@@ -404,6 +404,61 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
     assert_eq!(report.counts.new.values().sum::<u64>(), total as u64);
 }
 
+/// Relais writes every record of a bundle in the form it stores, and an import reads such a
+/// record in place, without building its fields (`exchange::stored_form`). Another program, or
+/// a colleague's hand, may send a record that is valid but not in that form: a padded text, an
+/// upper-case reference, a local time, « oui » for yes. Such a record is read the canonical
+/// way and stored converted, in a small bundle (checked on one thread) as in a large one
+/// (checked a part at a time, each part on two cores for a preview).
+#[test]
+fn records_valid_but_not_in_stored_form_are_imported_converted() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    for persons in [1, 60] {
+        let (_ta, mut a) = TestVault::new();
+        let (_tb, mut b) = TestVault::new();
+        relais_core::demo::fill(&mut a, persons, 5, today, &mut |_, _| {}).unwrap();
+        let to = befriend(&mut a, &b);
+        befriend(&mut b, &a);
+        let (bytes, _, _) = exchange::build_export(&a, &relais_tests::share_all(&a, to, "Essai"), &mut |_, _| {}).unwrap();
+        let b_id: age::x25519::Identity = identity::export_age(&b).unwrap().parse().unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&exchange::decrypt(&bytes, &[&b_id as &dyn age::Identity]).unwrap()).unwrap();
+        let mut content = doc["content"].clone();
+        // One change per note, each on every third note (some in each half of each part).
+        let mut changed = Vec::new();
+        for (i, n) in content["records"]["note"].as_array_mut().unwrap().iter_mut().enumerate() {
+            let text = n["text"].as_str().unwrap().to_owned();
+            match i % 3 {
+                0 => n["text"] = json!(format!("  {text}\u{a0}")),
+                1 => n["person_id"] = json!(n["person_id"].as_str().unwrap().to_uppercase()),
+                _ => n["at"] = json!("2026-11-30 10:00"),
+            }
+            changed.push((i, n["id"].as_str().unwrap().to_owned(), text));
+        }
+        let person = &mut content["records"]["person"][0];
+        person["safe_to_call"] = json!("oui");
+        let person_id = person["id"].as_str().unwrap().to_owned();
+        let notes = content["records"]["note"].as_array().unwrap().len();
+        assert!(!changed.is_empty() && (persons == 1 || notes > 2048), "{persons} persons: {notes} notes");
+        let total: u64 = content["records"].as_object().unwrap().values().map(|r| r.as_array().unwrap().len() as u64).sum();
+        let o = exchange::open(&b, &resealed(&a, &identity::show(&b).unwrap().age_recipient, &doc, content), false).unwrap();
+        assert_eq!(exchange::preview(&b, &o).unwrap().counts.new.values().sum::<u64>(), total, "{persons} persons: preview");
+        let report = exchange::apply(&mut b, &o, &mut |_, _| {}).unwrap();
+        assert_eq!(report.counts.new.values().sum::<u64>(), total, "{persons} persons: import");
+        let at = relais_core::time::to_db(relais_core::time::parse_datetime("at", "2026-11-30 10:00").unwrap());
+        for (i, id, text) in changed {
+            let n = b.get(Kind::Note, &id).unwrap();
+            assert_eq!(n["text"], json!(text), "note {i}: text trimmed");
+            if i % 3 == 2 {
+                assert_eq!(n["at"], json!(at), "note {i}: time in UTC");
+            }
+            let pid = n["person_id"].as_str().unwrap();
+            assert_eq!(pid, pid.to_lowercase(), "note {i}: reference in lower case");
+            assert!(b.get(Kind::Person, pid).is_ok(), "note {i}: its person is here");
+        }
+        assert_eq!(b.get(Kind::Person, &person_id).unwrap()["safe_to_call"], json!(true));
+    }
+}
+
 /// An import indexes its new notes in one statement, found by their rowids (after the largest
 /// there was); when the largest rowid is the largest SQLite allows, new rows get random ones,
 /// and the notes are found by their ids instead. Either way, every imported note is searchable.

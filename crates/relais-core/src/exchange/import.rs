@@ -17,6 +17,8 @@ use crate::model::versions::{Order, Versions, is_fingerprint};
 use crate::record::{Fields, Kind, Ty, str_field};
 use crate::vault::store::{self, Store};
 
+use super::stored_form::{self, Head};
+
 /// A bundle opened and verified, not yet applied.
 #[derive(Debug)]
 pub struct Opened {
@@ -39,9 +41,10 @@ pub struct Opened {
 }
 
 /// The records of an opened bundle: the decrypted document, where each kind's array of records
-/// is in it, and the persons (parsed: the preview names them). The other records are parsed a
-/// kind at a time by the plan, on a second thread while the import writes (about 300 MB of
-/// trees for 1 000 cases, never all held at once by a preview waiting for the worker's answer).
+/// is in it, and the persons (parsed: the preview names them). The records are read a part at a
+/// time by the plan, on a second thread while the import writes, most of them in place
+/// ([`stored_form`]); as trees they would be about 300 MB for 1 000 cases, never all held at
+/// once, and never by a preview waiting for the worker's answer.
 pub struct Records {
     /// The decrypted document (cleared from memory when dropped).
     text: zeroize::Zeroizing<Vec<u8>>,
@@ -439,7 +442,59 @@ enum Right {
 
 /// One record of a bundle as the plan decided it: its kind, the record in its stored form, what
 /// to do with it, and whose case it is (none for a directory entry).
-pub(super) type Item<'a> = (Kind, Fields, Action, Option<&'a str>);
+pub(super) type Item<'a> = (Kind, Rec<'a>, Action, Option<&'a str>);
+
+/// A record of a bundle, checked and in its stored form: as it came (its head read in place,
+/// its fields parsed only when the plan needs them: [`stored_form`]), or parsed, checked and
+/// converted ([`validate_received`]).
+pub(super) struct Rec<'a> {
+    /// Its text in the bundle.
+    raw: &'a str,
+    /// Read in place: it was in its stored form.
+    head: Option<Head<'a>>,
+    fields: Option<Fields>,
+}
+
+impl<'a> Rec<'a> {
+    /// Its id (lower-case UUID).
+    fn id(&self) -> &str {
+        match (&self.head, &self.fields) {
+            (Some(h), _) => h.id,
+            (None, Some(f)) => str_field(f, "id").unwrap_or_default(),
+            (None, None) => "",
+        }
+    }
+
+    /// A text field of the head: `id`, `created_by` or the kind's owner column (none for any
+    /// other name when read in place).
+    fn text(&self, name: &str) -> Option<&str> {
+        match (&self.head, &self.fields) {
+            (Some(h), _) if name == "id" => Some(h.id),
+            (Some(h), _) if name == "created_by" => Some(h.created_by),
+            (Some(h), _) => h.owner.filter(|(col, _)| *col == name).map(|(_, v)| v),
+            (None, Some(f)) => str_field(f, name),
+            (None, None) => None,
+        }
+    }
+
+    /// Its fields, parsed from its text the first time (it was checked: they parse).
+    fn fields(&mut self) -> Result<&Fields> {
+        if self.fields.is_none() {
+            self.fields = Some(serde_json::from_str(self.raw).map_err(|_| malformed("records"))?);
+        }
+        self.fields.as_ref().ok_or_else(|| malformed("records"))
+    }
+
+    /// Its fields, when the plan has parsed them (every record handed to an import has).
+    pub(super) fn stored(&self) -> Result<&Fields> {
+        self.fields.as_ref().ok_or_else(|| malformed("records"))
+    }
+
+    fn into_fields(mut self) -> Result<Fields> {
+        self.fields()?;
+        self.fields.ok_or_else(|| malformed("records"))
+    }
+}
 
 /// What a plan keeps of the records it decided: each part of them is handed to the host and
 /// let go as soon as it is decided (a bundle's records are never all in memory as fields at
@@ -466,9 +521,9 @@ pub(super) trait Host<'a> {
     fn conn(&self) -> &rusqlite::Connection;
     /// The records just decided (their new records checked not to be here already).
     fn take(&mut self, items: &[Item<'a>]) -> Result<()>;
-    /// Whether the plan's own thread checks each record ([`validate_received`]): a preview's
-    /// has nothing else to do while another core parses, an import's writes.
-    fn checks_here(&self) -> bool;
+    /// Whether it needs every record's fields (an import writes them; a preview reads only the
+    /// records it compares with this vault's).
+    fn wants_fields(&self) -> bool;
 }
 
 /// A preview: the plan is only read.
@@ -481,8 +536,8 @@ impl<'a> Host<'a> for Reading<'_> {
     fn take(&mut self, _: &[Item<'a>]) -> Result<()> {
         Ok(())
     }
-    fn checks_here(&self) -> bool {
-        true
+    fn wants_fields(&self) -> bool {
+        false
     }
 }
 
@@ -608,41 +663,32 @@ pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened) -> Result<
 }
 
 /// A record checked ([`validate_received`]) and in its stored form, with its kind.
-type Checked = (Kind, Fields);
+type Checked<'a> = (Kind, Rec<'a>);
 
 /// How many records are checked, then decided, at a time.
 const CHUNK: usize = 2048;
 
 /// Reads and checks every record, kind by kind in `bundle_kinds`' order (parents first), and
-/// hands them on a part at a time as they are parsed (`emit` returns false to stop): each
-/// record's id a lower-case UUID, none twice in a kind, then (with `validate`) the record
-/// checked ([`Known`]); its references
-/// may name a record of a kind before it (every reference of the format points to an earlier
-/// kind: a test holds it) or of this vault's directory; each kind as many records as the
-/// manifest declares. The first error in that order is handed on, and nothing after it.
-fn check_records(o: &Opened, orgs_here: &HashSet<String>, validate: bool, emit: &mut dyn FnMut(Result<Vec<Checked>>) -> bool) {
+/// hands them on a part at a time as they are read (`emit` returns false to stop): each record
+/// checked ([`Known`]), its id a lower-case UUID, none twice in a kind; its references may
+/// name a record of a kind before it (every reference of the format points to an earlier kind:
+/// a test holds it) or of this vault's directory; each kind as many records as the manifest
+/// declares. The first error in that order is handed on, and nothing after it. With `fields`,
+/// every record's fields are parsed here (for an import to write); with `two`, each part is
+/// checked on two cores (a preview's plan has little else to do).
+fn check_records<'a>(
+    o: &'a Opened,
+    orgs_here: &HashSet<String>,
+    fields: bool,
+    two: bool,
+    emit: &mut dyn FnMut(Result<Vec<Checked<'a>>>) -> bool,
+) {
     let mut known = Known::new(orgs_here);
     for kind in bundle_kinds() {
         let Some(range) = o.records.kinds.get(kind.name()) else { continue };
-        let mut c = KindChecker {
-            kind,
-            known: validate.then_some(&known),
-            emit: &mut *emit,
-            ids: HashSet::new(),
-            part: Vec::new(),
-            stopped: false,
-        };
-        let parsed = if kind == Kind::Person {
-            // Parsed when the bundle was opened.
-            for r in o.records.persons() {
-                if !c.take(r.clone()) {
-                    break;
-                }
-            }
-            Ok(())
-        } else {
-            each_record(&o.records.text[range.clone()], &mut |r| c.take(r))
-        };
+        let mut c =
+            KindChecker { kind, known: &known, fields, two, emit: &mut *emit, ids: HashSet::new(), part: Vec::new(), stopped: false };
+        let parsed = each_record(&o.records.text[range.clone()], &mut |r| c.take(r));
         if !c.stopped && parsed.is_err() {
             c.fail(malformed(format!("content.records.{}", kind.name())));
         }
@@ -685,41 +731,48 @@ impl<'o> Known<'o> {
         self.ids.get(&kind).is_some_and(|s| s.contains(id)) || (kind == Kind::Organisation && self.orgs_here.contains(id))
     }
 
-    /// A record in its stored form, checked ([`validate_received`]).
-    fn check(&self, kind: Kind, r: Fields) -> Result<Fields> {
+    /// A record checked, in its stored form: read in place when it came in it
+    /// ([`stored_form::in_stored_form`]), otherwise parsed and checked ([`validate_received`]).
+    /// With `fields`, its fields parsed either way.
+    fn check<'a>(&self, kind: Kind, raw: &'a str, fields: bool) -> Result<Rec<'a>> {
+        if let Some(head) = stored_form::in_stored_form(kind, raw, &|k, id| self.contains(k, id)) {
+            let mut rec = Rec { raw, head: Some(head), fields: None };
+            if fields {
+                rec.fields()?;
+            }
+            return Ok(rec);
+        }
+        let r: Fields = serde_json::from_str(raw).map_err(|_| malformed(format!("content.records.{}", kind.name())))?;
         let stored = match validate_received(kind, &r, &|k, id| Ok(self.contains(k, id)))? {
             Cow::Borrowed(_) => None,
             Cow::Owned(stored) => Some(stored),
         };
-        Ok(stored.unwrap_or(r))
+        Ok(Rec { raw, head: None, fields: Some(stored.unwrap_or(r)) })
     }
 }
 
-/// The records of one kind as they are parsed: checked a part at a time, each part handed on.
-struct KindChecker<'c> {
+/// The records of one kind as they are read: checked a part at a time, each part handed on.
+struct KindChecker<'c, 'a> {
     kind: Kind,
-    /// Checks each record against them; none: the records are handed on unchecked.
-    known: Option<&'c Known<'c>>,
-    emit: &'c mut dyn FnMut(Result<Vec<Checked>>) -> bool,
+    known: &'c Known<'c>,
+    /// Parse every record's fields.
+    fields: bool,
+    /// Check each part on two cores.
+    two: bool,
+    emit: &'c mut dyn FnMut(Result<Vec<Checked<'a>>>) -> bool,
     /// The kind's ids so far.
     ids: HashSet<String>,
-    part: Vec<Fields>,
+    part: Vec<&'a str>,
     /// An error was handed on, or the plan stopped listening: nothing more is.
     stopped: bool,
 }
 
-impl KindChecker<'_> {
-    /// Takes the next record; false once stopped.
-    fn take(&mut self, r: Fields) -> bool {
-        match str_field(&r, "id").filter(|s| is_lower_uuid(s)) {
-            None => self.fail(malformed(format!("{}.id", self.kind.name()))),
-            Some(id) if !self.ids.insert(id.to_owned()) => self.fail(Error::BundleDuplicateId),
-            Some(_) => {
-                self.part.push(r);
-                if self.part.len() == CHUNK {
-                    self.flush();
-                }
-            }
+impl<'a> KindChecker<'_, 'a> {
+    /// Takes the next record's text; false once stopped.
+    fn take(&mut self, raw: &'a str) -> bool {
+        self.part.push(raw);
+        if self.part.len() == CHUNK {
+            self.flush();
         }
         !self.stopped
     }
@@ -729,12 +782,35 @@ impl KindChecker<'_> {
         if self.stopped || self.part.is_empty() {
             return;
         }
-        let kind = self.kind;
+        let (kind, known, fields) = (self.kind, self.known, self.fields);
         let part = std::mem::take(&mut self.part);
-        let checked = match self.known {
-            Some(known) => part.into_iter().map(|r| Ok((kind, known.check(kind, r)?))).collect(),
-            None => Ok(part.into_iter().map(|r| (kind, r)).collect()),
+        let check = |raws: &[&'a str]| raws.iter().map(|raw| known.check(kind, raw, fields)).collect::<Vec<_>>();
+        let results = if self.two && part.len() >= 64 {
+            // Each half on a core; the records' order is kept.
+            let (first, second) = part.split_at(part.len() / 2);
+            std::thread::scope(|s| {
+                let other = s.spawn(|| check(second));
+                let mut results = check(first);
+                match other.join() {
+                    Ok(rest) => results.extend(rest),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+                results
+            })
+        } else {
+            check(&part)
         };
+        let ids = &mut self.ids;
+        let checked: Result<Vec<Checked<'a>>> = results
+            .into_iter()
+            .map(|rec| {
+                let rec = rec?;
+                if !ids.insert(rec.id().to_owned()) {
+                    return Err(Error::BundleDuplicateId);
+                }
+                Ok((kind, rec))
+            })
+            .collect();
         let failed = checked.is_err();
         self.stopped = !(self.emit)(checked) || failed;
     }
@@ -749,25 +825,26 @@ impl KindChecker<'_> {
     }
 }
 
-/// Parses a kind's array of records one record at a time, handing each to `each`; stops (with
-/// an error) when `each` returns false.
-fn each_record(text: &[u8], each: &mut dyn FnMut(Fields) -> bool) -> serde_json::Result<()> {
+/// Reads a kind's array of records one record at a time, handing each one's text to `each`;
+/// stops (with an error) when `each` returns false.
+fn each_record<'a>(text: &'a [u8], each: &mut dyn FnMut(&'a str) -> bool) -> serde_json::Result<()> {
     use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
-    struct Each<'f>(&'f mut dyn FnMut(Fields) -> bool);
-    impl<'de> DeserializeSeed<'de> for Each<'_> {
+    use serde_json::value::RawValue;
+    struct Each<'f, 'a>(&'f mut dyn FnMut(&'a str) -> bool);
+    impl<'a> DeserializeSeed<'a> for Each<'_, 'a> {
         type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        fn deserialize<D: serde::Deserializer<'a>>(self, d: D) -> std::result::Result<(), D::Error> {
             d.deserialize_seq(self)
         }
     }
-    impl<'de> Visitor<'de> for Each<'_> {
+    impl<'a> Visitor<'a> for Each<'_, 'a> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("an array of records")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            while let Some(r) = seq.next_element::<Fields>()? {
-                if !(self.0)(r) {
+        fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            while let Some(r) = seq.next_element::<&'a RawValue>()? {
+                if !(self.0)(r.get()) {
                     return Err(A::Error::custom("stopped"));
                 }
             }
@@ -805,23 +882,24 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     let parents: HashSet<Kind> =
         bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
     // Returns the part's records, to be let go (a document's are kept for the end).
-    let mut decide_part = |host: &mut dyn Host<'a>, part: Vec<Checked>| -> Result<Vec<Fields>> {
+    let wants_fields = host.wants_fields();
+    let mut decide_part = |host: &mut dyn Host<'a>, part: Vec<Checked<'a>>| -> Result<Vec<Rec<'a>>> {
         let mut items: Vec<Item<'a>> = Vec::with_capacity(part.len());
         // The records of cases new here, by their place in `items`.
         let mut fresh: Vec<usize> = Vec::new();
-        for (kind, rec) in part {
-            let id = str_field(&rec, "id").unwrap_or_default();
+        for (kind, mut rec) in part {
+            let id = rec.id();
             // Case records must belong to a person carried by this bundle.
             let case: Option<(&'a str, (bool, Right))> = if kind == Kind::Organisation {
                 None
             } else {
                 let person = match kind.owner() {
                     None => Some(id),
-                    Some(("person_id", _)) => str_field(&rec, "person_id"),
+                    Some(("person_id", _)) => rec.text("person_id"),
                     Some((col, parent)) => Some(
                         owners
                             .get(&parent)
-                            .and_then(|ids| ids.get(str_field(&rec, col).unwrap_or_default()))
+                            .and_then(|ids| ids.get(rec.text(col).unwrap_or_default()))
                             .copied()
                             .ok_or(Error::BundleDanglingReference)?,
                     ),
@@ -834,7 +912,7 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
             };
             let person = case.map(|(p, _)| p);
             let (action, mine) = match case {
-                None => decide_directory(host.conn(), &rec)?,
+                None => decide_directory(host.conn(), rec.fields()?)?,
                 // A case this vault does not have yet brings only new records (checked below,
                 // one query per kind of the part: one of them here means a record of another
                 // case moved in).
@@ -842,11 +920,14 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
                     fresh.push(items.len());
                     (Action::New, None)
                 }
-                Some((_, (true, right))) => decide(host.conn(), kind, &rec, sender, right)?,
+                Some((_, (true, right))) => decide(host.conn(), kind, rec.fields()?, sender, right)?,
             };
             tally[kind_index(kind)][action as usize] += 1;
             // What changes in a record already here (new ones are counted, not listed).
             if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
+                let created_by = rec.text("created_by").map(str::to_owned);
+                let record_id = rec.id().to_owned();
+                let rec = rec.fields()?;
                 let fields = match &mine {
                     Some(m) => kind
                         .columns()
@@ -859,18 +940,21 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
                 changes.push(RecordChange {
                     person_id: person.map(str::to_owned),
                     kind: kind.name().into(),
-                    record_id: id.to_owned(),
+                    record_id,
                     action: action.label().into(),
-                    created_by: str_field(&rec, "created_by").map(str::to_owned),
+                    created_by,
                     fields,
                 });
+            }
+            if wants_fields {
+                rec.fields()?;
             }
             items.push((kind, rec, action, person));
         }
         let mut by_kind: HashMap<Kind, Vec<&str>> = HashMap::new();
         for i in fresh {
             let (kind, rec, ..) = &items[i];
-            by_kind.entry(*kind).or_default().push(str_field(rec, "id").unwrap_or_default());
+            by_kind.entry(*kind).or_default().push(rec.id());
         }
         for (kind, ids) in &by_kind {
             if store::count_in(host.conn(), *kind, ids)? > 0 {
@@ -893,10 +977,10 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
                 per_person.entry(pid).or_default()[slot] += 1;
             }
             match kind {
-                Kind::Document => documents.push((rec, action)),
+                Kind::Document => documents.push((rec.into_fields()?, action)),
                 _ => {
                     if kind == Kind::Note && action == Action::New {
-                        new_notes.extend(str_field(&rec, "id").map(str::to_owned));
+                        new_notes.push(rec.id().to_owned());
                     }
                     done.push(rec);
                 }
@@ -907,7 +991,7 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     if o.records.len() < 1 << 20 {
         // A small bundle: read and checked, then decided, on this thread.
         let mut parts = Vec::new();
-        check_records(o, &orgs_here, true, &mut |part| {
+        check_records(o, &orgs_here, wants_fields, false, &mut |part| {
             parts.push(part);
             true
         });
@@ -915,22 +999,19 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
             decide_part(host, part?)?;
         }
     } else {
-        // Checked here or on the other thread (the ids a record may name: those of the kinds
-        // before its own, all read by then).
-        let here = host.checks_here();
-        let mut known = Known::new(&orgs_here);
-        let mut last: Option<(Kind, Vec<String>)> = None;
+        // Read and checked on another thread while this one decides (and an import writes); a
+        // preview's checking takes both cores, its deciding little.
         std::thread::scope(|s| -> Result<()> {
             // Up to 4 parts ahead: enough that the plan seldom waits for the reading, few
             // enough that the records in memory as fields stay a few megabytes (each part is let
             // go once decided, and its memory serves the next).
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Checked>>>(4);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Checked<'a>>>>(4);
             // The parts decided go back to be freed on the thread that parsed them, whose
             // allocator then has their memory at hand for the next part.
-            let (back, done) = std::sync::mpsc::channel::<Vec<Fields>>();
+            let (back, done) = std::sync::mpsc::channel::<Vec<Rec<'a>>>();
             let orgs_here = &orgs_here;
             s.spawn(move || {
-                check_records(o, orgs_here, !here, &mut |part| {
+                check_records(o, orgs_here, wants_fields, !wants_fields, &mut |part| {
                     while let Ok(records) = done.try_recv() {
                         drop(records);
                     }
@@ -945,22 +1026,7 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
             // The receiver goes with this closure: a checker still running then stops.
             let rx = rx;
             for part in rx.iter() {
-                let mut part = part?;
-                if here {
-                    for (kind, r) in &mut part {
-                        match &mut last {
-                            Some((k, ids)) if k == kind => ids.push(str_field(r, "id").unwrap_or_default().to_owned()),
-                            _ => {
-                                if let Some((k, ids)) = last.take() {
-                                    known.add(k, ids);
-                                }
-                                last = Some((*kind, vec![str_field(r, "id").unwrap_or_default().to_owned()]));
-                            }
-                        }
-                        *r = known.check(*kind, std::mem::take(r))?;
-                    }
-                }
-                let records = decide_part(host, part)?;
+                let records = decide_part(host, part?)?;
                 // Refused only if the checker panicked (the scope then says so): freed here.
                 back.send(records).ok();
             }
@@ -1070,7 +1136,7 @@ pub(super) fn validate_received<'r>(
 }
 
 /// A UUID as Relais writes it: hyphenated, lower case.
-fn is_lower_uuid(s: &str) -> bool {
+pub(super) fn is_lower_uuid(s: &str) -> bool {
     s.len() == 36 && uuid::Uuid::parse_str(s).is_ok() && !s.bytes().any(|b| b.is_ascii_uppercase())
 }
 
@@ -1329,9 +1395,8 @@ impl<'a> Host<'a> for Applying<'_, '_, '_> {
         Ok(())
     }
 
-    fn checks_here(&self) -> bool {
-        // The writing has a core; reading and checking the records take the other.
-        false
+    fn wants_fields(&self) -> bool {
+        true
     }
 }
 
@@ -1341,13 +1406,15 @@ fn write_items(w: &mut store::Writer<'_>, items: &[Item<'_>], bundle_id: &str, s
     let mut i = 0;
     while i < items.len() {
         let (kind, rec, action, _) = &items[i];
+        let rec = rec.stored()?;
         let mut step = 1;
         match action {
             // New records of one kind, one after the other (the plan lists them kind by kind):
             // through one statement.
             Action::New => {
                 step = items[i..].iter().take_while(|(k, _, a, _)| k == kind && *a == Action::New).count();
-                w.put_received_all(*kind, false, items[i..i + step].iter().map(|(_, r, _, _)| r))?;
+                let recs = items[i..i + step].iter().map(|(_, r, _, _)| r.stored()).collect::<Result<Vec<_>>>()?;
+                w.put_received_all(*kind, false, recs)?;
             }
             Action::Update if *kind == Kind::Person => {
                 // This vault's own view of the case (handed off from here, read-only) is kept;

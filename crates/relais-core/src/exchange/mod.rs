@@ -28,6 +28,7 @@ pub mod identity;
 mod import;
 pub mod ledger;
 mod receipt;
+mod stored_form;
 pub mod team;
 
 pub use canonical::*;
