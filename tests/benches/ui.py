@@ -187,6 +187,36 @@ def comm(pid):
         return "?"
 
 
+def cpu_ms(pid):
+    """CPU time (user + system) a process has used so far, in ms; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            x = f.read().rsplit(")", 1)[1].split()
+        return (int(x[11]) + int(x[12])) * 1000 // os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+# How long the CPU used after a screen change is watched.
+AFTER_S = 6
+
+
+def cpu_after_screen_change(w):
+    """The CPU the app's processes use in the AFTER_S seconds after a screen change (dashboard →
+    hand-off), by process name: what the next click has to share the cores with."""
+    w.wait_css(DASH_CSS)
+    time.sleep(AFTER_S)
+    pids = descendants(w.app_pid())
+    before = {p: cpu_ms(p) for p in pids}
+    w.js_click("nav-handoff")
+    time.sleep(AFTER_S)
+    used = {}
+    for p in pids:
+        used[comm(p)] = used.get(comm(p), 0) + cpu_ms(p) - before[p]
+    w.js_click("nav-dashboard")
+    return used
+
+
 def pss_kb(pid):
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -526,6 +556,8 @@ key();
         w.wait.until(lambda d: not w.present("[data-testid='preview']"))
         w.js_click("nav-dashboard")
         log(f"  hand-off {r + 1}: screen {res['handoff'][-1]['dom']:.0f}, preview {res['preview'][-1]['dom']:.0f}")
+    res["after_change"] = cpu_after_screen_change(w)
+    log(f"  CPU in the {AFTER_S} s after a screen change: {res['after_change']}")
     res["commands"] = commands_alone(w, prep)
     return res
 
@@ -711,7 +743,10 @@ def report(prep, kdf, res, mem, started):
         f"by itself (IPC, the core, JSON both ways; no rendering), median of 3 (once when it takes seconds); an empty round trip "
         f"(`app_info`) takes {ms(c['ipc'][0])}. "
         f"A date formatted as the screens do, with a new `Intl.DateTimeFormat` each: {c['intl'][0]:.3f} ms; "
-        f"through one formatter made once: {c['intl'][1]:.4f} ms.",
+        f"through one formatter made once: {c['intl'][1]:.4f} ms. "
+        f"In the {AFTER_S} s after a screen change (dashboard → hand-off), the app's processes used "
+        + ", ".join(f"{n} {ms(t)}" for n, t in sorted(res["after_change"].items(), key=lambda x: -x[1]))
+        + " of CPU: what the next click shares the 2 cores with.",
         "",
     ]
 
