@@ -458,11 +458,7 @@ pub(super) struct Rec<'a> {
 impl<'a> Rec<'a> {
     /// Its id (lower-case UUID).
     fn id(&self) -> &str {
-        match (&self.head, &self.fields) {
-            (Some(h), _) => h.id,
-            (None, Some(f)) => str_field(f, "id").unwrap_or_default(),
-            (None, None) => "",
-        }
+        self.text("id").unwrap_or_default()
     }
 
     /// A text field of the head: `id`, `created_by` or the kind's owner column (none for any
@@ -881,8 +877,8 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     let mut owners: HashMap<Kind, HashMap<String, &'a str>> = HashMap::new();
     let parents: HashSet<Kind> =
         bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
-    // Returns the part's records, to be let go (a document's are kept for the end).
     let wants_fields = host.wants_fields();
+    // Returns the part's records, to be let go (a document's are kept for the end).
     let mut decide_part = |host: &mut dyn Host<'a>, part: Vec<Checked<'a>>| -> Result<Vec<Rec<'a>>> {
         let mut items: Vec<Item<'a>> = Vec::with_capacity(part.len());
         // The records of cases new here, by their place in `items`.
