@@ -4,7 +4,9 @@
 //!
 //! `cargo run --release -p relais-tests --example import_timing` (RUNS=n, PREVIEW=1: open and
 //! preview only, SLEEP=ms: a pause before each run). The bundle and the vaults are made once in
-//! /tmp/relais-import-timing (delete it to make them again).
+//! /tmp/relais-import-timing (delete it to make them again). VAULT=dir BUNDLE=file: the preview
+//! of that bundle in that vault instead (its passphrase the benches': `make bench` leaves its
+//! window's in ~/.cache/relais/ui-bench), read only.
 use chrono::NaiveDate;
 use relais_core::demo;
 use relais_core::exchange;
@@ -27,8 +29,24 @@ fn main() {
         let (bytes, _, _) = exchange::build_export(&a, &relais_tests::share_all(&a, to, "mesure"), &mut |_, _| {}).unwrap();
         std::fs::write(tmp.join("bundle.relais"), &bytes).unwrap();
     }
-    let bytes = std::fs::read(tmp.join("bundle.relais")).unwrap();
     let runs: usize = std::env::var("RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    if let (Ok(vault), Ok(bundle)) = (std::env::var("VAULT"), std::env::var("BUNDLE")) {
+        let bytes = std::fs::read(bundle).unwrap();
+        let b = Vault::open(std::path::Path::new(&vault)).unwrap().unlock(&pass).unwrap();
+        for i in 0..runs {
+            if let Some(ms) = std::env::var("SLEEP").ok().and_then(|s| s.parse().ok()) {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+            }
+            let t = Instant::now();
+            let opened = exchange::open(&b, &bytes, false).unwrap();
+            let t_open = t.elapsed();
+            let t = Instant::now();
+            exchange::preview(&b, &opened).unwrap();
+            eprintln!("run {i}: open {:.0} ms, preview {:.0} ms", t_open.as_secs_f64() * 1e3, t.elapsed().as_secs_f64() * 1e3);
+        }
+        return;
+    }
+    let bytes = std::fs::read(tmp.join("bundle.relais")).unwrap();
     let only_preview = std::env::var("PREVIEW").is_ok();
     for i in 0..runs {
         let copy = tmp.join(format!("b{i}"));

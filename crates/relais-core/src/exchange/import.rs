@@ -19,6 +19,12 @@ use crate::vault::store::{self, Store};
 
 use super::stored_form::{self, Head};
 
+/// The hasher of the sets and maps keyed by a bundle's ids (about 100 000 of them for 1 000
+/// cases, looked up several times each): foldhash, several times faster than the standard
+/// SipHash on short keys, and seeded at random per process, so that a sender cannot make ids
+/// that collide in this vault's tables.
+type Fast = foldhash::fast::RandomState;
+
 /// A bundle opened and verified, not yet applied.
 #[derive(Debug)]
 pub struct Opened {
@@ -40,16 +46,17 @@ pub struct Opened {
     pub sender_verified: bool,
 }
 
-/// The records of an opened bundle: the decrypted document, where each kind's array of records
-/// is in it, and the persons (parsed: the preview names them). The records are read a part at a
-/// time by the plan, on a second thread while the import writes, most of them in place
-/// ([`stored_form`]); as trees they would be about 300 MB for 1 000 cases, never all held at
-/// once, and never by a preview waiting for the worker's answer.
+/// The records of an opened bundle: the decrypted document, where each record of each kind is
+/// in it (found by the one scan that takes the content apart, while it is hashed), and the
+/// persons (parsed: the preview names them). The records are read a part at a time by the
+/// plan, on a second thread while the import writes, most of them in place ([`stored_form`]);
+/// as trees they would be about 300 MB for 1 000 cases, never all held at once, and never by a
+/// preview waiting for the worker's answer.
 pub struct Records {
     /// The decrypted document (cleared from memory when dropped).
-    text: zeroize::Zeroizing<Vec<u8>>,
-    /// Kind name -> where its array is in `text`.
-    kinds: BTreeMap<String, std::ops::Range<usize>>,
+    text: zeroize::Zeroizing<String>,
+    /// Kind name -> where each of its records is in `text`, in order.
+    kinds: BTreeMap<String, Vec<std::ops::Range<usize>>>,
     persons: Vec<Fields>,
 }
 
@@ -78,14 +85,14 @@ impl Records {
 
     /// The size of the records' text.
     fn len(&self) -> usize {
-        self.kinds.values().map(|r| r.len()).sum()
+        self.kinds.values().flatten().map(|r| r.len()).sum()
     }
 
     /// The records of one kind (none if the kind is not named).
     pub fn parse(&self, name: &str) -> Result<Vec<Fields>> {
         match self.kinds.get(name) {
             None => Ok(Vec::new()),
-            Some(range) => parse_kind(name, &self.text[range.clone()]),
+            Some(rows) => parse_kind(name, &self.text, rows),
         }
     }
 
@@ -95,15 +102,18 @@ impl Records {
     }
 }
 
-/// A kind's array of records, parsed.
-fn parse_kind(name: &str, text: &[u8]) -> Result<Vec<Fields>> {
-    serde_json::from_slice::<Vec<Fields>>(text).map_err(|_| malformed(format!("content.records.{name}")))
+/// A kind's records (`rows`: where each one is in `doc`), parsed.
+fn parse_kind(name: &str, doc: &str, rows: &[std::ops::Range<usize>]) -> Result<Vec<Fields>> {
+    rows.iter().map(|r| serde_json::from_str::<Fields>(&doc[r.clone()]).map_err(|_| malformed(format!("content.records.{name}")))).collect()
 }
 
-/// The content as its text, taken apart one level: each kind's array of records, the report,
-/// the documents and the ledger left as text (one scan of the content, borrowing it).
+/// Where each record of each kind is in a document, by kind name.
+type Rows = BTreeMap<String, Vec<std::ops::Range<usize>>>;
+
+/// The content as its text, taken apart: each record of each kind, the report, the documents
+/// and the ledger left as text (one scan of the content, borrowing it).
 struct ContentText<'a> {
-    records: Option<BTreeMap<String, &'a serde_json::value::RawValue>>,
+    records: Option<BTreeMap<String, Vec<&'a serde_json::value::RawValue>>>,
     report: Option<&'a serde_json::value::RawValue>,
     documents: Option<&'a serde_json::value::RawValue>,
     ledger: Option<&'a serde_json::value::RawValue>,
@@ -137,8 +147,8 @@ impl<'de> serde::Deserialize<'de> for ContentText<'de> {
 }
 
 /// `{"records": {kind: [record…]}, …}` taken apart, checked and hashed; the records stay text:
-/// (everything but the records, where each kind's array is in `doc`).
-fn content_parts<'a>(doc: &[u8], raw: &'a str) -> Result<(ContentRest, BTreeMap<String, std::ops::Range<usize>>)> {
+/// (everything but the records, where each record of each kind is in `doc`).
+fn content_parts<'a>(doc: &str, raw: &'a str) -> Result<(ContentRest, Rows)> {
     let c: ContentText<'a> = serde_json::from_str(raw).map_err(|e| malformed(format!("content: {e}")))?;
     let documents = match c.documents {
         None => BTreeMap::new(),
@@ -156,14 +166,9 @@ fn content_parts<'a>(doc: &[u8], raw: &'a str) -> Result<(ContentRest, BTreeMap<
     let base = doc.as_ptr() as usize;
     let mut kinds = BTreeMap::new();
     for (name, rows) in c.records.ok_or_else(|| malformed("content.records"))? {
-        let text = rows.get();
-        if !text.starts_with('[') {
-            return Err(malformed(format!("content.records.{name}")));
-        }
-        // Where the array is in the document (the text is borrowed from it).
-        let start =
-            (text.as_ptr() as usize).checked_sub(base).filter(|s| s + text.len() <= doc.len()).ok_or_else(|| malformed("content"))?;
-        kinds.insert(name, start..start + text.len());
+        // Where each record is in the document (its text is borrowed from it).
+        let at = |text: &str| (text.as_ptr() as usize).checked_sub(base).filter(|s| s + text.len() <= doc.len()).map(|s| s..s + text.len());
+        kinds.insert(name, rows.iter().map(|r| at(r.get())).collect::<Option<Vec<_>>>().ok_or_else(|| malformed("content"))?);
     }
     Ok((ContentRest { report, documents, ledger }, kinds))
 }
@@ -178,10 +183,10 @@ struct ContentRest {
 /// Parses and verifies a decrypted document (signature, content hash, format, version), and
 /// every record in it.
 pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
+    let plaintext = as_document(plaintext)?;
     let signed = verify_signed(plaintext)?;
     let (rest, kinds) = signed.content(plaintext)?;
-    let records =
-        kinds.iter().map(|(name, range)| Ok((name.clone(), parse_kind(name, &plaintext[range.clone()])?))).collect::<Result<_>>()?;
+    let records = kinds.iter().map(|(name, rows)| Ok((name.clone(), parse_kind(name, plaintext, rows)?))).collect::<Result<_>>()?;
     Ok((signed.manifest, Content { records, report: rest.report, documents: rest.documents, ledger: rest.ledger }))
 }
 
@@ -200,7 +205,7 @@ impl Signed<'_> {
     /// writes the content in that form, so the hash of the text as it came is checked first:
     /// when it matches, the text is the canonical form the sender hashed (SHA-256 is collision
     /// resistant) and serializing it again would only give the same bytes.
-    fn content(&self, doc: &[u8]) -> Result<(ContentRest, BTreeMap<String, std::ops::Range<usize>>)> {
+    fn content(&self, doc: &str) -> Result<(ContentRest, Rows)> {
         use sha2::{Digest, Sha256};
         let raw = self.content.get();
         let hashed = || crate::vault::store::hex_lower(&Sha256::digest(raw.as_bytes())) == self.manifest.content_sha256;
@@ -229,16 +234,11 @@ impl Signed<'_> {
 /// Checks format, version and the sender's signature of the manifest, without building a tree
 /// of the content: until the sender is known, verified and the bundle addressed here, the
 /// content of anyone who has this vault's public key (it is on the contact card) is only bytes.
-pub(super) fn verify_signed(plaintext: &[u8]) -> Result<Signed<'_>> {
+pub(super) fn verify_signed(plaintext: &str) -> Result<Signed<'_>> {
     use serde_json::value::RawValue;
-    // An age file that decrypts but is not a JSON object is not a bundle; a JSON object that
-    // does not parse is a damaged one.
-    if plaintext.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(Error::NotABundle);
-    }
     // The top level only: each value kept as its text.
     let doc: BTreeMap<String, &RawValue> =
-        serde_json::from_slice(plaintext).map_err(|e| malformed(format!("JSON ligne/line {}", e.line())))?;
+        serde_json::from_str(plaintext).map_err(|e| malformed(format!("JSON ligne/line {}", e.line())))?;
     let field = |k: &str| doc.get(k).map(|raw| raw.get());
     if field("format").and_then(|f| serde_json::from_str::<String>(f).ok()).as_deref() != Some(FORMAT) {
         return Err(Error::NotABundle);
@@ -275,11 +275,37 @@ pub(super) fn verify_signed(plaintext: &[u8]) -> Result<Signed<'_>> {
     Ok(Signed { manifest, content })
 }
 
+/// An age file that decrypts but is not a JSON object is not a bundle.
+fn is_object(plaintext: &[u8]) -> Result<()> {
+    if plaintext.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Error::NotABundle);
+    }
+    Ok(())
+}
+
+/// A decrypted document as text: a JSON object that is not UTF-8 text is a damaged bundle.
+fn as_document(plaintext: &[u8]) -> Result<&str> {
+    is_object(plaintext)?;
+    std::str::from_utf8(plaintext).map_err(|_| malformed("JSON: UTF-8"))
+}
+
+/// The same, taking the decrypted bytes (wiped if they are not text).
+fn into_document(mut plaintext: zeroize::Zeroizing<Vec<u8>>) -> Result<zeroize::Zeroizing<String>> {
+    is_object(&plaintext)?;
+    match String::from_utf8(std::mem::take(&mut *plaintext)) {
+        Ok(text) => Ok(zeroize::Zeroizing::new(text)),
+        Err(e) => {
+            drop(zeroize::Zeroizing::new(e.into_bytes()));
+            Err(malformed("JSON: UTF-8"))
+        }
+    }
+}
+
 /// Decrypts with this vault's identity, verifies, and checks sender and recipients; only then
 /// parses the content.
 pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Opened> {
     let secrets = crate::vault::keys::secrets(store)?;
-    let plaintext = zeroize::Zeroizing::new(decrypt(bytes, &[&secrets.age as &dyn age::Identity])?);
+    let plaintext = into_document(zeroize::Zeroizing::new(decrypt(bytes, &[&secrets.age as &dyn age::Identity])?))?;
     let signed = verify_signed(&plaintext)?;
     let manifest = &signed.manifest;
     let contact: Option<(String, Option<String>, String, String)> = store
@@ -313,7 +339,7 @@ pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Open
     let manifest = signed.manifest;
     let persons = match kinds.get(Kind::Person.name()) {
         None => Vec::new(),
-        Some(range) => parse_kind(Kind::Person.name(), &plaintext[range.clone()])?,
+        Some(rows) => parse_kind(Kind::Person.name(), &plaintext, rows)?,
     };
     let records = Records { text: plaintext, kinds, persons };
     Ok(Opened {
@@ -497,7 +523,7 @@ impl<'a> Rec<'a> {
 /// once: they would be six times its text).
 pub(super) struct Plan<'a> {
     /// Per person carried: how many of their records are new, updated, in conflict, proposed.
-    per_person: HashMap<&'a str, [u64; 4]>,
+    per_person: HashMap<&'a str, [u64; 4], Fast>,
     /// The ids of the notes new here (an import indexes them at the end).
     new_notes: Vec<String>,
     counts: Counts,
@@ -593,9 +619,9 @@ pub(super) struct Prelude<'a> {
     /// Per person carried: (here before, right of the sender).
     cases: BTreeMap<String, (bool, Right)>,
     /// The same, by the person's id as the bundle spells it.
-    case_of: HashMap<&'a str, (bool, Right)>,
+    case_of: HashMap<&'a str, (bool, Right), Fast>,
     /// This vault's directory (a record may name an entry the bundle does not carry).
-    orgs_here: HashSet<String>,
+    orgs_here: HashSet<String, Fast>,
 }
 
 /// The checks of a bundle as a whole (counts, kinds, persons, merged cases, the sender's right
@@ -649,9 +675,9 @@ pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened) -> Result<
     }
     let cases = if receipt { BTreeMap::new() } else { rights(conn, o)? };
     // Each case carried by its id: whether it is here, and the sender's right over it.
-    let case_of: HashMap<&'a str, (bool, Right)> = declared.iter().filter_map(|p| cases.get(*p).map(|case| (*p, *case))).collect();
+    let case_of: HashMap<&'a str, (bool, Right), Fast> = declared.iter().filter_map(|p| cases.get(*p).map(|case| (*p, *case))).collect();
     // The directory's ids, read once, so that checking the records needs no connection.
-    let orgs_here: HashSet<String> = conn
+    let orgs_here: HashSet<String, Fast> = conn
         .prepare(&format!("SELECT id FROM {}", Kind::Organisation.table()))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -674,19 +700,20 @@ const CHUNK: usize = 2048;
 /// checked on two cores (a preview's plan has little else to do).
 fn check_records<'a>(
     o: &'a Opened,
-    orgs_here: &HashSet<String>,
+    orgs_here: &HashSet<String, Fast>,
     fields: bool,
     two: bool,
     emit: &mut dyn FnMut(Result<Vec<Checked<'a>>>) -> bool,
 ) {
     let mut known = Known::new(orgs_here);
     for kind in bundle_kinds() {
-        let Some(range) = o.records.kinds.get(kind.name()) else { continue };
+        let Some(rows) = o.records.kinds.get(kind.name()) else { continue };
         let mut c =
-            KindChecker { kind, known: &known, fields, two, emit: &mut *emit, ids: HashSet::new(), part: Vec::new(), stopped: false };
-        let parsed = each_record(&o.records.text[range.clone()], &mut |r| c.take(r));
-        if !c.stopped && parsed.is_err() {
-            c.fail(malformed(format!("content.records.{}", kind.name())));
+            KindChecker { kind, known: &known, fields, two, emit: &mut *emit, ids: HashSet::default(), part: Vec::new(), stopped: false };
+        for row in rows {
+            if !c.take(&o.records.text[row.clone()]) {
+                break;
+            }
         }
         c.flush();
         if !c.stopped && c.ids.len() as u64 != o.manifest.counts.get(kind.name()).copied().unwrap_or_default() {
@@ -705,12 +732,12 @@ fn check_records<'a>(
 /// the bundle read so far that some reference names, and this vault's directory.
 struct Known<'o> {
     named: HashSet<Kind>,
-    ids: HashMap<Kind, HashSet<String>>,
-    orgs_here: &'o HashSet<String>,
+    ids: HashMap<Kind, HashSet<String, Fast>>,
+    orgs_here: &'o HashSet<String, Fast>,
 }
 
 impl<'o> Known<'o> {
-    fn new(orgs_here: &'o HashSet<String>) -> Known<'o> {
+    fn new(orgs_here: &'o HashSet<String, Fast>) -> Known<'o> {
         let named =
             bundle_kinds().flat_map(|k| k.columns().iter().filter_map(|c| if let Ty::Ref(t) = c.ty { Some(t) } else { None })).collect();
         Known { named, ids: HashMap::new(), orgs_here }
@@ -757,7 +784,7 @@ struct KindChecker<'c, 'a> {
     two: bool,
     emit: &'c mut dyn FnMut(Result<Vec<Checked<'a>>>) -> bool,
     /// The kind's ids so far.
-    ids: HashSet<String>,
+    ids: HashSet<String, Fast>,
     part: Vec<&'a str>,
     /// An error was handed on, or the plan stopped listening: nothing more is.
     stopped: bool,
@@ -821,37 +848,6 @@ impl<'a> KindChecker<'_, 'a> {
     }
 }
 
-/// Reads a kind's array of records one record at a time, handing each one's text to `each`;
-/// stops (with an error) when `each` returns false.
-fn each_record<'a>(text: &'a [u8], each: &mut dyn FnMut(&'a str) -> bool) -> serde_json::Result<()> {
-    use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
-    use serde_json::value::RawValue;
-    struct Each<'f, 'a>(&'f mut dyn FnMut(&'a str) -> bool);
-    impl<'a> DeserializeSeed<'a> for Each<'_, 'a> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'a>>(self, d: D) -> std::result::Result<(), D::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-    impl<'a> Visitor<'a> for Each<'_, 'a> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an array of records")
-        }
-        fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            while let Some(r) = seq.next_element::<&'a RawValue>()? {
-                if !(self.0)(r.get()) {
-                    return Err(A::Error::custom("stopped"));
-                }
-            }
-            Ok(())
-        }
-    }
-    let mut de = serde_json::Deserializer::from_slice(text);
-    Each(each).deserialize(&mut de)?;
-    de.end()
-}
-
 /// Decides, for each record of a bundle, what importing it means here, and hands each part of
 /// the plan to `host` as soon as it is decided, while the records after it are checked on
 /// another core ([`check_records`]). A record of a case new here must not be here already
@@ -862,7 +858,7 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     // As many as declared (each kind's count is checked when it is read).
     let total: usize = o.manifest.counts.values().map(|n| *n as usize).sum();
     let mut decided = 0;
-    let mut per_person: HashMap<&'a str, [u64; 4]> = HashMap::new();
+    let mut per_person: HashMap<&'a str, [u64; 4], Fast> = HashMap::default();
     let mut new_notes = Vec::new();
     // The document records, checked against the documents' bytes at the end.
     let mut documents: Vec<(Fields, Action)> = Vec::new();
@@ -874,7 +870,7 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     // person's id borrowed from the manifest (ids were checked to be written in lower case, as
     // stored). By kind: ids are unique within a kind only, and a proceeding that took a
     // referral's id must not pass for it.
-    let mut owners: HashMap<Kind, HashMap<String, &'a str>> = HashMap::new();
+    let mut owners: HashMap<Kind, HashMap<String, &'a str, Fast>> = HashMap::new();
     let parents: HashSet<Kind> =
         bundle_kinds().filter_map(|k| k.owner()).filter(|(col, _)| *col != "person_id").map(|(_, parent)| parent).collect();
     let wants_fields = host.wants_fields();

@@ -13,14 +13,13 @@
 //! allocations) was most of an import preview's time.
 
 use std::borrow::Cow;
-
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use std::collections::HashMap;
 
 use super::canonical::all_fields_sorted;
 use crate::model::catalogue::Catalogues;
-use crate::model::versions::{Versions, is_fingerprint};
-use crate::record::{Kind, Ty};
+use crate::model::versions::{MAX_COUNT, MAX_VAULTS, is_fingerprint};
+use crate::record::{Col, Kind, Ty};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// What the plan reads of a record accepted as it came, borrowed from its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,14 +34,61 @@ pub(super) struct Head<'a> {
 /// `validate_received` would accept it as it came, with `known` saying which references exist;
 /// `None` when it cannot tell (never a refusal: see the module).
 pub(super) fn in_stored_form<'a>(kind: Kind, raw: &'a str, known: &dyn Fn(Kind, &str) -> bool) -> Option<Head<'a>> {
-    let names = all_fields_sorted(kind);
-    if names.len() > 64 {
-        return None;
-    }
+    let layout = layout(kind)?;
     let mut de = serde_json::Deserializer::from_str(raw);
-    let head = de.deserialize_map(RecordVisitor { kind, names, known }).ok()?;
+    let head = de.deserialize_map(RecordVisitor { layout, known }).ok()?;
     de.end().ok()?;
     Some(head)
+}
+
+/// What a field of a record is to the in-place reading.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    Id,
+    /// `created_at` or `updated_at`.
+    At,
+    CreatedBy,
+    UpdatedBy,
+    Revision,
+    Versions,
+    /// A column of the kind, and whether it is its owner column ([`Kind::owner`]).
+    Column(&'static Col, bool),
+}
+
+/// A kind's fields as the in-place reading walks them: their names sorted (as Relais writes a
+/// record's keys), and what each one is, by the same place.
+struct Layout {
+    names: &'static [&'static str],
+    roles: Vec<Role>,
+}
+
+/// The kind's layout, made once per kind; none for a kind of more than 64 fields (the fields
+/// seen are a 64-bit set), which then always goes the canonical way.
+fn layout(kind: Kind) -> Option<&'static Layout> {
+    static ALL: std::sync::OnceLock<HashMap<Kind, Layout>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        Kind::ALL
+            .iter()
+            .filter_map(|&kind| {
+                let names = all_fields_sorted(kind);
+                let owner = kind.owner().map(|(col, _)| col);
+                let roles = names
+                    .iter()
+                    .map(|&name| match name {
+                        "id" => Some(Role::Id),
+                        "created_at" | "updated_at" => Some(Role::At),
+                        "created_by" => Some(Role::CreatedBy),
+                        "updated_by" => Some(Role::UpdatedBy),
+                        "revision" => Some(Role::Revision),
+                        "versions" => Some(Role::Versions),
+                        _ => kind.column(name).map(|col| Role::Column(col, Some(name) == owner)),
+                    })
+                    .collect::<Option<Vec<Role>>>()?;
+                (names.len() <= 64).then_some((kind, Layout { names, roles }))
+            })
+            .collect()
+    })
+    .get(&kind)
 }
 
 /// A value as read in place. Strings without escapes are borrowed from the text.
@@ -129,8 +175,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
 }
 
 struct RecordVisitor<'k> {
-    kind: Kind,
-    names: &'static [&'static str],
+    layout: &'static Layout,
     known: &'k dyn Fn(Kind, &str) -> bool,
 }
 
@@ -142,61 +187,110 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head<'de>, A::Error> {
         let no = || serde::de::Error::custom("not in stored form");
-        let owner_col = self.kind.owner().map(|(col, _)| col);
+        let Layout { names, roles } = self.layout;
         let (mut id, mut created_by, mut updated_by, mut owner) = (None, None, None, None);
         let (mut versions, mut revision) = (None, None);
         let mut seen = 0u64;
+        // Relais writes a record's keys sorted: each key is looked for first where the last one
+        // was followed, then anywhere.
+        let mut next = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            let i = self.names.binary_search(&key).map_err(|_| no())?;
+            let i = match names.get(next) {
+                Some(name) if *name == key => next,
+                _ => names.binary_search(&key).map_err(|_| no())?,
+            };
+            next = i + 1;
             if seen & (1 << i) != 0 {
                 return Err(no());
             }
             seen |= 1 << i;
-            if key == "versions" {
-                let v: Value = map.next_value()?;
-                versions = Some(Versions::parse(&v).ok_or_else(no)?);
+            if let Role::Versions = roles[i] {
+                versions = Some(map.next_value_seed(VersionsSeed)?);
                 continue;
             }
             let v = map.next_value_seed(ValSeed)?;
-            match key {
-                "id" => id = Some(v.borrowed().filter(|s| super::import::is_lower_uuid(s)).ok_or_else(no)?),
-                "created_at" | "updated_at" => {
+            match roles[i] {
+                Role::Id => id = Some(v.borrowed().filter(|s| super::import::is_lower_uuid(s)).ok_or_else(no)?),
+                Role::At => {
                     v.as_str().and_then(crate::time::from_db).ok_or_else(no)?;
                 }
-                "created_by" => created_by = Some(v.borrowed().filter(|s| is_fingerprint(s)).ok_or_else(no)?),
-                "updated_by" => updated_by = Some(v.borrowed().filter(|s| is_fingerprint(s)).ok_or_else(no)?),
-                "revision" => {
+                Role::CreatedBy => created_by = Some(v.borrowed().filter(|s| is_fingerprint(s)).ok_or_else(no)?),
+                Role::UpdatedBy => updated_by = Some(v.borrowed().filter(|s| is_fingerprint(s)).ok_or_else(no)?),
+                Role::Revision => {
                     revision = Some(match v {
                         Val::Int(n) => n,
                         _ => return Err(no()),
                     })
                 }
-                _ => {
-                    let col = self.kind.column(key).ok_or_else(no)?;
+                Role::Column(col, is_owner) => {
                     if !as_stored(col.name, col.ty, col.required, &v, self.known) {
                         return Err(no());
                     }
-                    if Some(col.name) == owner_col {
+                    if is_owner {
                         owner = Some((col.name, v.borrowed().ok_or_else(no)?));
                     }
                 }
+                // Read above.
+                Role::Versions => {}
             }
         }
         // Every field there (each key was a field, once), the vector's total the revision, and
         // the last writer in it.
-        let all = if self.names.len() == 64 { u64::MAX } else { (1u64 << self.names.len()) - 1 };
+        let all = if names.len() == 64 { u64::MAX } else { (1u64 << names.len()) - 1 };
         let (Some(id), Some(created_by), Some(updated_by), Some(versions), Some(revision)) =
             (id, created_by, updated_by, versions, revision)
         else {
             return Err(no());
         };
-        if seen != all || revision != versions.total() || versions.get(updated_by) == 0 {
+        if seen != all || revision != versions.total || !versions.has(updated_by) {
             return Err(no());
         }
-        if owner_col.is_some() && owner.is_none() {
-            return Err(no());
-        }
+        // Every field seen: the owner column's too, when the kind has one (it set `owner`).
         Ok(Head { id, created_by, owner })
+    }
+}
+
+/// A version vector read in place: what [`crate::model::versions::Versions::parse`] accepts,
+/// with no key twice (a tree of fields keeps the last one: « cannot tell ») and no escaped key.
+struct InPlaceVersions<'a> {
+    vaults: Vec<&'a str>,
+    total: i64,
+}
+
+impl InPlaceVersions<'_> {
+    fn has(&self, who: &str) -> bool {
+        self.vaults.contains(&who)
+    }
+}
+
+struct VersionsSeed;
+
+impl<'de> DeserializeSeed<'de> for VersionsSeed {
+    type Value = InPlaceVersions<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<InPlaceVersions<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for VersionsSeed {
+    type Value = InPlaceVersions<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a version vector")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InPlaceVersions<'de>, A::Error> {
+        let no = || serde::de::Error::custom("not in stored form");
+        let mut v = InPlaceVersions { vaults: Vec::new(), total: 0 };
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let n: i64 = map.next_value()?;
+            if !is_fingerprint(key) || !(1..=MAX_COUNT).contains(&n) || v.vaults.contains(&key) || v.vaults.len() == MAX_VAULTS {
+                return Err(no());
+            }
+            v.vaults.push(key);
+            v.total += n;
+        }
+        // An empty vector (which Versions::parse refuses) never holds the record's last writer:
+        // the record is declined for that.
+        Ok(v)
     }
 }
 
@@ -247,6 +341,7 @@ mod tests {
     use super::*;
     use crate::exchange::bundle_kinds;
     use crate::exchange::import::validate_received;
+    use crate::model::versions::{MAX_COUNT, MAX_VAULTS};
     use crate::record::Fields;
 
     const ME: &str = "ABCD-0123-4567-89AB-CDEF";
@@ -429,6 +524,8 @@ mod tests {
                 variants.push(text.replacen(&first, &format!("{first}null,{first}"), 1));
                 variants.push(text.replacen(&first, &format!("{first}\"x\",{first}"), 1));
                 variants.push(text.replacen(&format!("\"{name}\""), &format!("\"\\u{:04x}{}\"", name.as_bytes()[0], &name[1..]), 1));
+                // A key that is no field, where the field would be.
+                variants.push(text.replacen(&first, &format!("\"{name}_\":"), 1));
             }
             // A field of no kind, of another kind; not an object; trailing text; escaped values.
             let text = serde_json::to_string(&base).unwrap();
@@ -440,6 +537,35 @@ mod tests {
             variants.push(text.replace(ID, &ID.replace('a', "\\u0061")));
             variants.push(text.replace(ME, &ME.replace('A', "\\u0041")));
             variants.push(text.replace(KNOWN, &KNOWN.replace('a', "\\u0061")));
+            // Version vectors: a vault twice (its counts summed, or the last one), more vaults
+            // than a vector holds, a count out of bounds or not an integer, an escaped key.
+            let with_versions = |versions: &str, revision: i64| {
+                let mut r = base.clone();
+                r.remove("versions");
+                r.insert("revision".into(), json!(revision));
+                let text = serde_json::to_string(&r).unwrap();
+                text.replacen('{', &format!("{{\"versions\":{versions},"), 1)
+            };
+            let many: Vec<String> = (0..=MAX_VAULTS).map(|n| format!("\"{:04X}-0000-0000-0000-0000\":1", n)).collect();
+            for (versions, revision) in [
+                (format!("{{\"{OTHER}\":1,\"{ME}\":1,\"{ME}\":2}}"), 4),
+                (format!("{{\"{OTHER}\":1,\"{ME}\":1,\"{ME}\":2}}"), 3),
+                (format!("{{\"{OTHER}\":1,\"{ME}\":2}}"), 3),
+                (format!("{{\"{OTHER}\":3}}"), 3),
+                (format!("{{\"{OTHER}\":1,\"{ME}\":1,\"{}\":1}}", ME.to_lowercase()), 3),
+                (format!("{{\"{OTHER}\":1,\"{ME}\":1,\"x\":1}}"), 3),
+                (format!("{{{},\"{ME}\":1}}", many.join(",")), MAX_VAULTS as i64 + 2),
+                (format!("{{{},\"{ME}\":1}}", many[..MAX_VAULTS - 1].join(",")), MAX_VAULTS as i64),
+                (format!("{{\"{ME}\":{}}}", MAX_COUNT + 1), MAX_COUNT + 1),
+                (format!("{{\"{ME}\":{MAX_COUNT}}}"), MAX_COUNT),
+                (format!("{{\"{ME}\":3.0}}"), 3),
+                (format!("{{\"{ME}\":0,\"{OTHER}\":3}}"), 3),
+                (format!("{{\"\\u0041{}\":3}}", &ME[1..]), 3),
+                ("{}".to_owned(), 0),
+                ("[]".to_owned(), 0),
+            ] {
+                variants.push(with_versions(&versions, revision));
+            }
             // A key twice is never read in place, whatever the values (parsers differ on which
             // one counts).
             let text = serde_json::to_string(&base).unwrap();

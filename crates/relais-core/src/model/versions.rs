@@ -38,9 +38,9 @@ pub enum Order {
 
 /// Whether `s` is a fingerprint as [`crate::model::keys::fingerprint`] writes it.
 pub fn is_fingerprint(s: &str) -> bool {
+    // Five groups of four, dash-separated: a dash at every fifth place, upper-case hex elsewhere.
     s.len() == 24
-        && s.split('-').count() == 5
-        && s.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)))
+        && s.bytes().enumerate().all(|(i, b)| if i % 5 == 4 { b == b'-' } else { b.is_ascii_digit() || (b'A'..=b'F').contains(&b) })
 }
 
 impl Versions {
@@ -140,6 +140,41 @@ mod tests {
 
     fn v(pairs: &[(&str, i64)]) -> Versions {
         Versions(pairs.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect())
+    }
+
+    /// A fingerprint as the contact card shows it: five groups of four upper-case hex digits.
+    fn fingerprint_as_said(s: &str) -> bool {
+        s.len() == 24
+            && s.split('-').count() == 5
+            && s.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)))
+    }
+
+    #[test]
+    fn fingerprints() {
+        for s in ["ABCD-0123-4567-89AB-CDEF", A, "0000-1111-2222-3333-4444"] {
+            assert!(is_fingerprint(s), "{s}");
+        }
+        for s in [
+            "",
+            "abcd-0123-4567-89AB-CDEF",
+            "ABCD-0123-4567-89AB-CDEG",
+            "ABCD-0123-4567-89AB-CDE-",
+            "ABCD0-123-4567-89AB-CDEF",
+            "ABCD-0123-4567-89AB-CDEF-",
+            "ABCD-0123-4567-89ABCCDEF",
+            "ABCD 0123 4567 89AB CDEF",
+            "ABCD-0123-4567-89AB-CDÉ",
+        ] {
+            assert!(!is_fingerprint(s), "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Read a byte at a time, it is the same as said.
+        #[test]
+        fn fingerprint_read_as_said(s in "[0-9A-Fa-g-]{0,6}|[0-9A-F-]{22,26}|([0-9A-F]{4}-){4}[0-9A-Fé-]{3,5}") {
+            proptest::prop_assert_eq!(is_fingerprint(&s), fingerprint_as_said(&s), "{}", s);
+        }
     }
 
     #[test]
