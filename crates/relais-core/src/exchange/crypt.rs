@@ -184,10 +184,12 @@ pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8
 /// ([`MAX_BUNDLE_FILE`]): its size is looked at before a byte is read.
 pub fn read_bundle_file(path: &std::path::Path) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
-    if file.metadata()?.len() > MAX_BUNDLE_FILE {
+    let len = file.metadata()?.len();
+    if len > MAX_BUNDLE_FILE {
         return Err(Error::BundleTooLarge);
     }
-    let mut out = Vec::new();
+    // Sized from the file's length: a growing buffer would copy a large bundle at each doubling.
+    let mut out = Vec::with_capacity(len as usize + 1);
     // The file may grow while it is read (a sync engine still writing it): never past the limit.
     file.take(MAX_BUNDLE_FILE + 1).read_to_end(&mut out)?;
     if out.len() as u64 > MAX_BUNDLE_FILE {
