@@ -272,6 +272,7 @@ fn lock_now(app: &tauri::AppHandle, cause: power::Cause) {
 
 /// Starts the app.
 pub fn run() {
+    draw_on_the_cpu_without_a_gpu();
     relais_core::secret::harden_process();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -345,6 +346,38 @@ pub fn run() {
         });
 }
 
+/// WebKitGTK's variable that turns its DMA-BUF renderer off.
+#[cfg(target_os = "linux")]
+const NO_DMABUF: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+
+/// On a machine without a GPU that can render (no DRM render node: a virtual machine, some old
+/// laptops, `make bench`'s Xvfb), WebKitGTK's DMA-BUF renderer draws through Mesa's software
+/// OpenGL (llvmpipe) and, after every screen change, burns about 1.5 cores for 3 to 4 s: the
+/// next click shares a two-core laptop with it (`make bench`: 4.8 s of CPU in the 6 s after a
+/// screen change, 0.4 s without it). Its other path draws on the CPU without that. The variable
+/// must be in the environment before GTK starts, and setting it in the process takes unsafe code
+/// (which the workspace forbids): the program starts itself again with it, once, by `exec` (the
+/// same process, program and arguments). A value already set, `0` included, is left as it is;
+/// a machine with a render node is left to WebKit's choice. The hello world of `make bench`
+/// calls it too, so that the memory compared is drawn the same way.
+pub fn draw_on_the_cpu_without_a_gpu() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(NO_DMABUF).is_none() && !has_render_node(std::path::Path::new("/dev/dri")) {
+        use std::os::unix::process::CommandExt;
+        let Ok(exe) = std::env::current_exe() else { return };
+        let mut args = std::env::args_os();
+        let argv0 = args.next().unwrap_or_else(|| exe.clone().into_os_string());
+        // Returns only if it failed: the app then starts as it is.
+        let _started_as_it_is = std::process::Command::new(&exe).arg0(argv0).args(args).env(NO_DMABUF, "1").exec();
+    }
+}
+
+/// Whether `dri` (`/dev/dri`) holds a DRM render node (`renderD128`…): a GPU that can render.
+#[cfg(target_os = "linux")]
+fn has_render_node(dri: &std::path::Path) -> bool {
+    std::fs::read_dir(dri).is_ok_and(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,6 +385,17 @@ mod tests {
     fn json(path: &str) -> serde_json::Value {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
         serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_render_node_is_a_gpu_that_can_render() {
+        let dri = tempfile::tempdir().unwrap();
+        assert!(!has_render_node(&dri.path().join("absent")));
+        assert!(!has_render_node(dri.path()));
+        std::fs::write(dri.path().join("card0"), "").unwrap();
+        assert!(!has_render_node(dri.path()), "a card alone (display, no rendering)");
+        std::fs::write(dri.path().join("renderD128"), "").unwrap();
+        assert!(has_render_node(dri.path()));
     }
 
     /// Loosening the CSP must be a visible, reviewed change: this test holds it exactly.

@@ -217,6 +217,22 @@ def cpu_after_screen_change(w):
     return used
 
 
+def shoot(path):
+    """The Xvfb screen (the app's window) as a PNG, through ImageMagick's `import`: WebKitWebDriver's
+    screenshot can wait a minute for a rendering update when WebKit draws on the CPU."""
+    subprocess.run(["import", "-window", "root", path], env={**os.environ, "DISPLAY": DISPLAY}, check=True, timeout=30)
+
+
+def renderer(pid):
+    """How WebKit draws the app's window, from the app's environment (the app turns the DMA-BUF
+    renderer off on a machine without a GPU that can render)."""
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        env = dict(v.split(b"=", 1) for v in f.read().split(b"\0") if b"=" in v)
+    if env.get(b"WEBKIT_DISABLE_DMABUF_RENDERER") == b"1":
+        return "on the CPU (`WEBKIT_DISABLE_DMABUF_RENDERER=1`: no DRM render node on this machine)"
+    return "through its DMA-BUF renderer"
+
+
 def pss_kb(pid):
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -490,7 +506,7 @@ if (document.querySelector('[data-testid="nav-dashboard"]')) mark('shell');
         w.wait_css("[data-testid='unmet-needs']")
         res["caseload"].append(w.timed(CLICK, rows, w.el("nav-caseload"), left=DASH_CSS))
         if r == 0 and shots:
-            w.d.save_screenshot(os.path.join(shots, "caseload.png"))
+            shoot(os.path.join(shots, "caseload.png"))
         # A search as the worker types it: one input event per character, 60 ms apart (typing
         # fast, so the field's wait of SEARCH_DEBOUNCE_MS runs once, after the last); timed from
         # the last keystroke to the results in.
@@ -549,7 +565,7 @@ key();
         if r == 0 and shots:
             w.d.execute_script("document.querySelector('[data-testid=\"preview\"]').scrollIntoView()")
             time.sleep(0.5)
-            w.d.save_screenshot(os.path.join(shots, "import-preview.png"))
+            shoot(os.path.join(shots, "import-preview.png"))
         w.d.execute_script(
             "[...document.querySelectorAll('[data-testid=\"preview\"] .actions button')].find(b => !b.dataset.testid).click()"
         )
@@ -557,6 +573,7 @@ key();
         w.js_click("nav-dashboard")
         log(f"  hand-off {r + 1}: screen {res['handoff'][-1]['dom']:.0f}, preview {res['preview'][-1]['dom']:.0f}")
     res["after_change"] = cpu_after_screen_change(w)
+    res["renderer"] = renderer(w.app_pid())
     log(f"  CPU in the {AFTER_S} s after a screen change: {res['after_change']}")
     res["commands"] = commands_alone(w, prep)
     return res
@@ -746,7 +763,7 @@ def report(prep, kdf, res, mem, started):
         f"through one formatter made once: {c['intl'][1]:.4f} ms. "
         f"In the {AFTER_S} s after a screen change (dashboard → hand-off), the app's processes used "
         + ", ".join(f"{n} {ms(t)}" for n, t in sorted(res["after_change"].items(), key=lambda x: -x[1]))
-        + " of CPU: what the next click shares the 2 cores with.",
+        + f" of CPU: what the next click shares the 2 cores with. WebKit draws {res['renderer']}.",
         "",
     ]
 
@@ -878,7 +895,7 @@ def main():
             log(f"  memory, dashboard after the screens: {mem['relais_webdriver_after'][0]:.0f} MB")
         except Exception:
             if a.shots:
-                w.d.save_screenshot(os.path.join(a.shots, "failure.png"))
+                shoot(os.path.join(a.shots, "failure.png"))
                 log(f"the window at the failure: {os.path.join(a.shots, 'failure.png')}")
             raise
         finally:

@@ -4,6 +4,8 @@
 //! app, automates only a persistent web context).
 
 fn main() {
+    // Drawn as the app is: on the CPU on a machine without a GPU that can render.
+    relais_app::draw_on_the_cpu_without_a_gpu();
     let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
     tauri::Builder::default()
         .setup(move |app| {

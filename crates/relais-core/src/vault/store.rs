@@ -1415,6 +1415,37 @@ mod tests {
     }
 
     #[test]
+    fn count_in_counts_the_ids_here() {
+        use proptest::strategy::ValueTree;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("v.db"), &DbKey::generate(), true).unwrap();
+        let template = person().new_tree(&mut proptest::test_runner::TestRunner::deterministic()).unwrap().current();
+        let id = |n: usize| format!("0190a0a0-0000-7000-8000-{n:012x}");
+        // Here: every third of the first 1 200; asked: 1 300.
+        let here: Vec<String> = (0..1200).step_by(3).map(id).collect();
+        store
+            .write(|w| {
+                for i in &here {
+                    let mut rec = template.clone();
+                    rec.insert("id".into(), json!(i));
+                    w.put_received(Kind::Person, &rec, false)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let asked: Vec<String> = (0..1300).map(id).collect();
+        let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+        assert_eq!(count_in(store.conn(), Kind::Person, &asked).unwrap(), 400);
+        for n in [0, 1, 2, 511, 512, 513, 1031] {
+            let expected = (0..n.min(1200)).filter(|i| i % 3 == 0).count() as i64;
+            assert_eq!(count_in(store.conn(), Kind::Person, &asked[..n]).unwrap(), expected, "{n} asked");
+        }
+        // Only ids not here, or another kind's: none.
+        assert_eq!(count_in(store.conn(), Kind::Person, &asked[1200..]).unwrap(), 0);
+        assert_eq!(count_in(store.conn(), Kind::Note, &asked).unwrap(), 0);
+    }
+
+    #[test]
     fn canonical_json_sorts_keys_whatever_the_insertion_order() {
         // serde_json's `preserve_order` feature, if any dependency ever turned it on, would
         // keep insertion order and break every signature and hash: this fails first.
