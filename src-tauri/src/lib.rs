@@ -353,8 +353,8 @@ const NO_DMABUF: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
 /// On a machine without a GPU that can render (no DRM render node: a virtual machine, some old
 /// laptops, `make bench`'s Xvfb), WebKitGTK's DMA-BUF renderer draws through Mesa's software
 /// OpenGL (llvmpipe) and, after every screen change, burns about 1.5 cores for 3 to 4 s: the
-/// next click shares a two-core laptop with it (`make bench`: 4.8 s of CPU in the 6 s after a
-/// screen change, 0.4 s without it). Its other path draws on the CPU without that. The variable
+/// next click shares a two-core laptop with it (`make bench`: WebKit used 4.8 s of CPU in the 6 s
+/// after a screen change, 0.6 s without it). Its other path draws on the CPU without that. The variable
 /// must be in the environment before GTK starts, and setting it in the process takes unsafe code
 /// (which the workspace forbids): the program starts itself again with it, once, by `exec` (the
 /// same process, program and arguments). A value already set, `0` included, is left as it is;

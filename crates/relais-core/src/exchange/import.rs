@@ -164,10 +164,10 @@ fn content_parts<'a>(doc: &str, raw: &'a str) -> Result<(ContentRest, Rows)> {
         Some(_) => return Err(malformed("content.ledger")),
     };
     let base = doc.as_ptr() as usize;
+    // Where a record is in the document (its text is borrowed from it).
+    let at = |text: &str| (text.as_ptr() as usize).checked_sub(base).filter(|s| s + text.len() <= doc.len()).map(|s| s..s + text.len());
     let mut kinds = BTreeMap::new();
     for (name, rows) in c.records.ok_or_else(|| malformed("content.records"))? {
-        // Where each record is in the document (its text is borrowed from it).
-        let at = |text: &str| (text.as_ptr() as usize).checked_sub(base).filter(|s| s + text.len() <= doc.len()).map(|s| s..s + text.len());
         kinds.insert(name, rows.iter().map(|r| at(r.get())).collect::<Option<Vec<_>>>().ok_or_else(|| malformed("content"))?);
     }
     Ok((ContentRest { report, documents, ledger }, kinds))
