@@ -1,7 +1,8 @@
 //! Test vectors, one test per file:
 //! - `age-cctv/`: the C2SP CCTV age vectors through the bundle reader's decryption layer
 //!   (`exchange::decrypt`): every `success` decrypts to the expected hash, every failure is
-//!   rejected before any plaintext reaches an import; vectors for features the age crate does
+//!   rejected before any plaintext reaches an import; read in two halves at once (as a large
+//!   bundle is), each gives the same bytes or nothing; vectors for features the age crate does
 //!   not implement are listed as ignored, with the reason.
 //! - `bundles/`: bad (and good) bundles for a vault with fixed test keys (`bundles/keys.json`),
 //!   among them a verified but hostile sender's (an older bundle after a newer one, a case it
@@ -79,6 +80,16 @@ fn run_cctv(h: &[(String, String)], body: &[u8]) -> Result<(), Failed> {
     let ids: Vec<&dyn age::Identity> =
         x25519.iter().map(|i| i as &dyn age::Identity).chain(scrypt.iter().map(|i| i as &dyn age::Identity)).collect();
     let got = exchange::decrypt(body, &ids);
+    // Read in two halves at once (as a large bundle is), the file gives the same bytes or
+    // nothing (a stream with a last chunk before its end, cut after it, is refused either way).
+    let halves = exchange::decrypt_in_halves_for_tests(body, &ids);
+    match (&got, &halves) {
+        (Ok(plain), Some(h)) if plain != h => return Err("read in halves, other bytes".into()),
+        (Err(e), Some(_)) => return Err(format!("read in order: {}; in halves it decrypted", e.code()).into()),
+        // Two chunks and more are read in halves.
+        (Ok(plain), None) if plain.len() >= 2 * 64 * 1024 => return Err("not read in halves".into()),
+        _ => {}
+    }
     match (expect, got) {
         ("success", Ok(plain)) => {
             let hash = hex::encode(Sha256::digest(&plain));
@@ -722,6 +733,43 @@ fn generate() {
         "BundleRewritesRecord\nbefore: share_with_a_document",
         "the document already imported comes back, a newer version, with other bytes",
         bundle("share", vec![person_id.as_str()], c),
+    ));
+    // The document's top level written by hand, the keys in the order given (duplicates kept):
+    // the content is found without scanning it when the document is written as Relais writes it.
+    let top_level = |pairs: &[(&str, &Value)]| -> Vec<u8> {
+        let members: Vec<String> = pairs.iter().map(|(k, v)| format!("{}:{}", json!(k), serde_json::to_string(v).unwrap())).collect();
+        exchange::encrypt_for_test_vectors(format!("{{{}}}", members.join(",")).as_bytes(), &[&receiver_r]).unwrap()
+    };
+    let (format, version, signature) = (json!("relais.bundle"), json!(2), json!(sign(&keys, "sender", &manifest)));
+    out.push((
+        "top_level_format_twice",
+        "success",
+        "« format » a second time after the manifest: the content seems to end there, it does not (read whole, the last « format » counts)",
+        top_level(&[
+            ("content", &content),
+            ("format", &format),
+            ("manifest", &manifest),
+            ("format", &format),
+            ("signature", &signature),
+            ("version", &version),
+        ]),
+    ));
+    let mut other = content.clone();
+    other["records"]["person"][0]["alias"] = json!("Autre contenu");
+    let mut signs_other = manifest.clone();
+    signs_other["content_sha256"] = json!(sha(&other));
+    out.push((
+        "top_level_content_twice",
+        "BundleTampered",
+        "a content the manifest signs, then « content » a second time at the end, which counts (as in any JSON reader keeping the last)",
+        top_level(&[
+            ("content", &other),
+            ("format", &format),
+            ("manifest", &signs_other),
+            ("signature", &json!(sign(&keys, "sender", &signs_other))),
+            ("version", &version),
+            ("content", &content),
+        ]),
     ));
     out.push((
         "format_version_1",

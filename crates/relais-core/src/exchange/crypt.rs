@@ -141,7 +141,9 @@ pub(super) fn check_header(bin: &[u8]) -> Result<()> {
 
 /// Decrypts an age file (binary or armored) with `identities`, mapping each failure to what a
 /// person can act on. At most [`MAX_PLAINTEXT`] bytes are read, and nothing is returned unless
-/// the whole payload authenticated.
+/// the whole payload authenticated. A large payload is decrypted in two halves, one per core
+/// ([`decrypt_halves`]); when that fails, the payload is read again from its start, so that the
+/// error said is the one the whole stream read in order gives.
 pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8>> {
     let armored = bytes.trim_ascii().starts_with(ARMOR_BEGIN);
     let dearmored;
@@ -152,32 +154,87 @@ pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8
         bytes
     };
     check_header(bin)?;
-    let dec = match age::Decryptor::new_buffered(bin) {
+    if bin.len() >= HALVES_FROM
+        && let Some(mut out) = decrypt_halves(bin, identities)
+    {
+        return Ok(std::mem::take(&mut *out));
+    }
+    let mut r = reader(bin, identities)?;
+    // Sized once: the plaintext is never longer than the ciphertext. A growing buffer would
+    // copy the plaintext at each doubling and free the old copies without wiping them. Wiped
+    // if the payload does not authenticate (a part of it was read).
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(bin.len().min(MAX_PLAINTEXT as usize + 1)));
+    match (&mut r).take(MAX_PLAINTEXT + 1).read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > MAX_PLAINTEXT => Err(Error::BundleTooLarge),
+        Ok(_) => Ok(std::mem::take(&mut *out)),
+        Err(e) => Err(payload_error(&e)),
+    }
+}
+
+/// From this size of age file on, the payload is decrypted in two halves at once: below it, the
+/// second thread would cost more than it saves.
+const HALVES_FROM: usize = 2 << 20;
+
+/// A payload's decryption error as what a person can act on.
+fn payload_error(e: &std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        Error::BundleTruncated
+    } else {
+        // A payload chunk that does not authenticate: altered, or cut inside the payload (the
+        // age format cannot tell those apart).
+        Error::BundleTampered
+    }
+}
+
+/// The payload's reader, the file key unwrapped with one of `identities`.
+fn reader<'b>(bin: &'b [u8], identities: &[&dyn age::Identity]) -> Result<age::stream::StreamReader<std::io::Cursor<&'b [u8]>>> {
+    let dec = match age::Decryptor::new_buffered(std::io::Cursor::new(bin)) {
         Ok(d) => d,
         Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
         Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
         Err(_) => return Err(Error::NotAgeFile),
     };
-    let mut r = match dec.decrypt(identities.iter().copied()) {
-        Ok(r) => r,
+    match dec.decrypt(identities.iter().copied()) {
+        Ok(r) => Ok(r),
         // No stanza opened with our key (for X25519 "not ours" and "damaged" look the same).
-        Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => return Err(Error::BundleNotForThisVault),
-        Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
-        Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
-        Err(_) => return Err(Error::BundleTampered),
-    };
-    // Sized once: the plaintext is never longer than the ciphertext. A growing buffer would
-    // copy the plaintext at each doubling and free the old copies without wiping them (the
-    // caller wipes only the last one), and the copies cost a tenth of a large import.
-    let mut out = Vec::with_capacity(bin.len().min(MAX_PLAINTEXT as usize + 1));
-    match (&mut r).take(MAX_PLAINTEXT + 1).read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > MAX_PLAINTEXT => Err(Error::BundleTooLarge),
-        Ok(_) => Ok(out),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Error::BundleTruncated),
-        // A payload chunk that does not authenticate: altered, or cut inside the payload (the
-        // age format cannot tell those apart).
+        Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => Err(Error::BundleNotForThisVault),
+        Err(age::DecryptError::InvalidMac) => Err(Error::BundleTampered),
+        Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Error::BundleTruncated),
         Err(_) => Err(Error::BundleTampered),
     }
+}
+
+/// The payload decrypted in two halves on two cores, each through its own reader; `None` when
+/// anything fails (the caller reads it again in order, for the error to say). Accepts exactly
+/// what reading it in order accepts: the STREAM construction (age's payload) authenticates each
+/// 64 KiB chunk with its index and whether it is the last; the length is authenticated first
+/// (age decrypts the final chunk as the last one), the first reader then goes one byte past its
+/// half, so that a chunk marked last at the boundary fails there as it does in order, and the
+/// second reads from the boundary to the end, which must end the stream.
+fn decrypt_halves(bin: &[u8], identities: &[&dyn age::Identity]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    use std::io::{Seek, SeekFrom};
+    const CHUNK: u64 = 64 * 1024;
+    let mut first = reader(bin, identities).ok()?;
+    let len = first.seek(SeekFrom::End(0)).ok()?;
+    first.seek(SeekFrom::Start(0)).ok()?;
+    if !(2 * CHUNK..=MAX_PLAINTEXT).contains(&len) {
+        return None;
+    }
+    let mut second = reader(bin, identities).ok()?;
+    let half = len / 2 / CHUNK * CHUNK;
+    second.seek(SeekFrom::Start(half)).ok()?;
+    let mut out = zeroize::Zeroizing::new(vec![0u8; len as usize]);
+    let (a, b) = out.split_at_mut(half as usize);
+    let (first_ok, second_ok) = std::thread::scope(|s| {
+        let other = s.spawn(move || {
+            let mut past = [0u8; 1];
+            first.read_exact(a).is_ok() && first.read_exact(&mut past).is_ok()
+        });
+        let mut end = [0u8; 1];
+        let second_ok = second.read_exact(b).is_ok() && matches!(second.read(&mut end), Ok(0));
+        (other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), second_ok)
+    });
+    (first_ok && second_ok).then_some(out)
 }
 
 /// Reads a bundle file, refusing at once one larger than any bundle can be
@@ -198,10 +255,74 @@ pub fn read_bundle_file(path: &std::path::Path) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// [`decrypt_halves`] whatever the file's size (the age vectors are small): the plaintext, or
+/// `None` where [`decrypt`] reads in order (and says why it refuses).
+#[doc(hidden)]
+pub fn decrypt_in_halves_for_tests(bytes: &[u8], identities: &[&dyn age::Identity]) -> Option<Vec<u8>> {
+    let bin = if bytes.trim_ascii().starts_with(ARMOR_BEGIN) { dearmor(bytes).ok()? } else { bytes.to_vec() };
+    check_header(&bin).ok()?;
+    decrypt_halves(&bin, identities).map(|mut out| std::mem::take(&mut *out))
+}
+
 /// Encrypts arbitrary bytes to `to` (test vectors: a valid age file that is not a bundle).
 #[doc(hidden)]
 pub fn encrypt_for_test_vectors(plaintext: &[u8], to: &[&str]) -> Result<Vec<u8>> {
     let recipients = to.iter().map(|r| identity::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
     // Unpadded: the vectors stay small in the repository (a reader needs no padding).
     encrypt_with(&recipients, false, Padding::None, |w| Ok(w.write_all(plaintext)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A payload of `n` bytes that differ from chunk to chunk (a chunk read at the wrong place
+    /// shows).
+    fn payload(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i / 7 % 251) as u8).collect()
+    }
+
+    fn encrypted(plain: &[u8], id: &age::x25519::Identity) -> Vec<u8> {
+        encrypt_with(&[id.to_public()], false, Padding::None, |w| Ok(w.write_all(plain)?)).unwrap()
+    }
+
+    #[test]
+    fn a_large_payload_decrypts_in_halves_to_the_same_bytes() {
+        let id = age::x25519::Identity::generate();
+        const CHUNK: usize = 64 * 1024;
+        // Past the size where halves start: a whole number of chunks, one byte more, one less.
+        for n in [HALVES_FROM, HALVES_FROM + 1, HALVES_FROM - 1, 3 * HALVES_FROM / 2 + 17, 40 * CHUNK] {
+            let plain = payload(n);
+            let bin = encrypted(&plain, &id);
+            assert!(bin.len() >= HALVES_FROM, "{n}: not large enough to be read in halves");
+            assert!(decrypt_halves(&bin, &[&id]).is_some_and(|out| *out == plain), "{n}: halves");
+            assert_eq!(decrypt(&bin, &[&id]).unwrap(), plain, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_large_payload_damaged_anywhere_says_what_reading_it_in_order_says() {
+        let id = age::x25519::Identity::generate();
+        let plain = payload(3 * HALVES_FROM);
+        let bin = encrypted(&plain, &id);
+        let header = bin.windows(5).position(|w| w == b"\n--- ").unwrap();
+        let payload_at = header + bin[header + 1..].iter().position(|&b| b == b'\n').unwrap() + 2 + 16;
+        const SEALED: usize = 64 * 1024 + 16;
+        // A byte changed in the first half, in the second, in the last chunk.
+        for at in [payload_at + 10, payload_at + (bin.len() - payload_at) * 3 / 4, bin.len() - 5] {
+            let mut bad = bin.clone();
+            bad[at] ^= 1;
+            assert!(decrypt_halves(&bad, &[&id]).is_none(), "changed at {at}");
+            assert!(matches!(decrypt(&bad, &[&id]), Err(Error::BundleTampered)), "changed at {at}");
+        }
+        // Cut where a chunk ends (the stream stops before its last chunk): truncated; cut inside
+        // a chunk: the chunk does not authenticate.
+        let boundary = payload_at + 30 * SEALED;
+        assert!(decrypt_halves(&bin[..boundary], &[&id]).is_none());
+        assert!(matches!(decrypt(&bin[..boundary], &[&id]), Err(Error::BundleTruncated)));
+        assert!(matches!(decrypt(&bin[..boundary + 100], &[&id]), Err(Error::BundleTampered)));
+        // Someone else's key.
+        let other = age::x25519::Identity::generate();
+        assert!(matches!(decrypt(&bin, &[&other]), Err(Error::BundleNotForThisVault)));
+    }
 }
