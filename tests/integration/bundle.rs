@@ -367,7 +367,8 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
     let doc: serde_json::Value = serde_json::from_slice(&exchange::decrypt(&bytes, &[&b_id as &dyn age::Identity]).unwrap()).unwrap();
     let records = doc["content"]["records"].as_object().unwrap();
     let total: usize = records.values().map(|r| r.as_array().unwrap().len()).sum();
-    // From 1 MB of records, they are read and checked on another core, 2 048 at a time.
+    // From 1 MB of records, they are read and checked on another core (a preview's on two) and
+    // handed on 2 048 at a time.
     let size = serde_json::to_string(records).unwrap().len();
     assert!(size > 1 << 20 && total > 2 * 2048, "{total} records, {size} bytes: not a large bundle");
     // The last record of the last kind checked (parents first), and one of the receiver's
@@ -381,7 +382,18 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
         resealed(&a, &recipient, &doc, content)
     };
     assert!(last.column("person_id").is_some(), "{} has no person", last.name());
-    let cases: [(&str, Vec<u8>, &str); 3] = [
+    // A preview checks each kind whole, half on each core, and hands the records on in order:
+    // with a record refused in each half, the first one's error is said.
+    let both_halves = {
+        let mut content = doc["content"].clone();
+        let rows = content["records"][last.name()].as_array_mut().unwrap();
+        assert!(rows.len() >= 64, "{}: {} records, checked on one core", last.name(), rows.len());
+        rows[0]["person_id"] = json!("0193a000-0000-7000-8000-0000000000ff");
+        rows.last_mut().unwrap()["created_by"] = json!("Marie");
+        resealed(&a, &recipient, &doc, content)
+    };
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("its first record names a person the bundle does not carry, its last one is malformed", both_halves, "BundleDanglingReference"),
         ("its author is not a fingerprint", forged(&|r| r["created_by"] = json!("Marie")), "MalformedBundle"),
         (
             "it names a person the bundle does not carry",
@@ -409,7 +421,7 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
 /// a colleague's hand, may send a record that is valid but not in that form: a padded text, an
 /// upper-case reference, a local time, « oui » for yes. Such a record is read the canonical
 /// way and stored converted, in a small bundle (checked on one thread) as in a large one
-/// (checked a part at a time, each part on two cores for a preview).
+/// (checked a part at a time for an import; each kind whole, half on each core, for a preview).
 #[test]
 fn records_valid_but_not_in_stored_form_are_imported_converted() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
