@@ -212,7 +212,7 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
             match roles[i] {
                 Role::Id => id = Some(v.borrowed().filter(|s| super::import::is_lower_uuid(s)).ok_or_else(no)?),
                 Role::At => {
-                    v.as_str().and_then(crate::time::from_db).ok_or_else(no)?;
+                    v.as_str().filter(|s| crate::time::is_rfc3339(s)).ok_or_else(no)?;
                 }
                 Role::CreatedBy => created_by = Some(v.borrowed().filter(|s| is_fingerprint(s)).ok_or_else(no)?),
                 Role::UpdatedBy => updated_by = Some(v.borrowed().filter(|s| is_fingerprint(s)).ok_or_else(no)?),
@@ -223,7 +223,7 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
                     })
                 }
                 Role::Column(col, is_owner) => {
-                    if !as_stored(col.name, col.ty, col.required, &v, self.known) {
+                    if !as_stored(col.ty, col.required, &v, self.known) {
                         return Err(no());
                     }
                     if is_owner {
@@ -296,7 +296,7 @@ impl<'de> Visitor<'de> for VersionsSeed {
 
 /// Whether `store::normalize_with` would keep `v` as it is for a column of this type (with no
 /// doubt: a blank text, which it reads as empty, is « cannot tell »).
-fn as_stored(name: &str, ty: Ty, required: bool, v: &Val<'_>, known: &dyn Fn(Kind, &str) -> bool) -> bool {
+fn as_stored(ty: Ty, required: bool, v: &Val<'_>, known: &dyn Fn(Kind, &str) -> bool) -> bool {
     // Text the store would keep as it is: not blank, nothing to trim.
     let clean = |s: &str| !s.is_empty() && s.trim().len() == s.len();
     match (ty, v) {
@@ -305,8 +305,8 @@ fn as_stored(name: &str, ty: Ty, required: bool, v: &Val<'_>, known: &dyn Fn(Kin
         (Ty::Bool, Val::Bool) | (Ty::Int, Val::Int(_)) => true,
         (Ty::Money, Val::Int(n)) => (0..=crate::money::MAX_CENTS).contains(n),
         (Ty::Minutes, Val::Int(n)) => (0..=crate::duration::MAX_MINUTES).contains(n),
-        (Ty::Date, Val::Str(s)) => clean(s) && crate::time::parse_date(name, s).is_ok_and(|d| d.to_string() == **s),
-        (Ty::DateTime, Val::Str(s)) => clean(s) && crate::time::parse_datetime(name, s).is_ok_and(|t| crate::time::to_db(t) == **s),
+        (Ty::Date, Val::Str(s)) => clean(s) && crate::time::is_stored_date(s),
+        (Ty::DateTime, Val::Str(s)) => clean(s) && crate::time::is_stored_datetime(s),
         (Ty::Code(list), Val::Str(s)) => clean(s) && Catalogues::get().entry(list, s).is_some(),
         (Ty::Codes(_) | Ty::Words, Val::List(items)) => {
             let mut seen: Vec<&str> = Vec::with_capacity(items.len());
