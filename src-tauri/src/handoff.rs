@@ -139,7 +139,7 @@ pub async fn open_import(app: AppHandle, args: ImportArgs) -> Res<exchange::Prev
     let file = args.file.clone();
     let (opened, preview) = on_store(&app, Hold::Long, move |s| {
         let opened = match (&path, &args.file) {
-            (Some(path), _) => exchange::open(s, &exchange::read_bundle_file(path)?, args.accept_unverified)?,
+            (Some(path), _) => exchange::open_file(s, path, args.accept_unverified)?,
             (None, Some(file)) => team::open_item(s, file, args.accept_unverified)?,
             (None, None) => unreachable!("a path or a file"),
         };

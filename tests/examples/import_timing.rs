@@ -5,8 +5,9 @@
 //! `cargo run --release -p relais-tests --example import_timing` (RUNS=n, PREVIEW=1: open and
 //! preview only, SLEEP=ms: a pause before each run). The bundle and the vaults are made once in
 //! /tmp/relais-import-timing (delete it to make them again). VAULT=dir BUNDLE=file: the preview
-//! of that bundle in that vault instead (its passphrase the benches': `make bench` leaves its
-//! window's in ~/.cache/relais/ui-bench), read only.
+//! of that bundle file (opened from the file, as the app does) in that vault instead (its
+//! passphrase the benches': `make bench` leaves its window's in ~/.cache/relais/ui-bench), read
+//! only.
 use chrono::NaiveDate;
 use relais_core::demo;
 use relais_core::exchange;
@@ -39,14 +40,14 @@ fn main() {
     }
     let runs: usize = std::env::var("RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     if let (Ok(vault), Ok(bundle)) = (std::env::var("VAULT"), std::env::var("BUNDLE")) {
-        let bytes = std::fs::read(bundle).unwrap();
+        let bundle = std::path::PathBuf::from(bundle);
         let b = Vault::open(std::path::Path::new(&vault)).unwrap().unlock(&pass).unwrap();
         for i in 0..runs {
             if let Some(ms) = std::env::var("SLEEP").ok().and_then(|s| s.parse().ok()) {
                 std::thread::sleep(std::time::Duration::from_millis(ms));
             }
             let (t, c0) = (Instant::now(), cpu());
-            let opened = exchange::open(&b, &bytes, false).unwrap();
+            let opened = exchange::open_file(&b, &bundle, false).unwrap();
             let (t_open, c1) = (t.elapsed(), cpu());
             let t = Instant::now();
             exchange::preview(&b, &opened).unwrap();

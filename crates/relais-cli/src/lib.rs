@@ -756,13 +756,12 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
 fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     use relais_core::exchange;
     let mut store = ctx.store()?;
-    let bytes = match exchange::read_bundle_file(&a.file) {
+    let opened = match exchange::open_file(&store, &a.file, a.accept_unverified) {
         Err(relais_core::Error::Io(e)) => {
             Err(e).with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?
         }
         other => other?,
     };
-    let opened = exchange::open(&store, &bytes, a.accept_unverified)?;
     let report = if a.dry_run {
         exchange::preview(&store, &opened)?
     } else {

@@ -155,11 +155,11 @@ pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8
     };
     check_header(bin)?;
     if bin.len() >= HALVES_FROM
-        && let Some(mut out) = decrypt_halves(bin, identities)
+        && let Some(mut out) = decrypt_halves(|| std::io::Cursor::new(bin), identities)
     {
         return Ok(std::mem::take(&mut *out));
     }
-    let mut r = reader(bin, identities)?;
+    let mut r = reader(std::io::Cursor::new(bin), identities)?;
     // Sized once: the plaintext is never longer than the ciphertext. A growing buffer would
     // copy the plaintext at each doubling and free the old copies without wiping them. Wiped
     // if the payload does not authenticate (a part of it was read).
@@ -186,9 +186,10 @@ fn payload_error(e: &std::io::Error) -> Error {
     }
 }
 
-/// The payload's reader, the file key unwrapped with one of `identities`.
-fn reader<'b>(bin: &'b [u8], identities: &[&dyn age::Identity]) -> Result<age::stream::StreamReader<std::io::Cursor<&'b [u8]>>> {
-    let dec = match age::Decryptor::new_buffered(std::io::Cursor::new(bin)) {
+/// The payload's reader of an age file read from `src`, the file key unwrapped with one of
+/// `identities`.
+fn reader<R: std::io::BufRead>(src: R, identities: &[&dyn age::Identity]) -> Result<age::stream::StreamReader<R>> {
+    let dec = match age::Decryptor::new_buffered(src) {
         Ok(d) => d,
         Err(age::DecryptError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(Error::BundleTruncated),
         Err(age::DecryptError::InvalidMac) => return Err(Error::BundleTampered),
@@ -211,16 +212,20 @@ fn reader<'b>(bin: &'b [u8], identities: &[&dyn age::Identity]) -> Result<age::s
 /// (age decrypts the final chunk as the last one), the first reader then goes one byte past its
 /// half, so that a chunk marked last at the boundary fails there as it does in order, and the
 /// second reads from the boundary to the end, which must end the stream.
-fn decrypt_halves(bin: &[u8], identities: &[&dyn age::Identity]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+/// Each reader reads the age file from its own `src()`.
+fn decrypt_halves<R: std::io::BufRead + std::io::Seek + Send>(
+    src: impl Fn() -> R,
+    identities: &[&dyn age::Identity],
+) -> Option<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::{Seek, SeekFrom};
     const CHUNK: u64 = 64 * 1024;
-    let mut first = reader(bin, identities).ok()?;
+    let mut first = reader(src(), identities).ok()?;
     let len = first.seek(SeekFrom::End(0)).ok()?;
     first.seek(SeekFrom::Start(0)).ok()?;
     if !(2 * CHUNK..=MAX_PLAINTEXT).contains(&len) {
         return None;
     }
-    let mut second = reader(bin, identities).ok()?;
+    let mut second = reader(src(), identities).ok()?;
     let half = len / 2 / CHUNK * CHUNK;
     second.seek(SeekFrom::Start(half)).ok()?;
     let mut out = zeroize::Zeroizing::new(vec![0u8; len as usize]);
@@ -255,13 +260,76 @@ pub fn read_bundle_file(path: &std::path::Path) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Decrypts a bundle file: what [`decrypt`] of its bytes ([`read_bundle_file`]) gives, without
+/// reading them all first when it is a large binary age file (reading 51 MB into memory took
+/// 30 ms, most of it the kernel handing the new pages over): its two halves are decrypted
+/// straight from the file, each reader reading at its own place ([`At`]). Anything else, and
+/// any failure, goes through the bytes, for the error to say.
+pub fn decrypt_file(path: &std::path::Path, identities: &[&dyn age::Identity]) -> Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > MAX_BUNDLE_FILE {
+        return Err(Error::BundleTooLarge);
+    }
+    if len >= HALVES_FROM as u64 {
+        // The header is a few hundred bytes; one that does not end in the first 64 KiB goes
+        // through the bytes.
+        let mut head = vec![0u8; 64 * 1024];
+        if file.read_exact_at(&mut head, 0).is_ok()
+            && !head.trim_ascii_start().starts_with(ARMOR_BEGIN)
+            && check_header(&head).is_ok()
+            && let Some(mut out) =
+                decrypt_halves(|| std::io::BufReader::with_capacity(CHUNK_READ, At { file: &file, len, pos: 0 }), identities)
+        {
+            return Ok(std::mem::take(&mut *out));
+        }
+    }
+    decrypt(&read_bundle_file(path)?, identities)
+}
+
+/// What each reader of a file asks for at once: a sealed chunk of the payload (64 KiB and its tag).
+const CHUNK_READ: usize = 64 * 1024 + 16;
+
+/// A file read from its own place (positional reads: two readers share the file, not an offset),
+/// as long as it was when opened: a file a sync engine is still writing must not grow under age's
+/// reader, which sizes the last chunk from the length it found first (and asserts it fits). A file
+/// changed meanwhile does not authenticate, and is read again through its bytes.
+struct At<'f> {
+    file: &'f std::fs::File,
+    len: u64,
+    pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = usize::try_from(self.len.saturating_sub(self.pos)).unwrap_or(usize::MAX);
+        let k = buf.len().min(left);
+        let n = std::os::unix::fs::FileExt::read_at(self.file, &mut buf[..k], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for At<'_> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let base = match to {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = base.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
 /// [`decrypt_halves`] whatever the file's size (the age vectors are small): the plaintext, or
 /// `None` where [`decrypt`] reads in order (and says why it refuses).
 #[doc(hidden)]
 pub fn decrypt_in_halves_for_tests(bytes: &[u8], identities: &[&dyn age::Identity]) -> Option<Vec<u8>> {
     let bin = if bytes.trim_ascii().starts_with(ARMOR_BEGIN) { dearmor(bytes).ok()? } else { bytes.to_vec() };
     check_header(&bin).ok()?;
-    decrypt_halves(&bin, identities).map(|mut out| std::mem::take(&mut *out))
+    decrypt_halves(|| std::io::Cursor::new(&bin[..]), identities).map(|mut out| std::mem::take(&mut *out))
 }
 
 /// Encrypts arbitrary bytes to `to` (test vectors: a valid age file that is not a bundle).
@@ -295,9 +363,48 @@ mod tests {
             let plain = payload(n);
             let bin = encrypted(&plain, &id);
             assert!(bin.len() >= HALVES_FROM, "{n}: not large enough to be read in halves");
-            assert!(decrypt_halves(&bin, &[&id]).is_some_and(|out| *out == plain), "{n}: halves");
+            assert!(decrypt_halves(|| std::io::Cursor::new(&bin[..]), &[&id]).is_some_and(|out| *out == plain), "{n}: halves");
             assert_eq!(decrypt(&bin, &[&id]).unwrap(), plain, "{n}");
         }
+    }
+
+    /// A bundle file decrypted from the file gives what its bytes give: read in halves at their
+    /// own places, or through the bytes (armored, damaged, small).
+    #[test]
+    fn a_bundle_file_decrypts_as_its_bytes() {
+        let id = age::x25519::Identity::generate();
+        let dir = std::env::temp_dir().join(format!("relais-crypt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("envoi.relais");
+        let plain = payload(3 * HALVES_FROM + 5);
+        let bin = encrypted(&plain, &id);
+        std::fs::write(&path, &bin).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let len = bin.len() as u64;
+        let halves = decrypt_halves(|| std::io::BufReader::with_capacity(CHUNK_READ, At { file: &file, len, pos: 0 }), &[&id]);
+        assert!(halves.is_some_and(|out| *out == plain), "read in halves from the file");
+        // The file grows after it was opened (a sync engine still writing it): the readers see
+        // it as it was (a reader that saw it grow would hand age a last chunk longer than a
+        // chunk, which age refuses by a panic).
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&[b'x'; 100_000]).unwrap();
+        let halves = decrypt_halves(|| std::io::BufReader::with_capacity(CHUNK_READ, At { file: &file, len, pos: 0 }), &[&id]);
+        assert!(halves.is_some_and(|out| *out == plain), "read as it was when opened");
+        std::fs::write(&path, &bin).unwrap();
+        assert_eq!(decrypt_file(&path, &[&id]).unwrap(), plain);
+        let armored = encrypt_with(&[id.to_public()], true, Padding::None, |w| Ok(w.write_all(&plain)?)).unwrap();
+        let mut cut = bin.clone();
+        cut.truncate(bin.len() - 100);
+        let mut changed = bin.clone();
+        changed[bin.len() / 3] ^= 1;
+        let small = encrypted(b"{}", &id);
+        for (what, bytes) in [("armored", armored), ("cut", cut), ("changed", changed), ("small", small)] {
+            std::fs::write(&path, &bytes).unwrap();
+            let (from_file, from_bytes) = (decrypt_file(&path, &[&id]), decrypt(&bytes, &[&id]));
+            assert_eq!(from_file.as_ref().map_err(Error::code), from_bytes.as_ref().map_err(Error::code), "{what}");
+        }
+        let other = age::x25519::Identity::generate();
+        assert!(matches!(decrypt_file(&path, &[&other]), Err(Error::BundleNotForThisVault)));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -312,13 +419,13 @@ mod tests {
         for at in [payload_at + 10, payload_at + (bin.len() - payload_at) * 3 / 4, bin.len() - 5] {
             let mut bad = bin.clone();
             bad[at] ^= 1;
-            assert!(decrypt_halves(&bad, &[&id]).is_none(), "changed at {at}");
+            assert!(decrypt_halves(|| std::io::Cursor::new(&bad[..]), &[&id]).is_none(), "changed at {at}");
             assert!(matches!(decrypt(&bad, &[&id]), Err(Error::BundleTampered)), "changed at {at}");
         }
         // Cut where a chunk ends (the stream stops before its last chunk): truncated; cut inside
         // a chunk: the chunk does not authenticate.
         let boundary = payload_at + 30 * SEALED;
-        assert!(decrypt_halves(&bin[..boundary], &[&id]).is_none());
+        assert!(decrypt_halves(|| std::io::Cursor::new(&bin[..boundary]), &[&id]).is_none());
         assert!(matches!(decrypt(&bin[..boundary], &[&id]), Err(Error::BundleTruncated)));
         assert!(matches!(decrypt(&bin[..boundary + 100], &[&id]), Err(Error::BundleTampered)));
         // Someone else's key.

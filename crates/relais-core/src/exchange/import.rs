@@ -359,7 +359,19 @@ fn into_document(mut plaintext: zeroize::Zeroizing<Vec<u8>>) -> Result<zeroize::
 /// parses the content.
 pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Opened> {
     let secrets = crate::vault::keys::secrets(store)?;
-    let plaintext = into_document(zeroize::Zeroizing::new(decrypt(bytes, &[&secrets.age as &dyn age::Identity])?))?;
+    open_plaintext(store, decrypt(bytes, &[&secrets.age as &dyn age::Identity])?, accept_unverified)
+}
+
+/// [`open`] of a bundle file, decrypted from the file ([`decrypt_file`]: a large one without
+/// reading it whole first).
+pub fn open_file(store: &Store, path: &std::path::Path, accept_unverified: bool) -> Result<Opened> {
+    let secrets = crate::vault::keys::secrets(store)?;
+    open_plaintext(store, decrypt_file(path, &[&secrets.age as &dyn age::Identity])?, accept_unverified)
+}
+
+/// [`open`] once decrypted.
+fn open_plaintext(store: &Store, plaintext: Vec<u8>, accept_unverified: bool) -> Result<Opened> {
+    let plaintext = into_document(zeroize::Zeroizing::new(plaintext))?;
     let (manifest, rest, kinds, persons, (sender_contact, sender_name, sender_verified)) =
         with_top(&plaintext, |top| opened_parts(store, &plaintext, top, accept_unverified))?;
     let records = Records { text: plaintext, kinds, persons };

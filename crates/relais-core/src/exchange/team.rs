@@ -323,7 +323,7 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
             size,
             problem: None,
         };
-        match read_bundle_file(&dir.join(&name)).and_then(|b| open(store, &b, true)) {
+        match open_file(store, &dir.join(&name), true) {
             Ok(o) => {
                 let m = &o.manifest;
                 item.bundle_id = Some(m.bundle_id.clone());
@@ -363,7 +363,7 @@ fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang
     let mut keep = Vec::with_capacity(items.len());
     for mut item in std::mem::take(items) {
         if item.state == InboxState::Receipt && item.sender_verified {
-            let applied = read_bundle_file(&dir.join(&item.file)).and_then(|b| open(store, &b, false)).and_then(|o| {
+            let applied = open_file(store, &dir.join(&item.file), false).and_then(|o| {
                 apply(store, &o, &mut |_, _| {})?;
                 Ok(o)
             });
@@ -421,7 +421,7 @@ fn inbox_file(store: &Store, file: &str) -> Result<PathBuf> {
 /// [`apply`] take.
 pub fn open_item(store: &Store, file: &str, accept_unverified: bool) -> Result<Opened> {
     let path = inbox_file(store, file)?;
-    open(store, &read_bundle_file(&path)?, accept_unverified)
+    open_file(store, &path, accept_unverified)
 }
 
 /// What followed an import from the inbox.
