@@ -271,11 +271,29 @@ LOW_MEMORY_GB = 4
 
 def tree_pss(app_pid):
     """PSS of the app and every process under it (WebKit's web and network processes…), in MB,
-    and by process name."""
+    by process name, and how many processes mapping WebKit ran outside it (`strangers`)."""
     by = {}
     for pid in descendants(app_pid):
         by[comm(pid)] = by.get(comm(pid), 0) + pss_kb(pid)
-    return sum(by.values()) / 1024, {k: v / 1024 for k, v in sorted(by.items(), key=lambda kv: -kv[1])}
+    return sum(by.values()) / 1024, {k: v / 1024 for k, v in sorted(by.items(), key=lambda kv: -kv[1])}, len(strangers(app_pid))
+
+
+def strangers(app_pid):
+    """The processes on the machine outside the tree measured that map WebKit's library (another
+    webview; WebKitWebDriver does not). PSS splits a shared page between every process that maps
+    it: each figure here comes out lower, the libraries' part more than the app's own, and the
+    ratio to the hello world higher (the hello world measured alone: 199 MB; while another one
+    ran: 136 MB)."""
+    mine = set(descendants(app_pid))
+
+    def maps_webkit(pid):
+        try:
+            with open(f"/proc/{pid}/maps") as f:
+                return any("libwebkit2gtk" in line for line in f)
+        except OSError:
+            return False
+
+    return [pid for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()) if pid not in mine and maps_webkit(pid)]
 
 
 def wait_webkit(app_pid, timeout=30):
@@ -773,6 +791,12 @@ def report(prep, kdf, res, mem, started):
         f"PSS (/proc/PID/smaps_rollup) of the app and every process under it, summed, after {IDLE:.0f} s idle; "
         "the hello world is src-tauri/examples/hello (same tauri crate, features and profile, one window, a page of a few words). "
         "Each alone under the same Xvfb, one after the other.",
+        (
+            "No other process mapping WebKit ran on the machine while they were measured."
+            if not any(m[2] for m in mem.values())
+            else "⚠ Other processes mapping WebKit ran on the machine while some were measured (column PSS): they share the libraries' pages, "
+            "so those figures are lower and their ratios higher than measured alone."
+        ),
         "",
         "| Mesure / measure | Charge / workload | PSS | Rapport / ratio (cible / target ≤ 1.2) |",
         "|---|---|---|---|",
@@ -786,8 +810,8 @@ def report(prep, kdf, res, mem, started):
         ("relais_webdriver_dashboard", "Relais", f"under WebDriver, dashboard of {p} persons", hello_wd),
         ("relais_webdriver_after", "Relais", f"under WebDriver, dashboard after every screen above (the statistics shown {len(res['stats'])} times, its command called {c['stats'][2]} more)", hello_wd),
     ]:
-        total, by = mem[key]
-        parts = ", ".join(f"{k} {v:.0f}" for k, v in by.items())
+        total, by, others = mem[key]
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in by.items()) + (f"; {others} other processes mapping WebKit running" if others else "")
         ratio = f"{total / base:.2f} {'✓' if total / base <= 1.2 else '✗'}" if base else "—"
         lines.append(f"| {name} | {load} | {total:.0f} MB ({parts}) | {ratio} |")
     lines.append("")
