@@ -1,7 +1,8 @@
 //! The bodies of the fuzz targets, one function a door through which outside bytes come in:
 //!
 //! - `bundle_age`: the age layer of a bundle ([`exchange::decrypt`] with this vault's identity);
-//! - `bundle_document`: the decrypted document ([`exchange::verify_document`]);
+//! - `bundle_document`: the decrypted document ([`exchange::verify_document`]), read as well
+//!   with its top level scanned whole ([`exchange::verify_document_scanned`]): the same result;
 //! - `bundle_open`: a bundle file opened and previewed by a vault ([`exchange::open`], then
 //!   [`exchange::preview`]), which must not write a byte to it;
 //! - `bundle_sealed`: the same, for a document that a known contact signed and sealed: the input
@@ -87,7 +88,25 @@ pub fn bundle_age(data: &[u8]) -> Result<(), Error> {
 
 /// The decrypted document: parsed and verified, or refused with a typed error.
 pub fn bundle_document(data: &[u8]) -> Result<(), Error> {
-    clean(exchange::verify_document(data)).map(|_| ())
+    // The top level split without a scan (as Relais writes it) reads what the scan reads, and
+    // refuses what it refuses, with the same error.
+    let quick = exchange::verify_document(data);
+    let scanned = exchange::verify_document_scanned(data);
+    match (&quick, &scanned) {
+        (Ok((m, c)), Ok((sm, sc))) => {
+            assert!(
+                m == sm && serde_json::to_value(c).ok() == serde_json::to_value(sc).ok(),
+                "the split and the scan read different documents"
+            )
+        }
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "the split and the scan refuse differently"),
+        _ => panic!(
+            "the split and the scan disagree: {:?} / {:?}",
+            quick.as_ref().map(|_| ()).map_err(Error::code),
+            scanned.as_ref().map(|_| ()).map_err(Error::code)
+        ),
+    }
+    clean(quick).map(|_| ())
 }
 
 /// A bundle file, opened and previewed by the receiving vault: neither may write to it.

@@ -184,12 +184,24 @@ struct ContentRest {
 /// every record in it.
 pub fn verify_document(plaintext: &[u8]) -> Result<(Manifest, Content)> {
     let plaintext = as_document(plaintext)?;
-    with_top(plaintext, |top| {
-        let signed = verify_signed(top)?;
-        let (rest, kinds) = signed.content(plaintext)?;
-        let records = kinds.iter().map(|(name, rows)| Ok((name.clone(), parse_kind(name, plaintext, rows)?))).collect::<Result<_>>()?;
-        Ok((signed.manifest, Content { records, report: rest.report, documents: rest.documents, ledger: rest.ledger }))
-    })
+    with_top(plaintext, |top| document_with(plaintext, top))
+}
+
+/// [`verify_document`] with the top level always read by scanning the whole document
+/// ([`Top::scan`]): the reading the quick split must agree with, result and error (the fuzz
+/// target `bundle_document` compares them, and its seeds are replayed by the tests).
+#[doc(hidden)]
+pub fn verify_document_scanned(plaintext: &[u8]) -> Result<(Manifest, Content)> {
+    let plaintext = as_document(plaintext)?;
+    document_with(plaintext, Top::scan(plaintext)?)
+}
+
+/// A document verified and parsed, its top level read as `top`.
+fn document_with(plaintext: &str, top: Top<'_>) -> Result<(Manifest, Content)> {
+    let signed = verify_signed(top)?;
+    let (rest, kinds) = signed.content(plaintext)?;
+    let records = kinds.iter().map(|(name, rows)| Ok((name.clone(), parse_kind(name, plaintext, rows)?))).collect::<Result<_>>()?;
+    Ok((signed.manifest, Content { records, report: rest.report, documents: rest.documents, ledger: rest.ledger }))
 }
 
 /// The largest signed manifest accepted (a transfer of 10 000 cases names them in about 400 kB).
