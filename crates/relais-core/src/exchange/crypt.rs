@@ -145,21 +145,19 @@ pub(super) fn check_header(bin: &[u8]) -> Result<()> {
 /// ([`decrypt_halves`]); when that fails, the payload is read again from its start, so that the
 /// error said is the one the whole stream read in order gives.
 pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8>> {
-    let armored = bytes.trim_ascii().starts_with(ARMOR_BEGIN);
-    let dearmored;
-    let bin: &[u8] = if armored {
-        dearmored = dearmor(bytes)?;
-        &dearmored
-    } else {
-        bytes
-    };
-    check_header(bin)?;
-    if bin.len() >= HALVES_FROM
-        && let Some(mut out) = decrypt_halves(|| std::io::Cursor::new(bin), identities)
+    decrypt_as(bytes, identities, true)
+}
+
+/// [`decrypt`], trying the halves only with `halves` (not again when they failed on the file).
+fn decrypt_as(bytes: &[u8], identities: &[&dyn age::Identity], halves: bool) -> Result<Vec<u8>> {
+    let bin = binary(bytes)?;
+    if halves
+        && bin.len() >= HALVES_FROM
+        && let Some(mut out) = decrypt_halves(|| std::io::Cursor::new(&bin[..]), identities)
     {
         return Ok(std::mem::take(&mut *out));
     }
-    let mut r = reader(std::io::Cursor::new(bin), identities)?;
+    let mut r = reader(std::io::Cursor::new(&bin[..]), identities)?;
     // Sized once: the plaintext is never longer than the ciphertext. A growing buffer would
     // copy the plaintext at each doubling and free the old copies without wiping them. Wiped
     // if the payload does not authenticate (a part of it was read).
@@ -171,9 +169,23 @@ pub fn decrypt(bytes: &[u8], identities: &[&dyn age::Identity]) -> Result<Vec<u8
     }
 }
 
+/// The binary age file in `bytes` (dearmored if armored), its header checked.
+fn binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    let bin = if bytes.trim_ascii().starts_with(ARMOR_BEGIN) {
+        std::borrow::Cow::Owned(dearmor(bytes)?)
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    };
+    check_header(&bin)?;
+    Ok(bin)
+}
+
 /// From this size of age file on, the payload is decrypted in two halves at once: below it, the
 /// second thread would cost more than it saves.
 const HALVES_FROM: usize = 2 << 20;
+
+/// The plaintext of each chunk of age's payload (STREAM), authenticated by itself.
+const CHUNK: u64 = 64 * 1024;
 
 /// A payload's decryption error as what a person can act on.
 fn payload_error(e: &std::io::Error) -> Error {
@@ -211,14 +223,13 @@ fn reader<R: std::io::BufRead>(src: R, identities: &[&dyn age::Identity]) -> Res
 /// 64 KiB chunk with its index and whether it is the last; the length is authenticated first
 /// (age decrypts the final chunk as the last one), the first reader then goes one byte past its
 /// half, so that a chunk marked last at the boundary fails there as it does in order, and the
-/// second reads from the boundary to the end, which must end the stream.
-/// Each reader reads the age file from its own `src()`.
+/// second reads from the boundary to the end, which must end the stream. Each reader reads the
+/// age file from its own `src()`.
 fn decrypt_halves<R: std::io::BufRead + std::io::Seek + Send>(
     src: impl Fn() -> R,
     identities: &[&dyn age::Identity],
 ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::{Seek, SeekFrom};
-    const CHUNK: u64 = 64 * 1024;
     let mut first = reader(src(), identities).ok()?;
     let len = first.seek(SeekFrom::End(0)).ok()?;
     first.seek(SeekFrom::Start(0)).ok()?;
@@ -230,15 +241,16 @@ fn decrypt_halves<R: std::io::BufRead + std::io::Seek + Send>(
     second.seek(SeekFrom::Start(half)).ok()?;
     let mut out = zeroize::Zeroizing::new(vec![0u8; len as usize]);
     let (a, b) = out.split_at_mut(half as usize);
-    let (first_ok, second_ok) = std::thread::scope(|s| {
-        let other = s.spawn(move || {
+    let (first_ok, second_ok) = super::beside(
+        move || {
             let mut past = [0u8; 1];
             first.read_exact(a).is_ok() && first.read_exact(&mut past).is_ok()
-        });
-        let mut end = [0u8; 1];
-        let second_ok = second.read_exact(b).is_ok() && matches!(second.read(&mut end), Ok(0));
-        (other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), second_ok)
-    });
+        },
+        || {
+            let mut end = [0u8; 1];
+            second.read_exact(b).is_ok() && matches!(second.read(&mut end), Ok(0))
+        },
+    );
     (first_ok && second_ok).then_some(out)
 }
 
@@ -272,24 +284,25 @@ pub fn decrypt_file(path: &std::path::Path, identities: &[&dyn age::Identity]) -
     if len > MAX_BUNDLE_FILE {
         return Err(Error::BundleTooLarge);
     }
-    if len >= HALVES_FROM as u64 {
-        // The header is a few hundred bytes; one that does not end in the first 64 KiB goes
-        // through the bytes.
-        let mut head = vec![0u8; 64 * 1024];
-        if file.read_exact_at(&mut head, 0).is_ok()
-            && !head.trim_ascii_start().starts_with(ARMOR_BEGIN)
-            && check_header(&head).is_ok()
-            && let Some(mut out) =
-                decrypt_halves(|| std::io::BufReader::with_capacity(CHUNK_READ, At { file: &file, len, pos: 0 }), identities)
-        {
-            return Ok(std::mem::take(&mut *out));
-        }
+    // The header is a few hundred bytes; one that does not end in the first 64 KiB goes
+    // through the bytes.
+    let tried = len >= HALVES_FROM as u64 && {
+        let mut head = vec![0u8; CHUNK as usize];
+        file.read_exact_at(&mut head, 0).is_ok() && !head.trim_ascii_start().starts_with(ARMOR_BEGIN) && check_header(&head).is_ok()
+    };
+    if tried
+        && let Some(mut out) = decrypt_halves(|| std::io::BufReader::with_capacity(CHUNK_READ, At { file: &file, len, pos: 0 }), identities)
+    {
+        return Ok(std::mem::take(&mut *out));
     }
-    decrypt(&read_bundle_file(path)?, identities)
+    // Halves that failed on the file would fail on its bytes (unless it changed meanwhile): read
+    // in order, for the error to say.
+    decrypt_as(&read_bundle_file(path)?, identities, !tried)
 }
 
-/// What each reader of a file asks for at once: a sealed chunk of the payload (64 KiB and its tag).
-const CHUNK_READ: usize = 64 * 1024 + 16;
+/// What each reader of a file asks for at once: a sealed chunk of the payload (the chunk and its
+/// 16-byte tag).
+const CHUNK_READ: usize = CHUNK as usize + 16;
 
 /// A file read from its own place (positional reads: two readers share the file, not an offset),
 /// as long as it was when opened: a file a sync engine is still writing must not grow under age's
@@ -327,8 +340,7 @@ impl std::io::Seek for At<'_> {
 /// `None` where [`decrypt`] reads in order (and says why it refuses).
 #[doc(hidden)]
 pub fn decrypt_in_halves_for_tests(bytes: &[u8], identities: &[&dyn age::Identity]) -> Option<Vec<u8>> {
-    let bin = if bytes.trim_ascii().starts_with(ARMOR_BEGIN) { dearmor(bytes).ok()? } else { bytes.to_vec() };
-    check_header(&bin).ok()?;
+    let bin = binary(bytes).ok()?;
     decrypt_halves(|| std::io::Cursor::new(&bin[..]), identities).map(|mut out| std::mem::take(&mut *out))
 }
 
@@ -357,9 +369,8 @@ mod tests {
     #[test]
     fn a_large_payload_decrypts_in_halves_to_the_same_bytes() {
         let id = age::x25519::Identity::generate();
-        const CHUNK: usize = 64 * 1024;
         // Past the size where halves start: a whole number of chunks, one byte more, one less.
-        for n in [HALVES_FROM, HALVES_FROM + 1, HALVES_FROM - 1, 3 * HALVES_FROM / 2 + 17, 40 * CHUNK] {
+        for n in [HALVES_FROM, HALVES_FROM + 1, HALVES_FROM - 1, 3 * HALVES_FROM / 2 + 17, 40 * CHUNK as usize] {
             let plain = payload(n);
             let bin = encrypted(&plain, &id);
             assert!(bin.len() >= HALVES_FROM, "{n}: not large enough to be read in halves");
@@ -414,7 +425,7 @@ mod tests {
         let bin = encrypted(&plain, &id);
         let header = bin.windows(5).position(|w| w == b"\n--- ").unwrap();
         let payload_at = header + bin[header + 1..].iter().position(|&b| b == b'\n').unwrap() + 2 + 16;
-        const SEALED: usize = 64 * 1024 + 16;
+        const SEALED: usize = CHUNK_READ;
         // A byte changed in the first half, in the second, in the last chunk.
         for at in [payload_at + 10, payload_at + (bin.len() - payload_at) * 3 / 4, bin.len() - 5] {
             let mut bad = bin.clone();

@@ -226,15 +226,8 @@ impl Signed<'_> {
         let raw = self.content;
         let hashed = || crate::vault::store::hex_lower(&Sha256::digest(raw.as_bytes())) == self.manifest.content_sha256;
         // A large content is hashed on one core while it is taken apart on the other.
-        let (as_sent, parts) = if raw.len() < 1 << 20 {
-            (hashed(), content_parts(doc, raw))
-        } else {
-            std::thread::scope(|s| {
-                let h = s.spawn(hashed);
-                let parts = content_parts(doc, raw);
-                (h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), parts)
-            })
-        };
+        let (as_sent, parts) =
+            if raw.len() < 1 << 20 { (hashed(), content_parts(doc, raw)) } else { super::beside(hashed, || content_parts(doc, raw)) };
         // Text not in the canonical form (not written by Relais): checked through the tree it
         // parses to, before anything of it is used.
         if !as_sent {
@@ -917,16 +910,9 @@ impl<'a> KindChecker<'_, 'a> {
             return self.flush();
         }
         let (first, second) = rows.split_at(rows.len() / 2);
-        let mut results = std::thread::scope(|s| {
-            let other = s.spawn(|| check(second));
-            let mut results = check(first);
-            match other.join() {
-                Ok(rest) => results.extend(rest),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-            results
-        })
-        .into_iter();
+        let (rest, mut results) = super::beside(|| check(second), || check(first));
+        results.extend(rest);
+        let mut results = results.into_iter();
         while !self.stopped {
             let part: Vec<_> = results.by_ref().take(CHUNK).collect();
             if part.is_empty() {

@@ -49,6 +49,16 @@ pub fn bundle_kinds() -> impl Iterator<Item = Kind> {
 /// Progress of a long operation: (done, total).
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
+/// Runs `there` on another core while `here` runs on this one, and gives both results (a panic
+/// on the other core goes on here).
+pub(crate) fn beside<A: Send, B>(there: impl FnOnce() -> A + Send, here: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|s| {
+        let other = s.spawn(there);
+        let mine = here();
+        (other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), mine)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
