@@ -392,8 +392,48 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
         rows.last_mut().unwrap()["created_by"] = json!("Marie");
         resealed(&a, &recipient, &doc, content)
     };
-    let cases: [(&str, Vec<u8>, &str); 4] = [
+    // The kind of the most records, of more than one part: its records changed.
+    let (big, rows) = records.iter().max_by_key(|(_, r)| r.as_array().unwrap().len()).unwrap();
+    let (big, n) = (relais_core::record::Kind::from_name(big).unwrap(), rows.as_array().unwrap().len());
+    assert!(n > 2048 + 64, "{}: {n} records, one part", big.name());
+    let theirs_big = b.list_all(big).unwrap().first().expect("the receiver has a record of that kind")["id"].clone();
+    let in_big = |change: &dyn Fn(&mut Vec<serde_json::Value>)| {
+        let mut content = doc["content"].clone();
+        change(content["records"][big.name()].as_array_mut().unwrap());
+        resealed(&a, &recipient, &doc, content)
+    };
+    let cases: [(&str, Vec<u8>, &str); 10] = [
         ("its first record names a person the bundle does not carry, its last one is malformed", both_halves, "BundleDanglingReference"),
+        ("an id twice in a kind, once in each half", in_big(&|rows| rows[n - 1]["id"] = rows[0]["id"].clone()), "BundleDuplicateId"),
+        ("an id twice in a kind's first half", in_big(&|rows| rows[1]["id"] = rows[0]["id"].clone()), "BundleDuplicateId"),
+        ("an id twice in a kind's second half", in_big(&|rows| rows[n - 2]["id"] = rows[n - 1]["id"].clone()), "BundleDuplicateId"),
+        // Decided a part of 2 048 records at a time, a part with a refused record not at all: a
+        // record of the first part refused by what this vault holds is said before a record of
+        // a later part refused by its checks, whichever half of the kind each one is in.
+        (
+            "a record of a kind's first part takes the id of one of theirs, one of its second part is malformed",
+            in_big(&|rows| {
+                rows[0]["id"] = theirs_big.clone();
+                rows[2048 + 10]["created_by"] = json!("Marie");
+            }),
+            "BundleRewritesRecord",
+        ),
+        (
+            "a record of a kind's second part takes the id of one of theirs, one of its first part is malformed",
+            in_big(&|rows| {
+                rows[2048 + 10]["id"] = theirs_big.clone();
+                rows[5]["created_by"] = json!("Marie");
+            }),
+            "MalformedBundle",
+        ),
+        (
+            "a record takes the id of one of theirs, a later one of the same part is malformed",
+            in_big(&|rows| {
+                rows[2048 + 10]["id"] = theirs_big.clone();
+                rows[2048 + 20]["created_by"] = json!("Marie");
+            }),
+            "MalformedBundle",
+        ),
         ("its author is not a fingerprint", forged(&|r| r["created_by"] = json!("Marie")), "MalformedBundle"),
         (
             "it names a person the bundle does not carry",

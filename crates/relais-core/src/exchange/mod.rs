@@ -71,6 +71,27 @@ mod tests {
         hex::encode(Sha256::digest(s.as_bytes()))
     }
 
+    proptest::proptest! {
+        /// An id's bits are the uuid crate's, for exactly the texts it reads as a hyphenated
+        /// UUID with no upper case; any other text has none.
+        #[test]
+        fn an_ids_key_is_its_uuids_bits(
+            s in "[0-9a-fA-F-]{36}|[0-9a-f-]{30,40}",
+            u in proptest::prelude::any::<u128>(),
+            at in 0usize..36,
+            with in "[0-9a-fA-Fg{}:-]",
+        ) {
+            // Any text, and an id with one character changed.
+            let written = uuid::Uuid::from_u128(u).hyphenated().to_string();
+            let changed = format!("{}{with}{}", &written[..at], &written[at + 1..]);
+            for s in [s, changed] {
+                let expected = uuid::Uuid::parse_str(&s).ok().filter(|_| s.len() == 36 && !s.bytes().any(|b| b.is_ascii_uppercase())).map(|u| u.as_u128());
+                proptest::prop_assert_eq!(import::lower_uuid_key(&s), expected, "{}", s);
+            }
+            proptest::prop_assert_eq!(import::lower_uuid_key(&written), Some(u));
+        }
+    }
+
     #[test]
     fn every_kind_is_read_through_the_cases_ids_and_documents_only_when_carried() {
         for k in bundle_kinds() {

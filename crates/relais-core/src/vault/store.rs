@@ -841,11 +841,33 @@ pub(crate) fn list_in(conn: &Connection, kind: Kind, col: &str, values: &[String
     Ok(rows)
 }
 
-/// How many of `ids` are records of `kind` here (one query for a bundle's thousands).
-pub(crate) fn count_in(conn: &Connection, kind: Kind, ids: &[&str]) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM {} WHERE id IN (SELECT value FROM json_each(?1))", kind.table());
-    let list = serde_json::to_string(ids).expect("strings serialize");
-    Ok(conn.prepare_cached(&sql)?.query_row([list], |r| r.get(0))?)
+/// How many of `ids` (each once, given as their 128 bits) are records of `kind` here (one query
+/// for a bundle's thousands). The list is walked, each id looked up in the table's key (`CROSS
+/// JOIN` keeps that order): `id IN (SELECT value FROM json_each(…))` first copied the list into
+/// a temporary index, a third of the query's time for a bundle's 100 000 ids.
+pub(crate) fn count_in(conn: &Connection, kind: Kind, ids: &[u128]) -> Result<i64> {
+    let sql = format!("SELECT count(*) FROM json_each(?1) AS j CROSS JOIN {t} ON {t}.id = j.value", t = kind.table());
+    Ok(conn.prepare_cached(&sql)?.query_row([json_ids(ids)], |r| r.get(0))?)
+}
+
+/// `ids` as a JSON array of their texts (hyphenated, lower case, as Relais writes ids), written
+/// from their bits: an import's ids are no longer read from the bundle's text, which its
+/// checking left minutes of cache ago, nor escaped (serde_json's escaping alone took 10 ms for a
+/// bundle's 100 000 ids).
+fn json_ids(ids: &[u128]) -> String {
+    let mut out = String::with_capacity(2 + ids.len() * 39);
+    out.push('[');
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(uuid::Uuid::from_u128(*id).hyphenated().encode_lower(&mut buf));
+        out.push('"');
+    }
+    out.push(']');
+    out
 }
 
 pub(crate) fn exists(conn: &Connection, kind: Kind, id: &str) -> Result<bool> {
@@ -1414,6 +1436,15 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// Ids written from their bits: what serde_json writes of their texts.
+        #[test]
+        fn json_ids_is_serde_jsons(ids in proptest::collection::vec(any::<u128>(), 0..6)) {
+            let texts: Vec<String> = ids.iter().map(|i| uuid::Uuid::from_u128(*i).hyphenated().to_string()).collect();
+            prop_assert_eq!(json_ids(&ids), serde_json::to_string(&texts).unwrap());
+        }
+    }
+
     #[test]
     fn count_in_counts_the_ids_here() {
         use proptest::strategy::ValueTree;
@@ -1433,8 +1464,7 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        let asked: Vec<String> = (0..1300).map(id).collect();
-        let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+        let asked: Vec<u128> = (0..1300).map(|n| uuid::Uuid::parse_str(&id(n)).unwrap().as_u128()).collect();
         assert_eq!(count_in(store.conn(), Kind::Person, &asked).unwrap(), 400);
         for n in [0, 1, 2, 511, 512, 513, 1031] {
             let expected = (0..n.min(1200)).filter(|i| i % 3 == 0).count() as i64;
