@@ -587,6 +587,90 @@ mod tests {
         assert!(accepted > 500 && declined > 5000, "accepted {accepted}, declined {declined}");
     }
 
+    /// The record's text with its first `"name":value` given `value` as JSON text.
+    fn with_raw_value(kind: Kind, name: &str, value: &str) -> String {
+        let mut r = record(kind);
+        r.insert(name.into(), json!("@@"));
+        serde_json::to_string(&r).unwrap().replacen("\"@@\"", value, 1)
+    }
+
+    #[test]
+    fn the_json_grammar_is_serde_jsons_or_declined() {
+        let kind = Kind::Appointment;
+        let int = kind.columns().iter().find(|c| c.ty == Ty::Minutes).expect("a duration").name;
+        let text = kind.columns().iter().find(|c| matches!(c.ty, Ty::Text(n) if n > 100)).expect("a long text").name;
+        // Read in place (and, `holds` asserts, as serde_json reads it).
+        for (name, value) in [
+            (int, "0"),
+            (int, "90"),
+            (int, " 90 "),
+            (text, r#""a\nb""#),
+            (text, r#""\u00e9t\u00e9""#),
+            (text, r#""x\"y""#),
+            (text, r#""\\""#),
+        ] {
+            assert!(holds(kind, &with_raw_value(kind, name, value)), "{name}: {value}");
+        }
+        // Declined: not JSON, or JSON that is no stored form.
+        for (name, value) in [
+            (int, "-0"),
+            (int, "090"),
+            (int, "9.0"),
+            (int, "9e1"),
+            (int, "9E1"),
+            (int, "-"),
+            (int, "9223372036854775808"),
+            (int, "99999999999999999999"),
+            (int, "+9"),
+            (int, "nul"),
+            (int, "nullx"),
+            (int, "truex"),
+            (text, "\"a\u{1}b\""),
+            (text, "\"a\tb\""),
+            (text, r#""\x""#),
+            (text, r#""\ud800""#),
+            (text, r#""abc"#),
+            (text, r#"["a",]"#),
+            (text, r#"["a" "b"]"#),
+            (text, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["),
+        ] {
+            let raw = with_raw_value(kind, name, value);
+            assert_eq!(in_stored_form(kind, &raw, &known), None, "{name}: {value}");
+        }
+        // A list nested a million deep is declined, not a stack overflow.
+        let deep = with_raw_value(kind, text, &"[".repeat(1 << 20));
+        assert_eq!(in_stored_form(kind, &deep, &known), None);
+        // The largest and smallest integers serde_json reads as one: as stored for an integer
+        // column, if the kind has one.
+        if let Some(col) = Kind::ALL.iter().flat_map(|k| k.columns().iter().map(move |c| (*k, c))).find(|(_, c)| c.ty == Ty::Int) {
+            for n in [i64::MAX.to_string(), i64::MIN.to_string(), "-1".into()] {
+                assert!(holds(col.0, &with_raw_value(col.0, col.1.name, &n)), "{n}");
+            }
+        }
+        // A trailing comma (in the version vector), text after the record, two records.
+        let base = serde_json::to_string(&record(kind)).unwrap();
+        for raw in [base.replacen('}', ",}", 1), format!("{base}x"), format!("{base}{base}"), format!(" {base}\n")] {
+            assert_eq!(in_stored_form(kind, &raw, &known).is_some(), raw.trim() == base, "{raw}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        /// A record's text changed anywhere, by JSON's own characters: read in place only as
+        /// serde_json and the canonical check read it.
+        #[test]
+        fn any_change_to_the_text(kind in 0usize..64, at in 0usize..4096, cut in 0usize..8, with in "[-0-9eE.\"\\\\{}\\[\\],: \t\nnulltrefas]{0,6}") {
+            let kinds: Vec<Kind> = bundle_kinds().collect();
+            let kind = kinds[kind % kinds.len()];
+            let text = serde_json::to_string(&record(kind)).unwrap();
+            let at = at % text.len();
+            let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap();
+            let end = (at + cut..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            let changed = format!("{}{with}{}", &text[..at], &text[end..]);
+            holds(kind, &changed);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
         /// Any text in any field of any kind (texts, dates, codes, references, authors).
