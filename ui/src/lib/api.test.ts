@@ -4,7 +4,38 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('@tauri-apps/api/core', () => ({ invoke: () => Promise.reject(new Error('no Tauri in tests')) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: () => Promise.resolve(() => {}) }));
 
-import { call, hasCode, isApiError, onLocked, onProgress, setBackend, toApiError } from './api';
+import { call, hasCode, isApiError, onLocked, onProgress, setBackend, toApiError, whileShown } from './api';
+
+describe('whileShown', () => {
+  /** A listening that begins when `begin` is called, counting its ends. */
+  function listening() {
+    const state = { begin: () => {}, stopped: 0 };
+    const listen = new Promise<() => void>((resolve) => (state.begin = () => resolve(() => state.stopped++)));
+    return { state, listen };
+  }
+
+  it('stops the listening once begun, once', async () => {
+    const { state, listen } = listening();
+    const stop = whileShown(listen);
+    state.begin();
+    await listen;
+    await Promise.resolve();
+    expect(state.stopped).toBe(0);
+    stop();
+    stop();
+    expect(state.stopped).toBe(1);
+  });
+
+  it('stops a listening that begins after the screen is gone', async () => {
+    const { state, listen } = listening();
+    whileShown(listen)();
+    expect(state.stopped).toBe(0);
+    state.begin();
+    await listen;
+    await Promise.resolve();
+    expect(state.stopped).toBe(1);
+  });
+});
 
 describe('the IPC client', () => {
   it('passes the command and its arguments, and returns the result', async () => {

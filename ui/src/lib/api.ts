@@ -65,6 +65,23 @@ export function onProgress(handler: (p: Progress) => void): Promise<() => void> 
   return backend.listen('progress', (p) => handler(p as Progress));
 }
 
+/**
+ * Listens as `listen` does until the returned function is called, even before the listening
+ * has begun (a screen left at once): for a screen's events, listened to once while it is shown
+ * rather than around each command (a listen and an unlisten are two IPC round trips: 10 to
+ * 25 ms of an import preview's time).
+ */
+export function whileShown(listen: Promise<() => void>): () => void {
+  let stop: (() => void) | null = null;
+  let gone = false;
+  listen.then((s) => (gone ? s() : (stop = s))).catch(() => {});
+  return () => {
+    gone = true;
+    stop?.();
+    stop = null;
+  };
+}
+
 /** Why the vault locked itself: nobody used the app, the computer is going to sleep, the screen locked. */
 export type LockReason = 'idle' | 'sleep' | 'screen';
 
