@@ -54,7 +54,7 @@ pub struct Opened {
 /// preview waiting for the worker's answer.
 pub struct Records {
     /// The decrypted document (cleared from memory when dropped).
-    text: zeroize::Zeroizing<String>,
+    text: Document,
     /// Kind name -> where each of its records is in `text`, in order.
     kinds: BTreeMap<String, Vec<std::ops::Range<usize>>>,
     persons: Vec<Fields>,
@@ -348,23 +348,37 @@ fn as_document(plaintext: &[u8]) -> Result<&str> {
     std::str::from_utf8(plaintext).map_err(|_| malformed("JSON: UTF-8"))
 }
 
-/// The same, taking the decrypted bytes (wiped if they are not text).
-fn into_document(mut plaintext: zeroize::Zeroizing<Vec<u8>>) -> Result<zeroize::Zeroizing<String>> {
-    is_object(&plaintext)?;
-    match String::from_utf8(std::mem::take(&mut *plaintext)) {
-        Ok(text) => Ok(zeroize::Zeroizing::new(text)),
-        Err(e) => {
-            drop(zeroize::Zeroizing::new(e.into_bytes()));
-            Err(malformed("JSON: UTF-8"))
-        }
+/// Text borrowed from the bytes it was read in.
+type Str<'a> = &'a str;
+
+self_cell::self_cell!(
+    /// A decrypted document as text: its bytes ([`Plain`], wiped when dropped, kept where they
+    /// were decrypted) checked UTF-8 once, and read as text from then on.
+    struct Document {
+        owner: Plain,
+        #[covariant]
+        dependent: Str,
     }
+);
+
+impl std::ops::Deref for Document {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.borrow_dependent()
+    }
+}
+
+/// The same, taking the decrypted bytes (wiped if they are not text).
+fn into_document(plaintext: Plain) -> Result<Document> {
+    is_object(&plaintext)?;
+    Document::try_new(plaintext, |bytes| std::str::from_utf8(bytes)).map_err(|_| malformed("JSON: UTF-8"))
 }
 
 /// Decrypts with this vault's identity, verifies, and checks sender and recipients; only then
 /// parses the content.
 pub fn open(store: &Store, bytes: &[u8], accept_unverified: bool) -> Result<Opened> {
     let secrets = crate::vault::keys::secrets(store)?;
-    open_plaintext(store, decrypt(bytes, &[&secrets.age as &dyn age::Identity])?, accept_unverified)
+    open_plaintext(store, decrypt_plain(bytes, &[&secrets.age as &dyn age::Identity])?, accept_unverified)
 }
 
 /// [`open`] of a bundle file, decrypted from the file ([`decrypt_file`]: a large one without
@@ -375,8 +389,8 @@ pub fn open_file(store: &Store, path: &std::path::Path, accept_unverified: bool)
 }
 
 /// [`open`] once decrypted.
-fn open_plaintext(store: &Store, plaintext: Vec<u8>, accept_unverified: bool) -> Result<Opened> {
-    let plaintext = into_document(zeroize::Zeroizing::new(plaintext))?;
+fn open_plaintext(store: &Store, plaintext: Plain, accept_unverified: bool) -> Result<Opened> {
+    let plaintext = into_document(plaintext)?;
     let (manifest, rest, kinds, persons, (sender_contact, sender_name, sender_verified)) =
         with_top(&plaintext, |top| opened_parts(store, &plaintext, top, accept_unverified))?;
     let records = Records { text: plaintext, kinds, persons };
