@@ -365,10 +365,16 @@ class Window:
 
     def __init__(self, binary, home, files=None):
         self.binary = binary
+        # The previous window's driver may still be on its way out: up to 10 s for it to go.
         for p in (PORT, PORT + 1):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", p)) == 0:
+            deadline = time.time() + 10
+            while True:
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", p)) != 0:
+                        break
+                if time.time() > deadline:
                     raise RuntimeError(f"port {p} is taken: is an earlier run still going?")
+                time.sleep(0.2)
         self.driver_proc = subprocess.Popen(
             ["tauri-driver", "--port", str(PORT), "--native-port", str(PORT + 1), "--native-driver", "/usr/bin/WebKitWebDriver"],
             env=home_env(home, files),
