@@ -932,7 +932,7 @@ impl<'a> KindChecker<'_, 'a> {
     }
 
     /// Checks the records taken since the last part and hands them on: each id once in the
-    /// kind, the first error in order handed on after the records before it.
+    /// kind, and at the first error, the error alone ([`Self::hand_on`]).
     fn flush(&mut self) {
         if self.stopped || self.part.is_empty() {
             return;
@@ -957,11 +957,11 @@ impl<'a> KindChecker<'_, 'a> {
     /// Checks all the kind's records at once, half on each core, each half noting its ids and
     /// stopping at its first error (a record refused, or an id twice in the half); then an id of
     /// the second half that the first has is an id twice, and the kind is handed on whole, up
-    /// to its first error in order. Done after a first try for a preview: its plan, deciding on
-    /// a third thread, takes a core part of the time, and two halves joined at every part (2 048
-    /// records, a millisecond or two each) waited for each other whenever it did; then the ids
-    /// kept as text, each one copied and hashed on this thread after the halves, left a core
-    /// idle for 40 of the preview's 140 ms.
+    /// to its first error in order ([`Self::hand_on`]). For a preview, whose plan, deciding on a
+    /// third thread, takes a core part of the time: two halves joined at every part (2 048
+    /// records, a millisecond or two each) waited for each other whenever it did, and the ids
+    /// then kept as text, each one copied and hashed on this thread after the halves, left a
+    /// core idle for 40 of the preview's 140 ms.
     fn take_all(&mut self, text: &'a str, rows: &[std::ops::Range<usize>]) {
         let (kind, known, fields) = (self.kind, self.known, self.fields);
         let check = |rows: &[std::ops::Range<usize>]| {
