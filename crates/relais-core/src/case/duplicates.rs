@@ -213,7 +213,7 @@ pub fn merge(w: &mut Writer<'_>, kept: &str, merged: &str, confirm: &str) -> Res
 /// The file a merged-away person id went into, if it was merged here.
 pub fn merged_into(conn: &rusqlite::Connection, id: &str) -> Result<Option<String>> {
     use rusqlite::OptionalExtension;
-    Ok(conn.query_row("SELECT into_id FROM merged_persons WHERE id = ?1", [id], |r| r.get(0)).optional()?)
+    Ok(conn.prepare_cached("SELECT into_id FROM merged_persons WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
 }
 
 #[cfg(test)]

@@ -690,8 +690,14 @@ fn party(conn: &rusqlite::Connection, peer: &str, person_id: &str) -> Result<boo
 fn rights(conn: &rusqlite::Connection, o: &Opened) -> Result<BTreeMap<String, (bool, Right)>> {
     let sender = o.manifest.sender.fingerprint.as_str();
     let mut out = BTreeMap::new();
+    // The cases already here, in one query (one per case took 3 ms for 1 000 cases, with the
+    // other cores idle).
+    let here: HashSet<String> =
+        in_manifest(conn, o, "SELECT p.id FROM json_each(?1) AS j CROSS JOIN persons AS p ON p.id = j.value", |r| r.get(0))?
+            .into_iter()
+            .collect();
     for pid in &o.manifest.persons {
-        let here = store::exists(conn, Kind::Person, pid)?;
+        let here = here.contains(pid);
         let right = if !here {
             Right::Holder
         } else {
@@ -706,6 +712,17 @@ fn rights(conn: &rusqlite::Connection, o: &Opened) -> Result<BTreeMap<String, (b
         out.insert(pid.clone(), (here, right));
     }
     Ok(out)
+}
+
+/// The rows of `sql`, its `?1` the manifest's persons as a JSON list, each read by `row`.
+fn in_manifest<T>(
+    conn: &rusqlite::Connection,
+    o: &Opened,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let persons = serde_json::to_string(&o.manifest.persons).expect("strings serialize");
+    Ok(conn.prepare_cached(sql)?.query_map([persons], row)?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A kind's place in [`Kind::ALL`].
@@ -766,9 +783,16 @@ pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened) -> Result<
         return Err(malformed("persons"));
     }
     // A case merged here into another file: refused, saying which (bringing it back as a new
-    // case would split the person's file again).
+    // case would split the person's file again); the first one in the manifest's order. The
+    // merged cases in one query.
+    let merged: HashMap<String, String> =
+        in_manifest(conn, o, "SELECT m.id, m.into_id FROM json_each(?1) AS j CROSS JOIN merged_persons AS m ON m.id = j.value", |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .into_iter()
+        .collect();
     for pid in &o.manifest.persons {
-        if let Some(into) = crate::case::duplicates::merged_into(conn, pid)? {
+        if let Some(into) = merged.get(pid) {
             let alias: String =
                 conn.query_row("SELECT alias FROM persons WHERE id = ?1", [&into], |r| r.get(0)).optional()?.unwrap_or_default();
             return Err(Error::BundleCaseMerged { into: alias });
