@@ -210,12 +210,6 @@ pub fn merge(w: &mut Writer<'_>, kept: &str, merged: &str, confirm: &str) -> Res
     Ok(Merged { kept: kept.to_owned(), merged: merged.to_owned(), moved, filled, noted })
 }
 
-/// The file a merged-away person id went into, if it was merged here.
-pub fn merged_into(conn: &rusqlite::Connection, id: &str) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn.prepare_cached("SELECT into_id FROM merged_persons WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

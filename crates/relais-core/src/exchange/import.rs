@@ -929,6 +929,27 @@ impl<'o> Known<'o> {
     }
 }
 
+/// Checks records of `kind` in order, each id noted in `ids`, until the first one refused or
+/// whose id is there already: the records checked before it, and that error.
+fn check_run<'a>(
+    known: &Known<'_>,
+    kind: Kind,
+    fields: bool,
+    raws: impl IntoIterator<Item = &'a str>,
+    ids: &mut HashSet<u128, Fast>,
+) -> (Vec<Checked<'a>>, Option<Error>) {
+    let raws = raws.into_iter();
+    let mut checked = Vec::with_capacity(raws.size_hint().0);
+    for raw in raws {
+        match known.check(kind, raw, fields) {
+            Ok(rec) if ids.insert(rec.key) => checked.push((kind, rec)),
+            Ok(_) => return (checked, Some(Error::BundleDuplicateId)),
+            Err(e) => return (checked, Some(e)),
+        }
+    }
+    (checked, None)
+}
+
 /// The records of one kind as they are read: checked a part at a time, each part handed on.
 struct KindChecker<'c, 'a> {
     kind: Kind,
@@ -961,20 +982,8 @@ impl<'a> KindChecker<'_, 'a> {
         if self.stopped || self.part.is_empty() {
             return;
         }
-        let (kind, known, fields) = (self.kind, self.known, self.fields);
         let part = std::mem::take(&mut self.part);
-        let mut checked = Vec::with_capacity(part.len());
-        let mut failed = None;
-        for raw in part {
-            match known.check(kind, raw, fields) {
-                Ok(rec) if self.ids.insert(rec.key) => checked.push((kind, rec)),
-                Ok(_) => failed = Some(Error::BundleDuplicateId),
-                Err(e) => failed = Some(e),
-            }
-            if failed.is_some() {
-                break;
-            }
-        }
+        let (checked, failed) = check_run(self.known, self.kind, self.fields, part, &mut self.ids);
         self.hand_on(checked, failed);
     }
 
@@ -990,15 +999,8 @@ impl<'a> KindChecker<'_, 'a> {
         let (kind, known, fields) = (self.kind, self.known, self.fields);
         let check = |rows: &[std::ops::Range<usize>]| {
             let mut ids: HashSet<u128, Fast> = HashSet::with_capacity_and_hasher(rows.len(), Fast::default());
-            let mut checked = Vec::with_capacity(rows.len());
-            for row in rows {
-                match known.check(kind, &text[row.clone()], fields) {
-                    Ok(rec) if ids.insert(rec.key) => checked.push((kind, rec)),
-                    Ok(_) => return (checked, ids, Some(Error::BundleDuplicateId)),
-                    Err(e) => return (checked, ids, Some(e)),
-                }
-            }
-            (checked, ids, None)
+            let (checked, failed) = check_run(known, kind, fields, rows.iter().map(|r| &text[r.clone()]), &mut ids);
+            (checked, ids, failed)
         };
         let (first, second) = rows.split_at(rows.len() / 2);
         let ((mut rest, rest_ids, mut rest_failed), (mut checked, ids, failed)) = if rows.len() < 64 {
