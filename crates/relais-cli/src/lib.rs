@@ -80,7 +80,7 @@ pub fn main() -> ExitCode {
                     let exit = if matches!(core, CoreError::WrongPassphrase) { EXIT_WRONG_PASSPHRASE } else { 1 };
                     (core.code(), core.message(lang), exit)
                 }
-                None => ("Error", format!("{e:#}"), 1),
+                None => ("Error", describe(&e, lang), 1),
             };
             if json_errors {
                 eprintln!("{}", json!({"error": {"code": code, "message": message}}));
@@ -90,6 +90,24 @@ pub fn main() -> ExitCode {
             ExitCode::from(exit)
         }
     }
+}
+
+/// An error that is not the core's, in `lang`: each cause after what it explains
+/// (« Impossible de lire le fichier X : fichier introuvable »), a file's cause in words
+/// ([`relais_core::error::io_reason`]) rather than the system's English text.
+fn describe(e: &anyhow::Error, lang: Lang) -> String {
+    e.chain()
+        .map(|cause| {
+            if let Some(core) = cause.downcast_ref::<CoreError>() {
+                core.message(lang)
+            } else if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                relais_core::error::io_reason(io, lang)
+            } else {
+                cause.to_string()
+            }
+        })
+        .reduce(|what, why| tr(lang, "error.because", &[("what", &what), ("why", &why)]))
+        .unwrap_or_default()
 }
 
 struct Ctx {

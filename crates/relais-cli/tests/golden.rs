@@ -371,6 +371,10 @@ fn cli_transcript_bundles() {
     on_b(&mut a, &["--lang", "en", "import", &p("coupe.relais")]);
     std::fs::write(dir.join("texte.relais"), "bonjour").unwrap();
     on_b(&mut a, &["--lang", "en", "import", &p("texte.relais")]);
+    // A file that is not there, or a folder: the cause in words, not the system's English.
+    on_b(&mut a, &["import", &p("absent.relais")]);
+    on_b(&mut a, &["--lang", "en", "import", &p("absent.relais")]);
+    on_b(&mut a, &["import", "--dry-run", &dir.display().to_string()]);
     on_b(&mut a, &["conflicts", "list"]);
     on_b(&mut a, &["audit", "verify"]);
     snapbox::assert_data_eq!(a.redacted(), snapbox::file!["golden/cli-bundles.txt"].raw());

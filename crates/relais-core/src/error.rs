@@ -485,7 +485,7 @@ impl Error {
             Error::BundleCountMismatch => t("error.bundle_count_mismatch", &[]),
             Error::BundleDanglingReference => t("error.bundle_dangling_reference", &[]),
             Error::Database(e) => t("error.database", &[("detail", &e.to_string())]),
-            Error::Io(e) => t("error.io", &[("detail", &e.to_string())]),
+            Error::Io(e) => t("error.io", &[("detail", &io_reason(e, lang))]),
             Error::Crypto(e) => t("error.crypto", &[("detail", e)]),
             Error::Typeset(_) => t("error.summary_pdf", &[]),
             Error::InvalidBackup => t("error.invalid_backup", &[]),
@@ -583,6 +583,30 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// What went wrong with a file, in `lang`: the common cases in words (« fichier introuvable »),
+/// any other by the system's number, never the system's own English text.
+pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let key = match e.kind() {
+        K::NotFound => "io.not_found",
+        K::PermissionDenied => "io.permission_denied",
+        K::AlreadyExists => "io.already_exists",
+        K::IsADirectory => "io.is_a_directory",
+        K::NotADirectory => "io.not_a_directory",
+        K::ReadOnlyFilesystem => "io.read_only",
+        K::StorageFull | K::QuotaExceeded => "io.disk_full",
+        K::InvalidData => "io.invalid_data",
+        K::UnexpectedEof => "io.unexpected_eof",
+        K::FileTooLarge => "io.too_large",
+        K::InvalidFilename => "io.invalid_filename",
+        _ => match e.raw_os_error() {
+            Some(code) => return tr(lang, "io.os_error", &[("code", &code.to_string())]),
+            None => "io.other",
+        },
+    };
+    tr(lang, key, &[])
+}
+
 impl From<age::DecryptError> for Error {
     fn from(e: age::DecryptError) -> Self {
         Error::Crypto(e.to_string())
@@ -607,5 +631,22 @@ mod tests {
         assert_eq!(Error::ConfirmationMismatch.code(), "ConfirmationMismatch");
         assert_eq!(codes.iter().filter(|c| **c == "UnsupportedVersion").count(), 1);
         assert!(codes.contains(&"WrongPassphrase") && !codes.contains(&"NewerSchema"));
+    }
+
+    /// A file error says its cause in the person's language, never the system's English text.
+    #[test]
+    fn a_file_error_says_its_cause_in_words() {
+        let missing = std::fs::read("/nonexistent/relais/absent").unwrap_err();
+        assert_eq!(Error::Io(missing).message(Lang::Fr), "Erreur de fichier (fichier ou dossier introuvable).");
+        let folder = std::fs::read(std::env::temp_dir()).unwrap_err();
+        assert_eq!(io_reason(&folder, Lang::En), "it is a folder, not a file");
+        // A cause without words of its own: the system's number (ENOTCONN).
+        let other = std::io::Error::from_raw_os_error(107);
+        assert_eq!(io_reason(&other, Lang::Fr), "erreur du système numéro 107");
+        assert_eq!(io_reason(&std::io::Error::other("boom"), Lang::En), "read or write error");
+        for e in [std::io::Error::from_raw_os_error(2), std::io::Error::from_raw_os_error(13), other] {
+            let (fr, en) = (io_reason(&e, Lang::Fr), io_reason(&e, Lang::En));
+            assert!(!fr.contains(&e.to_string()) && !en.contains(&e.to_string()) && fr != en, "{fr} / {en}");
+        }
     }
 }
