@@ -402,7 +402,7 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
         change(content["records"][big.name()].as_array_mut().unwrap());
         resealed(&a, &recipient, &doc, content)
     };
-    let cases: [(&str, Vec<u8>, &str); 10] = [
+    let cases: [(&str, Vec<u8>, &str); 11] = [
         ("its first record names a person the bundle does not carry, its last one is malformed", both_halves, "BundleDanglingReference"),
         ("an id twice in a kind, once in each half", in_big(&|rows| rows[n - 1]["id"] = rows[0]["id"].clone()), "BundleDuplicateId"),
         ("an id twice in a kind's first half", in_big(&|rows| rows[1]["id"] = rows[0]["id"].clone()), "BundleDuplicateId"),
@@ -431,6 +431,15 @@ fn a_record_refused_at_the_end_of_a_large_bundle_leaves_nothing_of_it() {
             in_big(&|rows| {
                 rows[2048 + 10]["id"] = theirs_big.clone();
                 rows[2048 + 20]["created_by"] = json!("Marie");
+            }),
+            "MalformedBundle",
+        ),
+        (
+            "the last record of a kind's first half takes the id of one of theirs, the first of its second half, in the same part, is malformed",
+            in_big(&|rows| {
+                assert!((n / 2) % 2048 != 0, "{}: {n} records, the halves meet between parts", big.name());
+                rows[n / 2 - 1]["id"] = theirs_big.clone();
+                rows[n / 2]["created_by"] = json!("Marie");
             }),
             "MalformedBundle",
         ),
