@@ -21,6 +21,26 @@ fn wrong_passphrase_has_its_own_exit_code_and_changes_nothing() {
     assert_eq!(before, after, "a failed unlock must not touch the vault");
 }
 
+/// `relais import` of a file it cannot read says so before it asks for the passphrase (and
+/// spends a second deriving the key): here with a wrong one, which would otherwise be said.
+#[test]
+fn an_import_of_a_file_that_cannot_be_read_says_so_first() {
+    let tv = TestVault::empty();
+    tv.ok(&["init", "--name", "Test"]);
+    let missing = tv.dir.join("absent.relais");
+    for (file, fr, en) in [
+        (missing.as_path(), "fichier ou dossier introuvable", "no such file or folder"),
+        (tv.dir.as_path(), "c'est un dossier, pas un fichier", "it is a folder, not a file"),
+    ] {
+        let out = tv.cmd().env("RELAIS_PASSPHRASE", "pas la bonne phrase du tout").arg("import").arg(file).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("Impossible de lire le fichier") && err.contains(fr), "{err}");
+        let out = tv.cmd().env("RELAIS_PASSPHRASE", "nope").args(["--lang", "en", "import", "--dry-run"]).arg(file).output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stderr).contains(en), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 #[test]
 fn weak_passphrase_is_refused_at_init() {
     let tv = TestVault::empty();

@@ -773,6 +773,11 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
 
 fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     use relais_core::exchange;
+    // A file that cannot be read is said before the passphrase is asked for (and its second of
+    // key derivation spent): not there, not allowed, a folder.
+    std::fs::File::open(&a.file)
+        .and_then(|f| if f.metadata()?.is_dir() { Err(std::io::ErrorKind::IsADirectory.into()) } else { Ok(()) })
+        .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?;
     let mut store = ctx.store()?;
     let opened = match exchange::open_file(&store, &a.file, a.accept_unverified) {
         Err(relais_core::Error::Io(e)) => {
