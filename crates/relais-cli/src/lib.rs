@@ -775,14 +775,14 @@ fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     use relais_core::exchange;
     // A file that cannot be read is said before the passphrase is asked for (and its second of
     // key derivation spent): not there, not allowed, a folder.
+    let cannot_read = || tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]);
     std::fs::File::open(&a.file)
         .and_then(|f| if f.metadata()?.is_dir() { Err(std::io::ErrorKind::IsADirectory.into()) } else { Ok(()) })
-        .with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?;
+        .with_context(cannot_read)?;
     let mut store = ctx.store()?;
     let opened = match exchange::open_file(&store, &a.file, a.accept_unverified) {
-        Err(relais_core::Error::Io(e)) => {
-            Err(e).with_context(|| tr(ctx.lang, "error.read_file", &[("path", &a.file.display().to_string())]))?
-        }
+        // Gone or changed since (a sync engine replacing it).
+        Err(relais_core::Error::Io(e)) => Err(e).with_context(cannot_read)?,
         other => other?,
     };
     let report = if a.dry_run {
