@@ -892,7 +892,7 @@ def scenario_handoff(tmp):
         b.wait_text("colleague", "Camille Intervenante")
         check(b.els('[data-testid="team-case"]') and "Tenu par" in b.text("colleague"), "the team view lists the colleague's cases and who holds them")
         b.click("send-report")
-        b.wait_text("report-sent", "rien d’autre")
+        b.wait_text("report-sent", "rien d'autre")
         reports = [f for r, _, fs in os.walk(team) for f in fs if f.endswith(".relais") and os.path.basename(r) != "traite"]
         check(len(reports) == 1, f"the team report went into the colleague's inbox in the team folder ({reports})")
         b.shot("13c-team")
