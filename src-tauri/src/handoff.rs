@@ -214,7 +214,7 @@ pub async fn choose_team_folder(app: AppHandle) -> Res<Option<team::TeamSettings
 
 #[tauri::command]
 pub async fn clear_team_folder(app: AppHandle) -> Res<()> {
-    on_store(&app, Hold::Short, |s| team::clear_folder(s)).await
+    on_store(&app, Hold::Short, team::clear_folder).await
 }
 
 #[tauri::command]
@@ -244,7 +244,7 @@ pub async fn discard_inbox_item(app: AppHandle, file: String) -> Res<()> {
 /// Erases the handed-off cases whose receipt came back; returns how many.
 #[tauri::command]
 pub async fn purge_handed_off(app: AppHandle) -> Res<usize> {
-    on_store(&app, Hold::Long, |s| exchange::purge_handed_off(s)).await
+    on_store(&app, Hold::Long, exchange::purge_handed_off).await
 }
 
 /// The supervisor's view: each colleague and what this vault exchanged with her.

@@ -89,7 +89,8 @@ fn rewrite_and_rehash(store: &relais_core::Store, seq: i64, actor: &str) {
     use sha2::{Digest, Sha256};
     let c = store.conn();
     c.execute("UPDATE audit_events SET actor = ?2 WHERE seq = ?1", rusqlite::params![seq, actor]).unwrap();
-    let rows: Vec<(i64, String, String, String, String, Option<String>, Option<String>, Option<String>, String)> = c
+    type Row = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>, String);
+    let rows: Vec<Row> = c
         .prepare("SELECT seq, id, at, actor, action, kind, record_id, person_id, fields FROM audit_events ORDER BY seq")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)))

@@ -220,7 +220,7 @@ fn a_case_destroyed_after_the_backup_stays_destroyed_when_it_is_restored() {
     assert!(out.contains("détruits de nouveau dans le coffre restauré\u{a0}: 1"), "{out}");
     let s = tv.unlock();
     let ids = relais_tests::texts(&s, "SELECT id FROM persons");
-    assert_eq!(ids, [mesange.clone()], "Colibri stays destroyed, Mésange is back");
+    assert_eq!(ids, std::slice::from_ref(&mesange), "Colibri stays destroyed, Mésange is back");
     let policy: String = s
         .conn()
         .query_row(

@@ -167,7 +167,7 @@ fn unlocking_purges_the_expired_trash_and_finishes_a_scrub() {
     drop(s);
     let mut s = tv.unlock();
     let left: Vec<String> = trash::list(&s).unwrap().into_iter().map(|i| i.record_id).collect();
-    assert_eq!(left, [new.clone()], "the unlock purged the expired entry only");
+    assert_eq!(left, std::slice::from_ref(&new), "the unlock purged the expired entry only");
     let pages = tv.pages();
     assert!(!contains(&pages, b"CNRYoldxnoteQ") && !contains(&pages, b"cnryoldxnoteq"), "the purge scrubbed the files");
     assert!(found(&pages, "CNRYnewxnoteQ"));

@@ -181,12 +181,16 @@ fn a_transfer_carries_the_documents_and_a_share_only_when_asked() {
     let scan = pdf("consentement signé");
     let d1 = add(&mut marie, &colibri, "Consentement", &scan).unwrap();
     let d2 = add(&mut marie, &colibri, "Photo", &png()).unwrap();
-    assert_eq!(documents::totals(&marie, &[colibri.clone()]).unwrap(), (2, (scan.len() + png().len()) as u64), "sizes shown first");
+    assert_eq!(
+        documents::totals(&marie, std::slice::from_ref(&colibri)).unwrap(),
+        (2, (scan.len() + png().len()) as u64),
+        "sizes shown first"
+    );
 
     // A share without them: neither the records nor the bytes.
     let plain = export(&mut marie, &jean_in_marie, &colibri, BundleKind::Share, false).unwrap();
     let p = import(&mut jean, &plain);
-    assert!(p.counts.new.get("document").is_none(), "{:?}", p.counts.new);
+    assert!(!p.counts.new.contains_key("document"), "{:?}", p.counts.new);
     assert!(documents::list(&jean, &colibri).unwrap().is_empty());
     // With them: both, byte for byte.
     let with = export(&mut marie, &jean_in_marie, &colibri, BundleKind::Share, true).unwrap();

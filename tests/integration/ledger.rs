@@ -396,7 +396,8 @@ fn a_hostile_members_ledger_is_refused_whole() {
     let honest = serde_json::to_value(count::ledger(&member, Some(from), to).unwrap()).unwrap();
     // The honest ledger, signed by hand, opens: the forgeries below differ from it by one thing.
     ledger::open_ledger(&coord, &forged(&member, &coord, honest.clone())).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Forgery<'a> = (&'a str, Box<dyn Fn(&mut Value)>);
+    let cases: Vec<Forgery> = vec![
         ("a date chrono reads but no calendar holds", Box::new(|l| l["from"] = json!("+262142-12-01"))),
         (
             "no start, an end far away",

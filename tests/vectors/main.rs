@@ -329,9 +329,10 @@ fn generate() {
     // The same case a little later: the alias changed, shared again.
     sender.write(|w| w.update(Kind::Person, &p, f(&[("alias", json!("Vecteur, plus tard"))]))).unwrap();
     let (newer, _, _) = exchange::build_export(&sender, &req, &mut |_, _| {}).unwrap();
-    let mut out: Vec<(&str, &str, &str, Vec<u8>)> = Vec::new();
-    out.push(("valid_share", "success", "a valid share; imported twice, the second is a replay", valid.clone()));
-    out.push(("valid_share_newer", "success", "the same case shared again after a change", newer));
+    let mut out: Vec<(&str, &str, &str, Vec<u8>)> = vec![
+        ("valid_share", "success", "a valid share; imported twice, the second is a replay", valid.clone()),
+        ("valid_share_newer", "success", "the same case shared again after a change", newer),
+    ];
     out.push((
         "older_after_newer",
         "stale\nbefore: valid_share_newer",

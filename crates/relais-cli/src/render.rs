@@ -687,35 +687,6 @@ pub fn stats(s: &relais_core::reports::stats::Stats) -> String {
     out.trim_end().to_owned()
 }
 
-#[cfg(test)]
-mod tests {
-    use relais_core::case::person_file::Author;
-    use relais_core::exchange::ConflictItem;
-    use serde_json::json;
-
-    use super::*;
-
-    /// A proposal reads as the app shows it: who sent it, each field here → sent, in words.
-    #[test]
-    fn a_proposal_lists_its_sender_and_each_field_before_and_after() {
-        let item = ConflictItem {
-            id: "c1".into(),
-            kind: "person".into(),
-            record_id: "p1".into(),
-            person_id: Some("p1".into()),
-            bundle_id: "b1".into(),
-            fields: vec!["region".into()],
-            changes: vec![("region".into(), json!("Montérégie"), json!("Gaspésie"))],
-            reason: "proposal".into(),
-            sender: Some("AAAA".into()),
-            from: Some(Author::Contact("Jean (CAVAC)".into())),
-        };
-        let text = conflicts(Lang::Fr, &[item]);
-        assert!(text.contains("Jean (CAVAC)"), "{text}");
-        assert!(text.contains("Montérégie → Gaspésie"), "{text}");
-    }
-}
-
 /// The team folder's settings.
 pub fn team_settings(lang: Lang, s: &relais_core::exchange::team::TeamSettings) -> String {
     match (&s.folder, &s.inbox) {
@@ -870,4 +841,33 @@ pub fn team_overview(lang: Lang, team: &[relais_core::exchange::team::Colleague]
         out.push_str("\n\n");
     }
     out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_core::case::person_file::Author;
+    use relais_core::exchange::ConflictItem;
+    use serde_json::json;
+
+    use super::*;
+
+    /// A proposal reads as the app shows it: who sent it, each field here → sent, in words.
+    #[test]
+    fn a_proposal_lists_its_sender_and_each_field_before_and_after() {
+        let item = ConflictItem {
+            id: "c1".into(),
+            kind: "person".into(),
+            record_id: "p1".into(),
+            person_id: Some("p1".into()),
+            bundle_id: "b1".into(),
+            fields: vec!["region".into()],
+            changes: vec![("region".into(), json!("Montérégie"), json!("Gaspésie"))],
+            reason: "proposal".into(),
+            sender: Some("AAAA".into()),
+            from: Some(Author::Contact("Jean (CAVAC)".into())),
+        };
+        let text = conflicts(Lang::Fr, &[item]);
+        assert!(text.contains("Jean (CAVAC)"), "{text}");
+        assert!(text.contains("Montérégie → Gaspésie"), "{text}");
+    }
 }

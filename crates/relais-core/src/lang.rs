@@ -173,7 +173,7 @@ pub fn number(n: u64, lang: Lang) -> String {
     let sep = lang.pick("\u{a0}", ",");
     let mut grouped = String::new();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push_str(sep);
         }
         grouped.push(d);

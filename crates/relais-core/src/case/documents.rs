@@ -125,10 +125,10 @@ fn insert(w: &mut Writer<'_>, mut fields: Fields, content: &Content, bytes: &[u8
             return Err(Error::invalid(col, Problem::NotSettable));
         }
     }
-    if let Some(name) = fields.remove("file_name") {
-        if let Some(clean) = name.as_str().and_then(clean_file_name) {
-            fields.insert("file_name".into(), json!(clean));
-        }
+    if let Some(name) = fields.remove("file_name")
+        && let Some(clean) = name.as_str().and_then(clean_file_name)
+    {
+        fields.insert("file_name".into(), json!(clean));
     }
     fields.insert("media_type".into(), json!(content.media_type));
     fields.insert("size".into(), json!(content.size));

@@ -436,10 +436,10 @@ fn opened_parts(store: &Store, plaintext: &str, top: Top<'_>, accept_unverified:
     }
     // The sender's audit anchor must be theirs and hold: one that does not is a sender who
     // signs what it did not make.
-    if let Some(a) = &manifest.audit_anchor {
-        if a.check().is_err() || !a.signing_key.eq_ignore_ascii_case(&manifest.sender.signing_key) {
-            return Err(malformed("manifest.audit_anchor"));
-        }
+    if let Some(a) = &manifest.audit_anchor
+        && (a.check().is_err() || !a.signing_key.eq_ignore_ascii_case(&manifest.sender.signing_key))
+    {
+        return Err(malformed("manifest.audit_anchor"));
     }
     let (rest, kinds) = signed.content(plaintext)?;
     let manifest = signed.manifest;

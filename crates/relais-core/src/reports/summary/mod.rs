@@ -601,7 +601,7 @@ pub fn save(
     if let Err(e) = record(store, person, audience, encrypted_to) {
         // The history refused it: the file goes too (a failure to remove it changes nothing
         // of the error the worker sees).
-        if std::fs::remove_file(path).is_err() {}
+        std::fs::remove_file(path).ok();
         return Err(e);
     }
     Ok(())
