@@ -49,9 +49,11 @@ test: prune deps build tauri-driver
 # test binary is over 1 GB with debug info): of each, the six newest stay (a library is built
 # with several sets of features, an .rlib and an .rmeta each), the others go. A
 # day of builds once filled the disk, and Syncthing stops syncing under 1 % free space.
-PRUNED := relais_app relais_core relais_cli relais_tests librelais_core librelais_tests integration vectors vault golden
+# The documentation generator (relais_docs, 730 MB each) and the examples (debug/examples/: the
+# bench's hello world, import_timing) too: 59 GB of them once left 6 GB free.
+PRUNED := relais_app relais_core relais_cli relais_tests librelais_core librelais_tests integration vectors vault golden relais_docs relais hello import_timing
 prune:
-	@for n in $(PRUNED); do ls -t "$(CARGO_TARGET_DIR)"/debug/deps/$$n-* 2>/dev/null | grep -v '\.d$$' | tail -n +7 | xargs -r rm -f; done
+	@for n in $(PRUNED); do for d in deps examples; do ls -t "$(CARGO_TARGET_DIR)"/debug/$$d/$$n-* 2>/dev/null | grep -v '\.d$$' | tail -n +7 | xargs -r rm -f; done; done
 	@rm -rf "$(CARGO_TARGET_DIR)/debug/incremental"
 
 e2e: tauri-driver
