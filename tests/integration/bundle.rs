@@ -177,6 +177,27 @@ fn a_transfer_makes_the_senders_copy_read_only() {
 }
 
 #[test]
+fn a_share_names_no_more_recipients_than_a_bundle_may() {
+    let p = pair();
+    let req = |n: usize| ExportRequest {
+        persons: vec![p.person.clone()],
+        to: vec![p.b_in_a.clone(); n],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: Some("Discussion de cas".into()),
+        documents: false,
+    };
+    let e = exchange::build_export(&p.a, &req(exchange::MAX_RECIPIENTS + 1), &mut |_, _| {}).unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid { field, problem: relais_core::error::Problem::TooMany { max } } if field == "to" && *max == exchange::MAX_RECIPIENTS),
+        "{e:?}"
+    );
+    assert!(e.message(relais_core::Lang::Fr).contains("au plus 256"), "{}", e.message(relais_core::Lang::Fr));
+    // As many as it may: built.
+    exchange::build_export(&p.a, &req(exchange::MAX_RECIPIENTS), &mut |_, _| {}).unwrap();
+}
+
+#[test]
 fn senders_must_be_known_and_verified() {
     let (_tvc, mut c) = TestVault::new();
     let mut p = pair();

@@ -210,6 +210,13 @@ pub enum Error {
     /// The bundle is larger than Relais accepts.
     #[error("bundle too large")]
     BundleTooLarge,
+    /// The bundle's header names more recipients than a bundle may (`max`): it is not read
+    /// (age's header parser takes time that grows with the square of the header).
+    #[error("bundle with too many recipients")]
+    BundleTooManyRecipients {
+        /// The most a bundle may name.
+        max: usize,
+    },
     /// The database refused an operation.
     #[error("database: {0}")]
     Database(rusqlite::Error),
@@ -376,6 +383,11 @@ pub enum Problem {
     ReasonRequired,
     /// Only one value is allowed here (a transfer goes to one person).
     OnlyOne,
+    /// More values than allowed here.
+    TooMany {
+        /// The most allowed.
+        max: usize,
+    },
     /// The record is already in that state.
     Unchanged,
     /// Not a valid public key (age recipient `age1…` or Ed25519 key in hex).
@@ -481,6 +493,7 @@ impl Error {
             Error::UnverifiedSender => t("error.unverified_sender", &[]),
             Error::MalformedBundle { detail } => t("error.malformed_bundle", &[("detail", detail)]),
             Error::BundleTooLarge => t("error.bundle_too_large", &[]),
+            Error::BundleTooManyRecipients { max } => t("error.bundle_too_many_recipients", &[("max", &max.to_string())]),
             Error::BundleDuplicateId => t("error.bundle_duplicate_id", &[]),
             Error::BundleCountMismatch => t("error.bundle_count_mismatch", &[]),
             Error::BundleDanglingReference => t("error.bundle_dangling_reference", &[]),
@@ -547,6 +560,7 @@ impl Problem {
             Problem::UnknownReference => t("problem.unknown_reference", &[]),
             Problem::ReasonRequired => t("problem.reason_required", &[]),
             Problem::OnlyOne => t("problem.only_one", &[]),
+            Problem::TooMany { max } => t("problem.too_many", &[("max", &max.to_string())]),
             Problem::Unchanged => t("problem.unchanged", &[]),
             Problem::MalformedKey => t("problem.malformed_key", &[]),
             Problem::FingerprintMismatch => t("problem.fingerprint_mismatch", &[]),

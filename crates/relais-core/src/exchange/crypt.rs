@@ -104,21 +104,42 @@ pub(super) fn dearmor(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The longest age header read: [`MAX_RECIPIENTS`] stanzas of about 100 bytes each fit in a
+/// quarter of it.
+const MAX_HEADER: usize = 64 * 1024;
+
+/// The most body lines of a stanza: Relais's (X25519, scrypt) have one, the age test vectors'
+/// at most three.
+const MAX_BODY_LINES: usize = 8;
+
+/// The most stanzas of other types than X25519: age adds one of « grease » to every header it
+/// writes, a passphrase file has one scrypt stanza, the age test vectors up to three stanzas.
+const MAX_OTHER_STANZAS: usize = 4;
+
 /// The age header's syntax, stricter than the age crate: every stanza ends with a short body
 /// line (even empty), body lines are at most 64 characters, the header ends with its MAC line.
+/// And bounded, before the age crate reads it, which reads the header again from its start
+/// after each line (a header of 40 000 empty stanzas, 240 kB that anyone can drop in a team
+/// folder's inbox, took 213 s): at most [`MAX_RECIPIENTS`] X25519 stanzas and
+/// [`MAX_OTHER_STANZAS`] others, [`MAX_BODY_LINES`] body lines each, [`MAX_HEADER`] bytes in
+/// all.
 pub(super) fn check_header(bin: &[u8]) -> Result<()> {
     const INTRO: &[u8] = b"age-encryption.org/v1\n";
     if !bin.starts_with(INTRO) {
         return Err(if INTRO.starts_with(bin) { Error::BundleTruncated } else { Error::NotAgeFile });
     }
-    let mut rest = &bin[INTRO.len()..];
+    let mut rest = &bin[INTRO.len()..bin.len().min(MAX_HEADER)];
     let mut next_line = || -> Result<&[u8]> {
-        let nl = rest.iter().position(|&c| c == b'\n').ok_or(Error::BundleTruncated)?;
+        // A header not ended within MAX_HEADER is not one Relais writes; one whose file ends
+        // first is cut.
+        let nl =
+            rest.iter().position(|&c| c == b'\n').ok_or(if bin.len() > MAX_HEADER { Error::NotAgeFile } else { Error::BundleTruncated })?;
         let line = &rest[..nl];
         rest = &rest[nl + 1..];
         Ok(line)
     };
     let mut line = next_line()?;
+    let (mut recipients, mut others) = (0, 0);
     loop {
         if line.starts_with(b"--- ") {
             return Ok(());
@@ -126,9 +147,22 @@ pub(super) fn check_header(bin: &[u8]) -> Result<()> {
         if !line.starts_with(b"-> ") {
             return Err(Error::NotAgeFile);
         }
+        if line.starts_with(b"-> X25519 ") {
+            recipients += 1;
+            if recipients > MAX_RECIPIENTS {
+                return Err(Error::BundleTooManyRecipients { max: MAX_RECIPIENTS });
+            }
+        } else {
+            others += 1;
+            if others > MAX_OTHER_STANZAS {
+                return Err(Error::NotAgeFile);
+            }
+        }
+        let mut body = 0;
         loop {
             line = next_line()?;
-            if line.starts_with(b"-> ") || line.starts_with(b"---") || line.len() > 64 {
+            body += 1;
+            if line.starts_with(b"-> ") || line.starts_with(b"---") || line.len() > 64 || body > MAX_BODY_LINES {
                 return Err(Error::NotAgeFile);
             }
             if line.len() < 64 {
@@ -445,6 +479,51 @@ mod tests {
 
     fn encrypted(plain: &[u8], id: &age::x25519::Identity) -> Vec<u8> {
         encrypt_with(&[id.to_public()], false, Padding::None, |w| Ok(w.write_all(plain)?)).unwrap()
+    }
+
+    #[test]
+    fn a_header_is_read_only_within_bounds() {
+        let me = age::x25519::Identity::generate();
+        let others: Vec<age::x25519::Recipient> = (0..MAX_RECIPIENTS).map(|_| age::x25519::Identity::generate().to_public()).collect();
+        // As many recipients as a bundle may name, this vault's last: decrypted.
+        let mut to = others[1..].to_vec();
+        to.push(me.to_public());
+        let full = encrypt_with(&to, false, Padding::None, |w| Ok(w.write_all(b"{}")?)).unwrap();
+        assert_eq!(decrypt(&full, &[&me]).unwrap(), b"{}");
+        // One more: refused before age reads the header, whoever it names.
+        let mut more = others.clone();
+        more.push(me.to_public());
+        let over = encrypt_with(&more, false, Padding::None, |w| Ok(w.write_all(b"{}")?)).unwrap();
+        assert!(matches!(decrypt(&over, &[&me]), Err(Error::BundleTooManyRecipients { .. })));
+        // The attack: 40 000 empty stanzas (240 kB; age's parser took 213 s over them).
+        let forged = |stanza: &[u8], n: usize| {
+            let mut file = b"age-encryption.org/v1\n".to_vec();
+            for _ in 0..n {
+                file.extend_from_slice(stanza);
+            }
+            file.extend_from_slice(b"--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+            file.extend_from_slice(&[0u8; 64]);
+            file
+        };
+        assert!(matches!(decrypt(&forged(b"-> x\n\n", 40_000), &[&me]), Err(Error::NotAgeFile)));
+        assert!(matches!(decrypt(&forged(b"-> x\n\n", MAX_OTHER_STANZAS + 1), &[&me]), Err(Error::NotAgeFile)));
+        let x25519 = b"-> X25519 IgPKZAfvZrmqSVI/z9C27+rhNkB7X37rkxYp5d8iNCE\nAAAA\n";
+        assert!(matches!(decrypt(&forged(x25519, 40_000), &[&me]), Err(Error::BundleTooManyRecipients { .. })));
+        // A stanza of many full body lines, or a header past its size: not a Relais file.
+        let mut long = b"-> x\n".to_vec();
+        for _ in 0..MAX_BODY_LINES {
+            long.extend_from_slice(&[b'A'; 64]);
+            long.push(b'\n');
+        }
+        long.extend_from_slice(b"\n");
+        assert!(matches!(decrypt(&forged(&long, 1), &[&me]), Err(Error::NotAgeFile)));
+        let wide = [b"-> x ".as_slice(), &[b'a'; 60_000], b"\n\n"].concat();
+        assert!(matches!(decrypt(&forged(&wide, 2), &[&me]), Err(Error::NotAgeFile)));
+        // Within bounds, the same forgeries are age's to refuse (not ours).
+        assert!(!matches!(
+            decrypt(&forged(x25519, MAX_RECIPIENTS), &[&me]),
+            Err(Error::BundleTooManyRecipients { .. } | Error::NotAgeFile)
+        ));
     }
 
     #[test]

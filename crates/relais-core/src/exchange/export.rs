@@ -53,6 +53,10 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     if req.kind == BundleKind::Transfer && req.to.len() > 1 {
         return Err(Error::invalid("to", crate::error::Problem::OnlyOne));
     }
+    // No more than a bundle may name (a receiver would not read it).
+    if req.to.len() > MAX_RECIPIENTS {
+        return Err(Error::invalid("to", crate::error::Problem::TooMany { max: MAX_RECIPIENTS }));
+    }
     let recipients: Vec<Identity> = req
         .to
         .iter()

@@ -21,6 +21,10 @@ pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
 /// The largest bundle file accepted: the largest plaintext armored (base64, 64 characters a
 /// line) and a header. A larger file is refused before it is read.
 pub const MAX_BUNDLE_FILE: u64 = MAX_PLAINTEXT / 3 * 4 / 64 * 65 + 1024 * 1024;
+
+/// The most recipients a bundle names (one stanza each in its age header): a share to a whole
+/// team stays far below. A header naming more is not read (`Error::BundleTooManyRecipients`).
+pub const MAX_RECIPIENTS: usize = 256;
 /// What the signature is computed over: this prefix, then the canonical manifest.
 /// The version is in it: a version 1 signature cannot pass for a version 2 bundle.
 pub(super) const SIGN_CONTEXT: &[u8] = b"relais.bundle.v2 manifest\n";
