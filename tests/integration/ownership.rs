@@ -186,6 +186,39 @@ fn cases_go_only_to_verified_contacts() {
 }
 
 #[test]
+fn a_copy_of_a_case_is_not_transferred_onward() {
+    // Jean received a share of Marie's Colibri: he may share it on, not hand its pen to Sylvie
+    // (two vaults would then hold the case).
+    let mut t = two();
+    let (_ts, mut sylvie) = TestVault::new();
+    let sylvie_in_jean = befriend(&mut t.jean, &sylvie);
+    befriend(&mut sylvie, &t.jean);
+    let share = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    import(&mut t.jean, &share).unwrap();
+    let req = ExportRequest {
+        persons: vec![t.colibri.clone()],
+        to: vec![sylvie_in_jean],
+        kind: BundleKind::Transfer,
+        armor: false,
+        override_reason: None,
+        documents: false,
+    };
+    let before = relais_tests::dump_vault(&t.jean);
+    let e = exchange::build_export(&t.jean, &req, &mut |_, _| {}).unwrap_err();
+    assert!(matches!(e, Error::TransferOfACopy), "{e:?}");
+    assert!(
+        e.message(relais_core::Lang::Fr).contains("seule la personne qui le détient peut le transférer"),
+        "{}",
+        e.message(relais_core::Lang::Fr)
+    );
+    assert_eq!(relais_tests::dump_vault(&t.jean), before, "nothing changed");
+    assert_eq!(field(&t.jean, Kind::Person, &t.colibri, "status"), json!("active"));
+    // The holder may.
+    let req = ExportRequest { to: vec![t.jean_in_marie.clone()], ..req };
+    exchange::build_export(&t.marie, &req, &mut |_, _| {}).unwrap();
+}
+
+#[test]
 fn three_vaults_pass_a_case_around_and_each_ends_with_what_it_should() {
     // Marie (worker) transfers Colibri to Sylvie (supervisor), who shares it with Jean (another
     // worker). Everyone writes; Jean's note goes back to Sylvie, who now holds the case.

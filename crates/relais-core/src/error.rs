@@ -148,6 +148,9 @@ pub enum Error {
     /// A transfer of a case its sender does not hold the pen for here.
     #[error("sender does not own the case")]
     NotCaseOwner,
+    /// This vault holds a copy of the case (a share), not the case: it cannot transfer it.
+    #[error("a copy of a case cannot be transferred")]
+    TransferOfACopy,
     /// A bundle touches a case its sender was never party to (neither owner nor a recipient of
     /// it from here).
     #[error("sender not party to the case")]
@@ -479,6 +482,7 @@ impl Error {
             Error::UnsupportedBundleVersion { found } => t("error.bundle_version", &[("found", &found.to_string())]),
             Error::OldBundleVersion { found } => t("error.bundle_version_old", &[("found", &found.to_string())]),
             Error::NotCaseOwner => t("error.not_case_owner", &[]),
+            Error::TransferOfACopy => t("error.transfer_of_a_copy", &[]),
             Error::NotPartyToCase => t("error.not_party_to_case", &[]),
             Error::BundleRewritesRecord => t("error.bundle_rewrites_record", &[]),
             Error::BundleCaseMerged { into } => t("error.bundle_case_merged", &[("into", into)]),

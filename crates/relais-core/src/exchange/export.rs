@@ -79,6 +79,15 @@ pub fn build_export(store: &Store, req: &ExportRequest, progress: Progress<'_>) 
     if req.kind == BundleKind::Transfer && persons.iter().any(|p| CaseStatus::of(p) == Some(CaseStatus::HandedOff)) {
         return Err(Error::HandedOff);
     }
+    // Only the holder hands the pen on: a copy transferred onward would make two vaults hold
+    // the case, and every later exchange between them fail (NotPartyToCase) or conflict.
+    if req.kind == BundleKind::Transfer {
+        for p in &req.persons {
+            if super::import::holder(store.conn(), p)?.is_some() {
+                return Err(Error::TransferOfACopy);
+            }
+        }
+    }
     // A share discloses the cases to someone outside their file: each person's consent must
     // name each recipient. (A transfer moves the case to the colleague who takes it over.)
     let mut releases = Vec::new();
