@@ -273,6 +273,68 @@ fn receipt_then_purge_erases_the_handed_off_case() {
 }
 
 #[test]
+fn only_the_receipt_of_a_cases_last_hand_off_lets_it_be_purged() {
+    // A hands Colibri to B, gets B's receipt and keeps the case a while; B hands it back; A
+    // hands it to C, who has not opened it yet. B's receipt said B had it, not C: the case
+    // must stay until C's receipt, whichever order the receipts come in.
+    let mut p = pair();
+    let (_tc, mut c) = TestVault::new();
+    let c_in_a = befriend(&mut p.a, &c);
+    befriend(&mut c, &p.a);
+    let to_b = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    import(&mut p.b, &to_b).unwrap();
+    let (b_receipt, _) = exchange::build_receipt(&p.b, None, false).unwrap();
+    assert!(import(&mut p.a, &b_receipt).unwrap().applied);
+    assert_eq!(exchange::purgeable(&p.a).unwrap(), [p.person.clone()], "B has it: purgeable");
+    let back = export(&mut p.b, &p.a_in_b, &[&p.person], BundleKind::Transfer);
+    import(&mut p.a, &back).unwrap();
+    assert_eq!(exchange::purgeable(&p.a).unwrap(), Vec::<String>::new(), "A holds it again");
+    let to_c = export(&mut p.a, &c_in_a, &[&p.person], BundleKind::Transfer);
+    assert_eq!(exchange::purgeable(&p.a).unwrap(), Vec::<String>::new(), "C has not acknowledged it");
+    assert_eq!(exchange::purge_handed_off(&mut p.a).unwrap(), 0);
+    assert!(p.a.get(Kind::Person, &p.person).is_ok());
+    // C's receipt does.
+    import(&mut c, &to_c).unwrap();
+    let (c_receipt, _) = exchange::build_receipt(&c, None, false).unwrap();
+    assert!(import(&mut p.a, &c_receipt).unwrap().applied);
+    assert_eq!(exchange::purgeable(&p.a).unwrap(), [p.person.clone()]);
+}
+
+#[test]
+fn a_receipt_kept_back_by_a_former_holder_does_not_purge_a_later_hand_off() {
+    let mut p = pair();
+    let (_tc, c) = TestVault::new();
+    let c_in_a = befriend(&mut p.a, &c);
+    let to_b = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    import(&mut p.b, &to_b).unwrap();
+    // B's receipt, held back (a slow folder, or on purpose) until A handed the case on to C.
+    let (b_receipt, _) = exchange::build_receipt(&p.b, None, false).unwrap();
+    let back = export(&mut p.b, &p.a_in_b, &[&p.person], BundleKind::Transfer);
+    import(&mut p.a, &back).unwrap();
+    export(&mut p.a, &c_in_a, &[&p.person], BundleKind::Transfer);
+    import(&mut p.a, &b_receipt).unwrap();
+    assert_eq!(exchange::purgeable(&p.a).unwrap(), Vec::<String>::new(), "C never acknowledged it");
+    assert_eq!(exchange::purge_handed_off(&mut p.a).unwrap(), 0);
+    assert!(p.a.get(Kind::Person, &p.person).is_ok());
+}
+
+#[test]
+fn a_receipt_for_an_earlier_hand_off_to_the_same_colleague_does_not_purge_the_later_one() {
+    // A hands the case to B twice (B handed it back between): B's receipt of the first says
+    // nothing of the second, which B may never have opened.
+    let mut p = pair();
+    let first = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    import(&mut p.b, &first).unwrap();
+    let (first_receipt, _) = exchange::build_receipt(&p.b, None, false).unwrap();
+    let back = export(&mut p.b, &p.a_in_b, &[&p.person], BundleKind::Transfer);
+    import(&mut p.a, &back).unwrap();
+    export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    import(&mut p.a, &first_receipt).unwrap();
+    assert_eq!(exchange::purgeable(&p.a).unwrap(), Vec::<String>::new());
+    assert_eq!(exchange::purge_handed_off(&mut p.a).unwrap(), 0);
+}
+
+#[test]
 fn a_receipt_for_a_transfer_never_made_is_refused() {
     let mut p = pair();
     let bytes = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);

@@ -84,13 +84,19 @@ pub(super) fn apply_receipt(store: &mut Store, o: &Opened, counts: Counts) -> Re
 }
 
 /// The cases handed off whose receipt came back and that are still here: what
-/// [`purge_handed_off`] erases.
+/// [`purge_handed_off`] erases. The receipt must be that of the case's last hand-off, to the
+/// colleague who holds it now: a case can come back and go out again, and a receipt of an
+/// earlier hand-off (kept back, or only slow to come) says nothing of the later one, which its
+/// receiver may never have opened.
 pub fn purgeable(store: &Store) -> Result<Vec<String>> {
     Ok(store
         .conn()
         .prepare(
             "SELECT DISTINCT h.person_id FROM handoffs h JOIN persons p ON p.id = h.person_id
-             WHERE h.receipt_at IS NOT NULL AND h.purged_at IS NULL AND p.status = 'handed_off'",
+             WHERE h.receipt_at IS NOT NULL AND h.purged_at IS NULL AND p.status = 'handed_off'
+             AND h.to_fingerprint = p.owner
+             AND NOT EXISTS (SELECT 1 FROM handoffs later WHERE later.person_id = h.person_id
+                             AND julianday(later.at) > julianday(h.at))",
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
