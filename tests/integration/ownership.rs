@@ -219,6 +219,48 @@ fn a_copy_of_a_case_is_not_transferred_onward() {
 }
 
 #[test]
+fn no_sender_can_stop_a_colleagues_changes_from_counting() {
+    // Marie, hostile, signs a note whose versions credit Jean with more changes than any vault
+    // makes: were it taken, Jean's count would be at its ceiling, his correction would make no
+    // new version, and Sylvie, who has the note, would keep her old text without a word.
+    let t = two();
+    let (mut marie, mut jean) = (t.marie, t.jean);
+    let (_ts, mut sylvie) = TestVault::new();
+    let sylvie_in_jean = befriend(&mut jean, &sylvie);
+    befriend(&mut sylvie, &jean);
+    let (fm, fj) = (fingerprint(&marie), fingerprint(&jean));
+    let note = marie.list_by(Kind::Note, "person_id", &t.colibri).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    let forge = |marie: &mut Store, jeans: i64| {
+        // What a hostile vault signs: written in its own table, which its export carries as is.
+        let v = json!({ fm.clone(): 1, fj.clone(): jeans });
+        marie
+            .conn()
+            .execute("UPDATE notes SET versions = ?2, revision = ?3 WHERE id = ?1", rusqlite::params![note, v.to_string(), 1 + jeans])
+            .unwrap();
+    };
+    forge(&mut marie, relais_core::model::versions::MAX_CREDITED_HERE + 1);
+    let share = export(&mut marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
+    let e = import(&mut jean, &share).unwrap_err();
+    assert!(matches!(e, Error::BundleCreditsThisVault), "{e:?}");
+    assert!(e.message(relais_core::Lang::Fr).contains("que vous n'avez jamais faites"), "{}", e.message(relais_core::Lang::Fr));
+    let opened = exchange::open(&jean, &share, false).unwrap();
+    assert!(matches!(exchange::preview(&jean, &opened), Err(Error::BundleCreditsThisVault)), "the preview says it first");
+    assert!(jean.get(Kind::Person, &t.colibri).is_err(), "nothing imported");
+    // At the bound, taken; and Jean's changes count on from it.
+    forge(&mut marie, relais_core::model::versions::MAX_CREDITED_HERE);
+    let transfer = export(&mut marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Transfer);
+    import(&mut jean, &transfer).unwrap();
+    let first = export(&mut jean, &sylvie_in_jean, &[&t.colibri], BundleKind::Share);
+    import(&mut sylvie, &first).unwrap();
+    jean.write(|w| w.update(Kind::Note, &note, f(&[("text", json!("Correction de Jean"))]))).unwrap();
+    assert_eq!(field(&jean, Kind::Note, &note, "versions")[&fj], json!(relais_core::model::versions::MAX_CREDITED_HERE + 1));
+    let second = export(&mut jean, &sylvie_in_jean, &[&t.colibri], BundleKind::Share);
+    let r = import(&mut sylvie, &second).unwrap();
+    assert_eq!(r.counts.updated.get("note"), Some(&1), "{:?}", r.counts);
+    assert_eq!(field(&sylvie, Kind::Note, &note, "text"), json!("Correction de Jean"));
+}
+
+#[test]
 fn three_vaults_pass_a_case_around_and_each_ends_with_what_it_should() {
     // Marie (worker) transfers Colibri to Sylvie (supervisor), who shares it with Jean (another
     // worker). Everyone writes; Jean's note goes back to Sylvie, who now holds the case.

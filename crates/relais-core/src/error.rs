@@ -148,6 +148,10 @@ pub enum Error {
     /// A transfer of a case its sender does not hold the pen for here.
     #[error("sender does not own the case")]
     NotCaseOwner,
+    /// A record's version credits this vault with more changes than it could have made (2²⁴,
+    /// `MAX_CREDITED_HERE`).
+    #[error("bundle credits this vault with changes it never made")]
+    BundleCreditsThisVault,
     /// This vault holds a copy of the case (a share), not the case: it cannot transfer it.
     #[error("a copy of a case cannot be transferred")]
     TransferOfACopy,
@@ -483,6 +487,7 @@ impl Error {
             Error::OldBundleVersion { found } => t("error.bundle_version_old", &[("found", &found.to_string())]),
             Error::NotCaseOwner => t("error.not_case_owner", &[]),
             Error::TransferOfACopy => t("error.transfer_of_a_copy", &[]),
+            Error::BundleCreditsThisVault => t("error.bundle_credits_this_vault", &[]),
             Error::NotPartyToCase => t("error.not_party_to_case", &[]),
             Error::BundleRewritesRecord => t("error.bundle_rewrites_record", &[]),
             Error::BundleCaseMerged { into } => t("error.bundle_case_merged", &[("into", into)]),

@@ -13,7 +13,7 @@ use super::*;
 use crate::error::{Error, Result};
 use crate::exchange::identity::{self, Identity};
 use crate::model::status::CaseStatus;
-use crate::model::versions::{Order, Versions, is_fingerprint};
+use crate::model::versions::{MAX_CREDITED_HERE, Order, Versions, is_fingerprint};
 use crate::record::{Fields, Kind, Ty, str_field};
 use crate::vault::store::{self, Store};
 
@@ -607,6 +607,11 @@ impl<'a> Rec<'a> {
         self.fields.as_ref().ok_or_else(|| malformed("records"))
     }
 
+    /// Its fields, if parsed.
+    fn parsed(&self) -> Option<&Fields> {
+        self.fields.as_ref()
+    }
+
     /// Its fields, when the plan has parsed them (every record handed to an import has).
     pub(super) fn stored(&self) -> Result<&Fields> {
         self.fields.as_ref().ok_or_else(|| malformed("records"))
@@ -740,11 +745,13 @@ pub(super) struct Prelude<'a> {
     case_of: HashMap<u128, (&'a str, (bool, Right)), Fast>,
     /// This vault's directory (a record may name an entry the bundle does not carry).
     orgs_here: HashSet<String, Fast>,
+    /// This vault's fingerprint.
+    me: String,
 }
 
 /// The checks of a bundle as a whole (counts, kinds, persons, merged cases, the sender's right
 /// over each case), before any record is looked at.
-pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened) -> Result<Prelude<'a>> {
+pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened, me: String) -> Result<Prelude<'a>> {
     let replay: bool =
         conn.query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [&o.manifest.bundle_id], |r| r.get::<_, i64>(0))? > 0;
     // Declared counts must be the content's: the same kinds here (each kind's count is checked
@@ -807,7 +814,7 @@ pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened) -> Result<
         .prepare(&format!("SELECT id FROM {}", Kind::Organisation.table()))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(Prelude { replay, cases, case_of, orgs_here })
+    Ok(Prelude { replay, cases, case_of, orgs_here, me })
 }
 
 /// A record checked ([`validate_received`]) and in its stored form, with its kind.
@@ -1074,7 +1081,7 @@ impl<'a> KindChecker<'_, 'a> {
 /// another core ([`check_records`]). A record of a case new here must not be here already
 /// (under another case): checked for each part before it is handed on.
 pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude<'a>) -> Result<Plan<'a>> {
-    let Prelude { replay, cases, case_of, orgs_here } = pre;
+    let Prelude { replay, cases, case_of, orgs_here, me } = pre;
     let sender = o.manifest.sender.fingerprint.as_str();
     // As many as declared (each kind's count is checked when it is read).
     let total: usize = o.manifest.counts.values().map(|n| *n as usize).sum();
@@ -1136,6 +1143,13 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
                 }
                 Some((_, (true, right))) => decide(host.conn(), kind, rec.fields()?, sender, right)?,
             };
+            // No version credits this vault with more changes than MAX_CREDITED_HERE (a record
+            // read in place has no count above it: those whose fields were parsed are checked).
+            if let Some(f) = rec.parsed()
+                && store::versions_of(f).get(&me) > MAX_CREDITED_HERE
+            {
+                return Err(Error::BundleCreditsThisVault);
+            }
             tally[kind_index(kind)][action as usize] += 1;
             // What changes in a record already here (new ones are counted, not listed).
             if !matches!(action, Action::New | Action::Unchanged | Action::Older) {
@@ -1284,7 +1298,7 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
 
 /// Validates every record and decides, for each, what importing it means here (a preview).
 pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
-    let pre = prelude(store.conn(), o)?;
+    let pre = prelude(store.conn(), o, identity::show(store)?.fingerprint)?;
     plan_with(&mut Reading(store.conn()), o, pre)
 }
 
@@ -1509,7 +1523,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
     if o.manifest.kind == BundleKind::Report {
         return super::team::apply_report(store, o);
     }
-    let pre = prelude(store.conn(), o)?;
+    let pre = prelude(store.conn(), o, identity::show(store)?.fingerprint)?;
     if pre.replay || o.manifest.kind == BundleKind::Receipt {
         let p = plan_with(&mut Reading(store.conn()), o, pre)?;
         if p.replay {

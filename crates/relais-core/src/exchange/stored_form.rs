@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use super::canonical::all_fields_sorted;
 use crate::model::catalogue::Catalogues;
-use crate::model::versions::{MAX_COUNT, MAX_VAULTS, is_fingerprint};
+use crate::model::versions::{MAX_CREDITED_HERE, MAX_VAULTS, is_fingerprint};
 use crate::record::{Col, Kind, Ty};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -282,7 +282,7 @@ impl<'de> Visitor<'de> for VersionsSeed {
         let mut v = InPlaceVersions { vaults: Vec::new(), total: 0 };
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let n: i64 = map.next_value()?;
-            if !is_fingerprint(key) || !(1..=MAX_COUNT).contains(&n) || v.vaults.contains(&key) || v.vaults.len() == MAX_VAULTS {
+            if !is_fingerprint(key) || !(1..=MAX_CREDITED_HERE).contains(&n) || v.vaults.contains(&key) || v.vaults.len() == MAX_VAULTS {
                 return Err(no());
             }
             v.vaults.push(key);
@@ -341,7 +341,7 @@ mod tests {
     use super::*;
     use crate::exchange::bundle_kinds;
     use crate::exchange::import::validate_received;
-    use crate::model::versions::{MAX_COUNT, MAX_VAULTS};
+    use crate::model::versions::{MAX_CREDITED_HERE, MAX_VAULTS};
     use crate::record::Fields;
 
     const ME: &str = "ABCD-0123-4567-89AB-CDEF";
@@ -556,8 +556,9 @@ mod tests {
                 (format!("{{\"{OTHER}\":1,\"{ME}\":1,\"x\":1}}"), 3),
                 (format!("{{{},\"{ME}\":1}}", many.join(",")), MAX_VAULTS as i64 + 2),
                 (format!("{{{},\"{ME}\":1}}", many[..MAX_VAULTS - 1].join(",")), MAX_VAULTS as i64),
-                (format!("{{\"{ME}\":{}}}", MAX_COUNT + 1), MAX_COUNT + 1),
-                (format!("{{\"{ME}\":{MAX_COUNT}}}"), MAX_COUNT),
+                (format!("{{\"{ME}\":{}}}", MAX_CREDITED_HERE + 1), MAX_CREDITED_HERE + 1),
+                (format!("{{\"{ME}\":{MAX_CREDITED_HERE}}}"), MAX_CREDITED_HERE),
+                (format!("{{\"{ME}\":{}}}", crate::model::versions::MAX_COUNT), crate::model::versions::MAX_COUNT),
                 (format!("{{\"{ME}\":3.0}}"), 3),
                 (format!("{{\"{ME}\":0,\"{OTHER}\":3}}"), 3),
                 (format!("{{\"\\u0041{}\":3}}", &ME[1..]), 3),

@@ -16,6 +16,14 @@ use serde_json::Value;
 
 /// The largest count a vault may have in a vector (2³¹ − 1: a change a second for 68 years).
 pub const MAX_COUNT: i64 = i32::MAX as i64;
+/// The most changes a received version may credit the receiving vault with (2²⁴: sixteen
+/// million changes of one record, which no one makes). A sender who could credit a colleague
+/// with [`MAX_COUNT`] would stop that colleague's later changes to the record from counting
+/// (the count stays at its ceiling), and every other vault would take them for the version it
+/// has. The vault's own count then starts at most here, two billion changes below the ceiling.
+/// (Another vault's count is not bounded below [`MAX_COUNT`] on receipt: it grows with its own
+/// changes, and each vault holds the line for its own.)
+pub const MAX_CREDITED_HERE: i64 = 1 << 24;
 /// The most vaults a vector may name (every colleague who ever changed the record).
 pub const MAX_VAULTS: usize = 64;
 
@@ -87,8 +95,8 @@ impl Versions {
         self.0.values().sum()
     }
 
-    /// One more change by `me`. Saturates at [`MAX_COUNT`] rather than overflow (the bound
-    /// makes it unreachable in practice).
+    /// One more change by `me`. Saturates at [`MAX_COUNT`] rather than overflow: unreachable, as
+    /// no received version credits this vault with more than [`MAX_CREDITED_HERE`].
     pub fn bump(&mut self, me: &str) {
         let n = self.0.entry(me.to_owned()).or_insert(0);
         *n = (*n + 1).min(MAX_COUNT);
