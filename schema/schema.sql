@@ -272,14 +272,15 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 
-CREATE TABLE bundles_seen (
-    bundle_id   TEXT PRIMARY KEY NOT NULL,
+CREATE TABLE "bundles_seen" (
+    bundle_id   TEXT NOT NULL,
     direction   TEXT NOT NULL CHECK (direction IN ('in', 'out')),
     kind        TEXT NOT NULL,
     peer        TEXT NOT NULL,
     at          TEXT NOT NULL,
     counts      TEXT NOT NULL,
-    persons     TEXT NOT NULL DEFAULT '[]'
+    persons     TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (bundle_id, direction, peer)
 );
 
 CREATE TABLE conflicts (

@@ -413,3 +413,42 @@ fn the_scheduled_report_goes_when_due_and_only_then() {
     ));
     assert!(relais_tests::audit_actions(&p.a).iter().filter(|a| *a == "team.report.schedule").count() == 2);
 }
+
+#[test]
+fn a_bundle_under_another_senders_id_neither_hides_nor_cleans_the_real_one() {
+    // A co-recipient of a share (here a third colleague, C) drops in B's inbox a bundle of her
+    // own under the share's id, before the share itself arrives: the share waits as it should.
+    let (mut p, folder) = team_pair();
+    let (_tc, mut c) = TestVault::new();
+    befriend(&mut p.b, &c);
+    befriend(&mut c, &p.b);
+    team::set_folder(&mut c, folder.path()).unwrap();
+    let (bi, ci) = (exchange::identity::show(&p.b).unwrap(), exchange::identity::show(&c).unwrap());
+    let (real, manifest, exported) = crate::bundle::build(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    exchange::commit_export(&mut p.a, &manifest, &exported).unwrap();
+    let content = serde_json::json!({"records": {}});
+    let forged = serde_json::json!({
+        "bundle_id": manifest.bundle_id,
+        "created_at": "2026-12-01T10:00:00.000Z",
+        "kind": "share",
+        "sender": ci,
+        "recipients": [{"age_recipient": bi.age_recipient, "fingerprint": bi.fingerprint}],
+        "persons": [],
+        "counts": {},
+        "content_sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&content).as_bytes())),
+    });
+    team::deliver(&c, std::slice::from_ref(&bi.fingerprint), &relais_tests::seal_as(&c, &bi.age_recipient, &forged, &content)).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let real_file =
+        team::deliver(&p.a, std::slice::from_ref(&bi.fingerprint), &real).unwrap()[0].file_name().unwrap().to_string_lossy().into_owned();
+    let state = |b: &mut Store| team::inbox(b, Lang::Fr).unwrap().items.into_iter().find(|i| i.file == real_file).map(|i| i.state);
+    assert_eq!(state(&mut p.b), Some(InboxState::Waiting), "not a copy of C's bundle");
+    // C's bundle imported first: the share is still waiting, not « already imported » (which
+    // would clean it unread).
+    let theirs = team::inbox(&mut p.b, Lang::Fr).unwrap().items.into_iter().find(|i| i.file != real_file).unwrap().file;
+    import_item(&mut p.b, &theirs).unwrap();
+    assert_eq!(state(&mut p.b), Some(InboxState::Waiting));
+    let (preview, _) = import_item(&mut p.b, &real_file).unwrap();
+    assert!(preview.applied && !preview.replay);
+    assert!(p.b.get(Kind::Person, &p.person).is_ok());
+}

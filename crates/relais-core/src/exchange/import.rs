@@ -434,6 +434,13 @@ fn opened_parts(store: &Store, plaintext: &str, top: Top<'_>, accept_unverified:
     if !manifest.recipients.iter().any(|r| r.fingerprint == me.fingerprint && r.age_recipient == me.age_recipient) {
         return Err(Error::BundleReaddressed);
     }
+    // Ids as Relais makes them (UUID v7, lower case): a replay is recognised by its id.
+    if !is_lower_uuid(&manifest.bundle_id) {
+        return Err(malformed("manifest.bundle_id"));
+    }
+    if manifest.receipt_for.as_deref().is_some_and(|r| !is_lower_uuid(r)) {
+        return Err(malformed("manifest.receipt_for"));
+    }
     // The sender's audit anchor must be theirs and hold: one that does not is a sender who
     // signs what it did not make.
     if let Some(a) = &manifest.audit_anchor
@@ -752,8 +759,7 @@ pub(super) struct Prelude<'a> {
 /// The checks of a bundle as a whole (counts, kinds, persons, merged cases, the sender's right
 /// over each case), before any record is looked at.
 pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened, me: String) -> Result<Prelude<'a>> {
-    let replay: bool =
-        conn.query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [&o.manifest.bundle_id], |r| r.get::<_, i64>(0))? > 0;
+    let replay: bool = super::team::seen_from(conn, &o.manifest.sender.fingerprint, &o.manifest.bundle_id)?;
     // Declared counts must be the content's: the same kinds here (each kind's count is checked
     // when its records are read), the persons' now.
     let declared_kinds: BTreeSet<&str> = o.manifest.counts.iter().filter(|(_, n)| **n > 0).map(|(k, _)| k.as_str()).collect();

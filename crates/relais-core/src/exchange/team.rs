@@ -310,6 +310,8 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
     files.sort();
     ignored.sort_by(|a, b| a.file.cmp(&b.file));
     let mut items: Vec<InboxItem> = Vec::new();
+    // (sender, bundle id) of the bundles listed so far: a second file of the same is a copy.
+    let mut listed: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for (_, name, size) in files {
         let mut item = InboxItem {
             file: name.clone(),
@@ -332,9 +334,9 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
                 item.sender_verified = o.sender_verified;
                 item.persons = m.persons.len();
                 item.created_at = Some(m.created_at.clone());
-                item.state = if seen(store, &m.bundle_id)? {
+                item.state = if seen_from(store.conn(), &m.sender.fingerprint, &m.bundle_id)? {
                     InboxState::AlreadyImported
-                } else if items.iter().any(|i| i.bundle_id.as_deref() == Some(&m.bundle_id)) {
+                } else if !listed.insert((m.sender.fingerprint.clone(), m.bundle_id.clone())) {
                     InboxState::Duplicate
                 } else if matches!(m.kind, BundleKind::Receipt | BundleKind::Report) {
                     InboxState::Receipt
@@ -349,8 +351,15 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
     Ok(Inbox { folder: dir.display().to_string(), items, ignored, ..Inbox::default() })
 }
 
-fn seen(store: &Store, bundle_id: &str) -> Result<bool> {
-    Ok(store.conn().query_row("SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1", [bundle_id], |r| r.get::<_, i64>(0))? > 0)
+/// Whether this bundle of this sender was imported here before. By both: a bundle's id is its
+/// sender's to choose, and every recipient of a share reads it; the same id from someone else
+/// is another bundle.
+pub(super) fn seen_from(conn: &rusqlite::Connection, sender: &str, bundle_id: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM bundles_seen WHERE bundle_id = ?1 AND direction = 'in' AND peer = ?2",
+        [bundle_id, sender],
+        |r| r.get::<_, i64>(0),
+    )? > 0)
 }
 
 /// Records the receipts of the inbox whose sender is verified: they carry no record, and each
@@ -708,7 +717,7 @@ pub(super) fn check_report(store: &Store, o: &Opened) -> Result<bool> {
             return Err(malformed("content.report.cases"));
         }
     }
-    seen(store, &o.manifest.bundle_id)
+    seen_from(store.conn(), &o.manifest.sender.fingerprint, &o.manifest.bundle_id)
 }
 
 /// Keeps a received team report: the newest from each colleague replaces the one before (an

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "closed_persons", include_str!("../../../../schema/migrations/0017_closed_persons.sql")),
     (18, "backup_index", include_str!("../../../../schema/migrations/0018_backup_index.sql")),
     (19, "statistics_indexes", include_str!("../../../../schema/migrations/0019_statistics_indexes.sql")),
+    (20, "bundles_seen_by_sender", include_str!("../../../../schema/migrations/0020_bundles_seen_by_sender.sql")),
 ];
 
 /// The fields every record has besides its kind's columns, in the order the store selects them.
