@@ -370,20 +370,7 @@ fn ledgers_add_up_before_anything_is_hidden() {
 /// A ledger bundle signed with `signer`'s real keys around any `ledger` JSON: what a member who
 /// holds a valid key can send.
 fn forged(signer: &Store, to: &Store, ledger: Value) -> Vec<u8> {
-    let me = exchange::identity::show(signer).unwrap();
-    let them = exchange::identity::show(to).unwrap();
-    let content = json!({"records": {}, "ledger": ledger});
-    let manifest = json!({
-        "bundle_id": "0193a000-0000-7000-8000-000000000001",
-        "created_at": "2026-12-03T15:00:00.000Z",
-        "kind": "ledger",
-        "sender": me,
-        "recipients": [{"age_recipient": them.age_recipient, "fingerprint": them.fingerprint}],
-        "persons": [],
-        "counts": {},
-        "content_sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&content).as_bytes())),
-    });
-    relais_tests::seal_as(signer, &them.age_recipient, &manifest, &content)
+    relais_tests::signed_by(signer, to, "0193a000-0000-7000-8000-000000000001", "ledger", &json!({"records": {}, "ledger": ledger}))
 }
 
 #[test]

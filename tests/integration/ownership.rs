@@ -269,31 +269,18 @@ fn a_bundle_id_taken_by_another_sender_is_another_bundle() {
     befriend(&mut t.jean, &sylvie);
     let real = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
     let real_id = exchange::open(&t.jean, &real, false).unwrap().manifest.bundle_id;
-    let (ji, si) = (identity::show(&t.jean).unwrap(), identity::show(&sylvie).unwrap());
-    let forged_with_id = |id: &str| {
-        let content = json!({"records": {}});
-        let manifest = json!({
-            "bundle_id": id,
-            "created_at": "2026-12-01T10:00:00.000Z",
-            "kind": "share",
-            "sender": si,
-            "recipients": [{"age_recipient": ji.age_recipient, "fingerprint": ji.fingerprint}],
-            "persons": [],
-            "counts": {},
-            "content_sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&content).as_bytes())),
-        });
-        relais_tests::seal_as(&sylvie, &ji.age_recipient, &manifest, &content)
-    };
-    let first = import(&mut t.jean, &forged_with_id(&real_id)).unwrap();
+    let forged_with_id = |id: &str| relais_tests::signed_by(&sylvie, &t.jean, id, "share", &json!({"records": {}}));
+    let (same_id, bad_id) = (forged_with_id(&real_id), forged_with_id("bundle-1"));
+    let first = import(&mut t.jean, &same_id).unwrap();
     assert!(!first.replay);
     let r = import(&mut t.jean, &real).unwrap();
     assert!(!r.replay && r.applied, "Marie's share taken for a replay of Sylvie's bundle");
     assert!(t.jean.get(Kind::Person, &t.colibri).is_ok());
     // Each is a replay of itself only.
     assert!(import(&mut t.jean, &real).unwrap().replay);
-    assert!(import(&mut t.jean, &forged_with_id(&real_id)).unwrap().replay);
+    assert!(import(&mut t.jean, &same_id).unwrap().replay);
     // An id Relais would not make is refused.
-    let e = import(&mut t.jean, &forged_with_id("bundle-1")).unwrap_err();
+    let e = import(&mut t.jean, &bad_id).unwrap_err();
     assert!(matches!(&e, Error::MalformedBundle { detail } if detail == "manifest.bundle_id"), "{e:?}");
 }
 

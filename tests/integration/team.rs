@@ -423,21 +423,11 @@ fn a_bundle_under_another_senders_id_neither_hides_nor_cleans_the_real_one() {
     befriend(&mut p.b, &c);
     befriend(&mut c, &p.b);
     team::set_folder(&mut c, folder.path()).unwrap();
-    let (bi, ci) = (exchange::identity::show(&p.b).unwrap(), exchange::identity::show(&c).unwrap());
+    let bi = exchange::identity::show(&p.b).unwrap();
     let (real, manifest, exported) = crate::bundle::build(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
     exchange::commit_export(&mut p.a, &manifest, &exported).unwrap();
-    let content = serde_json::json!({"records": {}});
-    let forged = serde_json::json!({
-        "bundle_id": manifest.bundle_id,
-        "created_at": "2026-12-01T10:00:00.000Z",
-        "kind": "share",
-        "sender": ci,
-        "recipients": [{"age_recipient": bi.age_recipient, "fingerprint": bi.fingerprint}],
-        "persons": [],
-        "counts": {},
-        "content_sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&content).as_bytes())),
-    });
-    team::deliver(&c, std::slice::from_ref(&bi.fingerprint), &relais_tests::seal_as(&c, &bi.age_recipient, &forged, &content)).unwrap();
+    let forged = relais_tests::signed_by(&c, &p.b, &manifest.bundle_id, "share", &serde_json::json!({"records": {}}));
+    team::deliver(&c, std::slice::from_ref(&bi.fingerprint), &forged).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     let real_file =
         team::deliver(&p.a, std::slice::from_ref(&bi.fingerprint), &real).unwrap()[0].file_name().unwrap().to_string_lossy().into_owned();

@@ -274,6 +274,24 @@ pub fn seal_as(signer: &Store, recipient: &str, manifest: &serde_json::Value, co
     exchange::encrypt_for_test_vectors(&serde_json::to_vec(&doc).expect("JSON"), &[recipient]).expect("encrypts")
 }
 
+/// A bundle of `kind` carrying `content` and naming no person, signed by `signer` under
+/// `bundle_id` and encrypted to `to` alone ([`seal_as`]): a colleague's own hand-made bundle.
+pub fn signed_by(signer: &Store, to: &Store, bundle_id: &str, kind: &str, content: &serde_json::Value) -> Vec<u8> {
+    use relais_core::exchange;
+    let (me, them) = (exchange::identity::show(signer).expect("identity"), exchange::identity::show(to).expect("identity"));
+    let manifest = serde_json::json!({
+        "bundle_id": bundle_id,
+        "created_at": "2026-12-01T10:00:00.000Z",
+        "kind": kind,
+        "sender": me,
+        "recipients": [{"age_recipient": them.age_recipient, "fingerprint": them.fingerprint}],
+        "persons": [],
+        "counts": {},
+        "content_sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(content).as_bytes())),
+    });
+    seal_as(signer, &them.age_recipient, &manifest, content)
+}
+
 /// Every row of every table a change could touch (records, bundle bookkeeping, audit trail,
 /// metadata), as text: two dumps are equal only if nothing changed.
 /// The records of a vault (every kind, every field), who holds each case, and what waits for a
