@@ -262,3 +262,81 @@ fn backups_and_the_right_of_access_export_carry_the_documents() {
     let b64 = access["documents"][&id].as_str().expect("the bytes are in her file");
     assert_eq!(base64::engine::general_purpose::STANDARD.decode(b64).unwrap(), bytes);
 }
+
+#[test]
+fn a_document_given_the_id_of_one_deleted_here_is_refused_and_the_deleted_one_restores() {
+    // Marie deleted a passport scan (its bytes wait in the trash). Jean, a verified colleague,
+    // sends a case of his own whose document takes that id, with his bytes or without.
+    let (_tm, mut marie) = TestVault::new();
+    let (_tj, mut jean) = TestVault::new();
+    let marie_in_jean = crate::bundle::befriend(&mut jean, &marie);
+    let jean_in_marie = crate::bundle::befriend(&mut marie, &jean);
+    let colibri =
+        marie.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Colibri")), ("intake_at", json!("2026-11-02T10:00:00Z"))]))).unwrap();
+    let passport = pdf("CANARY-PASSEPORT");
+    let d = documents::add(
+        &mut marie,
+        f(&[("person_id", json!(colibri)), ("title", json!("Passeport")), ("kind", json!("identity"))]),
+        &passport,
+    )
+    .unwrap();
+    relais_core::case::trash::delete(&mut marie, Kind::Document, &d).unwrap();
+    let quartz =
+        jean.write(|w| w.insert(Kind::Person, f(&[("alias", json!("Quartz")), ("intake_at", json!("2026-11-20T10:00:00Z"))]))).unwrap();
+    let theirs =
+        documents::add(&mut jean, f(&[("person_id", json!(quartz)), ("title", json!("Autre")), ("kind", json!("identity"))]), &pdf("Jean"))
+            .unwrap();
+    // What a hostile vault signs: its own tables, which its export carries as they are.
+    jean.conn().execute("UPDATE document_content SET document_id = ?1 WHERE document_id = ?2", [&d, &theirs]).unwrap();
+    jean.conn().execute("UPDATE documents SET id = ?1 WHERE id = ?2", [&d, &theirs]).unwrap();
+    let req = |documents: bool| ExportRequest {
+        persons: vec![quartz.clone()],
+        to: vec![marie_in_jean.clone()],
+        kind: BundleKind::Share,
+        armor: false,
+        override_reason: Some("Discussion de cas".into()),
+        documents,
+    };
+    let before = relais_tests::dump_vault(&marie);
+    let with_bytes = exchange::build_export(&jean, &req(true), &mut |_, _| {}).unwrap().0;
+    jean.conn().execute("DELETE FROM document_content WHERE document_id = ?1", [&d]).unwrap();
+    let without = exchange::build_export(&jean, &req(true), &mut |_, _| {}).unwrap().0;
+    for bytes in [with_bytes, without] {
+        let e = crate::bundle::import(&mut marie, &bytes).unwrap_err();
+        assert!(matches!(e, Error::BundleRewritesRecord), "{e:?}");
+    }
+    assert_eq!(relais_tests::dump_vault(&marie), before, "nothing changed");
+    // Any record given the id of one in the trash, the same (a note here).
+    let note = marie.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(colibri)), ("text", json!("Note supprimée"))]))).unwrap();
+    relais_core::case::trash::delete(&mut marie, Kind::Note, &note).unwrap();
+    let mine = jean.write(|w| w.insert(Kind::Note, f(&[("person_id", json!(quartz)), ("text", json!("Note de Jean"))]))).unwrap();
+    jean.conn().execute("UPDATE notes SET id = ?1 WHERE id = ?2", [&note, &mine]).unwrap();
+    let req_plain = ExportRequest { documents: false, ..req(false) };
+    let bytes = exchange::build_export(&jean, &req_plain, &mut |_, _| {}).unwrap().0;
+    let before = relais_tests::dump_vault(&marie);
+    assert!(matches!(crate::bundle::import(&mut marie, &bytes), Err(Error::BundleRewritesRecord)));
+    assert_eq!(relais_tests::dump_vault(&marie), before, "nothing changed");
+    // In a case Marie holds and shared with Jean, a document he adds under that id, the same.
+    let share = ExportRequest { persons: vec![colibri.clone()], to: vec![jean_in_marie], ..req(false) };
+    let share = exchange::build_export(&marie, &share, &mut |_, _| {}).unwrap();
+    exchange::commit_export(&mut marie, &share.1, &share.2).unwrap();
+    crate::bundle::import(&mut jean, &share.0).unwrap();
+    let added = documents::add(
+        &mut jean,
+        f(&[("person_id", json!(colibri)), ("title", json!("Ajout")), ("kind", json!("identity"))]),
+        &pdf("Ajout"),
+    )
+    .unwrap();
+    jean.conn().execute("DELETE FROM documents WHERE id = ?1", [&d]).unwrap();
+    jean.conn().execute("UPDATE document_content SET document_id = ?1 WHERE document_id = ?2", [&d, &added]).unwrap();
+    jean.conn().execute("UPDATE documents SET id = ?1 WHERE id = ?2", [&d, &added]).unwrap();
+    let back = ExportRequest { persons: vec![colibri.clone()], ..req(true) };
+    let bytes = exchange::build_export(&jean, &back, &mut |_, _| {}).unwrap().0;
+    let before = relais_tests::dump_vault(&marie);
+    let e = crate::bundle::import(&mut marie, &bytes).unwrap_err();
+    assert!(matches!(e, Error::BundleRewritesRecord), "{e:?}");
+    assert_eq!(relais_tests::dump_vault(&marie), before, "nothing changed");
+    let entry = relais_core::case::trash::list(&marie).unwrap().into_iter().find(|t| t.record_id == d).unwrap();
+    relais_core::case::trash::restore(&mut marie, &entry.id).unwrap();
+    assert_eq!(documents::content(&marie, &d).unwrap().1.as_slice(), passport.as_slice());
+}

@@ -1320,10 +1320,13 @@ fn check_documents(conn: &rusqlite::Connection, o: &Opened, records: &[(Fields, 
     }
     for (rec, action) in records {
         let id = str_field(rec, "id").unwrap_or_default();
-        if matches!(action, Action::New | Action::Update)
-            && !o.documents.contains_key(id)
-            && !crate::case::documents::has_content(conn, id)?
-        {
+        let here = crate::case::documents::has_content(conn, id)?;
+        // A new record's bytes here can only be those of a document deleted here (kept in the
+        // trash until it is emptied): not this record's, whatever it says.
+        if *action == Action::New && here {
+            return Err(Error::BundleRewritesRecord);
+        }
+        if matches!(action, Action::New | Action::Update) && !o.documents.contains_key(id) && !here {
             return Err(malformed(format!("documents.{id}: contenu manquant/content missing")));
         }
     }
