@@ -62,19 +62,27 @@ pub async fn remove_contact(app: AppHandle, id: String) -> Res<()> {
 #[tauri::command]
 pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
     let ext = if args.ext.is_empty() { "relais".to_owned() } else { args.ext.clone() };
+    let name = suggested_name(&args.name);
     let types: Vec<&str> = ext.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
     let picked = if let Some(dir) = crate::e2e::files() {
-        if args.save { std::path::Path::new(&args.name).file_name().map(|n| dir.join(n)) } else { newest(&dir, &types) }
+        if args.save { (!name.is_empty()).then(|| dir.join(&name)) } else { newest(&dir, &types) }
     } else {
         let dialog = app.dialog().file().set_title(args.title);
         // `*`: any file (a document of any type).
         let dialog = if types == ["*"] { dialog } else { dialog.add_filter(types.join(", ").to_uppercase(), &types) };
-        let chosen = if args.save { dialog.set_file_name(args.name).blocking_save_file() } else { dialog.blocking_pick_file() };
+        let chosen = if args.save { dialog.set_file_name(name).blocking_save_file() } else { dialog.blocking_pick_file() };
         chosen.and_then(|p| p.into_path().ok())
     };
     let shown = picked.as_ref().map(|p| p.display().to_string());
     *app.state::<AppState>().picked.lock().expect("picked lock") = picked.map(|p| (args.save, p));
     Ok(shown)
+}
+
+/// The name a save dialog suggests: the last component of `name`, without control characters
+/// (a document's file name comes from whoever sent it: « ../../.bashrc » suggests « .bashrc »),
+/// or none.
+fn suggested_name(name: &str) -> String {
+    relais_core::case::documents::clean_file_name(name).unwrap_or_default()
 }
 
 /// The file chosen last in a dialog, if it was chosen for this (`save` or open).
@@ -265,4 +273,16 @@ pub async fn send_team_report(app: AppHandle, to: String) -> Res<usize> {
 #[tauri::command]
 pub async fn set_report_schedule(app: AppHandle, schedule: Option<team::ReportSchedule>) -> Res<()> {
     on_store(&app, Hold::Short, move |s| team::set_report_schedule(s, schedule.as_ref())).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_save_dialog_suggests_a_name_not_a_path() {
+        assert_eq!(super::suggested_name("../../.bashrc"), ".bashrc");
+        assert_eq!(super::suggested_name("C:\\Users\\x\\passeport.pdf"), "passeport.pdf");
+        assert_eq!(super::suggested_name("scan\u{7}\u{1b}[2J.pdf"), "scan[2J.pdf");
+        assert_eq!(super::suggested_name(".."), "");
+        assert_eq!(super::suggested_name("Rapport d'équipe.pdf"), "Rapport d'équipe.pdf");
+    }
 }
