@@ -625,3 +625,31 @@ fn notes_imported_after_the_largest_rowid_there_can_be_are_found_by_a_search() {
     let hits = search::search(&p.b, "Longueuil", 10).unwrap();
     assert_eq!(hits.notes.len(), 1, "the imported note is not in the index");
 }
+
+#[test]
+fn a_card_with_a_key_of_another_contact_says_whose_and_what_to_do() {
+    // A card puts colleague B's signing key beside someone else's encryption key (C's): taken
+    // first, it would keep the real B out of the book. B's own card then names the contact that
+    // holds the key, instead of « already exists » on a key B has never shown.
+    let (_ta, mut a) = TestVault::new();
+    let (_tb, b) = TestVault::new();
+    let (_tc, c) = TestVault::new();
+    let (bi, ci) = (identity::show(&b).unwrap(), identity::show(&c).unwrap());
+    let contact = |name: &str, age: &str, sign: &str| -> Fields {
+        f(&[("name", json!(name)), ("age_recipient", json!(age)), ("signing_key", json!(sign))])
+    };
+    a.write(|w| w.insert(Kind::Contact, contact("Imposteur", &ci.age_recipient, &bi.signing_key))).unwrap();
+    let before = relais_tests::dump_vault(&a);
+    let e = a.write(|w| w.insert(Kind::Contact, contact("Béatrice", &bi.age_recipient, &bi.signing_key))).unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid { field, problem: relais_core::error::Problem::KeyOfAnother { name } } if field == "signing_key" && name == "Imposteur"),
+        "{e:?}"
+    );
+    let fr = e.message(relais_core::Lang::Fr);
+    assert!(fr.contains("Imposteur") && fr.contains("en personne"), "{fr}");
+    assert!(e.message(relais_core::Lang::En).contains("Imposteur"));
+    assert_eq!(relais_tests::dump_vault(&a), before, "nothing added");
+    // The same keys again: the same contact, there already.
+    let e = a.write(|w| w.insert(Kind::Contact, contact("Encore", &ci.age_recipient, &bi.signing_key))).unwrap_err();
+    assert!(matches!(&e, Error::Invalid { problem: relais_core::error::Problem::Duplicate, .. }), "{e:?}");
+}

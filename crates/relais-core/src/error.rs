@@ -403,6 +403,12 @@ pub enum Problem {
     FingerprintMismatch,
     /// Already there (a contact with the same keys).
     Duplicate,
+    /// A key of another contact, who has a different one beside it: one of the two cards is
+    /// false or out of date.
+    KeyOfAnother {
+        /// The contact who holds it.
+        name: String,
+    },
     /// Other records (of the kind the field names) still point at this one.
     StillReferenced,
     /// A typed confirmation does not match what it confirms.
@@ -574,6 +580,7 @@ impl Problem {
             Problem::MalformedKey => t("problem.malformed_key", &[]),
             Problem::FingerprintMismatch => t("problem.fingerprint_mismatch", &[]),
             Problem::Duplicate => t("problem.duplicate", &[]),
+            Problem::KeyOfAnother { name } => t("problem.key_of_another", &[("name", name)]),
             Problem::StillReferenced => t("problem.still_referenced", &[]),
             Problem::Mismatch => t("problem.mismatch", &[]),
             Problem::NotSettable => t("problem.not_settable", &[]),

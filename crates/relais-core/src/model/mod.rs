@@ -22,8 +22,9 @@ use crate::record::{Fields, Kind, str_field};
 pub trait Lookup {
     /// One record by id ([`Error::NotFound`] if there is none).
     fn record(&self, kind: Kind, id: &str) -> Result<Fields>;
-    /// Whether a contact other than `except` already holds either of these keys.
-    fn key_taken(&self, age_recipient: &str, signing_key: &str, except: Option<&str>) -> Result<bool>;
+    /// A contact other than `except` that already holds either of these keys: its name, and
+    /// which of the keys it holds (`age_recipient`, `signing_key`, or both).
+    fn key_holder(&self, age_recipient: &str, signing_key: &str, except: Option<&str>) -> Result<Option<(String, bool, bool)>>;
 }
 
 fn absent(f: &Fields, name: &str) -> bool {
@@ -230,13 +231,21 @@ pub(crate) fn check(kind: Kind, db: &dyn Lookup, rec: &Fields, current: Option<&
         Kind::Contact => {
             crate::model::keys::parse_recipient(str_field(rec, "age_recipient").unwrap_or_default())?;
             crate::model::keys::parse_signing_key(str_field(rec, "signing_key").unwrap_or_default())?;
-            let taken = db.key_taken(
+            let holder = db.key_holder(
                 str_field(rec, "age_recipient").unwrap_or_default(),
                 str_field(rec, "signing_key").unwrap_or_default(),
                 str_field(rec, "id"),
             )?;
-            if taken {
-                return Err(Error::invalid("age_recipient", Problem::Duplicate));
+            match holder {
+                None => {}
+                // The same keys: the same colleague, there already.
+                Some((_, true, true)) => return Err(Error::invalid("age_recipient", Problem::Duplicate)),
+                // One key of another contact with a key of its own: one of the two cards is
+                // false (a colleague's signing key put beside someone else's encryption key
+                // would otherwise keep that colleague out of the book) or out of date.
+                Some((name, age, _)) => {
+                    return Err(Error::invalid(if age { "age_recipient" } else { "signing_key" }, Problem::KeyOfAnother { name }));
+                }
             }
         }
         _ => {}

@@ -921,13 +921,16 @@ impl model::Lookup for Connection {
         get(self, kind, id)
     }
 
-    fn key_taken(&self, age_recipient: &str, signing_key: &str, except: Option<&str>) -> Result<bool> {
-        let n: i64 = self.query_row(
-            "SELECT count(*) FROM contacts WHERE (age_recipient = ?1 OR signing_key = ?2) AND id IS NOT ?3",
-            rusqlite::params![age_recipient, signing_key, except],
-            |r| r.get(0),
-        )?;
-        Ok(n > 0)
+    fn key_holder(&self, age_recipient: &str, signing_key: &str, except: Option<&str>) -> Result<Option<(String, bool, bool)>> {
+        Ok(self
+            .query_row(
+                "SELECT name, age_recipient = ?1, signing_key = ?2 FROM contacts
+                  WHERE (age_recipient = ?1 OR signing_key = ?2) AND id IS NOT ?3
+                  ORDER BY (age_recipient = ?1) + (signing_key = ?2) DESC LIMIT 1",
+                rusqlite::params![age_recipient, signing_key, except],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
     }
 }
 
