@@ -442,3 +442,24 @@ fn a_bundle_under_another_senders_id_neither_hides_nor_cleans_the_real_one() {
     assert!(preview.applied && !preview.replay);
     assert!(p.b.get(Kind::Person, &p.person).is_ok());
 }
+
+#[test]
+fn an_imported_file_is_never_moved_through_a_link() {
+    // Someone who syncs the folder replaced B's traite/ with a link to another folder of B's
+    // disk: the imported file stays in the inbox rather than go there.
+    let (mut p, folder) = team_pair();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let files = send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_owned();
+    let b_inbox = folder.path().join(me(&p.b));
+    std::os::unix::fs::symlink(elsewhere.path(), b_inbox.join(team::DONE_DIR)).unwrap();
+    let (preview, after) = import_item(&mut p.b, &name).unwrap();
+    assert!(preview.applied);
+    assert!(!after.cleaned, "{after:?}");
+    assert!(relais_files(elsewhere.path()).is_empty(), "moved through the link");
+    assert_eq!(relais_files(&b_inbox), vec![name.clone()]);
+    // Listed as imported, and still not moved there.
+    let inbox = team::inbox(&mut p.b, Lang::Fr).unwrap();
+    assert_eq!(inbox.items.iter().map(|i| i.state).collect::<Vec<_>>(), [InboxState::AlreadyImported]);
+    assert!(relais_files(elsewhere.path()).is_empty());
+}

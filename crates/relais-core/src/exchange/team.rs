@@ -407,7 +407,13 @@ fn clean(dir: &Path, file: &str, cleanup: Cleanup) -> Result<()> {
         Cleanup::Delete => std::fs::remove_file(&from)?,
         Cleanup::Move => {
             let done = dir.join(DONE_DIR);
-            std::fs::create_dir_all(&done)?;
+            // Never through a link: anyone who syncs the folder could make `traite` point
+            // anywhere on this disk. The file then stays in the inbox, listed.
+            match std::fs::symlink_metadata(&done) {
+                Ok(m) if !m.is_dir() => return Err(Error::TeamFolderUnavailable(done)),
+                Ok(_) => {}
+                Err(_) => std::fs::create_dir(&done)?,
+            }
             std::fs::rename(&from, done.join(file))?;
         }
     }
