@@ -278,6 +278,12 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<Restored> {
         }
     }
     for (name, hash) in &manifest.files {
+        // Only the files a backup holds: a name such as « ../secret.txt » would have this hash
+        // a file outside the staging folder, and the error after it say whether that file is
+        // what the backup's maker guessed.
+        if ![DB_FILE, KEY_FILE, RECOVERY_FILE].contains(&name.as_str()) {
+            return Err(malformed("unexpected file"));
+        }
         let path = staging.join(name);
         if !path.is_file() {
             return Err(Error::InvalidBackup);
@@ -324,6 +330,47 @@ pub fn restore(file: &Path, dir: &Path, proof: Proof<'_>) -> Result<Restored> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A backup whose manifest names, besides its own files, `../secret.txt` with `guess` as
+    /// its hash.
+    fn probing(dir: &Path, guess: &str) -> PathBuf {
+        let (db, key) = (b"pas une base".as_slice(), b"pas une cle".as_slice());
+        let hash = |b: &[u8]| crate::vault::store::hex_lower(&Sha256::digest(b));
+        let files = [(DB_FILE, hash(db)), (KEY_FILE, hash(key)), ("../secret.txt", guess.to_owned())];
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            version: VERSION,
+            created_at: "2026-12-06T12:00:00Z".into(),
+            files: files.into_iter().map(|(n, h)| (n.to_owned(), h)).collect(),
+        };
+        let path = dir.join(format!("{guess}.relais-backup"));
+        let mut tar = tar::Builder::new(File::create(&path).unwrap());
+        let json = serde_json::to_vec(&manifest).unwrap();
+        for (name, data) in [(MANIFEST, json.as_slice()), (DB_FILE, db), (KEY_FILE, key)] {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o600);
+            tar.append_data(&mut header, name, data).unwrap();
+        }
+        tar.finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn a_backup_cannot_probe_a_file_outside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"le mot de passe du wifi").unwrap();
+        let right = crate::vault::store::hex_lower(&Sha256::digest(b"le mot de passe du wifi"));
+        let wrong = "0".repeat(64);
+        let pass = crate::secret::Passphrase::new("lampe riviere carton 7 violon");
+        // The same refusal whether the guess is right or wrong, before anything is hashed.
+        for guess in [right.as_str(), wrong.as_str()] {
+            let e = restore(&probing(dir.path(), guess), &dir.path().join("cible"), Proof::Passphrase(&pass)).unwrap_err();
+            assert!(matches!(e, Error::InvalidBackup), "{guess}: {e:?}");
+        }
+    }
+
     #[test]
     fn names_beside_the_target_are_hidden_and_unique() {
         let a = super::sibling(std::path::Path::new("/tmp/x/backup.relais-backup"), "tmp");
