@@ -301,9 +301,9 @@ fn a_document_given_the_id_of_one_deleted_here_is_refused_and_the_deleted_one_re
     let with_bytes = exchange::build_export(&jean, &req(true), &mut |_, _| {}).unwrap().0;
     jean.conn().execute("DELETE FROM document_content WHERE document_id = ?1", [&d]).unwrap();
     let without = exchange::build_export(&jean, &req(true), &mut |_, _| {}).unwrap().0;
-    for bytes in [with_bytes, without] {
+    for bytes in [with_bytes.clone(), without] {
         let e = crate::bundle::import(&mut marie, &bytes).unwrap_err();
-        assert!(matches!(e, Error::BundleRewritesRecord), "{e:?}");
+        assert!(matches!(e, Error::BundleRecordInTrash), "{e:?}");
     }
     assert_eq!(relais_tests::dump_vault(&marie), before, "nothing changed");
     // Any record given the id of one in the trash, the same (a note here).
@@ -314,7 +314,7 @@ fn a_document_given_the_id_of_one_deleted_here_is_refused_and_the_deleted_one_re
     let req_plain = ExportRequest { documents: false, ..req(false) };
     let bytes = exchange::build_export(&jean, &req_plain, &mut |_, _| {}).unwrap().0;
     let before = relais_tests::dump_vault(&marie);
-    assert!(matches!(crate::bundle::import(&mut marie, &bytes), Err(Error::BundleRewritesRecord)));
+    assert!(matches!(crate::bundle::import(&mut marie, &bytes), Err(Error::BundleRecordInTrash)));
     assert_eq!(relais_tests::dump_vault(&marie), before, "nothing changed");
     // In a case Marie holds and shared with Jean, a document he adds under that id, the same.
     let share = ExportRequest { persons: vec![colibri.clone()], to: vec![jean_in_marie], ..req(false) };
@@ -334,9 +334,14 @@ fn a_document_given_the_id_of_one_deleted_here_is_refused_and_the_deleted_one_re
     let bytes = exchange::build_export(&jean, &back, &mut |_, _| {}).unwrap().0;
     let before = relais_tests::dump_vault(&marie);
     let e = crate::bundle::import(&mut marie, &bytes).unwrap_err();
-    assert!(matches!(e, Error::BundleRewritesRecord), "{e:?}");
+    assert!(matches!(e, Error::BundleRecordInTrash), "{e:?}");
+    assert!(e.message(relais_core::Lang::Fr).contains("corbeille"), "{}", e.message(relais_core::Lang::Fr));
     assert_eq!(relais_tests::dump_vault(&marie), before, "nothing changed");
     let entry = relais_core::case::trash::list(&marie).unwrap().into_iter().find(|t| t.record_id == d).unwrap();
     relais_core::case::trash::restore(&mut marie, &entry.id).unwrap();
+    assert_eq!(documents::content(&marie, &d).unwrap().1.as_slice(), passport.as_slice());
+    // Restored, it is what it is: a record of Colibri, which Jean's case cannot take.
+    let e = crate::bundle::import(&mut marie, &with_bytes).unwrap_err();
+    assert!(matches!(e, Error::BundleRewritesRecord), "{e:?}");
     assert_eq!(documents::content(&marie, &d).unwrap().1.as_slice(), passport.as_slice());
 }

@@ -152,6 +152,9 @@ pub enum Error {
     /// `MAX_CREDITED_HERE`).
     #[error("bundle credits this vault with changes it never made")]
     BundleCreditsThisVault,
+    /// A record of the bundle has the id of one deleted here and waiting in the trash.
+    #[error("a record of the bundle is in this vault's trash")]
+    BundleRecordInTrash,
     /// This vault holds a copy of the case (a share), not the case: it cannot transfer it.
     #[error("a copy of a case cannot be transferred")]
     TransferOfACopy,
@@ -493,6 +496,7 @@ impl Error {
             Error::OldBundleVersion { found } => t("error.bundle_version_old", &[("found", &found.to_string())]),
             Error::NotCaseOwner => t("error.not_case_owner", &[]),
             Error::TransferOfACopy => t("error.transfer_of_a_copy", &[]),
+            Error::BundleRecordInTrash => t("error.bundle_record_in_trash", &[]),
             Error::BundleCreditsThisVault => t("error.bundle_credits_this_vault", &[]),
             Error::NotPartyToCase => t("error.not_party_to_case", &[]),
             Error::BundleRewritesRecord => t("error.bundle_rewrites_record", &[]),

@@ -1194,6 +1194,9 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
             if store::count_in(host.conn(), *kind, ids)? > 0 {
                 return Err(Error::BundleRewritesRecord);
             }
+            if store::count_in_trash(host.conn(), *kind, ids)? > 0 {
+                return Err(Error::BundleRecordInTrash);
+            }
         }
         host.take(&items)?;
         // What the rest of the import needs of the part; its records go.
@@ -1324,7 +1327,7 @@ fn check_documents(conn: &rusqlite::Connection, o: &Opened, records: &[(Fields, 
         // A new record's bytes here can only be those of a document deleted here (kept in the
         // trash until it is emptied): not this record's, whatever it says.
         if *action == Action::New && here {
-            return Err(Error::BundleRewritesRecord);
+            return Err(Error::BundleRecordInTrash);
         }
         if matches!(action, Action::New | Action::Update) && !o.documents.contains_key(id) && !here {
             return Err(malformed(format!("documents.{id}: contenu manquant/content missing")));
