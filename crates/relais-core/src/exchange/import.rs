@@ -1150,9 +1150,10 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
                 Some((_, (true, right))) => decide(host.conn(), kind, rec.fields()?, sender, right)?,
             };
             // No version credits this vault with more changes than MAX_CREDITED_HERE (a record
-            // read in place has no count above it: those whose fields were parsed are checked).
+            // read in place has no count above it: those whose fields were parsed are checked,
+            // by the one count, without building the vector: an import parses every record).
             if let Some(f) = rec.parsed()
-                && store::versions_of(f).get(&me) > MAX_CREDITED_HERE
+                && f.get("versions").and_then(|v| v.get(&me)).and_then(Value::as_i64).is_some_and(|n| n > MAX_CREDITED_HERE)
             {
                 return Err(Error::BundleCreditsThisVault);
             }
