@@ -20,6 +20,7 @@ mod model;
 mod ownership;
 mod rotate;
 mod schema;
+mod startup;
 mod stats;
 mod summary;
 mod syncthing;

@@ -19,7 +19,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::OpenFlags;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -99,7 +99,7 @@ pub fn backup(store: &mut Store, key: &DbKey, vault_dir: &Path, out: &Path) -> R
     // File::create would follow the umask: usually 0644).
     private_file(&db_copy)?;
     {
-        let mut dst = Connection::open(&db_copy)?;
+        let mut dst = crate::vault::store::connect(&db_copy, OpenFlags::default())?;
         dst.pragma_update(None, "cipher_log_level", "NONE")?;
         key.apply(&dst)?;
         let b = rusqlite::backup::Backup::new(store.conn(), &mut dst)?;

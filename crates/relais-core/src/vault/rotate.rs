@@ -23,7 +23,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::OpenFlags;
 
 use crate::error::{Error, Result};
 use crate::secret::{DbKey, Passphrase};
@@ -234,7 +234,7 @@ pub(crate) fn settle(dir: &Path, unwrap: &dyn Fn(&Path) -> Result<DbKey>, curren
 
 /// Whether `key` opens the database at `path` (read only, nothing written).
 fn opens(path: &Path, key: &DbKey) -> bool {
-    let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) else {
+    let Ok(conn) = crate::vault::store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) else {
         return false;
     };
     conn.pragma_update(None, "cipher_log_level", "NONE").is_ok()

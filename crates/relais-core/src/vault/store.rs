@@ -195,7 +195,7 @@ impl Store {
     /// close checkpoints the WAL and removes it. Until [`Store::reopen`], the store answers from
     /// an empty in-memory database (every query fails).
     pub(crate) fn close_for_rotation(&mut self) -> Result<()> {
-        let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        let old = std::mem::replace(&mut self.conn, connect(Path::new(":memory:"), OpenFlags::default())?);
         old.close().map_err(|(_, e)| e)?;
         Ok(())
     }
@@ -330,7 +330,7 @@ impl Store {
         // The mark first: a commit by another process before the snapshot starts moves this
         // store's mark past it, and what is counted on the snapshot is then refused.
         let mark = self.mark()?;
-        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         keyed(&conn, key)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // A report reads each page once, in order: a small cache (8 MiB), not the store's 64.
@@ -453,7 +453,24 @@ fn open_connection(path: &Path, create: bool) -> Result<Connection> {
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    Ok(Connection::open_with_flags(path, flags)?)
+    Ok(connect(path, flags)?)
+}
+
+/// Opens a connection: the only place the core does (a unit test holds it to that).
+///
+/// SQLite initialises itself at the first opening of a process, and says it is ready before
+/// SQLCipher's own initialisation (its crypto provider, its private heap) has run. A connection
+/// keyed in that window by another thread is refused ("An error occurred with PRAGMA key"): two
+/// vaults opened at once as the process starts (the app's window and its team-folder watcher,
+/// two tests) met it about once in a hundred starts. So the first opening is made alone: the
+/// other threads wait until it has initialised both, to the end.
+pub(crate) fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        // Opening is what initialises; a failure here is the next opening's to report.
+        drop(Connection::open_in_memory());
+    });
+    Connection::open_with_flags(path, flags)
 }
 
 /// What a removal does after its commit, noted in its transaction (a `vault_meta` key) so that
@@ -1395,6 +1412,31 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// Every connection the core opens goes through [`connect`] (see why there): no other
+    /// opening of a connection anywhere else in the core's sources.
+    #[test]
+    fn connections_are_opened_only_through_connect() {
+        fn scan(dir: &Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    scan(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (i, line) in text.lines().enumerate() {
+                        if line.contains(concat!("Connection::", "open")) {
+                            found.push(format!("{}:{}", path.display(), i + 1));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        scan(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|f| f.contains("vault/store.rs")), "{found:?}");
+    }
 
     /// A value for a column, any text the vault could hold (quotes, controls, accents, emoji).
     fn value(col: &Col) -> BoxedStrategy<Value> {
