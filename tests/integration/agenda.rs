@@ -160,6 +160,34 @@ fn the_calendar_file_parses_and_says_neither_who_nor_where_unless_asked() {
     assert!(parse(&file).iter().any(|(s, _, _)| s == "Court accompaniment"));
 }
 
+/// A place or an alias is text a colleague may have sent: whatever line breaks it holds (a lone
+/// CR, which `icalendar` leaves as it is and ical4j ends a line at; U+2028), it stays inside
+/// its own property and adds no event.
+#[test]
+fn line_breaks_in_a_place_or_an_alias_stay_inside_their_event() {
+    let (tv, mut s, p) = vault();
+    let forged = "Clinique\rEND:VEVENT\rBEGIN:VEVENT\rDTSTART:20261204T090000Z\rSUMMARY:Cour annulée\u{2028}BEGIN:VALARM\u{1b}[2K";
+    let appointment: String =
+        s.conn().query_row("SELECT id FROM appointments WHERE person_id = ?1 AND kind = 'court'", [&p], |r| r.get(0)).unwrap();
+    s.write(|w| w.update(Kind::Appointment, &appointment, f(&[("place", json!(forged))]))).unwrap();
+    s.write(|w| w.update(Kind::Person, &p, f(&[("alias", json!("Colibri\r\nEND:VEVENT\rX"))]))).unwrap();
+    drop(s);
+    let file = tv.tmp.path().join("agenda.ics");
+    tv.ok(&["calendar", "-o", file.to_str().unwrap(), "--from", "2026-12-01", "--to", "2026-12-31", "--with-alias", "--with-place"]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(lines.iter().all(|l| !l.contains(['\r', '\n', '\u{2028}', '\u{1b}'])), "only CRLF ends a line:\n{text:?}");
+    assert_eq!(lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(), 5, "{text}");
+    let events = parse(&file);
+    assert_eq!(events.len(), 5, "{events:?}");
+    let court = events.iter().find(|(_, start, _)| start == "2026-12-03T19:30:00+00:00").expect("the court appointment");
+    assert_eq!(court.0, "Accompagnement à la cour — Colibri\nEND:VEVENT\nX");
+    assert_eq!(
+        court.2.as_deref(),
+        Some("Clinique\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART:20261204T090000Z\nSUMMARY:Cour annulée\nBEGIN:VALARM [2K")
+    );
+}
+
 #[test]
 fn my_day_prints_on_one_page_with_times_places_and_safe_contact_flags() {
     let (tv, mut s, p) = vault();

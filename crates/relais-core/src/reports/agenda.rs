@@ -256,7 +256,7 @@ pub fn ics(
     let conn = store.conn();
     let title = |key: &str, alias: &str| {
         let t = tr(lang, key, &[]);
-        if options.with_alias { format!("{t} — {alias}") } else { t }
+        if options.with_alias { format!("{t} — {}", ics_text(alias)) } else { t }
     };
     let mut cal = Calendar::new();
     cal.name(&tr(lang, "ics.calendar_name", &[]));
@@ -284,7 +284,7 @@ pub fn ics(
         ev.uid(&format!("{id}@relais")).timestamp(now).starts(s).ends(e);
         ev.summary(&title(if kind == "court" { "ics.court_appointment" } else { "ics.appointment" }, &alias));
         if let Some(p) = place.filter(|p| options.with_place && !p.trim().is_empty()) {
-            ev.location(&p);
+            ev.location(&ics_text(&p));
         }
         cal.push(ev.done());
         n += 1;
@@ -320,6 +320,22 @@ pub fn ics(
         }
     }
     Ok((cal.done().to_string(), n))
+}
+
+/// Text from the vault for a calendar property: every kind of line break becomes the one
+/// `icalendar` escapes (`\n`), any other control character a space. Its escaper leaves a lone
+/// CR as it is, and readers such as ical4j (Android's calendars) end a line there: a place or an
+/// alias sent by a colleague could otherwise add events, alarms or attendees to the file.
+fn ics_text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => '\n',
+            '\n' => '\n',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 /// [`ics`] for a file that leaves the vault: recorded in the trail first (`calendar.export`, with

@@ -628,7 +628,11 @@ pub fn markdown(doc: &Doc) -> String {
             if "\\`*_{}[]<>#|!".contains(ch) {
                 o.push('\\');
             }
-            o.push(if ch == '\n' { ' ' } else { ch });
+            // Every line end CommonMark knows (a lone CR too) and every other control: a space,
+            // so that nothing from the vault starts a line (a fence, a heading, a list).
+            // Every line end CommonMark knows (a lone CR too) and every other control: a space,
+            // so that nothing from the vault starts a line (a fence, a heading, a list).
+            o.push(if ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}') { ' ' } else { ch });
         }
         o
     };
@@ -801,25 +805,41 @@ mod tests {
         assert_eq!(typo("Status: active", Lang::En), "Status: active");
     }
 
-    #[test]
-    fn markup_in_vault_text_stays_text() {
-        let doc = Doc {
+    /// A summary of one section holding one line.
+    fn one_line(title: &str, label: &str, text: &str) -> Doc {
+        Doc {
             lang: Lang::En,
-            title: "Summary: <b>x</b>".into(),
+            title: title.into(),
             banner: None,
             sections: vec![Section {
                 title: "Notes".into(),
                 figure: None,
-                lines: vec![Line { label: "<script>".into(), text: "a *b* [c](d) <img src=x>".into(), in_figure: false }],
+                lines: vec![Line { label: label.into(), text: text.into(), in_figure: false }],
             }],
             needs_figure: vec![],
             court_figure: vec![],
             footer: String::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn markup_in_vault_text_stays_text() {
+        let doc = one_line("Summary: <b>x</b>", "<script>", "a *b* [c](d) <img src=x>");
         let h = html(&doc);
         assert!(!h.contains("<script>") && !h.contains("<img") && !h.contains("<b>"));
         assert!(h.contains("&lt;script&gt;") && h.contains("&lt;img src=x&gt;"));
         let m = markdown(&doc);
         assert!(m.contains("\\<script\\>") && m.contains("\\*b\\*") && m.contains("\\[c\\]"));
+    }
+
+    /// A received note with a lone CR (a line end for CommonMark) cannot open a fence or a
+    /// heading that would swallow or forge the rest of the summary.
+    #[test]
+    fn line_ends_in_vault_text_start_no_line() {
+        let doc = one_line("Summary", "Note", "Call.\r~~~\r\n# Closed\u{2028}- done\u{1b}[2K");
+        let m = markdown(&doc);
+        assert!(!m.contains(['\r', '\u{2028}', '\u{1b}']), "{m:?}");
+        assert!(m.lines().all(|l| !l.starts_with("~~~") && !l.starts_with("\\# Closed") && !l.starts_with("- done")), "{m}");
+        assert!(m.contains("Call. ~~~  \\# Closed - done \\[2K"), "{m}");
     }
 }
