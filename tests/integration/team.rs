@@ -256,15 +256,22 @@ fn the_team_folder_must_exist_and_every_setting_is_audited() {
     assert_eq!(actions.iter().filter(|a| a.starts_with("team.")).count(), 3, "{actions:?}");
 }
 
-#[test]
-fn the_cli_sends_lists_and_imports_through_the_team_folder() {
+/// A team folder and two vaults for the CLI, each the other's verified contact, A with `persons`
+/// demo cases (from `seed`); the id of A's first.
+fn cli_pair(persons: usize, seed: u64) -> (tempfile::TempDir, (TestVault, Store), (TestVault, Store), String) {
     let folder = tempfile::tempdir().unwrap();
     let (tva, mut a) = TestVault::new();
     let (tvb, mut b) = TestVault::new();
-    relais_core::demo::fill(&mut a, 2, 5, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
+    relais_core::demo::fill(&mut a, persons, seed, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &mut |_, _| {}).unwrap();
     befriend(&mut a, &b);
     befriend(&mut b, &a);
     let person = a.list_all(Kind::Person).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    (folder, (tva, a), (tvb, b), person)
+}
+
+#[test]
+fn the_cli_sends_lists_and_imports_through_the_team_folder() {
+    let (folder, (tva, a), (tvb, b), person) = cli_pair(2, 5);
     drop((a, b));
     let dir = folder.path().to_str().unwrap();
     tva.ok(&["team", "set-folder", dir]);
@@ -462,4 +469,36 @@ fn an_imported_file_is_never_moved_through_a_link() {
     let inbox = team::inbox(&mut p.b, Lang::Fr).unwrap();
     assert_eq!(inbox.items.iter().map(|i| i.state).collect::<Vec<_>>(), [InboxState::AlreadyImported]);
     assert!(relais_files(elsewhere.path()).is_empty());
+}
+
+/// What the terminal shows of a file name in the team folder (anyone who syncs it can name a
+/// file) or of a received alias (a colleague's) is read as it is: an escape sequence that would
+/// clear the screen, erase a line or set the window's title, a CR, a bidi override, a line feed
+/// that would draw a fake entry, all come out as `\u{…}`.
+#[test]
+fn a_file_name_or_a_received_alias_cannot_rewrite_the_terminal() {
+    let (folder, (tva, mut a), (tvb, b), person) = cli_pair(1, 1);
+    let alias = "Héron\u{1b}]0;Relais\u{7}\r\u{202e}nori\u{1b}[2K";
+    a.write(|w| w.update(Kind::Person, &person, [("alias".to_owned(), serde_json::json!(alias))].into_iter().collect())).unwrap();
+    let b_inbox = folder.path().join(me(&b));
+    drop((a, b));
+    let dir = folder.path().to_str().unwrap();
+    tva.ok(&["team", "set-folder", dir]);
+    tvb.ok(&["team", "set-folder", dir]);
+    tva.ok(&["export", "--to", "Intervenante Test", "--person", &person, "--transfer", "--team"]);
+    let fake = "\n    En attente\u{a0}: transfert de Dominique (vérifiée)\n";
+    std::fs::write(b_inbox.join(format!("x\u{1b}[2J\u{1b}[H 3f1c.relais{fake}")), b"").unwrap();
+    let listed = tvb.ok(&["inbox"]);
+    let file =
+        serde_json::from_str::<serde_json::Value>(&tvb.ok(&["--json", "inbox"])).unwrap()["items"][0]["file"].as_str().unwrap().to_owned();
+    let dry = tvb.ok(&["inbox", "import", &file, "--dry-run"]);
+    for shown in [&listed, &dry] {
+        assert!(!shown.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']), "{shown:?}");
+    }
+    assert!(listed.contains("x\\u{1b}[2J\\u{1b}[H 3f1c.relais\\u{a}    En attente"), "{listed}");
+    assert!(
+        !listed.lines().any(|l| l.trim_start().starts_with("En attente\u{a0}: transfert de Dominique")),
+        "a line of its own:\n{listed}"
+    );
+    assert!(dry.contains("Héron\\u{1b}]0;Relais\\u{7}\\u{d}\\u{202e}nori\\u{1b}[2K"), "{dry}");
 }

@@ -65,7 +65,7 @@ pub fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::from(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
             }
-            eprintln!("{}", tr(early_lang(), "error.usage", &[]));
+            say(&tr(early_lang(), "error.usage", &[]));
             let _ = e.print();
             return ExitCode::from(2);
         }
@@ -85,11 +85,16 @@ pub fn main() -> ExitCode {
             if json_errors {
                 eprintln!("{}", json!({"error": {"code": code, "message": message}}));
             } else {
-                eprintln!("{}{message}", tr(lang, "error.prefix", &[]));
+                eprintln!("{}{}", tr(lang, "error.prefix", &[]), render::terminal_safe(&message));
             }
             ExitCode::from(exit)
         }
     }
+}
+
+/// Prints a message on the standard error, as [`render::terminal_safe`] text.
+fn say(text: &str) {
+    eprintln!("{}", render::terminal_safe(text));
 }
 
 /// An error that is not the core's, in `lang`: each cause after what it explains
@@ -164,7 +169,7 @@ impl Ctx {
     fn out(&self, value: &impl serde::Serialize, human: impl FnOnce() -> String) {
         let text = if self.json { serde_json::to_string_pretty(value).expect("serializable") } else { human() };
         let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{text}");
+        let _ = writeln!(stdout, "{}", render::terminal_safe(&text));
     }
 
     fn created(&self, id: &str) {
@@ -189,7 +194,7 @@ fn write_or_print(ctx: &Ctx, output: Option<PathBuf>, bytes: &[u8], done_key: &s
         Some(path) => {
             relais_core::vault::write_atomic(&path, bytes)
                 .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
-            eprintln!("{}", tr(ctx.lang, done_key, &[("path", &path.display().to_string())]));
+            say(&tr(ctx.lang, done_key, &[("path", &path.display().to_string())]));
         }
         None => {
             let mut out = std::io::stdout().lock();
@@ -488,7 +493,7 @@ fn run(cli: Cli) -> Result<()> {
                 Some(path) => {
                     summary::save(&mut store, &path, &bytes, &id, &audience, None)
                         .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &path.display().to_string())]))?;
-                    eprintln!("{}", tr(ctx.lang, "done.summary", &[("path", &path.display().to_string())]));
+                    say(&tr(ctx.lang, "done.summary", &[("path", &path.display().to_string())]));
                     Ok(())
                 }
                 None => {
@@ -513,10 +518,7 @@ fn run(cli: Cli) -> Result<()> {
             relais_core::vault::write_atomic(&a.output, &bytes)
                 .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.output.display().to_string())]))?;
             relais_core::reports::stats::coalition::commit_export(&mut store, &manifest, from, to)?;
-            eprintln!(
-                "{}",
-                tr(ctx.lang, "ledger.sent", &[("path", &a.output.display().to_string()), ("to", &manifest.recipients[0].fingerprint)])
-            );
+            say(&tr(ctx.lang, "ledger.sent", &[("path", &a.output.display().to_string()), ("to", &manifest.recipients[0].fingerprint)]));
             Ok(())
         }
         Cmd::Ledger(LedgerCmd::Merge(a)) => {
@@ -532,7 +534,7 @@ fn run(cli: Cli) -> Result<()> {
             let coalition = store.meta(relais_core::vault::store::Meta::OwnerOrg)?.unwrap_or_default();
             let stats = relais_core::reports::stats::publish(&merged, ctx.lang, &coalition);
             for r in &received {
-                eprintln!("{}", tr(ctx.lang, "ledger.added", &[("name", &r.sender_name), ("fingerprint", &r.fingerprint)]));
+                say(&tr(ctx.lang, "ledger.added", &[("name", &render::one_line(&r.sender_name)), ("fingerprint", &r.fingerprint)]));
             }
             write_stats(&ctx, &store, &stats, &a.format, a.output)
         }
@@ -628,7 +630,7 @@ fn cmd_identity(ctx: &Ctx, c: IdentityCmd) -> Result<()> {
             text.push('\n');
             relais_core::vault::write_atomic(&a.file, text.as_bytes())
                 .with_context(|| tr(ctx.lang, "error.write_file", &[("path", &a.file.display().to_string())]))?;
-            eprintln!("{}", tr(ctx.lang, "warn.export_age", &[("path", &a.file.display().to_string())]));
+            say(&tr(ctx.lang, "warn.export_age", &[("path", &a.file.display().to_string())]));
         }
         IdentityCmd::Card => {
             let card = relais_core::exchange::identity::card(&store)?;
@@ -670,7 +672,7 @@ fn cmd_contact(ctx: &Ctx, c: ContactCmd) -> Result<()> {
             put(&mut f, "signing_key", Some(a.sign.to_ascii_lowercase()));
             let id = store.write(|w| w.insert(Kind::Contact, f))?;
             let fp = store.get(Kind::Contact, &id)?["fingerprint"].as_str().unwrap_or_default().to_owned();
-            eprintln!("{}", tr(ctx.lang, "hint.verify_contact", &[("fingerprint", &fp)]));
+            say(&tr(ctx.lang, "hint.verify_contact", &[("fingerprint", &fp)]));
             ctx.created(&id);
         }
         ContactCmd::ImportCard(a) => {
@@ -684,7 +686,7 @@ fn cmd_contact(ctx: &Ctx, c: ContactCmd) -> Result<()> {
             };
             let ident = relais_core::exchange::identity::parse_card(&text)?;
             let id = relais_core::exchange::identity::add_contact(&mut store, &ident)?;
-            eprintln!("{}", tr(ctx.lang, "hint.verify_contact", &[("fingerprint", &ident.fingerprint)]));
+            say(&tr(ctx.lang, "hint.verify_contact", &[("fingerprint", &ident.fingerprint)]));
             ctx.created(&id);
         }
         ContactCmd::List => {
@@ -746,7 +748,7 @@ fn cmd_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         let (n, bytes) = relais_core::case::documents::totals(&store, &req.persons)?;
         if n > 0 {
             let size = relais_core::lang::file_size(bytes, ctx.lang);
-            eprintln!("{}", tr(ctx.lang, "export.documents", &[("n", &n.to_string()), ("size", &size)]));
+            say(&tr(ctx.lang, "export.documents", &[("n", &n.to_string()), ("size", &size)]));
         }
     }
     let (bytes, manifest, content) = exchange::build_export(&store, &req, &mut progress_bar(ctx, "progress.export"))?;
@@ -843,7 +845,7 @@ fn cmd_inbox(ctx: &Ctx, c: InboxCmd) -> Result<()> {
     match c {
         InboxCmd::List => {
             if let Some(n) = team::report_if_due(&mut store, chrono::Utc::now())? {
-                eprintln!("{}", tr(ctx.lang, "done.report_sent", &[("n", &n.to_string())]));
+                say(&tr(ctx.lang, "done.report_sent", &[("n", &n.to_string())]));
             }
             let inbox = team::inbox(&mut store, ctx.lang)?;
             ctx.out(&inbox, || render::inbox(ctx.lang, &inbox));
@@ -1037,7 +1039,7 @@ fn cmd_person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
 fn warn_duplicates(ctx: &Ctx, store: &Store, id: &str) -> Result<()> {
     let found = relais_core::case::duplicates::candidates_of(store, id)?;
     for c in &found {
-        eprintln!("{}", tr(ctx.lang, "warn.duplicate", &[("alias", &c.alias), ("id", &c.id), ("new", id)]));
+        say(&tr(ctx.lang, "warn.duplicate", &[("alias", &render::one_line(&c.alias)), ("id", &c.id), ("new", id)]));
     }
     Ok(())
 }

@@ -14,8 +14,43 @@ use serde_json::Value;
 
 use crate::tr;
 
-/// An instant from storage (UTC) in local time, `YYYY-MM-DD HH:MM` (the fr-CA and en-CA
-/// numeric form); dates pass through.
+/// Whether `c` must not reach a terminal as it is: a control character (C0 but for line feed and
+/// tab, DEL, C1: ESC starts the sequences that move the cursor, erase lines, set the window's
+/// title or the clipboard; CR goes back to the line's start) or a format character that reorders
+/// or hides text (bidi overrides and isolates, zero-width ones, line and paragraph separators).
+fn hidden_effect(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{61c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+fn escaped(text: &str, also: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| hidden_effect(c) || also(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden_effect(c) || also(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text for the terminal, whatever it holds: what [`hidden_effect`] names is shown as `\u{1b}`,
+/// so that text from a vault, a bundle or a file name (a colleague's, or anyone's who can write
+/// to the team folder) is read as it is and cannot rewrite what is on the screen.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, |_| false)
+}
+
+/// One line of it (a name, an alias, a file name, a value in a preview): a line feed or a tab
+/// in it is shown as `\u{a}`, `\u{9}` too, so that it cannot draw a line of its own.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, |c| c == '\n' || c == '\t')
+}
+
 /// Field names as labels, in a list: « Statut, Motif de fermeture ».
 pub fn field_labels(lang: Lang, names: &[String]) -> String {
     names.iter().map(|n| relais_core::lang::field_label(lang, n)).collect::<Vec<_>>().join(", ")
@@ -512,7 +547,7 @@ pub fn contacts(lang: Lang, rows: &[Fields]) -> String {
                 Some(d) => format!("{} {d}", tr(lang, "contacts.verified", &[])),
                 None => tr(lang, "contacts.unverified", &[]),
             };
-            format!("{}  {}  {}  ({v})  {}", s("name"), s("org"), s("fingerprint"), s("id"))
+            format!("{}  {}  {}  ({v})  {}", one_line(&s("name")), one_line(&s("org")), s("fingerprint"), s("id"))
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -529,7 +564,7 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
         "import.title",
         &[
             ("id", &p.bundle_id),
-            ("sender", &p.sender_contact_name),
+            ("sender", &one_line(&p.sender_contact_name)),
             ("fingerprint", &p.sender.fingerprint),
             ("at", &when_in(lang, &p.created_at)),
         ],
@@ -538,7 +573,7 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
         let _ = write!(out, "\n{}", tr(lang, "import.unverified", &[]));
     }
     for (_, alias) in &p.persons {
-        let _ = write!(out, "\n  - {alias}");
+        let _ = write!(out, "\n  - {}", one_line(alias));
     }
     let c = &p.counts;
     if p.kind != relais_core::exchange::BundleKind::Receipt {
@@ -564,7 +599,7 @@ pub fn import(lang: Lang, p: &relais_core::exchange::Preview) -> String {
             let whose = ch.person_id.as_deref().and_then(|id| aliases.get(id)).copied().unwrap_or_default();
             let action = tr(lang, &format!("import.action.{}", ch.action), &[]);
             let kind = relais_core::lang::tr(lang, &format!("kind.{}", ch.kind), &[]);
-            let _ = write!(out, "\n  {}", tr(lang, "import.change", &[("action", &action), ("kind", &kind), ("whose", whose)]));
+            let _ = write!(out, "\n  {}", tr(lang, "import.change", &[("action", &action), ("kind", &kind), ("whose", &one_line(whose))]));
             for line in field_changes(lang, &ch.kind, &ch.fields) {
                 let _ = write!(out, "\n    {line}");
             }
@@ -616,7 +651,8 @@ fn field_changes(lang: Lang, kind: &str, fields: &[(String, Value, Value)]) -> V
                 Some(col) => value_text(lang, col.ty, v).unwrap_or_else(|| "—".to_owned()),
                 None => v.to_string(),
             };
-            tr(lang, "import.field", &[("field", field), ("before", &show(before)), ("after", &show(after))])
+            let (before, after) = (show(before), show(after));
+            tr(lang, "import.field", &[("field", &one_line(field)), ("before", &one_line(&before)), ("after", &one_line(&after))])
         })
         .collect()
 }
@@ -736,7 +772,7 @@ pub fn inbox(lang: Lang, i: &relais_core::exchange::team::Inbox) -> String {
             InboxState::Duplicate => "duplicate",
             InboxState::Refused => "refused",
         };
-        let _ = write!(out, "\n\n  {}\n    {}", item.file, tr(lang, &format!("inbox.state.{state}"), &[]));
+        let _ = write!(out, "\n\n  {}\n    {}", one_line(&item.file), tr(lang, &format!("inbox.state.{state}"), &[]));
         if let (Some(kind), Some(sender)) = (item.kind, &item.sender) {
             let kind = tr(lang, &format!("inbox.kind.{}", relais_core::exchange::kind_name(kind)), &[]);
             let verified = tr(lang, if item.sender_verified { "inbox.verified" } else { "inbox.unverified" }, &[]);
@@ -747,7 +783,13 @@ pub fn inbox(lang: Lang, i: &relais_core::exchange::team::Inbox) -> String {
                 tr(
                     lang,
                     "inbox.item",
-                    &[("kind", &kind), ("sender", sender), ("verified", &verified), ("n", &item.persons.to_string()), ("at", &at)]
+                    &[
+                        ("kind", &kind),
+                        ("sender", &one_line(sender)),
+                        ("verified", &verified),
+                        ("n", &item.persons.to_string()),
+                        ("at", &at)
+                    ]
                 )
             );
         }
@@ -756,7 +798,7 @@ pub fn inbox(lang: Lang, i: &relais_core::exchange::team::Inbox) -> String {
         }
     }
     for g in &i.ignored {
-        let _ = write!(out, "\n\n  {}\n    {}", g.file, tr(lang, &format!("inbox.ignored.{}", g.reason), &[]));
+        let _ = write!(out, "\n\n  {}\n    {}", one_line(&g.file), tr(lang, &format!("inbox.ignored.{}", g.reason), &[]));
     }
     if i.items.iter().any(|i| i.state == InboxState::Waiting) {
         let _ = write!(out, "\n\n{}", tr(lang, "inbox.hint", &[]));
@@ -850,6 +892,19 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// French typography (no-break spaces), accents, tabs and line feeds pass; what moves the
+    /// cursor or reorders text is shown.
+    #[test]
+    fn the_terminal_gets_typography_as_it_is_and_controls_as_escapes() {
+        let prose = "Statut\u{a0}: prêt\u{202f}? 9\u{a0}h\tÉlodie — « oui »\nfin";
+        assert_eq!(terminal_safe(prose), prose);
+        assert_eq!(
+            terminal_safe("a\u{1b}[2Kb\rc\u{9b}d\u{7f}e\u{202e}f\u{2066}g\u{200b}h\u{2028}i"),
+            "a\\u{1b}[2Kb\\u{d}c\\u{9b}d\\u{7f}e\\u{202e}f\\u{2066}g\\u{200b}h\\u{2028}i"
+        );
+        assert_eq!(one_line("a\nb\tc\u{a0}d"), "a\\u{a}b\\u{9}c\u{a0}d");
+    }
 
     /// A proposal reads as the app shows it: who sent it, each field here → sent, in words.
     #[test]
