@@ -78,11 +78,10 @@ pub async fn pick_file(app: AppHandle, args: PickArgs) -> Res<Option<String>> {
     Ok(shown)
 }
 
-/// The name a save dialog suggests: the last component of `name`, without control characters
-/// (a document's file name comes from whoever sent it: « ../../.bashrc » suggests « .bashrc »),
-/// or none.
+/// The name a save dialog suggests: [`relais_core::case::documents::save_name`] (a document's
+/// file name comes from whoever sent it: « ../../.bashrc » suggests « bashrc »), or none.
 fn suggested_name(name: &str) -> String {
-    relais_core::case::documents::clean_file_name(name).unwrap_or_default()
+    relais_core::case::documents::save_name(name).unwrap_or_default()
 }
 
 /// The file chosen last in a dialog, if it was chosen for this (`save` or open).
@@ -279,7 +278,11 @@ pub async fn set_report_schedule(app: AppHandle, schedule: Option<team::ReportSc
 mod tests {
     #[test]
     fn a_save_dialog_suggests_a_name_not_a_path() {
-        assert_eq!(super::suggested_name("../../.bashrc"), ".bashrc");
+        assert_eq!(super::suggested_name("../../.bashrc"), "bashrc");
+        assert_eq!(super::suggested_name(". .xsessionrc"), "xsessionrc");
+        assert_eq!(super::suggested_name("facture\u{202e}fdp.exe"), "facturefdp.exe");
+        assert_eq!(super::suggested_name("a\u{200b}\u{2066}b.pdf"), "ab.pdf");
+        assert_eq!(super::suggested_name("..."), "");
         assert_eq!(super::suggested_name("C:\\Users\\x\\passeport.pdf"), "passeport.pdf");
         assert_eq!(super::suggested_name("scan\u{7}\u{1b}[2J.pdf"), "scan[2J.pdf");
         assert_eq!(super::suggested_name(".."), "");

@@ -19,8 +19,7 @@ use crate::tr;
 /// title or the clipboard; CR goes back to the line's start) or a format character that reorders
 /// or hides text (bidi overrides and isolates, zero-width ones, line and paragraph separators).
 fn hidden_effect(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{61c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+    (c.is_control() && c != '\n' && c != '\t') || relais_core::lang::reorders_or_hides(c)
 }
 
 fn escaped(text: &str, also: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {

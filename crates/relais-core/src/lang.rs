@@ -214,6 +214,14 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether `c` reorders or hides the text around it when shown: bidi marks, overrides and
+/// isolates (U+202E makes « facture\u{202e}fdp.exe » read « factureexe.pdf »), zero-width
+/// characters, line and paragraph separators. Not the no-break spaces French typography uses
+/// (U+00A0, U+202F).
+pub fn reorders_or_hides(c: char) -> bool {
+    matches!(c, '\u{61c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,6 +92,17 @@ pub fn clean_file_name(name: &str) -> Option<String> {
     (!clean.is_empty() && clean != "." && clean != "..").then_some(clean)
 }
 
+/// The name a save dialog suggests for a copy of a document (whose name may come from whoever
+/// sent it): [`clean_file_name`], without what reorders or hides text
+/// ([`crate::lang::reorders_or_hides`]: « facture\u{202e}fdp.exe » would read « factureexe.pdf »)
+/// and without leading dots (« .bash_profile », saved in a home folder, would run at the next
+/// login); `None` when nothing is left.
+pub fn save_name(name: &str) -> Option<String> {
+    let clean: String = clean_file_name(name)?.chars().filter(|c| !crate::lang::reorders_or_hides(*c)).collect();
+    let clean = clean.trim_start_matches(|c: char| c == '.' || c.is_whitespace()).trim_end();
+    (!clean.is_empty()).then(|| clean.to_owned())
+}
+
 /// Reads a file the worker chose as a document: refused on its size before a byte is read
 /// ([`Error::DocumentTooLarge`]), then read whole into memory wiped when dropped (nothing of it
 /// is written anywhere else). For the CLI and the app alike.
