@@ -502,3 +502,27 @@ fn a_file_name_or_a_received_alias_cannot_rewrite_the_terminal() {
     );
     assert!(dry.contains("Héron\\u{1b}]0;Relais\\u{7}\\u{d}\\u{202e}nori\\u{1b}[2K"), "{dry}");
 }
+
+/// Someone who syncs the folder replaced B's inbox with a link to another folder of B's disk:
+/// Relais neither reads it (nor moves or deletes what it holds) nor writes bundles into it.
+#[test]
+fn an_inbox_that_is_a_link_is_neither_read_nor_written() {
+    let (mut p, folder) = team_pair();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let files = send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    let name = files[0].file_name().unwrap().to_owned();
+    let b_inbox = folder.path().join(me(&p.b));
+    std::fs::rename(&files[0], elsewhere.path().join(&name)).unwrap();
+    std::fs::remove_dir_all(&b_inbox).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), &b_inbox).unwrap();
+    let err = team::inbox(&mut p.b, Lang::Fr).unwrap_err();
+    assert!(matches!(&err, Error::TeamInboxIsALink(d) if *d == b_inbox), "{err:?}");
+    assert!(err.message(Lang::Fr).contains("est un lien vers un autre dossier"), "{}", err.message(Lang::Fr));
+    let err = team::open_item(&mut p.b, name.to_str().unwrap(), false).unwrap_err();
+    assert!(matches!(err, Error::TeamInboxIsALink(_)), "{err:?}");
+    let before = relais_files(elsewhere.path());
+    let err = team::deliver(&p.a, &[me(&p.b)], b"bytes").unwrap_err();
+    assert!(matches!(err, Error::TeamInboxIsALink(_)), "{err:?}");
+    assert_eq!(relais_files(elsewhere.path()), before, "nothing written through the link");
+    assert_eq!(before, vec![name.to_str().unwrap().to_owned()]);
+}

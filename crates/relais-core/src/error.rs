@@ -190,6 +190,11 @@ pub enum Error {
     /// The team folder cannot be reached (an unmounted share, a folder moved or removed).
     #[error("team folder unavailable")]
     TeamFolderUnavailable(PathBuf),
+    /// An inbox of the team folder is a symbolic link: whoever syncs the folder could point it at
+    /// any folder of the worker's disk, which Relais would then read, move files out of or write
+    /// into.
+    #[error("team folder inbox is a link")]
+    TeamInboxIsALink(PathBuf),
     /// No file of that name waits in this vault's inbox.
     #[error("not in the inbox")]
     NotInInbox,
@@ -506,6 +511,7 @@ impl Error {
             Error::ReceiptNotForSender => t("error.receipt_not_for_sender", &[]),
             Error::TeamFolderNotSet => t("error.team_folder_not_set", &[]),
             Error::TeamFolderUnavailable(p) => t("error.team_folder_unavailable", &[("path", &p.display().to_string())]),
+            Error::TeamInboxIsALink(p) => t("error.team_inbox_is_a_link", &[("path", &p.display().to_string())]),
             Error::NotInInbox => t("error.not_in_inbox", &[]),
             Error::BadSignature => t("error.bad_signature", &[]),
             Error::UnknownSender => t("error.unknown_sender", &[]),

@@ -156,6 +156,7 @@ pub fn deliver(store: &Store, to: &[String], bytes: &[u8]) -> Result<Vec<PathBuf
     for fp in to {
         let dir = root.join(fingerprint_dir(fp)?);
         std::fs::create_dir_all(&dir).map_err(|_| Error::TeamFolderUnavailable(root.clone()))?;
+        not_a_link(&dir)?;
         let name = format!("{}.{EXT}", hex::encode(rand::random::<[u8; 16]>()));
         let path = dir.join(name);
         crate::vault::write_new(&path, bytes, "~syncthing~relais-")?;
@@ -269,7 +270,15 @@ fn inbox_dir(store: &Store) -> Result<PathBuf> {
     let me = store.meta(Meta::Fingerprint)?.unwrap_or_default();
     let dir = folder(store)?.join(fingerprint_dir(&me)?);
     std::fs::create_dir_all(&dir)?;
+    not_a_link(&dir)?;
     Ok(dir)
+}
+
+/// An inbox must be a folder of the team folder itself, not a link: whoever syncs the folder
+/// could otherwise point it at any folder of the worker's disk, whose files Relais would list,
+/// open, move into `traite/` or delete, or write bundles into.
+fn not_a_link(dir: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(dir)?.file_type().is_symlink() { Err(Error::TeamInboxIsALink(dir.to_owned())) } else { Ok(()) }
 }
 
 /// Reads the inbox: opens and verifies every bundle in it (nothing is applied), records the
