@@ -73,7 +73,8 @@ pub(crate) fn run(app: AppHandle) {
 /// Shows one notification; a click on it raises the window and opens the case.
 fn show(app: &AppHandle, n: agenda::Notification, lang: relais_core::Lang) {
     let open = lang.pick("Ouvrir le dossier", "Open the case");
-    let shown = notify_rust::Notification::new().appname("Relais").summary(&n.title).body(&n.body).action("default", open).show();
+    let body = markup_safe(&n.body);
+    let shown = notify_rust::Notification::new().appname("Relais").summary(&n.title).body(&body).action("default", open).show();
     let Ok(handle) = shown else {
         eprintln!("Relais : pas de service de notifications / no notification service");
         return;
@@ -90,4 +91,23 @@ fn show(app: &AppHandle, n: agenda::Notification, lang: relais_core::Lang) {
             }
         });
     });
+}
+
+/// A notification's body as text: many notification services read it as markup (`<a href>`,
+/// `<img src>`, `<b>`; the Desktop Notifications spec's "body-markup"), and an alias may be a
+/// colleague's. `&`, `<` and `>` as entities show as themselves.
+fn markup_safe(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_alias_in_a_notification_is_shown_as_text() {
+        assert_eq!(
+            super::markup_safe("Rendez-vous à 14 h — <a href=\"file:///x\">Héron</a> & <img src=x>"),
+            "Rendez-vous à 14 h — &lt;a href=\"file:///x\"&gt;Héron&lt;/a&gt; &amp; &lt;img src=x&gt;"
+        );
+        assert_eq!(super::markup_safe("Colibri, 9\u{a0}h"), "Colibri, 9\u{a0}h");
+    }
 }
