@@ -300,8 +300,54 @@ pub fn inbox(store: &mut Store, lang: Lang) -> Result<Inbox> {
     Ok(inbox)
 }
 
+/// What makes a refusal hold: the file unchanged (device, inode, size, times: `ctime` moves with
+/// any write, rename or `chmod`, and no one can set it back) and the contact book the same (a
+/// sender unknown yesterday may be a contact today). Our own identity never changes.
+fn refusal_key(name: &str, meta: &std::fs::Metadata, contacts: &str) -> String {
+    #[cfg(unix)]
+    let file = {
+        use std::os::unix::fs::MetadataExt;
+        format!(
+            "{}:{}:{}:{}.{}:{}.{}",
+            meta.dev(),
+            meta.ino(),
+            meta.size(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec()
+        )
+    };
+    #[cfg(not(unix))]
+    let file = format!("{}:{:?}", meta.len(), meta.modified().ok());
+    format!("{name}\0{file}\0{contacts}")
+}
+
+/// The contact book as [`refusal_key`] needs it: what `open` reads of it.
+fn contacts_state(store: &Store) -> Result<String> {
+    let rows: String = store.conn().query_row(
+        "SELECT coalesce(group_concat(id || ' ' || signing_key || ' ' || age_recipient || ' ' || coalesce(verified_on, '') || ' ' || name, char(10)), '')
+         FROM (SELECT * FROM contacts ORDER BY id)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(rows.as_bytes())))
+}
+
+#[cfg(feature = "test-support")]
+thread_local! {
+    static DECRYPTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many inbox files readings of the inbox decrypted on this thread (tests).
+#[cfg(feature = "test-support")]
+pub fn inbox_files_decrypted() -> usize {
+    DECRYPTED.with(std::cell::Cell::get)
+}
+
 fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
-    let mut files: Vec<(std::time::SystemTime, String, u64)> = Vec::new();
+    let contacts = contacts_state(store)?;
+    let mut files: Vec<(std::time::SystemTime, String, u64, String)> = Vec::new();
     let mut ignored = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -313,7 +359,10 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
         }
         match ignored_reason(&name) {
             Some(reason) => ignored.push(Ignored { file: name, reason: reason.into() }),
-            None => files.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), name, meta.len())),
+            None => {
+                let key = refusal_key(&name, &meta, &contacts);
+                files.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), name, meta.len(), key));
+            }
         }
     }
     files.sort();
@@ -321,7 +370,7 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
     let mut items: Vec<InboxItem> = Vec::new();
     // (sender, bundle id) of the bundles listed so far: a second file of the same is a copy.
     let mut listed: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
-    for (_, name, size) in files {
+    for (_, name, size, key) in files {
         let mut item = InboxItem {
             file: name.clone(),
             state: InboxState::Refused,
@@ -334,6 +383,13 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
             size,
             problem: None,
         };
+        if let Some([code, fr, en]) = store.refused().borrow().get(&key) {
+            item.problem = Some((code.clone(), lang.pick(fr, en).to_owned()));
+            items.push(item);
+            continue;
+        }
+        #[cfg(feature = "test-support")]
+        DECRYPTED.with(|d| d.set(d.get() + 1));
         match open_file(store, &dir.join(&name), true) {
             Ok(o) => {
                 let m = &o.manifest;
@@ -353,7 +409,16 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
                     InboxState::Waiting
                 };
             }
-            Err(e) => item.problem = Some((e.code().to_owned(), e.message(lang))),
+            Err(e) => {
+                // A refusal is kept (for this session) unless the disk or the database failed:
+                // a junk file (anyone who has the worker's card can encrypt one to her, up to
+                // the largest bundle) would otherwise be decrypted again at every reading,
+                // holding the vault, and the worker's « Verrouiller », while it is.
+                if !matches!(e, Error::Io(_) | Error::Database(_)) {
+                    store.refused().borrow_mut().insert(key, [e.code().to_owned(), e.message(Lang::Fr), e.message(Lang::En)]);
+                }
+                item.problem = Some((e.code().to_owned(), e.message(lang)));
+            }
         }
         items.push(item);
     }

@@ -62,6 +62,10 @@ pub struct Store {
     memo: std::cell::RefCell<Vec<Memo>>,
     /// Which connection this is, of those the process opened ([`Mark`]).
     serial: u64,
+    /// The team inbox's files refused while this store is open, by what makes their refusal
+    /// hold (`exchange::team`): read again every half minute, an unchanged one is not decrypted
+    /// again. Code, French message, English message.
+    refused: std::cell::RefCell<std::collections::HashMap<String, [String; 3]>>,
 }
 
 /// The connections the process opened so far (each store's [`Store::serial`]).
@@ -129,6 +133,7 @@ impl Store {
             actor,
             memo: std::cell::RefCell::new(Vec::new()),
             serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            refused: std::cell::RefCell::new(std::collections::HashMap::new()),
         }
     }
 
@@ -204,6 +209,11 @@ impl Store {
     pub(crate) fn reopen(&mut self, key: &DbKey) -> Result<()> {
         *self = Store::open(&self.path, key, false)?;
         Ok(())
+    }
+
+    /// The team inbox's refusals kept while this store is open (see the field).
+    pub(crate) fn refused(&self) -> &std::cell::RefCell<std::collections::HashMap<String, [String; 3]>> {
+        &self.refused
     }
 
     /// The database file.
