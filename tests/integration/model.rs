@@ -220,6 +220,20 @@ fn directory_csv_import_is_all_or_nothing_and_idempotent() {
     assert_eq!((r.created, r.services_added), (2, 3));
     let r = relais_core::case::directory::import_csv(&mut s, good.as_bytes()).unwrap();
     assert_eq!((r.created, r.updated, r.unchanged, r.services_added), (0, 0, 2, 0));
+    // A file with fewer cells filled wipes nothing; a cell that differs is written.
+    let escale = |s: &relais_core::Store| {
+        s.list_all(Kind::Organisation).unwrap().into_iter().find(|o| o["name"] == json!("Maison L'Escale")).unwrap()
+    };
+    let sparse = "name,kind,region,languages,open_24_7,phone
+MAISON L'ESCALE,,,,,514-555-0101
+";
+    let r = relais_core::case::directory::import_csv(&mut s, sparse.as_bytes()).unwrap();
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 1, 0));
+    let o = escale(&s);
+    assert_eq!(
+        (&o["kind"], &o["region"], &o["languages"], &o["open_24_7"], &o["phone"]),
+        (&json!("shelter"), &json!("Montréal"), &json!(["français", "anglais"]), &json!(true), &json!("514-555-0101"))
+    );
     let bad = "name,kind,needs\nRessource A,shelter,housing_emergency\nRessource B,pas_un_type,\n";
     let before = rows(&s);
     let e = relais_core::case::directory::import_csv(&mut s, bad.as_bytes()).unwrap_err();

@@ -937,7 +937,7 @@ pub enum OrgCmd {
     Edit(OrgEditArgs),
     /// Lister / list
     List(OrgListArgs),
-    /// Importer un CSV / import a CSV (name,kind,region,address,phone,email,website,languages,open_24_7,notes,needs)
+    /// Importer un CSV ; une case vide ne change rien / import a CSV; an empty cell changes nothing (name,kind,region,address,phone,email,website,languages,open_24_7,notes,needs)
     Import(OrgImportArgs),
 }
 

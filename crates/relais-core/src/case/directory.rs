@@ -33,7 +33,8 @@ pub struct ImportReport {
 
 /// Imports organisations from CSV in one transaction: a bad line stops the import with its line
 /// number and nothing is written. An organisation whose name is already in the directory is
-/// updated rather than duplicated, so importing the same file twice changes nothing.
+/// updated rather than duplicated (its empty cells leave its fields as they are), so importing
+/// the same file twice changes nothing.
 pub fn import_csv(store: &mut Store, input: impl Read) -> Result<ImportReport> {
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(input);
     let headers: Vec<String> = rdr
@@ -90,7 +91,11 @@ fn import_row(w: &mut Writer<'_>, row: Vec<(String, String)>, report: &mut Impor
     let id = match existing {
         Some(id) => {
             org.remove("name");
-            if w.update(Kind::Organisation, &id, org.clone())?.is_empty() {
+            // An empty cell says nothing: it leaves the entry's field as it is (a shorter file,
+            // or a partner's with fewer columns filled, must not wipe a shelter's number). A
+            // field is cleared on the organisation itself.
+            let given: Fields = org.iter().filter(|(_, v)| !is_empty_cell(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            if w.update(Kind::Organisation, &id, given)?.is_empty() {
                 report.unchanged += 1;
             } else {
                 report.updated += 1;
@@ -122,6 +127,14 @@ fn import_row(w: &mut Writer<'_>, row: Vec<(String, String)>, report: &mut Impor
         }
     }
     Ok(())
+}
+
+fn is_empty_cell(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
 }
 
 /// A resource suggested for a need.
