@@ -527,35 +527,45 @@ fn an_inbox_that_is_a_link_is_neither_read_nor_written() {
     assert_eq!(before, vec![name.to_str().unwrap().to_owned()]);
 }
 
-/// A file refused once is not decrypted again at each reading while it and the contact book
-/// stay the same: anyone with the worker's card can encrypt a file to her, up to the largest
-/// bundle, and every reading holds the vault (and her « Verrouiller ») while it decrypts.
+/// A file read once is not decrypted again at each reading while it and the contact book stay
+/// the same: every reading holds the vault (and the worker's « Verrouiller ») while it decrypts,
+/// and anyone with her card can encrypt a file to her, up to the largest bundle.
 #[test]
-fn a_refused_file_is_decrypted_again_only_when_it_or_the_contact_book_changes() {
+fn an_inbox_file_is_decrypted_again_only_when_it_or_the_contact_book_changes() {
     let (mut p, folder) = team_pair();
     let (_tvc, c) = TestVault::new();
     let bytes = relais_tests::signed_by(&c, &p.b, "0193a000-0000-7000-8000-00000000000c", "share", &serde_json::json!({"records": {}}));
-    let file = folder.path().join(me(&p.b)).join(format!("{}.relais", "ab".repeat(16)));
+    let junk = format!("{}.relais", "ab".repeat(16));
+    let file = folder.path().join(me(&p.b)).join(&junk);
     std::fs::write(&file, &bytes).unwrap();
+    // How many files a reading decrypted, and each file's state and problem.
     let read = |b: &mut Store| {
         let before = team::inbox_files_decrypted();
         let inbox = team::inbox(b, Lang::Fr).unwrap();
-        let item = &inbox.items[0];
-        (team::inbox_files_decrypted() - before, item.state, item.problem.as_ref().map(|(code, _)| code.clone()))
+        let items: Vec<(String, InboxState, Option<String>)> =
+            inbox.items.iter().map(|i| (i.file.clone(), i.state, i.problem.as_ref().map(|(code, _)| code.clone()))).collect();
+        (team::inbox_files_decrypted() - before, items)
     };
-    let unknown = (InboxState::Refused, Some("UnknownSender".to_owned()));
-    let first = read(&mut p.b);
-    assert_eq!((first.0, first.1, first.2.clone()), (1, unknown.0, unknown.1.clone()));
+    let unknown = vec![(junk.clone(), InboxState::Refused, Some("UnknownSender".to_owned()))];
+    assert_eq!(read(&mut p.b), (1, unknown.clone()));
     for _ in 0..3 {
-        assert_eq!(read(&mut p.b), (0, unknown.0, unknown.1.clone()), "kept");
+        assert_eq!(read(&mut p.b), (0, unknown.clone()), "kept");
     }
     // The same bytes written again: another file.
     std::fs::write(&file, &bytes).unwrap();
-    assert_eq!(read(&mut p.b), (1, unknown.0, unknown.1.clone()));
+    assert_eq!(read(&mut p.b), (1, unknown.clone()));
     assert_eq!(read(&mut p.b).0, 0);
     // The sender becomes a contact: read again, and no longer refused for that.
     befriend(&mut p.b, &c);
-    let after = read(&mut p.b);
-    assert_eq!(after.0, 1);
-    assert_ne!(after.2, unknown.1, "{after:?}");
+    let (n, items) = read(&mut p.b);
+    assert_eq!(n, 1);
+    assert_ne!(items[0].2, unknown[0].2, "{items:?}");
+    std::fs::remove_file(&file).unwrap();
+    // A share waiting: decrypted once, listed as waiting until it is imported (and moved).
+    let sent = send(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Share);
+    let name = sent[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert_eq!(read(&mut p.b), (1, vec![(name.clone(), InboxState::Waiting, None)]));
+    assert_eq!(read(&mut p.b), (0, vec![(name.clone(), InboxState::Waiting, None)]));
+    import_item(&mut p.b, &name).unwrap();
+    assert_eq!(read(&mut p.b), (0, vec![]));
 }

@@ -300,10 +300,11 @@ pub fn inbox(store: &mut Store, lang: Lang) -> Result<Inbox> {
     Ok(inbox)
 }
 
-/// What makes a refusal hold: the file unchanged (device, inode, size, times: `ctime` moves with
-/// any write, rename or `chmod`, and no one can set it back) and the contact book the same (a
-/// sender unknown yesterday may be a contact today). Our own identity never changes.
-fn refusal_key(name: &str, meta: &std::fs::Metadata, contacts: &str) -> String {
+/// What makes what a file was found to be hold: the file unchanged (device, inode, size, times:
+/// `ctime` moves with any write, rename or `chmod`, and no one can set it back) and the contact
+/// book the same (a sender unknown yesterday may be a contact today, a name may change). Our own
+/// identity never changes.
+fn memo_key(name: &str, meta: &std::fs::Metadata, contacts: &str) -> String {
     #[cfg(unix)]
     let file = {
         use std::os::unix::fs::MetadataExt;
@@ -323,7 +324,7 @@ fn refusal_key(name: &str, meta: &std::fs::Metadata, contacts: &str) -> String {
     format!("{name}\0{file}\0{contacts}")
 }
 
-/// The contact book as [`refusal_key`] needs it: what `open` reads of it.
+/// The contact book as [`memo_key`] needs it: what `open` reads of it.
 fn contacts_state(store: &Store) -> Result<String> {
     let rows: String = store.conn().query_row(
         "SELECT coalesce(group_concat(id || ' ' || signing_key || ' ' || age_recipient || ' ' || coalesce(verified_on, '') || ' ' || name, char(10)), '')
@@ -345,6 +346,29 @@ pub fn inbox_files_decrypted() -> usize {
     DECRYPTED.with(std::cell::Cell::get)
 }
 
+/// What a file of the inbox was found to be, kept while the vault stays open under
+/// [`memo_key`]: every reading (each half minute) would otherwise decrypt every file again,
+/// holding the vault, and the worker's « Verrouiller », while it does. A junk file (anyone who
+/// has the worker's card can encrypt one to her, up to the largest bundle) costs one decryption.
+#[derive(Clone)]
+enum Found {
+    /// Opened and verified: what the list shows of it. Whether it was imported is read anew.
+    Opened(Summary),
+    /// Refused: the error's code, its French and its English message.
+    Refused([String; 3]),
+}
+
+#[derive(Clone)]
+struct Summary {
+    bundle_id: String,
+    kind: BundleKind,
+    sender_fingerprint: String,
+    sender_name: String,
+    sender_verified: bool,
+    persons: usize,
+    created_at: String,
+}
+
 fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
     let contacts = contacts_state(store)?;
     let mut files: Vec<(std::time::SystemTime, String, u64, String)> = Vec::new();
@@ -360,7 +384,7 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
         match ignored_reason(&name) {
             Some(reason) => ignored.push(Ignored { file: name, reason: reason.into() }),
             None => {
-                let key = refusal_key(&name, &meta, &contacts);
+                let key = memo_key(&name, &meta, &contacts);
                 files.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), name, meta.len(), key));
             }
         }
@@ -383,42 +407,53 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
             size,
             problem: None,
         };
-        if let Some([code, fr, en]) = store.refused().borrow().get(&key) {
-            item.problem = Some((code.clone(), lang.pick(fr, en).to_owned()));
-            items.push(item);
-            continue;
-        }
-        #[cfg(feature = "test-support")]
-        DECRYPTED.with(|d| d.set(d.get() + 1));
-        match open_file(store, &dir.join(&name), true) {
-            Ok(o) => {
-                let m = &o.manifest;
-                item.bundle_id = Some(m.bundle_id.clone());
-                item.kind = Some(m.kind);
-                item.sender = Some(o.sender_name.clone());
-                item.sender_verified = o.sender_verified;
-                item.persons = m.persons.len();
-                item.created_at = Some(m.created_at.clone());
-                item.state = if seen_from(store.conn(), &m.sender.fingerprint, &m.bundle_id)? {
+        let known = store.inbox_memo().borrow().get(&key).and_then(|m| m.downcast_ref::<Found>()).cloned();
+        let found = match known {
+            Some(found) => found,
+            None => {
+                #[cfg(feature = "test-support")]
+                DECRYPTED.with(|d| d.set(d.get() + 1));
+                let found = match open_file(store, &dir.join(&name), true) {
+                    Ok(o) => Found::Opened(Summary {
+                        bundle_id: o.manifest.bundle_id.clone(),
+                        kind: o.manifest.kind,
+                        sender_fingerprint: o.manifest.sender.fingerprint.clone(),
+                        sender_name: o.sender_name.clone(),
+                        sender_verified: o.sender_verified,
+                        persons: o.manifest.persons.len(),
+                        created_at: o.manifest.created_at.clone(),
+                    }),
+                    // A disk or database failure is said, not kept: the next reading tries again.
+                    Err(e @ (Error::Io(_) | Error::Database(_))) => {
+                        item.problem = Some((e.code().to_owned(), e.message(lang)));
+                        items.push(item);
+                        continue;
+                    }
+                    Err(e) => Found::Refused([e.code().to_owned(), e.message(Lang::Fr), e.message(Lang::En)]),
+                };
+                store.inbox_memo().borrow_mut().insert(key, Box::new(found.clone()));
+                found
+            }
+        };
+        match found {
+            Found::Opened(m) => {
+                item.state = if seen_from(store.conn(), &m.sender_fingerprint, &m.bundle_id)? {
                     InboxState::AlreadyImported
-                } else if !listed.insert((m.sender.fingerprint.clone(), m.bundle_id.clone())) {
+                } else if !listed.insert((m.sender_fingerprint.clone(), m.bundle_id.clone())) {
                     InboxState::Duplicate
                 } else if matches!(m.kind, BundleKind::Receipt | BundleKind::Report) {
                     InboxState::Receipt
                 } else {
                     InboxState::Waiting
                 };
+                item.bundle_id = Some(m.bundle_id);
+                item.kind = Some(m.kind);
+                item.sender = Some(m.sender_name);
+                item.sender_verified = m.sender_verified;
+                item.persons = m.persons;
+                item.created_at = Some(m.created_at);
             }
-            Err(e) => {
-                // A refusal is kept (for this session) unless the disk or the database failed:
-                // a junk file (anyone who has the worker's card can encrypt one to her, up to
-                // the largest bundle) would otherwise be decrypted again at every reading,
-                // holding the vault, and the worker's « Verrouiller », while it is.
-                if !matches!(e, Error::Io(_) | Error::Database(_)) {
-                    store.refused().borrow_mut().insert(key, [e.code().to_owned(), e.message(Lang::Fr), e.message(Lang::En)]);
-                }
-                item.problem = Some((e.code().to_owned(), e.message(lang)));
-            }
+            Found::Refused([code, fr, en]) => item.problem = Some((code, lang.pick(&fr, &en).to_owned())),
         }
         items.push(item);
     }

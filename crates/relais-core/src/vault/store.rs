@@ -62,10 +62,10 @@ pub struct Store {
     memo: std::cell::RefCell<Vec<Memo>>,
     /// Which connection this is, of those the process opened ([`Mark`]).
     serial: u64,
-    /// The team inbox's files refused while this store is open, by what makes their refusal
-    /// hold (`exchange::team`): read again every half minute, an unchanged one is not decrypted
-    /// again. Code, French message, English message.
-    refused: std::cell::RefCell<std::collections::HashMap<String, [String; 3]>>,
+    /// What the team inbox's files were found to be while this store is open, by what makes it
+    /// hold (`exchange::team`, which alone knows the values' type): read again every half
+    /// minute, an unchanged file is not decrypted again.
+    inbox_memo: std::cell::RefCell<std::collections::HashMap<String, Box<dyn std::any::Any + Send>>>,
 }
 
 /// The connections the process opened so far (each store's [`Store::serial`]).
@@ -133,7 +133,7 @@ impl Store {
             actor,
             memo: std::cell::RefCell::new(Vec::new()),
             serial: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            refused: std::cell::RefCell::new(std::collections::HashMap::new()),
+            inbox_memo: std::cell::RefCell::new(std::collections::HashMap::new()),
         }
     }
 
@@ -211,9 +211,10 @@ impl Store {
         Ok(())
     }
 
-    /// The team inbox's refusals kept while this store is open (see the field).
-    pub(crate) fn refused(&self) -> &std::cell::RefCell<std::collections::HashMap<String, [String; 3]>> {
-        &self.refused
+    /// What the team inbox's files were found to be, kept while this store is open (see the
+    /// field).
+    pub(crate) fn inbox_memo(&self) -> &std::cell::RefCell<std::collections::HashMap<String, Box<dyn std::any::Any + Send>>> {
+        &self.inbox_memo
     }
 
     /// The database file.
