@@ -551,6 +551,7 @@ fn an_inbox_file_is_decrypted_again_only_when_it_or_the_contact_book_changes() {
     for _ in 0..3 {
         assert_eq!(read(&mut p.b), (0, unknown.clone()), "kept");
     }
+    assert_eq!(team::inbox_files_remembered(&p.b), 1);
     // The same bytes written again: another file.
     std::fs::write(&file, &bytes).unwrap();
     assert_eq!(read(&mut p.b), (1, unknown.clone()));
@@ -566,6 +567,8 @@ fn an_inbox_file_is_decrypted_again_only_when_it_or_the_contact_book_changes() {
     let name = sent[0].file_name().unwrap().to_str().unwrap().to_owned();
     assert_eq!(read(&mut p.b), (1, vec![(name.clone(), InboxState::Waiting, None)]));
     assert_eq!(read(&mut p.b), (0, vec![(name.clone(), InboxState::Waiting, None)]));
+    assert_eq!(team::inbox_files_remembered(&p.b), 1, "the junk file's finding went with it");
     import_item(&mut p.b, &name).unwrap();
     assert_eq!(read(&mut p.b), (0, vec![]));
+    assert_eq!(team::inbox_files_remembered(&p.b), 0);
 }

@@ -346,6 +346,12 @@ pub fn inbox_files_decrypted() -> usize {
     DECRYPTED.with(std::cell::Cell::get)
 }
 
+/// How many files' findings the store keeps (tests).
+#[cfg(feature = "test-support")]
+pub fn inbox_files_remembered(store: &Store) -> usize {
+    store.inbox_memo().borrow().len()
+}
+
 /// What a file of the inbox was found to be, kept while the vault stays open under
 /// [`memo_key`]: every reading (each half minute) would otherwise decrypt every file again,
 /// holding the vault, and the worker's « Verrouiller », while it does. A junk file (anyone who
@@ -394,6 +400,10 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
     let mut items: Vec<InboxItem> = Vec::new();
     // (sender, bundle id) of the bundles listed so far: a second file of the same is a copy.
     let mut listed: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    // What was found of files gone (or changed, or read under another contact book) is let go:
+    // the memo holds at most what the inbox holds.
+    let current: std::collections::HashSet<&String> = files.iter().map(|(_, _, _, key)| key).collect();
+    store.inbox_memo().borrow_mut().retain(|key, _| current.contains(key));
     for (_, name, size, key) in files {
         let mut item = InboxItem {
             file: name.clone(),
