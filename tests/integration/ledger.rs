@@ -438,6 +438,38 @@ fn a_hostile_members_ledger_is_refused_whole() {
     }
 }
 
+/// A ledger or a team report is parsed into a tree several times its size: only in a bundle of
+/// its kind, under a size no real one comes near. Any contact can drop a file in the inbox, and
+/// the inbox is read at every unlock: before, a share carrying a `ledger` of hundreds of
+/// megabytes was parsed whole at opening, and refused only at import.
+#[test]
+fn a_ledger_or_a_report_is_read_only_in_its_own_kind_and_size() {
+    let (_tc, mut coord) = TestVault::new();
+    let (_tm, mut member) = organisation("Org M", 1);
+    add_verified_contact(&mut member, &coord);
+    add_verified_contact(&mut coord, &member);
+    let id = "0193a000-0000-7000-8000-000000000002";
+    let open = |kind: &str, content: Value| {
+        exchange::open(&coord, &relais_tests::signed_by(&member, &coord, id, kind, &content), true)
+            .map(|_| ())
+            .map_err(|e| e.message(Lang::En))
+    };
+    let big = json!({"pad": "0".repeat(5 << 20)});
+    for (kind, content, field) in [
+        ("share", json!({"records": {}, "ledger": {}}), "content.ledger"),
+        ("receipt", json!({"records": {}, "ledger": {}}), "content.ledger"),
+        ("report", json!({"records": {}, "ledger": {}}), "content.ledger"),
+        ("share", json!({"records": {}, "report": {}}), "content.report"),
+        ("ledger", json!({"records": {}, "report": {}}), "content.report"),
+        ("ledger", json!({"records": {}, "ledger": big}), "content.ledger"),
+    ] {
+        let e = open(kind, content).expect_err(kind);
+        assert!(e.contains(field), "{kind}: {e}");
+    }
+    // Of its kind and size, a ledger is read (and checked by the reports room).
+    assert!(open("ledger", json!({"records": {}, "ledger": {}})).is_ok());
+}
+
 /// Merged ledgers as published, from three organisations' `persons_by_origin` counts.
 fn merged_origins(orgs: [[u64; 2]; 3]) -> Vec<Cell> {
     let (from, to) = (Some(d("2026-04-01")), d("2026-11-30"));

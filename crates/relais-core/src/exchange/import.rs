@@ -148,8 +148,22 @@ impl<'de> serde::Deserialize<'de> for ContentText<'de> {
 
 /// `{"records": {kind: [record…]}, …}` taken apart, checked and hashed; the records stay text:
 /// (everything but the records, where each record of each kind is in `doc`).
-fn content_parts<'a>(doc: &str, raw: &'a str) -> Result<(ContentRest, Rows)> {
+/// The largest team report's text accepted (10 000 cases of aliases up to 200 characters:
+/// about 5 MB) and the largest ledger's (a real one is tens of kB; its histograms have at most
+/// 36 600 days). Both are parsed into trees, several times their size: only in a bundle of
+/// their kind, and only under these sizes (any contact can put a file in the inbox, read at
+/// every unlock).
+const MAX_REPORT_TEXT: usize = 16 * 1024 * 1024;
+const MAX_LEDGER_TEXT: usize = 4 * 1024 * 1024;
+
+fn content_parts<'a>(doc: &str, raw: &'a str, kind: BundleKind) -> Result<(ContentRest, Rows)> {
     let c: ContentText<'a> = serde_json::from_str(raw).map_err(|e| malformed(format!("content: {e}")))?;
+    if c.report.is_some_and(|r| kind != BundleKind::Report || r.get().len() > MAX_REPORT_TEXT) {
+        return Err(malformed("content.report"));
+    }
+    if c.ledger.is_some_and(|l| kind != BundleKind::Ledger || l.get().len() > MAX_LEDGER_TEXT) {
+        return Err(malformed("content.ledger"));
+    }
     let documents = match c.documents {
         None => BTreeMap::new(),
         Some(d) => serde_json::from_str::<BTreeMap<String, String>>(d.get()).map_err(|_| malformed("content.documents"))?,
@@ -226,8 +240,11 @@ impl Signed<'_> {
         let raw = self.content;
         let hashed = || crate::vault::store::hex_lower(&Sha256::digest(raw.as_bytes())) == self.manifest.content_sha256;
         // A large content is hashed on one core while it is taken apart on the other.
-        let (as_sent, parts) =
-            if raw.len() < 1 << 20 { (hashed(), content_parts(doc, raw)) } else { super::beside(hashed, || content_parts(doc, raw)) };
+        let (as_sent, parts) = if raw.len() < 1 << 20 {
+            (hashed(), content_parts(doc, raw, self.manifest.kind))
+        } else {
+            super::beside(hashed, || content_parts(doc, raw, self.manifest.kind))
+        };
         // Text not in the canonical form (not written by Relais): checked through the tree it
         // parses to, before anything of it is used.
         if !as_sent {
