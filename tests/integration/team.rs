@@ -572,3 +572,53 @@ fn an_inbox_file_is_decrypted_again_only_when_it_or_the_contact_book_changes() {
     assert_eq!(read(&mut p.b), (0, vec![]));
     assert_eq!(team::inbox_files_remembered(&p.b), 0);
 }
+
+/// What a report may be: from a verified colleague (even through an import that accepts an
+/// unverified sender), made no later than a day from now, its date compared as an instant. A
+/// refused one in the inbox is opened once, not at every reading.
+#[test]
+fn a_report_from_the_future_or_an_unverified_colleague_is_refused_and_read_once() {
+    let (mut p, folder) = team_pair();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let (bytes, manifest, _) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
+    let content = serde_json::json!({"records": {}, "report": team::build_report(&p.a, today).unwrap()});
+    let to_b = exchange::identity::show(&p.b).unwrap().age_recipient;
+    let sealed = |created_at: &str, id: &str| {
+        let mut m = serde_json::to_value(&manifest).unwrap();
+        m["created_at"] = serde_json::json!(created_at);
+        m["bundle_id"] = serde_json::json!(id);
+        relais_tests::seal_as(&p.a, &to_b, &m, &content)
+    };
+    // A date in 2099, and the same instant written with an offset: refused, then read as time.
+    let future = sealed("2099-01-01T00:00:00Z", "0193a000-0000-7000-8000-0000000000f1");
+    let e = crate::bundle::import(&mut p.b, &future).unwrap_err();
+    assert!(e.message(Lang::En).contains("manifest.created_at"), "{}", e.message(Lang::En));
+    crate::bundle::import(&mut p.b, &bytes).unwrap();
+    // An hour later, written in Montréal's offset: its text sorts before the kept one's, its
+    // instant after.
+    let later = chrono::DateTime::parse_from_rfc3339(&manifest.created_at).unwrap() + chrono::Duration::hours(1);
+    let montreal = later.with_timezone(&chrono::FixedOffset::west_opt(5 * 3600).unwrap()).to_rfc3339();
+    assert!(montreal < manifest.created_at);
+    crate::bundle::import(&mut p.b, &sealed(&montreal, "0193a000-0000-7000-8000-0000000000f2")).unwrap();
+    let (kept, _) = team::overview(&p.b).unwrap().remove(0).report.unwrap();
+    assert_eq!(kept, later.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    // From a colleague whose card is not verified: refused, even when unverified senders are.
+    p.b.conn().execute("UPDATE contacts SET verified_on = NULL", []).unwrap();
+    let (again, _, _) = team::report_bundle(&p.a, &p.b_in_a, today).unwrap();
+    let o = exchange::open(&p.b, &again, true).unwrap();
+    assert_eq!(exchange::apply(&mut p.b, &o, &mut |_, _| {}).unwrap_err().code(), "UnverifiedSender");
+    p.b.conn().execute("UPDATE contacts SET verified_on = '2026-11-01'", []).unwrap();
+    // A refused report in the inbox: listed once with its reason, then not opened again.
+    std::fs::write(folder.path().join(me(&p.b)).join(format!("{}.relais", "cd".repeat(16))), &future).unwrap();
+    let read = |b: &mut Store| {
+        let before = team::inbox_files_decrypted();
+        let inbox = team::inbox(b, Lang::Fr).unwrap();
+        (
+            team::inbox_files_decrypted() - before,
+            inbox.items.iter().map(|i| (i.state, i.problem.as_ref().map(|(c, _)| c.clone()))).collect::<Vec<_>>(),
+        )
+    };
+    let refused = vec![(InboxState::Refused, Some("MalformedBundle".to_owned()))];
+    assert_eq!(read(&mut p.b), (2, refused.clone()), "listed, then opened to be recorded");
+    assert_eq!(read(&mut p.b), (0, refused));
+}

@@ -340,7 +340,8 @@ thread_local! {
     static DECRYPTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// How many inbox files readings of the inbox decrypted on this thread (tests).
+/// How many inbox files readings of the inbox decrypted (to list them, or to record a receipt
+/// or a report) on this thread (tests).
 #[cfg(feature = "test-support")]
 pub fn inbox_files_decrypted() -> usize {
     DECRYPTED.with(std::cell::Cell::get)
@@ -491,6 +492,8 @@ fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang
     let mut keep = Vec::with_capacity(items.len());
     for mut item in std::mem::take(items) {
         if item.state == InboxState::Receipt && item.sender_verified {
+            #[cfg(feature = "test-support")]
+            DECRYPTED.with(|d| d.set(d.get() + 1));
             let applied = open_file(store, &dir.join(&item.file), false).and_then(|o| {
                 apply(store, &o, &mut |_, _| {})?;
                 Ok(o)
@@ -508,6 +511,15 @@ fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang
                     item.state = InboxState::AlreadyImported;
                 }
                 Err(e) => {
+                    // Kept as read_inbox keeps a refusal: it would be opened in full again at
+                    // every reading otherwise.
+                    if !matches!(e, Error::Io(_) | Error::Database(_))
+                        && let Ok(meta) = std::fs::symlink_metadata(dir.join(&item.file))
+                    {
+                        let key = memo_key(&item.file, &meta, &contacts_state(store)?);
+                        let found = Found::Refused([e.code().to_owned(), e.message(Lang::Fr), e.message(Lang::En)]);
+                        store.inbox_memo().borrow_mut().insert(key, Box::new(found));
+                    }
                     item.state = InboxState::Refused;
                     item.problem = Some((e.code().to_owned(), e.message(lang)));
                 }
@@ -819,6 +831,12 @@ pub fn send_report(store: &mut Store, to: &str, today: chrono::NaiveDate) -> Res
 /// value is what Relais writes. Returns whether it was imported before (a replay).
 pub(super) fn check_report(store: &Store, o: &Opened) -> Result<bool> {
     let r = o.report.as_ref().ok_or_else(|| malformed("content.report"))?;
+    // A supervisor's view is only what verified colleagues said (an import that accepts an
+    // unverified sender does not take a report from one).
+    if !o.sender_verified {
+        return Err(Error::UnverifiedSender);
+    }
+    report_made(o)?;
     if !o.records.is_empty()
         || !o.documents.is_empty()
         || !o.manifest.persons.is_empty()
@@ -845,6 +863,15 @@ pub(super) fn check_report(store: &Store, o: &Opened) -> Result<bool> {
     seen_from(store.conn(), &o.manifest.sender.fingerprint, &o.manifest.bundle_id)
 }
 
+/// When a report was made, as its manifest says, read as an instant: no later than a day from
+/// now. Compared as text, a date written another way, or one in 2099 (a hostile sender, a
+/// laptop's clock gone wrong), kept a colleague's row frozen and every later report dropped.
+fn report_made(o: &Opened) -> Result<chrono::DateTime<chrono::Utc>> {
+    crate::time::from_db(&o.manifest.created_at)
+        .filter(|t| *t <= chrono::Utc::now() + chrono::Duration::days(1))
+        .ok_or_else(|| malformed("manifest.created_at"))
+}
+
 /// Keeps a received team report: the newest from each colleague replaces the one before (an
 /// older one arriving late changes nothing but is remembered as seen). One transaction, audited.
 pub(super) fn apply_report(store: &mut Store, o: &Opened) -> Result<Preview> {
@@ -854,6 +881,8 @@ pub(super) fn apply_report(store: &mut Store, o: &Opened) -> Result<Preview> {
         return Ok(preview(false));
     }
     let r = o.report.as_ref().expect("checked");
+    // In one form (as Relais writes a manifest's: UTC, milliseconds), so that text compares as time.
+    let made = report_made(o)?.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let sender = o.manifest.sender.fingerprint.clone();
     store.write(|w| {
         let now = crate::time::to_db(w.now());
@@ -866,7 +895,7 @@ pub(super) fn apply_report(store: &mut Store, o: &Opened) -> Result<Preview> {
              ON CONFLICT (sender) DO UPDATE SET bundle_id = excluded.bundle_id, created_at = excluded.created_at,
                 received_at = excluded.received_at, body = excluded.body
              WHERE excluded.created_at > team_reports.created_at",
-            rusqlite::params![sender, o.manifest.bundle_id, o.manifest.created_at, now, serde_json::to_string(r).expect("report serializes")],
+            rusqlite::params![sender, o.manifest.bundle_id, made, now, serde_json::to_string(r).expect("report serializes")],
         )?;
         if let Some(a) = &o.manifest.audit_anchor {
             crate::vault::audit::keep_received(w.conn(), a, &o.manifest.sender.signing_key, &now)?;
