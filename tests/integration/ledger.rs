@@ -267,7 +267,7 @@ fn the_period_report_counts_what_an_independent_count_finds() {
 /// Three organisations, each with `per_origin` persons of each origin taken in this autumn.
 fn organisation(name: &str, per_origin: usize) -> (TestVault, Store) {
     let (tv, mut s) = TestVault::new();
-    s.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'owner_name'", [name]).unwrap();
+    s.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key IN ('owner_name', 'owner_org')", [name]).unwrap();
     s.write(|w| {
         for origin in ["domestic", "international"] {
             for i in 0..per_origin {
@@ -288,6 +288,14 @@ fn organisation(name: &str, per_origin: usize) -> (TestVault, Store) {
     (tv, s)
 }
 
+/// `member` in the coordinator's contact book, verified, with its organisation (as its card
+/// names it): a merge counts organisations.
+fn member_of(coord: &mut Store, member: &Store) {
+    let id = add_verified_contact(coord, member);
+    let org = exchange::identity::show(member).unwrap().org;
+    coord.conn().execute("UPDATE contacts SET org = ?1 WHERE id = ?2", [&org, &id]).unwrap();
+}
+
 fn origin_cells(st: &stats::Stats) -> Vec<Cell> {
     st.tables.iter().find(|t| t.id == "persons_by_origin").unwrap().cells.iter().map(|r| r[0]).collect()
 }
@@ -300,7 +308,7 @@ fn ledgers_add_up_before_anything_is_hidden() {
     for name in ["Org A", "Org B", "Org C", "Org D"] {
         let (tv, mut s) = organisation(name, 6);
         let to_coord = add_verified_contact(&mut s, &coord);
-        add_verified_contact(&mut coord, &s);
+        member_of(&mut coord, &s);
         members.push((tv, s, to_coord));
     }
     // Alone, each organisation publishes nothing of its 6 + 6.
@@ -379,7 +387,7 @@ fn a_hostile_members_ledger_is_refused_whole() {
     let (_tc, mut coord) = TestVault::new();
     let (_tm, mut member) = organisation("Org M", 3);
     add_verified_contact(&mut member, &coord);
-    add_verified_contact(&mut coord, &member);
+    member_of(&mut coord, &member);
     let honest = serde_json::to_value(count::ledger(&member, Some(from), to).unwrap()).unwrap();
     // The honest ledger, signed by hand, opens: the forgeries below differ from it by one thing.
     ledger::open_ledger(&coord, &forged(&member, &coord, honest.clone())).unwrap();
@@ -438,6 +446,43 @@ fn a_hostile_members_ledger_is_refused_whole() {
     }
 }
 
+/// Two vaults of one partner are one organisation: their ledgers are added up before the merge
+/// counts members. Counted as two, the partner with 40 + 12 persons could take its own 52 from a
+/// merge of "three" and read the third's 3 and 8 whole. Organisations are compared as their
+/// names in the coordinator's contact book, without case, accents or punctuation; a contact
+/// that names none is refused.
+#[test]
+fn two_vaults_of_one_partner_count_as_one_organisation() {
+    let (from, to) = (d("2026-04-01"), d("2027-03-31"));
+    let (_tc, mut coord) = TestVault::new();
+    let mut open = |name: &str, org: &str, per_origin: usize| {
+        let (tv, mut s) = organisation(name, per_origin);
+        s.conn().execute("UPDATE vault_meta SET value = ?1 WHERE key = 'owner_org'", [org]).unwrap();
+        let to_coord = add_verified_contact(&mut s, &coord);
+        member_of(&mut coord, &s);
+        let (bytes, _, _) = ledger::export(&s, &to_coord, from, to).unwrap();
+        drop((tv, s));
+        bytes
+    };
+    let files = [
+        open("Xavière", "Maison L'Escale", 40),
+        open("Xénia", "MAISON L ESCALE", 12),
+        open("Yara", "Le Phare", 3),
+        open("Zoé", "Clinique Nord", 11),
+        open("Anonyme", "", 11),
+    ];
+    let received: Vec<_> = files.iter().map(|b| ledger::open_ledger(&coord, b).unwrap()).collect();
+    let e = ledger::merge(&mut coord, &received[..3], false).unwrap_err();
+    assert!(matches!(e, relais_core::Error::LedgerTooFew { found: 2, .. }), "{e:?}");
+    let merged = ledger::merge(&mut coord, &received[..4], false).unwrap();
+    assert_eq!(merged.organisations, 3);
+    assert_eq!(merged.parts.len(), 3);
+    assert_eq!(at(&merged, "persons_by_origin", "domestic", "count"), 40 + 12 + 3 + 11);
+    let e = ledger::merge(&mut coord, &received, false).unwrap_err();
+    assert!(matches!(&e, relais_core::Error::LedgerNoOrganisation { name } if name == "Anonyme"), "{e:?}");
+    assert!(e.message(Lang::Fr).contains("ne nomme aucun organisme"), "{}", e.message(Lang::Fr));
+}
+
 /// A ledger or a team report is parsed into a tree several times its size: only in a bundle of
 /// its kind, under a size no real one comes near. Any contact can drop a file in the inbox, and
 /// the inbox is read at every unlock: before, a share carrying a `ledger` of hundreds of
@@ -447,7 +492,7 @@ fn a_ledger_or_a_report_is_read_only_in_its_own_kind_and_size() {
     let (_tc, mut coord) = TestVault::new();
     let (_tm, mut member) = organisation("Org M", 1);
     add_verified_contact(&mut member, &coord);
-    add_verified_contact(&mut coord, &member);
+    member_of(&mut coord, &member);
     let id = "0193a000-0000-7000-8000-000000000002";
     let open = |kind: &str, content: Value| {
         exchange::open(&coord, &relais_tests::signed_by(&member, &coord, id, kind, &content), true)

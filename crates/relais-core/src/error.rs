@@ -285,6 +285,13 @@ pub enum Error {
         /// The sender's name in the contact book.
         name: String,
     },
+    /// A ledger whose sender's contact names no organisation: the merge counts organisations,
+    /// not keys (one partner with two vaults would otherwise count twice).
+    #[error("ledger from no organisation")]
+    LedgerNoOrganisation {
+        /// The sender's name in the contact book.
+        name: String,
+    },
     /// Fewer organisations than a published merge needs: a member could subtract its own
     /// counts from the merge and read another's.
     #[error("too few ledgers")]
@@ -531,6 +538,7 @@ impl Error {
             Error::LedgerPeriods => t("error.ledger_periods", &[]),
             Error::LedgerNotImported => t("error.ledger_not_imported", &[]),
             Error::LedgerDuplicateSender { name } => t("error.ledger_duplicate_sender", &[("name", name)]),
+            Error::LedgerNoOrganisation { name } => t("error.ledger_no_organisation", &[("name", name)]),
             Error::LedgerTooFew { found, min } => t("error.ledger_too_few", &[("found", &found.to_string()), ("min", &min.to_string())]),
             Error::DiskFull => t("error.disk_full", &[]),
             Error::UnverifiedContact => t("error.unverified_contact", &[]),

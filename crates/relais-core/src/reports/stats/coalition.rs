@@ -7,7 +7,8 @@
 //!
 //! What a signed but hostile member can do, and what stops it: a ledger of another shape, with
 //! text where a count goes, or counts out of bounds is refused whole ([`Ledger::check`]); two
-//! ledgers from one sender would count it twice (refused); a ledger of another period is
+//! ledgers from one sender would count it twice (refused), and the ledgers of one organisation
+//! (two vaults, as the contact book names their organisation) are one member; a ledger of another period is
 //! refused; a merge of fewer than [`MIN_ORGANISATIONS`] is refused, since a member could subtract
 //! its own counts from a published sum of two and read the other's. A member can still send
 //! false numbers: the merge says whose ledgers it adds up (DESIGN.md, « The coalition's needs
@@ -16,6 +17,8 @@
 use chrono::NaiveDate;
 
 use super::{Ledger, count};
+use rusqlite::OptionalExtension;
+
 use crate::error::{Error, Result};
 use crate::exchange::{self, Manifest};
 use crate::vault::store::Store;
@@ -41,6 +44,13 @@ pub fn export(store: &Store, to_contact: &str, from: NaiveDate, to: NaiveDate) -
 /// period.
 pub fn commit_export(store: &mut Store, manifest: &Manifest, from: NaiveDate, to: NaiveDate) -> Result<()> {
     exchange::ledger::commit_sent(store, manifest, vec![format!("from={from}"), format!("until={to}")])
+}
+
+/// An organisation's name as a merge compares it: lower case, without accents, spaces and
+/// punctuation (« Maison L'Escale » and « MAISON L ESCALE » are one).
+fn organisation_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfkd().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// One member's ledger, opened and checked.
@@ -72,17 +82,36 @@ pub fn open_ledger(store: &Store, bytes: &[u8]) -> Result<Received> {
 /// organisation, the same period, at least [`MIN_ORGANISATIONS`]. Recorded in the trail with
 /// the senders and bundles it adds up.
 pub fn merge(store: &mut Store, received: &[Received], own: bool) -> Result<Ledger> {
-    let mut ledgers: Vec<Ledger> = Vec::with_capacity(received.len() + 1);
+    // By organisation (as this vault's contact book names it), not by key: two vaults of one
+    // partner (two workers, a key before and after a rotation) are one member, whose ledgers
+    // are added up first. Counted as two, that partner could subtract its own from a merge of
+    // "three" and read the third's cells whole, past the minimum and the dominance rule.
+    let mut by_org: std::collections::BTreeMap<String, Vec<Ledger>> = std::collections::BTreeMap::new();
     let mut seen = std::collections::BTreeSet::new();
     let me = exchange::identity::show(store)?.fingerprint;
     for r in received {
         if !seen.insert(r.fingerprint.clone()) || (own && r.fingerprint == me) {
             return Err(Error::LedgerDuplicateSender { name: r.sender_name.clone() });
         }
-        ledgers.push(r.ledger.clone());
+        let org: Option<String> = store
+            .conn()
+            .query_row("SELECT org FROM contacts WHERE fingerprint = ?1", [&r.fingerprint], |row| row.get(0))
+            .optional()?
+            .flatten();
+        let org = org.as_deref().map(organisation_key).filter(|o| !o.is_empty());
+        let org = org.ok_or_else(|| Error::LedgerNoOrganisation { name: r.sender_name.clone() })?;
+        by_org.entry(org).or_default().push(r.ledger.clone());
     }
     if own && let Some(first) = received.first() {
-        ledgers.push(count::ledger(store, first.ledger.from, first.ledger.to)?);
+        let mine = organisation_key(&store.meta(crate::vault::store::Meta::OwnerOrg)?.unwrap_or_default());
+        by_org.entry(mine).or_default().push(count::ledger(store, first.ledger.from, first.ledger.to)?);
+    }
+    let mut ledgers: Vec<Ledger> = Vec::with_capacity(by_org.len());
+    for group in by_org.into_values() {
+        ledgers.push(match group.len() {
+            1 => group.into_iter().next().expect("one"),
+            _ => Ledger { organisations: 1, parts: Vec::new(), ..Ledger::merge(&group)? },
+        });
     }
     let merged = Ledger::merge(&ledgers)?;
     if merged.organisations < MIN_ORGANISATIONS {
