@@ -608,6 +608,21 @@ fn a_report_from_the_future_or_an_unverified_colleague_is_refused_and_read_once(
     let o = exchange::open(&p.b, &again, true).unwrap();
     assert_eq!(exchange::apply(&mut p.b, &o, &mut |_, _| {}).unwrap_err().code(), "UnverifiedSender");
     p.b.conn().execute("UPDATE contacts SET verified_on = '2026-11-01'", []).unwrap();
+    // Values build_report never sends: a closed case, counts no caseload reaches.
+    for (field, value) in [
+        ("status", serde_json::json!("closed")),
+        ("overdue", serde_json::json!(u32::MAX)),
+        ("days_since_contact", serde_json::json!(100_000)),
+    ] {
+        let mut forged = content.clone();
+        forged["report"]["cases"][0][field] = value;
+        let mut m = serde_json::to_value(&manifest).unwrap();
+        m["bundle_id"] = serde_json::json!("0193a000-0000-7000-8000-0000000000f3");
+        m["content_sha256"] =
+            serde_json::json!(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(exchange::canonical(&forged).as_bytes())));
+        let e = crate::bundle::import(&mut p.b, &relais_tests::seal_as(&p.a, &to_b, &m, &forged)).unwrap_err();
+        assert!(e.message(Lang::En).contains("content.report.cases"), "{field}: {}", e.message(Lang::En));
+    }
     // A refused report in the inbox: listed once with its reason, then not opened again.
     std::fs::write(folder.path().join(me(&p.b)).join(format!("{}.relais", "cd".repeat(16))), &future).unwrap();
     let read = |b: &mut Store| {

@@ -851,9 +851,13 @@ pub(super) fn check_report(store: &Store, o: &Opened) -> Result<bool> {
     let cat = crate::model::catalogue::Catalogues::get();
     for c in &r.cases {
         let date_ok = |d: &Option<String>| d.as_deref().is_none_or(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        // What build_report sends: open cases only (active or on hold), counts a caseload can
+        // reach (a hundred years of days, ten thousand overdue items).
         if c.alias.trim().is_empty()
             || c.alias.chars().count() > 200
-            || cat.entry("person_statuses", &c.status).is_none()
+            || !matches!(c.status.as_str(), "active" | "on_hold")
+            || c.overdue > 10_000
+            || c.days_since_contact.is_some_and(|d| d > 36_600)
             || c.phase.as_deref().is_some_and(|p| cat.entry("phases", p).is_none())
             || !date_ok(&c.next_appointment)
         {
