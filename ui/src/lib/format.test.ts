@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatDay, formatMinutes, formatMoney, formatNumber, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, toLocalInput } from './format';
+import { formatDate, formatDateTime, formatDay, formatMinutes, formatMoney, formatNumber, formatTime, formatWhen, isMinor, isoDate, mondayOf, moneyInput, plain, toLocalInput } from './format';
 
 describe('dates in the worker’s language', () => {
   it('writes a calendar date the French-Canadian and English-Canadian way', () => {
@@ -89,5 +89,14 @@ describe('durations', () => {
     expect(formatMinutes(90)).toBe('1\u00a0h\u00a030\u00a0min');
     expect(formatMinutes(7815)).toBe('130\u00a0h\u00a015\u00a0min');
     expect(formatMinutes(90)).not.toContain(' ');
+  });
+});
+
+describe('text someone else wrote', () => {
+  it('shows what would reorder or hide it, and leaves French typography alone', () => {
+    expect(plain('facture\u202efdp.exe')).toBe('facture\\u{202e}fdp.exe');
+    expect(plain('Hé\u200bron\u2066x\u2069')).toBe('Hé\\u{200b}ron\\u{2066}x\\u{2069}');
+    const prose = 'Statut\u00a0: prêt\u202f? « oui » — 9\u00a0h';
+    expect(plain(prose)).toBe(prose);
   });
 });

@@ -115,3 +115,11 @@ export function moneyInput(cents: number, lang: Lang): string {
   const s = (cents / 100).toFixed(2);
   return lang === 'en' ? s : s.replace('.', ',');
 }
+
+/** Text someone else wrote (a sender's name, an alias, a title), shown as it is: a character
+ * that reorders or hides the text around it (bidi marks, overrides and isolates, zero-width
+ * ones, line separators: U+202E makes « facture\u202efdp.exe » read « factureexe.pdf ») is
+ * shown as `\u{202e}`, as the `relais` command does (`lang::reorders_or_hides`). */
+export function plain(text: string): string {
+  return text.replace(/[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
