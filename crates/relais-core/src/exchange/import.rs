@@ -802,12 +802,7 @@ pub(super) fn prelude<'a>(conn: &rusqlite::Connection, o: &'a Opened, me: String
     if o.manifest.kind == BundleKind::Ledger {
         return Err(Error::LedgerNotImported);
     }
-    if o.ledger.is_some() {
-        return Err(malformed("content.ledger"));
-    }
-    if o.report.is_some() {
-        return Err(malformed("content.report"));
-    }
+    // A ledger or a report field outside its own kind was refused at opening (content_parts).
     let receipt = o.manifest.kind == BundleKind::Receipt;
     if (receipt && (!o.records.is_empty() || o.manifest.receipt_for.is_none())) || (!receipt && persons_in != declared) {
         return Err(malformed("persons"));
@@ -1323,9 +1318,15 @@ pub(super) fn plan_with<'a>(host: &mut dyn Host<'a>, o: &'a Opened, pre: Prelude
     Ok(Plan { per_person, new_notes, counts, changes, replay, newer_seen, cases })
 }
 
+/// This vault's fingerprint, as the writer reads it to count this vault's changes (kept in the
+/// metadata at every unlock: nothing to derive from the keys again).
+fn this_vault(store: &Store) -> Result<String> {
+    Ok(store.meta(store::Meta::Fingerprint)?.unwrap_or_default())
+}
+
 /// Validates every record and decides, for each, what importing it means here (a preview).
 pub(super) fn plan<'a>(store: &Store, o: &'a Opened) -> Result<Plan<'a>> {
-    let pre = prelude(store.conn(), o, identity::show(store)?.fingerprint)?;
+    let pre = prelude(store.conn(), o, this_vault(store)?)?;
     plan_with(&mut Reading(store.conn()), o, pre)
 }
 
@@ -1553,7 +1554,7 @@ pub fn apply(store: &mut Store, o: &Opened, progress: Progress<'_>) -> Result<Pr
     if o.manifest.kind == BundleKind::Report {
         return super::team::apply_report(store, o);
     }
-    let pre = prelude(store.conn(), o, identity::show(store)?.fingerprint)?;
+    let pre = prelude(store.conn(), o, this_vault(store)?)?;
     if pre.replay || o.manifest.kind == BundleKind::Receipt {
         let p = plan_with(&mut Reading(store.conn()), o, pre)?;
         if p.replay {

@@ -47,7 +47,8 @@ pub fn unseal(store: &Store, bytes: &[u8]) -> Result<Opened> {
     if o.manifest.kind != BundleKind::Ledger {
         return Err(malformed("manifest.kind"));
     }
-    if !o.records.hold_none() || !o.documents.is_empty() || o.report.is_some() {
+    // (A report field outside a report was refused at opening.)
+    if !o.records.hold_none() || !o.documents.is_empty() {
         return Err(malformed("content"));
     }
     if !o.manifest.persons.is_empty() || !o.manifest.counts.is_empty() {

@@ -286,8 +286,9 @@ fn not_a_link(dir: &Path) -> Result<()> {
 /// `lang`.
 pub fn inbox(store: &mut Store, lang: Lang) -> Result<Inbox> {
     let dir = inbox_dir(store)?;
-    let mut inbox = read_inbox(store, &dir, lang)?;
-    (inbox.receipts, inbox.reports) = take_receipts(store, &dir, &mut inbox.items, lang)?;
+    let contacts = contacts_state(store)?;
+    let mut inbox = read_inbox(store, &dir, &contacts, lang)?;
+    (inbox.receipts, inbox.reports) = take_receipts(store, &dir, &contacts, &mut inbox.items, lang)?;
     let cleanup = settings(store)?.cleanup;
     let before = inbox.items.len();
     inbox.items.retain(|i| {
@@ -365,6 +366,15 @@ enum Found {
     Refused([String; 3]),
 }
 
+impl Found {
+    /// What is kept of an error: a refusal, unless the disk or the database failed (said, not
+    /// kept: the next reading tries again).
+    fn refusal(e: &Error) -> Option<Found> {
+        (!matches!(e, Error::Io(_) | Error::Database(_)))
+            .then(|| Found::Refused([e.code().to_owned(), e.message(Lang::Fr), e.message(Lang::En)]))
+    }
+}
+
 #[derive(Clone)]
 struct Summary {
     bundle_id: String,
@@ -376,8 +386,7 @@ struct Summary {
     created_at: String,
 }
 
-fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
-    let contacts = contacts_state(store)?;
+fn read_inbox(store: &Store, dir: &Path, contacts: &str, lang: Lang) -> Result<Inbox> {
     let mut files: Vec<(std::time::SystemTime, String, u64, String)> = Vec::new();
     let mut ignored = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -391,7 +400,7 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
         match ignored_reason(&name) {
             Some(reason) => ignored.push(Ignored { file: name, reason: reason.into() }),
             None => {
-                let key = memo_key(&name, &meta, &contacts);
+                let key = memo_key(&name, &meta, contacts);
                 files.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), name, meta.len(), key));
             }
         }
@@ -434,13 +443,14 @@ fn read_inbox(store: &Store, dir: &Path, lang: Lang) -> Result<Inbox> {
                         persons: o.manifest.persons.len(),
                         created_at: o.manifest.created_at.clone(),
                     }),
-                    // A disk or database failure is said, not kept: the next reading tries again.
-                    Err(e @ (Error::Io(_) | Error::Database(_))) => {
-                        item.problem = Some((e.code().to_owned(), e.message(lang)));
-                        items.push(item);
-                        continue;
-                    }
-                    Err(e) => Found::Refused([e.code().to_owned(), e.message(Lang::Fr), e.message(Lang::En)]),
+                    Err(e) => match Found::refusal(&e) {
+                        Some(refused) => refused,
+                        None => {
+                            item.problem = Some((e.code().to_owned(), e.message(lang)));
+                            items.push(item);
+                            continue;
+                        }
+                    },
                 };
                 store.inbox_memo().borrow_mut().insert(key, Box::new(found.clone()));
                 found
@@ -485,7 +495,13 @@ pub(super) fn seen_from(conn: &rusqlite::Connection, sender: &str, bundle_id: &s
 /// Records the receipts of the inbox whose sender is verified: they carry no record, and each
 /// must name exactly the cases a transfer of this vault handed to its sender (or it is refused,
 /// and stays listed with the reason). A recorded receipt's file is cleaned.
-fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang: Lang) -> Result<(Vec<ReceiptTaken>, Vec<String>)> {
+fn take_receipts(
+    store: &mut Store,
+    dir: &Path,
+    contacts: &str,
+    items: &mut Vec<InboxItem>,
+    lang: Lang,
+) -> Result<(Vec<ReceiptTaken>, Vec<String>)> {
     let mut taken = Vec::new();
     let mut reports = Vec::new();
     let cleanup = settings(store)?.cleanup;
@@ -513,12 +529,10 @@ fn take_receipts(store: &mut Store, dir: &Path, items: &mut Vec<InboxItem>, lang
                 Err(e) => {
                     // Kept as read_inbox keeps a refusal: it would be opened in full again at
                     // every reading otherwise.
-                    if !matches!(e, Error::Io(_) | Error::Database(_))
+                    if let Some(refused) = Found::refusal(&e)
                         && let Ok(meta) = std::fs::symlink_metadata(dir.join(&item.file))
                     {
-                        let key = memo_key(&item.file, &meta, &contacts_state(store)?);
-                        let found = Found::Refused([e.code().to_owned(), e.message(Lang::Fr), e.message(Lang::En)]);
-                        store.inbox_memo().borrow_mut().insert(key, Box::new(found));
+                        store.inbox_memo().borrow_mut().insert(memo_key(&item.file, &meta, contacts), Box::new(refused));
                     }
                     item.state = InboxState::Refused;
                     item.problem = Some((e.code().to_owned(), e.message(lang)));
