@@ -119,26 +119,52 @@ mod rooms {
         path.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
     }
 
-    fn visit(dir: &Path, room: Option<&str>, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).expect("src dir") {
-            let path = entry.expect("entry").path();
-            let name = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 name").to_owned();
-            if path.is_dir() {
-                visit(&path, Some(room.unwrap_or(&name)), out);
-            } else if path.extension().is_some_and(|e| e == "rs") && !(room.is_none() && name == "lib") {
-                let file_room = room.unwrap_or(&name);
-                assert!(rank(file_room).is_some(), "{}: a file in no room (add it to RANKS)", path.display());
-                let source = std::fs::read_to_string(&path).expect("read");
-                out.extend(problems(file_room, &source).into_iter().map(|p| format!("{}: {p}", path.display())));
+    /// Each source file of the crate but this one: its path, its room, its text.
+    fn sources() -> Vec<(std::path::PathBuf, String, String)> {
+        fn visit(dir: &Path, room: Option<&str>, out: &mut Vec<(std::path::PathBuf, String, String)>) {
+            for entry in std::fs::read_dir(dir).expect("src dir") {
+                let path = entry.expect("entry").path();
+                let name = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 name").to_owned();
+                if path.is_dir() {
+                    visit(&path, Some(room.unwrap_or(&name)), out);
+                } else if path.extension().is_some_and(|e| e == "rs") && !(room.is_none() && name == "lib") {
+                    let file_room = room.unwrap_or(&name).to_owned();
+                    let source = std::fs::read_to_string(&path).expect("read");
+                    out.push((path, file_room, source));
+                }
             }
         }
+        let mut out = Vec::new();
+        visit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), None, &mut out);
+        out
     }
 
     #[test]
     fn rooms_depend_one_way() {
-        let mut problems = Vec::new();
-        visit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), None, &mut problems);
-        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let mut found = Vec::new();
+        for (path, room, source) in sources() {
+            assert!(rank(&room).is_some(), "{}: a file in no room (add it to RANKS)", path.display());
+            found.extend(problems(&room, &source).into_iter().map(|p| format!("{}: {p}", path.display())));
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
+    /// Every connection the core opens goes through `vault::store::connect` (see why there): no
+    /// other opening of a connection anywhere else in the core's sources.
+    #[test]
+    fn connections_are_opened_only_through_connect() {
+        let found: Vec<String> = sources()
+            .iter()
+            .flat_map(|(path, _, source)| {
+                source
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| l.contains("Connection::open"))
+                    .map(move |(i, _)| format!("{}:{}", path.display(), i + 1))
+            })
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|f| f.contains("vault/store.rs")), "{found:?}");
     }
 
     #[test]

@@ -467,7 +467,7 @@ fn open_connection(path: &Path, create: bool) -> Result<Connection> {
     Ok(connect(path, flags)?)
 }
 
-/// Opens a connection: the only place the core does (a unit test holds it to that).
+/// Opens a connection: the only place the core does (`rooms::connections_are_opened_only_through_connect`).
 ///
 /// SQLite initialises itself at the first opening of a process, and says it is ready before
 /// SQLCipher's own initialisation (its crypto provider, its private heap) has run. A connection
@@ -1423,31 +1423,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// Every connection the core opens goes through [`connect`] (see why there): no other
-    /// opening of a connection anywhere else in the core's sources.
-    #[test]
-    fn connections_are_opened_only_through_connect() {
-        fn scan(dir: &Path, found: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    scan(&path, found);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    for (i, line) in text.lines().enumerate() {
-                        if line.contains(concat!("Connection::", "open")) {
-                            found.push(format!("{}:{}", path.display(), i + 1));
-                        }
-                    }
-                }
-            }
-        }
-        let mut found = Vec::new();
-        scan(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found.iter().all(|f| f.contains("vault/store.rs")), "{found:?}");
-    }
 
     /// A value for a column, any text the vault could hold (quotes, controls, accents, emoji).
     fn value(col: &Col) -> BoxedStrategy<Value> {
