@@ -20,6 +20,14 @@ pub fn befriend(store: &mut Store, other: &Store) -> String {
     relais_tests::add_verified_contact(store, other)
 }
 
+/// A new vault and `of`, each the other's verified contact: the vault, and its id in `of`'s book.
+pub fn newcomer(of: &mut Store) -> (TestVault, Store, String) {
+    let (tv, mut s) = TestVault::new();
+    let id = befriend(of, &s);
+    befriend(&mut s, of);
+    (tv, s, id)
+}
+
 /// A share needs each person's consent naming the colleague (tests/integration/consent.rs);
 /// these tests are about the format: the consent is recorded once, where it is missing.
 pub fn consent_to(from: &mut Store, to_contact: &str, persons: &[&str]) {
@@ -278,9 +286,7 @@ fn only_the_receipt_of_a_cases_last_hand_off_lets_it_be_purged() {
     // hands it to C, who has not opened it yet. B's receipt said B had it, not C: the case
     // must stay until C's receipt, whichever order the receipts come in.
     let mut p = pair();
-    let (_tc, mut c) = TestVault::new();
-    let c_in_a = befriend(&mut p.a, &c);
-    befriend(&mut c, &p.a);
+    let (_tc, mut c, c_in_a) = newcomer(&mut p.a);
     let to_b = export(&mut p.a, &p.b_in_a, &[&p.person], BundleKind::Transfer);
     import(&mut p.b, &to_b).unwrap();
     let (b_receipt, _) = exchange::build_receipt(&p.b, None, false).unwrap();

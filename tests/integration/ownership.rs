@@ -10,7 +10,7 @@ use relais_core::{Error, Store};
 use relais_tests::TestVault;
 use serde_json::{Value, json};
 
-use crate::bundle::{befriend, export, import};
+use crate::bundle::{befriend, export, import, newcomer};
 
 fn f(pairs: &[(&str, Value)]) -> Fields {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
@@ -190,9 +190,7 @@ fn a_copy_of_a_case_is_not_transferred_onward() {
     // Jean received a share of Marie's Colibri: he may share it on, not hand its pen to Sylvie
     // (two vaults would then hold the case).
     let mut t = two();
-    let (_ts, mut sylvie) = TestVault::new();
-    let sylvie_in_jean = befriend(&mut t.jean, &sylvie);
-    befriend(&mut sylvie, &t.jean);
+    let (_ts, _sylvie, sylvie_in_jean) = newcomer(&mut t.jean);
     let share = export(&mut t.marie, &t.jean_in_marie, &[&t.colibri], BundleKind::Share);
     import(&mut t.jean, &share).unwrap();
     let req = ExportRequest {
@@ -225,9 +223,7 @@ fn no_sender_can_stop_a_colleagues_changes_from_counting() {
     // new version, and Sylvie, who has the note, would keep her old text without a word.
     let t = two();
     let (mut marie, mut jean) = (t.marie, t.jean);
-    let (_ts, mut sylvie) = TestVault::new();
-    let sylvie_in_jean = befriend(&mut jean, &sylvie);
-    befriend(&mut sylvie, &jean);
+    let (_ts, mut sylvie, sylvie_in_jean) = newcomer(&mut jean);
     let (fm, fj) = (fingerprint(&marie), fingerprint(&jean));
     let note = marie.list_by(Kind::Note, "person_id", &t.colibri).unwrap()[0]["id"].as_str().unwrap().to_owned();
     let forge = |marie: &mut Store, jeans: i64| {
